@@ -1,0 +1,13 @@
+// exchangectl's commands. Each takes the arguments after its own name and
+// returns the process exit code (see cli.h).
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace exchange::client {
+
+int RunWhoAmI(const std::vector<std::string>& args);
+int RunPki(const std::vector<std::string>& args);
+
+}  // namespace exchange::client

@@ -1,0 +1,49 @@
+// exchangectl: the exchange's one client, for members, admins, auditors and
+// enrollment. Picks the command; each command parses its own flags.
+#include <cstdio>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "commands.h"
+
+namespace {
+
+struct Command {
+  int (*run)(const std::vector<std::string>&);
+  const char* summary;
+};
+
+const std::map<std::string, Command>& Commands() {
+  static const std::map<std::string, Command> commands = {
+      {"whoami", {exchange::client::RunWhoAmI, "show the organisation and role the exchange sees"}},
+      {"pki", {exchange::client::RunPki, "pki init DIR: write a development PKI"}},
+  };
+  return commands;
+}
+
+void Usage(std::FILE* out) {
+  std::fputs("usage: exchangectl COMMAND [flags]   (exchangectl COMMAND --help for its flags)\n\nCommands:\n", out);
+  for (const auto& [name, command] : Commands()) std::fprintf(out, "  %-10s %s\n", name.c_str(), command.summary);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty()) {
+    Usage(stderr);
+    return 2;
+  }
+  if (args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
+    Usage(stdout);
+    return 0;
+  }
+  auto it = Commands().find(args[0]);
+  if (it == Commands().end()) {
+    std::fprintf(stderr, "exchangectl: unknown command '%s'\n\n", args[0].c_str());
+    Usage(stderr);
+    return 2;
+  }
+  return it->second.run({args.begin() + 1, args.end()});
+}

@@ -1,0 +1,52 @@
+// FlagSet: command-line flags, each with an environment-variable twin.
+//
+// A value comes from, in increasing priority: the default already in the
+// bound variable, the environment variable, the flag (`--name value` or
+// `--name=value`). Help() lists every flag with its variable and default, so
+// `--help` is always complete. Arguments that are not flags are returned as
+// positionals, in order.
+//
+// Thread-safety: none; use from main() only.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+
+namespace exchange {
+
+class FlagSet {
+ public:
+  explicit FlagSet(std::string usage) : usage_(std::move(usage)) {}
+
+  void String(const std::string& name, const std::string& env, std::string* value, const std::string& help);
+  void Int(const std::string& name, const std::string& env, int64_t* value, const std::string& help);
+  void Millis(const std::string& name, const std::string& env, std::chrono::milliseconds* value,
+              const std::string& help);
+  // A flag without a value; the variable is true when set to 1/true/yes.
+  void Bool(const std::string& name, const std::string& env, bool* value, const std::string& help);
+
+  // Parses args (without the program and command names). InvalidArgument on
+  // an unknown flag or a bad value; `help` is set when --help/-h was given.
+  Status Parse(const std::vector<std::string>& args, bool* help = nullptr);
+  const std::vector<std::string>& positionals() const { return positionals_; }
+  std::string Help() const;
+
+ private:
+  struct Flag {
+    std::string name, env, help, default_text;
+    bool takes_value = true;
+    std::function<Status(const std::string&)> set;
+  };
+  void Add(Flag flag);
+
+  std::string usage_;
+  std::vector<Flag> flags_;
+  std::vector<std::string> positionals_;
+};
+
+}  // namespace exchange

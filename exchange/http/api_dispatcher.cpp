@@ -1,0 +1,87 @@
+#include "http/api_dispatcher.h"
+
+#include <chrono>
+#include <cstdio>
+#include <exception>
+
+#include "http/wire.h"
+#include "metrics/server_metrics.h"
+#include "store/worker_pool.h"
+
+namespace exchange::http {
+namespace {
+
+// Handlers report expected failures as Responses; an exception is a bug.
+// It becomes a 500 here, and the process keeps serving.
+Response Invoke(const Route& route, const Request& request, CallContext& context) {
+  try {
+    return route.handler(request, context);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "exchanged: handler for %s %s threw: %s\n", route.method.c_str(), route.pattern.c_str(),
+                 e.what());
+    return ErrorResponse(&request, Status::Internal("the server failed to handle this request"));
+  }
+}
+
+}  // namespace
+
+ApiDispatcher::ApiDispatcher(const Router& router, store::WorkerPool& pool, CallerCache& callers,
+                             metrics::ServerMetrics& metrics)
+    : router_(router), pool_(pool), callers_(callers), metrics_(metrics) {}
+
+std::size_t ApiDispatcher::BodyLimit(const std::string& method, const std::string& target) const {
+  std::string path = target.substr(0, target.find('?'));
+  std::size_t limit = router_.BodyLimit(method, path);
+  return limit ? limit : kUnmatchedBodyLimit;
+}
+
+void ApiDispatcher::Dispatch(Request request, const Peer& peer, Done done) {
+  const auto start = std::chrono::steady_clock::now();
+  auto finish = [this, start, done = std::move(done)](const std::string& route, Response response) {
+    std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - start;
+    metrics_.ObserveRequest(route, response.status, elapsed.count());
+    done(std::move(response));
+  };
+
+  if (!ParseTarget(request.target, request.path, request.query)) {
+    return finish("unmatched", ErrorResponse(&request, Status::InvalidArgument("malformed request target")));
+  }
+  RouteMatch match = router_.Match(request);
+  if (!match.route && match.path_known) {
+    Response response = ErrorResponse(&request, Status::InvalidArgument("method " + request.method + " is not allowed on " + request.path));
+    response.status = 405;
+    return finish("unmatched", std::move(response));
+  }
+  if (!match.route) return finish("unmatched", ErrorResponse(&request, Status::NotFound("no such endpoint: " + request.path)));
+  const Route& route = *match.route;
+  const bool needs_caller = route.access == Access::kAuthenticated;
+  if (needs_caller && peer.fingerprint.empty()) {
+    return finish(route.pattern, ErrorResponse(&request, Status::Unauthenticated("a client certificate is required")));
+  }
+
+  std::optional<Caller> cached = needs_caller ? callers_.Find(peer.fingerprint) : std::nullopt;
+  if (!route.uses_database && (!needs_caller || cached)) {
+    CallContext context{cached ? &*cached : nullptr, nullptr};
+    return finish(route.pattern, Invoke(route, request, context));
+  }
+
+  auto job = [this, &route, request, fingerprint = peer.fingerprint, cached, needs_caller,
+              finish](store::Connection& conn) mutable {
+    std::optional<Caller> caller = cached;
+    if (needs_caller && !caller) {
+      auto loaded = LoadCaller(conn, fingerprint);
+      if (!loaded.ok()) return finish(route.pattern, ErrorResponse(&request, loaded.status()));
+      caller = std::move(loaded).value();
+      callers_.Remember(*caller);
+    }
+    CallContext context{caller ? &*caller : nullptr, &conn};
+    finish(route.pattern, Invoke(route, request, context));
+  };
+  if (!pool_.Submit(job)) {
+    Response busy = ErrorResponse(&request, Status::Unavailable("the server is busy; retry shortly"));
+    busy.headers.emplace_back("Retry-After", "1");
+    finish(route.pattern, std::move(busy));
+  }
+}
+
+}  // namespace exchange::http

@@ -1,0 +1,40 @@
+// ApiDispatcher: routes a request, authenticates the caller, and runs the
+// handler on the database worker pool (or inline, for handlers that need no
+// database once the caller is cached). Records every answer in the metrics.
+//
+// Thread-safety: Dispatch() may be called from any I/O thread; the objects
+// it refers to must outlive every in-flight request (the server joins the
+// worker pool before destroying them).
+#pragma once
+
+#include "http/caller_auth.h"
+#include "http/dispatcher.h"
+#include "http/router.h"
+
+namespace exchange::metrics {
+class ServerMetrics;
+}
+namespace exchange::store {
+class WorkerPool;
+}
+
+namespace exchange::http {
+
+class ApiDispatcher final : public Dispatcher {
+ public:
+  ApiDispatcher(const Router& router, store::WorkerPool& pool, CallerCache& callers, metrics::ServerMetrics& metrics);
+
+  std::size_t BodyLimit(const std::string& method, const std::string& target) const override;
+  void Dispatch(Request request, const Peer& peer, Done done) override;
+
+ private:
+  const Router& router_;
+  store::WorkerPool& pool_;
+  CallerCache& callers_;
+  metrics::ServerMetrics& metrics_;
+};
+
+// Body limit for requests that match no route, so they still get their 404.
+inline constexpr std::size_t kUnmatchedBodyLimit = 64 * 1024;
+
+}  // namespace exchange::http

@@ -1,0 +1,36 @@
+// What a handler knows about the call beyond the request: who is calling and,
+// for routes that use it, the worker's database connection.
+//
+// A CallContext lives for one handler call on one thread.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace exchange::store {
+class Connection;
+}
+
+namespace exchange::http {
+
+enum class Role { kMember, kAdmin, kAuditor };
+
+// An authenticated caller: an active credential of an active organisation.
+struct Caller {
+  int64_t credential_id = 0;
+  int64_t org_id = 0;
+  std::string org_slug;
+  std::string org_name;
+  Role role = Role::kMember;
+  std::string fingerprint;
+  std::string not_after;  // RFC 3339 UTC
+};
+
+std::string_view RoleName(Role role);
+
+struct CallContext {
+  const Caller* caller = nullptr;      // null only on Access::kPublic routes
+  store::Connection* db = nullptr;     // null when the route does not use the database
+};
+
+}  // namespace exchange::http

@@ -1,0 +1,31 @@
+// Dispatcher: what a connection hands each parsed request to.
+//
+// The session (net/) owns sockets and timeouts; a Dispatcher owns what a
+// request means. Dispatch() calls `done` exactly once, on any thread; the
+// session posts the response back to its own strand.
+#pragma once
+
+#include <cstddef>
+#include <functional>
+#include <string>
+
+#include "http/message.h"
+
+namespace exchange::http {
+
+// What TLS told us about the peer.
+struct Peer {
+  std::string fingerprint;  // SHA-256 of the client certificate's DER, lowercase hex; empty without one
+};
+
+class Dispatcher {
+ public:
+  using Done = std::function<void(Response)>;
+  virtual ~Dispatcher() = default;
+
+  // The largest body accepted for this request line, known once headers are read.
+  virtual std::size_t BodyLimit(const std::string& method, const std::string& target) const = 0;
+  virtual void Dispatch(Request request, const Peer& peer, Done done) = 0;
+};
+
+}  // namespace exchange::http

@@ -1,0 +1,63 @@
+#include "http/message.h"
+
+#include <optional>
+#include <string_view>
+
+namespace exchange::http {
+namespace {
+
+int HexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// Percent-decodes; in a query component '+' is a space. A decoded NUL is refused.
+std::optional<std::string> Decode(std::string_view in, bool plus_is_space) {
+  std::string out;
+  out.reserve(in.size());
+  for (std::size_t i = 0; i < in.size(); ++i) {
+    char c = in[i];
+    if (c == '%') {
+      if (i + 2 >= in.size()) return std::nullopt;
+      int hi = HexValue(in[i + 1]), lo = HexValue(in[i + 2]);
+      if (hi < 0 || lo < 0 || (hi == 0 && lo == 0)) return std::nullopt;
+      out.push_back(static_cast<char>(hi * 16 + lo));
+      i += 2;
+    } else if (c == '+' && plus_is_space) {
+      out.push_back(' ');
+    } else {
+      out.push_back(c);
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+bool ParseTarget(const std::string& target, std::string& path, std::map<std::string, std::string>& query) {
+  if (target.empty() || target[0] != '/') return false;
+  std::string_view t(target);
+  auto q = t.find('?');
+  auto decoded_path = Decode(t.substr(0, q), false);
+  if (!decoded_path) return false;
+  path = std::move(*decoded_path);
+  query.clear();
+  if (q == std::string_view::npos) return true;
+  std::string_view rest = t.substr(q + 1);
+  while (!rest.empty()) {
+    auto amp = rest.find('&');
+    std::string_view pair = rest.substr(0, amp);
+    rest = amp == std::string_view::npos ? std::string_view() : rest.substr(amp + 1);
+    if (pair.empty()) continue;
+    auto eq = pair.find('=');
+    auto key = Decode(pair.substr(0, eq), true);
+    auto value = Decode(eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1), true);
+    if (!key || !value) return false;
+    query[*key] = *value;
+  }
+  return true;
+}
+
+}  // namespace exchange::http

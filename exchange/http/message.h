@@ -1,0 +1,39 @@
+// Request and Response as handlers see them: plain values, no Beast types,
+// so api/ code compiles without Boost headers.
+//
+// The session (net/) builds a Request from the parsed HTTP message and writes
+// the Response back. Thread-safety: plain values.
+#pragma once
+
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace exchange::http {
+
+struct Request {
+  std::string method;  // "GET", "POST", ...
+  std::string target;  // as received, e.g. "/v1/logs?limit=5"
+  std::string path;    // percent-decoded path, without the query
+  std::map<std::string, std::string> query;   // decoded; a repeated key keeps the last value
+  std::map<std::string, std::string> params;  // path parameters filled by the Router, e.g. {"c": "csam-known"}
+  std::string content_type;
+  std::string accept;
+  std::string idempotency_key;
+  std::string body;
+};
+
+struct Response {
+  int status = 200;
+  std::string content_type;
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;  // extra headers, e.g. Retry-After
+  bool close = false;  // close the connection after this response
+};
+
+// Splits a request target into a decoded path and query parameters.
+// False when the target is not origin-form or its percent-encoding is bad.
+bool ParseTarget(const std::string& target, std::string& path, std::map<std::string, std::string>& query);
+
+}  // namespace exchange::http

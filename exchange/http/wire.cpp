@@ -1,0 +1,98 @@
+#include "http/wire.h"
+
+#include <google/protobuf/message.h>
+#include <google/protobuf/util/json_util.h>
+
+#include "exchange/v1/common.pb.h"
+
+namespace exchange::http {
+namespace {
+
+bool Names(std::string_view header, std::string_view type) { return header.find(type) != std::string_view::npos; }
+
+bool IsProtobufType(std::string_view type) {
+  return Names(type, "application/x-protobuf") || Names(type, "application/protobuf") ||
+         Names(type, "application/octet-stream");
+}
+
+}  // namespace
+
+bool WantsJson(const Request& request) {
+  if (Names(request.accept, kJsonType)) return true;
+  if (IsProtobufType(request.accept)) return false;
+  return Names(request.content_type, kJsonType);
+}
+
+Status DecodeBody(const Request& request, google::protobuf::Message& message) {
+  const std::string type_name = message.GetDescriptor()->name();
+  if (Names(request.content_type, kJsonType)) {
+    google::protobuf::util::JsonParseOptions options;
+    options.ignore_unknown_fields = false;
+    auto status = google::protobuf::util::JsonStringToMessage(request.body, &message, options);
+    if (!status.ok()) {
+      return Status::InvalidArgument("body is not a valid JSON " + type_name + ": " + std::string(status.message()));
+    }
+    return Status::Ok();
+  }
+  if (request.content_type.empty() || IsProtobufType(request.content_type)) {
+    if (!message.ParseFromString(request.body)) {
+      return Status::InvalidArgument("body is not a valid Protobuf " + type_name + " message");
+    }
+    return Status::Ok();
+  }
+  return Status::InvalidArgument("unsupported Content-Type '" + request.content_type +
+                                 "': use application/x-protobuf or application/json");
+}
+
+Response Encode(const Request& request, const google::protobuf::Message& message, int status) {
+  Response response;
+  response.status = status;
+  if (WantsJson(request)) {
+    google::protobuf::util::JsonPrintOptions options;
+    options.preserve_proto_field_names = true;
+    options.always_print_primitive_fields = true;
+    (void)google::protobuf::util::MessageToJsonString(message, &response.body, options);
+    response.body.push_back('\n');
+    response.content_type = kJsonType;
+  } else {
+    message.SerializeToString(&response.body);
+    response.content_type = kProtobufType;
+  }
+  return response;
+}
+
+int HttpStatus(ErrorCode code) {
+  switch (code) {
+    case ErrorCode::kOk: return 200;
+    case ErrorCode::kInvalidArgument: return 400;
+    case ErrorCode::kUnauthenticated: return 401;
+    case ErrorCode::kPermissionDenied: return 403;
+    case ErrorCode::kNotFound: return 404;
+    case ErrorCode::kAlreadyExists: return 409;
+    case ErrorCode::kConflict: return 409;
+    case ErrorCode::kFailedPrecondition: return 412;
+    case ErrorCode::kPayloadTooLarge: return 413;
+    case ErrorCode::kResourceExhausted: return 429;
+    case ErrorCode::kUnavailable: return 503;
+    case ErrorCode::kInternal: return 500;
+  }
+  return 500;
+}
+
+Response ErrorResponse(const Request* request, const Status& status) {
+  exchange::v1::Error error;
+  error.set_code(std::string(ErrorCodeName(status.code())));
+  error.set_message(status.message());
+  Request json_request;
+  json_request.accept = std::string(kJsonType);
+  return Encode(request ? *request : json_request, error, HttpStatus(status.code()));
+}
+
+Response TextResponse(std::string body, std::string_view content_type) {
+  Response response;
+  response.content_type = std::string(content_type);
+  response.body = std::move(body);
+  return response;
+}
+
+}  // namespace exchange::http

@@ -1,0 +1,44 @@
+// Protobuf or JSON on the wire, and errors as one Error message.
+//
+// Bodies are Protobuf ("application/x-protobuf") unless the request says
+// otherwise: a request body is JSON when Content-Type is application/json;
+// a response is JSON when Accept names application/json, or when Accept names
+// no format and the request body was JSON. JSON uses Protobuf's mapping with
+// the .proto's snake_case field names, and prints fields at their defaults.
+//
+// This is the only place that turns a Status into an HTTP status code.
+#pragma once
+
+#include <string_view>
+
+#include "common/status.h"
+#include "http/message.h"
+
+namespace google::protobuf {
+class Message;
+}
+
+namespace exchange::http {
+
+inline constexpr std::string_view kProtobufType = "application/x-protobuf";
+inline constexpr std::string_view kJsonType = "application/json";
+
+bool WantsJson(const Request& request);
+
+// Parses the body into `message`. InvalidArgument, with the parser's reason,
+// when it is malformed or the content type is neither Protobuf nor JSON.
+Status DecodeBody(const Request& request, google::protobuf::Message& message);
+
+// The message in the format the request asked for.
+Response Encode(const Request& request, const google::protobuf::Message& message, int status = 200);
+
+int HttpStatus(ErrorCode code);
+
+// An Error message for `status`, formatted as the request asked (JSON when
+// `request` is null, as for requests too malformed to negotiate).
+Response ErrorResponse(const Request* request, const Status& status);
+
+// A text/plain response (signed notes, CSV).
+Response TextResponse(std::string body, std::string_view content_type = "text/plain; charset=utf-8");
+
+}  // namespace exchange::http

@@ -1,0 +1,50 @@
+// exchanged: the Coalition Hash Exchange server. Parses the command and its
+// flags and hands over; everything else lives in server/.
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "server/commands.h"
+#include "server/serve.h"
+
+namespace {
+
+constexpr const char* kUsage =
+    "usage: exchanged COMMAND [flags]\n\n"
+    "Commands:\n"
+    "  serve              run the exchange (see exchanged serve --help)\n"
+    "  migrate            apply pending database migrations\n"
+    "  credentials add    register a client certificate for an organisation\n";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
+    std::fputs(kUsage, args.empty() ? stderr : stdout);
+    return args.empty() ? 2 : 0;
+  }
+  const std::string command = args[0];
+  std::vector<std::string> rest(args.begin() + 1, args.end());
+  if (command == "serve") {
+    exchange::server::ServeConfig config;
+    exchange::FlagSet flags("usage: exchanged serve [flags]\n\nRuns the exchange until SIGTERM.");
+    exchange::server::RegisterServeFlags(flags, config);
+    bool help = false;
+    if (auto s = flags.Parse(rest, &help); !s.ok()) {
+      std::fprintf(stderr, "exchanged: %s\n", s.message().c_str());
+      return 2;
+    }
+    if (help) {
+      std::fputs(flags.Help().c_str(), stdout);
+      return 0;
+    }
+    return exchange::server::Serve(config);
+  }
+  if (command == "migrate") return exchange::server::RunMigrate(rest);
+  if (command == "credentials" && !rest.empty() && rest[0] == "add") {
+    return exchange::server::RunCredentialsAdd({rest.begin() + 1, rest.end()});
+  }
+  std::fprintf(stderr, "exchanged: unknown command '%s'\n\n%s", command.c_str(), kUsage);
+  return 2;
+}

@@ -1,0 +1,97 @@
+#include "metrics/server_metrics.h"
+
+#include <prometheus/text_serializer.h>
+
+namespace exchange::metrics {
+namespace {
+
+const prometheus::Histogram::BucketBoundaries kLatencyBuckets = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
+                                                                 0.05,   0.1,   0.25,   0.5,   1,    2.5, 5};
+
+std::string_view HandshakeFailureName(HandshakeFailure reason) {
+  switch (reason) {
+    case HandshakeFailure::kNoCertificate: return "no_certificate";
+    case HandshakeFailure::kUntrustedCertificate: return "untrusted_certificate";
+    case HandshakeFailure::kProtocol: return "protocol";
+    case HandshakeFailure::kTimeout: return "timeout";
+    case HandshakeFailure::kOther: return "other";
+  }
+  return "other";
+}
+
+}  // namespace
+
+ServerMetrics::ServerMetrics(const std::vector<std::string>& routes, std::string_view version)
+    : registry_(std::make_shared<prometheus::Registry>()),
+      connections_active_(prometheus::BuildGauge()
+                              .Name("exchange_http_connections_active")
+                              .Help("Open API connections.")
+                              .Register(*registry_)
+                              .Add({})),
+      connections_refused_(prometheus::BuildCounter()
+                               .Name("exchange_http_connections_refused_total")
+                               .Help("API connections closed at accept because the connection cap was reached.")
+                               .Register(*registry_)
+                               .Add({})),
+      pool_queue_depth_(prometheus::BuildGauge()
+                            .Name("exchange_db_pool_queue_depth")
+                            .Help("Database jobs waiting for a worker.")
+                            .Register(*registry_)
+                            .Add({})),
+      pool_in_flight_(prometheus::BuildGauge()
+                          .Name("exchange_db_pool_jobs_in_flight")
+                          .Help("Database jobs waiting or running.")
+                          .Register(*registry_)
+                          .Add({})) {
+  auto& requests = prometheus::BuildCounter()
+                       .Name("exchange_http_requests_total")
+                       .Help("API requests answered, by route template and status class.")
+                       .Register(*registry_);
+  auto& durations = prometheus::BuildHistogram()
+                        .Name("exchange_http_request_duration_seconds")
+                        .Help("Time from a request's last byte read to its response handed to the socket.")
+                        .Register(*registry_);
+  std::vector<std::string> all = routes;
+  all.push_back("unmatched");
+  for (const auto& route : all) {
+    RouteSeries series;
+    for (int c = 0; c < 5; ++c) {
+      series.by_class[c] = &requests.Add({{"route", route}, {"code", std::to_string(c + 1) + "xx"}});
+    }
+    series.duration = &durations.Add({{"route", route}}, kLatencyBuckets);
+    routes_[route] = series;
+  }
+
+  auto& failures = prometheus::BuildCounter()
+                       .Name("exchange_tls_handshake_failures_total")
+                       .Help("TLS handshakes that failed, by reason.")
+                       .Register(*registry_);
+  for (auto reason : {HandshakeFailure::kNoCertificate, HandshakeFailure::kUntrustedCertificate,
+                      HandshakeFailure::kProtocol, HandshakeFailure::kTimeout, HandshakeFailure::kOther}) {
+    handshake_failures_[reason] = &failures.Add({{"reason", std::string(HandshakeFailureName(reason))}});
+  }
+
+  prometheus::BuildGauge()
+      .Name("exchange_build_info")
+      .Help("Always 1; the version label names the running build.")
+      .Register(*registry_)
+      .Add({{"version", std::string(version)}})
+      .Set(1);
+}
+
+void ServerMetrics::ObserveRequest(const std::string& route, int http_status, double seconds) {
+  auto it = routes_.find(route);
+  if (it == routes_.end()) it = routes_.find("unmatched");
+  int status_class = http_status / 100;
+  if (status_class < 1 || status_class > 5) status_class = 5;
+  it->second.by_class[status_class - 1]->Increment();
+  it->second.duration->Observe(seconds);
+}
+
+void ServerMetrics::HandshakeFailed(HandshakeFailure reason) { handshake_failures_.at(reason)->Increment(); }
+
+std::string ServerMetrics::Serialize() const {
+  return prometheus::TextSerializer().Serialize(registry_->Collect());
+}
+
+}  // namespace exchange::metrics

@@ -1,0 +1,65 @@
+// ServerMetrics: every metric family exchanged exports, built once at start-up.
+//
+// Names follow exchange_<noun>_<unit>[_total]; label sets are small and
+// bounded (route templates, status classes, a fixed list of reasons) and are
+// added up front so a scrape always shows every series, zeros included.
+// Gauges that mirror other objects' state (pool queue depth) are refreshed by
+// the callback given to Serialize().
+//
+// Thread-safety: prometheus-cpp metrics are atomic; every method may be
+// called from any thread after construction.
+#pragma once
+
+#include <prometheus/counter.h>
+#include <prometheus/family.h>
+#include <prometheus/gauge.h>
+#include <prometheus/histogram.h>
+#include <prometheus/registry.h>
+
+#include <array>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace exchange::metrics {
+
+// Why a TLS handshake failed, as a bounded label value.
+enum class HandshakeFailure { kNoCertificate, kUntrustedCertificate, kProtocol, kTimeout, kOther };
+
+class ServerMetrics {
+ public:
+  // `routes` are the route templates; "unmatched" is added for the rest.
+  explicit ServerMetrics(const std::vector<std::string>& routes, std::string_view version);
+
+  void ObserveRequest(const std::string& route, int http_status, double seconds);
+  void HandshakeFailed(HandshakeFailure reason);
+  void ConnectionOpened() { connections_active_.Increment(); }
+  void ConnectionClosed() { connections_active_.Decrement(); }
+  void ConnectionRefused() { connections_refused_.Increment(); }
+  void SetPoolState(double queue_depth, double in_flight) {
+    pool_queue_depth_.Set(queue_depth);
+    pool_in_flight_.Set(in_flight);
+  }
+
+  prometheus::Registry& registry() { return *registry_; }
+  // The Prometheus text exposition of every family.
+  std::string Serialize() const;
+
+ private:
+  struct RouteSeries {
+    std::array<prometheus::Counter*, 5> by_class{};  // 1xx..5xx
+    prometheus::Histogram* duration = nullptr;
+  };
+
+  std::shared_ptr<prometheus::Registry> registry_;
+  std::map<std::string, RouteSeries> routes_;  // fixed after construction
+  std::map<HandshakeFailure, prometheus::Counter*> handshake_failures_;
+  prometheus::Gauge& connections_active_;
+  prometheus::Counter& connections_refused_;
+  prometheus::Gauge& pool_queue_depth_;
+  prometheus::Gauge& pool_in_flight_;
+};
+
+}  // namespace exchange::metrics

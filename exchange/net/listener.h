@@ -1,0 +1,47 @@
+// Listener: accepts TCP connections on one endpoint and hands each socket,
+// on its own strand, to `on_accept`. Stop() closes the acceptor; connections
+// already accepted are not touched (see ConnectionTracker for those).
+//
+// Thread-safety: Start()/Stop() from any thread; the accept loop runs on the
+// listener's strand.
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/strand.hpp>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "common/status.h"
+
+namespace exchange::net {
+
+class Listener : public std::enable_shared_from_this<Listener> {
+ public:
+  using OnAccept = std::function<void(boost::asio::ip::tcp::socket)>;
+
+  // Binds and listens; InvalidArgument when the address cannot be used.
+  static Result<std::shared_ptr<Listener>> Bind(boost::asio::io_context& ioc, const std::string& host_port,
+                                                OnAccept on_accept);
+
+  void Start();
+  void Stop();
+  boost::asio::ip::tcp::endpoint local_endpoint() const { return local_; }
+
+  Listener(boost::asio::io_context& ioc, OnAccept on_accept);
+
+ private:
+  void DoAccept();
+
+  boost::asio::io_context& ioc_;
+  boost::asio::strand<boost::asio::io_context::executor_type> strand_;
+  boost::asio::ip::tcp::acceptor acceptor_;
+  boost::asio::ip::tcp::endpoint local_;
+  OnAccept on_accept_;
+};
+
+// "127.0.0.1:9464", "[::1]:8443", "0.0.0.0:8443" → endpoint.
+Result<boost::asio::ip::tcp::endpoint> ParseEndpoint(const std::string& host_port);
+
+}  // namespace exchange::net

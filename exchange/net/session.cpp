@@ -1,0 +1,254 @@
+#include "net/session.h"
+
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+#include <memory>
+#include <optional>
+#include <type_traits>
+
+#include "http/dispatcher.h"
+#include "http/wire.h"
+#include "metrics/server_metrics.h"
+#include "net/connection_tracker.h"
+
+namespace exchange::net {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using tcp = asio::ip::tcp;
+
+using TlsStream = beast::ssl_stream<beast::tcp_stream>;
+using PlainStream = beast::tcp_stream;
+
+constexpr std::size_t kReadChunk = 16 * 1024;
+constexpr auto kShutdownTimeout = std::chrono::seconds(1);
+
+std::string PeerFingerprint(SSL* ssl) {
+  X509* cert = SSL_get0_peer_certificate(ssl);
+  if (!cert) return {};
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  if (X509_digest(cert, EVP_sha256(), md, &len) != 1) return {};
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string hex;
+  hex.reserve(len * 2);
+  for (unsigned int i = 0; i < len; ++i) {
+    hex.push_back(kHex[md[i] >> 4]);
+    hex.push_back(kHex[md[i] & 0xf]);
+  }
+  return hex;
+}
+
+metrics::HandshakeFailure ClassifyHandshakeError(const beast::error_code& ec) {
+  if (ec == beast::error::timeout) return metrics::HandshakeFailure::kTimeout;
+  if (ec.category() == asio::error::get_ssl_category()) {
+    switch (ERR_GET_REASON(static_cast<unsigned long>(ec.value()))) {
+      case SSL_R_PEER_DID_NOT_RETURN_A_CERTIFICATE: return metrics::HandshakeFailure::kNoCertificate;
+      case SSL_R_CERTIFICATE_VERIFY_FAILED: return metrics::HandshakeFailure::kUntrustedCertificate;
+      default: return metrics::HandshakeFailure::kProtocol;
+    }
+  }
+  return metrics::HandshakeFailure::kOther;
+}
+
+template <typename Field>
+std::string HeaderValue(const bhttp::request<bhttp::string_body>& message, Field field) {
+  auto it = message.find(field);
+  return it == message.end() ? std::string() : std::string(it->value());
+}
+
+template <typename Stream>
+class Session final : public Drainable, public std::enable_shared_from_this<Session<Stream>> {
+  static constexpr bool kTls = std::is_same_v<Stream, TlsStream>;
+
+ public:
+  template <typename... StreamArgs>
+  Session(const SessionEnvironment& env, StreamArgs&&... stream_args)
+      : env_(env), stream_(std::forward<StreamArgs>(stream_args)...) {}
+
+  ~Session() override {
+    if (env_.metrics) env_.metrics->ConnectionClosed();
+  }
+
+  void Start() {
+    registration_ = env_.tracker->Register(this->weak_from_this());
+    if (env_.metrics) env_.metrics->ConnectionOpened();
+    asio::dispatch(stream_.get_executor(), [self = this->shared_from_this()] { self->DoHandshake(); });
+  }
+
+  void Drain() override {
+    asio::post(stream_.get_executor(), [self = this->shared_from_this()] {
+      self->draining_ = true;
+      if (self->idle_) beast::get_lowest_layer(self->stream_).cancel();
+    });
+  }
+
+ private:
+  auto& Socket() { return beast::get_lowest_layer(stream_); }
+
+  void DoHandshake() {
+    if constexpr (kTls) {
+      Socket().expires_after(env_.limits.handshake_timeout);
+      idle_ = true;  // a drain may cut a handshake short
+      stream_.async_handshake(asio::ssl::stream_base::server,
+                              [self = this->shared_from_this()](beast::error_code ec) { self->OnHandshake(ec); });
+    } else {
+      WaitForRequest();
+    }
+  }
+
+  void OnHandshake(beast::error_code ec) {
+    idle_ = false;
+    if constexpr (kTls) {
+      if (ec) {
+        if (env_.metrics && !draining_) env_.metrics->HandshakeFailed(ClassifyHandshakeError(ec));
+        return;  // the socket closes with the session
+      }
+      fingerprint_ = PeerFingerprint(stream_.native_handle());
+    }
+    WaitForRequest();
+  }
+
+  // Waits, up to idle_timeout, for the first byte of the next request; the
+  // header clock starts only then, so a slow sender cannot hide behind keep-alive.
+  void WaitForRequest() {
+    if (draining_) return Close();
+    if (buffer_.size() > 0) return ReadHeader();
+    idle_ = true;
+    Socket().expires_after(env_.limits.idle_timeout);
+    stream_.async_read_some(buffer_.prepare(kReadChunk),
+                            [self = this->shared_from_this()](beast::error_code ec, std::size_t n) {
+                              self->idle_ = false;
+                              if (ec) return self->Close();
+                              self->buffer_.commit(n);
+                              self->ReadHeader();
+                            });
+  }
+
+  void ReadHeader() {
+    parser_.emplace();
+    parser_->header_limit(env_.limits.max_header_bytes);
+    parser_->body_limit(boost::none);  // the route's limit is applied once the header is read
+    Socket().expires_after(env_.limits.header_timeout);
+    bhttp::async_read_header(stream_, buffer_, *parser_,
+                             [self = this->shared_from_this()](beast::error_code ec, std::size_t) { self->OnHeader(ec); });
+  }
+
+  void OnHeader(beast::error_code ec) {
+    if (ec == beast::error::timeout || ec == bhttp::error::end_of_stream || ec == asio::error::operation_aborted) {
+      return Close();
+    }
+    if (ec == bhttp::error::header_limit) return Refuse(431, "request headers are larger than the limit");
+    if (ec) return Refuse(400, "malformed HTTP request: " + ec.message());
+
+    const auto& header = parser_->get();
+    std::size_t limit = env_.dispatcher->BodyLimit(std::string(header.method_string()), std::string(header.target()));
+    if (auto length = parser_->content_length(); length && *length > limit) {
+      return Refuse(413, "request body of " + std::to_string(*length) + " bytes is over this endpoint's limit of " +
+                             std::to_string(limit) + " bytes");
+    }
+    parser_->body_limit(limit);
+    Socket().expires_after(env_.limits.body_timeout);
+    bhttp::async_read(stream_, buffer_, *parser_,
+                      [self = this->shared_from_this()](beast::error_code e, std::size_t) { self->OnBody(e); });
+  }
+
+  void OnBody(beast::error_code ec) {
+    if (ec == beast::error::timeout || ec == asio::error::operation_aborted) return Close();
+    if (ec == bhttp::error::body_limit) return Refuse(413, "request body is over this endpoint's limit");
+    if (ec) return Refuse(400, "malformed HTTP request body: " + ec.message());
+
+    auto message = parser_->release();
+    keep_alive_ = message.keep_alive();
+    http::Request request;
+    request.method = std::string(message.method_string());
+    request.target = std::string(message.target());
+    request.content_type = HeaderValue(message, bhttp::field::content_type);
+    request.accept = HeaderValue(message, bhttp::field::accept);
+    request.idempotency_key = HeaderValue(message, std::string_view("Idempotency-Key"));
+    request.body = std::move(message.body());
+
+    Socket().expires_never();
+    env_.dispatcher->Dispatch(std::move(request), http::Peer{fingerprint_},
+                              [self = this->shared_from_this()](http::Response response) {
+                                asio::post(self->stream_.get_executor(),
+                                           [self, response = std::move(response)]() mutable {
+                                             self->Write(std::move(response));
+                                           });
+                              });
+  }
+
+  // Answers a request that could not be parsed, then closes.
+  void Refuse(int status, std::string message) {
+    http::Response response = http::ErrorResponse(
+        nullptr, Status(status == 413 ? ErrorCode::kPayloadTooLarge : ErrorCode::kInvalidArgument, std::move(message)));
+    response.status = status;
+    response.close = true;
+    keep_alive_ = false;
+    Write(std::move(response));
+  }
+
+  void Write(http::Response response) {
+    auto out = std::make_shared<bhttp::response<bhttp::string_body>>();
+    out->version(11);
+    out->result(static_cast<unsigned>(response.status));
+    out->set(bhttp::field::server, "exchanged");
+    if (!response.content_type.empty()) out->set(bhttp::field::content_type, response.content_type);
+    for (auto& [name, value] : response.headers) out->set(name, value);
+    out->body() = std::move(response.body);
+    const bool keep = keep_alive_ && !response.close && !draining_;
+    out->keep_alive(keep);
+    out->prepare_payload();
+    Socket().expires_after(env_.limits.write_timeout);
+    bhttp::async_write(stream_, *out, [self = this->shared_from_this(), out, keep](beast::error_code ec, std::size_t) {
+      if (ec || !keep) return self->Close();
+      self->WaitForRequest();
+    });
+  }
+
+  void Close() {
+    if (closing_) return;
+    closing_ = true;
+    if constexpr (kTls) {
+      Socket().expires_after(kShutdownTimeout);
+      stream_.async_shutdown([self = this->shared_from_this()](beast::error_code) { self->Socket().close(); });
+    } else {
+      beast::error_code ignored;
+      Socket().socket().shutdown(tcp::socket::shutdown_send, ignored);
+      Socket().close();
+    }
+  }
+
+  const SessionEnvironment& env_;
+  // Everything below is touched only on the session's strand.
+  Stream stream_;
+  beast::flat_buffer buffer_;
+  std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+  std::string fingerprint_;
+  bool keep_alive_ = false;
+  bool idle_ = false;      // a read is pending that a drain may cancel
+  bool draining_ = false;  // finish the current request, then close
+  bool closing_ = false;
+  std::unique_ptr<ConnectionTracker::Registration> registration_;
+};
+
+}  // namespace
+
+void StartTlsSession(tcp::socket socket, asio::ssl::context& tls, const SessionEnvironment& env) {
+  std::make_shared<Session<TlsStream>>(env, std::move(socket), tls)->Start();
+}
+
+void StartPlainSession(tcp::socket socket, const SessionEnvironment& env) {
+  std::make_shared<Session<PlainStream>>(env, std::move(socket))->Start();
+}
+
+}  // namespace exchange::net

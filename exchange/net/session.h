@@ -1,0 +1,52 @@
+// HTTP/1.1 sessions over TLS (the API listener) and over plain TCP (the
+// operations listener), with keep-alive and a time limit on every step:
+//
+//   TLS handshake ─ handshake_timeout
+//   waiting for the next request on a kept-alive connection ─ idle_timeout
+//   from a request's first byte to the end of its headers ─ header_timeout
+//   reading the body ─ body_timeout      writing the response ─ write_timeout
+//
+// Each request gets a fresh parser with a header limit and the body limit of
+// its route (from the Dispatcher). Malformed HTTP gets a 400, oversized
+// headers a 431, an oversized body a 413; then the connection closes.
+// Each session runs on its own strand; the Dispatcher may answer from any
+// thread and the session posts the answer back.
+#pragma once
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <chrono>
+#include <cstdint>
+
+namespace exchange::http {
+class Dispatcher;
+}
+namespace exchange::metrics {
+class ServerMetrics;
+}
+
+namespace exchange::net {
+
+class ConnectionTracker;
+
+struct SessionLimits {
+  std::chrono::milliseconds handshake_timeout{10'000};
+  std::chrono::milliseconds idle_timeout{60'000};
+  std::chrono::milliseconds header_timeout{10'000};
+  std::chrono::milliseconds body_timeout{60'000};
+  std::chrono::milliseconds write_timeout{60'000};
+  std::uint32_t max_header_bytes = 16 * 1024;
+};
+
+// Everything a session refers to; must outlive every session.
+struct SessionEnvironment {
+  SessionLimits limits;
+  http::Dispatcher* dispatcher = nullptr;
+  ConnectionTracker* tracker = nullptr;
+  metrics::ServerMetrics* metrics = nullptr;  // null on the ops listener
+};
+
+void StartTlsSession(boost::asio::ip::tcp::socket socket, boost::asio::ssl::context& tls, const SessionEnvironment& env);
+void StartPlainSession(boost::asio::ip::tcp::socket socket, const SessionEnvironment& env);
+
+}  // namespace exchange::net

@@ -1,0 +1,93 @@
+#include "server/commands.h"
+
+#include <cstdio>
+#include <regex>
+
+#include "common/flags.h"
+#include "pki/certificate.h"
+#include "pki/files.h"
+#include "store/credentials.h"
+#include "store/migrator.h"
+
+namespace exchange::server {
+namespace {
+
+int Fail(const Status& status) {
+  std::fprintf(stderr, "exchanged: %s\n", status.ToString().c_str());
+  return status.code() == ErrorCode::kInvalidArgument ? 2 : 1;
+}
+
+// Parses flags; returns -1 to go on, or the exit code to return now.
+int ParseFlags(FlagSet& flags, const std::vector<std::string>& args) {
+  bool help = false;
+  if (Status s = flags.Parse(args, &help); !s.ok()) return Fail(s);
+  if (help) {
+    std::fputs(flags.Help().c_str(), stdout);
+    return 0;
+  }
+  return -1;
+}
+
+bool ValidSlug(const std::string& slug) {
+  static const std::regex kSlug("^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$");
+  return std::regex_match(slug, kSlug);
+}
+
+}  // namespace
+
+int RunMigrate(const std::vector<std::string>& args) {
+  std::string database;
+  FlagSet flags("usage: exchanged migrate --database URL\n\nApplies pending schema migrations; safe to run concurrently.");
+  flags.String("database", "EXCHANGE_DATABASE_URL", &database, "PostgreSQL connection URL");
+  if (int rc = ParseFlags(flags, args); rc >= 0) return rc;
+  if (database.empty()) return Fail(Status::InvalidArgument("--database is required"));
+  store::Connection conn(database);
+  auto applied = store::Migrate(conn);
+  if (!applied.ok()) return Fail(applied.status());
+  std::printf("%d migrations applied; schema is current\n", *applied);
+  return 0;
+}
+
+int RunCredentialsAdd(const std::vector<std::string>& args) {
+  std::string database, org, org_name, role = "member", cert_file;
+  FlagSet flags(
+      "usage: exchanged credentials add --database URL --org SLUG --org-name NAME --role ROLE --cert FILE\n\n"
+      "Registers a client certificate issued by the coalition CA for an organisation (created if new).");
+  flags.String("database", "EXCHANGE_DATABASE_URL", &database, "PostgreSQL connection URL");
+  flags.String("org", "", &org, "organisation slug (lowercase letters, digits, '-')");
+  flags.String("org-name", "", &org_name, "organisation display name (defaults to the slug)");
+  flags.String("role", "", &role, "member, admin or auditor");
+  flags.String("cert", "", &cert_file, "the credential's certificate (PEM)");
+  if (int rc = ParseFlags(flags, args); rc >= 0) return rc;
+  if (database.empty() || org.empty() || cert_file.empty()) {
+    return Fail(Status::InvalidArgument("--database, --org and --cert are required"));
+  }
+  if (!ValidSlug(org)) return Fail(Status::InvalidArgument("'" + org + "' is not a valid organisation slug"));
+  if (role != "member" && role != "admin" && role != "auditor") {
+    return Fail(Status::InvalidArgument("--role must be member, admin or auditor"));
+  }
+  auto pem = pki::ReadFile(cert_file, 64 * 1024);
+  if (!pem.ok()) return Fail(pem.status());
+  auto cert = pki::Certificate::FromPem(*pem);
+  if (!cert.ok()) return Fail(cert.status());
+
+  store::NewCredential credential;
+  credential.org_slug = org;
+  credential.org_name = org_name.empty() ? org : org_name;
+  credential.role = role;
+  for (auto [field, value] : {std::pair{&credential.fingerprint, cert->Sha256Fingerprint()},
+                               std::pair{&credential.serial_hex, cert->SerialHex()},
+                               std::pair{&credential.not_after, cert->NotAfter()},
+                               std::pair{&credential.certificate_pem, cert->ToPem()}}) {
+    if (!value.ok()) return Fail(value.status());
+    *field = *value;
+  }
+  store::Connection conn(database);
+  auto row = store::RegisterCredential(conn, credential);
+  if (!row.ok()) return Fail(row.status());
+  std::printf("registered %s credential %lld for %s (fingerprint %s)\n", row->role.c_str(),
+              static_cast<long long>(row->credential_id), row->org_slug.c_str(), row->fingerprint.c_str());
+  return 0;
+}
+
+}  // namespace exchange::server

@@ -1,0 +1,17 @@
+// exchanged's one-shot operator commands (everything but `serve`).
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace exchange::server {
+
+// exchanged migrate --database URL
+int RunMigrate(const std::vector<std::string>& args);
+
+// exchanged credentials add --database URL --org SLUG --org-name NAME --role ROLE --cert FILE
+// Registers a certificate issued by the coalition CA: how the first admins
+// (and, before enrollment exists, any credential) get in.
+int RunCredentialsAdd(const std::vector<std::string>& args);
+
+}  // namespace exchange::server

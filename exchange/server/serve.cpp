@@ -1,0 +1,156 @@
+#include "server/serve.h"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <csignal>
+#include <cstdio>
+#include <thread>
+#include <vector>
+
+#include "api/routes.h"
+#include "http/api_dispatcher.h"
+#include "http/ops_dispatcher.h"
+#include "metrics/server_metrics.h"
+#include "net/connection_tracker.h"
+#include "net/listener.h"
+#include "net/session.h"
+#include "net/tls_context.h"
+#include "store/migrator.h"
+#include "store/readiness_probe.h"
+#include "store/worker_pool.h"
+
+namespace exchange::server {
+namespace asio = boost::asio;
+
+void RegisterServeFlags(FlagSet& f, ServeConfig& c) {
+  f.String("listen", "EXCHANGE_LISTEN", &c.listen, "API address (HTTPS, client certificates required)");
+  f.String("ops-listen", "EXCHANGE_OPS_LISTEN", &c.ops_listen, "operations address: /healthz /readyz /metrics (plain HTTP)");
+  f.String("database", "EXCHANGE_DATABASE_URL", &c.database_url, "PostgreSQL connection URL");
+  f.String("tls-cert", "EXCHANGE_TLS_CERT", &c.tls_cert, "server certificate chain (PEM)");
+  f.String("tls-key", "EXCHANGE_TLS_KEY", &c.tls_key, "server private key (PEM)");
+  f.String("client-ca", "EXCHANGE_CLIENT_CA", &c.client_ca, "CA bundle that client certificates must chain to (PEM)");
+  f.Bool("migrate", "EXCHANGE_MIGRATE", &c.migrate, "apply pending migrations before serving");
+  f.Int("io-threads", "EXCHANGE_IO_THREADS", &c.io_threads, "threads running network I/O");
+  f.Int("db-workers", "EXCHANGE_DB_WORKERS", &c.db_workers, "database worker threads, one connection each");
+  f.Int("max-queued-jobs", "EXCHANGE_MAX_QUEUED_JOBS", &c.max_queued_jobs, "database jobs that may wait before 503");
+  f.Int("max-connections", "EXCHANGE_MAX_CONNECTIONS", &c.max_connections, "open API connections before new ones are closed");
+  f.Int("max-header-bytes", "EXCHANGE_MAX_HEADER_BYTES", &c.max_header_bytes, "largest request header block");
+  f.Millis("handshake-timeout", "EXCHANGE_HANDSHAKE_TIMEOUT_MS", &c.handshake_timeout, "time allowed for a TLS handshake");
+  f.Millis("idle-timeout", "EXCHANGE_IDLE_TIMEOUT_MS", &c.idle_timeout, "keep-alive wait for the next request");
+  f.Millis("header-timeout", "EXCHANGE_HEADER_TIMEOUT_MS", &c.header_timeout, "time from a request's first byte to its last header");
+  f.Millis("body-timeout", "EXCHANGE_BODY_TIMEOUT_MS", &c.body_timeout, "time allowed to read a request body");
+  f.Millis("write-timeout", "EXCHANGE_WRITE_TIMEOUT_MS", &c.write_timeout, "time allowed to write a response");
+  f.Millis("caller-cache-ttl", "EXCHANGE_CALLER_CACHE_TTL_MS", &c.caller_cache_ttl,
+           "how long a credential lookup is reused (≤ 1000: revocations apply within it)");
+  f.Millis("readiness-period", "EXCHANGE_READINESS_PERIOD_MS", &c.readiness_period, "how often /readyz re-checks PostgreSQL");
+  f.Millis("drain-timeout", "EXCHANGE_DRAIN_TIMEOUT_MS", &c.drain_timeout, "time to finish in-flight requests on SIGTERM");
+}
+
+namespace {
+
+Status Validate(const ServeConfig& c) {
+  if (c.database_url.empty()) return Status::InvalidArgument("--database is required");
+  if (c.tls_cert.empty() || c.tls_key.empty() || c.client_ca.empty()) {
+    return Status::InvalidArgument("--tls-cert, --tls-key and --client-ca are required");
+  }
+  if (c.io_threads < 1 || c.db_workers < 1 || c.max_queued_jobs < 1 || c.max_connections < 1) {
+    return Status::InvalidArgument("thread, worker, queue and connection counts must be at least 1");
+  }
+  if (c.max_header_bytes < 1024) return Status::InvalidArgument("--max-header-bytes must be at least 1024");
+  if (c.caller_cache_ttl > std::chrono::milliseconds(1000)) {
+    return Status::InvalidArgument("--caller-cache-ttl must be at most 1000 ms, or revocations would lag");
+  }
+  return Status::Ok();
+}
+
+int Fail(const Status& status) {
+  std::fprintf(stderr, "exchanged: %s\n", status.ToString().c_str());
+  return 1;
+}
+
+}  // namespace
+
+int Serve(const ServeConfig& config) {
+  if (Status s = Validate(config); !s.ok()) return Fail(s);
+  if (config.migrate) {
+    store::Connection conn(config.database_url);
+    auto applied = store::Migrate(conn);
+    if (!applied.ok()) return Fail(applied.status());
+    std::fprintf(stderr, "exchanged: %d migrations applied\n", *applied);
+  }
+  auto tls = net::MakeServerTlsContext({config.tls_cert, config.tls_key, config.client_ca});
+  if (!tls.ok()) return Fail(tls.status());
+
+  http::Router router;
+  api::AddAllRoutes(router);
+  std::vector<std::string> route_names;
+  for (const auto& route : router.routes()) route_names.push_back(route.pattern);
+  metrics::ServerMetrics metrics(route_names, EXCHANGE_VERSION);
+
+  store::WorkerPool pool(config.database_url, static_cast<std::size_t>(config.db_workers),
+                         static_cast<std::size_t>(config.max_queued_jobs));
+  store::ReadinessProbe readiness(config.database_url, config.readiness_period);
+  http::CallerCache callers(config.caller_cache_ttl);
+  http::ApiDispatcher api_dispatcher(router, pool, callers, metrics);
+  http::OpsDispatcher ops_dispatcher(metrics, readiness, [&] {
+    metrics.SetPoolState(static_cast<double>(pool.QueueDepth()), static_cast<double>(pool.InFlight()));
+  });
+
+  net::SessionLimits limits{config.handshake_timeout, config.idle_timeout,  config.header_timeout,
+                            config.body_timeout,      config.write_timeout, static_cast<std::uint32_t>(config.max_header_bytes)};
+  net::ConnectionTracker api_connections, ops_connections;
+  net::SessionEnvironment api_env{limits, &api_dispatcher, &api_connections, &metrics};
+  net::SessionEnvironment ops_env{limits, &ops_dispatcher, &ops_connections, nullptr};
+
+  asio::io_context ioc(static_cast<int>(config.io_threads));
+  auto& tls_context = **tls;
+  auto api_listener = net::Listener::Bind(ioc, config.listen, [&](asio::ip::tcp::socket socket) {
+    if (api_connections.Count() >= static_cast<std::size_t>(config.max_connections)) {
+      metrics.ConnectionRefused();
+      return;  // the socket closes as it goes out of scope
+    }
+    net::StartTlsSession(std::move(socket), tls_context, api_env);
+  });
+  if (!api_listener.ok()) return Fail(api_listener.status());
+  auto ops_listener = net::Listener::Bind(
+      ioc, config.ops_listen, [&](asio::ip::tcp::socket socket) { net::StartPlainSession(std::move(socket), ops_env); });
+  if (!ops_listener.ok()) return Fail(ops_listener.status());
+
+  (*api_listener)->Start();
+  (*ops_listener)->Start();
+  std::fprintf(stderr, "exchanged %s: API on https://%s, operations on http://%s\n", EXCHANGE_VERSION,
+               config.listen.c_str(), config.ops_listen.c_str());
+
+  // SIGTERM: stop accepting, let in-flight requests finish, close idle
+  // connections, then stop; whatever is left after drain_timeout is cut.
+  asio::signal_set signals(ioc, SIGTERM, SIGINT);
+  asio::steady_timer drain_timer(ioc);
+  const auto drain_deadline = std::make_shared<std::chrono::steady_clock::time_point>();
+  std::function<void()> poll_drained = [&] {
+    bool drained = api_connections.Count() == 0 && ops_connections.Count() == 0 && pool.InFlight() == 0;
+    if (drained || std::chrono::steady_clock::now() >= *drain_deadline) return ioc.stop();
+    drain_timer.expires_after(std::chrono::milliseconds(20));
+    drain_timer.async_wait([&](boost::system::error_code) { poll_drained(); });
+  };
+  signals.async_wait([&](boost::system::error_code ec, int signal) {
+    if (ec) return;
+    std::fprintf(stderr, "exchanged: signal %d, draining\n", signal);
+    *drain_deadline = std::chrono::steady_clock::now() + config.drain_timeout;
+    (*api_listener)->Stop();
+    (*ops_listener)->Stop();
+    api_connections.BeginShutdown();
+    ops_connections.BeginShutdown();
+    poll_drained();
+  });
+
+  std::vector<std::thread> threads;
+  for (int64_t i = 1; i < config.io_threads; ++i) threads.emplace_back([&] { ioc.run(); });
+  ioc.run();
+  for (auto& t : threads) t.join();
+  pool.Stop();
+  std::fprintf(stderr, "exchanged: stopped\n");
+  return 0;
+}
+
+}  // namespace exchange::server

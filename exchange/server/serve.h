@@ -1,0 +1,42 @@
+// `exchanged serve`: the settings and the function that wires the server
+// together and runs it until SIGTERM/SIGINT.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+
+#include "common/flags.h"
+
+namespace exchange::server {
+
+struct ServeConfig {
+  std::string listen = "0.0.0.0:8443";
+  std::string ops_listen = "127.0.0.1:9464";
+  std::string database_url;
+  std::string tls_cert;   // server certificate chain, PEM
+  std::string tls_key;    // server private key, PEM
+  std::string client_ca;  // CA bundle client certificates must chain to
+  bool migrate = false;
+  int64_t io_threads = 2;
+  int64_t db_workers = 8;
+  int64_t max_queued_jobs = 4096;
+  int64_t max_connections = 10000;
+  int64_t max_header_bytes = 16 * 1024;
+  std::chrono::milliseconds handshake_timeout{10'000};
+  std::chrono::milliseconds idle_timeout{60'000};
+  std::chrono::milliseconds header_timeout{10'000};
+  std::chrono::milliseconds body_timeout{60'000};
+  std::chrono::milliseconds write_timeout{60'000};
+  std::chrono::milliseconds caller_cache_ttl{500};
+  std::chrono::milliseconds readiness_period{1'000};
+  std::chrono::milliseconds drain_timeout{8'000};
+};
+
+void RegisterServeFlags(FlagSet& flags, ServeConfig& config);
+
+// Runs until a termination signal, then drains within drain_timeout.
+// Returns the process exit code.
+int Serve(const ServeConfig& config);
+
+}  // namespace exchange::server

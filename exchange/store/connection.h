@@ -1,0 +1,38 @@
+// One PostgreSQL connection, owned by one worker thread.
+//
+// The connection is opened lazily and reopened after PostgreSQL restarts:
+// store functions catch pqxx::broken_connection, call Reset(), and return
+// Status::Unavailable, so the next job on this worker reconnects. Callers
+// outside store/ only pass a Connection& through; libpqxx stays inside store/.
+//
+// Thread-safety: none. A Connection belongs to exactly one thread.
+#pragma once
+
+#include <memory>
+#include <string>
+
+namespace pqxx {
+class connection_base;
+}
+
+namespace exchange::store {
+
+class Connection {
+ public:
+  explicit Connection(std::string url);
+  ~Connection();
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  // The live connection, connecting first if needed. Throws pqxx::broken_connection
+  // when PostgreSQL cannot be reached. Only store/ calls this.
+  pqxx::connection_base& Get();
+  // Drops the connection; the next Get() reconnects.
+  void Reset();
+
+ private:
+  std::string url_;
+  std::unique_ptr<pqxx::connection_base> conn_;
+};
+
+}  // namespace exchange::store

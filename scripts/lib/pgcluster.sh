@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# A throwaway PostgreSQL 15 cluster on a free loopback port, for the sandbox
+# and the tests. PostgreSQL refuses to run as root: when we are root the
+# cluster is owned and run by the unprivileged user `nobody`.
+#
+#   pgcluster.sh up DIR      initdb DIR/pg, start it, create database "exchange";
+#                            prints the DATABASE_URL and writes it to DIR/pg.url
+#   pgcluster.sh stop DIR    stop (fast) but keep the data
+#   pgcluster.sh start DIR   start again on the same port
+#   pgcluster.sh down DIR    stop and delete DIR/pg
+#
+# Only loopback, trust authentication: never for production.
+set -euo pipefail
+
+PGBIN=${PGBIN:-/usr/lib/postgresql/15/bin}
+cmd=${1:?usage: pgcluster.sh up|stop|start|down DIR}
+dir=${2:?usage: pgcluster.sh up|stop|start|down DIR}
+data="$dir/pg"
+
+as_owner() {
+  if [ "$(id -u)" -eq 0 ]; then
+    runuser -u nobody -- "$@"
+  else
+    "$@"
+  fi
+}
+
+free_port() {
+  local port
+  for _ in $(seq 1 200); do
+    port=$((20000 + RANDOM % 40000))
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+      echo "$port"
+      return 0
+    fi
+  done
+  echo "pgcluster: no free port found" >&2
+  return 1
+}
+
+pg_ctl_start() {
+  as_owner "$PGBIN/pg_ctl" -D "$data" -l "$data/server.log" -w -t 60 start >/dev/null
+}
+
+case "$cmd" in
+  up)
+    mkdir -p "$dir"
+    rm -rf "$data"
+    mkdir -p "$data"
+    if [ "$(id -u)" -eq 0 ]; then
+      chmod o+x "$dir"  # nobody must reach DIR/pg
+      chown nobody "$data"
+    fi
+    chmod 0700 "$data"
+    port=$(free_port)
+    as_owner "$PGBIN/initdb" -D "$data" -U exchange --auth=trust --encoding=UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 ||
+      { cat "$dir/initdb.log" >&2; exit 1; }
+    cat >>"$data/postgresql.conf" <<CONF
+listen_addresses = '127.0.0.1'
+port = $port
+unix_socket_directories = ''
+max_connections = 200
+shared_buffers = 256MB
+fsync = on
+synchronous_commit = on
+logging_collector = off
+CONF
+    pg_ctl_start
+    "$PGBIN/createdb" -h 127.0.0.1 -p "$port" -U exchange exchange
+    url="postgresql://exchange@127.0.0.1:$port/exchange"
+    echo "$url" >"$dir/pg.url"
+    echo "$url"
+    ;;
+  stop)
+    as_owner "$PGBIN/pg_ctl" -D "$data" -m fast -w stop >/dev/null
+    ;;
+  start)
+    pg_ctl_start
+    ;;
+  down)
+    if [ -f "$data/postmaster.pid" ]; then
+      as_owner "$PGBIN/pg_ctl" -D "$data" -m immediate -w stop >/dev/null 2>&1 || true
+    fi
+    rm -rf "$data" "$dir/pg.url" "$dir/initdb.log"
+    ;;
+  *)
+    echo "usage: pgcluster.sh up|stop|start|down DIR" >&2
+    exit 2
+    ;;
+esac
