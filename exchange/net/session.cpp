@@ -9,6 +9,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <type_traits>
@@ -31,6 +32,9 @@ using PlainStream = beast::tcp_stream;
 
 constexpr std::size_t kReadChunk = 16 * 1024;
 constexpr auto kShutdownTimeout = std::chrono::seconds(1);
+// After refusing an oversized body we read and drop up to this much of it, so
+// a client still sending sees our 413 instead of a connection reset.
+constexpr std::uint64_t kMaxDiscardBytes = 16 * 1024 * 1024;
 
 std::string PeerFingerprint(SSL* ssl) {
   X509* cert = SSL_get0_peer_certificate(ssl);
@@ -137,7 +141,9 @@ class Session final : public Drainable, public std::enable_shared_from_this<Sess
   void ReadHeader() {
     parser_.emplace();
     parser_->header_limit(env_.limits.max_header_bytes);
-    parser_->body_limit(boost::none);  // the route's limit is applied once the header is read
+    // The route's limit is applied once the header is read. (Not boost::none:
+    // Boost 1.74 compares a Content-Length with an empty optional as "over".)
+    parser_->body_limit(std::numeric_limits<std::uint64_t>::max());
     Socket().expires_after(env_.limits.header_timeout);
     bhttp::async_read_header(stream_, buffer_, *parser_,
                              [self = this->shared_from_this()](beast::error_code ec, std::size_t) { self->OnHeader(ec); });
@@ -153,6 +159,7 @@ class Session final : public Drainable, public std::enable_shared_from_this<Sess
     const auto& header = parser_->get();
     std::size_t limit = env_.dispatcher->BodyLimit(std::string(header.method_string()), std::string(header.target()));
     if (auto length = parser_->content_length(); length && *length > limit) {
+      if (*length <= kMaxDiscardBytes) discard_ = *length - std::min<std::uint64_t>(*length, buffer_.size());
       return Refuse(413, "request body of " + std::to_string(*length) + " bytes is over this endpoint's limit of " +
                              std::to_string(limit) + " bytes");
     }
@@ -210,9 +217,21 @@ class Session final : public Drainable, public std::enable_shared_from_this<Sess
     out->prepare_payload();
     Socket().expires_after(env_.limits.write_timeout);
     bhttp::async_write(stream_, *out, [self = this->shared_from_this(), out, keep](beast::error_code ec, std::size_t) {
-      if (ec || !keep) return self->Close();
+      if (ec || !keep) return self->discard_ > 0 && !ec ? self->Discard() : self->Close();
       self->WaitForRequest();
     });
+  }
+
+  // Reads and drops the rest of a refused body (bounded in bytes and time), then closes.
+  void Discard() {
+    Socket().expires_after(env_.limits.body_timeout);
+    buffer_.clear();
+    stream_.async_read_some(buffer_.prepare(kReadChunk),
+                            [self = this->shared_from_this()](beast::error_code ec, std::size_t n) {
+                              self->discard_ -= std::min<std::uint64_t>(self->discard_, n);
+                              if (ec || self->discard_ == 0) return self->Close();
+                              self->Discard();
+                            });
   }
 
   void Close() {
@@ -235,6 +254,7 @@ class Session final : public Drainable, public std::enable_shared_from_this<Sess
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   std::string fingerprint_;
   bool keep_alive_ = false;
+  std::uint64_t discard_ = 0;  // bytes of a refused body still to drop
   bool idle_ = false;      // a read is pending that a drain may cancel
   bool draining_ = false;  // finish the current request, then close
   bool closing_ = false;

@@ -1,0 +1,206 @@
+// A tiny JSON reader for test vectors, test-only. Enough for the
+// transparency-dev Merkle vectors: objects, arrays, strings (with the simple
+// escapes and \u00XX), non-negative integers up to 2^64-1, true/false/null.
+// Anything else fails the parse: a vector we cannot read must fail the test,
+// not be skipped.
+#pragma once
+
+#include <cstdint>
+#include <limits>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace exchange::testing {
+
+struct JsonValue {
+  enum class Kind { kNull, kBool, kNumber, kString, kArray, kObject };
+
+  Kind kind = Kind::kNull;
+  bool boolean = false;
+  uint64_t number = 0;
+  std::string string;
+  std::vector<JsonValue> array;
+  std::vector<std::pair<std::string, JsonValue>> object;
+
+  const JsonValue* Find(std::string_view key) const {
+    for (const auto& [k, v] : object) {
+      if (k == key) return &v;
+    }
+    return nullptr;
+  }
+};
+
+class MiniJsonParser {
+ public:
+  explicit MiniJsonParser(std::string_view text) : text_(text) {}
+
+  std::optional<JsonValue> ParseDocument() {
+    std::optional<JsonValue> value = ParseValue();
+    SkipSpace();
+    if (!value || pos_ != text_.size()) return std::nullopt;
+    return value;
+  }
+
+ private:
+  void SkipSpace() {
+    while (pos_ < text_.size() &&
+           (text_[pos_] == ' ' || text_[pos_] == '\n' || text_[pos_] == '\r' || text_[pos_] == '\t')) {
+      ++pos_;
+    }
+  }
+
+  bool Consume(std::string_view token) {
+    if (text_.substr(pos_, token.size()) != token) return false;
+    pos_ += token.size();
+    return true;
+  }
+
+  std::optional<JsonValue> ParseValue() {
+    SkipSpace();
+    if (pos_ >= text_.size()) return std::nullopt;
+    JsonValue value;
+    char c = text_[pos_];
+    if (Consume("null")) return value;
+    if (Consume("true")) {
+      value.kind = JsonValue::Kind::kBool;
+      value.boolean = true;
+      return value;
+    }
+    if (Consume("false")) {
+      value.kind = JsonValue::Kind::kBool;
+      return value;
+    }
+    if (c == '"') {
+      std::optional<std::string> s = ParseString();
+      if (!s) return std::nullopt;
+      value.kind = JsonValue::Kind::kString;
+      value.string = std::move(*s);
+      return value;
+    }
+    if (c >= '0' && c <= '9') return ParseNumber();
+    if (c == '[') return ParseArray();
+    if (c == '{') return ParseObject();
+    return std::nullopt;
+  }
+
+  std::optional<JsonValue> ParseNumber() {
+    JsonValue value;
+    value.kind = JsonValue::Kind::kNumber;
+    size_t start = pos_;
+    while (pos_ < text_.size() && text_[pos_] >= '0' && text_[pos_] <= '9') {
+      uint64_t digit = static_cast<uint64_t>(text_[pos_] - '0');
+      if (value.number > (std::numeric_limits<uint64_t>::max() - digit) / 10) return std::nullopt;
+      value.number = value.number * 10 + digit;
+      ++pos_;
+    }
+    if (pos_ - start > 1 && text_[start] == '0') return std::nullopt;
+    if (pos_ < text_.size() && (text_[pos_] == '.' || text_[pos_] == 'e' || text_[pos_] == 'E')) {
+      return std::nullopt;
+    }
+    return value;
+  }
+
+  static int HexDigit(char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  }
+
+  std::optional<std::string> ParseString() {
+    ++pos_;  // opening quote
+    std::string out;
+    while (pos_ < text_.size()) {
+      char c = text_[pos_++];
+      if (c == '"') return out;
+      if (static_cast<unsigned char>(c) < 0x20) return std::nullopt;
+      if (c != '\\') {
+        out += c;
+        continue;
+      }
+      if (pos_ >= text_.size()) return std::nullopt;
+      char e = text_[pos_++];
+      switch (e) {
+        case '"':
+        case '\\':
+        case '/':
+          out += e;
+          break;
+        case 'b':
+          out += '\b';
+          break;
+        case 'f':
+          out += '\f';
+          break;
+        case 'n':
+          out += '\n';
+          break;
+        case 'r':
+          out += '\r';
+          break;
+        case 't':
+          out += '\t';
+          break;
+        case 'u': {  // ASCII only: \u0000 to \u007f
+          if (pos_ + 4 > text_.size() || text_.substr(pos_, 2) != "00") return std::nullopt;
+          int high = HexDigit(text_[pos_ + 2]);
+          int low = HexDigit(text_[pos_ + 3]);
+          if (high < 0 || high > 7 || low < 0) return std::nullopt;
+          out += static_cast<char>(high << 4 | low);
+          pos_ += 4;
+          break;
+        }
+        default:
+          return std::nullopt;
+      }
+    }
+    return std::nullopt;
+  }
+
+  std::optional<JsonValue> ParseArray() {
+    ++pos_;
+    JsonValue value;
+    value.kind = JsonValue::Kind::kArray;
+    SkipSpace();
+    if (Consume("]")) return value;
+    while (true) {
+      std::optional<JsonValue> element = ParseValue();
+      if (!element) return std::nullopt;
+      value.array.push_back(std::move(*element));
+      SkipSpace();
+      if (Consume("]")) return value;
+      if (!Consume(",")) return std::nullopt;
+    }
+  }
+
+  std::optional<JsonValue> ParseObject() {
+    ++pos_;
+    JsonValue value;
+    value.kind = JsonValue::Kind::kObject;
+    SkipSpace();
+    if (Consume("}")) return value;
+    while (true) {
+      SkipSpace();
+      if (pos_ >= text_.size() || text_[pos_] != '"') return std::nullopt;
+      std::optional<std::string> key = ParseString();
+      SkipSpace();
+      if (!key || !Consume(":")) return std::nullopt;
+      std::optional<JsonValue> member = ParseValue();
+      if (!member) return std::nullopt;
+      value.object.emplace_back(std::move(*key), std::move(*member));
+      SkipSpace();
+      if (Consume("}")) return value;
+      if (!Consume(",")) return std::nullopt;
+    }
+  }
+
+  std::string_view text_;
+  size_t pos_ = 0;
+};
+
+inline std::optional<JsonValue> ParseJson(std::string_view text) { return MiniJsonParser(text).ParseDocument(); }
+
+}  // namespace exchange::testing

@@ -1,0 +1,189 @@
+#include "test_exchange.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <stdexcept>
+#include <thread>
+
+#include "pki/dev_pki.h"
+
+namespace exchange::testing {
+namespace fs = std::filesystem;
+
+std::string BinDir() { return EXCHANGE_BIN_DIR; }
+std::string SourceDir() { return EXCHANGE_SOURCE_DIR; }
+
+namespace {
+
+std::string Quote(const std::string& s) { return "'" + s + "'"; }
+
+std::string RunOrThrow(const std::string& command) {
+  CommandResult r = RunCommand(command + " 2>&1");
+  if (r.exit_code != 0) throw std::runtime_error(command + " failed (" + std::to_string(r.exit_code) + "): " + r.output);
+  return r.output;
+}
+
+}  // namespace
+
+TempDir::TempDir() {
+  std::string pattern = (fs::temp_directory_path() / "exchange-test-XXXXXX").string();
+  if (!mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed");
+  path_ = pattern;
+  fs::permissions(path_, fs::perms::owner_all | fs::perms::group_exec | fs::perms::others_exec);
+}
+
+TempDir::~TempDir() {
+  std::error_code ignored;
+  fs::remove_all(path_, ignored);
+}
+
+PgCluster::PgCluster() {
+  std::string out = RunOrThrow(SourceDir() + "/scripts/lib/pgcluster.sh up " + Quote(dir_.path()));
+  admin_url_ = out.substr(0, out.find('\n'));
+}
+
+PgCluster::~PgCluster() { RunCommand(SourceDir() + "/scripts/lib/pgcluster.sh down " + Quote(dir_.path())); }
+
+PgCluster& PgCluster::Shared() {
+  static PgCluster cluster;
+  return cluster;
+}
+
+std::string PgCluster::CreateDatabase() {
+  std::string name = "test_" + std::to_string(getpid()) + "_" + std::to_string(next_database_++);
+  RunOrThrow("psql -q -v ON_ERROR_STOP=1 " + Quote(admin_url_) + " -c 'CREATE DATABASE " + name + "'");
+  return admin_url_.substr(0, admin_url_.rfind('/') + 1) + name;
+}
+
+void PgCluster::Stop() { RunOrThrow(SourceDir() + "/scripts/lib/pgcluster.sh stop " + Quote(dir_.path())); }
+void PgCluster::Start() { RunOrThrow(SourceDir() + "/scripts/lib/pgcluster.sh start " + Quote(dir_.path())); }
+
+int FreePort() {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = 0;
+  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+  socklen_t len = sizeof addr;
+  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  close(fd);
+  return ntohs(addr.sin_port);
+}
+
+int HttpGet(const std::string& host_port, const std::string& path, std::string* body) {
+  auto colon = host_port.rfind(':');
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(std::stoi(host_port.substr(colon + 1))));
+  inet_pton(AF_INET, host_port.substr(0, colon).c_str(), &addr.sin_addr);
+  timeval tv{5, 0};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    close(fd);
+    return 0;
+  }
+  std::string request = "GET " + path + " HTTP/1.1\r\nHost: " + host_port + "\r\nConnection: close\r\n\r\n";
+  if (write(fd, request.data(), request.size()) != static_cast<ssize_t>(request.size())) {
+    close(fd);
+    return 0;
+  }
+  std::string response;
+  char buffer[8192];
+  ssize_t n;
+  while ((n = read(fd, buffer, sizeof buffer)) > 0) response.append(buffer, static_cast<size_t>(n));
+  close(fd);
+  if (response.rfind("HTTP/1.1 ", 0) != 0) return 0;
+  if (body) {
+    auto end = response.find("\r\n\r\n");
+    *body = end == std::string::npos ? "" : response.substr(end + 4);
+  }
+  return std::stoi(response.substr(9, 3));
+}
+
+TestExchange::TestExchange(PgCluster& cluster, ExchangeOptions options) {
+  database_url_ = cluster.CreateDatabase();
+  pki::DevPkiOptions pki_options;
+  pki_options.clients.push_back({"stranger", "stranger"});
+  if (Status s = pki::InitDevPki(pki(), pki_options); !s.ok()) throw std::runtime_error(s.ToString());
+  RunOrThrow(BinDir() + "/exchanged migrate --database " + Quote(database_url_));
+  struct Member {
+    const char* who;
+    const char* org;
+    const char* role;
+  };
+  for (const Member& m : {Member{"admin1", "coalition", "admin"}, Member{"admin2", "coalition", "admin"},
+                          Member{"auditor", "coalition", "auditor"}, Member{"alpha", "alpha", "member"},
+                          Member{"beta", "beta", "member"}}) {
+    RunOrThrow(BinDir() + "/exchanged credentials add --database " + Quote(database_url_) + " --org " + m.org +
+               " --role " + m.role + " --cert " + Quote(pki() + "/" + m.who + ".pem"));
+  }
+  api_port_ = FreePort();
+  ops_port_ = FreePort();
+  server_ = StartServer(api_port_, ops_port_, options.extra_flags, "exchanged.log");
+  if (!WaitReady(ops_host_port(), std::chrono::seconds(20))) {
+    throw std::runtime_error("exchanged did not become ready:\n" + server_->Log());
+  }
+}
+
+TestExchange::~TestExchange() {
+  if (server_ && server_->Running()) {
+    server_->Signal(SIGTERM);
+    server_->Wait(std::chrono::seconds(10));
+  }
+}
+
+std::unique_ptr<ChildProcess> TestExchange::StartServer(int api_port, int ops_port,
+                                                        const std::vector<std::string>& extra_flags,
+                                                        const std::string& log_name) const {
+  std::vector<std::string> argv = {BinDir() + "/exchanged",
+                                   "serve",
+                                   "--database=" + database_url_,
+                                   "--listen=127.0.0.1:" + std::to_string(api_port),
+                                   "--ops-listen=127.0.0.1:" + std::to_string(ops_port),
+                                   "--tls-cert=" + pki() + "/server.pem",
+                                   "--tls-key=" + pki() + "/server.key",
+                                   "--client-ca=" + pki() + "/ca-bundle.pem",
+                                   "--readiness-period=200",
+                                   "--db-workers=4"};
+  argv.insert(argv.end(), extra_flags.begin(), extra_flags.end());
+  return std::make_unique<ChildProcess>(argv, std::vector<std::string>{}, dir() + "/" + log_name);
+}
+
+bool TestExchange::WaitReady(const std::string& ops_host_port, std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (HttpGet(ops_host_port, "/readyz") == 200) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return false;
+}
+
+client::ClientOptions TestExchange::ClientOptionsFor(const std::string& who) const {
+  client::ClientOptions o;
+  o.server = api_url();
+  o.ca_file = pki() + "/ca-bundle.pem";
+  o.timeout = std::chrono::seconds(20);
+  if (who == "foreign") {
+    o.cert_file = pki() + "/foreign/client.pem";
+    o.key_file = pki() + "/foreign/client.key";
+  } else if (!who.empty()) {
+    o.cert_file = pki() + "/" + who + ".pem";
+    o.key_file = pki() + "/" + who + ".key";
+  }
+  return o;
+}
+
+std::unique_ptr<client::ApiClient> TestExchange::Client(const std::string& who) const {
+  auto http = client::HttpsClient::Create(ClientOptionsFor(who));
+  if (!http.ok()) throw std::runtime_error(http.status().ToString());
+  return std::make_unique<client::ApiClient>(std::move(http).value());
+}
+
+}  // namespace exchange::testing

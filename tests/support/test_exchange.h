@@ -1,0 +1,93 @@
+// Real services for pg and e2e tests.
+//
+// PgCluster: a throwaway PostgreSQL 15 cluster (scripts/lib/pgcluster.sh),
+// one per test binary; each test takes a fresh database in it.
+// TestExchange: a fresh database, a fresh development PKI, migrations, the
+// sandbox's credentials, and a real `exchanged serve` on free loopback ports.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "api_client.h"
+#include "process.h"
+
+namespace exchange::testing {
+
+// A directory under /tmp removed (recursively) on destruction.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+class PgCluster {
+ public:
+  PgCluster();
+  ~PgCluster();
+  // The shared cluster of this test binary, started on first use.
+  static PgCluster& Shared();
+
+  // Creates an empty database and returns its URL.
+  std::string CreateDatabase();
+  void Stop();   // fast shutdown; data kept
+  void Start();  // same port again
+
+ private:
+  TempDir dir_;
+  std::string admin_url_;  // the "exchange" database
+  int next_database_ = 0;
+};
+
+int FreePort();
+
+// A plain HTTP/1.1 GET (for the operations listener). Returns the status
+// code (0 when the connection failed) and fills `body`.
+int HttpGet(const std::string& host_port, const std::string& path, std::string* body = nullptr);
+
+struct ExchangeOptions {
+  std::vector<std::string> extra_flags;  // appended to `exchanged serve`
+};
+
+class TestExchange {
+ public:
+  explicit TestExchange(PgCluster& cluster = PgCluster::Shared(), ExchangeOptions options = {});
+  ~TestExchange();
+
+  const std::string& database_url() const { return database_url_; }
+  std::string api_url() const { return "https://localhost:" + std::to_string(api_port_); }
+  std::string api_host_port() const { return "127.0.0.1:" + std::to_string(api_port_); }
+  std::string ops_host_port() const { return "127.0.0.1:" + std::to_string(ops_port_); }
+  std::string pki() const { return dir_.path() + "/pki"; }
+  std::string dir() const { return dir_.path(); }
+
+  // Credentials of the sandbox cast: admin1 admin2 auditor alpha beta, plus
+  // "stranger" (issued by our CA, never registered) and "foreign" (another CA).
+  client::ClientOptions ClientOptionsFor(const std::string& who) const;
+  std::unique_ptr<client::ApiClient> Client(const std::string& who) const;
+
+  ChildProcess& server() { return *server_; }
+  // Starts another `exchanged serve` on the same database and PKI.
+  std::unique_ptr<ChildProcess> StartServer(int api_port, int ops_port, const std::vector<std::string>& extra_flags,
+                                            const std::string& log_name) const;
+  // Waits until GET /readyz on `ops_host_port` answers 200.
+  static bool WaitReady(const std::string& ops_host_port, std::chrono::milliseconds timeout);
+
+ private:
+  TempDir dir_;
+  std::string database_url_;
+  int api_port_ = 0;
+  int ops_port_ = 0;
+  std::unique_ptr<ChildProcess> server_;
+};
+
+// Where the built binaries are (build/bin).
+std::string BinDir();
+std::string SourceDir();
+
+}  // namespace exchange::testing
