@@ -1,0 +1,40 @@
+// Byte-string encodings shared by the log formats and the rest of the project:
+// RFC 4648 §4 base64 (standard alphabet, with padding) and lowercase hex.
+//
+// Bytes travel as std::string (or a span of uint8_t); nothing here owns
+// anything beyond its return value. Pure functions; thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "common/status.h"
+
+namespace exchange::log {
+
+// The same bytes viewed as char or as uint8_t; no copy.
+inline std::span<const uint8_t> AsBytes(std::string_view s) {
+  return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
+}
+inline std::string_view AsChars(std::span<const uint8_t> bytes) {
+  return {reinterpret_cast<const char*>(bytes.data()), bytes.size()};
+}
+
+std::string Base64Encode(std::string_view bytes);
+std::string Base64Encode(std::span<const uint8_t> bytes);
+
+// Strict: the length is a multiple of 4, only the standard alphabet, '=' only
+// as the final one or two characters, unused trailing bits zero, no
+// whitespace. Anything else is InvalidArgument. "" decodes to "".
+Result<std::string> Base64Decode(std::string_view text);
+
+// Lowercase, two digits per byte.
+std::string HexEncode(std::span<const uint8_t> bytes);
+std::string HexEncode(std::string_view bytes);
+
+// Even length, digits 0-9a-fA-F only; anything else is InvalidArgument.
+Result<std::string> HexDecode(std::string_view text);
+
+}  // namespace exchange::log

@@ -1,0 +1,47 @@
+#include <doctest/doctest.h>
+
+#include <cstdlib>
+
+#include "common/flags.h"
+
+using exchange::ErrorCode;
+using exchange::FlagSet;
+
+TEST_CASE("flags: defaults, environment twins, then flags win") {
+  std::string listen = "0.0.0.0:8443";
+  int64_t workers = 8;
+  std::chrono::milliseconds timeout{1000};
+  bool migrate = false;
+  FlagSet flags("usage: test");
+  flags.String("listen", "FLAGS_TEST_LISTEN", &listen, "address");
+  flags.Int("workers", "FLAGS_TEST_WORKERS", &workers, "workers");
+  flags.Millis("timeout", "", &timeout, "timeout");
+  flags.Bool("migrate", "", &migrate, "migrate");
+
+  setenv("FLAGS_TEST_LISTEN", "127.0.0.1:1", 1);
+  setenv("FLAGS_TEST_WORKERS", "3", 1);
+  REQUIRE(flags.Parse({"--workers=5", "--timeout", "250", "--migrate", "extra"}).ok());
+  CHECK(listen == "127.0.0.1:1");
+  CHECK(workers == 5);
+  CHECK(timeout.count() == 250);
+  CHECK(migrate);
+  CHECK(flags.positionals() == std::vector<std::string>{"extra"});
+  unsetenv("FLAGS_TEST_LISTEN");
+  unsetenv("FLAGS_TEST_WORKERS");
+
+  std::string help = flags.Help();
+  CHECK(help.find("--listen") != std::string::npos);
+  CHECK(help.find("$FLAGS_TEST_LISTEN") != std::string::npos);
+}
+
+TEST_CASE("flags: unknown flags and bad values are usage errors") {
+  int64_t n = 0;
+  FlagSet flags("usage: test");
+  flags.Int("n", "", &n, "a number");
+  CHECK(flags.Parse({"--nope"}).code() == ErrorCode::kInvalidArgument);
+  CHECK(flags.Parse({"--n", "12x"}).code() == ErrorCode::kInvalidArgument);
+  CHECK(flags.Parse({"--n"}).code() == ErrorCode::kInvalidArgument);
+  bool help = false;
+  CHECK(flags.Parse({"--help"}, &help).ok());
+  CHECK(help);
+}

@@ -1,0 +1,110 @@
+// Routing, request targets and wire formats: the parts of the HTTP layer
+// that need no sockets.
+#include <doctest/doctest.h>
+
+#include "exchange/v1/identity.pb.h"
+#include "http/router.h"
+#include "http/wire.h"
+
+using namespace exchange;
+using namespace exchange::http;
+
+TEST_CASE("request targets are split and percent-decoded") {
+  std::string path;
+  std::map<std::string, std::string> query;
+  REQUIRE(ParseTarget("/v1/collections/csam%2Dknown/entries?start=10&limit=5&x=a+b", path, query));
+  CHECK(path == "/v1/collections/csam-known/entries");
+  CHECK(query.at("start") == "10");
+  CHECK(query.at("limit") == "5");
+  CHECK(query.at("x") == "a b");
+
+  CHECK_FALSE(ParseTarget("", path, query));
+  CHECK_FALSE(ParseTarget("http://absolute/form", path, query));
+  CHECK_FALSE(ParseTarget("/bad%zz", path, query));
+  CHECK_FALSE(ParseTarget("/truncated%4", path, query));
+  CHECK_FALSE(ParseTarget("/nul%00byte", path, query));
+  CHECK_FALSE(ParseTarget("/q?k=%", path, query));
+}
+
+TEST_CASE("the router matches templates, fills parameters and tells 404 from 405") {
+  Router router;
+  router.Add({.method = "GET", .pattern = "/v1/collections/{c}/entries", .max_body_bytes = 10, .handler = {}});
+  router.Add({.method = "POST", .pattern = "/v1/collections/{c}/signals", .max_body_bytes = 1000, .handler = {}});
+
+  Request r;
+  r.method = "GET";
+  r.path = "/v1/collections/grooming/entries";
+  auto m = router.Match(r);
+  REQUIRE(m.route);
+  CHECK(m.route->pattern == "/v1/collections/{c}/entries");
+  CHECK(r.params.at("c") == "grooming");
+
+  r.method = "POST";
+  m = router.Match(r);
+  CHECK_FALSE(m.route);
+  CHECK(m.path_known);
+
+  r.path = "/v1/collections//entries";
+  m = router.Match(r);
+  CHECK_FALSE(m.route);
+  CHECK_FALSE(m.path_known);
+
+  CHECK(router.BodyLimit("POST", "/v1/collections/x/signals") == 1000);
+  CHECK(router.BodyLimit("POST", "/v1/elsewhere") == 0);
+}
+
+TEST_CASE("bodies decode from Protobuf or JSON and malformed ones say why") {
+  v1::WhoAmIResponse message;
+  Request json;
+  json.content_type = "application/json";
+  json.body = R"({"org": "alpha", "role": "member"})";
+  REQUIRE(DecodeBody(json, message).ok());
+  CHECK(message.org() == "alpha");
+
+  json.body = R"({"org": "alpha",)";
+  Status bad_json = DecodeBody(json, message);
+  CHECK(bad_json.code() == ErrorCode::kInvalidArgument);
+  CHECK(bad_json.message().find("JSON") != std::string::npos);
+
+  json.body = R"({"no_such_field": 1})";
+  CHECK(DecodeBody(json, message).code() == ErrorCode::kInvalidArgument);
+
+  Request proto;
+  proto.content_type = "application/x-protobuf";
+  proto.body = "\xff\xff\xff";
+  Status bad_proto = DecodeBody(proto, message);
+  CHECK(bad_proto.code() == ErrorCode::kInvalidArgument);
+  CHECK(bad_proto.message().find("Protobuf") != std::string::npos);
+
+  Request xml;
+  xml.content_type = "application/xml";
+  CHECK(DecodeBody(xml, message).code() == ErrorCode::kInvalidArgument);
+}
+
+TEST_CASE("responses follow Accept, and errors map to HTTP statuses") {
+  v1::WhoAmIResponse message;
+  message.set_org("beta");
+  Request wants_json;
+  wants_json.accept = "application/json";
+  Response r = Encode(wants_json, message);
+  CHECK(r.content_type == "application/json");
+  CHECK(r.body.find("\"org\":\"beta\"") != std::string::npos);
+  CHECK(r.body.find("\"role\":\"\"") != std::string::npos);  // defaults are printed
+
+  Request wants_proto;
+  r = Encode(wants_proto, message);
+  CHECK(r.content_type == "application/x-protobuf");
+  v1::WhoAmIResponse back;
+  REQUIRE(back.ParseFromString(r.body));
+  CHECK(back.org() == "beta");
+
+  CHECK(HttpStatus(ErrorCode::kInvalidArgument) == 400);
+  CHECK(HttpStatus(ErrorCode::kPermissionDenied) == 403);
+  CHECK(HttpStatus(ErrorCode::kNotFound) == 404);
+  CHECK(HttpStatus(ErrorCode::kPayloadTooLarge) == 413);
+  CHECK(HttpStatus(ErrorCode::kResourceExhausted) == 429);
+  CHECK(HttpStatus(ErrorCode::kUnavailable) == 503);
+  Response error = ErrorResponse(nullptr, Status::NotFound("no such collection"));
+  CHECK(error.status == 404);
+  CHECK(error.body.find("\"code\":\"not_found\"") != std::string::npos);
+}
