@@ -1,5 +1,6 @@
-# cmake -DOUTPUT=file.cpp -DFILES="a.sql;b.sql" -P EmbedMigrations.cmake
+# cmake -DOUTPUT=file.cpp -DFILES=a.sql,b.sql -P EmbedMigrations.cmake
 # Writes the definition of exchange::store::EmbeddedMigrations().
+string(REPLACE "," ";" FILES "${FILES}")
 set(body "")
 foreach(path ${FILES})
   get_filename_component(name ${path} NAME_WE)

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "server/commands.h"
+#include "server/feed_keys.h"
 #include "server/serve.h"
 
 namespace {
@@ -14,7 +15,8 @@ constexpr const char* kUsage =
     "Commands:\n"
     "  serve              run the exchange (see exchanged serve --help)\n"
     "  migrate            apply pending database migrations\n"
-    "  credentials add    register a client certificate for an organisation\n";
+    "  credentials add    register a client certificate for an organisation\n"
+    "  keys generate      make a feed or freshness signing key\n";
 
 }  // namespace
 
@@ -44,6 +46,9 @@ int main(int argc, char** argv) {
   if (command == "migrate") return exchange::server::RunMigrate(rest);
   if (command == "credentials" && !rest.empty() && rest[0] == "add") {
     return exchange::server::RunCredentialsAdd({rest.begin() + 1, rest.end()});
+  }
+  if (command == "keys" && !rest.empty() && rest[0] == "generate") {
+    return exchange::server::RunKeysGenerate({rest.begin() + 1, rest.end()});
   }
   std::fprintf(stderr, "exchanged: unknown command '%s'\n\n%s", command.c_str(), kUsage);
   return 2;

@@ -9,5 +9,6 @@ namespace exchange::client {
 
 int RunWhoAmI(const std::vector<std::string>& args);
 int RunPki(const std::vector<std::string>& args);
+int RunCollections(const std::vector<std::string>& args);
 
 }  // namespace exchange::client

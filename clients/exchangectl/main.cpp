@@ -16,6 +16,7 @@ struct Command {
 
 const std::map<std::string, Command>& Commands() {
   static const std::map<std::string, Command> commands = {
+      {"collections", {exchange::client::RunCollections, "list, create and grant access to collections"}},
       {"whoami", {exchange::client::RunWhoAmI, "show the organisation and role the exchange sees"}},
       {"pki", {exchange::client::RunPki, "pki init DIR: write a development PKI"}},
   };

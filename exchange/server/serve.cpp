@@ -8,6 +8,7 @@
 #include <thread>
 #include <vector>
 
+#include "api/checkpoints.h"
 #include "api/routes.h"
 #include "http/api_dispatcher.h"
 #include "http/ops_dispatcher.h"
@@ -16,7 +17,10 @@
 #include "net/listener.h"
 #include "net/session.h"
 #include "net/tls_context.h"
+#include "server/feed_keys.h"
+#include "store/logs.h"
 #include "store/migrator.h"
+#include "store/periodic_task.h"
 #include "store/readiness_probe.h"
 #include "store/worker_pool.h"
 
@@ -30,6 +34,9 @@ void RegisterServeFlags(FlagSet& f, ServeConfig& c) {
   f.String("tls-cert", "EXCHANGE_TLS_CERT", &c.tls_cert, "server certificate chain (PEM)");
   f.String("tls-key", "EXCHANGE_TLS_KEY", &c.tls_key, "server private key (PEM)");
   f.String("client-ca", "EXCHANGE_CLIENT_CA", &c.client_ca, "CA bundle that client certificates must chain to (PEM)");
+  f.String("name", "EXCHANGE_NAME", &c.name, "the exchange's name; logs are '<name>/<collection>'");
+  f.String("feed-keys", "EXCHANGE_FEED_KEYS", &c.feed_keys, "checkpoint signing key files, comma-separated (all sign)");
+  f.String("freshness-key", "EXCHANGE_FRESHNESS_KEY", &c.freshness_key, "key file for timestamped freshness cosignatures");
   f.Bool("migrate", "EXCHANGE_MIGRATE", &c.migrate, "apply pending migrations before serving");
   f.Int("io-threads", "EXCHANGE_IO_THREADS", &c.io_threads, "threads running network I/O");
   f.Int("db-workers", "EXCHANGE_DB_WORKERS", &c.db_workers, "database worker threads, one connection each");
@@ -44,6 +51,8 @@ void RegisterServeFlags(FlagSet& f, ServeConfig& c) {
   f.Millis("caller-cache-ttl", "EXCHANGE_CALLER_CACHE_TTL_MS", &c.caller_cache_ttl,
            "how long a credential lookup is reused (≤ 1000: revocations apply within it)");
   f.Millis("readiness-period", "EXCHANGE_READINESS_PERIOD_MS", &c.readiness_period, "how often /readyz re-checks PostgreSQL");
+  f.Millis("checkpoint-refresh-period", "EXCHANGE_CHECKPOINT_REFRESH_PERIOD_MS", &c.checkpoint_refresh_period,
+           "how often stored checkpoints are re-signed when stale (a fresh one is published at least every 60 s)");
   f.Millis("drain-timeout", "EXCHANGE_DRAIN_TIMEOUT_MS", &c.drain_timeout, "time to finish in-flight requests on SIGTERM");
 }
 
@@ -81,9 +90,12 @@ int Serve(const ServeConfig& config) {
   }
   auto tls = net::MakeServerTlsContext({config.tls_cert, config.tls_key, config.client_ca});
   if (!tls.ok()) return Fail(tls.status());
+  auto keys = LoadFeedKeys(config.name, config.feed_keys, config.freshness_key);
+  if (!keys.ok()) return Fail(keys.status());
+  const api::CheckpointPublisher publisher(std::move(keys).value());
 
   http::Router router;
-  api::AddAllRoutes(router);
+  api::AddAllRoutes(router, publisher);
   std::vector<std::string> route_names;
   for (const auto& route : router.routes()) route_names.push_back(route.pattern);
   metrics::ServerMetrics metrics(route_names, EXCHANGE_VERSION);
@@ -91,6 +103,13 @@ int Serve(const ServeConfig& config) {
   store::WorkerPool pool(config.database_url, static_cast<std::size_t>(config.db_workers),
                          static_cast<std::size_t>(config.max_queued_jobs));
   store::ReadinessProbe readiness(config.database_url, config.readiness_period);
+  // Keeps every log's published checkpoint signed and fresh even when nobody asks.
+  store::PeriodicTask checkpoint_refresher(config.database_url, config.checkpoint_refresh_period,
+                                           [&publisher](store::Connection& conn) {
+                                             auto heads = store::ListLogs(conn);
+                                             if (!heads.ok()) return;
+                                             for (const auto& head : *heads) (void)publisher.Current(conn, head);
+                                           });
   http::CallerCache callers(config.caller_cache_ttl);
   http::ApiDispatcher api_dispatcher(router, pool, callers, metrics);
   http::OpsDispatcher ops_dispatcher(metrics, readiness, [&] {

@@ -17,6 +17,9 @@ struct ServeConfig {
   std::string tls_cert;   // server certificate chain, PEM
   std::string tls_key;    // server private key, PEM
   std::string client_ca;  // CA bundle client certificates must chain to
+  std::string name = "exchange.example";  // origin prefix of every log
+  std::string feed_keys;                  // comma-separated signer key files
+  std::string freshness_key;              // cosignature/v1 signer key file
   bool migrate = false;
   int64_t io_threads = 2;
   int64_t db_workers = 8;
@@ -31,6 +34,7 @@ struct ServeConfig {
   std::chrono::milliseconds caller_cache_ttl{500};
   std::chrono::milliseconds readiness_period{1'000};
   std::chrono::milliseconds drain_timeout{8'000};
+  std::chrono::milliseconds checkpoint_refresh_period{10'000};
 };
 
 void RegisterServeFlags(FlagSet& flags, ServeConfig& config);

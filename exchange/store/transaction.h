@@ -49,8 +49,9 @@ auto RunTransaction(Connection& conn, Body&& body) -> std::invoke_result_t<Body,
       if (state.rfind("23", 0) == 0) return Status::InvalidArgument(std::string("rejected by the database: ") + e.what());
       return Status::Internal(std::string("database error: ") + e.what());
     } catch (const std::exception& e) {
-      conn.Reset();
-      return Status::Unavailable(std::string("database error: ") + e.what());
+      // A failed invariant in our own code (stored data that cannot be), or a
+      // libpqxx conversion error: a bug to report, not a reason to retry.
+      return Status::Internal(std::string("database inconsistency: ") + e.what());
     }
   }
 }

@@ -48,7 +48,12 @@ case "$cmd" in
     rm -rf "$data"
     mkdir -p "$data"
     if [ "$(id -u)" -eq 0 ]; then
-      chmod o+x "$dir"  # nobody must reach DIR/pg
+      # nobody must be able to reach DIR/pg: let it traverse (not read) our directories on the way.
+      d=$(cd "$dir" && pwd)
+      while [ "$d" != "/" ]; do
+        [ -O "$d" ] && chmod o+x "$d"
+        d=$(dirname "$d")
+      done
       chown nobody "$data"
     fi
     chmod 0700 "$data"

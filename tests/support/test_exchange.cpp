@@ -124,6 +124,9 @@ TestExchange::TestExchange(PgCluster& cluster, ExchangeOptions options) {
     RunOrThrow(BinDir() + "/exchanged credentials add --database " + Quote(database_url_) + " --org " + m.org +
                " --role " + m.role + " --cert " + Quote(pki() + "/" + m.who + ".pem"));
   }
+  RunOrThrow(BinDir() + "/exchanged keys generate --name test.exchange --out " + Quote(dir() + "/feed.key"));
+  RunOrThrow(BinDir() + "/exchanged keys generate --freshness --name test.exchange/freshness --out " +
+             Quote(dir() + "/freshness.key"));
   api_port_ = FreePort();
   ops_port_ = FreePort();
   server_ = StartServer(api_port_, ops_port_, options.extra_flags, "exchanged.log");
@@ -150,6 +153,9 @@ std::unique_ptr<ChildProcess> TestExchange::StartServer(int api_port, int ops_po
                                    "--tls-cert=" + pki() + "/server.pem",
                                    "--tls-key=" + pki() + "/server.key",
                                    "--client-ca=" + pki() + "/ca-bundle.pem",
+                                   "--name=test.exchange",
+                                   "--feed-keys=" + dir() + "/feed.key",
+                                   "--freshness-key=" + dir() + "/freshness.key",
                                    "--readiness-period=200",
                                    "--db-workers=4"};
   argv.insert(argv.end(), extra_flags.begin(), extra_flags.end());

@@ -1,0 +1,56 @@
+#include "api/access.h"
+
+namespace exchange::api {
+namespace {
+
+Status NoAccess(const std::string& name) {
+  return Status::PermissionDenied("your organisation has no access to collection " + name);
+}
+
+}  // namespace
+
+bool IsStaff(const http::Caller& caller) {
+  return caller.role == http::Role::kAdmin || caller.role == http::Role::kAuditor;
+}
+
+Status RequireAdmin(const http::Caller& caller) {
+  if (caller.role != http::Role::kAdmin) return Status::PermissionDenied("only coalition admins may do this");
+  return Status::Ok();
+}
+
+Result<store::CollectionAccess> ReadableCollection(http::CallContext& context, const std::string& name) {
+  const http::Caller& caller = *context.caller;
+  auto found = store::FindCollectionAccess(*context.db, name, caller.org_id);
+  if (!found.ok()) return found.status();
+  if (!found->has_value()) {
+    if (IsStaff(caller)) return Status::NotFound("no collection named " + name);
+    return NoAccess(name);
+  }
+  if (!IsStaff(caller) && (*found)->access == store::GrantAccess::kNone) return NoAccess(name);
+  return **found;
+}
+
+Result<store::CollectionAccess> WritableCollection(http::CallContext& context, const std::string& name) {
+  auto readable = ReadableCollection(context, name);
+  if (!readable.ok()) {
+    // Staff without a grant learn no more than a member would.
+    if (readable.status().code() == ErrorCode::kNotFound) return NoAccess(name);
+    return readable.status();
+  }
+  if (readable->access != store::GrantAccess::kWrite) {
+    return Status::PermissionDenied("your organisation may read but not write collection " + name);
+  }
+  return readable;
+}
+
+Result<store::LogHead> ReadableLog(http::CallContext& context, const std::string& log_name) {
+  if (log_name == "audit") {
+    if (!IsStaff(*context.caller)) return Status::PermissionDenied("only admins and auditors read the audit log");
+    return store::FindLog(*context.db, "audit");
+  }
+  auto collection = ReadableCollection(context, log_name);
+  if (!collection.ok()) return collection.status();
+  return store::FindLog(*context.db, log_name);
+}
+
+}  // namespace exchange::api

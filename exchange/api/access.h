@@ -1,0 +1,27 @@
+// Who may read and write what. Admins and auditors read every log; members
+// read the collections they hold a grant on and write where the grant is
+// "write". A member asking about a collection it has no grant on gets the
+// same 403 whether or not the collection exists: nothing is revealed.
+#pragma once
+
+#include <string>
+
+#include "common/status.h"
+#include "http/call_context.h"
+#include "store/collections.h"
+#include "store/logs.h"
+
+namespace exchange::api {
+
+bool IsStaff(const http::Caller& caller);  // admin or auditor
+Status RequireAdmin(const http::Caller& caller);
+
+// The collection and the caller's access; PermissionDenied/NotFound as above.
+Result<store::CollectionAccess> ReadableCollection(http::CallContext& context, const std::string& name);
+Result<store::CollectionAccess> WritableCollection(http::CallContext& context, const std::string& name);
+
+// The committed head of the log behind `log_name` ("audit" for the audit log),
+// if the caller may read it.
+Result<store::LogHead> ReadableLog(http::CallContext& context, const std::string& log_name);
+
+}  // namespace exchange::api

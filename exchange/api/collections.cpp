@@ -1,0 +1,128 @@
+// Collections and grants (admins):
+//   POST /v1/collections
+//   GET  /v1/collections
+//   PUT  /v1/collections/{c}/grants/{org}
+#include <algorithm>
+#include <regex>
+
+#include "api/access.h"
+#include "api/audit_event.h"
+#include "api/routes.h"
+#include "exchange/v1/collections.pb.h"
+#include "http/wire.h"
+#include "signals/kind.h"
+
+namespace exchange::api {
+namespace {
+
+const std::vector<std::string> kRequirableFields = {"category", "labels", "reviewed", "source_ref", "principles",
+                                                    "expires_at"};
+
+bool ValidName(const std::string& name) {
+  static const std::regex kName("^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$");
+  return std::regex_match(name, kName);
+}
+
+Status ValidateSpec(const v1::Collection& c) {
+  if (!ValidName(c.name()) || c.name() == "audit") {
+    return Status::InvalidArgument("collection name '" + c.name() +
+                                   "' must be 1-63 lowercase letters, digits or '-' (and not 'audit')");
+  }
+  if (c.description().size() > 2000) return Status::InvalidArgument("description is longer than 2000 bytes");
+  for (const auto& kind : c.allowed_kinds()) {
+    if (!signals::ParseKind(kind)) return Status::InvalidArgument("unknown signal kind '" + kind + "'");
+  }
+  for (const auto& field : c.required_fields()) {
+    if (std::find(kRequirableFields.begin(), kRequirableFields.end(), field) == kRequirableFields.end()) {
+      return Status::InvalidArgument("field '" + field + "' cannot be required; choose from category, labels, "
+                                     "reviewed, source_ref, principles, expires_at");
+    }
+  }
+  if (!c.attribution().empty() && c.attribution() != "named" && c.attribution() != "anonymous") {
+    return Status::InvalidArgument("attribution must be 'named' or 'anonymous'");
+  }
+  if (c.dispute_min_orgs() > 1000) return Status::InvalidArgument("dispute_min_orgs is at most 1000");
+  return Status::Ok();
+}
+
+void ToWire(const store::CollectionRow& row, bool with_grants, v1::Collection& out) {
+  out.set_name(row.name);
+  out.set_description(row.description);
+  for (const auto& k : row.allowed_kinds) out.add_allowed_kinds(k);
+  for (const auto& f : row.required_fields) out.add_required_fields(f);
+  out.set_attribution(row.attribution);
+  out.set_dispute_min_orgs(static_cast<uint32_t>(row.dispute_min_orgs));
+  out.set_dispute_needs_majority(row.dispute_needs_majority);
+  out.set_log_size(row.log_size);
+  if (!with_grants) return;
+  for (const auto& [org, access] : row.grants) {
+    auto* g = out.add_grants();
+    g->set_org(org);
+    g->set_access(std::string(store::GrantAccessName(access)));
+  }
+}
+
+http::Response Create(const http::Request& request, http::CallContext& context) {
+  if (Status s = RequireAdmin(*context.caller); !s.ok()) return http::ErrorResponse(&request, s);
+  v1::CreateCollectionRequest body;
+  if (Status s = http::DecodeBody(request, body); !s.ok()) return http::ErrorResponse(&request, s);
+  const v1::Collection& c = body.collection();
+  if (Status s = ValidateSpec(c); !s.ok()) return http::ErrorResponse(&request, s);
+
+  store::CollectionRow spec;
+  spec.name = c.name();
+  spec.description = c.description();
+  spec.allowed_kinds.assign(c.allowed_kinds().begin(), c.allowed_kinds().end());
+  spec.required_fields.assign(c.required_fields().begin(), c.required_fields().end());
+  spec.attribution = c.attribution().empty() ? "named" : c.attribution();
+  spec.dispute_min_orgs = c.dispute_min_orgs() == 0 ? 2 : static_cast<int>(c.dispute_min_orgs());
+  spec.dispute_needs_majority = c.dispute_min_orgs() == 0 ? true : c.dispute_needs_majority();
+  auto event = MakeAuditEvent(*context.caller, "collection.create", "collection:" + spec.name, c.description());
+  auto created = store::CreateCollection(*context.db, spec, event);
+  if (!created.ok()) return http::ErrorResponse(&request, created.status());
+  v1::Collection out;
+  ToWire(*created, true, out);
+  return http::Encode(request, out, 201);
+}
+
+http::Response List(const http::Request& request, http::CallContext& context) {
+  const bool staff = IsStaff(*context.caller);
+  auto rows = store::ListCollections(*context.db, staff ? std::nullopt : std::optional(context.caller->org_id));
+  if (!rows.ok()) return http::ErrorResponse(&request, rows.status());
+  v1::ListCollectionsResponse out;
+  for (const auto& row : *rows) ToWire(row, staff, *out.add_collections());
+  return http::Encode(request, out);
+}
+
+http::Response SetGrant(const http::Request& request, http::CallContext& context) {
+  if (Status s = RequireAdmin(*context.caller); !s.ok()) return http::ErrorResponse(&request, s);
+  v1::SetGrantRequest body;
+  if (Status s = http::DecodeBody(request, body); !s.ok()) return http::ErrorResponse(&request, s);
+  auto access = store::ParseGrantAccess(body.access());
+  if (!access) return http::ErrorResponse(&request, Status::InvalidArgument("access must be read, write or none"));
+  if (body.reason().size() > 2000) return http::ErrorResponse(&request, Status::InvalidArgument("reason is too long"));
+  const std::string& collection = request.params.at("c");
+  const std::string& org = request.params.at("org");
+  auto event = MakeAuditEvent(*context.caller, "grant.set", "collection:" + collection + "/org:" + org, body.reason());
+  (*event.mutable_details())["access"] = body.access();
+  if (Status s = store::SetGrant(*context.db, collection, org, *access, event); !s.ok()) {
+    return http::ErrorResponse(&request, s);
+  }
+  v1::Grant out;
+  out.set_org(org);
+  out.set_access(body.access());
+  return http::Encode(request, out);
+}
+
+}  // namespace
+
+void AddCollectionRoutes(http::Router& router) {
+  router.Add({.method = "POST", .pattern = "/v1/collections", .max_body_bytes = kSmallBodyLimit, .handler = Create});
+  router.Add({.method = "GET", .pattern = "/v1/collections", .max_body_bytes = kSmallBodyLimit, .handler = List});
+  router.Add({.method = "PUT",
+              .pattern = "/v1/collections/{c}/grants/{org}",
+              .max_body_bytes = kSmallBodyLimit,
+              .handler = SetGrant});
+}
+
+}  // namespace exchange::api

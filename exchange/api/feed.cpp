@@ -1,0 +1,170 @@
+// The verifiable logs, for collections and for the audit log:
+//   GET /v1/logs
+//   GET /v1/keys
+//   GET /v1/collections/{c}/checkpoint | entries | proof/inclusion | proof/consistency
+//   GET /v1/audit/checkpoint | entries | proof/inclusion | proof/consistency
+#include "api/access.h"
+#include "api/checkpoints.h"
+#include "api/params.h"
+#include "api/routes.h"
+#include "exchange/v1/feed.pb.h"
+#include "http/wire.h"
+#include "log/merkle.h"
+
+namespace exchange::api {
+namespace {
+
+inline constexpr uint64_t kDefaultEntriesPage = 1000;
+
+std::string Bytes(const log::Hash& hash) { return std::string(hash.begin(), hash.end()); }
+
+// Which log a route's path names.
+std::string LogName(const http::Request& request) {
+  auto it = request.params.find("c");
+  return it == request.params.end() ? "audit" : it->second;
+}
+
+http::Response Fail(const http::Request& request, const Status& status) { return http::ErrorResponse(&request, status); }
+
+class FeedHandlers {
+ public:
+  explicit FeedHandlers(const CheckpointPublisher& publisher) : publisher_(publisher) {}
+
+  http::Response Logs(const http::Request& request, http::CallContext& context) const {
+    auto heads = store::ListLogs(*context.db);
+    if (!heads.ok()) return Fail(request, heads.status());
+    std::optional<std::vector<store::CollectionRow>> granted;
+    if (!IsStaff(*context.caller)) {
+      auto mine = store::ListCollections(*context.db, context.caller->org_id);
+      if (!mine.ok()) return Fail(request, mine.status());
+      granted = std::move(mine).value();
+    }
+    v1::LogsResponse out;
+    for (const auto& head : *heads) {
+      if (granted) {
+        bool visible = false;
+        for (const auto& c : *granted) visible = visible || c.log_id == head.log_id;
+        if (!visible) continue;
+      }
+      auto* info = out.add_logs();
+      info->set_name(head.name);
+      info->set_kind(head.kind);
+      info->set_origin(publisher_.Origin(head.name));
+      info->set_size(head.size);
+      info->set_root(Bytes(head.root));
+    }
+    return http::Encode(request, out);
+  }
+
+  http::Response Keys(const http::Request& request, http::CallContext&) const {
+    v1::KeysResponse out;
+    for (const auto& vkey : publisher_.FeedVerifierKeys()) out.add_feed_vkeys(vkey);
+    out.set_freshness_vkey(publisher_.FreshnessVerifierKey());
+    return http::Encode(request, out);
+  }
+
+  http::Response Checkpoint(const http::Request& request, http::CallContext& context) const {
+    auto head = ReadableLog(context, LogName(request));
+    if (!head.ok()) return Fail(request, head.status());
+    auto note = publisher_.Current(*context.db, *head);
+    if (!note.ok()) return Fail(request, note.status());
+    return http::TextResponse(*note);
+  }
+
+  http::Response Entries(const http::Request& request, http::CallContext& context) const {
+    auto start = QueryUint(request, "start", 0);
+    auto limit = QueryUint(request, "limit", kDefaultEntriesPage);
+    if (!start.ok()) return Fail(request, start.status());
+    if (!limit.ok()) return Fail(request, limit.status());
+    if (*limit == 0 || *limit > store::kMaxEntriesPerRead) {
+      return Fail(request, Status::InvalidArgument("limit must be between 1 and " +
+                                                   std::to_string(store::kMaxEntriesPerRead)));
+    }
+    auto head = ReadableLog(context, LogName(request));
+    if (!head.ok()) return Fail(request, head.status());
+    auto entries = store::ReadEntries(*context.db, head->log_id, *start, *limit, head->size);
+    if (!entries.ok()) return Fail(request, entries.status());
+    v1::EntryBundle out;
+    out.set_start(*start);
+    out.set_tree_size(head->size);
+    for (auto& entry : *entries) out.add_entries(std::move(entry));
+    return http::Encode(request, out);
+  }
+
+  http::Response Inclusion(const http::Request& request, http::CallContext& context) const {
+    auto index = QueryUint(request, "index", std::nullopt);
+    auto size = QueryUint(request, "size", std::nullopt);
+    if (!index.ok()) return Fail(request, index.status());
+    if (!size.ok()) return Fail(request, size.status());
+    auto head = ReadableLog(context, LogName(request));
+    if (!head.ok()) return Fail(request, head.status());
+    if (*size == 0 || *size > head->size) {
+      return Fail(request, Status::InvalidArgument("size must be between 1 and the tree size " +
+                                                   std::to_string(head->size)));
+    }
+    auto plan = log::PlanInclusionProof(*index, *size);
+    if (!plan.ok()) return Fail(request, plan.status());
+    v1::ProofResponse out;
+    out.set_index(*index);
+    out.set_tree_size(*size);
+    return Prove(request, context, *head, *plan, out);
+  }
+
+  http::Response Consistency(const http::Request& request, http::CallContext& context) const {
+    auto old_size = QueryUint(request, "old", std::nullopt);
+    auto new_size = QueryUint(request, "new", std::nullopt);
+    if (!old_size.ok()) return Fail(request, old_size.status());
+    if (!new_size.ok()) return Fail(request, new_size.status());
+    auto head = ReadableLog(context, LogName(request));
+    if (!head.ok()) return Fail(request, head.status());
+    if (*new_size > head->size) {
+      return Fail(request, Status::InvalidArgument("new must not exceed the tree size " + std::to_string(head->size)));
+    }
+    auto plan = log::PlanConsistencyProof(*old_size, *new_size);
+    if (!plan.ok()) return Fail(request, plan.status());
+    v1::ProofResponse out;
+    out.set_old_size(*old_size);
+    out.set_tree_size(*new_size);
+    return Prove(request, context, *head, *plan, out);
+  }
+
+ private:
+  http::Response Prove(const http::Request& request, http::CallContext& context, const store::LogHead& head,
+                       const log::ProofPlan& plan, v1::ProofResponse& out) const {
+    auto nodes = store::ReadNodes(*context.db, head.log_id, plan.AllNodes());
+    if (!nodes.ok()) return Fail(request, nodes.status());
+    auto hashes = plan.Assemble(*nodes);
+    if (!hashes.ok()) return Fail(request, hashes.status());
+    for (const auto& h : *hashes) out.add_hashes(Bytes(h));
+    return http::Encode(request, out);
+  }
+
+  const CheckpointPublisher& publisher_;
+};
+
+}  // namespace
+
+void AddFeedRoutes(http::Router& router, const CheckpointPublisher& publisher) {
+  auto handlers = std::make_shared<FeedHandlers>(publisher);
+  auto get = [&](std::string pattern, http::Response (FeedHandlers::*method)(const http::Request&, http::CallContext&)
+                                          const) {
+    router.Add({.method = "GET",
+                .pattern = std::move(pattern),
+                .access = http::Access::kAuthenticated,
+                .uses_database = true,
+                .max_body_bytes = kSmallBodyLimit,
+                .handler = [handlers, method](const http::Request& r, http::CallContext& c) {
+                  return ((*handlers).*method)(r, c);
+                }});
+  };
+  get("/v1/logs", &FeedHandlers::Logs);
+  get("/v1/keys", &FeedHandlers::Keys);
+  for (const std::string prefix : {"/v1/collections/{c}", "/v1/audit"}) {
+    get(prefix + "/checkpoint", &FeedHandlers::Checkpoint);
+    get(prefix + "/entries", &FeedHandlers::Entries);
+    get(prefix + "/proof/inclusion", &FeedHandlers::Inclusion);
+    get(prefix + "/proof/consistency", &FeedHandlers::Consistency);
+  }
+}
+
+}  // namespace exchange::api

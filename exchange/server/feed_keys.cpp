@@ -1,0 +1,94 @@
+#include "server/feed_keys.h"
+
+#include <cstdio>
+#include <sstream>
+
+#include "common/flags.h"
+#include "pki/files.h"
+
+namespace exchange::server {
+namespace {
+
+Result<log::Signer> LoadSigner(const std::string& file, log::KeyType want) {
+  auto text = pki::ReadFile(file, 4096);
+  if (!text.ok()) return text.status();
+  std::string key = *text;
+  while (!key.empty() && (key.back() == '\n' || key.back() == '\r' || key.back() == ' ')) key.pop_back();
+  auto signer = log::Signer::Parse(key);
+  if (!signer.ok()) return Status::InvalidArgument(file + ": " + signer.status().message());
+  if (signer->type() != want) {
+    return Status::InvalidArgument(file + ": " +
+                                   (want == log::KeyType::kEd25519 ? "not a feed (Ed25519 note) key"
+                                                                   : "not a freshness (cosignature/v1) key"));
+  }
+  return signer;
+}
+
+}  // namespace
+
+Result<api::FeedKeys> LoadFeedKeys(const std::string& exchange_name, const std::string& feed_key_files,
+                                   const std::string& freshness_key_file) {
+  if (exchange_name.empty() || exchange_name.find_first_of(" \t\n+") != std::string::npos) {
+    return Status::InvalidArgument("--name must be a non-empty name without spaces or '+'");
+  }
+  if (feed_key_files.empty() || freshness_key_file.empty()) {
+    return Status::InvalidArgument("--feed-keys and --freshness-key are required (make them with `exchanged keys generate`)");
+  }
+  std::vector<log::Signer> feed;
+  std::stringstream files(feed_key_files);
+  std::string file;
+  while (std::getline(files, file, ',')) {
+    if (file.empty()) continue;
+    auto signer = LoadSigner(file, log::KeyType::kEd25519);
+    if (!signer.ok()) return signer.status();
+    feed.push_back(std::move(signer).value());
+  }
+  if (feed.empty()) return Status::InvalidArgument("--feed-keys names no key file");
+  auto freshness = LoadSigner(freshness_key_file, log::KeyType::kCosignatureV1);
+  if (!freshness.ok()) return freshness.status();
+  return api::FeedKeys{exchange_name, std::move(feed), std::move(freshness).value()};
+}
+
+int RunKeysGenerate(const std::vector<std::string>& args) {
+  std::string name, out;
+  bool freshness = false;
+  FlagSet flags(
+      "usage: exchanged keys generate --name NAME --out FILE [--freshness]\n\n"
+      "Writes a new Ed25519 signing key to FILE (0600) and its public verifier key to\n"
+      "FILE.vkey, and prints the verifier key. Without --freshness it is a feed key\n"
+      "(signs checkpoints); with it, the freshness key (timestamped cosignatures).");
+  flags.String("name", "", &name, "key name, e.g. the exchange's host name");
+  flags.String("out", "", &out, "private key file to create");
+  flags.Bool("freshness", "", &freshness, "make a cosignature/v1 (freshness) key");
+  bool help = false;
+  if (Status s = flags.Parse(args, &help); !s.ok()) {
+    std::fprintf(stderr, "exchanged: %s\n", s.message().c_str());
+    return 2;
+  }
+  if (help) {
+    std::fputs(flags.Help().c_str(), stdout);
+    return 0;
+  }
+  if (name.empty() || out.empty()) {
+    std::fprintf(stderr, "exchanged: --name and --out are required\n");
+    return 2;
+  }
+  auto signer = log::GenerateSigner(name, freshness ? log::KeyType::kCosignatureV1 : log::KeyType::kEd25519);
+  if (!signer.ok()) {
+    std::fprintf(stderr, "exchanged: %s\n", signer.status().ToString().c_str());
+    return 2;
+  }
+  const std::string vkey = signer->verifier().VerifierKey();
+  if (Status s = pki::WritePrivateFile(out, signer->PrivateKey() + "\n"); !s.ok()) {
+    std::fprintf(stderr, "exchanged: %s\n", s.ToString().c_str());
+    return 1;
+  }
+  if (Status s = pki::WritePublicFile(out + ".vkey", vkey + "\n"); !s.ok()) {
+    std::fprintf(stderr, "exchanged: %s\n", s.ToString().c_str());
+    return 1;
+  }
+  std::printf("%s\n", vkey.c_str());
+  return 0;
+}
+
+}  // namespace exchange::server

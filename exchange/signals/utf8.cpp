@@ -1,0 +1,101 @@
+#include "signals/utf8.h"
+
+#include <cstdint>
+#include <cstdio>
+
+namespace exchange::signals {
+
+Result<std::u32string> DecodeUtf8(std::string_view text, std::string_view what) {
+  std::u32string out;
+  out.reserve(text.size());
+  size_t i = 0;
+  while (i < text.size()) {
+    auto byte = [&](size_t j) { return static_cast<uint8_t>(text[j]); };
+    uint8_t lead = byte(i);
+    size_t length = 0;
+    char32_t c = 0;
+    char32_t smallest = 0;  // anything below has a shorter form
+    if (lead < 0x80) {
+      length = 1;
+      c = lead;
+    } else if ((lead & 0xE0) == 0xC0) {
+      length = 2;
+      c = lead & 0x1F;
+      smallest = 0x80;
+    } else if ((lead & 0xF0) == 0xE0) {
+      length = 3;
+      c = lead & 0x0F;
+      smallest = 0x800;
+    } else if ((lead & 0xF8) == 0xF0) {
+      length = 4;
+      c = lead & 0x07;
+      smallest = 0x10000;
+    }
+    bool valid = length != 0 && text.size() - i >= length;
+    for (size_t j = 1; valid && j < length; ++j) {
+      valid = (byte(i + j) & 0xC0) == 0x80;
+      c = c << 6 | (byte(i + j) & 0x3F);
+    }
+    if (!valid || c < smallest || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF)) {
+      return Status::InvalidArgument(std::string(what) + " is not valid UTF-8 (at byte " + std::to_string(i) + ")");
+    }
+    out += c;
+    i += length;
+  }
+  return out;
+}
+
+void AppendUtf8(char32_t c, std::string& out) {
+  if (c < 0x80) {
+    out += static_cast<char>(c);
+  } else if (c < 0x800) {
+    out += static_cast<char>(0xC0 | c >> 6);
+    out += static_cast<char>(0x80 | (c & 0x3F));
+  } else if (c < 0x10000) {
+    out += static_cast<char>(0xE0 | c >> 12);
+    out += static_cast<char>(0x80 | (c >> 6 & 0x3F));
+    out += static_cast<char>(0x80 | (c & 0x3F));
+  } else {
+    out += static_cast<char>(0xF0 | c >> 18);
+    out += static_cast<char>(0x80 | (c >> 12 & 0x3F));
+    out += static_cast<char>(0x80 | (c >> 6 & 0x3F));
+    out += static_cast<char>(0x80 | (c & 0x3F));
+  }
+}
+
+std::string EncodeUtf8(std::u32string_view code_points) {
+  std::string out;
+  out.reserve(code_points.size());
+  for (char32_t c : code_points) AppendUtf8(c, out);
+  return out;
+}
+
+bool IsUnicodeWhiteSpace(char32_t c) {
+  return (c >= 0x09 && c <= 0x0D) || c == 0x20 || c == 0x85 || c == 0xA0 || c == 0x1680 ||
+         (c >= 0x2000 && c <= 0x200A) || c == 0x2028 || c == 0x2029 || c == 0x202F || c == 0x205F || c == 0x3000;
+}
+
+bool IsControl(char32_t c) { return c < 0x20 || (c >= 0x7F && c <= 0x9F); }
+
+std::u32string_view TrimWhiteSpace(std::u32string_view text) {
+  while (!text.empty() && IsUnicodeWhiteSpace(text.front())) text.remove_prefix(1);
+  while (!text.empty() && IsUnicodeWhiteSpace(text.back())) text.remove_suffix(1);
+  return text;
+}
+
+std::string_view TrimAsciiWhiteSpace(std::string_view text) {
+  constexpr std::string_view kAsciiWhiteSpace = " \t\n\v\f\r";
+  size_t begin = text.find_first_not_of(kAsciiWhiteSpace);
+  if (begin == std::string_view::npos) return {};
+  size_t end = text.find_last_not_of(kAsciiWhiteSpace);
+  return text.substr(begin, end - begin + 1);
+}
+
+std::string DescribeCodePoint(char32_t c) {
+  if (c > 0x20 && c < 0x7F) return std::string("'") + static_cast<char>(c) + "'";
+  char buffer[16];
+  std::snprintf(buffer, sizeof buffer, "U+%04X", static_cast<unsigned>(c));
+  return buffer;
+}
+
+}  // namespace exchange::signals

@@ -1,0 +1,41 @@
+// Appending to a verifiable log inside the caller's transaction.
+//
+// LockLog() takes the log's row lock: every writer of a log holds it from
+// before its first change until commit, so appends to one log are serial,
+// indexes are gap-free and in commit order, and a reader that reads the
+// head's size sees every entry below it — with any number of exchanged
+// processes. Take it first in the transaction to keep lock order simple.
+//
+// AppendEntries() writes the entries byte for byte, the perfect-subtree nodes
+// they complete (about two rows per entry: O(1) amortised), and the new head.
+// Private to store/: include only from store/*.cpp.
+#pragma once
+
+#include <pqxx/pqxx>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "store/logs.h"
+
+namespace exchange::store {
+
+// Locks the log row and returns its head.
+LogHead LockLog(pqxx::work& tx, int64_t log_id);
+
+// Appends after LockLog() in the same transaction; returns the new head.
+LogHead AppendEntries(pqxx::work& tx, const LogHead& locked, const std::vector<std::string>& entries);
+
+// Postgres array literals for the unnest() bulk statements.
+std::string ByteaArray(const std::vector<std::string>& values);
+template <typename Int>
+std::string IntArray(const std::vector<Int>& values) {
+  std::string out = "{";
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    if (i) out += ',';
+    out += std::to_string(values[i]);
+  }
+  return out + "}";
+}
+
+}  // namespace exchange::store

@@ -1,0 +1,62 @@
+// Reading the verifiable logs: heads, entries, Merkle nodes and signed
+// checkpoints. Appending happens inside the transaction of the change that
+// causes it (store/log_append.h), never on its own.
+//
+// Everything read here is committed and immutable below the head's size, so
+// readers need no locks. Thread-safety: stateless functions; the Connection
+// belongs to the calling worker.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "log/hash.h"
+#include "log/merkle.h"
+#include "store/connection.h"
+
+namespace exchange::store {
+
+// A log's committed tree.
+struct LogHead {
+  int64_t log_id = 0;
+  std::string name;  // collection name, or "audit"
+  std::string kind;  // "collection" or "audit"
+  uint64_t size = 0;
+  log::Hash root{};
+};
+
+struct StoredCheckpoint {
+  uint64_t size = 0;
+  log::Hash root{};
+  std::string note;
+  int64_t signed_at_unix = 0;
+};
+
+inline constexpr uint64_t kMaxEntriesPerRead = 10000;
+
+Result<std::vector<LogHead>> ListLogs(Connection& conn);
+// NotFound when there is no log of that name.
+Result<LogHead> FindLog(Connection& conn, const std::string& name);
+
+// Entries [start, min(start + limit, size)) of the committed tree of `size`.
+// Returns fewer (possibly none) at the end of the log. limit ≤ kMaxEntriesPerRead.
+Result<std::vector<std::string>> ReadEntries(Connection& conn, int64_t log_id, uint64_t start, uint64_t limit,
+                                             uint64_t size);
+
+// The stored perfect-subtree nodes at `addresses`, in one query. A missing
+// address is simply absent from the map (ProofPlan::Assemble reports it).
+Result<std::map<log::NodeAddress, log::Hash>> ReadNodes(Connection& conn, int64_t log_id,
+                                                        const std::vector<log::NodeAddress>& addresses);
+
+// The newest checkpoint signed for this log, if any.
+Result<std::optional<StoredCheckpoint>> LatestCheckpoint(Connection& conn, int64_t log_id);
+
+// Stores a signed note for (size, root). A note already stored for the same
+// size is replaced only by a newer one (a refreshed cosignature).
+Status SaveCheckpoint(Connection& conn, int64_t log_id, const StoredCheckpoint& checkpoint);
+
+}  // namespace exchange::store

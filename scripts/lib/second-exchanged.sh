@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Starts a second exchanged on a sandbox's database and keys (scale-out: two
+# stateless processes, one PostgreSQL). Prints SECOND_* export lines; the
+# process is stopped by `scripts/sandbox down DIR` (its pid file is in DIR).
+#   scripts/lib/second-exchanged.sh DIR
+set -euo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+dir=$(cd "${1:?usage: second-exchanged.sh SANDBOX_DIR}" && pwd)
+source "$dir/env"
+port() {
+  local p
+  for _ in $(seq 1 200); do
+    p=$((20000 + RANDOM % 40000))
+    (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return 0; }
+  done
+  return 1
+}
+api=$(port)
+ops=$(port)
+EXCHANGE_DATABASE_URL="$DATABASE_URL" EXCHANGE_TLS_CERT="$dir/pki/server.pem" EXCHANGE_TLS_KEY="$dir/pki/server.key" \
+EXCHANGE_CLIENT_CA="$dir/pki/ca-bundle.pem" EXCHANGE_LISTEN="127.0.0.1:$api" EXCHANGE_OPS_LISTEN="127.0.0.1:$ops" \
+EXCHANGE_NAME="${EXCHANGE_ORIGIN%/*}" EXCHANGE_FEED_KEYS="$dir/keys/feed.key" \
+EXCHANGE_FRESHNESS_KEY="$dir/keys/freshness.key" \
+  nohup "$root/build/bin/exchanged" serve >"$dir/exchanged-2.log" 2>&1 &
+echo $! >"$dir/exchanged-2.pid"
+for _ in $(seq 1 200); do
+  curl -fsS "http://127.0.0.1:$ops/readyz" >/dev/null 2>&1 && break
+  sleep 0.05
+done
+echo "export SECOND_EXCHANGE_URL=https://localhost:$api"
+echo "export SECOND_OPS_URL=http://127.0.0.1:$ops"

@@ -1,0 +1,335 @@
+// The verifiable feed end to end: signed checkpoints, entries that hash to
+// them, proofs from the endpoints, several exchanged processes appending at
+// once, and a server killed with SIGKILL in the middle of appends.
+#include <doctest/doctest.h>
+#include <signal.h>
+
+#include <atomic>
+#include <mutex>
+#include <random>
+#include <thread>
+
+#include "exchange/v1/audit.pb.h"
+#include "exchange/v1/collections.pb.h"
+#include "exchange/v1/feed.pb.h"
+#include "exchange/v1/signals.pb.h"
+#include "log/checkpoint_note.h"
+#include "log/encoding.h"
+#include "log/hash.h"
+#include "log/merkle.h"
+#include "test_exchange.h"
+
+using namespace exchange;
+using exchange::testing::TestExchange;
+
+namespace {
+
+std::string RandomSha256(std::mt19937_64& rng) {
+  std::string bytes(32, '\0');
+  for (auto& b : bytes) b = static_cast<char>(rng());
+  return log::HexEncode(bytes);
+}
+
+void CreateCollection(client::ApiClient& admin, const std::string& name, const std::vector<std::string>& writers) {
+  v1::CreateCollectionRequest create;
+  create.mutable_collection()->set_name(name);
+  create.mutable_collection()->set_description("test collection");
+  REQUIRE(admin.Call("POST", "/v1/collections", &create, nullptr).ok());
+  for (const auto& org : writers) {
+    v1::SetGrantRequest grant;
+    grant.set_access("write");
+    REQUIRE(admin.Call("PUT", "/v1/collections/" + name + "/grants/" + org, &grant, nullptr).ok());
+  }
+}
+
+Status Submit(client::ApiClient& member, const std::string& collection, int count, std::mt19937_64& rng,
+              v1::SubmitSignalsResponse* out = nullptr, const std::string& key = "") {
+  v1::SubmitSignalsRequest request;
+  for (int i = 0; i < count; ++i) {
+    auto* s = request.add_signals();
+    s->set_kind("sha256");
+    s->set_value(RandomSha256(rng));
+    s->set_category("A1");
+  }
+  v1::SubmitSignalsResponse response;
+  std::vector<std::pair<std::string, std::string>> headers;
+  if (!key.empty()) headers.emplace_back("Idempotency-Key", key);
+  Status s = member.Call("POST", "/v1/collections/" + collection + "/signals", &request, &response, headers);
+  if (out) *out = response;
+  return s;
+}
+
+struct Trust {
+  std::vector<log::Verifier> feed;
+  std::vector<log::Verifier> freshness;
+};
+
+Trust FetchTrust(client::ApiClient& api) {
+  v1::KeysResponse keys;
+  REQUIRE(api.Call("GET", "/v1/keys", nullptr, &keys).ok());
+  Trust trust;
+  for (const auto& vkey : keys.feed_vkeys()) {
+    auto v = log::Verifier::Parse(vkey);
+    REQUIRE(v.ok());
+    trust.feed.push_back(*v);
+  }
+  auto f = log::Verifier::Parse(keys.freshness_vkey());
+  REQUIRE(f.ok());
+  trust.freshness.push_back(*f);
+  return trust;
+}
+
+log::VerifiedCheckpoint FetchCheckpoint(client::ApiClient& api, const std::string& path, const Trust& trust,
+                                        const std::string& origin) {
+  auto note = api.GetText(path + "/checkpoint");
+  REQUIRE_MESSAGE(note.ok(), note.status().ToString());
+  auto verified = log::VerifyCheckpointNote(*note, trust.feed, trust.freshness, origin);
+  REQUIRE_MESSAGE(verified.ok(), verified.status().ToString());
+  return *verified;
+}
+
+// Every leaf hash of the log, fetched page by page.
+std::vector<log::Hash> FetchLeaves(client::ApiClient& api, const std::string& path, uint64_t size,
+                                   std::vector<std::string>* entries = nullptr) {
+  std::vector<log::Hash> leaves;
+  while (leaves.size() < size) {
+    v1::EntryBundle bundle;
+    Status s = api.Call("GET", path + "/entries?start=" + std::to_string(leaves.size()) + "&limit=997", nullptr, &bundle);
+    REQUIRE_MESSAGE(s.ok(), s.ToString());
+    REQUIRE(bundle.start() == leaves.size());
+    REQUIRE(bundle.entries_size() > 0);
+    for (const auto& e : bundle.entries()) {
+      leaves.push_back(log::LeafHash(e));
+      if (entries) entries->push_back(e);
+    }
+  }
+  leaves.resize(size);
+  return leaves;
+}
+
+std::vector<log::Hash> ToHashes(const v1::ProofResponse& proof) {
+  std::vector<log::Hash> out;
+  for (const auto& h : proof.hashes()) {
+    auto hash = log::HashFromBytes(h);
+    REQUIRE(hash.ok());
+    out.push_back(*hash);
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("a collection's log: signed checkpoint, entries that hash to it, proofs that verify") {
+  TestExchange ex;
+  auto admin = ex.Client("admin1");
+  auto alpha = ex.Client("alpha");
+  auto beta = ex.Client("beta");
+  CreateCollection(*admin, "csam-known", {"alpha"});
+  const std::string path = "/v1/collections/csam-known";
+  const std::string origin = "test.exchange/csam-known";
+  Trust trust = FetchTrust(*alpha);
+  std::mt19937_64 rng(42);
+
+  auto empty = FetchCheckpoint(*alpha, path, trust, origin);
+  CHECK(empty.checkpoint.size == 0);
+  CHECK(empty.checkpoint.root == log::EmptyRoot());
+  CHECK(empty.timestamp > 0);
+
+  std::vector<log::VerifiedCheckpoint> seen;
+  for (int batch = 0; batch < 5; ++batch) {
+    v1::SubmitSignalsResponse response;
+    REQUIRE(Submit(*alpha, "csam-known", 37 + batch * 50, rng, &response).ok());
+    CHECK(response.results(0).status() == "created");
+    seen.push_back(FetchCheckpoint(*alpha, path, trust, origin));
+    CHECK(seen.back().checkpoint.size == response.log_size());
+  }
+  const auto& head = seen.back().checkpoint;
+  REQUIRE(head.size == 5 * 37 + 50 * 10);
+
+  std::vector<std::string> entries;
+  auto leaves = FetchLeaves(*alpha, path, head.size, &entries);
+  CHECK(log::RootFromLeafHashes(leaves) == head.root);
+  v1::FeedEntry first;
+  REQUIRE(first.ParseFromString(entries[0]));
+  CHECK(first.collection() == "csam-known");
+  CHECK(first.change() == v1::FeedEntry::CREATED);
+  CHECK(first.signal().kind() == "sha256");
+  CHECK(first.signal().status() == "active");
+  CHECK(first.signal().contributor_orgs(0) == "alpha");
+
+  SUBCASE("inclusion proofs from the endpoint verify, and fail for the wrong leaf") {
+    for (uint64_t index : {uint64_t{0}, uint64_t{1}, head.size / 2, head.size - 1}) {
+      v1::ProofResponse proof;
+      REQUIRE(alpha->Call("GET", path + "/proof/inclusion?index=" + std::to_string(index) + "&size=" +
+                                     std::to_string(head.size), nullptr, &proof).ok());
+      auto hashes = ToHashes(proof);
+      CHECK(log::VerifyInclusion(index, head.size, leaves[index], hashes, head.root).ok());
+      CHECK_FALSE(log::VerifyInclusion(index, head.size, leaves[(index + 1) % head.size], hashes, head.root).ok());
+    }
+  }
+  SUBCASE("consistency proofs between every pair of seen checkpoints verify") {
+    for (std::size_t i = 0; i < seen.size(); ++i) {
+      for (std::size_t j = i; j < seen.size(); ++j) {
+        const auto& a = seen[i].checkpoint;
+        const auto& b = seen[j].checkpoint;
+        v1::ProofResponse proof;
+        REQUIRE(alpha->Call("GET", path + "/proof/consistency?old=" + std::to_string(a.size) + "&new=" +
+                                       std::to_string(b.size), nullptr, &proof).ok());
+        CHECK(log::VerifyConsistency(a.size, b.size, ToHashes(proof), a.root, b.root).ok());
+      }
+    }
+  }
+  SUBCASE("bad parameters get 400 with a reason") {
+    auto http = client::HttpsClient::Create(ex.ClientOptionsFor("alpha"));
+    REQUIRE(http.ok());
+    for (const std::string& target :
+         {path + "/entries?start=-1", path + "/entries?limit=0", path + "/entries?limit=100000",
+          path + "/entries?start=1x", path + "/proof/inclusion?index=5", path + "/proof/inclusion?index=9&size=999999",
+          path + "/proof/inclusion?index=10&size=10", path + "/proof/consistency?old=0&new=3",
+          path + "/proof/consistency?old=5&new=3", path + "/proof/consistency?old=1&new=99999999"}) {
+      auto r = (*http)->Send("GET", target, "", {{"Accept", "application/json"}});
+      REQUIRE(r.ok());
+      CHECK_MESSAGE(r->status == 400, target);
+      CHECK_MESSAGE(r->body.find("invalid_argument") != std::string::npos, target);
+    }
+  }
+  SUBCASE("paging past the end is empty, not an error") {
+    v1::EntryBundle bundle;
+    REQUIRE(alpha->Call("GET", path + "/entries?start=" + std::to_string(head.size + 10), nullptr, &bundle).ok());
+    CHECK(bundle.entries_size() == 0);
+    CHECK(bundle.tree_size() == head.size);
+  }
+  SUBCASE("without a grant: 403, and nothing revealed about whether it exists") {
+    auto r1 = beta->GetText(path + "/checkpoint");
+    auto r2 = beta->GetText("/v1/collections/no-such-thing/checkpoint");
+    CHECK(r1.status().code() == ErrorCode::kPermissionDenied);
+    CHECK(r2.status().code() == ErrorCode::kPermissionDenied);
+    CHECK(r1.status().message().find("csam-known") != std::string::npos);
+    v1::LogsResponse logs;
+    REQUIRE(beta->Call("GET", "/v1/logs", nullptr, &logs).ok());
+    CHECK(logs.logs_size() == 0);
+    CHECK(Submit(*beta, "csam-known", 1, rng).code() == ErrorCode::kPermissionDenied);
+  }
+  SUBCASE("the audit log is a log too, for admins and auditors") {
+    auto auditor = ex.Client("auditor");
+    auto audit = FetchCheckpoint(*auditor, "/v1/audit", trust, "test.exchange/audit");
+    REQUIRE(audit.checkpoint.size >= 2);  // collection.create, grant.set
+    std::vector<std::string> events;
+    auto audit_leaves = FetchLeaves(*auditor, "/v1/audit", audit.checkpoint.size, &events);
+    CHECK(log::RootFromLeafHashes(audit_leaves) == audit.checkpoint.root);
+    v1::AuditEvent event;
+    REQUIRE(event.ParseFromString(events[0]));
+    CHECK(event.action() == "collection.create");
+    CHECK(event.actor_org() == "coalition");
+    CHECK(alpha->GetText("/v1/audit/checkpoint").status().code() == ErrorCode::kPermissionDenied);
+    v1::LogsResponse logs;
+    REQUIRE(auditor->Call("GET", "/v1/logs", nullptr, &logs).ok());
+    CHECK(logs.logs_size() == 2);
+  }
+}
+
+TEST_CASE("two exchanged processes, eight writers each, readers polling: gap-free, prefixes, consistent") {
+  TestExchange ex;
+  CreateCollection(*ex.Client("admin1"), "shared", {"alpha", "beta"});
+  const int second_api = testing::FreePort(), second_ops = testing::FreePort();
+  auto second = ex.StartServer(second_api, second_ops, {}, "exchanged-2.log");
+  REQUIRE(TestExchange::WaitReady("127.0.0.1:" + std::to_string(second_ops), std::chrono::seconds(20)));
+  auto second_options = [&](const std::string& who) {
+    auto o = ex.ClientOptionsFor(who);
+    o.server = "https://localhost:" + std::to_string(second_api);
+    return o;
+  };
+  const std::string path = "/v1/collections/shared";
+  const std::string origin = "test.exchange/shared";
+  Trust trust = FetchTrust(*ex.Client("alpha"));
+
+  std::atomic<bool> stop{false};
+  std::atomic<int> write_errors{0}, batches{0};
+  std::mutex mu;
+  std::vector<log::VerifiedCheckpoint> observed;  // guarded by mu
+  std::vector<std::thread> threads;
+  for (int w = 0; w < 16; ++w) {
+    threads.emplace_back([&, w] {
+      auto options = w % 2 ? second_options(w % 4 < 2 ? "alpha" : "beta") : ex.ClientOptionsFor(w % 4 < 2 ? "alpha" : "beta");
+      auto http = client::HttpsClient::Create(options);
+      client::ApiClient api(std::move(http).value());
+      std::mt19937_64 rng(1000 + w);
+      while (!stop) {
+        if (Submit(api, "shared", 1 + static_cast<int>(rng() % 20), rng).ok()) {
+          ++batches;
+        } else {
+          ++write_errors;
+        }
+      }
+    });
+  }
+  for (int r = 0; r < 2; ++r) {
+    threads.emplace_back([&, r] {
+      auto http = client::HttpsClient::Create(r ? second_options("alpha") : ex.ClientOptionsFor("beta"));
+      client::ApiClient api(std::move(http).value());
+      while (!stop) {
+        auto note = api.GetText(path + "/checkpoint");
+        if (!note.ok()) continue;
+        auto verified = log::VerifyCheckpointNote(*note, trust.feed, trust.freshness, origin);
+        std::lock_guard lock(mu);
+        REQUIRE(verified.ok());
+        observed.push_back(*verified);
+      }
+    });
+  }
+  std::this_thread::sleep_for(std::chrono::seconds(6));
+  stop = true;
+  for (auto& t : threads) t.join();
+  CHECK(write_errors == 0);
+  CHECK(batches > 20);
+
+  auto final_checkpoint = FetchCheckpoint(*ex.Client("alpha"), path, trust, origin);
+  auto leaves = FetchLeaves(*ex.Client("alpha"), path, final_checkpoint.checkpoint.size);
+  REQUIRE(log::RootFromLeafHashes(leaves) == final_checkpoint.checkpoint.root);
+  REQUIRE(observed.size() > 10);
+  // Every checkpoint any reader saw is a prefix of the final log: so every pair is consistent.
+  for (const auto& seen : observed) {
+    REQUIRE(seen.checkpoint.size <= leaves.size());
+    CHECK(log::RootFromLeafHashes(std::span(leaves).first(seen.checkpoint.size)) == seen.checkpoint.root);
+  }
+  MESSAGE("appended " << leaves.size() << " entries in " << batches.load() << " batches; " << observed.size()
+                      << " checkpoints observed");
+}
+
+TEST_CASE("SIGKILL of a server in the middle of appends leaves a log that verifies and carries on") {
+  TestExchange ex;
+  CreateCollection(*ex.Client("admin1"), "crashy", {"alpha"});
+  const int second_api = testing::FreePort(), second_ops = testing::FreePort();
+  auto victim = ex.StartServer(second_api, second_ops, {}, "victim.log");
+  REQUIRE(TestExchange::WaitReady("127.0.0.1:" + std::to_string(second_ops), std::chrono::seconds(20)));
+  auto victim_options = ex.ClientOptionsFor("alpha");
+  victim_options.server = "https://localhost:" + std::to_string(second_api);
+
+  std::atomic<bool> stop{false};
+  std::vector<std::thread> writers;
+  for (int w = 0; w < 4; ++w) {
+    writers.emplace_back([&, w] {
+      client::ApiClient api(std::move(client::HttpsClient::Create(victim_options)).value());
+      std::mt19937_64 rng(7 + w);
+      while (!stop) (void)Submit(api, "crashy", 200, rng);
+    });
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  victim->Signal(SIGKILL);
+  victim->Wait(std::chrono::seconds(5));
+  stop = true;
+  for (auto& t : writers) t.join();
+
+  auto alpha = ex.Client("alpha");
+  Trust trust = FetchTrust(*alpha);
+  const std::string path = "/v1/collections/crashy";
+  auto before = FetchCheckpoint(*alpha, path, trust, "test.exchange/crashy");
+  std::mt19937_64 rng(99);
+  REQUIRE(Submit(*alpha, "crashy", 10, rng).ok());
+  auto after = FetchCheckpoint(*alpha, path, trust, "test.exchange/crashy");
+  CHECK(after.checkpoint.size == before.checkpoint.size + 10);
+  auto leaves = FetchLeaves(*alpha, path, after.checkpoint.size);
+  CHECK(log::RootFromLeafHashes(leaves) == after.checkpoint.root);
+  CHECK(log::RootFromLeafHashes(std::span(leaves).first(before.checkpoint.size)) == before.checkpoint.root);
+  CHECK(before.checkpoint.size % 200 == 0);  // whole batches only: none half-written
+}

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# The feed checked by tools/verify_feed.py, which shares no code with
+# exchanged: against the vectors, then against a live sandbox with appends
+# from two exchanged processes, then a forged checkpoint must be refused.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+vectors=${EXCHANGE_VECTORS_DIR:-$root/../shared/vectors}
+dir=$(mktemp -d)
+trap '"$root/scripts/sandbox" down "$dir/sb" >/dev/null 2>&1 || true; kill $(cat "$dir/second.pid" 2>/dev/null) 2>/dev/null || true; rm -rf "$dir"' EXIT
+
+python3 "$root/tools/verify_feed.py" vectors "$vectors/merkle"
+
+"$root/scripts/sandbox" up "$dir/sb" >/dev/null
+source "$dir/sb/env"
+"$root/scripts/lib/second-exchanged.sh" "$dir/sb" >"$dir/second.env"
+source "$dir/second.env"
+
+submit() {  # URL CERT KEY VALUE
+  curl -fsS --cacert "$EXCHANGE_CA" --cert "$2" --key "$3" -H 'Content-Type: application/json' \
+    -d "{\"signals\":[{\"kind\":\"sha256\",\"value\":\"$4\",\"category\":\"A1\"}]}" \
+    "$1/v1/collections/csam-known/signals" >/dev/null
+}
+for i in $(seq 1 20); do
+  submit "$EXCHANGE_URL" "$ALPHA_CERT" "$ALPHA_KEY" "$(printf '%064x' "$i")"
+  submit "$SECOND_EXCHANGE_URL" "$BETA_CERT" "$BETA_KEY" "$(printf '%064x' $((i + 1000)))"
+done
+
+args=(--server "$EXCHANGE_URL" --ca "$EXCHANGE_CA" --cert "$ALPHA_CERT" --key "$ALPHA_KEY" --vkey "$FEED_VKEY")
+python3 "$root/tools/verify_feed.py" feed "${args[@]}" --log /v1/collections/csam-known --origin "$EXCHANGE_ORIGIN" \
+  --old 1 --old 7 --old 39
+python3 "$root/tools/verify_feed.py" feed --server "$SECOND_EXCHANGE_URL" --ca "$EXCHANGE_CA" \
+  --cert "$AUDITOR_CERT" --key "$AUDITOR_KEY" --vkey "$FEED_VKEY" --log /v1/audit
+
+# A key the exchange does not hold must not verify its checkpoints.
+"$root/build/bin/exchanged" keys generate --name "${FEED_VKEY%%+*}" --out "$dir/impostor.key" >"$dir/impostor.vkey"
+if python3 "$root/tools/verify_feed.py" feed --server "$EXCHANGE_URL" --ca "$EXCHANGE_CA" --cert "$ALPHA_CERT" \
+     --key "$ALPHA_KEY" --vkey "$(cat "$dir/impostor.vkey")" --log /v1/collections/csam-known 2>"$dir/refusal"; then
+  echo "FAIL: a checkpoint verified with a key the exchange does not hold" >&2
+  exit 1
+fi
+grep -q "not signed by" "$dir/refusal" || { echo "FAIL: refused for the wrong reason:" >&2; cat "$dir/refusal" >&2; exit 1; }
+echo "a checkpoint does not verify with another key of the same name: good"
+echo "1 passed, 0 failed"
