@@ -26,10 +26,13 @@ CREATE TABLE contributions (
   expires_at    timestamptz,
   created_at    timestamptz NOT NULL DEFAULT now(),
   retracted_at  timestamptz,
+  -- Set once the expiry task has published the feed entry for this expiry.
+  expiry_applied  boolean NOT NULL DEFAULT false,
   UNIQUE (signal_id, org_id)
 );
 CREATE INDEX contributions_org_idx ON contributions (org_id, created_at);
-CREATE INDEX contributions_expiry_idx ON contributions (expires_at) WHERE expires_at IS NOT NULL AND retracted_at IS NULL;
+CREATE INDEX contributions_expiry_idx ON contributions (expires_at)
+  WHERE expires_at IS NOT NULL AND retracted_at IS NULL AND NOT expiry_applied;
 
 CREATE TABLE opinions (
   signal_id   bigint NOT NULL REFERENCES signals (id),

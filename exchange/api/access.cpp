@@ -53,4 +53,8 @@ Result<store::LogHead> ReadableLog(http::CallContext& context, const std::string
   return store::FindLog(*context.db, log_name);
 }
 
+store::CollectionRef RefOf(const store::CollectionRow& c) {
+  return {c.id, c.log_id, c.name, c.attribution == "anonymous", c.dispute_min_orgs, c.dispute_needs_majority};
+}
+
 }  // namespace exchange::api

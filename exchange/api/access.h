@@ -10,6 +10,7 @@
 #include "http/call_context.h"
 #include "store/collections.h"
 #include "store/logs.h"
+#include "store/signals.h"
 
 namespace exchange::api {
 
@@ -23,5 +24,8 @@ Result<store::CollectionAccess> WritableCollection(http::CallContext& context, c
 // The committed head of the log behind `log_name` ("audit" for the audit log),
 // if the caller may read it.
 Result<store::LogHead> ReadableLog(http::CallContext& context, const std::string& log_name);
+
+// What the store needs to change a collection's signals.
+store::CollectionRef RefOf(const store::CollectionRow& collection);
 
 }  // namespace exchange::api

@@ -1,8 +1,13 @@
-// Submitting signals:
-//   POST /v1/collections/{c}/signals   (write grant; Idempotency-Key)
+// Signals and what members say about them:
+//   POST /v1/collections/{c}/signals                 submit (write grant; Idempotency-Key)
+//   GET  /v1/collections/{c}/signals/{kind}/{value}  status, provenance, opinions (read grant)
+//   POST /v1/collections/{c}/opinions                confirm / dispute (read grant)
+//   POST /v1/collections/{c}/retractions             retract your own contributions (write grant)
+//   POST /v1/sightings                               what you did with a match (private)
 #include <algorithm>
 #include <cctype>
 #include <ctime>
+#include <map>
 #include <set>
 
 #include "api/access.h"
@@ -142,12 +147,10 @@ http::Response Submit(const http::Request& request, http::CallContext& context) 
   response.set_log_size(collection->collection.log_size);
   if (batch.items.empty()) return http::Encode(request, response);
 
-  batch.collection_id = collection->collection.id;
-  batch.log_id = collection->collection.log_id;
-  batch.collection_name = collection->collection.name;
+  batch.collection = RefOf(collection->collection);
   batch.org_id = context.caller->org_id;
   batch.idempotency_key = request.idempotency_key;
-  auto digest = log::Sha256(batch.collection_name + "\n" + request.content_type + "\n" + request.body);
+  auto digest = log::Sha256(batch.collection.name + "\n" + request.content_type + "\n" + request.body);
   batch.request_sha256.assign(digest.begin(), digest.end());
 
   auto reply = store::SubmitSignals(*context.db, batch, [&](const std::vector<store::SubmitOutcome>& outcomes,
@@ -164,6 +167,168 @@ http::Response Submit(const http::Request& request, http::CallContext& context) 
   return http::Encode(request, recorded);
 }
 
+inline constexpr int kMaxBatchItems = 10000;
+inline constexpr std::size_t kMaxReasonBytes = 2000;
+const std::set<std::string> kActions = {"removed", "reported_to_authority", "account_actioned", "no_action",
+                                        "false_positive"};
+
+Result<store::SignalKey> CanonicalKey(const std::string& kind_name, const std::string& raw) {
+  auto kind = signals::ParseKind(kind_name);
+  if (!kind) return Status::InvalidArgument("unknown kind '" + kind_name.substr(0, 32) + "'");
+  auto value = signals::Canonicalize(*kind, raw);
+  if (!value.ok()) return value.status();
+  return store::SignalKey{kind_name, *value};
+}
+
+// Answers a batch whose items were checked in `precheck` (positions of the
+// good ones in `accepted`) and then decided by the store (`decided`).
+http::Response ItemsResponse(const http::Request& request, const std::vector<Status>& precheck,
+                             const std::vector<int>& accepted, const std::vector<Status>& decided) {
+  std::vector<Status> all = precheck;
+  for (std::size_t k = 0; k < accepted.size(); ++k) all[accepted[k]] = decided[k];
+  v1::ItemResults out;
+  for (const auto& s : all) {
+    auto* r = out.add_results();
+    r->set_status(s.ok() ? "ok" : "rejected");
+    r->set_error(s.ok() ? "" : s.message());
+  }
+  return http::Encode(request, out);
+}
+
+Status CheckBatchSize(int size) {
+  if (size == 0) return Status::InvalidArgument("the batch is empty");
+  if (size > kMaxBatchItems) return Status::PayloadTooLarge("a batch holds at most 10000 items");
+  return Status::Ok();
+}
+
+http::Response Lookup(const http::Request& request, http::CallContext& context) {
+  auto collection = ReadableCollection(context, request.params.at("c"));
+  if (!collection.ok()) return http::ErrorResponse(&request, collection.status());
+  auto key = CanonicalKey(request.params.at("kind"), request.params.at("value"));
+  if (!key.ok()) return http::ErrorResponse(&request, key.status());
+  auto view = store::LookupSignal(*context.db, RefOf(collection->collection), context.caller->org_id, *key);
+  if (!view.ok()) return http::ErrorResponse(&request, view.status());
+  if (!view->has_value()) {
+    return http::ErrorResponse(&request, Status::NotFound("collection " + collection->collection.name + " has no " +
+                                                          key->kind + " signal " + key->value));
+  }
+  v1::SignalInfo out;
+  out.set_collection(collection->collection.name);
+  *out.mutable_state() = (*view)->state;
+  for (const auto& c : (*view)->contributions) {
+    auto* w = out.add_contributions();
+    w->set_org(c.org);
+    w->set_own(c.own);
+    w->set_category(c.category);
+    for (const auto& l : c.labels) w->add_labels(l);
+    w->set_reviewed(c.reviewed);
+    for (auto p : c.principles) w->add_principles(p);
+    w->set_created_at(c.created_at);
+    w->set_expires_at(c.expires_at);
+    w->set_retracted_at(c.retracted_at);
+  }
+  return http::Encode(request, out);
+}
+
+http::Response Opinions(const http::Request& request, http::CallContext& context) {
+  auto collection = ReadableCollection(context, request.params.at("c"));
+  if (!collection.ok()) return http::ErrorResponse(&request, collection.status());
+  v1::OpinionsRequest body;
+  if (Status s = http::DecodeBody(request, body); !s.ok()) return http::ErrorResponse(&request, s);
+  if (Status s = CheckBatchSize(body.opinions_size()); !s.ok()) return http::ErrorResponse(&request, s);
+  std::vector<Status> precheck;
+  std::vector<int> accepted;
+  std::vector<store::OpinionItem> items;
+  for (int i = 0; i < body.opinions_size(); ++i) {
+    const auto& o = body.opinions(i);
+    auto key = CanonicalKey(o.kind(), o.value());
+    Status s = key.status();
+    if (s.ok() && o.opinion() != "confirm" && o.opinion() != "dispute") {
+      s = Status::InvalidArgument("opinion must be 'confirm' or 'dispute'");
+    }
+    if (s.ok() && o.opinion() == "dispute" && o.reason().empty()) s = Status::InvalidArgument("a dispute needs a reason");
+    if (s.ok() && (o.reason().size() > kMaxReasonBytes || !ValidSourceRef(o.reason().substr(0, kMaxSourceRefBytes)))) {
+      s = Status::InvalidArgument("reason must be at most 2000 printable bytes");
+    }
+    precheck.push_back(s);
+    if (!s.ok()) continue;
+    accepted.push_back(i);
+    items.push_back({*key, o.opinion() == "dispute", o.reason()});
+  }
+  std::vector<Status> decided;
+  if (!items.empty()) {
+    auto r = store::RecordOpinions(*context.db, RefOf(collection->collection), context.caller->org_id, items);
+    if (!r.ok()) return http::ErrorResponse(&request, r.status());
+    decided = std::move(r).value();
+  }
+  return ItemsResponse(request, precheck, accepted, decided);
+}
+
+http::Response Retractions(const http::Request& request, http::CallContext& context) {
+  auto collection = WritableCollection(context, request.params.at("c"));
+  if (!collection.ok()) return http::ErrorResponse(&request, collection.status());
+  v1::RetractionsRequest body;
+  if (Status s = http::DecodeBody(request, body); !s.ok()) return http::ErrorResponse(&request, s);
+  if (Status s = CheckBatchSize(body.signals_size()); !s.ok()) return http::ErrorResponse(&request, s);
+  std::vector<Status> precheck;
+  std::vector<int> accepted;
+  std::vector<store::SignalKey> items;
+  for (int i = 0; i < body.signals_size(); ++i) {
+    auto key = CanonicalKey(body.signals(i).kind(), body.signals(i).value());
+    precheck.push_back(key.status());
+    if (!key.ok()) continue;
+    accepted.push_back(i);
+    items.push_back(*key);
+  }
+  std::vector<Status> decided;
+  if (!items.empty()) {
+    auto r = store::RetractContributions(*context.db, RefOf(collection->collection), context.caller->org_id, items);
+    if (!r.ok()) return http::ErrorResponse(&request, r.status());
+    decided = std::move(r).value();
+  }
+  return ItemsResponse(request, precheck, accepted, decided);
+}
+
+http::Response Sightings(const http::Request& request, http::CallContext& context) {
+  v1::SightingsRequest body;
+  if (Status s = http::DecodeBody(request, body); !s.ok()) return http::ErrorResponse(&request, s);
+  if (Status s = CheckBatchSize(body.sightings_size()); !s.ok()) return http::ErrorResponse(&request, s);
+  const int64_t now = std::time(nullptr);
+  std::map<std::string, Result<store::CollectionAccess>> collections;  // each checked once
+  std::vector<Status> precheck;
+  std::vector<int> accepted;
+  std::vector<store::SightingItem> items;
+  for (int i = 0; i < body.sightings_size(); ++i) {
+    const auto& in = body.sightings(i);
+    auto it = collections.find(in.collection());
+    if (it == collections.end()) it = collections.emplace(in.collection(), ReadableCollection(context, in.collection())).first;
+    Status s = it->second.status();
+    auto key = s.ok() ? CanonicalKey(in.kind(), in.value()) : Result<store::SignalKey>(s);
+    s = key.status();
+    auto observed = s.ok() ? ParseRfc3339(in.observed_at()) : Result<int64_t>(s);
+    if (s.ok()) s = observed.ok() ? Status::Ok() : Status::InvalidArgument("observed_at: " + observed.status().message());
+    if (s.ok() && *observed > now + 300) s = Status::InvalidArgument("observed_at is in the future");
+    if (s.ok() && !kActions.count(in.action())) {
+      s = Status::InvalidArgument("action must be removed, reported_to_authority, account_actioned, no_action or false_positive");
+    }
+    if (s.ok() && in.has_seconds_to_action() && in.seconds_to_action() < 0) {
+      s = Status::InvalidArgument("seconds_to_action must not be negative");
+    }
+    precheck.push_back(s);
+    if (!s.ok()) continue;
+    accepted.push_back(i);
+    items.push_back({it->second->collection.id, *key, *observed, in.action(),
+                     in.has_seconds_to_action() ? in.seconds_to_action() : -1});
+  }
+  std::vector<Status> decided;
+  if (!items.empty()) {
+    auto r = store::RecordSightings(*context.db, context.caller->org_id, items);
+    if (!r.ok()) return http::ErrorResponse(&request, r.status());
+    decided = std::move(r).value();
+  }
+  return ItemsResponse(request, precheck, accepted, decided);
+}
+
 }  // namespace
 
 void AddSignalRoutes(http::Router& router) {
@@ -171,6 +336,13 @@ void AddSignalRoutes(http::Router& router) {
               .pattern = "/v1/collections/{c}/signals",
               .max_body_bytes = kMaxBatchBytes,
               .handler = Submit});
+  router.Add({.method = "GET",
+              .pattern = "/v1/collections/{c}/signals/{kind}/{value}",
+              .max_body_bytes = kSmallBodyLimit,
+              .handler = Lookup});
+  router.Add({.method = "POST", .pattern = "/v1/collections/{c}/opinions", .max_body_bytes = 4 << 20, .handler = Opinions});
+  router.Add({.method = "POST", .pattern = "/v1/collections/{c}/retractions", .max_body_bytes = 4 << 20, .handler = Retractions});
+  router.Add({.method = "POST", .pattern = "/v1/sightings", .max_body_bytes = 4 << 20, .handler = Sightings});
 }
 
 }  // namespace exchange::api

@@ -13,8 +13,10 @@ int HexValue(char c) {
   return -1;
 }
 
-// Percent-decodes; in a query component '+' is a space. A decoded NUL is refused.
-std::optional<std::string> Decode(std::string_view in, bool plus_is_space) {
+}  // namespace
+
+// In a query component '+' is a space. A decoded NUL is refused.
+std::optional<std::string> PercentDecode(std::string_view in, bool plus_is_space) {
   std::string out;
   out.reserve(in.size());
   for (std::size_t i = 0; i < in.size(); ++i) {
@@ -34,15 +36,12 @@ std::optional<std::string> Decode(std::string_view in, bool plus_is_space) {
   return out;
 }
 
-}  // namespace
-
 bool ParseTarget(const std::string& target, std::string& path, std::map<std::string, std::string>& query) {
   if (target.empty() || target[0] != '/') return false;
   std::string_view t(target);
   auto q = t.find('?');
-  auto decoded_path = Decode(t.substr(0, q), false);
-  if (!decoded_path) return false;
-  path = std::move(*decoded_path);
+  if (!PercentDecode(t.substr(0, q), false)) return false;
+  path = std::string(t.substr(0, q));
   query.clear();
   if (q == std::string_view::npos) return true;
   std::string_view rest = t.substr(q + 1);
@@ -52,8 +51,8 @@ bool ParseTarget(const std::string& target, std::string& path, std::map<std::str
     rest = amp == std::string_view::npos ? std::string_view() : rest.substr(amp + 1);
     if (pair.empty()) continue;
     auto eq = pair.find('=');
-    auto key = Decode(pair.substr(0, eq), true);
-    auto value = Decode(eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1), true);
+    auto key = PercentDecode(pair.substr(0, eq), true);
+    auto value = PercentDecode(eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1), true);
     if (!key || !value) return false;
     query[*key] = *value;
   }

@@ -6,6 +6,8 @@
 #pragma once
 
 #include <map>
+#include <optional>
+#include <string_view>
 #include <string>
 #include <utility>
 #include <vector>
@@ -15,7 +17,7 @@ namespace exchange::http {
 struct Request {
   std::string method;  // "GET", "POST", ...
   std::string target;  // as received, e.g. "/v1/logs?limit=5"
-  std::string path;    // percent-decoded path, without the query
+  std::string path;    // the path as sent (still percent-encoded; the Router decodes each segment), no query
   std::map<std::string, std::string> query;   // decoded; a repeated key keeps the last value
   std::map<std::string, std::string> params;  // path parameters filled by the Router, e.g. {"c": "csam-known"}
   std::string content_type;
@@ -32,8 +34,12 @@ struct Response {
   bool close = false;  // close the connection after this response
 };
 
-// Splits a request target into a decoded path and query parameters.
-// False when the target is not origin-form or its percent-encoding is bad.
+// Splits a request target into its path (kept encoded, so an encoded '/'
+// inside a segment survives routing) and decoded query parameters. False when
+// the target is not origin-form or any percent-encoding is bad.
 bool ParseTarget(const std::string& target, std::string& path, std::map<std::string, std::string>& query);
+
+// Percent-decodes one component; nullopt for a bad escape or an encoded NUL.
+std::optional<std::string> PercentDecode(std::string_view in, bool plus_is_space);
 
 }  // namespace exchange::http

@@ -24,8 +24,9 @@ bool MatchPattern(std::string_view pattern, std::string_view path, std::map<std:
   std::map<std::string, std::string> found;
   for (std::size_t i = 0; i < want.size(); ++i) {
     if (want[i].size() > 2 && want[i].front() == '{' && want[i].back() == '}') {
-      if (got[i].empty()) return false;
-      found[std::string(want[i].substr(1, want[i].size() - 2))] = std::string(got[i]);
+      auto value = PercentDecode(got[i], false);
+      if (!value || value->empty()) return false;
+      found[std::string(want[i].substr(1, want[i].size() - 2))] = std::move(*value);
     } else if (want[i] != got[i]) {
       return false;
     }

@@ -21,6 +21,7 @@
 #include "store/logs.h"
 #include "store/migrator.h"
 #include "store/periodic_task.h"
+#include "store/signals.h"
 #include "store/readiness_probe.h"
 #include "store/worker_pool.h"
 
@@ -53,6 +54,8 @@ void RegisterServeFlags(FlagSet& f, ServeConfig& c) {
   f.Millis("readiness-period", "EXCHANGE_READINESS_PERIOD_MS", &c.readiness_period, "how often /readyz re-checks PostgreSQL");
   f.Millis("checkpoint-refresh-period", "EXCHANGE_CHECKPOINT_REFRESH_PERIOD_MS", &c.checkpoint_refresh_period,
            "how often stored checkpoints are re-signed when stale (a fresh one is published at least every 60 s)");
+  f.Millis("expiry-period", "EXCHANGE_EXPIRY_PERIOD_MS", &c.expiry_period,
+           "how often expired contributions are published to the feed");
   f.Millis("drain-timeout", "EXCHANGE_DRAIN_TIMEOUT_MS", &c.drain_timeout, "time to finish in-flight requests on SIGTERM");
 }
 
@@ -110,6 +113,11 @@ int Serve(const ServeConfig& config) {
                                              if (!heads.ok()) return;
                                              for (const auto& head : *heads) (void)publisher.Current(conn, head);
                                            });
+  // Contributions past their expires_at leave the feed by themselves.
+  store::PeriodicTask expiry(config.database_url, config.expiry_period, [](store::Connection& conn) {
+    auto changed = store::ApplyExpiries(conn);
+    if (!changed.ok()) std::fprintf(stderr, "exchanged: expiry: %s\n", changed.status().ToString().c_str());
+  });
   http::CallerCache callers(config.caller_cache_ttl);
   http::ApiDispatcher api_dispatcher(router, pool, callers, metrics);
   http::OpsDispatcher ops_dispatcher(metrics, readiness, [&] {

@@ -35,6 +35,7 @@ struct ServeConfig {
   std::chrono::milliseconds readiness_period{1'000};
   std::chrono::milliseconds drain_timeout{8'000};
   std::chrono::milliseconds checkpoint_refresh_period{10'000};
+  std::chrono::milliseconds expiry_period{10'000};
 };
 
 void RegisterServeFlags(FlagSet& flags, ServeConfig& config);

@@ -28,7 +28,7 @@ constexpr const char* kMergeSignals = R"sql(
     FROM signal_staging ORDER BY kind, value, ord
   ON CONFLICT (collection_id, kind, value) DO NOTHING
   RETURNING id, kind, value)sql";
-// One contribution per organisation; a retracted one is revived.
+// One contribution per organisation; a retracted or expired one is revived.
 constexpr const char* kMergeContributions = R"sql(
   INSERT INTO contributions (signal_id, org_id, category, labels, reviewed, source_ref, principles, expires_at)
   SELECT DISTINCT ON (s.id) s.id, $2, st.category, st.labels::text[], st.reviewed, st.source_ref,
@@ -39,19 +39,58 @@ constexpr const char* kMergeContributions = R"sql(
   ON CONFLICT (signal_id, org_id) DO UPDATE
      SET category = EXCLUDED.category, labels = EXCLUDED.labels, reviewed = EXCLUDED.reviewed,
          source_ref = EXCLUDED.source_ref, principles = EXCLUDED.principles, expires_at = EXCLUDED.expires_at,
-         retracted_at = NULL, created_at = now()
+         retracted_at = NULL, expiry_applied = false, created_at = now()
    WHERE contributions.retracted_at IS NOT NULL
       OR (contributions.expires_at IS NOT NULL AND contributions.expires_at <= now())
   RETURNING signal_id)sql";
-// A signal retracted because its contributions were gone is active again.
-constexpr const char* kReviveSignals = R"sql(
-  UPDATE signals SET status = 'active', updated_at = now()
-   WHERE id = ANY($1::bigint[]) AND status = 'retracted')sql";
+// The collection's rule, applied to the signals given; returns those whose status moved.
+constexpr const char* kApplyStatusRule = R"sql(
+  WITH wanted AS (
+    SELECT st.id, CASE WHEN st.contributors = 0 THEN 'retracted'
+                       WHEN st.disputes >= $2 AND (NOT $3 OR st.disputes > st.confirmations) THEN 'disputed'
+                       ELSE 'active' END AS status
+      FROM signal_states st WHERE st.id = ANY($1::bigint[]))
+  UPDATE signals s SET status = w.status, updated_at = now()
+    FROM wanted w WHERE s.id = w.id AND s.status <> w.status
+  RETURNING s.id)sql";
 constexpr const char* kSelectStates = R"sql(
   SELECT id, kind, value, status, first_seen_ms, pdq_quality, categories, labels, principles,
          contributors, confirmations, disputes, reviewed, contributor_orgs
     FROM signal_states WHERE id = ANY($1::bigint[]))sql";
-constexpr const char* kSelectAttribution = "SELECT attribution FROM collections WHERE id = $1";
+constexpr const char* kSelectSignalId = "SELECT id FROM signals WHERE collection_id = $1 AND kind = $2 AND value = $3";
+constexpr const char* kUpsertOpinion = R"sql(
+  INSERT INTO opinions (signal_id, org_id, opinion, reason) VALUES ($1, $2, $3, $4)
+  ON CONFLICT (signal_id, org_id) DO UPDATE SET opinion = EXCLUDED.opinion, reason = EXCLUDED.reason, created_at = now()
+   WHERE opinions.opinion <> EXCLUDED.opinion OR opinions.reason <> EXCLUDED.reason
+  RETURNING signal_id)sql";
+constexpr const char* kRetract = R"sql(
+  UPDATE contributions SET retracted_at = now()
+   WHERE signal_id = $1 AND org_id = $2 AND retracted_at IS NULL AND (expires_at IS NULL OR expires_at > now())
+  RETURNING signal_id)sql";
+constexpr const char* kSelectContributions = R"sql(
+  SELECT o.slug, c.org_id = $2, c.category, array_to_string(c.labels, ','), c.reviewed,
+         array_to_string(c.principles, ','),
+         to_char(c.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
+         coalesce(to_char(c.expires_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'), ''),
+         coalesce(to_char(c.retracted_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'), '')
+    FROM contributions c JOIN organisations o ON o.id = c.org_id
+   WHERE c.signal_id = $1 ORDER BY c.created_at, o.slug)sql";
+constexpr const char* kInsertSighting = R"sql(
+  INSERT INTO sightings (signal_id, org_id, observed_at, action, seconds_to_action)
+  VALUES ($1, $2, to_timestamp($3), $4, NULLIF($5, -1)))sql";
+// Expired contributions not yet published, grouped by collection.
+constexpr const char* kSelectExpired = R"sql(
+  SELECT DISTINCT s.collection_id FROM contributions c JOIN signals s ON s.id = c.signal_id
+   WHERE c.expires_at <= now() AND c.retracted_at IS NULL AND NOT c.expiry_applied)sql";
+constexpr const char* kMarkExpired = R"sql(
+  UPDATE contributions c SET expiry_applied = true
+    FROM signals s
+   WHERE s.id = c.signal_id AND s.collection_id = $1
+     AND c.expires_at <= now() AND c.retracted_at IS NULL AND NOT c.expiry_applied
+  RETURNING c.signal_id)sql";
+constexpr const char* kSelectCollectionRef = R"sql(
+  SELECT c.id, c.log_id, c.name, c.attribution = 'anonymous', c.dispute_min_orgs, c.dispute_needs_majority
+    FROM collections c WHERE c.id = $1)sql";
 
 std::string JoinArray(const std::vector<std::string>& values) {
   std::string out = "{";
@@ -78,6 +117,13 @@ std::vector<std::string> Split(const std::string& s) {
   return out;
 }
 
+std::vector<uint32_t> SplitNumbers(const std::string& s) {
+  std::vector<uint32_t> out;
+  for (const auto& p : Split(s)) out.push_back(static_cast<uint32_t>(std::stoul(p)));
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
 int64_t NowMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
       .count();
@@ -95,10 +141,7 @@ std::map<int64_t, v1::SignalState> LoadStates(pqxx::work& tx, const std::vector<
     s.set_pdq_quality(row[5].as<uint32_t>());
     for (auto& c : Split(row[6].as<std::string>())) s.add_categories(c);
     for (auto& l : Split(row[7].as<std::string>())) s.add_labels(l);
-    std::vector<uint32_t> principles;
-    for (auto& p : Split(row[8].as<std::string>())) principles.push_back(static_cast<uint32_t>(std::stoul(p)));
-    std::sort(principles.begin(), principles.end());
-    for (auto p : principles) s.add_principles(p);
+    for (auto p : SplitNumbers(row[8].as<std::string>())) s.add_principles(p);
     s.set_contributors(row[9].as<uint32_t>());
     s.set_confirmations(row[10].as<uint32_t>());
     s.set_disputes(row[11].as<uint32_t>());
@@ -111,11 +154,45 @@ std::map<int64_t, v1::SignalState> LoadStates(pqxx::work& tx, const std::vector<
   return states;
 }
 
+// Applies the collection's status rule to `ids` (in entry order), then appends
+// one entry per signal with its new state: STATUS where the status moved,
+// `change` otherwise. The log must be locked by this transaction.
+LogHead PublishChanges(pqxx::work& tx, const CollectionRef& collection, const LogHead& locked,
+                       const std::vector<int64_t>& ids, v1::FeedEntry::Change change,
+                       const std::set<int64_t>& created = {}) {
+  if (ids.empty()) return locked;
+  std::set<int64_t> moved;
+  for (const auto& row :
+       tx.exec_params(kApplyStatusRule, IntArray(ids), collection.dispute_min_orgs, collection.dispute_needs_majority)) {
+    moved.insert(row[0].as<int64_t>());
+  }
+  auto states = LoadStates(tx, ids, collection.anonymous);
+  const int64_t now_ms = NowMs();
+  std::vector<std::string> entries;
+  for (int64_t id : ids) {
+    v1::FeedEntry entry;
+    entry.set_collection(collection.name);
+    entry.set_appended_at_ms(now_ms);
+    entry.set_change(created.count(id) ? v1::FeedEntry::CREATED : moved.count(id) ? v1::FeedEntry::STATUS : change);
+    *entry.mutable_signal() = states.at(id);
+    entries.push_back(entry.SerializeAsString());
+  }
+  return AppendEntries(tx, locked, entries);
+}
+
+std::optional<int64_t> FindSignalId(pqxx::work& tx, int64_t collection_id, const SignalKey& key) {
+  auto rows = tx.exec_params(kSelectSignalId, collection_id, key.kind, key.value);
+  if (rows.empty()) return std::nullopt;
+  return rows[0][0].as<int64_t>();
+}
+
+Status UnknownSignal(const SignalKey& key) { return Status::NotFound("no " + key.kind + " signal " + key.value); }
+
 }  // namespace
 
 Result<SubmitReply> SubmitSignals(Connection& conn, const SubmitBatch& batch, const RenderSubmitResponse& render) {
   return RunTransaction(conn, [&](pqxx::work& tx) -> Result<SubmitReply> {
-    LogHead head = LockLog(tx, batch.log_id);
+    LogHead head = LockLog(tx, batch.collection.log_id);
     SubmitReply reply;
     if (!batch.idempotency_key.empty()) {
       auto seen = tx.exec_params(kSelectIdempotency, batch.org_id, batch.idempotency_key);
@@ -147,46 +224,40 @@ Result<SubmitReply> SubmitSignals(Connection& conn, const SubmitBatch& batch, co
     }
 
     using Key = std::pair<std::string, std::string>;
-    std::map<Key, int64_t> created;
-    for (const auto& row : tx.exec_params(kMergeSignals, batch.collection_id)) {
-      created[{row[1].as<std::string>(), row[2].as<std::string>()}] = row[0].as<int64_t>();
+    std::set<Key> created;
+    std::set<int64_t> created_ids;
+    for (const auto& row : tx.exec_params(kMergeSignals, batch.collection.id)) {
+      created.insert({row[1].as<std::string>(), row[2].as<std::string>()});
+      created_ids.insert(row[0].as<int64_t>());
     }
     std::set<int64_t> contributed;
-    for (const auto& row : tx.exec_params(kMergeContributions, batch.collection_id, batch.org_id)) {
+    for (const auto& row : tx.exec_params(kMergeContributions, batch.collection.id, batch.org_id)) {
       contributed.insert(row[0].as<int64_t>());
     }
-    std::vector<int64_t> changed(contributed.begin(), contributed.end());
-    tx.exec_params(kReviveSignals, IntArray(changed));
 
-    const bool anonymous = tx.exec_params1(kSelectAttribution, batch.collection_id)[0].as<std::string>() == "anonymous";
-    auto states = LoadStates(tx, changed, anonymous);
-
-    // Outcomes in batch order; each changed signal gets one entry, at its
-    // first occurrence in the batch.
-    std::map<Key, int64_t> changed_ids;
-    for (const auto& [id, state] : states) changed_ids[{state.kind(), state.value()}] = id;
+    // Outcomes and entries in batch order: a changed signal is reported (and
+    // gets its entry) at its first occurrence in the batch.
+    std::map<Key, int64_t> ids_by_key;
+    if (!contributed.empty()) {
+      for (const auto& row : tx.exec_params("SELECT id, kind, value FROM signals WHERE id = ANY($1::bigint[])",
+                                            IntArray(std::vector<int64_t>(contributed.begin(), contributed.end())))) {
+        ids_by_key[{row[1].as<std::string>(), row[2].as<std::string>()}] = row[0].as<int64_t>();
+      }
+    }
     std::vector<SubmitOutcome> outcomes;
-    std::vector<std::string> entries;
+    std::vector<int64_t> changed;
     std::set<Key> reported;
-    const int64_t now_ms = NowMs();
     for (const auto& item : batch.items) {
       Key key{item.kind, item.value};
-      const bool first = reported.insert(key).second;
-      auto changed_id = changed_ids.find(key);
-      SubmitOutcome outcome = SubmitOutcome::kUnchanged;
-      if (first && changed_id != changed_ids.end()) {
-        outcome = created.count(key) ? SubmitOutcome::kCreated : SubmitOutcome::kContributionAdded;
+      auto id = ids_by_key.find(key);
+      if (!reported.insert(key).second || id == ids_by_key.end()) {
+        outcomes.push_back(SubmitOutcome::kUnchanged);
+        continue;
       }
-      outcomes.push_back(outcome);
-      if (outcome == SubmitOutcome::kUnchanged) continue;
-      v1::FeedEntry entry;
-      entry.set_collection(batch.collection_name);
-      entry.set_appended_at_ms(now_ms);
-      entry.set_change(outcome == SubmitOutcome::kCreated ? v1::FeedEntry::CREATED : v1::FeedEntry::PROVENANCE);
-      *entry.mutable_signal() = states.at(changed_id->second);
-      entries.push_back(entry.SerializeAsString());
+      outcomes.push_back(created.count(key) ? SubmitOutcome::kCreated : SubmitOutcome::kContributionAdded);
+      changed.push_back(id->second);
     }
-    reply.head = AppendEntries(tx, head, entries);
+    reply.head = PublishChanges(tx, batch.collection, head, changed, v1::FeedEntry::PROVENANCE, created_ids);
     reply.response = render(outcomes, reply.head);
     if (!batch.idempotency_key.empty()) {
       tx.exec_params(kInsertIdempotency, batch.org_id, batch.idempotency_key,
@@ -194,6 +265,116 @@ Result<SubmitReply> SubmitSignals(Connection& conn, const SubmitBatch& batch, co
     }
     return reply;
   });
+}
+
+Result<std::vector<Status>> RecordOpinions(Connection& conn, const CollectionRef& collection, int64_t org_id,
+                                           const std::vector<OpinionItem>& items) {
+  return RunTransaction(conn, [&](pqxx::work& tx) -> Result<std::vector<Status>> {
+    LogHead head = LockLog(tx, collection.log_id);
+    std::vector<Status> results;
+    std::vector<int64_t> changed;
+    for (const auto& item : items) {
+      auto id = FindSignalId(tx, collection.id, item.signal);
+      if (!id) {
+        results.push_back(UnknownSignal(item.signal));
+        continue;
+      }
+      results.push_back(Status::Ok());
+      auto rows = tx.exec_params(kUpsertOpinion, *id, org_id, item.dispute ? "dispute" : "confirm", item.reason);
+      if (!rows.empty() && std::find(changed.begin(), changed.end(), *id) == changed.end()) changed.push_back(*id);
+    }
+    PublishChanges(tx, collection, head, changed, v1::FeedEntry::PROVENANCE);
+    return results;
+  });
+}
+
+Result<std::vector<Status>> RetractContributions(Connection& conn, const CollectionRef& collection, int64_t org_id,
+                                                 const std::vector<SignalKey>& items) {
+  return RunTransaction(conn, [&](pqxx::work& tx) -> Result<std::vector<Status>> {
+    LogHead head = LockLog(tx, collection.log_id);
+    std::vector<Status> results;
+    std::vector<int64_t> changed;
+    for (const auto& key : items) {
+      auto id = FindSignalId(tx, collection.id, key);
+      if (!id) {
+        results.push_back(UnknownSignal(key));
+        continue;
+      }
+      if (tx.exec_params(kRetract, *id, org_id).empty()) {
+        results.push_back(Status::FailedPrecondition("your organisation has no live contribution to this signal"));
+        continue;
+      }
+      results.push_back(Status::Ok());
+      changed.push_back(*id);
+    }
+    PublishChanges(tx, collection, head, changed, v1::FeedEntry::PROVENANCE);
+    return results;
+  });
+}
+
+Result<std::optional<SignalView>> LookupSignal(Connection& conn, const CollectionRef& collection, int64_t org_id,
+                                               const SignalKey& key) {
+  return RunTransaction(conn, [&](pqxx::work& tx) -> Result<std::optional<SignalView>> {
+    auto id = FindSignalId(tx, collection.id, key);
+    if (!id) return std::optional<SignalView>();
+    SignalView view;
+    view.state = LoadStates(tx, {*id}, collection.anonymous).at(*id);
+    for (const auto& row : tx.exec_params(kSelectContributions, *id, org_id)) {
+      ContributionView c;
+      c.own = row[1].as<bool>();
+      if (!collection.anonymous || c.own) c.org = row[0].as<std::string>();
+      c.category = row[2].as<std::string>();
+      c.labels = Split(row[3].as<std::string>());
+      c.reviewed = row[4].as<bool>();
+      c.principles = SplitNumbers(row[5].as<std::string>());
+      c.created_at = row[6].as<std::string>();
+      c.expires_at = row[7].as<std::string>();
+      c.retracted_at = row[8].as<std::string>();
+      view.contributions.push_back(std::move(c));
+    }
+    return std::optional<SignalView>(std::move(view));
+  });
+}
+
+Result<std::vector<Status>> RecordSightings(Connection& conn, int64_t org_id, const std::vector<SightingItem>& items) {
+  return RunTransaction(conn, [&](pqxx::work& tx) -> Result<std::vector<Status>> {
+    std::vector<Status> results;
+    for (const auto& item : items) {
+      auto id = FindSignalId(tx, item.collection_id, item.signal);
+      if (!id) {
+        results.push_back(UnknownSignal(item.signal));
+        continue;
+      }
+      tx.exec_params(kInsertSighting, *id, org_id, item.observed_at, item.action, item.seconds_to_action);
+      results.push_back(Status::Ok());
+    }
+    return results;
+  });
+}
+
+Result<int> ApplyExpiries(Connection& conn) {
+  std::vector<int64_t> collections;
+  auto found = RunTransaction(conn, [&](pqxx::work& tx) -> Result<bool> {
+    for (const auto& row : tx.exec(kSelectExpired)) collections.push_back(row[0].as<int64_t>());
+    return true;
+  });
+  if (!found.ok()) return found.status();
+  int changed_total = 0;
+  for (int64_t collection_id : collections) {
+    auto changed = RunTransaction(conn, [&](pqxx::work& tx) -> Result<int> {
+      auto ref_row = tx.exec_params1(kSelectCollectionRef, collection_id);
+      CollectionRef ref{ref_row[0].as<int64_t>(), ref_row[1].as<int64_t>(), ref_row[2].as<std::string>(),
+                        ref_row[3].as<bool>(), ref_row[4].as<int>(), ref_row[5].as<bool>()};
+      LogHead head = LockLog(tx, ref.log_id);
+      std::set<int64_t> ids;
+      for (const auto& row : tx.exec_params(kMarkExpired, collection_id)) ids.insert(row[0].as<int64_t>());
+      PublishChanges(tx, ref, head, {ids.begin(), ids.end()}, v1::FeedEntry::PROVENANCE);
+      return static_cast<int>(ids.size());
+    });
+    if (!changed.ok()) return changed.status();
+    changed_total += *changed;
+  }
+  return changed_total;
 }
 
 }  // namespace exchange::store

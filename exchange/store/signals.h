@@ -23,6 +23,21 @@
 
 namespace exchange::store {
 
+// What the store needs of a collection to change its signals.
+struct CollectionRef {
+  int64_t id = 0;
+  int64_t log_id = 0;
+  std::string name;
+  bool anonymous = false;      // feed entries and lookups name no contributors
+  int dispute_min_orgs = 2;    // disputed when at least this many organisations dispute
+  bool dispute_needs_majority = true;  // ... and disputes outnumber confirmations
+};
+
+struct SignalKey {
+  std::string kind;
+  std::string value;  // canonical
+};
+
 struct SignalItem {
   std::string kind;
   std::string value;  // canonical
@@ -38,9 +53,7 @@ struct SignalItem {
 enum class SubmitOutcome { kCreated, kContributionAdded, kUnchanged };
 
 struct SubmitBatch {
-  int64_t collection_id = 0;
-  int64_t log_id = 0;
-  std::string collection_name;
+  CollectionRef collection;
   int64_t org_id = 0;
   std::string idempotency_key;  // may be empty: no replay protection
   std::string request_sha256;   // of the request as received
@@ -59,5 +72,56 @@ using RenderSubmitResponse = std::function<std::string(const std::vector<SubmitO
 
 // Conflict when the idempotency key was used with a different request.
 Result<SubmitReply> SubmitSignals(Connection& conn, const SubmitBatch& batch, const RenderSubmitResponse& render);
+
+// Opinions: one per organisation per signal (a later one replaces it). Each
+// change appends the signal's new state; a status move by the collection's
+// dispute rule is a STATUS entry. Per item: OK, or NotFound for an unknown signal.
+struct OpinionItem {
+  SignalKey signal;
+  bool dispute = false;  // confirm otherwise
+  std::string reason;
+};
+Result<std::vector<Status>> RecordOpinions(Connection& conn, const CollectionRef& collection, int64_t org_id,
+                                           const std::vector<OpinionItem>& items);
+
+// Retracts the organisation's own contributions. A signal left with no live
+// contribution is retracted (a tombstone entry, kept forever). Per item: OK,
+// NotFound for an unknown signal, FailedPrecondition when the organisation
+// has no live contribution to it.
+Result<std::vector<Status>> RetractContributions(Connection& conn, const CollectionRef& collection, int64_t org_id,
+                                                 const std::vector<SignalKey>& items);
+
+struct ContributionView {
+  std::string org;  // empty in anonymous collections unless it is the caller's own
+  bool own = false;
+  std::string category;
+  std::vector<std::string> labels;
+  bool reviewed = false;
+  std::vector<uint32_t> principles;
+  std::string created_at;
+  std::string expires_at;    // empty: never
+  std::string retracted_at;  // empty: live
+};
+struct SignalView {
+  v1::SignalState state;
+  std::vector<ContributionView> contributions;
+};
+Result<std::optional<SignalView>> LookupSignal(Connection& conn, const CollectionRef& collection, int64_t org_id,
+                                               const SignalKey& key);
+
+struct SightingItem {
+  int64_t collection_id = 0;
+  SignalKey signal;
+  int64_t observed_at = 0;  // Unix seconds
+  std::string action;       // removed, reported_to_authority, account_actioned, no_action, false_positive
+  int64_t seconds_to_action = -1;  // -1: not given
+};
+// Per item: OK, or NotFound for a signal that does not exist.
+Result<std::vector<Status>> RecordSightings(Connection& conn, int64_t org_id, const std::vector<SightingItem>& items);
+
+// Publishes contributions that have expired: each affected signal gets an
+// entry with its new state (retracted when nothing live is left). Returns how
+// many signals changed. Run by a background task.
+Result<int> ApplyExpiries(Connection& conn);
 
 }  // namespace exchange::store
