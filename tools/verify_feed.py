@@ -162,7 +162,7 @@ def ed25519_verify(public_key, message, signature):
 
 def verify_note(note, vkey):
     """C2SP signed-note: returns the note text when vkey's signature verifies."""
-    name, keyid_hex, key_b64 = vkey.split("+")
+    name, keyid_hex, key_b64 = vkey.split("+", 2)  # base64 may hold "+" too
     key = b64(key_b64)
     if key[0] != 1 or len(key) != 33:
         sys.exit("the verifier key is not an Ed25519 note key")

@@ -1,6 +1,7 @@
 // The API's routes: one handler file per resource, all registered here.
 #pragma once
 
+#include "http/caller_auth.h"
 #include "http/router.h"
 
 namespace exchange::api {
@@ -9,6 +10,7 @@ namespace exchange::api {
 inline constexpr std::size_t kSmallBodyLimit = 64 * 1024;
 
 class CheckpointPublisher;
+class CredentialIssuer;
 
 void AddIdentityRoutes(http::Router& router);
 void AddCollectionRoutes(http::Router& router);
@@ -16,12 +18,19 @@ void AddSignalRoutes(http::Router& router);
 // `publisher` must outlive the router.
 void AddFeedRoutes(http::Router& router, const CheckpointPublisher& publisher);
 
-// Every route of the API.
-inline void AddAllRoutes(http::Router& router, const CheckpointPublisher& publisher) {
+// `issuer` and `callers` must outlive the router.
+void AddMembershipRoutes(http::Router& router, const CredentialIssuer& issuer, http::CallerCache& callers);
+// The enrollment listener's routes: served without a client certificate.
+void AddEnrollmentRoutes(http::Router& router, const CredentialIssuer& issuer, http::CallerCache& callers);
+
+// Every route of the API listener.
+inline void AddAllRoutes(http::Router& router, const CheckpointPublisher& publisher, const CredentialIssuer& issuer,
+                         http::CallerCache& callers) {
   AddIdentityRoutes(router);
   AddCollectionRoutes(router);
   AddSignalRoutes(router);
   AddFeedRoutes(router, publisher);
+  AddMembershipRoutes(router, issuer, callers);
 }
 
 }  // namespace exchange::api

@@ -26,8 +26,8 @@ Response Invoke(const Route& route, const Request& request, CallContext& context
 }  // namespace
 
 ApiDispatcher::ApiDispatcher(const Router& router, store::WorkerPool& pool, CallerCache& callers,
-                             metrics::ServerMetrics& metrics)
-    : router_(router), pool_(pool), callers_(callers), metrics_(metrics) {}
+                             metrics::ServerMetrics& metrics, RateLimiter* limiter)
+    : router_(router), pool_(pool), callers_(callers), metrics_(metrics), limiter_(limiter) {}
 
 std::size_t ApiDispatcher::BodyLimit(const std::string& method, const std::string& target) const {
   std::string path = target.substr(0, target.find('?'));
@@ -59,20 +59,37 @@ void ApiDispatcher::Dispatch(Request request, const Peer& peer, Done done) {
     return finish(route.pattern, ErrorResponse(&request, Status::Unauthenticated("a client certificate is required")));
   }
 
+  // 429 with Retry-After when `key` is over its rate; nullopt to go on.
+  auto limited = [this](const Request& req, const std::string& key) -> std::optional<Response> {
+    int wait = limiter_ ? limiter_->Take(key) : 0;
+    if (wait == 0) return std::nullopt;
+    Response r = ErrorResponse(&req, Status::ResourceExhausted("too many requests; retry in " +
+                                                                   std::to_string(wait) + " s"));
+    r.headers.emplace_back("Retry-After", std::to_string(wait));
+    return r;
+  };
+  if (!needs_caller) {
+    if (auto r = limited(request, "address:" + peer.address)) return finish(route.pattern, std::move(*r));
+  }
+
   std::optional<Caller> cached = needs_caller ? callers_.Find(peer.fingerprint) : std::nullopt;
+  if (cached) {
+    if (auto r = limited(request, "org:" + cached->org_slug)) return finish(route.pattern, std::move(*r));
+  }
   if (!route.uses_database && (!needs_caller || cached)) {
     CallContext context{cached ? &*cached : nullptr, nullptr};
     return finish(route.pattern, Invoke(route, request, context));
   }
 
-  auto job = [this, &route, request, fingerprint = peer.fingerprint, cached, needs_caller,
-              finish](store::Connection& conn) mutable {
+  auto job = [this, &route, request, fingerprint = peer.fingerprint, cached, needs_caller, finish,
+              limited](store::Connection& conn) mutable {
     std::optional<Caller> caller = cached;
     if (needs_caller && !caller) {
       auto loaded = LoadCaller(conn, fingerprint);
       if (!loaded.ok()) return finish(route.pattern, ErrorResponse(&request, loaded.status()));
       caller = std::move(loaded).value();
       callers_.Remember(*caller);
+      if (auto r = limited(request, "org:" + caller->org_slug)) return finish(route.pattern, std::move(*r));
     }
     CallContext context{caller ? &*caller : nullptr, &conn};
     finish(route.pattern, Invoke(route, request, context));

@@ -9,6 +9,7 @@
 
 #include "http/caller_auth.h"
 #include "http/dispatcher.h"
+#include "http/rate_limiter.h"
 #include "http/router.h"
 
 namespace exchange::metrics {
@@ -22,7 +23,10 @@ namespace exchange::http {
 
 class ApiDispatcher final : public Dispatcher {
  public:
-  ApiDispatcher(const Router& router, store::WorkerPool& pool, CallerCache& callers, metrics::ServerMetrics& metrics);
+  // `limiter` (may be null) is keyed by the caller's organisation, or by the
+  // remote address on public routes.
+  ApiDispatcher(const Router& router, store::WorkerPool& pool, CallerCache& callers, metrics::ServerMetrics& metrics,
+                RateLimiter* limiter);
 
   std::size_t BodyLimit(const std::string& method, const std::string& target) const override;
   void Dispatch(Request request, const Peer& peer, Done done) override;
@@ -32,6 +36,7 @@ class ApiDispatcher final : public Dispatcher {
   store::WorkerPool& pool_;
   CallerCache& callers_;
   metrics::ServerMetrics& metrics_;
+  RateLimiter* limiter_;
 };
 
 // Body limit for requests that match no route, so they still get their 404.

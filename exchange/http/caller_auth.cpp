@@ -57,4 +57,14 @@ void CallerCache::Remember(const Caller& caller) {
   entries_[caller.fingerprint] = {caller, std::chrono::steady_clock::now() + ttl_};
 }
 
+void CallerCache::ForgetOrganisation(int64_t org_id) {
+  std::lock_guard lock(mu_);
+  std::erase_if(entries_, [org_id](const auto& e) { return e.second.caller.org_id == org_id; });
+}
+
+void CallerCache::ForgetCredential(int64_t credential_id) {
+  std::lock_guard lock(mu_);
+  std::erase_if(entries_, [credential_id](const auto& e) { return e.second.caller.credential_id == credential_id; });
+}
+
 }  // namespace exchange::http

@@ -31,6 +31,10 @@ class CallerCache {
 
   std::optional<Caller> Find(const std::string& fingerprint) const;
   void Remember(const Caller& caller);
+  // Drops what this process remembers, so its very next request is checked
+  // against the database (used by the process that suspends or revokes).
+  void ForgetOrganisation(int64_t org_id);
+  void ForgetCredential(int64_t credential_id);
 
  private:
   struct Entry {

@@ -16,6 +16,7 @@ namespace exchange::http {
 // What TLS told us about the peer.
 struct Peer {
   std::string fingerprint;  // SHA-256 of the client certificate's DER, lowercase hex; empty without one
+  std::string address;      // the remote IP address
 };
 
 class Dispatcher {

@@ -84,6 +84,8 @@ class Session final : public Drainable, public std::enable_shared_from_this<Sess
   }
 
   void Start() {
+    beast::error_code ignored;
+    address_ = Socket().socket().remote_endpoint(ignored).address().to_string();
     registration_ = env_.tracker->Register(this->weak_from_this());
     if (env_.metrics) env_.metrics->ConnectionOpened();
     asio::dispatch(stream_.get_executor(), [self = this->shared_from_this()] { self->DoHandshake(); });
@@ -185,7 +187,7 @@ class Session final : public Drainable, public std::enable_shared_from_this<Sess
     request.body = std::move(message.body());
 
     Socket().expires_never();
-    env_.dispatcher->Dispatch(std::move(request), http::Peer{fingerprint_},
+    env_.dispatcher->Dispatch(std::move(request), http::Peer{fingerprint_, address_},
                               [self = this->shared_from_this()](http::Response response) {
                                 asio::post(self->stream_.get_executor(),
                                            [self, response = std::move(response)]() mutable {
@@ -253,6 +255,7 @@ class Session final : public Drainable, public std::enable_shared_from_this<Sess
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   std::string fingerprint_;
+  std::string address_;
   bool keep_alive_ = false;
   std::uint64_t discard_ = 0;  // bytes of a refused body still to drop
   bool idle_ = false;      // a read is pending that a drain may cancel

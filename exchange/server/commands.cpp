@@ -75,15 +75,23 @@ int RunCredentialsAdd(const std::vector<std::string>& args) {
   credential.org_slug = org;
   credential.org_name = org_name.empty() ? org : org_name;
   credential.role = role;
-  for (auto [field, value] : {std::pair{&credential.fingerprint, cert->Sha256Fingerprint()},
+  for (auto [field, value] : {std::pair{&credential.holder, cert->SubjectCommonName()},
+                              std::pair{&credential.fingerprint, cert->Sha256Fingerprint()},
                                std::pair{&credential.serial_hex, cert->SerialHex()},
                                std::pair{&credential.not_after, cert->NotAfter()},
                                std::pair{&credential.certificate_pem, cert->ToPem()}}) {
     if (!value.ok()) return Fail(value.status());
     *field = *value;
   }
+  v1::AuditEvent event;
+  event.set_actor_org("operator");
+  event.set_actor_role("operator");
+  event.set_action("credential.register");
+  event.set_subject("org:" + org + "/credential:" + credential.fingerprint);
+  (*event.mutable_details())["role"] = role;
+  (*event.mutable_details())["holder"] = credential.holder;
   store::Connection conn(database);
-  auto row = store::RegisterCredential(conn, credential);
+  auto row = store::RegisterCredential(conn, credential, event);
   if (!row.ok()) return Fail(row.status());
   std::printf("registered %s credential %lld for %s (fingerprint %s)\n", row->role.c_str(),
               static_cast<long long>(row->credential_id), row->org_slug.c_str(), row->fingerprint.c_str());

@@ -9,6 +9,8 @@
 #include <vector>
 
 #include "api/checkpoints.h"
+#include "api/issuer.h"
+#include "pki/files.h"
 #include "api/routes.h"
 #include "http/api_dispatcher.h"
 #include "http/ops_dispatcher.h"
@@ -35,6 +37,16 @@ void RegisterServeFlags(FlagSet& f, ServeConfig& c) {
   f.String("tls-cert", "EXCHANGE_TLS_CERT", &c.tls_cert, "server certificate chain (PEM)");
   f.String("tls-key", "EXCHANGE_TLS_KEY", &c.tls_key, "server private key (PEM)");
   f.String("client-ca", "EXCHANGE_CLIENT_CA", &c.client_ca, "CA bundle that client certificates must chain to (PEM)");
+  f.String("enroll-listen", "EXCHANGE_ENROLL_LISTEN", &c.enroll_listen,
+           "enrollment address (HTTPS without client certificates; /v1/enroll and /v1/crl only)");
+  f.String("issuing-ca-cert", "EXCHANGE_ISSUING_CA_CERT", &c.issuing_ca_cert, "the CA certificate that signs member credentials");
+  f.String("issuing-ca-key", "EXCHANGE_ISSUING_CA_KEY", &c.issuing_ca_key, "its private key");
+  f.Int("credential-validity-days", "EXCHANGE_CREDENTIAL_VALIDITY_DAYS", &c.credential_validity_days,
+        "validity of issued member certificates");
+  f.Int("org-rate-limit", "EXCHANGE_ORG_RATE_LIMIT", &c.org_rate_limit,
+        "API requests per second per organisation before 429 (0: no limit)");
+  f.Int("enroll-rate-limit", "EXCHANGE_ENROLL_RATE_LIMIT", &c.enroll_rate_limit,
+        "enrollment requests per minute per address before 429");
   f.String("name", "EXCHANGE_NAME", &c.name, "the exchange's name; logs are '<name>/<collection>'");
   f.String("feed-keys", "EXCHANGE_FEED_KEYS", &c.feed_keys, "checkpoint signing key files, comma-separated (all sign)");
   f.String("freshness-key", "EXCHANGE_FRESHNESS_KEY", &c.freshness_key, "key file for timestamped freshness cosignatures");
@@ -69,6 +81,12 @@ Status Validate(const ServeConfig& c) {
   if (c.io_threads < 1 || c.db_workers < 1 || c.max_queued_jobs < 1 || c.max_connections < 1) {
     return Status::InvalidArgument("thread, worker, queue and connection counts must be at least 1");
   }
+  if (c.issuing_ca_cert.empty() || c.issuing_ca_key.empty()) {
+    return Status::InvalidArgument("--issuing-ca-cert and --issuing-ca-key are required");
+  }
+  if (c.credential_validity_days < 1 || c.credential_validity_days > 3650) {
+    return Status::InvalidArgument("--credential-validity-days must be 1-3650");
+  }
   if (c.max_header_bytes < 1024) return Status::InvalidArgument("--max-header-bytes must be at least 1024");
   if (c.caller_cache_ttl > std::chrono::milliseconds(1000)) {
     return Status::InvalidArgument("--caller-cache-ttl must be at most 1000 ms, or revocations would lag");
@@ -79,6 +97,24 @@ Status Validate(const ServeConfig& c) {
 int Fail(const Status& status) {
   std::fprintf(stderr, "exchanged: %s\n", status.ToString().c_str());
   return 1;
+}
+
+Result<std::unique_ptr<api::CredentialIssuer>> LoadIssuer(const ServeConfig& c) {
+  auto cert_pem = pki::ReadFile(c.issuing_ca_cert, 64 * 1024);
+  if (!cert_pem.ok()) return cert_pem.status();
+  auto key_pem = pki::ReadFile(c.issuing_ca_key, 64 * 1024);
+  if (!key_pem.ok()) return key_pem.status();
+  auto bundle = pki::ReadFile(c.client_ca, 256 * 1024);
+  if (!bundle.ok()) return bundle.status();
+  auto cert = pki::Certificate::FromPem(*cert_pem);
+  if (!cert.ok()) return Status::InvalidArgument(c.issuing_ca_cert + ": " + cert.status().message());
+  auto key = pki::PrivateKey::FromPem(*key_pem);
+  if (!key.ok()) return Status::InvalidArgument(c.issuing_ca_key + ": " + key.status().message());
+  if (!cert->IsCa()) return Status::InvalidArgument(c.issuing_ca_cert + " is not a CA certificate");
+  auto chain = cert->ToPem();
+  if (!chain.ok()) return chain.status();
+  return std::make_unique<api::CredentialIssuer>(std::move(cert).value(), std::move(key).value(), *chain, *bundle,
+                                                 std::chrono::hours(24 * c.credential_validity_days));
 }
 
 }  // namespace
@@ -96,11 +132,21 @@ int Serve(const ServeConfig& config) {
   auto keys = LoadFeedKeys(config.name, config.feed_keys, config.freshness_key);
   if (!keys.ok()) return Fail(keys.status());
   const api::CheckpointPublisher publisher(std::move(keys).value());
+  auto issuer = LoadIssuer(config);
+  if (!issuer.ok()) return Fail(issuer.status());
+  auto enroll_tls = net::MakeServerTlsContext({config.tls_cert, config.tls_key, config.client_ca},
+                                              /*require_client_certificate=*/false);
+  if (!enroll_tls.ok()) return Fail(enroll_tls.status());
 
+  http::CallerCache callers(config.caller_cache_ttl);
   http::Router router;
-  api::AddAllRoutes(router, publisher);
+  api::AddAllRoutes(router, publisher, **issuer, callers);
+  http::Router enroll_router;
+  api::AddEnrollmentRoutes(enroll_router, **issuer, callers);
   std::vector<std::string> route_names;
-  for (const auto& route : router.routes()) route_names.push_back(route.pattern);
+  for (const auto* r : {&router, &enroll_router}) {
+    for (const auto& route : r->routes()) route_names.push_back(route.pattern);
+  }
   metrics::ServerMetrics metrics(route_names, EXCHANGE_VERSION);
 
   store::WorkerPool pool(config.database_url, static_cast<std::size_t>(config.db_workers),
@@ -118,8 +164,11 @@ int Serve(const ServeConfig& config) {
     auto changed = store::ApplyExpiries(conn);
     if (!changed.ok()) std::fprintf(stderr, "exchanged: expiry: %s\n", changed.status().ToString().c_str());
   });
-  http::CallerCache callers(config.caller_cache_ttl);
-  http::ApiDispatcher api_dispatcher(router, pool, callers, metrics);
+  http::RateLimiter org_limiter(static_cast<double>(config.org_rate_limit), 2.0 * static_cast<double>(config.org_rate_limit));
+  http::RateLimiter enroll_limiter(static_cast<double>(config.enroll_rate_limit) / 60.0,
+                                   static_cast<double>(config.enroll_rate_limit));
+  http::ApiDispatcher api_dispatcher(router, pool, callers, metrics, &org_limiter);
+  http::ApiDispatcher enroll_dispatcher(enroll_router, pool, callers, metrics, &enroll_limiter);
   http::OpsDispatcher ops_dispatcher(metrics, readiness, [&] {
     metrics.SetPoolState(static_cast<double>(pool.QueueDepth()), static_cast<double>(pool.InFlight()));
   });
@@ -128,6 +177,7 @@ int Serve(const ServeConfig& config) {
                             config.body_timeout,      config.write_timeout, static_cast<std::uint32_t>(config.max_header_bytes)};
   net::ConnectionTracker api_connections, ops_connections;
   net::SessionEnvironment api_env{limits, &api_dispatcher, &api_connections, &metrics};
+  net::SessionEnvironment enroll_env{limits, &enroll_dispatcher, &api_connections, &metrics};
   net::SessionEnvironment ops_env{limits, &ops_dispatcher, &ops_connections, nullptr};
 
   asio::io_context ioc(static_cast<int>(config.io_threads));
@@ -140,14 +190,24 @@ int Serve(const ServeConfig& config) {
     net::StartTlsSession(std::move(socket), tls_context, api_env);
   });
   if (!api_listener.ok()) return Fail(api_listener.status());
+  auto& enroll_tls_context = **enroll_tls;
+  auto enroll_listener = net::Listener::Bind(ioc, config.enroll_listen, [&](asio::ip::tcp::socket socket) {
+    if (api_connections.Count() >= static_cast<std::size_t>(config.max_connections)) {
+      metrics.ConnectionRefused();
+      return;
+    }
+    net::StartTlsSession(std::move(socket), enroll_tls_context, enroll_env);
+  });
+  if (!enroll_listener.ok()) return Fail(enroll_listener.status());
   auto ops_listener = net::Listener::Bind(
       ioc, config.ops_listen, [&](asio::ip::tcp::socket socket) { net::StartPlainSession(std::move(socket), ops_env); });
   if (!ops_listener.ok()) return Fail(ops_listener.status());
 
   (*api_listener)->Start();
+  (*enroll_listener)->Start();
   (*ops_listener)->Start();
-  std::fprintf(stderr, "exchanged %s: API on https://%s, operations on http://%s\n", EXCHANGE_VERSION,
-               config.listen.c_str(), config.ops_listen.c_str());
+  std::fprintf(stderr, "exchanged %s: API on https://%s, enrollment on https://%s, operations on http://%s\n",
+               EXCHANGE_VERSION, config.listen.c_str(), config.enroll_listen.c_str(), config.ops_listen.c_str());
 
   // SIGTERM: stop accepting, let in-flight requests finish, close idle
   // connections, then stop; whatever is left after drain_timeout is cut.
@@ -165,6 +225,7 @@ int Serve(const ServeConfig& config) {
     std::fprintf(stderr, "exchanged: signal %d, draining\n", signal);
     *drain_deadline = std::chrono::steady_clock::now() + config.drain_timeout;
     (*api_listener)->Stop();
+    (*enroll_listener)->Stop();
     (*ops_listener)->Stop();
     api_connections.BeginShutdown();
     ops_connections.BeginShutdown();

@@ -17,6 +17,12 @@ struct ServeConfig {
   std::string tls_cert;   // server certificate chain, PEM
   std::string tls_key;    // server private key, PEM
   std::string client_ca;  // CA bundle client certificates must chain to
+  std::string enroll_listen = "0.0.0.0:8444";  // enrollment: TLS without client certificates
+  std::string issuing_ca_cert;            // the CA that signs member credentials (PEM)
+  std::string issuing_ca_key;
+  int64_t credential_validity_days = 365;
+  int64_t org_rate_limit = 500;           // requests per second per organisation (burst: twice that)
+  int64_t enroll_rate_limit = 30;         // enrollment requests per minute per address
   std::string name = "exchange.example";  // origin prefix of every log
   std::string feed_keys;                  // comma-separated signer key files
   std::string freshness_key;              // cosignature/v1 signer key file

@@ -1,16 +1,17 @@
 #include "store/credentials.h"
 
+#include "store/audit_append.h"
 #include "store/transaction.h"
 
 namespace exchange::store {
 namespace {
 
-constexpr const char* kSelectCredential = R"sql(
-  SELECT c.id, o.id, o.slug, o.name, o.status, c.role, c.status, c.fingerprint,
+constexpr const char* kSelectCredentialColumns = R"sql(
+  SELECT c.id, o.id, o.slug, o.name, o.status, c.role, c.status, c.fingerprint, c.serial_hex,
          to_char(c.not_after AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
-         extract(epoch FROM c.not_after)::bigint
-    FROM credentials c JOIN organisations o ON o.id = c.org_id
-   WHERE c.fingerprint = $1)sql";
+         extract(epoch FROM c.not_after)::bigint, c.holder,
+         to_char(c.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
+    FROM credentials c JOIN organisations o ON o.id = c.org_id)sql";
 
 constexpr const char* kUpsertOrganisation = R"sql(
   INSERT INTO organisations (slug, name) VALUES ($1, $2)
@@ -18,10 +19,35 @@ constexpr const char* kUpsertOrganisation = R"sql(
   RETURNING id)sql";
 
 constexpr const char* kInsertCredential = R"sql(
-  INSERT INTO credentials (org_id, role, fingerprint, serial_hex, not_after, certificate_pem)
-  VALUES ($1, $2, $3, $4, $5::timestamptz, $6)
+  INSERT INTO credentials (id, org_id, role, fingerprint, serial_hex, not_after, certificate_pem, holder)
+  VALUES (CASE WHEN $8 > 0 THEN $8 ELSE nextval(pg_get_serial_sequence('credentials', 'id')) END,
+          $1, $2, $3, $4, $5::timestamptz, $6, $7)
   ON CONFLICT (fingerprint) DO NOTHING
   RETURNING id)sql";
+constexpr const char* kNextCredentialId = "SELECT nextval(pg_get_serial_sequence('credentials', 'id'))";
+
+constexpr const char* kSelectOrganisations = R"sql(
+  SELECT o.id, o.slug, o.name, o.status, o.status_reason,
+         (SELECT count(*) FROM credentials c WHERE c.org_id = o.id AND c.status = 'active' AND c.not_after > now()),
+         to_char(o.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
+    FROM organisations o ORDER BY o.slug)sql";
+
+constexpr const char* kSelectOrgForUpdate = "SELECT id, status FROM organisations WHERE slug = $1 FOR UPDATE";
+constexpr const char* kUpdateOrgStatus = R"sql(
+  UPDATE organisations SET status = $2, status_reason = $3, status_changed_at = now() WHERE id = $1)sql";
+
+constexpr const char* kRevokeCredential = R"sql(
+  UPDATE credentials SET status = 'revoked', revoked_at = now(), revocation_reason = $2
+   WHERE id = $1 AND status = 'active' AND ($3::bigint IS NULL OR org_id = $3)
+  RETURNING id)sql";
+
+constexpr const char* kSelectRevoked = R"sql(
+  SELECT c.serial_hex, extract(epoch FROM c.revoked_at)::bigint, false
+    FROM credentials c WHERE c.status = 'revoked'
+  UNION ALL
+  SELECT c.serial_hex, extract(epoch FROM coalesce(o.status_changed_at, now()))::bigint, o.status = 'suspended'
+    FROM credentials c JOIN organisations o ON o.id = c.org_id
+   WHERE c.status = 'active' AND o.status IN ('suspended', 'revoked'))sql";
 
 CredentialRow ToCredentialRow(const pqxx::row& row) {
   CredentialRow c;
@@ -33,31 +59,98 @@ CredentialRow ToCredentialRow(const pqxx::row& row) {
   c.role = row[5].as<std::string>();
   c.credential_status = row[6].as<std::string>();
   c.fingerprint = row[7].as<std::string>();
-  c.not_after = row[8].as<std::string>();
-  c.not_after_unix = row[9].as<int64_t>();
+  c.serial_hex = row[8].as<std::string>();
+  c.not_after = row[9].as<std::string>();
+  c.not_after_unix = row[10].as<int64_t>();
+  c.holder = row[11].as<std::string>();
+  c.created_at = row[12].as<std::string>();
   return c;
 }
 
-Result<std::optional<CredentialRow>> SelectCredential(pqxx::work& tx, const std::string& fingerprint) {
-  auto rows = tx.exec_params(kSelectCredential, fingerprint);
-  if (rows.empty()) return std::optional<CredentialRow>();
-  return std::optional<CredentialRow>(ToCredentialRow(rows[0]));
+std::optional<CredentialRow> SelectCredential(pqxx::work& tx, const std::string& fingerprint) {
+  auto rows = tx.exec_params(std::string(kSelectCredentialColumns) + " WHERE c.fingerprint = $1", fingerprint);
+  if (rows.empty()) return std::nullopt;
+  return ToCredentialRow(rows[0]);
 }
 
 }  // namespace
 
 Result<std::optional<CredentialRow>> FindCredential(Connection& conn, const std::string& fingerprint) {
-  return RunTransaction(conn, [&](pqxx::work& tx) { return SelectCredential(tx, fingerprint); });
+  return RunTransaction(conn, [&](pqxx::work& tx) -> Result<std::optional<CredentialRow>> {
+    return SelectCredential(tx, fingerprint);
+  });
 }
 
-Result<CredentialRow> RegisterCredential(Connection& conn, const NewCredential& c) {
+Result<CredentialRow> RegisterCredential(Connection& conn, const NewCredential& c,
+                                         const std::optional<v1::AuditEvent>& event) {
   return RunTransaction(conn, [&](pqxx::work& tx) -> Result<CredentialRow> {
     auto org_id = tx.exec_params1(kUpsertOrganisation, c.org_slug, c.org_name)[0].as<int64_t>();
     auto inserted = tx.exec_params(kInsertCredential, org_id, c.role, c.fingerprint, c.serial_hex, c.not_after,
-                                   c.certificate_pem);
+                                   c.certificate_pem, c.holder, c.id);
     if (inserted.empty()) return Status::AlreadyExists("a credential with fingerprint " + c.fingerprint + " exists");
-    auto row = SelectCredential(tx, c.fingerprint);
-    return **row;
+    if (event) AppendAuditEvent(tx, *event);
+    return *SelectCredential(tx, c.fingerprint);
+  });
+}
+
+Result<int64_t> ReserveCredentialId(Connection& conn) {
+  return RunTransaction(conn, [](pqxx::work& tx) -> Result<int64_t> { return tx.exec1(kNextCredentialId)[0].as<int64_t>(); });
+}
+
+Result<std::vector<CredentialRow>> ListCredentials(Connection& conn, int64_t org_id) {
+  return RunTransaction(conn, [&](pqxx::work& tx) -> Result<std::vector<CredentialRow>> {
+    std::vector<CredentialRow> out;
+    for (const auto& row :
+         tx.exec_params(std::string(kSelectCredentialColumns) + " WHERE o.id = $1 ORDER BY c.id DESC", org_id)) {
+      out.push_back(ToCredentialRow(row));
+    }
+    return out;
+  });
+}
+
+Result<std::vector<OrganisationRow>> ListOrganisations(Connection& conn) {
+  return RunTransaction(conn, [&](pqxx::work& tx) -> Result<std::vector<OrganisationRow>> {
+    std::vector<OrganisationRow> out;
+    for (const auto& row : tx.exec(kSelectOrganisations)) {
+      out.push_back({row[0].as<int64_t>(), row[1].as<std::string>(), row[2].as<std::string>(),
+                     row[3].as<std::string>(), row[4].as<std::string>(), row[5].as<int>(), row[6].as<std::string>()});
+    }
+    return out;
+  });
+}
+
+Result<int64_t> SetOrganisationStatus(Connection& conn, const std::string& slug, const std::string& status,
+                                      const std::string& reason, const v1::AuditEvent& event) {
+  return RunTransaction(conn, [&](pqxx::work& tx) -> Result<int64_t> {
+    auto rows = tx.exec_params(kSelectOrgForUpdate, slug);
+    if (rows.empty()) return Status::NotFound("no organisation with slug " + slug);
+    auto id = rows[0][0].as<int64_t>();
+    auto current = rows[0][1].as<std::string>();
+    if (current == "revoked") return Status::FailedPrecondition("organisation " + slug + " is revoked for good");
+    if (current == status) return Status::FailedPrecondition("organisation " + slug + " is already " + status);
+    tx.exec_params(kUpdateOrgStatus, id, status, reason);
+    AppendAuditEvent(tx, event);
+    return id;
+  });
+}
+
+Status RevokeCredential(Connection& conn, int64_t credential_id, std::optional<int64_t> only_org_id,
+                        const std::string& reason, const v1::AuditEvent& event) {
+  return RunTransaction(conn, [&](pqxx::work& tx) -> Result<bool> {
+    auto revoked = tx.exec_params(kRevokeCredential, credential_id, reason, only_org_id);
+    if (revoked.empty()) return Status::NotFound("no active credential " + std::to_string(credential_id));
+    AppendAuditEvent(tx, event);
+    return true;
+  }).status();
+}
+
+Result<std::vector<RevokedSerial>> ListRevokedSerials(Connection& conn) {
+  return RunTransaction(conn, [&](pqxx::work& tx) -> Result<std::vector<RevokedSerial>> {
+    std::vector<RevokedSerial> out;
+    for (const auto& row : tx.exec(kSelectRevoked)) {
+      out.push_back({row[0].as<std::string>(), row[1].as<int64_t>(), row[2].as<bool>()});
+    }
+    return out;
   });
 }
 

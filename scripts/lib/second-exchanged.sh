@@ -17,8 +17,11 @@ port() {
 }
 api=$(port)
 ops=$(port)
+enroll=$(port)
 EXCHANGE_DATABASE_URL="$DATABASE_URL" EXCHANGE_TLS_CERT="$dir/pki/server.pem" EXCHANGE_TLS_KEY="$dir/pki/server.key" \
 EXCHANGE_CLIENT_CA="$dir/pki/ca-bundle.pem" EXCHANGE_LISTEN="127.0.0.1:$api" EXCHANGE_OPS_LISTEN="127.0.0.1:$ops" \
+EXCHANGE_ENROLL_LISTEN="127.0.0.1:$enroll" EXCHANGE_ISSUING_CA_CERT="$dir/pki/issuing-ca.pem" \
+EXCHANGE_ISSUING_CA_KEY="$dir/pki/issuing-ca.key" \
 EXCHANGE_NAME="${EXCHANGE_ORIGIN%/*}" EXCHANGE_FEED_KEYS="$dir/keys/feed.key" \
 EXCHANGE_FRESHNESS_KEY="$dir/keys/freshness.key" \
   nohup "$root/build/bin/exchanged" serve >"$dir/exchanged-2.log" 2>&1 &

@@ -129,7 +129,8 @@ TestExchange::TestExchange(PgCluster& cluster, ExchangeOptions options) {
              Quote(dir() + "/freshness.key"));
   api_port_ = FreePort();
   ops_port_ = FreePort();
-  server_ = StartServer(api_port_, ops_port_, options.extra_flags, "exchanged.log");
+  enroll_port_ = FreePort();
+  server_ = StartServer(api_port_, ops_port_, options.extra_flags, "exchanged.log", enroll_port_);
   if (!WaitReady(ops_host_port(), std::chrono::seconds(20))) {
     throw std::runtime_error("exchanged did not become ready:\n" + server_->Log());
   }
@@ -144,12 +145,15 @@ TestExchange::~TestExchange() {
 
 std::unique_ptr<ChildProcess> TestExchange::StartServer(int api_port, int ops_port,
                                                         const std::vector<std::string>& extra_flags,
-                                                        const std::string& log_name) const {
+                                                        const std::string& log_name, int enroll_port) const {
   std::vector<std::string> argv = {BinDir() + "/exchanged",
                                    "serve",
                                    "--database=" + database_url_,
                                    "--listen=127.0.0.1:" + std::to_string(api_port),
                                    "--ops-listen=127.0.0.1:" + std::to_string(ops_port),
+                                   "--enroll-listen=127.0.0.1:" + std::to_string(enroll_port ? enroll_port : FreePort()),
+                                   "--issuing-ca-cert=" + pki() + "/issuing-ca.pem",
+                                   "--issuing-ca-key=" + pki() + "/issuing-ca.key",
                                    "--tls-cert=" + pki() + "/server.pem",
                                    "--tls-key=" + pki() + "/server.key",
                                    "--client-ca=" + pki() + "/ca-bundle.pem",

@@ -63,6 +63,7 @@ class TestExchange {
   std::string api_url() const { return "https://localhost:" + std::to_string(api_port_); }
   std::string api_host_port() const { return "127.0.0.1:" + std::to_string(api_port_); }
   std::string ops_host_port() const { return "127.0.0.1:" + std::to_string(ops_port_); }
+  std::string enroll_url() const { return "https://localhost:" + std::to_string(enroll_port_); }
   std::string pki() const { return dir_.path() + "/pki"; }
   std::string dir() const { return dir_.path(); }
 
@@ -73,8 +74,9 @@ class TestExchange {
 
   ChildProcess& server() { return *server_; }
   // Starts another `exchanged serve` on the same database and PKI.
+  // `enroll_port` 0: a free one.
   std::unique_ptr<ChildProcess> StartServer(int api_port, int ops_port, const std::vector<std::string>& extra_flags,
-                                            const std::string& log_name) const;
+                                            const std::string& log_name, int enroll_port = 0) const;
   // Waits until GET /readyz on `ops_host_port` answers 200.
   static bool WaitReady(const std::string& ops_host_port, std::chrono::milliseconds timeout);
 
@@ -83,6 +85,7 @@ class TestExchange {
   std::string database_url_;
   int api_port_ = 0;
   int ops_port_ = 0;
+  int enroll_port_ = 0;
   std::unique_ptr<ChildProcess> server_;
 };
 

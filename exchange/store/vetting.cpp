@@ -1,0 +1,177 @@
+#include "store/vetting.h"
+
+#include <set>
+
+#include "store/audit_append.h"
+#include "store/transaction.h"
+
+namespace exchange::store {
+namespace {
+
+constexpr const char* kSlugTaken = R"sql(
+  SELECT 1 FROM organisations WHERE slug = $1
+  UNION ALL
+  SELECT 1 FROM invitations WHERE org_slug = $1 AND used_at IS NULL AND expires_at > now())sql";
+constexpr const char* kInsertInvitation = R"sql(
+  INSERT INTO invitations (token_sha256, org_slug, org_name, contact, created_by, expires_at)
+  VALUES ($1, $2, $3, $4, $5, to_timestamp($6)))sql";
+constexpr const char* kUseInvitation = R"sql(
+  UPDATE invitations SET used_at = now()
+   WHERE token_sha256 = $1 AND used_at IS NULL AND expires_at > now()
+  RETURNING id, org_slug, org_name)sql";
+constexpr const char* kInsertApplication = R"sql(
+  INSERT INTO applications (public_id, invitation_id, org_slug, org_name, legal_name, domain, contact,
+                            legal_basis, accepted_principles, csr_pem)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, true, $9))sql";
+constexpr const char* kSelectApplicationColumns = R"sql(
+  SELECT a.public_id, a.org_slug, a.org_name, a.legal_name, a.domain, a.contact, a.legal_basis, a.status,
+         to_char(a.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
+         coalesce(to_char(a.decided_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'), ''),
+         coalesce((SELECT string_agg(d.holder, ',' ORDER BY d.decided_at) FROM application_decisions d
+                    WHERE d.application_id = a.id AND d.decision = 'approve'), ''),
+         coalesce((SELECT string_agg(d.holder, ',' ORDER BY d.decided_at) FROM application_decisions d
+                    WHERE d.application_id = a.id AND d.decision = 'reject'), ''),
+         a.csr_pem, a.certificate_pem, a.id
+    FROM applications a)sql";
+constexpr const char* kInsertDecision = R"sql(
+  INSERT INTO application_decisions (application_id, holder, credential_id, decision, reason)
+  VALUES ($1, $2, $3, $4, $5)
+  ON CONFLICT (application_id, holder) DO NOTHING
+  RETURNING holder)sql";
+constexpr const char* kRejectApplication =
+    "UPDATE applications SET status = 'rejected', decided_at = now() WHERE id = $1";
+constexpr const char* kApproveApplication = R"sql(
+  UPDATE applications SET status = 'approved', decided_at = now(), credential_id = $2, certificate_pem = $3
+   WHERE id = $1)sql";
+constexpr const char* kCountApprovals =
+    "SELECT count(DISTINCT holder) FROM application_decisions WHERE application_id = $1 AND decision = 'approve'";
+constexpr const char* kInsertOrganisation = "INSERT INTO organisations (slug, name) VALUES ($1, $2) RETURNING id";
+constexpr const char* kInsertCredential = R"sql(
+  INSERT INTO credentials (id, org_id, role, fingerprint, serial_hex, not_after, certificate_pem, holder)
+  VALUES ($1, $2, 'member', $3, $4, $5::timestamptz, $6, $7))sql";
+
+
+std::vector<std::string> SplitHolders(const std::string& s) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  while (start < s.size()) {
+    auto comma = s.find(',', start);
+    if (comma == std::string::npos) comma = s.size();
+    out.push_back(s.substr(start, comma - start));
+    start = comma + 1;
+  }
+  return out;
+}
+
+ApplicationRow ToApplication(const pqxx::row& row) {
+  ApplicationRow a;
+  a.id = row[0].as<std::string>();
+  a.org_slug = row[1].as<std::string>();
+  a.org_name = row[2].as<std::string>();
+  a.legal_name = row[3].as<std::string>();
+  a.domain = row[4].as<std::string>();
+  a.contact = row[5].as<std::string>();
+  a.legal_basis = row[6].as<std::string>();
+  a.status = row[7].as<std::string>();
+  a.created_at = row[8].as<std::string>();
+  a.decided_at = row[9].as<std::string>();
+  a.approved_by = SplitHolders(row[10].as<std::string>());
+  a.rejected_by = SplitHolders(row[11].as<std::string>());
+  a.csr_pem = row[12].as<std::string>();
+  a.certificate_pem = row[13].as<std::string>();
+  return a;
+}
+
+}  // namespace
+
+Status CreateInvitation(Connection& conn, const NewInvitation& inv, const v1::AuditEvent& event) {
+  return RunTransaction(conn, [&](pqxx::work& tx) -> Result<bool> {
+    if (!tx.exec_params(kSlugTaken, inv.org_slug).empty()) {
+      return Status::AlreadyExists("organisation slug " + inv.org_slug + " is taken or already invited");
+    }
+    tx.exec_params(kInsertInvitation, pqxx::binarystring(inv.token_sha256), inv.org_slug, inv.org_name, inv.contact,
+                   inv.created_by, inv.expires_at);
+    AppendAuditEvent(tx, event);
+    return true;
+  }).status();
+}
+
+Result<ApplicationRow> SubmitApplication(Connection& conn, const NewApplication& app, const v1::AuditEvent& event) {
+  return RunTransaction(conn, [&](pqxx::work& tx) -> Result<ApplicationRow> {
+    auto invitation = tx.exec_params(kUseInvitation, pqxx::binarystring(app.token_sha256));
+    if (invitation.empty()) return Status::Unauthenticated("the invitation token is unknown, used or expired");
+    const auto invitation_id = invitation[0][0].as<int64_t>();
+    const auto slug = invitation[0][1].as<std::string>();
+    const auto name = app.org_name.empty() ? invitation[0][2].as<std::string>() : app.org_name;
+    tx.exec_params(kInsertApplication, app.public_id, invitation_id, slug, name, app.legal_name, app.domain,
+                   app.contact, app.legal_basis, app.csr_pem);
+    v1::AuditEvent stamped = event;
+    stamped.set_actor_org(slug);
+    stamped.set_subject("application:" + app.public_id);
+    AppendAuditEvent(tx, stamped);
+    return ToApplication(
+        tx.exec_params1(std::string(kSelectApplicationColumns) + " WHERE a.public_id = $1", app.public_id));
+  });
+}
+
+Result<std::vector<ApplicationRow>> ListApplications(Connection& conn, const std::string& status_filter) {
+  return RunTransaction(conn, [&](pqxx::work& tx) -> Result<std::vector<ApplicationRow>> {
+    std::vector<ApplicationRow> out;
+    for (const auto& row : tx.exec_params(std::string(kSelectApplicationColumns) +
+                                              " WHERE $1 = '' OR a.status = $1 ORDER BY a.created_at",
+                                          status_filter)) {
+      out.push_back(ToApplication(row));
+    }
+    return out;
+  });
+}
+
+Result<std::optional<ApplicationRow>> FindApplication(Connection& conn, const std::string& public_id) {
+  return RunTransaction(conn, [&](pqxx::work& tx) -> Result<std::optional<ApplicationRow>> {
+    auto rows = tx.exec_params(std::string(kSelectApplicationColumns) + " WHERE a.public_id = $1", public_id);
+    if (rows.empty()) return std::optional<ApplicationRow>();
+    return std::optional<ApplicationRow>(ToApplication(rows[0]));
+  });
+}
+
+Result<ApplicationRow> DecideApplication(Connection& conn, const Decision& d, const IssueCredential& issue,
+                                         const v1::AuditEvent& event) {
+  return RunTransaction(conn, [&](pqxx::work& tx) -> Result<ApplicationRow> {
+    auto rows = tx.exec_params(std::string(kSelectApplicationColumns) + " WHERE a.public_id = $1 FOR UPDATE OF a",
+                               d.application_id);
+    if (rows.empty()) return Status::NotFound("no application " + d.application_id);
+    const int64_t id = rows[0][14].as<int64_t>();
+    ApplicationRow app = ToApplication(rows[0]);
+    if (app.status != "pending") return Status::FailedPrecondition("application " + app.id + " is already " + app.status);
+    if (app.org_slug == d.admin_org) {
+      return Status::PermissionDenied("an admin may not decide an application for its own organisation");
+    }
+    if (tx.exec_params(kInsertDecision, id, d.holder, d.credential_id, d.approve ? "approve" : "reject", d.reason)
+            .empty()) {
+      return Status::AlreadyExists(d.holder + " has already decided application " + app.id +
+                                   "; a second approval must come from a different admin");
+    }
+    AppendAuditEvent(tx, event);
+    if (!d.approve) {
+      tx.exec_params(kRejectApplication, id);
+    } else if (tx.exec_params1(kCountApprovals, id)[0].as<int>() >= 2) {
+      const auto credential_id = tx.exec1("SELECT nextval(pg_get_serial_sequence('credentials', 'id'))")[0].as<int64_t>();
+      auto credential = issue(app, credential_id);
+      if (!credential.ok()) return credential.status();
+      auto org_id = tx.exec_params1(kInsertOrganisation, app.org_slug, app.org_name)[0].as<int64_t>();
+      tx.exec_params(kInsertCredential, credential_id, org_id, credential->fingerprint, credential->serial_hex,
+                     credential->not_after, credential->certificate_pem, app.org_slug);
+      tx.exec_params(kApproveApplication, id, credential_id, credential->certificate_pem);
+      v1::AuditEvent issued = event;
+      issued.set_action("credential.issue");
+      issued.set_subject("org:" + app.org_slug + "/credential:" + std::to_string(credential_id));
+      (*issued.mutable_details())["fingerprint"] = credential->fingerprint;
+      (*issued.mutable_details())["serial"] = credential->serial_hex;
+      AppendAuditEvent(tx, issued);
+    }
+    return ToApplication(
+        tx.exec_params1(std::string(kSelectApplicationColumns) + " WHERE a.public_id = $1", app.id));
+  });
+}
+
+}  // namespace exchange::store
