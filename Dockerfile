@@ -23,7 +23,7 @@ RUN apt-get update \
  && useradd --system --uid 10001 --home /var/lib/exchange exchange
 COPY --from=build /build/bin/exchanged /build/bin/exchangectl /usr/local/bin/
 USER exchange
-EXPOSE 8443 9464
+EXPOSE 8443 8444 9464
 HEALTHCHECK --interval=10s --timeout=3s CMD curl -fsS http://127.0.0.1:9464/readyz || exit 1
 ENTRYPOINT ["exchanged"]
 CMD ["serve", "--migrate"]

@@ -1,6 +1,7 @@
 #include "api_client.h"
 
 #include <google/protobuf/message.h>
+#include <google/protobuf/util/json_util.h>
 
 #include <map>
 
@@ -27,10 +28,10 @@ ErrorCode CodeFromName(const std::string& name, int http_status) {
 
 Status StatusFromErrorResponse(const HttpResult& result) {
   v1::Error error;
-  if (result.content_type.find("json") == std::string::npos && error.ParseFromString(result.body) &&
-      !error.code().empty()) {
-    return Status(CodeFromName(error.code(), result.status), error.message());
-  }
+  const bool json = result.content_type.find("json") != std::string::npos;
+  const bool parsed = json ? google::protobuf::util::JsonStringToMessage(result.body, &error).ok()
+                           : error.ParseFromString(result.body);
+  if (parsed && !error.code().empty()) return Status(CodeFromName(error.code(), result.status), error.message());
   return Status(CodeFromName("", result.status),
                 "HTTP " + std::to_string(result.status) + ": " + result.body.substr(0, 500));
 }

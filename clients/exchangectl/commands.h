@@ -10,5 +10,9 @@ namespace exchange::client {
 int RunWhoAmI(const std::vector<std::string>& args);
 int RunPki(const std::vector<std::string>& args);
 int RunCollections(const std::vector<std::string>& args);
+int RunAdmin(const std::vector<std::string>& args);
+int RunEnroll(const std::vector<std::string>& args);
+int RunCredentials(const std::vector<std::string>& args);
+int RunAudit(const std::vector<std::string>& args);
 
 }  // namespace exchange::client

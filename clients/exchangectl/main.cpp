@@ -16,7 +16,11 @@ struct Command {
 
 const std::map<std::string, Command>& Commands() {
   static const std::map<std::string, Command> commands = {
+      {"admin", {exchange::client::RunAdmin, "invite, approve, suspend, reinstate, revoke (coalition admins)"}},
+      {"audit", {exchange::client::RunAudit, "verify and list the tamper-evident audit log"}},
       {"collections", {exchange::client::RunCollections, "list, create and grant access to collections"}},
+      {"credentials", {exchange::client::RunCredentials, "list, rotate and revoke your own credentials"}},
+      {"enroll", {exchange::client::RunEnroll, "apply to join with an invitation; fetch the certificate"}},
       {"whoami", {exchange::client::RunWhoAmI, "show the organisation and role the exchange sees"}},
       {"pki", {exchange::client::RunPki, "pki init DIR: write a development PKI"}},
   };

@@ -43,14 +43,22 @@ Result<store::CollectionAccess> WritableCollection(http::CallContext& context, c
   return readable;
 }
 
-Result<store::LogHead> ReadableLog(http::CallContext& context, const std::string& log_name) {
-  if (log_name == "audit") {
-    if (!IsStaff(*context.caller)) return Status::PermissionDenied("only admins and auditors read the audit log");
-    return store::FindLog(*context.db, "audit");
-  }
-  auto collection = ReadableCollection(context, log_name);
-  if (!collection.ok()) return collection.status();
-  return store::FindLog(*context.db, log_name);
+Result<store::CollectionAccess> GrantedCollection(http::CallContext& context, const std::string& name) {
+  auto readable = ReadableCollection(context, name);
+  if (!readable.ok()) return readable.status().code() == ErrorCode::kNotFound ? NoAccess(name) : readable.status();
+  if (readable->access == store::GrantAccess::kNone) return NoAccess(name);
+  return readable;
+}
+
+Result<store::LogHead> ReadableCollectionLog(http::CallContext& context, const std::string& collection) {
+  auto readable = ReadableCollection(context, collection);
+  if (!readable.ok()) return readable.status();
+  return store::FindLog(*context.db, readable->collection.name);
+}
+
+Result<store::LogHead> ReadableAuditLog(http::CallContext& context) {
+  if (!IsStaff(*context.caller)) return Status::PermissionDenied("only admins and auditors read the audit log");
+  return store::FindLog(*context.db, "audit");
 }
 
 store::CollectionRef RefOf(const store::CollectionRow& c) {

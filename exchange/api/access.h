@@ -20,10 +20,12 @@ Status RequireAdmin(const http::Caller& caller);
 // The collection and the caller's access; PermissionDenied/NotFound as above.
 Result<store::CollectionAccess> ReadableCollection(http::CallContext& context, const std::string& name);
 Result<store::CollectionAccess> WritableCollection(http::CallContext& context, const std::string& name);
+// Needs a grant whatever the role: for what organisations say (opinions, sightings).
+Result<store::CollectionAccess> GrantedCollection(http::CallContext& context, const std::string& name);
 
-// The committed head of the log behind `log_name` ("audit" for the audit log),
-// if the caller may read it.
-Result<store::LogHead> ReadableLog(http::CallContext& context, const std::string& log_name);
+// The committed head of a collection's log, or of the audit log, if the caller may read it.
+Result<store::LogHead> ReadableCollectionLog(http::CallContext& context, const std::string& collection);
+Result<store::LogHead> ReadableAuditLog(http::CallContext& context);
 
 // What the store needs to change a collection's signals.
 store::CollectionRef RefOf(const store::CollectionRow& collection);

@@ -3,6 +3,7 @@
 #include <ctime>
 
 #include "log/checkpoint_note.h"
+#include "log/merkle.h"
 
 namespace exchange::api {
 
@@ -15,14 +16,41 @@ std::vector<std::string> CheckpointPublisher::FeedVerifierKeys() const {
   return out;
 }
 
+namespace {
+
+// Defence in depth: before signing `head`, prove from the stored nodes that it
+// extends the last signed tree. Only a database altered behind the exchange's
+// back (a restored backup, a hand edit) can fail this; then nothing is signed.
+Status CheckExtends(store::Connection& conn, const store::LogHead& head, const store::StoredCheckpoint& signed_before) {
+  if (signed_before.size == 0) return Status::Ok();
+  if (signed_before.size == head.size) {
+    if (signed_before.root == head.root) return Status::Ok();
+  } else {
+    auto plan = log::PlanConsistencyProof(signed_before.size, head.size);
+    if (!plan.ok()) return plan.status();
+    auto nodes = store::ReadNodes(conn, head.log_id, plan->AllNodes());
+    if (!nodes.ok()) return nodes.status();
+    auto proof = plan->Assemble(*nodes);
+    if (proof.ok() && log::VerifyConsistency(signed_before.size, head.size, *proof, signed_before.root, head.root).ok()) {
+      return Status::Ok();
+    }
+  }
+  return Status::Internal("log " + head.name + " at size " + std::to_string(head.size) +
+                          " does not extend the checkpoint signed at size " + std::to_string(signed_before.size) +
+                          "; refusing to sign (has the database been restored or edited?)");
+}
+
+}  // namespace
+
 Result<std::string> CheckpointPublisher::Current(store::Connection& conn, const store::LogHead& head) const {
   const int64_t now = std::time(nullptr);
   auto latest = LatestCheckpoint(conn, head.log_id);
   if (!latest.ok()) return latest.status();
   if (latest->has_value()) {
     const auto& stored = **latest;
-    if (stored.size > head.size) return stored.note;
+    if (stored.size > head.size) return stored.note;  // a newer tree was signed since `head` was read
     if (stored.size == head.size && now - stored.signed_at_unix < refresh_after_.count()) return stored.note;
+    if (Status s = CheckExtends(conn, head, stored); !s.ok()) return s;
   }
   log::Checkpoint checkpoint{Origin(head.name), head.size, head.root, {}};
   auto note = log::SignCheckpointNote(checkpoint, keys_.feed, keys_.freshness, static_cast<uint64_t>(now));

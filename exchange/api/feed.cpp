@@ -18,10 +18,10 @@ inline constexpr uint64_t kDefaultEntriesPage = 1000;
 
 std::string Bytes(const log::Hash& hash) { return std::string(hash.begin(), hash.end()); }
 
-// Which log a route's path names.
-std::string LogName(const http::Request& request) {
+// The log a route's path names: a collection's, or (without {c}) the audit log.
+Result<store::LogHead> ReadableLog(const http::Request& request, http::CallContext& context) {
   auto it = request.params.find("c");
-  return it == request.params.end() ? "audit" : it->second;
+  return it == request.params.end() ? ReadableAuditLog(context) : ReadableCollectionLog(context, it->second);
 }
 
 http::Response Fail(const http::Request& request, const Status& status) { return http::ErrorResponse(&request, status); }
@@ -64,7 +64,7 @@ class FeedHandlers {
   }
 
   http::Response Checkpoint(const http::Request& request, http::CallContext& context) const {
-    auto head = ReadableLog(context, LogName(request));
+    auto head = ReadableLog(request, context);
     if (!head.ok()) return Fail(request, head.status());
     auto note = publisher_.Current(*context.db, *head);
     if (!note.ok()) return Fail(request, note.status());
@@ -80,7 +80,7 @@ class FeedHandlers {
       return Fail(request, Status::InvalidArgument("limit must be between 1 and " +
                                                    std::to_string(store::kMaxEntriesPerRead)));
     }
-    auto head = ReadableLog(context, LogName(request));
+    auto head = ReadableLog(request, context);
     if (!head.ok()) return Fail(request, head.status());
     auto entries = store::ReadEntries(*context.db, head->log_id, *start, *limit, head->size);
     if (!entries.ok()) return Fail(request, entries.status());
@@ -96,7 +96,7 @@ class FeedHandlers {
     auto size = QueryUint(request, "size", std::nullopt);
     if (!index.ok()) return Fail(request, index.status());
     if (!size.ok()) return Fail(request, size.status());
-    auto head = ReadableLog(context, LogName(request));
+    auto head = ReadableLog(request, context);
     if (!head.ok()) return Fail(request, head.status());
     if (*size == 0 || *size > head->size) {
       return Fail(request, Status::InvalidArgument("size must be between 1 and the tree size " +
@@ -115,7 +115,7 @@ class FeedHandlers {
     auto new_size = QueryUint(request, "new", std::nullopt);
     if (!old_size.ok()) return Fail(request, old_size.status());
     if (!new_size.ok()) return Fail(request, new_size.status());
-    auto head = ReadableLog(context, LogName(request));
+    auto head = ReadableLog(request, context);
     if (!head.ok()) return Fail(request, head.status());
     if (*new_size > head->size) {
       return Fail(request, Status::InvalidArgument("new must not exceed the tree size " + std::to_string(head->size)));

@@ -39,10 +39,11 @@ bool ValidToken(const std::string& s) {
   });
 }
 
-bool ValidSourceRef(const std::string& s) {
-  if (s.size() > kMaxSourceRefBytes) return false;
+bool PrintableText(const std::string& s) {
   return std::all_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) >= 0x20 && c != 0x7f; });
 }
+
+bool ValidSourceRef(const std::string& s) { return s.size() <= kMaxSourceRefBytes && PrintableText(s); }
 
 bool Required(const store::CollectionRow& c, const std::string& field) {
   return std::find(c.required_fields.begin(), c.required_fields.end(), field) != c.required_fields.end();
@@ -150,7 +151,8 @@ http::Response Submit(const http::Request& request, http::CallContext& context) 
   batch.collection = RefOf(collection->collection);
   batch.org_id = context.caller->org_id;
   batch.idempotency_key = request.idempotency_key;
-  auto digest = log::Sha256(batch.collection.name + "\n" + request.content_type + "\n" + request.body);
+  const char* format = http::WantsJsonBody(request) ? "json" : "protobuf";
+  auto digest = log::Sha256(batch.collection.name + "\n" + format + "\n" + request.body);
   batch.request_sha256.assign(digest.begin(), digest.end());
 
   auto reply = store::SubmitSignals(*context.db, batch, [&](const std::vector<store::SubmitOutcome>& outcomes,
@@ -231,7 +233,7 @@ http::Response Lookup(const http::Request& request, http::CallContext& context) 
 }
 
 http::Response Opinions(const http::Request& request, http::CallContext& context) {
-  auto collection = ReadableCollection(context, request.params.at("c"));
+  auto collection = GrantedCollection(context, request.params.at("c"));
   if (!collection.ok()) return http::ErrorResponse(&request, collection.status());
   v1::OpinionsRequest body;
   if (Status s = http::DecodeBody(request, body); !s.ok()) return http::ErrorResponse(&request, s);
@@ -247,7 +249,7 @@ http::Response Opinions(const http::Request& request, http::CallContext& context
       s = Status::InvalidArgument("opinion must be 'confirm' or 'dispute'");
     }
     if (s.ok() && o.opinion() == "dispute" && o.reason().empty()) s = Status::InvalidArgument("a dispute needs a reason");
-    if (s.ok() && (o.reason().size() > kMaxReasonBytes || !ValidSourceRef(o.reason().substr(0, kMaxSourceRefBytes)))) {
+    if (s.ok() && (o.reason().size() > kMaxReasonBytes || !PrintableText(o.reason()))) {
       s = Status::InvalidArgument("reason must be at most 2000 printable bytes");
     }
     precheck.push_back(s);
@@ -290,6 +292,9 @@ http::Response Retractions(const http::Request& request, http::CallContext& cont
 }
 
 http::Response Sightings(const http::Request& request, http::CallContext& context) {
+  if (context.caller->role != http::Role::kMember) {
+    return http::ErrorResponse(&request, Status::PermissionDenied("sightings are reported by members"));
+  }
   v1::SightingsRequest body;
   if (Status s = http::DecodeBody(request, body); !s.ok()) return http::ErrorResponse(&request, s);
   if (Status s = CheckBatchSize(body.sightings_size()); !s.ok()) return http::ErrorResponse(&request, s);
@@ -301,7 +306,7 @@ http::Response Sightings(const http::Request& request, http::CallContext& contex
   for (int i = 0; i < body.sightings_size(); ++i) {
     const auto& in = body.sightings(i);
     auto it = collections.find(in.collection());
-    if (it == collections.end()) it = collections.emplace(in.collection(), ReadableCollection(context, in.collection())).first;
+    if (it == collections.end()) it = collections.emplace(in.collection(), GrantedCollection(context, in.collection())).first;
     Status s = it->second.status();
     auto key = s.ok() ? CanonicalKey(in.kind(), in.value()) : Result<store::SignalKey>(s);
     s = key.status();

@@ -1,5 +1,7 @@
 #include "http/wire.h"
 
+#include <cstdio>
+
 #include <google/protobuf/message.h>
 #include <google/protobuf/util/json_util.h>
 
@@ -23,9 +25,11 @@ bool WantsJson(const Request& request) {
   return Names(request.content_type, kJsonType);
 }
 
+bool WantsJsonBody(const Request& request) { return Names(request.content_type, kJsonType); }
+
 Status DecodeBody(const Request& request, google::protobuf::Message& message) {
   const std::string type_name = message.GetDescriptor()->name();
-  if (Names(request.content_type, kJsonType)) {
+  if (WantsJsonBody(request)) {
     google::protobuf::util::JsonParseOptions options;
     options.ignore_unknown_fields = false;
     auto status = google::protobuf::util::JsonStringToMessage(request.body, &message, options);
@@ -82,7 +86,14 @@ int HttpStatus(ErrorCode code) {
 Response ErrorResponse(const Request* request, const Status& status) {
   exchange::v1::Error error;
   error.set_code(std::string(ErrorCodeName(status.code())));
-  error.set_message(status.message());
+  if (status.code() == ErrorCode::kInternal) {
+    // The detail (database text, an invariant) is for the operator's log, not the caller.
+    std::fprintf(stderr, "exchanged: internal error on %s: %s\n", request ? request->target.c_str() : "-",
+                 status.message().c_str());
+    error.set_message("the exchange failed to handle this request; the operator's log has the details");
+  } else {
+    error.set_message(status.message());
+  }
   Request json_request;
   json_request.accept = std::string(kJsonType);
   return Encode(request ? *request : json_request, error, HttpStatus(status.code()));

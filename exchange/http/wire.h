@@ -24,6 +24,8 @@ inline constexpr std::string_view kProtobufType = "application/x-protobuf";
 inline constexpr std::string_view kJsonType = "application/json";
 
 bool WantsJson(const Request& request);
+// True when the request body is JSON (else Protobuf).
+bool WantsJsonBody(const Request& request);
 
 // Parses the body into `message`. InvalidArgument, with the parser's reason,
 // when it is malformed or the content type is neither Protobuf nor JSON.

@@ -28,6 +28,13 @@ constexpr const char* kMergeSignals = R"sql(
     FROM signal_staging ORDER BY kind, value, ord
   ON CONFLICT (collection_id, kind, value) DO NOTHING
   RETURNING id, kind, value)sql";
+// A pdq signal keeps the best quality of its contributions (changed ones only,
+// so every change of state comes with its feed entry).
+constexpr const char* kRaisePdqQuality = R"sql(
+  UPDATE signals s SET pdq_quality = st.quality
+    FROM (SELECT kind, value, max(pdq_quality) AS quality FROM signal_staging GROUP BY kind, value) st
+   WHERE s.id = ANY($2::bigint[]) AND s.collection_id = $1 AND s.kind = st.kind AND s.value = st.value
+     AND st.quality > coalesce(s.pdq_quality, -1))sql";
 // One contribution per organisation; a retracted or expired one is revived.
 constexpr const char* kMergeContributions = R"sql(
   INSERT INTO contributions (signal_id, org_id, category, labels, reviewed, source_ref, principles, expires_at)
@@ -234,6 +241,9 @@ Result<SubmitReply> SubmitSignals(Connection& conn, const SubmitBatch& batch, co
     for (const auto& row : tx.exec_params(kMergeContributions, batch.collection.id, batch.org_id)) {
       contributed.insert(row[0].as<int64_t>());
     }
+
+    tx.exec_params(kRaisePdqQuality, batch.collection.id,
+                   IntArray(std::vector<int64_t>(contributed.begin(), contributed.end())));
 
     // Outcomes and entries in batch order: a changed signal is reported (and
     // gets its entry) at its first occurrence in the batch.
