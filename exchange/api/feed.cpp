@@ -3,6 +3,8 @@
 //   GET /v1/keys
 //   GET /v1/collections/{c}/checkpoint | entries | proof/inclusion | proof/consistency
 //   GET /v1/audit/checkpoint | entries | proof/inclusion | proof/consistency
+#include <cstdio>
+
 #include "api/access.h"
 #include "api/checkpoints.h"
 #include "api/params.h"
@@ -28,7 +30,8 @@ http::Response Fail(const http::Request& request, const Status& status) { return
 
 class FeedHandlers {
  public:
-  explicit FeedHandlers(const CheckpointPublisher& publisher) : publisher_(publisher) {}
+  FeedHandlers(const CheckpointPublisher& publisher, std::string report_public_key_pem)
+      : publisher_(publisher), report_public_key_pem_(std::move(report_public_key_pem)) {}
 
   http::Response Logs(const http::Request& request, http::CallContext& context) const {
     auto heads = store::ListLogs(*context.db);
@@ -60,6 +63,7 @@ class FeedHandlers {
     v1::KeysResponse out;
     for (const auto& vkey : publisher_.FeedVerifierKeys()) out.add_feed_vkeys(vkey);
     out.set_freshness_vkey(publisher_.FreshnessVerifierKey());
+    out.set_report_public_key_pem(report_public_key_pem_);
     return http::Encode(request, out);
   }
 
@@ -84,6 +88,12 @@ class FeedHandlers {
     if (!head.ok()) return Fail(request, head.status());
     auto entries = store::ReadEntries(*context.db, head->log_id, *start, *limit, head->size);
     if (!entries.ok()) return Fail(request, entries.status());
+    if (context.caller->role == http::Role::kMember && head->kind == "collection") {
+      // A failure to note freshness must not fail the member's sync; it is logged.
+      Status noted = store::RecordSyncObservation(*context.db, context.caller->org_id, head->log_id,
+                                                  *start + entries->size(), head->size);
+      if (!noted.ok()) std::fprintf(stderr, "exchanged: sync observation not recorded: %s\n", noted.ToString().c_str());
+    }
     v1::EntryBundle out;
     out.set_start(*start);
     out.set_tree_size(head->size);
@@ -140,12 +150,14 @@ class FeedHandlers {
   }
 
   const CheckpointPublisher& publisher_;
+  const std::string report_public_key_pem_;
 };
 
 }  // namespace
 
-void AddFeedRoutes(http::Router& router, const CheckpointPublisher& publisher) {
-  auto handlers = std::make_shared<FeedHandlers>(publisher);
+void AddFeedRoutes(http::Router& router, const CheckpointPublisher& publisher,
+                   const std::string& report_public_key_pem) {
+  auto handlers = std::make_shared<FeedHandlers>(publisher, report_public_key_pem);
   auto get = [&](std::string pattern, http::Response (FeedHandlers::*method)(const http::Request&, http::CallContext&)
                                           const) {
     router.Add({.method = "GET",

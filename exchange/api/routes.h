@@ -11,12 +11,15 @@ inline constexpr std::size_t kSmallBodyLimit = 64 * 1024;
 
 class CheckpointPublisher;
 class CredentialIssuer;
+struct ReportKey;
 
 void AddIdentityRoutes(http::Router& router);
 void AddCollectionRoutes(http::Router& router);
 void AddSignalRoutes(http::Router& router);
-// `publisher` must outlive the router.
-void AddFeedRoutes(http::Router& router, const CheckpointPublisher& publisher);
+// `publisher` must outlive the router; /v1/keys also publishes the report key.
+void AddFeedRoutes(http::Router& router, const CheckpointPublisher& publisher, const std::string& report_public_key_pem);
+// `key` must outlive the router.
+void AddReportRoutes(http::Router& router, const ReportKey& key);
 
 // `issuer` and `callers` must outlive the router.
 void AddMembershipRoutes(http::Router& router, const CredentialIssuer& issuer, http::CallerCache& callers);
@@ -25,12 +28,14 @@ void AddEnrollmentRoutes(http::Router& router, const CredentialIssuer& issuer, h
 
 // Every route of the API listener.
 inline void AddAllRoutes(http::Router& router, const CheckpointPublisher& publisher, const CredentialIssuer& issuer,
+                         const ReportKey& report_key, const std::string& report_public_key_pem,
                          http::CallerCache& callers) {
   AddIdentityRoutes(router);
   AddCollectionRoutes(router);
   AddSignalRoutes(router);
-  AddFeedRoutes(router, publisher);
+  AddFeedRoutes(router, publisher, report_public_key_pem);
   AddMembershipRoutes(router, issuer, callers);
+  AddReportRoutes(router, report_key);
 }
 
 }  // namespace exchange::api

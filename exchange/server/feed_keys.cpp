@@ -5,6 +5,7 @@
 
 #include "common/flags.h"
 #include "pki/files.h"
+#include "pki/key.h"
 
 namespace exchange::server {
 namespace {
@@ -22,6 +23,19 @@ Result<log::Signer> LoadSigner(const std::string& file, log::KeyType want) {
                                                                    : "not a freshness (cosignature/v1) key"));
   }
   return signer;
+}
+
+int GenerateReportKey(const std::string& out) {
+  auto key = pki::PrivateKey::GenerateEd25519();
+  if (!key.ok()) return std::fprintf(stderr, "exchanged: %s\n", key.status().ToString().c_str()), 1;
+  auto pem = key->ToPem();
+  auto public_pem = key->PublicKeyPem();
+  if (!pem.ok() || !public_pem.ok()) return std::fprintf(stderr, "exchanged: cannot encode the key\n"), 1;
+  for (const Status& s : {pki::WritePrivateFile(out, *pem), pki::WritePublicFile(out + ".pub.pem", *public_pem)}) {
+    if (!s.ok()) return std::fprintf(stderr, "exchanged: %s\n", s.ToString().c_str()), 1;
+  }
+  std::fputs(public_pem->c_str(), stdout);
+  return 0;
 }
 
 }  // namespace
@@ -51,15 +65,17 @@ Result<api::FeedKeys> LoadFeedKeys(const std::string& exchange_name, const std::
 
 int RunKeysGenerate(const std::vector<std::string>& args) {
   std::string name, out;
-  bool freshness = false;
+  bool freshness = false, report = false;
   FlagSet flags(
       "usage: exchanged keys generate --name NAME --out FILE [--freshness]\n\n"
       "Writes a new Ed25519 signing key to FILE (0600) and its public verifier key to\n"
       "FILE.vkey, and prints the verifier key. Without --freshness it is a feed key\n"
-      "(signs checkpoints); with it, the freshness key (timestamped cosignatures).");
+      "(signs checkpoints); with it, the freshness key (timestamped cosignatures).\n"
+      "With --report: the Ed25519 key that signs annual reports, as PEM (FILE, FILE.pub.pem).");
   flags.String("name", "", &name, "key name, e.g. the exchange's host name");
   flags.String("out", "", &out, "private key file to create");
   flags.Bool("freshness", "", &freshness, "make a cosignature/v1 (freshness) key");
+  flags.Bool("report", "", &report, "make the report-signing key: Ed25519 PEM (FILE) and its public key (FILE.pub.pem)");
   bool help = false;
   if (Status s = flags.Parse(args, &help); !s.ok()) {
     std::fprintf(stderr, "exchanged: %s\n", s.message().c_str());
@@ -69,6 +85,7 @@ int RunKeysGenerate(const std::vector<std::string>& args) {
     std::fputs(flags.Help().c_str(), stdout);
     return 0;
   }
+  if (report && !out.empty()) return GenerateReportKey(out);
   if (name.empty() || out.empty()) {
     std::fprintf(stderr, "exchanged: --name and --out are required\n");
     return 2;

@@ -10,6 +10,8 @@
 
 #include "api/checkpoints.h"
 #include "api/issuer.h"
+#include "api/reports.h"
+#include "pki/signature.h"
 #include "pki/files.h"
 #include "api/routes.h"
 #include "http/api_dispatcher.h"
@@ -50,6 +52,7 @@ void RegisterServeFlags(FlagSet& f, ServeConfig& c) {
   f.String("name", "EXCHANGE_NAME", &c.name, "the exchange's name; logs are '<name>/<collection>'");
   f.String("feed-keys", "EXCHANGE_FEED_KEYS", &c.feed_keys, "checkpoint signing key files, comma-separated (all sign)");
   f.String("freshness-key", "EXCHANGE_FRESHNESS_KEY", &c.freshness_key, "key file for timestamped freshness cosignatures");
+  f.String("report-key", "EXCHANGE_REPORT_KEY", &c.report_key, "Ed25519 key (PEM) that signs annual reports");
   f.Bool("migrate", "EXCHANGE_MIGRATE", &c.migrate, "apply pending migrations before serving");
   f.Int("io-threads", "EXCHANGE_IO_THREADS", &c.io_threads, "threads running network I/O");
   f.Int("db-workers", "EXCHANGE_DB_WORKERS", &c.db_workers, "database worker threads, one connection each");
@@ -99,6 +102,22 @@ int Fail(const Status& status) {
   return 1;
 }
 
+Result<std::unique_ptr<api::ReportKey>> LoadReportKey(const ServeConfig& c) {
+  if (c.report_key.empty()) {
+    return Status::InvalidArgument("--report-key is required (make one with `exchanged keys generate --report`)");
+  }
+  auto pem = pki::ReadFile(c.report_key, 16 * 1024);
+  if (!pem.ok()) return pem.status();
+  auto key = pki::PrivateKey::FromPem(*pem);
+  if (!key.ok()) return Status::InvalidArgument(c.report_key + ": " + key.status().message());
+  auto public_pem = key->PublicKeyPem();
+  if (!public_pem.ok()) return public_pem.status();
+  if (auto probe = pki::SignEd25519(*key, "probe"); !probe.ok()) {
+    return Status::InvalidArgument(c.report_key + ": " + probe.status().message());
+  }
+  return std::make_unique<api::ReportKey>(api::ReportKey{c.name, std::move(key).value(), *public_pem});
+}
+
 Result<std::unique_ptr<api::CredentialIssuer>> LoadIssuer(const ServeConfig& c) {
   auto cert_pem = pki::ReadFile(c.issuing_ca_cert, 64 * 1024);
   if (!cert_pem.ok()) return cert_pem.status();
@@ -134,13 +153,15 @@ int Serve(const ServeConfig& config) {
   const api::CheckpointPublisher publisher(std::move(keys).value());
   auto issuer = LoadIssuer(config);
   if (!issuer.ok()) return Fail(issuer.status());
+  auto report_key = LoadReportKey(config);
+  if (!report_key.ok()) return Fail(report_key.status());
   auto enroll_tls = net::MakeServerTlsContext({config.tls_cert, config.tls_key, config.client_ca},
                                               /*require_client_certificate=*/false);
   if (!enroll_tls.ok()) return Fail(enroll_tls.status());
 
   http::CallerCache callers(config.caller_cache_ttl);
   http::Router router;
-  api::AddAllRoutes(router, publisher, **issuer, callers);
+  api::AddAllRoutes(router, publisher, **issuer, **report_key, (*report_key)->public_key_pem, callers);
   http::Router enroll_router;
   api::AddEnrollmentRoutes(enroll_router, **issuer, callers);
   std::vector<std::string> route_names;

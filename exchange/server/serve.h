@@ -26,6 +26,7 @@ struct ServeConfig {
   std::string name = "exchange.example";  // origin prefix of every log
   std::string feed_keys;                  // comma-separated signer key files
   std::string freshness_key;              // cosignature/v1 signer key file
+  std::string report_key;                 // Ed25519 PEM key that signs annual reports
   bool migrate = false;
   int64_t io_threads = 2;
   int64_t db_workers = 8;

@@ -34,7 +34,9 @@ constexpr const char* kSelectOrganisations = R"sql(
 
 constexpr const char* kSelectOrgForUpdate = "SELECT id, status FROM organisations WHERE slug = $1 FOR UPDATE";
 constexpr const char* kUpdateOrgStatus = R"sql(
-  UPDATE organisations SET status = $2, status_reason = $3, status_changed_at = now() WHERE id = $1)sql";
+  WITH changed AS (
+    UPDATE organisations SET status = $2, status_reason = $3, status_changed_at = now() WHERE id = $1 RETURNING id)
+  INSERT INTO org_status_changes (org_id, status, reason) SELECT id, $2, $3 FROM changed)sql";
 
 constexpr const char* kRevokeCredential = R"sql(
   UPDATE credentials SET status = 'revoked', revoked_at = now(), revocation_reason = $2

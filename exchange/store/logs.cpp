@@ -28,6 +28,12 @@ constexpr const char* kInsertNodes = R"sql(
   INSERT INTO log_nodes (log_id, level, idx, hash)
   SELECT $1, t.level, t.idx, t.hash FROM unnest($2::integer[], $3::bigint[], $4::bytea[]) AS t(level, idx, hash))sql";
 constexpr const char* kUpdateHead = "UPDATE logs SET size = $2, root = $3 WHERE id = $1";
+constexpr const char* kInsertSyncObservation = R"sql(
+  INSERT INTO sync_observations (org_id, log_id, fetched_to, tree_size, lag_seconds)
+  SELECT $1::bigint, $2::bigint, $3::bigint, $4::bigint,
+         CASE WHEN $3::bigint >= $4::bigint THEN 0
+              ELSE coalesce(extract(epoch FROM now() - (SELECT appended_at FROM log_entries
+                                                         WHERE log_id = $2::bigint AND idx = $3::bigint)), 0) END)sql";
 constexpr const char* kSelectLatestCheckpoint = R"sql(
   SELECT size, root, note, extract(epoch FROM signed_at)::bigint
     FROM log_checkpoints WHERE log_id = $1 ORDER BY size DESC LIMIT 1)sql";
@@ -115,6 +121,14 @@ Result<std::map<log::NodeAddress, log::Hash>> ReadNodes(Connection& conn, int64_
     }
     return nodes;
   });
+}
+
+Status RecordSyncObservation(Connection& conn, int64_t org_id, int64_t log_id, uint64_t fetched_to,
+                             uint64_t tree_size) {
+  return RunTransaction(conn, [&](pqxx::work& tx) -> Result<bool> {
+    tx.exec_params(kInsertSyncObservation, org_id, log_id, fetched_to, tree_size);
+    return true;
+  }).status();
 }
 
 Result<std::optional<StoredCheckpoint>> LatestCheckpoint(Connection& conn, int64_t log_id) {

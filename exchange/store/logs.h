@@ -52,6 +52,10 @@ Result<std::vector<std::string>> ReadEntries(Connection& conn, int64_t log_id, u
 Result<std::map<log::NodeAddress, log::Hash>> ReadNodes(Connection& conn, int64_t log_id,
                                                         const std::vector<log::NodeAddress>& addresses);
 
+// Notes how far behind an organisation was when it fetched entries up to
+// `fetched_to` of a tree of `tree_size` (the feed-freshness figures).
+Status RecordSyncObservation(Connection& conn, int64_t org_id, int64_t log_id, uint64_t fetched_to, uint64_t tree_size);
+
 // The newest checkpoint signed for this log, if any.
 Result<std::optional<StoredCheckpoint>> LatestCheckpoint(Connection& conn, int64_t log_id);
 

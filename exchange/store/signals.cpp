@@ -51,15 +51,22 @@ constexpr const char* kMergeContributions = R"sql(
       OR (contributions.expires_at IS NOT NULL AND contributions.expires_at <= now())
   RETURNING signal_id)sql";
 // The collection's rule, applied to the signals given; returns those whose status moved.
+// Each move is also recorded in signal_status_changes (for the reports).
 constexpr const char* kApplyStatusRule = R"sql(
   WITH wanted AS (
-    SELECT st.id, CASE WHEN st.contributors = 0 THEN 'retracted'
-                       WHEN st.disputes >= $2 AND (NOT $3 OR st.disputes > st.confirmations) THEN 'disputed'
-                       ELSE 'active' END AS status
-      FROM signal_states st WHERE st.id = ANY($1::bigint[]))
-  UPDATE signals s SET status = w.status, updated_at = now()
-    FROM wanted w WHERE s.id = w.id AND s.status <> w.status
-  RETURNING s.id)sql";
+    SELECT st.id, st.status AS old_status,
+           CASE WHEN st.contributors = 0 THEN 'retracted'
+                WHEN st.disputes >= $2 AND (NOT $3 OR st.disputes > st.confirmations) THEN 'disputed'
+                ELSE 'active' END AS status
+      FROM signal_states st WHERE st.id = ANY($1::bigint[])),
+  moved AS (
+    UPDATE signals s SET status = w.status, updated_at = now()
+      FROM wanted w WHERE s.id = w.id AND s.status <> w.status
+    RETURNING s.id, w.old_status, w.status),
+  recorded AS (
+    INSERT INTO signal_status_changes (signal_id, from_status, to_status)
+    SELECT id, old_status, status FROM moved)
+  SELECT id FROM moved)sql";
 constexpr const char* kSelectStates = R"sql(
   SELECT id, kind, value, status, first_seen_ms, pdq_quality, categories, labels, principles,
          contributors, confirmations, disputes, reviewed, contributor_orgs

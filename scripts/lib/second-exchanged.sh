@@ -23,7 +23,7 @@ EXCHANGE_CLIENT_CA="$dir/pki/ca-bundle.pem" EXCHANGE_LISTEN="127.0.0.1:$api" EXC
 EXCHANGE_ENROLL_LISTEN="127.0.0.1:$enroll" EXCHANGE_ISSUING_CA_CERT="$dir/pki/issuing-ca.pem" \
 EXCHANGE_ISSUING_CA_KEY="$dir/pki/issuing-ca.key" \
 EXCHANGE_NAME="${EXCHANGE_ORIGIN%/*}" EXCHANGE_FEED_KEYS="$dir/keys/feed.key" \
-EXCHANGE_FRESHNESS_KEY="$dir/keys/freshness.key" \
+EXCHANGE_FRESHNESS_KEY="$dir/keys/freshness.key" EXCHANGE_REPORT_KEY="$dir/keys/report.key" \
   nohup "$root/build/bin/exchanged" serve >"$dir/exchanged-2.log" 2>&1 &
 echo $! >"$dir/exchanged-2.pid"
 for _ in $(seq 1 200); do

@@ -127,6 +127,7 @@ TestExchange::TestExchange(PgCluster& cluster, ExchangeOptions options) {
   RunOrThrow(BinDir() + "/exchanged keys generate --name test.exchange --out " + Quote(dir() + "/feed.key"));
   RunOrThrow(BinDir() + "/exchanged keys generate --freshness --name test.exchange/freshness --out " +
              Quote(dir() + "/freshness.key"));
+  RunOrThrow(BinDir() + "/exchanged keys generate --report --out " + Quote(dir() + "/report.key"));
   api_port_ = FreePort();
   ops_port_ = FreePort();
   enroll_port_ = FreePort();
@@ -160,6 +161,7 @@ std::unique_ptr<ChildProcess> TestExchange::StartServer(int api_port, int ops_po
                                    "--name=test.exchange",
                                    "--feed-keys=" + dir() + "/feed.key",
                                    "--freshness-key=" + dir() + "/freshness.key",
+                                   "--report-key=" + dir() + "/report.key",
                                    "--readiness-period=200",
                                    "--db-workers=4"};
   argv.insert(argv.end(), extra_flags.begin(), extra_flags.end());

@@ -1,0 +1,206 @@
+#include "store/reports.h"
+
+#include <algorithm>
+#include <map>
+#include <tuple>
+#include <stdexcept>
+
+#include "log/merkle.h"
+#include "store/log_append.h"
+#include "store/transaction.h"
+
+namespace exchange::store {
+namespace {
+
+// Every query takes $1 = year start, $2 = year end (Unix seconds) and yields
+// (section, org, dimension, key, value, samples); org NULL means coalition-wide.
+constexpr const char* kFigureQueries[] = {
+    // Contributions by kind, category, principle and month; distinct signals.
+    R"sql(
+  SELECT 'contributions', o.slug, 'kind', s.kind, count(*)::float8, 0
+    FROM contributions c JOIN signals s ON s.id = c.signal_id JOIN organisations o ON o.id = c.org_id
+   WHERE c.created_at >= to_timestamp($1) AND c.created_at < to_timestamp($2)
+   GROUP BY GROUPING SETS ((o.slug, s.kind), (s.kind)))sql",
+    R"sql(
+  SELECT 'contributions', slug, 'category', category, count(*)::float8, 0
+    FROM (SELECT o.slug, CASE WHEN c.category = '' THEN 'none' ELSE c.category END AS category
+            FROM contributions c JOIN organisations o ON o.id = c.org_id
+           WHERE c.created_at >= to_timestamp($1) AND c.created_at < to_timestamp($2)) t
+   GROUP BY GROUPING SETS ((slug, category), (category)))sql",
+    R"sql(
+  SELECT 'contributions', o.slug, 'principle', p.principle::text, count(*)::float8, 0
+    FROM contributions c JOIN organisations o ON o.id = c.org_id, unnest(c.principles) AS p(principle)
+   WHERE c.created_at >= to_timestamp($1) AND c.created_at < to_timestamp($2)
+   GROUP BY GROUPING SETS ((o.slug, p.principle), (p.principle)))sql",
+    R"sql(
+  SELECT 'contributions', slug, 'month', month, count(*)::float8, 0
+    FROM (SELECT o.slug, to_char(c.created_at AT TIME ZONE 'UTC', 'YYYY-MM') || '/' || s.kind AS month
+            FROM contributions c JOIN signals s ON s.id = c.signal_id JOIN organisations o ON o.id = c.org_id
+           WHERE c.created_at >= to_timestamp($1) AND c.created_at < to_timestamp($2)) t
+   GROUP BY GROUPING SETS ((slug, month), (month)))sql",
+    R"sql(
+  SELECT 'contributions', o.slug, 'total', 'distinct_signals', count(DISTINCT c.signal_id)::float8, 0
+    FROM contributions c JOIN organisations o ON o.id = c.org_id
+   WHERE c.created_at >= to_timestamp($1) AND c.created_at < to_timestamp($2)
+   GROUP BY GROUPING SETS ((o.slug), ()))sql",
+    R"sql(
+  SELECT 'contributions', o.slug, 'total', 'retracted', count(*)::float8, 0
+    FROM contributions c JOIN organisations o ON o.id = c.org_id
+   WHERE c.retracted_at >= to_timestamp($1) AND c.retracted_at < to_timestamp($2)
+   GROUP BY GROUPING SETS ((o.slug), ()))sql",
+    // Opinions given, and received on signals the organisation contributed.
+    R"sql(
+  SELECT 'opinions', o.slug, 'given', op.opinion, count(*)::float8, 0
+    FROM opinions op JOIN organisations o ON o.id = op.org_id
+   WHERE op.created_at >= to_timestamp($1) AND op.created_at < to_timestamp($2)
+   GROUP BY GROUPING SETS ((o.slug, op.opinion), (op.opinion)))sql",
+    R"sql(
+  SELECT 'opinions', o.slug, 'received', op.opinion, count(*)::float8, 0
+    FROM opinions op JOIN contributions c ON c.signal_id = op.signal_id AND c.org_id <> op.org_id
+    JOIN organisations o ON o.id = c.org_id
+   WHERE op.created_at >= to_timestamp($1) AND op.created_at < to_timestamp($2)
+   GROUP BY GROUPING SETS ((o.slug, op.opinion), (op.opinion)))sql",
+    // Disputes opened and resolved, and how long resolution took.
+    R"sql(
+  SELECT 'disputes', NULL, 'total', 'opened', count(*)::float8, 0 FROM signal_status_changes
+   WHERE to_status = 'disputed' AND changed_at >= to_timestamp($1) AND changed_at < to_timestamp($2))sql",
+    R"sql(
+  WITH resolved AS (
+    SELECT ch.changed_at - (SELECT max(o.changed_at) FROM signal_status_changes o
+                             WHERE o.signal_id = ch.signal_id AND o.to_status = 'disputed'
+                               AND o.changed_at <= ch.changed_at) AS took
+      FROM signal_status_changes ch
+     WHERE ch.from_status = 'disputed' AND ch.changed_at >= to_timestamp($1) AND ch.changed_at < to_timestamp($2))
+  SELECT 'disputes', NULL, 'total', 'resolved', count(*)::float8, 0 FROM resolved
+  UNION ALL
+  SELECT 'disputes', NULL, 'median_seconds', 'to_resolve',
+         percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM took)), count(*)
+    FROM resolved HAVING count(*) > 0)sql",
+    // Sightings: outcomes, time to action, and the principles of the matched signals.
+    R"sql(
+  SELECT 'sightings', o.slug, 'action', si.action, count(*)::float8, 0
+    FROM sightings si JOIN organisations o ON o.id = si.org_id
+   WHERE si.observed_at >= to_timestamp($1) AND si.observed_at < to_timestamp($2)
+   GROUP BY GROUPING SETS ((o.slug, si.action), (si.action)))sql",
+    R"sql(
+  SELECT 'sightings', o.slug, 'median_seconds', 'to_action',
+         percentile_cont(0.5) WITHIN GROUP (ORDER BY si.seconds_to_action), count(*)
+    FROM sightings si JOIN organisations o ON o.id = si.org_id
+   WHERE si.observed_at >= to_timestamp($1) AND si.observed_at < to_timestamp($2)
+     AND si.seconds_to_action IS NOT NULL
+   GROUP BY GROUPING SETS ((o.slug), ()))sql",
+    R"sql(
+  SELECT 'sightings', slug, 'time_to_action', bucket, count(*)::float8, 0
+    FROM (SELECT o.slug, CASE WHEN si.seconds_to_action < 3600 THEN '1 under 1 h'
+                              WHEN si.seconds_to_action < 86400 THEN '2 1-24 h'
+                              WHEN si.seconds_to_action < 604800 THEN '3 1-7 days'
+                              ELSE '4 over 7 days' END AS bucket
+            FROM sightings si JOIN organisations o ON o.id = si.org_id
+           WHERE si.observed_at >= to_timestamp($1) AND si.observed_at < to_timestamp($2)
+             AND si.seconds_to_action IS NOT NULL) t
+   GROUP BY GROUPING SETS ((slug, bucket), (bucket)))sql",
+    R"sql(
+  SELECT 'sightings', o.slug, 'principle', p.principle::text, count(DISTINCT si.id)::float8, 0
+    FROM sightings si JOIN organisations o ON o.id = si.org_id
+    JOIN contributions c ON c.signal_id = si.signal_id, unnest(c.principles) AS p(principle)
+   WHERE si.observed_at >= to_timestamp($1) AND si.observed_at < to_timestamp($2)
+   GROUP BY GROUPING SETS ((o.slug, p.principle), (p.principle)))sql",
+    // Feed freshness: how far behind members were when they fetched.
+    R"sql(
+  SELECT 'freshness', o.slug, 'lag_seconds', 'median',
+         percentile_cont(0.5) WITHIN GROUP (ORDER BY so.lag_seconds), count(*)
+    FROM sync_observations so JOIN organisations o ON o.id = so.org_id
+   WHERE so.observed_at >= to_timestamp($1) AND so.observed_at < to_timestamp($2)
+   GROUP BY GROUPING SETS ((o.slug), ()))sql",
+    R"sql(
+  SELECT 'freshness', o.slug, 'lag_seconds', 'max', max(so.lag_seconds), count(*)
+    FROM sync_observations so JOIN organisations o ON o.id = so.org_id
+   WHERE so.observed_at >= to_timestamp($1) AND so.observed_at < to_timestamp($2)
+   GROUP BY GROUPING SETS ((o.slug), ()))sql",
+    R"sql(
+  SELECT 'freshness', o.slug, 'entries_behind', 'median',
+         percentile_cont(0.5) WITHIN GROUP (ORDER BY so.tree_size - so.fetched_to), count(*)
+    FROM sync_observations so JOIN organisations o ON o.id = so.org_id
+   WHERE so.observed_at >= to_timestamp($1) AND so.observed_at < to_timestamp($2)
+   GROUP BY GROUPING SETS ((o.slug), ()))sql",
+    // Vetting, coalition-wide.
+    R"sql(
+  SELECT 'vetting', NULL, 'total', 'applications', count(*)::float8, 0 FROM applications
+   WHERE created_at >= to_timestamp($1) AND created_at < to_timestamp($2)
+  UNION ALL
+  SELECT 'vetting', NULL, 'total', status, count(*)::float8, 0 FROM applications
+   WHERE decided_at >= to_timestamp($1) AND decided_at < to_timestamp($2) GROUP BY status
+  UNION ALL
+  SELECT 'vetting', NULL, 'median_hours', 'to_decision',
+         percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM decided_at - created_at) / 3600), count(*)
+    FROM applications WHERE decided_at >= to_timestamp($1) AND decided_at < to_timestamp($2) HAVING count(*) > 0
+  UNION ALL
+  SELECT 'vetting', NULL, 'total', CASE status WHEN 'suspended' THEN 'suspensions' WHEN 'revoked' THEN 'revocations'
+                                              ELSE 'reinstatements' END, count(*)::float8, 0
+    FROM org_status_changes WHERE changed_at >= to_timestamp($1) AND changed_at < to_timestamp($2) GROUP BY status)sql",
+};
+
+constexpr const char* kLogsAt = R"sql(
+  SELECT l.id, l.name,
+         (SELECT count(*) FROM log_entries e WHERE e.log_id = l.id AND e.appended_at < to_timestamp($1))
+    FROM logs l ORDER BY l.name)sql";
+constexpr const char* kSelectNodes = R"sql(
+  SELECT n.level, n.idx, n.hash FROM log_nodes n
+    JOIN unnest($2::integer[], $3::bigint[]) AS want(level, idx) USING (level, idx)
+   WHERE n.log_id = $1)sql";
+
+}  // namespace
+
+Result<std::vector<ReportFigure>> AnnualFigures(Connection& conn, int64_t year_start, int64_t year_end) {
+  return RunTransaction(conn, [&](pqxx::work& tx) -> Result<std::vector<ReportFigure>> {
+    std::vector<ReportFigure> figures;
+    for (const char* query : kFigureQueries) {
+      for (const auto& row : tx.exec_params(query, year_start, year_end)) {
+        if (row[4].is_null()) continue;  // a median or maximum over nothing
+        figures.push_back({row[0].as<std::string>(), row[1].is_null() ? "all" : row[1].as<std::string>(),
+                           row[2].as<std::string>(), row[3].as<std::string>(), row[4].as<double>(),
+                           row[5].as<uint64_t>()});
+      }
+    }
+    std::sort(figures.begin(), figures.end(), [](const ReportFigure& a, const ReportFigure& b) {
+      return std::tie(a.section, a.org, a.dimension, a.key) < std::tie(b.section, b.org, b.dimension, b.key);
+    });
+    return figures;
+  });
+}
+
+Result<std::vector<LogPosition>> LogPositionsAt(Connection& conn, int64_t at) {
+  return RunTransaction(conn, [&](pqxx::work& tx) -> Result<std::vector<LogPosition>> {
+    std::vector<LogPosition> out;
+    for (const auto& row : tx.exec_params(kLogsAt, at)) {
+      LogPosition p;
+      const auto log_id = row[0].as<int64_t>();
+      p.log = row[1].as<std::string>();
+      p.size = row[2].as<uint64_t>();
+      auto addresses = log::CompactRangeAddresses(p.size);
+      std::vector<uint32_t> levels;
+      std::vector<uint64_t> indexes;
+      for (const auto& a : addresses) {
+        levels.push_back(a.level);
+        indexes.push_back(a.index);
+      }
+      std::map<log::NodeAddress, log::Hash> nodes;
+      if (!addresses.empty()) {
+        for (const auto& n : tx.exec_params(kSelectNodes, log_id, IntArray(levels), IntArray(indexes))) {
+          auto hash = log::HashFromBytes(pqxx::binarystring(n[2]).str());
+          if (!hash.ok()) throw std::runtime_error("stored node is not 32 bytes");
+          nodes[{n[0].as<uint32_t>(), n[1].as<uint64_t>()}] = *hash;
+        }
+      }
+      std::vector<log::Hash> hashes;
+      for (const auto& a : addresses) hashes.push_back(nodes.at(a));
+      auto range = log::CompactRange::FromHashes(p.size, std::move(hashes));
+      if (!range.ok()) throw std::runtime_error(range.status().ToString());
+      p.root = range->Root();
+      out.push_back(std::move(p));
+    }
+    return out;
+  });
+}
+
+}  // namespace exchange::store

@@ -1,0 +1,236 @@
+// Annual reports end to end: figures that agree with what was submitted,
+// who sees what, public suppression, signatures that verify (with our code
+// and with the openssl command), closed years reproducible byte for byte,
+// and the HTML rendered by a real headless Chromium.
+#include <doctest/doctest.h>
+
+#include <chrono>
+#include <ctime>
+#include <thread>
+#include <filesystem>
+#include <fstream>
+#include <google/protobuf/util/json_util.h>
+
+#include "common/time_format.h"
+#include "exchange/v1/collections.pb.h"
+#include "exchange/v1/feed.pb.h"
+#include "exchange/v1/report.pb.h"
+#include "exchange/v1/signals.pb.h"
+#include "log/encoding.h"
+#include "pki/key.h"
+#include "pki/signature.h"
+#include "test_exchange.h"
+
+using namespace exchange;
+using exchange::testing::RunCommand;
+using exchange::testing::TestExchange;
+
+namespace {
+
+const std::string kMd5 = "d41d8cd98f00b204e9800998ecf8427e";
+const std::string kSha256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+
+int ThisYear() {
+  std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  return tm.tm_year + 1900;
+}
+
+void Seed(const TestExchange& ex) {
+  auto admin = ex.Client("admin1");
+  v1::CreateCollectionRequest create;
+  create.mutable_collection()->set_name("csam-known");
+  REQUIRE(admin->Call("POST", "/v1/collections", &create, nullptr).ok());
+  for (const std::string org : {"alpha", "beta"}) {
+    v1::SetGrantRequest grant;
+    grant.set_access("write");
+    REQUIRE(admin->Call("PUT", "/v1/collections/csam-known/grants/" + org, &grant, nullptr).ok());
+  }
+  auto submit = [](client::ApiClient& api, std::vector<std::tuple<std::string, std::string, std::string, std::vector<uint32_t>>> items) {
+    v1::SubmitSignalsRequest r;
+    for (auto& [kind, value, category, principles] : items) {
+      auto* s = r.add_signals();
+      s->set_kind(kind);
+      s->set_value(value);
+      s->set_category(category);
+      for (auto p : principles) s->add_principles(p);
+    }
+    REQUIRE(api.Call("POST", "/v1/collections/csam-known/signals", &r, nullptr).ok());
+  };
+  auto alpha = ex.Client("alpha");
+  auto beta = ex.Client("beta");
+  submit(*alpha, {{"md5", kMd5, "A1", {1}}, {"sha256", kSha256, "B1", {1, 2}}, {"url", "https://bad.example/x", "B2", {3}}});
+  submit(*beta, {{"md5", kMd5, "A1", {1}}});
+
+  v1::OpinionsRequest opinions;
+  auto* o = opinions.add_opinions();
+  o->set_kind("url");
+  o->set_value("https://bad.example/x");
+  o->set_opinion("dispute");
+  o->set_reason("a news site");
+  REQUIRE(beta->Call("POST", "/v1/collections/csam-known/opinions", &opinions, nullptr).ok());
+
+  v1::SightingsRequest sightings;
+  const std::string when = FormatRfc3339(std::time(nullptr) - 3600);
+  for (auto [action, seconds] : {std::pair{"removed", 600}, std::pair{"removed", 7200},
+                                 std::pair{"reported_to_authority", 1800}}) {
+    auto* s = sightings.add_sightings();
+    s->set_collection("csam-known");
+    s->set_kind("md5");
+    s->set_value(kMd5);
+    s->set_observed_at(when);
+    s->set_action(action);
+    s->set_seconds_to_action(seconds);
+  }
+  v1::ItemResults results;
+  REQUIRE(beta->Call("POST", "/v1/sightings", &sightings, &results).ok());
+  for (const auto& r : results.results()) REQUIRE(r.status() == "ok");
+  v1::EntryBundle bundle;
+  REQUIRE(beta->Call("GET", "/v1/collections/csam-known/entries?start=0&limit=2", nullptr, &bundle).ok());
+}
+
+struct Fetched {
+  int status = 0;
+  std::string body;
+  std::string signature;  // raw bytes
+};
+
+Fetched Fetch(const TestExchange& ex, const std::string& who, const std::string& target) {
+  auto http = client::HttpsClient::Create(ex.ClientOptionsFor(who));
+  REQUIRE(http.ok());
+  auto r = (*http)->Send("GET", target, "", {{"Accept", "application/json"}});
+  REQUIRE(r.ok());
+  Fetched f{r->status, r->body, ""};
+  if (auto sig = log::Base64Decode(r->Header("X-Exchange-Signature")); sig.ok()) f.signature = *sig;
+  return f;
+}
+
+v1::AnnualReport Parse(const std::string& json) {
+  v1::AnnualReport report;
+  REQUIRE(google::protobuf::util::JsonStringToMessage(json, &report).ok());
+  return report;
+}
+
+double Figure(const v1::AnnualReport& r, const std::string& section, const std::string& org,
+              const std::string& dimension, const std::string& key, bool* suppressed = nullptr) {
+  for (const auto& f : r.figures()) {
+    if (f.section() == section && f.org() == org && f.dimension() == dimension && f.key() == key) {
+      if (suppressed) *suppressed = f.suppressed();
+      return f.value();
+    }
+  }
+  return -1;
+}
+
+}  // namespace
+
+TEST_CASE("the annual report: figures, views, signatures, formats, reproducibility, Chromium") {
+  TestExchange ex;
+  Seed(ex);
+  const std::string year = std::to_string(ThisYear());
+  const std::string path = "/v1/reports/annual/" + year;
+
+  v1::KeysResponse keys;
+  REQUIRE(ex.Client("auditor")->Call("GET", "/v1/keys", nullptr, &keys).ok());
+  auto public_key = pki::PublicKey::FromPem(keys.report_public_key_pem());
+  REQUIRE(public_key.ok());
+  const std::string pub_file = ex.dir() + "/report.pub.pem";
+  std::ofstream(pub_file) << keys.report_public_key_pem();
+
+  auto verify_with_openssl = [&](const Fetched& f, const std::string& name) {
+    std::ofstream(ex.dir() + "/" + name, std::ios::binary) << f.body;
+    std::ofstream(ex.dir() + "/" + name + ".sig", std::ios::binary) << f.signature;
+    return RunCommand("openssl pkeyutl -verify -rawin -pubin -inkey '" + pub_file + "' -in '" + ex.dir() + "/" + name +
+                      "' -sigfile '" + ex.dir() + "/" + name + ".sig' 2>&1")
+        .exit_code;
+  };
+
+  auto full = Fetch(ex, "auditor", path + "?format=json");
+  REQUIRE(full.status == 200);
+  CHECK(pki::VerifyEd25519(*public_key, full.body, full.signature).ok());
+  CHECK(verify_with_openssl(full, "report.json") == 0);
+  auto report = Parse(full.body);
+  CHECK_FALSE(report.closed());
+  CHECK(report.scope() == "coalition");
+  REQUIRE(report.logs_size() == 2);
+
+  SUBCASE("the numbers agree with what was submitted") {
+    CHECK(Figure(report, "contributions", "all", "kind", "md5") == 2);
+    CHECK(Figure(report, "contributions", "alpha", "kind", "md5") == 1);
+    CHECK(Figure(report, "contributions", "alpha", "total", "distinct_signals") == 3);
+    CHECK(Figure(report, "contributions", "all", "total", "distinct_signals") == 3);
+    CHECK(Figure(report, "contributions", "all", "principle", "1") == 3);
+    CHECK(Figure(report, "contributions", "all", "category", "B2") == 1);
+    CHECK(Figure(report, "opinions", "beta", "given", "dispute") == 1);
+    CHECK(Figure(report, "opinions", "alpha", "received", "dispute") == 1);
+    CHECK(Figure(report, "sightings", "beta", "action", "removed") == 2);
+    CHECK(Figure(report, "sightings", "all", "action", "reported_to_authority") == 1);
+    CHECK(Figure(report, "sightings", "beta", "median_seconds", "to_action") == 1800);
+    CHECK(Figure(report, "sightings", "all", "time_to_action", "2 1-24 h") == 1);
+    CHECK(Figure(report, "freshness", "beta", "entries_behind", "median") == 3);  // 5 entries, 2 fetched
+  }
+  SUBCASE("a member sees its own figures and the coalition's, nobody else's") {
+    auto mine = Parse(Fetch(ex, "alpha", path + "?format=json").body);
+    CHECK(mine.scope() == "org:alpha");
+    for (const auto& f : mine.figures()) CHECK((f.org() == "alpha" || f.org() == "all"));
+    CHECK(Figure(mine, "contributions", "all", "kind", "md5") == 2);
+  }
+  SUBCASE("the public variant withholds small numbers") {
+    auto pub = Fetch(ex, "auditor", path + "?format=json&variant=public&k=3");
+    CHECK(pki::VerifyEd25519(*public_key, pub.body, pub.signature).ok());
+    auto shown = Parse(pub.body);
+    CHECK(shown.scope() == "public");
+    bool suppressed = false;
+    CHECK(Figure(shown, "contributions", "all", "kind", "md5", &suppressed) == 0);
+    CHECK(suppressed);
+    CHECK(Figure(shown, "contributions", "all", "principle", "1", &suppressed) == 3);
+    CHECK_FALSE(suppressed);
+    auto csv = Fetch(ex, "auditor", path + "?format=csv&variant=public&k=3");
+    CHECK(csv.body.find("contributions,all,kind,md5,<3,0") != std::string::npos);
+  }
+  SUBCASE("CSV and HTML are signed too; the HTML renders in Chromium with its charts") {
+    auto csv = Fetch(ex, "auditor", path + "?format=csv");
+    CHECK(csv.body.find("section,org,dimension,key,value,samples") != std::string::npos);
+    CHECK(verify_with_openssl(csv, "report.csv") == 0);
+    auto html = Fetch(ex, "auditor", path + "?format=html");
+    CHECK(verify_with_openssl(html, "report.html") == 0);
+    CHECK(html.body.find("<svg") != std::string::npos);
+    CHECK(html.body.find("Prevent known child sexual abuse material") != std::string::npos);
+
+    const std::string artifacts = testing::BinDir() + "/../test-artifacts";
+    std::filesystem::create_directories(artifacts);
+    const std::string page = ex.dir() + "/report.html";
+    const std::string shot = artifacts + "/annual-report.png";
+    std::filesystem::remove(shot);
+    const std::string chromium =
+        "chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run --disable-background-networking "
+        "--disable-component-update --disable-sync --user-data-dir='" + ex.dir() + "/chromium' ";
+    auto dom = RunCommand(chromium + "--dump-dom 'file://" + page + "' 2>/dev/null");
+    REQUIRE(dom.exit_code == 0);
+    CHECK(dom.output.find("<rect") != std::string::npos);
+    CHECK(dom.output.find("Signals contributed by month and kind") != std::string::npos);
+    auto png = RunCommand(chromium + "--window-size=1000,3000 --screenshot='" + shot + "' 'file://" + page +
+                          "' 2>&1");
+    CHECK_MESSAGE(png.exit_code == 0, png.output);
+    REQUIRE(std::filesystem::exists(shot));
+    CHECK(std::filesystem::file_size(shot) > 20000);
+    MESSAGE("screenshot kept at " << shot);
+  }
+  SUBCASE("a closed year is the same, byte for byte, whenever asked") {
+    const std::string last = "/v1/reports/annual/" + std::to_string(ThisYear() - 1) + "?format=csv";
+    auto first = Fetch(ex, "auditor", last);
+    std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+    auto second = Fetch(ex, "auditor", last);
+    REQUIRE(first.status == 200);
+    CHECK(first.body == second.body);
+    CHECK(first.signature == second.signature);
+    CHECK(first.body.find("as of " + std::to_string(ThisYear()) + "-01-01T00:00:00Z") != std::string::npos);
+  }
+  SUBCASE("bad requests") {
+    CHECK(Fetch(ex, "auditor", "/v1/reports/annual/20x6").status == 400);
+    CHECK(Fetch(ex, "auditor", "/v1/reports/annual/" + std::to_string(ThisYear() + 1)).status == 400);
+    CHECK(Fetch(ex, "auditor", path + "?format=pdf").status == 400);
+    CHECK(Fetch(ex, "auditor", path + "?variant=public&k=1").status == 400);
+  }
+}
