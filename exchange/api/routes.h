@@ -4,6 +4,10 @@
 #include "http/caller_auth.h"
 #include "http/router.h"
 
+namespace exchange::metrics {
+class ServerMetrics;
+}
+
 namespace exchange::api {
 
 // Default body limit for routes that take no body or a small one.
@@ -15,7 +19,8 @@ struct ReportKey;
 
 void AddIdentityRoutes(http::Router& router);
 void AddCollectionRoutes(http::Router& router);
-void AddSignalRoutes(http::Router& router);
+// `metrics` (batch sizes) must outlive the router.
+void AddSignalRoutes(http::Router& router, metrics::ServerMetrics& metrics);
 // `publisher` must outlive the router; /v1/keys also publishes the report key.
 void AddFeedRoutes(http::Router& router, const CheckpointPublisher& publisher, const std::string& report_public_key_pem);
 // `key` must outlive the router.
@@ -29,10 +34,10 @@ void AddEnrollmentRoutes(http::Router& router, const CredentialIssuer& issuer, h
 // Every route of the API listener.
 inline void AddAllRoutes(http::Router& router, const CheckpointPublisher& publisher, const CredentialIssuer& issuer,
                          const ReportKey& report_key, const std::string& report_public_key_pem,
-                         http::CallerCache& callers) {
+                         http::CallerCache& callers, metrics::ServerMetrics& metrics) {
   AddIdentityRoutes(router);
   AddCollectionRoutes(router);
-  AddSignalRoutes(router);
+  AddSignalRoutes(router, metrics);
   AddFeedRoutes(router, publisher, report_public_key_pem);
   AddMembershipRoutes(router, issuer, callers);
   AddReportRoutes(router, report_key);

@@ -17,6 +17,7 @@
 #include "http/wire.h"
 #include "log/encoding.h"
 #include "log/hash.h"
+#include "metrics/server_metrics.h"
 #include "signals/canonical.h"
 #include "signals/kind.h"
 #include "store/signals.h"
@@ -116,7 +117,7 @@ std::string_view OutcomeName(store::SubmitOutcome outcome) {
   return "unchanged";
 }
 
-http::Response Submit(const http::Request& request, http::CallContext& context) {
+http::Response Submit(metrics::ServerMetrics& metrics, const http::Request& request, http::CallContext& context) {
   auto fail = [&](const Status& s) { return http::ErrorResponse(&request, s); };
   if (request.idempotency_key.size() > kMaxIdempotencyKeyBytes) return fail(Status::InvalidArgument("Idempotency-Key is longer than 200 bytes"));
   auto collection = WritableCollection(context, request.params.at("c"));
@@ -128,6 +129,7 @@ http::Response Submit(const http::Request& request, http::CallContext& context) 
     return fail(Status::PayloadTooLarge("a batch holds at most " + std::to_string(kMaxBatchSignals) + " signals"));
   }
 
+  metrics.ObserveBatch(static_cast<double>(body.signals_size()));
   // Validate every item; bad ones are answered here and never reach the database.
   const int64_t now = std::time(nullptr);
   v1::SubmitSignalsResponse response;
@@ -336,11 +338,11 @@ http::Response Sightings(const http::Request& request, http::CallContext& contex
 
 }  // namespace
 
-void AddSignalRoutes(http::Router& router) {
+void AddSignalRoutes(http::Router& router, metrics::ServerMetrics& metrics) {
   router.Add({.method = "POST",
               .pattern = "/v1/collections/{c}/signals",
               .max_body_bytes = kMaxBatchBytes,
-              .handler = Submit});
+              .handler = [&metrics](const http::Request& r, http::CallContext& c) { return Submit(metrics, r, c); }});
   router.Add({.method = "GET",
               .pattern = "/v1/collections/{c}/signals/{kind}/{value}",
               .max_body_bytes = kSmallBodyLimit,

@@ -21,7 +21,7 @@ std::string_view HandshakeFailureName(HandshakeFailure reason) {
 
 }  // namespace
 
-ServerMetrics::ServerMetrics(const std::vector<std::string>& routes, std::string_view version)
+ServerMetrics::ServerMetrics(std::string_view version)
     : registry_(std::make_shared<prometheus::Registry>()),
       connections_active_(prometheus::BuildGauge()
                               .Name("exchange_http_connections_active")
@@ -42,7 +42,46 @@ ServerMetrics::ServerMetrics(const std::vector<std::string>& routes, std::string
                           .Name("exchange_db_pool_jobs_in_flight")
                           .Help("Database jobs waiting or running.")
                           .Register(*registry_)
-                          .Add({})) {
+                          .Add({})),
+      batch_signals_(prometheus::BuildHistogram()
+                         .Name("exchange_submit_batch_signals")
+                         .Help("Signals per submitted batch.")
+                         .Register(*registry_)
+                         .Add({}, prometheus::Histogram::BucketBoundaries{1, 10, 100, 1000, 5000, 10000})),
+      signals_(prometheus::BuildGauge()
+                   .Name("exchange_signals")
+                   .Help("Signals held, by collection, kind and status.")
+                   .Register(*registry_)),
+      log_entries_(prometheus::BuildGauge()
+                       .Name("exchange_log_entries")
+                       .Help("Committed entries per verifiable log.")
+                       .Register(*registry_)),
+      checkpoint_age_(prometheus::BuildGauge()
+                          .Name("exchange_checkpoint_age_seconds")
+                          .Help("Age of each log's newest signed checkpoint.")
+                          .Register(*registry_)),
+      sync_lag_(prometheus::BuildGauge()
+                    .Name("exchange_member_sync_lag_seconds")
+                    .Help("How far behind each member's most recent fetch of entries was.")
+                    .Register(*registry_)) {
+  prometheus::BuildGauge()
+      .Name("exchange_build_info")
+      .Help("Always 1; the version label names the running build.")
+      .Register(*registry_)
+      .Add({{"version", std::string(version)}})
+      .Set(1);
+
+  auto& failures = prometheus::BuildCounter()
+                       .Name("exchange_tls_handshake_failures_total")
+                       .Help("TLS handshakes that failed, by reason.")
+                       .Register(*registry_);
+  for (auto reason : {HandshakeFailure::kNoCertificate, HandshakeFailure::kUntrustedCertificate,
+                      HandshakeFailure::kProtocol, HandshakeFailure::kTimeout, HandshakeFailure::kOther}) {
+    handshake_failures_[reason] = &failures.Add({{"reason", std::string(HandshakeFailureName(reason))}});
+  }
+}
+
+void ServerMetrics::AddRoutes(const std::vector<std::string>& routes) {
   auto& requests = prometheus::BuildCounter()
                        .Name("exchange_http_requests_total")
                        .Help("API requests answered, by route template and status class.")
@@ -61,22 +100,6 @@ ServerMetrics::ServerMetrics(const std::vector<std::string>& routes, std::string
     series.duration = &durations.Add({{"route", route}}, kLatencyBuckets);
     routes_[route] = series;
   }
-
-  auto& failures = prometheus::BuildCounter()
-                       .Name("exchange_tls_handshake_failures_total")
-                       .Help("TLS handshakes that failed, by reason.")
-                       .Register(*registry_);
-  for (auto reason : {HandshakeFailure::kNoCertificate, HandshakeFailure::kUntrustedCertificate,
-                      HandshakeFailure::kProtocol, HandshakeFailure::kTimeout, HandshakeFailure::kOther}) {
-    handshake_failures_[reason] = &failures.Add({{"reason", std::string(HandshakeFailureName(reason))}});
-  }
-
-  prometheus::BuildGauge()
-      .Name("exchange_build_info")
-      .Help("Always 1; the version label names the running build.")
-      .Register(*registry_)
-      .Add({{"version", std::string(version)}})
-      .Set(1);
 }
 
 void ServerMetrics::ObserveRequest(const std::string& route, int http_status, double seconds) {
@@ -86,6 +109,18 @@ void ServerMetrics::ObserveRequest(const std::string& route, int http_status, do
   if (status_class < 1 || status_class > 5) status_class = 5;
   it->second.by_class[status_class - 1]->Increment();
   it->second.duration->Observe(seconds);
+}
+
+void ServerMetrics::SetDatabaseFigures(const std::vector<SignalCount>& signals, const std::vector<LogState>& logs,
+                                       const std::vector<SyncLag>& lags) {
+  for (const auto& s : signals) {
+    signals_.Add({{"collection", s.collection}, {"kind", s.kind}, {"status", s.status}}).Set(s.count);
+  }
+  for (const auto& l : logs) {
+    log_entries_.Add({{"log", l.log}}).Set(l.size);
+    checkpoint_age_.Add({{"log", l.log}}).Set(l.checkpoint_age_seconds);
+  }
+  for (const auto& g : lags) sync_lag_.Add({{"org", g.org}}).Set(g.seconds);
 }
 
 void ServerMetrics::HandshakeFailed(HandshakeFailure reason) { handshake_failures_.at(reason)->Increment(); }

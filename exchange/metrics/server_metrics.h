@@ -30,8 +30,10 @@ enum class HandshakeFailure { kNoCertificate, kUntrustedCertificate, kProtocol, 
 
 class ServerMetrics {
  public:
-  // `routes` are the route templates; "unmatched" is added for the rest.
-  explicit ServerMetrics(const std::vector<std::string>& routes, std::string_view version);
+  explicit ServerMetrics(std::string_view version);
+  // Adds the series of every route template ("unmatched" too). Call once,
+  // before serving: the route series are not guarded for later changes.
+  void AddRoutes(const std::vector<std::string>& routes);
 
   void ObserveRequest(const std::string& route, int http_status, double seconds);
   void HandshakeFailed(HandshakeFailure reason);
@@ -42,6 +44,26 @@ class ServerMetrics {
     pool_queue_depth_.Set(queue_depth);
     pool_in_flight_.Set(in_flight);
   }
+  void ObserveBatch(double signals) { batch_signals_.Observe(signals); }
+
+  // Figures read from the database by a background task (see serve.cpp).
+  // Label values are bounded by what the exchange holds: collections, the
+  // eleven kinds, three statuses, member organisations.
+  struct SignalCount {
+    std::string collection, kind, status;
+    double count;
+  };
+  struct LogState {
+    std::string log;
+    double size;
+    double checkpoint_age_seconds;
+  };
+  struct SyncLag {
+    std::string org;
+    double seconds;
+  };
+  void SetDatabaseFigures(const std::vector<SignalCount>& signals, const std::vector<LogState>& logs,
+                          const std::vector<SyncLag>& lags);
 
   prometheus::Registry& registry() { return *registry_; }
   // The Prometheus text exposition of every family.
@@ -60,6 +82,11 @@ class ServerMetrics {
   prometheus::Counter& connections_refused_;
   prometheus::Gauge& pool_queue_depth_;
   prometheus::Gauge& pool_in_flight_;
+  prometheus::Histogram& batch_signals_;
+  prometheus::Family<prometheus::Gauge>& signals_;
+  prometheus::Family<prometheus::Gauge>& log_entries_;
+  prometheus::Family<prometheus::Gauge>& checkpoint_age_;
+  prometheus::Family<prometheus::Gauge>& sync_lag_;
 };
 
 }  // namespace exchange::metrics

@@ -23,6 +23,7 @@
 #include "net/tls_context.h"
 #include "server/feed_keys.h"
 #include "store/logs.h"
+#include "store/metrics_figures.h"
 #include "store/migrator.h"
 #include "store/periodic_task.h"
 #include "store/signals.h"
@@ -71,6 +72,8 @@ void RegisterServeFlags(FlagSet& f, ServeConfig& c) {
            "how often stored checkpoints are re-signed when stale (a fresh one is published at least every 60 s)");
   f.Millis("expiry-period", "EXCHANGE_EXPIRY_PERIOD_MS", &c.expiry_period,
            "how often expired contributions are published to the feed");
+  f.Millis("metrics-period", "EXCHANGE_METRICS_PERIOD_MS", &c.metrics_period,
+           "how often gauges read from the database are refreshed");
   f.Millis("drain-timeout", "EXCHANGE_DRAIN_TIMEOUT_MS", &c.drain_timeout, "time to finish in-flight requests on SIGTERM");
 }
 
@@ -160,15 +163,16 @@ int Serve(const ServeConfig& config) {
   if (!enroll_tls.ok()) return Fail(enroll_tls.status());
 
   http::CallerCache callers(config.caller_cache_ttl);
+  metrics::ServerMetrics metrics(EXCHANGE_VERSION);
   http::Router router;
-  api::AddAllRoutes(router, publisher, **issuer, **report_key, (*report_key)->public_key_pem, callers);
+  api::AddAllRoutes(router, publisher, **issuer, **report_key, (*report_key)->public_key_pem, callers, metrics);
   http::Router enroll_router;
   api::AddEnrollmentRoutes(enroll_router, **issuer, callers);
   std::vector<std::string> route_names;
   for (const auto* r : {&router, &enroll_router}) {
     for (const auto& route : r->routes()) route_names.push_back(route.pattern);
   }
-  metrics::ServerMetrics metrics(route_names, EXCHANGE_VERSION);
+  metrics.AddRoutes(route_names);
 
   store::WorkerPool pool(config.database_url, static_cast<std::size_t>(config.db_workers),
                          static_cast<std::size_t>(config.max_queued_jobs));
@@ -180,6 +184,18 @@ int Serve(const ServeConfig& config) {
                                              if (!heads.ok()) return;
                                              for (const auto& head : *heads) (void)publisher.Current(conn, head);
                                            });
+  // The gauges that mirror the database (signals, log sizes, checkpoint age, sync lag).
+  store::PeriodicTask metrics_reader(config.database_url, config.metrics_period, [&metrics](store::Connection& conn) {
+    auto f = store::ReadMetricsFigures(conn);
+    if (!f.ok()) return;
+    std::vector<metrics::ServerMetrics::SignalCount> signals;
+    for (const auto& s : f->signals) signals.push_back({s.collection, s.kind, s.status, s.count});
+    std::vector<metrics::ServerMetrics::LogState> logs;
+    for (const auto& l : f->logs) logs.push_back({l.name, l.size, l.checkpoint_age_seconds});
+    std::vector<metrics::ServerMetrics::SyncLag> lags;
+    for (const auto& g : f->lags) lags.push_back({g.org, g.seconds});
+    metrics.SetDatabaseFigures(signals, logs, lags);
+  });
   // Contributions past their expires_at leave the feed by themselves.
   store::PeriodicTask expiry(config.database_url, config.expiry_period, [](store::Connection& conn) {
     auto changed = store::ApplyExpiries(conn);

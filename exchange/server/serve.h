@@ -43,6 +43,7 @@ struct ServeConfig {
   std::chrono::milliseconds drain_timeout{8'000};
   std::chrono::milliseconds checkpoint_refresh_period{10'000};
   std::chrono::milliseconds expiry_period{10'000};
+  std::chrono::milliseconds metrics_period{15'000};
 };
 
 void RegisterServeFlags(FlagSet& flags, ServeConfig& config);

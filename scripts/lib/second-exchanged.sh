@@ -2,7 +2,7 @@
 # Starts a second exchanged on a sandbox's database and keys (scale-out: two
 # stateless processes, one PostgreSQL). Prints SECOND_* export lines; the
 # process is stopped by `scripts/sandbox down DIR` (its pid file is in DIR).
-#   scripts/lib/second-exchanged.sh DIR
+#   scripts/lib/second-exchanged.sh DIR [exchanged serve flags...]
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 dir=$(cd "${1:?usage: second-exchanged.sh SANDBOX_DIR}" && pwd)
@@ -24,7 +24,7 @@ EXCHANGE_ENROLL_LISTEN="127.0.0.1:$enroll" EXCHANGE_ISSUING_CA_CERT="$dir/pki/is
 EXCHANGE_ISSUING_CA_KEY="$dir/pki/issuing-ca.key" \
 EXCHANGE_NAME="${EXCHANGE_ORIGIN%/*}" EXCHANGE_FEED_KEYS="$dir/keys/feed.key" \
 EXCHANGE_FRESHNESS_KEY="$dir/keys/freshness.key" EXCHANGE_REPORT_KEY="$dir/keys/report.key" \
-  nohup "$root/build/bin/exchanged" serve >"$dir/exchanged-2.log" 2>&1 &
+  nohup "$root/build/bin/exchanged" serve "${@:2}" >"$dir/exchanged-2.log" 2>&1 &
 echo $! >"$dir/exchanged-2.pid"
 for _ in $(seq 1 200); do
   curl -fsS "http://127.0.0.1:$ops/readyz" >/dev/null 2>&1 && break

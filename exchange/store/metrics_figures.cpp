@@ -1,0 +1,38 @@
+#include "store/metrics_figures.h"
+
+#include "store/transaction.h"
+
+namespace exchange::store {
+namespace {
+
+constexpr const char* kSignals = R"sql(
+  SELECT c.name, s.kind, s.status, count(*)::float8
+    FROM signals s JOIN collections c ON c.id = s.collection_id
+   GROUP BY c.name, s.kind, s.status)sql";
+constexpr const char* kLogs = R"sql(
+  SELECT l.name, l.size::float8,
+         coalesce(extract(epoch FROM now() - (SELECT max(signed_at) FROM log_checkpoints k WHERE k.log_id = l.id)), -1)
+    FROM logs l)sql";
+// Each member's most recent observation per log, worst log first.
+constexpr const char* kLags = R"sql(
+  SELECT o.slug, max(latest.lag_seconds)
+    FROM (SELECT DISTINCT ON (org_id, log_id) org_id, lag_seconds FROM sync_observations
+           ORDER BY org_id, log_id, observed_at DESC) latest
+    JOIN organisations o ON o.id = latest.org_id
+   GROUP BY o.slug)sql";
+
+}  // namespace
+
+Result<MetricsFigures> ReadMetricsFigures(Connection& conn) {
+  return RunTransaction(conn, [](pqxx::work& tx) -> Result<MetricsFigures> {
+    MetricsFigures f;
+    for (const auto& r : tx.exec(kSignals)) {
+      f.signals.push_back({r[0].as<std::string>(), r[1].as<std::string>(), r[2].as<std::string>(), r[3].as<double>()});
+    }
+    for (const auto& r : tx.exec(kLogs)) f.logs.push_back({r[0].as<std::string>(), r[1].as<double>(), r[2].as<double>()});
+    for (const auto& r : tx.exec(kLags)) f.lags.push_back({r[0].as<std::string>(), r[1].as<double>()});
+    return f;
+  });
+}
+
+}  // namespace exchange::store

@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# A real Prometheus scrapes a sandbox's operations listener; series are read
+# back with PromQL through its HTTP API. promtool checks the exposition.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+dir=$(mktemp -d)
+chmod 755 "$dir"
+cleanup() {
+  [ -f "$dir/prometheus.pid" ] && kill "$(cat "$dir/prometheus.pid")" 2>/dev/null || true
+  "$root/scripts/sandbox" down "$dir/sb" >/dev/null 2>&1 || true
+  rm -rf "$dir"
+}
+trap cleanup EXIT
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+"$root/scripts/sandbox" up "$dir/sb" >/dev/null
+source "$dir/sb/env"
+# Refresh the database-backed gauges often enough for a short test.
+kill "$(cat "$dir/sb/exchanged.pid")"
+sleep 0.5
+curl -fsS --cacert "$EXCHANGE_CA" --cert "$ALPHA_CERT" --key "$ALPHA_KEY" -o /dev/null "$EXCHANGE_URL/v1/whoami" 2>/dev/null &&
+  fail "the first exchanged is still serving"
+second=$("$root/scripts/lib/second-exchanged.sh" "$dir/sb" --metrics-period=500)
+eval "$second"
+
+curl -fsS --cacert "$EXCHANGE_CA" --cert "$ALPHA_CERT" --key "$ALPHA_KEY" -H 'Content-Type: application/json' \
+  -d '{"signals": [{"kind": "md5", "value": "d41d8cd98f00b204e9800998ecf8427e", "category": "A1"}]}' \
+  "$SECOND_EXCHANGE_URL/v1/collections/csam-known/signals" >/dev/null
+
+curl -fsS "$SECOND_OPS_URL/metrics" >"$dir/metrics.txt"
+promtool check metrics <"$dir/metrics.txt" || fail "promtool rejects /metrics"
+
+port=$((20000 + RANDOM % 40000))
+ops=${SECOND_OPS_URL#http://}
+cat >"$dir/prometheus.yml" <<YML
+global: {scrape_interval: 1s, evaluation_interval: 1s}
+scrape_configs:
+  - job_name: exchanged
+    static_configs: [{targets: ["$ops"]}]
+YML
+prometheus --config.file="$dir/prometheus.yml" --storage.tsdb.path="$dir/data" \
+  --web.listen-address="127.0.0.1:$port" >"$dir/prometheus.log" 2>&1 &
+echo $! >"$dir/prometheus.pid"
+
+query() {  # PROMQL -> the first value, or empty
+  curl -fsS --get "http://127.0.0.1:$port/api/v1/query" --data-urlencode "query=$1" 2>/dev/null |
+    python3 -c 'import json, sys
+r = json.load(sys.stdin)["data"]["result"]
+print(r[0]["value"][1] if r else "")' 2>/dev/null || true
+}
+for _ in $(seq 1 60); do
+  [ "$(query 'up{job="exchanged"}')" = "1" ] && [ -n "$(query 'exchange_signals{collection="csam-known",kind="md5",status="active"}')" ] && break
+  sleep 0.5
+done
+[ "$(query 'up{job="exchanged"}')" = "1" ] || { tail "$dir/prometheus.log" >&2; fail "Prometheus does not see exchanged up"; }
+for promql in 'sum(exchange_http_requests_total{route="/v1/collections/{c}/signals",code="2xx"})' \
+              'exchange_signals{collection="csam-known",kind="md5",status="active"}' \
+              'exchange_log_entries{log="csam-known"}' \
+              'exchange_submit_batch_signals_count' \
+              'exchange_build_info'; do
+  value=$(query "$promql")
+  [ -n "$value" ] && [ "$value" != "0" ] || fail "no value for $promql"
+  echo "$promql = $value"
+done
+echo "1 passed, 0 failed"
