@@ -24,7 +24,7 @@ EXCHANGE_ENROLL_LISTEN="127.0.0.1:$enroll" EXCHANGE_ISSUING_CA_CERT="$dir/pki/is
 EXCHANGE_ISSUING_CA_KEY="$dir/pki/issuing-ca.key" \
 EXCHANGE_NAME="${EXCHANGE_ORIGIN%/*}" EXCHANGE_FEED_KEYS="$dir/keys/feed.key" \
 EXCHANGE_FRESHNESS_KEY="$dir/keys/freshness.key" EXCHANGE_REPORT_KEY="$dir/keys/report.key" \
-  nohup "$root/build/bin/exchanged" serve "${@:2}" >"$dir/exchanged-2.log" 2>&1 &
+  nohup "${EXCHANGE_BIN_DIR:-$root/build/bin}/exchanged" serve "${@:2}" >"$dir/exchanged-2.log" 2>&1 &
 echo $! >"$dir/exchanged-2.pid"
 for _ in $(seq 1 200); do
   curl -fsS "http://127.0.0.1:$ops/readyz" >/dev/null 2>&1 && break

@@ -32,7 +32,7 @@ python3 "$root/tools/verify_feed.py" feed --server "$SECOND_EXCHANGE_URL" --ca "
   --cert "$AUDITOR_CERT" --key "$AUDITOR_KEY" --vkey "$FEED_VKEY" --log /v1/audit
 
 # A key the exchange does not hold must not verify its checkpoints.
-"$root/build/bin/exchanged" keys generate --name "${FEED_VKEY%%+*}" --out "$dir/impostor.key" >"$dir/impostor.vkey"
+"${EXCHANGE_BIN_DIR:-$root/build/bin}/exchanged" keys generate --name "${FEED_VKEY%%+*}" --out "$dir/impostor.key" >"$dir/impostor.vkey"
 if python3 "$root/tools/verify_feed.py" feed --server "$EXCHANGE_URL" --ca "$EXCHANGE_CA" --cert "$ALPHA_CERT" \
      --key "$ALPHA_KEY" --vkey "$(cat "$dir/impostor.vkey")" --log /v1/collections/csam-known 2>"$dir/refusal"; then
   echo "FAIL: a checkpoint verified with a key the exchange does not hold" >&2

@@ -5,7 +5,7 @@
 # the CRL; every step in the audit log, whose checkpoint verifies.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
-X="$root/build/bin/exchangectl"
+X="${EXCHANGE_BIN_DIR:-$root/build/bin}/exchangectl"
 dir=$(mktemp -d)
 trap '"$root/scripts/sandbox" down "$dir/sb" >/dev/null 2>&1 || true; rm -rf "$dir"' EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
