@@ -3,6 +3,8 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <sys/resource.h>
+
 #include <csignal>
 #include <cstdio>
 #include <thread>
@@ -141,8 +143,23 @@ Result<std::unique_ptr<api::CredentialIssuer>> LoadIssuer(const ServeConfig& c) 
 
 }  // namespace
 
+// Every connection is a descriptor: allow as many as the hard limit does.
+static void RaiseDescriptorLimit(int64_t wanted) {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return;
+  if (limit.rlim_cur < limit.rlim_max) {
+    limit.rlim_cur = limit.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &limit);
+  }
+  if (static_cast<int64_t>(limit.rlim_cur) < wanted + 256) {
+    std::fprintf(stderr, "exchanged: warning: %llu file descriptors allowed, fewer than --max-connections (%lld) needs\n",
+                 static_cast<unsigned long long>(limit.rlim_cur), static_cast<long long>(wanted));
+  }
+}
+
 int Serve(const ServeConfig& config) {
   if (Status s = Validate(config); !s.ok()) return Fail(s);
+  RaiseDescriptorLimit(config.max_connections);
   if (config.migrate) {
     store::Connection conn(config.database_url);
     auto applied = store::Migrate(conn);

@@ -28,7 +28,7 @@ as_owner() {
 free_port() {
   local port
   for _ in $(seq 1 200); do
-    port=$((20000 + RANDOM % 40000))
+    port=$((15000 + RANDOM % 17000))  # below the kernel's ephemeral range
     if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
       echo "$port"
       return 0
@@ -57,12 +57,10 @@ case "$cmd" in
       chown nobody "$data"
     fi
     chmod 0700 "$data"
-    port=$(free_port)
     as_owner "$PGBIN/initdb" -D "$data" -U exchange --auth=trust --encoding=UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 ||
       { cat "$dir/initdb.log" >&2; exit 1; }
     cat >>"$data/postgresql.conf" <<CONF
 listen_addresses = '127.0.0.1'
-port = $port
 unix_socket_directories = ''
 max_connections = 200
 shared_buffers = 256MB
@@ -70,7 +68,16 @@ fsync = on
 synchronous_commit = on
 logging_collector = off
 CONF
-    pg_ctl_start
+    # A port can be taken between the check and the bind: try a few.
+    for attempt in 1 2 3 4 5; do
+      port=$(free_port)
+      echo "port = $port" >"$data/port.conf"
+      grep -q "include_if_exists = 'port.conf'" "$data/postgresql.conf" ||
+        echo "include_if_exists = 'port.conf'" >>"$data/postgresql.conf"
+      [ "$(id -u)" -eq 0 ] && chown nobody "$data/port.conf"
+      pg_ctl_start 2>/dev/null && break
+      [ "$attempt" -eq 5 ] && { tail -5 "$data/server.log" >&2; exit 1; }
+    done
     "$PGBIN/createdb" -h 127.0.0.1 -p "$port" -U exchange exchange
     url="postgresql://exchange@127.0.0.1:$port/exchange"
     echo "$url" >"$dir/pg.url"
