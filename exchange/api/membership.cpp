@@ -143,6 +143,9 @@ class Membership {
     if (!ValidSlug(slug)) {
       return Fail(request, Status::InvalidArgument("slug '" + slug + "' must be lowercase letters, digits and '-'"));
     }
+    if (slug == "all" || slug == "operator") {
+      return Fail(request, Status::InvalidArgument("slug '" + slug + "' is reserved"));
+    }
     const uint32_t hours = body.ttl_hours() ? body.ttl_hours() : kDefaultInvitationHours;
     if (hours > kMaxInvitationHours) return Fail(request, Status::InvalidArgument("ttl_hours is at most 720"));
 
@@ -242,13 +245,19 @@ class Membership {
     return http::Encode(request, out);
   }
 
+  // Admins revoke members' credentials; credentials of the admins' own
+  // organisation (admins, auditors) are the operator's, so that no admin can
+  // remove another and get round the two-admin rule.
   http::Response AdminRevokeCredential(const http::Request& request, http::CallContext& context) const {
     if (Status s = RequireAdmin(*context.caller); !s.ok()) return Fail(request, s);
-    return Revoke(request, context, std::nullopt);
+    return Revoke(request, context, std::nullopt, context.caller->org_id);
   }
 
   http::Response MemberRevokeCredential(const http::Request& request, http::CallContext& context) const {
-    return Revoke(request, context, context.caller->org_id);
+    if (context.caller->role != http::Role::kMember) {
+      return Fail(request, Status::PermissionDenied("admin and auditor credentials are managed by the operator"));
+    }
+    return Revoke(request, context, context.caller->org_id, std::nullopt);
   }
 
   http::Response Credentials(const http::Request& request, http::CallContext& context) const {
@@ -358,14 +367,15 @@ class Membership {
     return (*row)->holder;
   }
 
-  http::Response Revoke(const http::Request& request, http::CallContext& context, std::optional<int64_t> only_org) const {
+  http::Response Revoke(const http::Request& request, http::CallContext& context, std::optional<int64_t> only_org,
+                        std::optional<int64_t> except_org) const {
     v1::ReasonRequest body;
     if (Status s = http::DecodeBody(request, body); !s.ok()) return Fail(request, s);
     if (Status s = CheckText("reason", body.reason(), kMaxTextBytes, true); !s.ok()) return Fail(request, s);
     auto id = PathId(request, "id");
     if (!id.ok()) return Fail(request, id.status());
     auto event = MakeAuditEvent(*context.caller, "credential.revoke", "credential:" + std::to_string(*id), body.reason());
-    if (Status s = store::RevokeCredential(*context.db, *id, only_org, body.reason(), event); !s.ok()) {
+    if (Status s = store::RevokeCredential(*context.db, *id, only_org, except_org, body.reason(), event); !s.ok()) {
       return Fail(request, s);
     }
     callers_.ForgetCredential(*id);

@@ -4,6 +4,7 @@
 // bytes (X-Exchange-Signature, base64), verifiable with the key in /v1/keys.
 #include <chrono>
 #include <ctime>
+#include <set>
 
 #include "api/access.h"
 #include "api/params.h"
@@ -15,6 +16,7 @@
 #include "pki/signature.h"
 #include "report/render.h"
 #include "report/views.h"
+#include "store/collections.h"
 #include "store/reports.h"
 
 namespace exchange::api {
@@ -79,7 +81,14 @@ http::Response Annual(const ReportKey& key, const http::Request& request, http::
     w->set_value(f.value);
     w->set_samples(f.samples);
   }
-  if (!IsStaff(*context.caller)) report::RestrictToOrganisation(report, context.caller->org_slug);
+  if (!IsStaff(*context.caller)) {
+    report::RestrictToOrganisation(report, context.caller->org_slug);
+    auto readable = store::ListCollections(*context.db, context.caller->org_id);
+    if (!readable.ok()) return fail(readable.status());
+    std::set<std::string> names;
+    for (const auto& c : *readable) names.insert(c.name);
+    report::KeepLogs(report, names);
+  }
   if (variant == "public") report::SuppressBelow(report, static_cast<uint32_t>(*k));
 
   http::Response response;

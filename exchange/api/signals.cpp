@@ -152,6 +152,7 @@ http::Response Submit(metrics::ServerMetrics& metrics, const http::Request& requ
 
   batch.collection = RefOf(collection->collection);
   batch.org_id = context.caller->org_id;
+  batch.org_slug = context.caller->org_slug;
   batch.idempotency_key = request.idempotency_key;
   const char* format = http::WantsJsonBody(request) ? "json" : "protobuf";
   auto digest = log::Sha256(batch.collection.name + "\n" + format + "\n" + request.body);

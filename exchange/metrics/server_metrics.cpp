@@ -113,9 +113,18 @@ void ServerMetrics::ObserveRequest(const std::string& route, int http_status, do
 
 void ServerMetrics::SetDatabaseFigures(const std::vector<SignalCount>& signals, const std::vector<LogState>& logs,
                                        const std::vector<SyncLag>& lags) {
+  std::lock_guard lock(figures_mu_);
+  std::set<std::tuple<std::string, std::string, std::string>> now;
   for (const auto& s : signals) {
     signals_.Add({{"collection", s.collection}, {"kind", s.kind}, {"status", s.status}}).Set(s.count);
+    now.insert({s.collection, s.kind, s.status});
   }
+  for (const auto& [collection, kind, status] : signal_series_) {
+    if (!now.count({collection, kind, status})) {
+      signals_.Add({{"collection", collection}, {"kind", kind}, {"status", status}}).Set(0);
+    }
+  }
+  signal_series_ = std::move(now);
   for (const auto& l : logs) {
     log_entries_.Add({{"log", l.log}}).Set(l.size);
     checkpoint_age_.Add({{"log", l.log}}).Set(l.checkpoint_age_seconds);

@@ -18,6 +18,9 @@
 
 #include <array>
 #include <map>
+#include <mutex>
+#include <set>
+#include <tuple>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -87,6 +90,9 @@ class ServerMetrics {
   prometheus::Family<prometheus::Gauge>& log_entries_;
   prometheus::Family<prometheus::Gauge>& checkpoint_age_;
   prometheus::Family<prometheus::Gauge>& sync_lag_;
+  // Signal series set last time, so one that disappears reads 0, not its old value.
+  std::mutex figures_mu_;
+  std::set<std::tuple<std::string, std::string, std::string>> signal_series_;  // guarded by figures_mu_
 };
 
 }  // namespace exchange::metrics

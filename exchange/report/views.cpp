@@ -13,6 +13,13 @@ void RestrictToOrganisation(v1::AnnualReport& report, const std::string& org) {
   report.set_scope("org:" + org);
 }
 
+void KeepLogs(v1::AnnualReport& report, const std::set<std::string>& logs) {
+  auto* positions = report.mutable_logs();
+  positions->erase(std::remove_if(positions->begin(), positions->end(),
+                                  [&](const v1::LogPosition& p) { return !logs.count(p.log()); }),
+                   positions->end());
+}
+
 void SuppressBelow(v1::AnnualReport& report, uint32_t k) {
   for (auto& f : *report.mutable_figures()) {
     const double basis = f.samples() > 0 ? static_cast<double>(f.samples()) : f.value();

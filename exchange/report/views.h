@@ -4,6 +4,7 @@
 // Pure functions over the report message.
 #pragma once
 
+#include <set>
 #include <string>
 
 #include "exchange/v1/report.pb.h"
@@ -12,6 +13,9 @@ namespace exchange::report {
 
 // Keeps the figures of `org` and the coalition-wide ones ("all").
 void RestrictToOrganisation(v1::AnnualReport& report, const std::string& org);
+
+// Keeps only the positions of the named logs (what a member may read).
+void KeepLogs(v1::AnnualReport& report, const std::set<std::string>& logs);
 
 // Counts below k, and medians or maxima resting on fewer than k samples, are
 // withheld: value 0 and suppressed = true.

@@ -63,6 +63,7 @@ int RunCredentialsAdd(const std::vector<std::string>& args) {
     return Fail(Status::InvalidArgument("--database, --org and --cert are required"));
   }
   if (!ValidSlug(org)) return Fail(Status::InvalidArgument("'" + org + "' is not a valid organisation slug"));
+  if (org == "all" || org == "operator") return Fail(Status::InvalidArgument("slug '" + org + "' is reserved"));
   if (role != "member" && role != "admin" && role != "auditor") {
     return Fail(Status::InvalidArgument("--role must be member, admin or auditor"));
   }

@@ -41,6 +41,7 @@ constexpr const char* kUpdateOrgStatus = R"sql(
 constexpr const char* kRevokeCredential = R"sql(
   UPDATE credentials SET status = 'revoked', revoked_at = now(), revocation_reason = $2
    WHERE id = $1 AND status = 'active' AND ($3::bigint IS NULL OR org_id = $3)
+     AND ($4::bigint IS NULL OR org_id <> $4)
   RETURNING id)sql";
 
 constexpr const char* kSelectRevoked = R"sql(
@@ -137,9 +138,9 @@ Result<int64_t> SetOrganisationStatus(Connection& conn, const std::string& slug,
 }
 
 Status RevokeCredential(Connection& conn, int64_t credential_id, std::optional<int64_t> only_org_id,
-                        const std::string& reason, const v1::AuditEvent& event) {
+                        std::optional<int64_t> except_org_id, const std::string& reason, const v1::AuditEvent& event) {
   return RunTransaction(conn, [&](pqxx::work& tx) -> Result<bool> {
-    auto revoked = tx.exec_params(kRevokeCredential, credential_id, reason, only_org_id);
+    auto revoked = tx.exec_params(kRevokeCredential, credential_id, reason, only_org_id, except_org_id);
     if (revoked.empty()) return Status::NotFound("no active credential " + std::to_string(credential_id));
     AppendAuditEvent(tx, event);
     return true;

@@ -80,9 +80,10 @@ Result<int64_t> SetOrganisationStatus(Connection& conn, const std::string& slug,
                                       const std::string& reason, const v1::AuditEvent& event);
 
 // Revokes one credential. When `only_org_id` is set the credential must
-// belong to that organisation (members revoking their own). NotFound otherwise.
+// belong to that organisation (members revoking their own); when
+// `except_org_id` is set it must not (admins cannot revoke staff). NotFound otherwise.
 Status RevokeCredential(Connection& conn, int64_t credential_id, std::optional<int64_t> only_org_id,
-                        const std::string& reason, const v1::AuditEvent& event);
+                        std::optional<int64_t> except_org_id, const std::string& reason, const v1::AuditEvent& event);
 
 // What the CRL lists: revoked credentials (reason "revoked") and every
 // credential of a suspended ("hold") or revoked organisation.

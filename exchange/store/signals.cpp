@@ -27,7 +27,7 @@ constexpr const char* kMergeSignals = R"sql(
   SELECT DISTINCT ON (kind, value) $1, kind, value, NULLIF(pdq_quality, -1)
     FROM signal_staging ORDER BY kind, value, ord
   ON CONFLICT (collection_id, kind, value) DO NOTHING
-  RETURNING id, kind, value)sql";
+  RETURNING id, kind, value, (extract(epoch FROM first_seen) * 1000)::bigint)sql";
 // A pdq signal keeps the best quality of its contributions (changed ones only,
 // so every change of state comes with its feed entry).
 constexpr const char* kRaisePdqQuality = R"sql(
@@ -168,21 +168,32 @@ std::map<int64_t, v1::SignalState> LoadStates(pqxx::work& tx, const std::vector<
   return states;
 }
 
-// Applies the collection's status rule to `ids` (in entry order), then appends
-// one entry per signal with its new state: STATUS where the status moved,
-// `change` otherwise. The log must be locked by this transaction.
+// Appends one entry per signal in `ids` (in that order) with its new state.
+// `created` holds the states of signals this transaction created, known
+// without asking the database (one contribution, no opinions: active); for
+// the others the collection's status rule is applied and the state read back,
+// and the entry says STATUS where the status moved, `change` otherwise.
+// The log must be locked by this transaction.
 LogHead PublishChanges(pqxx::work& tx, const CollectionRef& collection, const LogHead& locked,
                        const std::vector<int64_t>& ids, v1::FeedEntry::Change change,
-                       const std::set<int64_t>& created = {}) {
+                       const std::map<int64_t, v1::SignalState>& created = {}) {
   if (ids.empty()) return locked;
-  std::set<int64_t> moved;
-  for (const auto& row :
-       tx.exec_params(kApplyStatusRule, IntArray(ids), collection.dispute_min_orgs, collection.dispute_needs_majority)) {
-    moved.insert(row[0].as<int64_t>());
+  std::vector<int64_t> existing;
+  for (int64_t id : ids) {
+    if (!created.count(id)) existing.push_back(id);
   }
-  auto states = LoadStates(tx, ids, collection.anonymous);
+  std::set<int64_t> moved;
+  auto states = created;
+  if (!existing.empty()) {
+    for (const auto& row : tx.exec_params(kApplyStatusRule, IntArray(existing), collection.dispute_min_orgs,
+                                          collection.dispute_needs_majority)) {
+      moved.insert(row[0].as<int64_t>());
+    }
+    states.merge(LoadStates(tx, existing, collection.anonymous));
+  }
   const int64_t now_ms = NowMs();
   std::vector<std::string> entries;
+  entries.reserve(ids.size());
   for (int64_t id : ids) {
     v1::FeedEntry entry;
     entry.set_collection(collection.name);
@@ -192,6 +203,31 @@ LogHead PublishChanges(pqxx::work& tx, const CollectionRef& collection, const Lo
     entries.push_back(entry.SerializeAsString());
   }
   return AppendEntries(tx, locked, entries);
+}
+
+// The state of a signal this batch created, as signal_states would give it:
+// the first occurrence's contribution, the batch's best pdq quality.
+v1::SignalState CreatedState(const SignalItem& first, int pdq_quality, int64_t first_seen_ms,
+                             const std::string& org_slug, bool anonymous) {
+  v1::SignalState s;
+  s.set_kind(first.kind);
+  s.set_value(first.value);
+  s.set_status("active");
+  if (!first.category.empty()) s.add_categories(first.category);
+  std::vector<std::string> labels = first.labels;
+  std::sort(labels.begin(), labels.end());
+  labels.erase(std::unique(labels.begin(), labels.end()), labels.end());
+  for (const auto& l : labels) s.add_labels(l);
+  std::vector<uint32_t> principles = first.principles;
+  std::sort(principles.begin(), principles.end());
+  principles.erase(std::unique(principles.begin(), principles.end()), principles.end());
+  for (auto p : principles) s.add_principles(p);
+  s.set_contributors(1);
+  s.set_reviewed(first.reviewed);
+  s.set_first_seen_ms(first_seen_ms);
+  s.set_pdq_quality(static_cast<uint32_t>(std::max(pdq_quality, 0)));
+  if (!anonymous) s.add_contributor_orgs(org_slug);
+  return s;
 }
 
 std::optional<int64_t> FindSignalId(pqxx::work& tx, int64_t collection_id, const SignalKey& key) {
@@ -238,11 +274,22 @@ Result<SubmitReply> SubmitSignals(Connection& conn, const SubmitBatch& batch, co
     }
 
     using Key = std::pair<std::string, std::string>;
+    std::map<Key, const SignalItem*> first_item;
+    std::map<Key, int> best_quality;
+    for (const auto& item : batch.items) {
+      Key key{item.kind, item.value};
+      first_item.emplace(key, &item);
+      auto [q, fresh] = best_quality.emplace(key, item.pdq_quality);
+      if (!fresh) q->second = std::max(q->second, item.pdq_quality);
+    }
     std::set<Key> created;
-    std::set<int64_t> created_ids;
+    std::map<int64_t, v1::SignalState> created_states;
     for (const auto& row : tx.exec_params(kMergeSignals, batch.collection.id)) {
-      created.insert({row[1].as<std::string>(), row[2].as<std::string>()});
-      created_ids.insert(row[0].as<int64_t>());
+      Key key{row[1].as<std::string>(), row[2].as<std::string>()};
+      created.insert(key);
+      created_states[row[0].as<int64_t>()] = CreatedState(*first_item.at(key), best_quality.at(key),
+                                                          row[3].as<int64_t>(), batch.org_slug,
+                                                          batch.collection.anonymous);
     }
     std::set<int64_t> contributed;
     for (const auto& row : tx.exec_params(kMergeContributions, batch.collection.id, batch.org_id)) {
@@ -274,7 +321,7 @@ Result<SubmitReply> SubmitSignals(Connection& conn, const SubmitBatch& batch, co
       outcomes.push_back(created.count(key) ? SubmitOutcome::kCreated : SubmitOutcome::kContributionAdded);
       changed.push_back(id->second);
     }
-    reply.head = PublishChanges(tx, batch.collection, head, changed, v1::FeedEntry::PROVENANCE, created_ids);
+    reply.head = PublishChanges(tx, batch.collection, head, changed, v1::FeedEntry::PROVENANCE, created_states);
     reply.response = render(outcomes, reply.head);
     if (!batch.idempotency_key.empty()) {
       tx.exec_params(kInsertIdempotency, batch.org_id, batch.idempotency_key,

@@ -55,6 +55,7 @@ enum class SubmitOutcome { kCreated, kContributionAdded, kUnchanged };
 struct SubmitBatch {
   CollectionRef collection;
   int64_t org_id = 0;
+  std::string org_slug;
   std::string idempotency_key;  // may be empty: no replay protection
   std::string request_sha256;   // of the request as received
   std::vector<SignalItem> items;

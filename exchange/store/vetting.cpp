@@ -11,7 +11,9 @@ namespace {
 constexpr const char* kSlugTaken = R"sql(
   SELECT 1 FROM organisations WHERE slug = $1
   UNION ALL
-  SELECT 1 FROM invitations WHERE org_slug = $1 AND used_at IS NULL AND expires_at > now())sql";
+  SELECT 1 FROM invitations WHERE org_slug = $1 AND used_at IS NULL AND expires_at > now()
+  UNION ALL
+  SELECT 1 FROM applications WHERE org_slug = $1 AND status = 'pending')sql";
 constexpr const char* kInsertInvitation = R"sql(
   INSERT INTO invitations (token_sha256, org_slug, org_name, contact, created_by, expires_at)
   VALUES ($1, $2, $3, $4, $5, to_timestamp($6)))sql";
