@@ -3,9 +3,9 @@
 //   GET  /v1/collections
 //   PUT  /v1/collections/{c}/grants/{org}
 #include <algorithm>
-#include <regex>
 
 #include "api/access.h"
+#include "common/slug.h"
 #include "api/audit_event.h"
 #include "api/routes.h"
 #include "exchange/v1/collections.pb.h"
@@ -18,15 +18,10 @@ namespace {
 const std::vector<std::string> kRequirableFields = {"category", "labels", "reviewed", "source_ref", "principles",
                                                     "expires_at"};
 
-bool ValidName(const std::string& name) {
-  static const std::regex kName("^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$");
-  return std::regex_match(name, kName);
-}
-
 Status ValidateSpec(const v1::Collection& c) {
-  if (!ValidName(c.name()) || c.name() == "audit") {
+  if (!IsValidSlug(c.name()) || IsReservedSlug(c.name())) {
     return Status::InvalidArgument("collection name '" + c.name() +
-                                   "' must be 1-63 lowercase letters, digits or '-' (and not 'audit')");
+                                   "' must be 1-63 lowercase letters, digits or '-' (and not all, audit or operator)");
   }
   if (c.description().size() > 2000) return Status::InvalidArgument("description is longer than 2000 bytes");
   for (const auto& kind : c.allowed_kinds()) {

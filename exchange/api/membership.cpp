@@ -13,13 +13,13 @@
 #include <cctype>
 #include <charconv>
 #include <ctime>
-#include <regex>
 
 #include "api/access.h"
 #include "api/audit_event.h"
 #include "api/issuer.h"
 #include "api/params.h"
 #include "api/routes.h"
+#include "common/slug.h"
 #include "common/time_format.h"
 #include "exchange/v1/vetting.pb.h"
 #include "http/caller_auth.h"
@@ -48,11 +48,6 @@ std::string RandomToken(std::size_t bytes) {
 std::string TokenHash(const std::string& token) {
   auto h = log::Sha256(token);
   return std::string(h.begin(), h.end());
-}
-
-bool ValidSlug(const std::string& slug) {
-  static const std::regex kSlug("^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$");
-  return std::regex_match(slug, kSlug);
 }
 
 // "Acme Social, Inc." -> "acme-social-inc"; empty when nothing Latin is left.
@@ -140,10 +135,10 @@ class Membership {
     if (Status s = CheckContact(body.contact()); !s.ok()) return Fail(request, s);
     std::string slug = body.slug().empty() ? DeriveSlug(body.org_name()) : body.slug();
     if (slug.empty()) return Fail(request, Status::InvalidArgument("no slug can be derived from this name; give one"));
-    if (!ValidSlug(slug)) {
+    if (!IsValidSlug(slug)) {
       return Fail(request, Status::InvalidArgument("slug '" + slug + "' must be lowercase letters, digits and '-'"));
     }
-    if (slug == "all" || slug == "operator") {
+    if (IsReservedSlug(slug)) {
       return Fail(request, Status::InvalidArgument("slug '" + slug + "' is reserved"));
     }
     const uint32_t hours = body.ttl_hours() ? body.ttl_hours() : kDefaultInvitationHours;

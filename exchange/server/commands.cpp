@@ -1,9 +1,9 @@
 #include "server/commands.h"
 
 #include <cstdio>
-#include <regex>
 
 #include "common/flags.h"
+#include "common/slug.h"
 #include "pki/certificate.h"
 #include "pki/files.h"
 #include "store/credentials.h"
@@ -26,11 +26,6 @@ int ParseFlags(FlagSet& flags, const std::vector<std::string>& args) {
     return 0;
   }
   return -1;
-}
-
-bool ValidSlug(const std::string& slug) {
-  static const std::regex kSlug("^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$");
-  return std::regex_match(slug, kSlug);
 }
 
 }  // namespace
@@ -62,8 +57,8 @@ int RunCredentialsAdd(const std::vector<std::string>& args) {
   if (database.empty() || org.empty() || cert_file.empty()) {
     return Fail(Status::InvalidArgument("--database, --org and --cert are required"));
   }
-  if (!ValidSlug(org)) return Fail(Status::InvalidArgument("'" + org + "' is not a valid organisation slug"));
-  if (org == "all" || org == "operator") return Fail(Status::InvalidArgument("slug '" + org + "' is reserved"));
+  if (!IsValidSlug(org)) return Fail(Status::InvalidArgument("'" + org + "' is not a valid organisation slug"));
+  if (IsReservedSlug(org)) return Fail(Status::InvalidArgument("slug '" + org + "' is reserved"));
   if (role != "member" && role != "admin" && role != "auditor") {
     return Fail(Status::InvalidArgument("--role must be member, admin or auditor"));
   }

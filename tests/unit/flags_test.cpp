@@ -45,3 +45,20 @@ TEST_CASE("flags: unknown flags and bad values are usage errors") {
   CHECK(flags.Parse({"--help"}, &help).ok());
   CHECK(help);
 }
+
+#include "common/slug.h"
+
+TEST_CASE("slugs: lowercase letters, digits and inner '-'; some are reserved") {
+  const std::string longest(63, 'x'), too_long(64, 'x');
+  for (std::string_view good : {std::string_view("a"), std::string_view("alpha"), std::string_view("acme-social"),
+                                std::string_view(longest)}) {
+    CHECK(exchange::IsValidSlug(good));
+  }
+  for (std::string_view bad : {std::string_view(""), std::string_view("-a"), std::string_view("a-"),
+                               std::string_view("Alpha"), std::string_view("a_b"), std::string_view("a b"),
+                               std::string_view("ä"), std::string_view(too_long)}) {
+    CHECK_FALSE(exchange::IsValidSlug(bad));
+  }
+  CHECK(exchange::IsReservedSlug("all"));
+  CHECK_FALSE(exchange::IsReservedSlug("alpha"));
+}
