@@ -3,10 +3,12 @@
 //   GET /v1/keys
 //   GET /v1/collections/{c}/checkpoint | entries | proof/inclusion | proof/consistency
 //   GET /v1/audit/checkpoint | entries | proof/inclusion | proof/consistency
+#include <algorithm>
 #include <cstdio>
 
 #include "api/access.h"
 #include "api/checkpoints.h"
+#include "api/entry_cache.h"
 #include "api/params.h"
 #include "api/routes.h"
 #include "exchange/v1/feed.pb.h"
@@ -17,6 +19,7 @@ namespace exchange::api {
 namespace {
 
 inline constexpr uint64_t kDefaultEntriesPage = 1000;
+inline constexpr std::size_t kEntryCacheBytes = 256u << 20;
 
 std::string Bytes(const log::Hash& hash) { return std::string(hash.begin(), hash.end()); }
 
@@ -86,18 +89,41 @@ class FeedHandlers {
     }
     auto head = ReadableLog(request, context);
     if (!head.ok()) return Fail(request, head.status());
-    auto entries = store::ReadEntries(*context.db, head->log_id, *start, *limit, head->size);
-    if (!entries.ok()) return Fail(request, entries.status());
+    const uint64_t end = std::min(head->size, *start + *limit);
     if (context.caller->role == http::Role::kMember && head->kind == "collection") {
       // A failure to note freshness must not fail the member's sync; it is logged.
       Status noted = store::RecordSyncObservation(*context.db, context.caller->org_id, head->log_id,
-                                                  *start + entries->size(), head->size);
+                                                  std::max(*start, end), head->size);
       if (!noted.ok()) std::fprintf(stderr, "exchanged: sync observation not recorded: %s\n", noted.ToString().c_str());
     }
+    // A full page below the committed size is immutable: Protobuf answers come
+    // from the cache. Serialised messages concatenate, so the current
+    // tree_size is appended as a message of its own.
+    const bool full_page = *start + *limit <= head->size && !http::WantsJson(request);
+    v1::EntryBundle size_only;
+    size_only.set_tree_size(head->size);
+    auto answer = [&](const std::string& page) {
+      http::Response response = http::Encode(request, size_only);
+      std::string body;
+      body.reserve(page.size() + response.body.size());
+      body.append(page).append(response.body);
+      response.body = std::move(body);
+      return response;
+    };
+    if (full_page) {
+      if (auto page = cache_.Find(head->log_id, *start, *limit)) return answer(*page);
+    }
+    auto entries = store::ReadEntries(*context.db, head->log_id, *start, *limit, head->size);
+    if (!entries.ok()) return Fail(request, entries.status());
     v1::EntryBundle out;
     out.set_start(*start);
-    out.set_tree_size(head->size);
     for (auto& entry : *entries) out.add_entries(std::move(entry));
+    if (full_page) {
+      auto page = std::make_shared<const std::string>(out.SerializeAsString());
+      cache_.Remember(head->log_id, *start, *limit, page);
+      return answer(*page);
+    }
+    out.set_tree_size(head->size);
     return http::Encode(request, out);
   }
 
@@ -151,6 +177,7 @@ class FeedHandlers {
 
   const CheckpointPublisher& publisher_;
   const std::string report_public_key_pem_;
+  mutable EntryPageCache cache_{kEntryCacheBytes};
 };
 
 }  // namespace
