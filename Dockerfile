@@ -3,6 +3,7 @@ FROM debian:12 AS build
 RUN apt-get update \
  && apt-get install -y --no-install-recommends build-essential cmake ninja-build pkg-config \
       libboost-dev libssl-dev libpqxx-dev libpq-dev libprotobuf-dev protobuf-compiler prometheus-cpp-dev \
+      libsqlite3-dev libjpeg62-turbo-dev libpng-dev libwebp-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY CMakeLists.txt ./
@@ -17,7 +18,8 @@ RUN cmake -S . -B /build -G Ninja -DCMAKE_BUILD_TYPE=Release -DEXCHANGE_TESTS=OF
 
 FROM debian:12-slim
 RUN apt-get update \
- && apt-get install -y --no-install-recommends libssl3 libpqxx-6.4 libprotobuf32 libprometheus-cpp-core1.0 \
+ && apt-get install -y --no-install-recommends libssl3 libpqxx-6.4 libprotobuf32 libprometheus-cpp-core1.0 libsqlite3-0 \
+      libjpeg62-turbo libpng16-16 libwebp7 \
       ca-certificates curl \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --system --uid 10001 --home /var/lib/exchange exchange

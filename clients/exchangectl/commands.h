@@ -14,5 +14,14 @@ int RunAdmin(const std::vector<std::string>& args);
 int RunEnroll(const std::vector<std::string>& args);
 int RunCredentials(const std::vector<std::string>& args);
 int RunAudit(const std::vector<std::string>& args);
+int RunSync(const std::vector<std::string>& args);
+int RunMirror(const std::vector<std::string>& args);
+int RunExport(const std::vector<std::string>& args);
+int RunMatch(const std::vector<std::string>& args);
+int RunSubmit(const std::vector<std::string>& args);
+int RunOpinion(const std::vector<std::string>& args);
+int RunRetract(const std::vector<std::string>& args);
+int RunSighting(const std::vector<std::string>& args);
+int RunHash(const std::vector<std::string>& args);
 
 }  // namespace exchange::client

@@ -22,6 +22,15 @@ const std::map<std::string, Command>& Commands() {
       {"credentials", {exchange::client::RunCredentials, "list, rotate and revoke your own credentials"}},
       {"enroll", {exchange::client::RunEnroll, "apply to join with an invitation; fetch the certificate"}},
       {"whoami", {exchange::client::RunWhoAmI, "show the organisation and role the exchange sees"}},
+      {"sync", {exchange::client::RunSync, "keep a verified local mirror of a collection's feed"}},
+      {"mirror", {exchange::client::RunMirror, "mirror verify DIR: re-check a mirror offline"}},
+      {"export", {exchange::client::RunExport, "write a mirror's signals as csv, ndjson or ThreatExchange lines"}},
+      {"match", {exchange::client::RunMatch, "match values and files against a mirror (exact)"}},
+      {"submit", {exchange::client::RunSubmit, "submit signals from a CSV or NDJSON file, in batches"}},
+      {"opinion", {exchange::client::RunOpinion, "confirm or dispute signals"}},
+      {"retract", {exchange::client::RunRetract, "retract your organisation's contributions"}},
+      {"sighting", {exchange::client::RunSighting, "report what you did with a match"}},
+      {"hash", {exchange::client::RunHash, "MD5, SHA-256 and PDQ of local image files, on all cores"}},
       {"pki", {exchange::client::RunPki, "pki init DIR: write a development PKI"}},
   };
   return commands;

@@ -16,11 +16,12 @@ inline constexpr std::size_t kSmallBodyLimit = 64 * 1024;
 class CheckpointPublisher;
 class CredentialIssuer;
 struct ReportKey;
+class PdqLookup;
 
 void AddIdentityRoutes(http::Router& router);
 void AddCollectionRoutes(http::Router& router);
-// `metrics` (batch sizes) must outlive the router.
-void AddSignalRoutes(http::Router& router, metrics::ServerMetrics& metrics);
+// `metrics` (batch sizes) and `pdq` must outlive the router.
+void AddSignalRoutes(http::Router& router, metrics::ServerMetrics& metrics, const PdqLookup& pdq);
 // `publisher` must outlive the router; /v1/keys also publishes the report key.
 void AddFeedRoutes(http::Router& router, const CheckpointPublisher& publisher, const std::string& report_public_key_pem);
 // `key` must outlive the router.
@@ -34,10 +35,10 @@ void AddEnrollmentRoutes(http::Router& router, const CredentialIssuer& issuer, h
 // Every route of the API listener.
 inline void AddAllRoutes(http::Router& router, const CheckpointPublisher& publisher, const CredentialIssuer& issuer,
                          const ReportKey& report_key, const std::string& report_public_key_pem,
-                         http::CallerCache& callers, metrics::ServerMetrics& metrics) {
+                         http::CallerCache& callers, metrics::ServerMetrics& metrics, const PdqLookup& pdq) {
   AddIdentityRoutes(router);
   AddCollectionRoutes(router);
-  AddSignalRoutes(router, metrics);
+  AddSignalRoutes(router, metrics, pdq);
   AddFeedRoutes(router, publisher, report_public_key_pem);
   AddMembershipRoutes(router, issuer, callers);
   AddReportRoutes(router, report_key);

@@ -4,6 +4,7 @@
 //   POST /v1/collections/{c}/opinions                confirm / dispute (read grant)
 //   POST /v1/collections/{c}/retractions             retract your own contributions (write grant)
 //   POST /v1/sightings                               what you did with a match (private)
+//   POST /v1/collections/{c}/lookup                  PDQ near-duplicates from the in-memory index (read grant)
 #include <algorithm>
 #include <cctype>
 #include <ctime>
@@ -11,6 +12,7 @@
 #include <set>
 
 #include "api/access.h"
+#include "api/pdq_lookup.h"
 #include "api/routes.h"
 #include "common/time_format.h"
 #include "exchange/v1/signals.pb.h"
@@ -20,6 +22,7 @@
 #include "metrics/server_metrics.h"
 #include "signals/canonical.h"
 #include "signals/kind.h"
+#include "signals/match.h"
 #include "store/signals.h"
 
 namespace exchange::api {
@@ -337,9 +340,62 @@ http::Response Sightings(const http::Request& request, http::CallContext& contex
   return ItemsResponse(request, precheck, accepted, decided);
 }
 
+inline constexpr int kMaxLookupQueries = 1000;
+inline constexpr uint32_t kDefaultLookupLimit = 20;
+inline constexpr uint32_t kMaxLookupLimit = 1000;
+
+http::Response NearLookup(const PdqLookup& index, const http::Request& request, http::CallContext& context) {
+  auto collection = ReadableCollection(context, request.params.at("c"));
+  if (!collection.ok()) return http::ErrorResponse(&request, collection.status());
+  v1::LookupRequest body;
+  if (Status s = http::DecodeBody(request, body); !s.ok()) return http::ErrorResponse(&request, s);
+  if (body.pdq_size() == 0) return http::ErrorResponse(&request, Status::InvalidArgument("no pdq hashes to look up"));
+  if (body.pdq_size() > kMaxLookupQueries) {
+    return http::ErrorResponse(&request, Status::PayloadTooLarge("at most 1000 hashes per lookup"));
+  }
+  const int max_distance = body.max_distance() == 0 ? signals::kDefaultPdqMaxDistance : static_cast<int>(body.max_distance());
+  if (max_distance > 63) return http::ErrorResponse(&request, Status::InvalidArgument("max_distance is at most 63"));
+  const uint32_t limit = body.limit() == 0 ? kDefaultLookupLimit : body.limit();
+  if (limit > kMaxLookupLimit) return http::ErrorResponse(&request, Status::InvalidArgument("limit is at most 1000"));
+
+  v1::LookupResponse out;
+  std::vector<std::string> found;
+  for (const auto& raw : body.pdq()) {
+    auto* result = out.add_results();
+    auto canonical = signals::Canonicalize(signals::Kind::kPdq, raw);
+    if (!canonical.ok()) {
+      result->set_error(canonical.status().message());
+      continue;
+    }
+    result->set_query(*canonical);
+    auto answer = index.Query(collection->collection.log_id, *signals::ParsePdq(*canonical), max_distance);
+    if (!answer.ok()) return http::ErrorResponse(&request, answer.status());
+    out.set_indexed_through(answer->indexed_through);
+    for (const auto& match : answer->matches) {
+      if (static_cast<uint32_t>(result->matches_size()) >= limit) break;
+      auto* m = result->add_matches();
+      m->set_value(log::HexEncode(std::string_view(reinterpret_cast<const char*>(match.hash.data()), match.hash.size())));
+      m->set_distance(static_cast<uint32_t>(match.distance));
+      found.push_back(m->value());
+    }
+  }
+  auto states = store::SignalStatesByValue(*context.db, RefOf(collection->collection), "pdq", found);
+  if (!states.ok()) return http::ErrorResponse(&request, states.status());
+  for (auto& result : *out.mutable_results()) {
+    for (auto& m : *result.mutable_matches()) {
+      if (auto it = states->find(m.value()); it != states->end()) *m.mutable_state() = it->second;
+    }
+  }
+  return http::Encode(request, out);
+}
+
 }  // namespace
 
-void AddSignalRoutes(http::Router& router, metrics::ServerMetrics& metrics) {
+void AddSignalRoutes(http::Router& router, metrics::ServerMetrics& metrics, const PdqLookup& pdq) {
+  router.Add({.method = "POST",
+              .pattern = "/v1/collections/{c}/lookup",
+              .max_body_bytes = 1 << 20,
+              .handler = [&pdq](const http::Request& r, http::CallContext& c) { return NearLookup(pdq, r, c); }});
   router.Add({.method = "POST",
               .pattern = "/v1/collections/{c}/signals",
               .max_body_bytes = kMaxBatchBytes,

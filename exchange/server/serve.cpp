@@ -12,6 +12,7 @@
 
 #include "api/checkpoints.h"
 #include "api/issuer.h"
+#include "api/pdq_lookup.h"
 #include "api/reports.h"
 #include "pki/signature.h"
 #include "pki/files.h"
@@ -182,7 +183,9 @@ int Serve(const ServeConfig& config) {
   http::CallerCache callers(config.caller_cache_ttl);
   metrics::ServerMetrics metrics(EXCHANGE_VERSION);
   http::Router router;
-  api::AddAllRoutes(router, publisher, **issuer, **report_key, (*report_key)->public_key_pem, callers, metrics);
+  api::PdqLookup pdq_lookup;
+  api::AddAllRoutes(router, publisher, **issuer, **report_key, (*report_key)->public_key_pem, callers, metrics,
+                    pdq_lookup);
   http::Router enroll_router;
   api::AddEnrollmentRoutes(enroll_router, **issuer, callers);
   std::vector<std::string> route_names;
@@ -213,6 +216,9 @@ int Serve(const ServeConfig& config) {
     for (const auto& g : f->lags) lags.push_back({g.org, g.seconds});
     metrics.SetDatabaseFigures(signals, logs, lags);
   });
+  // Each process's PDQ indexes follow the logs: changes apply within a second.
+  store::PeriodicTask pdq_follower(config.database_url, std::chrono::milliseconds(250),
+                                   [&pdq_lookup](store::Connection& conn) { pdq_lookup.CatchUp(conn); });
   // Contributions past their expires_at leave the feed by themselves.
   store::PeriodicTask expiry(config.database_url, config.expiry_period, [](store::Connection& conn) {
     auto changed = store::ApplyExpiries(conn);

@@ -400,6 +400,23 @@ Result<std::optional<SignalView>> LookupSignal(Connection& conn, const Collectio
   });
 }
 
+Result<std::map<std::string, v1::SignalState>> SignalStatesByValue(Connection& conn, const CollectionRef& collection,
+                                                                   const std::string& kind,
+                                                                   const std::vector<std::string>& values) {
+  return RunTransaction(conn, [&](pqxx::work& tx) -> Result<std::map<std::string, v1::SignalState>> {
+    std::map<std::string, v1::SignalState> out;
+    if (values.empty()) return out;
+    std::vector<int64_t> ids;
+    for (const auto& row : tx.exec_params(
+             "SELECT id FROM signals WHERE collection_id = $1 AND kind = $2 AND value = ANY($3::text[])",
+             collection.id, kind, JoinArray(values))) {
+      ids.push_back(row[0].as<int64_t>());
+    }
+    for (auto& [id, state] : LoadStates(tx, ids, collection.anonymous)) out[state.value()] = std::move(state);
+    return out;
+  });
+}
+
 Result<std::vector<Status>> RecordSightings(Connection& conn, int64_t org_id, const std::vector<SightingItem>& items) {
   return RunTransaction(conn, [&](pqxx::work& tx) -> Result<std::vector<Status>> {
     std::vector<Status> results;

@@ -12,6 +12,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -109,6 +110,12 @@ struct SignalView {
 };
 Result<std::optional<SignalView>> LookupSignal(Connection& conn, const CollectionRef& collection, int64_t org_id,
                                                const SignalKey& key);
+
+// The states of the signals of `kind` with these canonical values (those that
+// exist), by value, in one query.
+Result<std::map<std::string, v1::SignalState>> SignalStatesByValue(Connection& conn, const CollectionRef& collection,
+                                                                   const std::string& kind,
+                                                                   const std::vector<std::string>& values);
 
 struct SightingItem {
   int64_t collection_id = 0;

@@ -432,6 +432,11 @@ TEST_CASE("the authorization matrix in docs/security.md holds for every endpoint
     s->set_value(kRetractMd5);
     return Serialize(r);
   });
+  post("api POST /v1/collections/{c}/lookup", c + "/lookup", [] {
+    v1::LookupRequest r;
+    r.add_pdq(std::string(64, '0'));
+    return Serialize(r);
+  });
   post("api POST /v1/sightings", "/v1/sightings", [] {
     v1::SightingsRequest r;
     auto* s = r.add_sightings();

@@ -1,0 +1,284 @@
+// exchangectl match: exact matching against a local mirror, for values given
+// on the command line or stdin and for files hashed locally (MD5, SHA-1,
+// SHA-256, streaming). Nothing leaves the machine.
+//
+// Exit codes: 0 something matched, 1 nothing matched, 2 usage error or an
+// input that could not be read or understood (the others are still matched).
+// A retracted signal (a tombstone) is shown but is not a match.
+#include <openssl/evp.h>
+
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <memory>
+
+#include "cli.h"
+#include "commands.h"
+#include "log/encoding.h"
+#include "mirror.h"
+#include "signals/canonical.h"
+#include "signals/utf8.h"
+#include "text_formats.h"
+
+namespace exchange::client {
+namespace {
+
+struct Candidate {
+  std::string kind;
+  std::string value;  // canonical
+};
+
+struct Found {
+  Candidate key;    // the signal found
+  bool suffix = false;  // a domain signal matched as a parent of the value asked for
+  SignalRow row;
+};
+
+struct Query {
+  Query(std::string i, std::string s) : input(std::move(i)), source(std::move(s)) {}
+
+  std::string input;   // the value as given, or the file's path
+  std::string source;  // "argument", "stdin", "file"
+  std::vector<Candidate> candidates;
+  std::string error;
+  std::vector<Found> found;
+  bool matched() const {
+    for (const auto& f : found) {
+      if (f.row.state.status() != "retracted") return true;
+    }
+    return false;
+  }
+};
+
+bool IsHex(std::string_view s) { return !s.empty() && s.find_first_not_of("0123456789abcdefABCDEF") == std::string_view::npos; }
+
+// The (kind, canonical value) pairs a value could be. With a kind, just that
+// one; otherwise hex hashes by length (64 hex digits are sha256 or pdq: both),
+// else every other kind whose canonical form accepts the value.
+void Resolve(Query& q, const std::string& kind_name) {
+  auto add = [&](signals::Kind kind) -> Status {
+    auto value = signals::Canonicalize(kind, q.input);
+    if (!value.ok()) return value.status();
+    q.candidates.push_back({std::string(signals::KindName(kind)), *value});
+    return Status::Ok();
+  };
+  if (!kind_name.empty()) {
+    if (Status s = add(*signals::ParseKind(kind_name)); !s.ok()) q.error = s.message();
+    return;
+  }
+  const std::string_view trimmed = signals::TrimAsciiWhiteSpace(q.input);
+  if (IsHex(trimmed) && (trimmed.size() == 32 || trimmed.size() == 40 || trimmed.size() == 64)) {
+    if (trimmed.size() == 32) (void)add(signals::Kind::kMd5);
+    if (trimmed.size() == 40) (void)add(signals::Kind::kSha1);
+    if (trimmed.size() == 64) {
+      (void)add(signals::Kind::kSha256);
+      (void)add(signals::Kind::kPdq);
+    }
+    return;
+  }
+  const bool url_like = trimmed.substr(0, 7) == "http://" || trimmed.substr(0, 8) == "https://" ||
+                        trimmed.substr(0, 7) == "HTTP://" || trimmed.substr(0, 8) == "HTTPS://";
+  if (url_like) {
+    (void)add(signals::Kind::kUrl);
+  } else {
+    (void)add(signals::Kind::kDomain);
+    if (trimmed.find(':') != std::string_view::npos) (void)add(signals::Kind::kAccountId);
+  }
+  (void)add(signals::Kind::kKeyword);
+  if (q.candidates.empty()) q.error = "cannot tell which kind of signal this is; give --kind";
+}
+
+// MD5, SHA-1 and SHA-256 of a file, read once in 1 MiB blocks.
+Status HashFile(Query& q) {
+  std::ifstream in(q.input, std::ios::binary);
+  if (!in) return Status::NotFound("cannot open " + q.input);
+  struct Digest {
+    const char* kind;
+    const EVP_MD* md;
+    std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx;
+  };
+  Digest digests[] = {{"md5", EVP_md5(), {EVP_MD_CTX_new(), EVP_MD_CTX_free}},
+                      {"sha1", EVP_sha1(), {EVP_MD_CTX_new(), EVP_MD_CTX_free}},
+                      {"sha256", EVP_sha256(), {EVP_MD_CTX_new(), EVP_MD_CTX_free}}};
+  for (auto& d : digests) {
+    if (!d.ctx || EVP_DigestInit_ex(d.ctx.get(), d.md, nullptr) != 1) return Status::Internal("OpenSSL cannot hash");
+  }
+  std::string block(1 << 20, '\0');
+  while (in) {
+    in.read(block.data(), static_cast<std::streamsize>(block.size()));
+    const auto n = static_cast<std::size_t>(in.gcount());
+    if (n == 0) break;
+    for (auto& d : digests) {
+      if (EVP_DigestUpdate(d.ctx.get(), block.data(), n) != 1) return Status::Internal("OpenSSL cannot hash");
+    }
+  }
+  if (in.bad()) return Status::Internal("cannot read " + q.input);
+  for (auto& d : digests) {
+    unsigned char out[EVP_MAX_MD_SIZE];
+    unsigned int length = 0;
+    if (EVP_DigestFinal_ex(d.ctx.get(), out, &length) != 1) return Status::Internal("OpenSSL cannot hash");
+    q.candidates.push_back({d.kind, log::HexEncode(std::span<const uint8_t>(out, length))});
+  }
+  return Status::Ok();
+}
+
+// "a.b.example.com" -> "b.example.com", "example.com": the parents a domain
+// signal may match as a suffix (at least two labels).
+std::vector<std::string> ParentDomains(const std::string& domain) {
+  std::vector<std::string> out;
+  std::size_t dot = domain.find('.');
+  while (dot != std::string::npos) {
+    std::string parent = domain.substr(dot + 1);
+    if (parent.find('.') == std::string::npos) break;
+    out.push_back(parent);
+    dot = domain.find('.', dot + 1);
+  }
+  return out;
+}
+
+Status Lookup(Mirror& mirror, Query& q) {
+  for (const auto& c : q.candidates) {
+    std::vector<std::pair<std::string, bool>> keys = {{c.value, false}};
+    if (c.kind == "domain") {
+      for (auto& parent : ParentDomains(c.value)) keys.emplace_back(parent, true);
+    }
+    for (const auto& [value, suffix] : keys) {
+      auto row = mirror.Lookup(c.kind, value);
+      if (!row.ok()) return row.status();
+      if (*row) q.found.push_back({{c.kind, value}, suffix, **row});
+    }
+  }
+  return Status::Ok();
+}
+
+std::string Describe(const Found& f) {
+  const auto& s = f.row.state;
+  std::string out = s.kind() + " " + s.value() + (f.suffix ? " (parent domain)" : "") + ": " + s.status();
+  if (s.status() == "retracted") return out + " (a tombstone, not a match)";
+  out += ", categories " + (s.categories().empty() ? std::string("-") : JoinList({s.categories().begin(), s.categories().end()}));
+  out += ", " + std::to_string(s.contributors()) + " contributor" + (s.contributors() == 1 ? "" : "s");
+  out += ", confirmed by " + std::to_string(s.confirmations()) + ", disputed by " + std::to_string(s.disputes());
+  if (s.reviewed()) out += ", human-reviewed";
+  return out;
+}
+
+std::string QueryJson(const Query& q) {
+  std::string out = "{\"input\": " + JsonString(q.input) + ", \"source\": " + JsonString(q.source) +
+                    ", \"matched\": " + (q.matched() ? "true" : "false");
+  if (!q.error.empty()) out += ", \"error\": " + JsonString(q.error);
+  out += ", \"checked\": [";
+  for (std::size_t i = 0; i < q.candidates.size(); ++i) {
+    out += std::string(i ? ", " : "") + "{\"kind\": " + JsonString(q.candidates[i].kind) +
+           ", \"value\": " + JsonString(q.candidates[i].value) + "}";
+  }
+  out += "], \"matches\": [";
+  for (std::size_t i = 0; i < q.found.size(); ++i) {
+    const auto& f = q.found[i];
+    out += std::string(i ? ", " : "") + "{\"kind\": " + JsonString(f.key.kind) + ", \"value\": " +
+           JsonString(f.key.value) + ", \"rule\": " + (f.suffix ? "\"suffix\"" : "\"exact\"") +
+           ", \"last_index\": " + std::to_string(f.row.last_index) + ", \"signal\": " + SignalStateJson(f.row.state) + "}";
+  }
+  return out + "]}";
+}
+
+}  // namespace
+
+int RunMatch(const std::vector<std::string>& all_args) {
+  Cli cli;
+  std::string dir, kind, unused_file;
+  // --file may be given many times; FlagSet keeps one value, so collect them first.
+  std::vector<std::string> files, args;
+  for (std::size_t i = 0; i < all_args.size(); ++i) {
+    if (all_args[i] == "--file" && i + 1 < all_args.size()) {
+      files.push_back(all_args[++i]);
+    } else if (all_args[i].rfind("--file=", 0) == 0) {
+      files.push_back(all_args[i].substr(7));
+    } else {
+      args.push_back(all_args[i]);
+    }
+  }
+  FlagSet flags(
+      "usage: exchangectl match --mirror DIR [--kind K] [VALUE...] [--file PATH]...\n\n"
+      "Exact matching against a synced mirror, entirely offline. Values come from the command line, or from stdin\n"
+      "(one per line) when neither values nor files are given. Without --kind, hex hashes are recognised by length\n"
+      "(32 md5, 40 sha1, 64 sha256 and pdq) and other values are tried as url, domain (also matching parent\n"
+      "domains), account_id and keyword. Files are hashed locally (MD5, SHA-1, SHA-256).\n"
+      "Exit 0 when something matched, 1 when nothing did, 2 on a usage error or an unreadable input.");
+  AddGlobalFlags(flags, cli);
+  flags.String("mirror", "EXCHANGECTL_MIRROR", &dir, "the mirror's directory");
+  flags.String("kind", "", &kind, "the kind of every VALUE given");
+  flags.String("file", "", &unused_file, "a file to hash and match (repeatable)");
+  if (int rc = ParseCommandFlags(flags, args); rc >= 0) return rc;
+  if (dir.empty()) {
+    std::fputs(flags.Help().c_str(), stderr);
+    return 2;
+  }
+  if (cli.output != "json" && cli.output != "table") return Fail(Status::InvalidArgument("--output must be table or json"));
+  if (!kind.empty() && !signals::ParseKind(kind)) {
+    std::fprintf(stderr, "exchangectl: unknown kind '%s'\n", kind.c_str());
+    return 2;
+  }
+  auto mirror = Mirror::Open(dir, Mirror::Mode::kRead);
+  if (!mirror.ok()) {
+    std::fprintf(stderr, "exchangectl: %s\n", mirror.status().ToString().c_str());
+    return 2;
+  }
+
+  std::vector<Query> queries;
+  for (const auto& v : flags.positionals()) queries.emplace_back(v, "argument");
+  for (const auto& f : files) queries.emplace_back(f, "file");
+  if (queries.empty()) {
+    std::string line;
+    while (std::getline(std::cin, line)) {
+      if (!line.empty() && line.back() == '\r') line.pop_back();
+      if (signals::TrimAsciiWhiteSpace(line).empty()) continue;
+      queries.emplace_back(line, "stdin");
+    }
+  }
+  bool any_error = false;
+  uint64_t matched = 0;
+  for (auto& q : queries) {
+    if (q.source == "file") {
+      if (Status s = HashFile(q); !s.ok()) q.error = s.message();
+    } else {
+      Resolve(q, kind);
+    }
+    if (Status s = Lookup(**mirror, q); !s.ok()) {
+      std::fprintf(stderr, "exchangectl: %s\n", s.ToString().c_str());
+      return 2;
+    }
+    if (!q.error.empty()) any_error = true;
+    if (q.matched()) ++matched;
+  }
+
+  if (cli.json()) {
+    const auto& head = (*mirror)->head();
+    std::string out = "{\"mirror\": " + JsonString(dir) + ", \"collection\": " + JsonString(head.collection) +
+                      ", \"size\": " + std::to_string(head.size) + ", \"matched\": " + std::to_string(matched) +
+                      ", \"queries\": [";
+    for (std::size_t i = 0; i < queries.size(); ++i) out += std::string(i ? ",\n  " : "\n  ") + QueryJson(queries[i]);
+    out += "]}\n";
+    std::fputs(out.c_str(), stdout);
+  } else {
+    for (const auto& q : queries) {
+      const std::string& label = q.input;
+      if (!q.error.empty()) {
+        std::fprintf(stderr, "exchangectl: %s: %s\n", label.c_str(), q.error.c_str());
+        continue;
+      }
+      if (q.found.empty()) {
+        std::printf("%s: no match\n", label.c_str());
+        continue;
+      }
+      for (const auto& f : q.found) {
+        std::printf("%s: %s %s\n", label.c_str(), f.row.state.status() == "retracted" ? "RETRACTED" : "MATCH",
+                    Describe(f).c_str());
+      }
+    }
+  }
+  std::fflush(stdout);
+  if (any_error) return 2;
+  return matched > 0 ? 0 : 1;
+}
+
+}  // namespace exchange::client

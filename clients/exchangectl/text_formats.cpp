@@ -1,0 +1,314 @@
+#include "text_formats.h"
+
+#include <cctype>
+#include <charconv>
+
+#include "signals/utf8.h"
+
+namespace exchange::client {
+
+std::vector<CsvRecord> ParseCsv(std::string_view text) {
+  std::vector<CsvRecord> records;
+  std::size_t pos = 0, line = 1;
+  // A UTF-8 byte-order mark is not part of the first field.
+  if (text.substr(0, 3) == "\xEF\xBB\xBF") pos = 3;
+  while (pos < text.size()) {
+    CsvRecord record;
+    record.line = line;
+    const std::size_t start = pos;
+    std::string field;
+    bool in_quotes = false, quoted = false, done = false;
+    while (!done) {
+      if (pos >= text.size()) {
+        if (in_quotes) record.error = "a quoted field is not closed before the end of the file";
+        record.fields.push_back(std::move(field));
+        break;
+      }
+      const char c = text[pos++];
+      if (in_quotes) {
+        if (c == '"') {
+          if (pos < text.size() && text[pos] == '"') {
+            field += '"';
+            ++pos;
+          } else {
+            in_quotes = false;
+          }
+        } else {
+          if (c == '\n') ++line;
+          field += c;
+        }
+        continue;
+      }
+      switch (c) {
+        case '"':
+          if (field.empty() && !quoted) {
+            in_quotes = quoted = true;
+          } else {
+            field += c;
+          }
+          break;
+        case ',':
+          record.fields.push_back(std::move(field));
+          field.clear();
+          quoted = false;
+          break;
+        case '\r':
+          if (pos < text.size() && text[pos] == '\n') break;  // CRLF: the LF ends the record
+          field += c;
+          break;
+        case '\n':
+          ++line;
+          record.fields.push_back(std::move(field));
+          done = true;
+          break;
+        default: field += c;
+      }
+    }
+    const std::string_view raw = text.substr(start, pos - start);
+    if (record.error.empty()) {
+      auto decoded = signals::DecodeUtf8(raw, "the line");
+      if (!decoded.ok()) record.error = decoded.status().message();
+    }
+    if (!record.error.empty()) {
+      record.fields.clear();
+      records.push_back(std::move(record));
+      continue;
+    }
+    const bool blank = record.fields.size() == 1 && record.fields[0].find_first_not_of(" \t\r") == std::string::npos;
+    if (!blank) records.push_back(std::move(record));
+  }
+  return records;
+}
+
+std::string CsvField(std::string_view value) {
+  const bool quote = value.find_first_of(",\"\r\n") != std::string_view::npos ||
+                     (!value.empty() && (value.front() == ' ' || value.back() == ' '));
+  if (!quote) return std::string(value);
+  std::string out = "\"";
+  for (char c : value) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  out += '"';
+  return out;
+}
+
+std::string CsvLine(const std::vector<std::string>& fields) {
+  std::string out;
+  for (std::size_t i = 0; i < fields.size(); ++i) {
+    if (i) out += ',';
+    out += CsvField(fields[i]);
+  }
+  out += '\n';
+  return out;
+}
+
+std::string JsonString(std::string_view value) {
+  std::string out = "\"";
+  for (unsigned char c : value) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (c < 0x20 || c == 0x7f) {
+          static const char kHex[] = "0123456789abcdef";
+          out += "\\u00";
+          out += kHex[c >> 4];
+          out += kHex[c & 15];
+        } else {
+          out += static_cast<char>(c);
+        }
+    }
+  }
+  out += '"';
+  return out;
+}
+
+std::string JsonStringArray(const std::vector<std::string>& values) {
+  std::string out = "[";
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    if (i) out += ',';
+    out += JsonString(values[i]);
+  }
+  return out + "]";
+}
+
+std::string JsonNumberArray(const std::vector<uint32_t>& values) {
+  std::string out = "[";
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    if (i) out += ',';
+    out += std::to_string(values[i]);
+  }
+  return out + "]";
+}
+
+namespace {
+
+// A cursor over JSON text for the two array shapes above.
+struct JsonCursor {
+  std::string_view text;
+  std::size_t pos = 0;
+
+  void SkipSpace() {
+    while (pos < text.size() && (text[pos] == ' ' || text[pos] == '\n' || text[pos] == '\t' || text[pos] == '\r')) ++pos;
+  }
+  bool Eat(char c) {
+    SkipSpace();
+    if (pos < text.size() && text[pos] == c) {
+      ++pos;
+      return true;
+    }
+    return false;
+  }
+  Result<std::string> String() {
+    if (!Eat('"')) return Status::InvalidArgument("expected a JSON string");
+    std::string out;
+    while (pos < text.size()) {
+      const char c = text[pos++];
+      if (c == '"') return out;
+      if (c != '\\') {
+        out += c;
+        continue;
+      }
+      if (pos >= text.size()) break;
+      const char e = text[pos++];
+      switch (e) {
+        case '"': out += '"'; break;
+        case '\\': out += '\\'; break;
+        case '/': out += '/'; break;
+        case 'b': out += '\b'; break;
+        case 'f': out += '\f'; break;
+        case 'n': out += '\n'; break;
+        case 'r': out += '\r'; break;
+        case 't': out += '\t'; break;
+        case 'u': {
+          if (pos + 4 > text.size()) return Status::InvalidArgument("truncated \\u escape");
+          uint32_t cp = 0;
+          auto [end, ec] = std::from_chars(text.data() + pos, text.data() + pos + 4, cp, 16);
+          if (ec != std::errc() || end != text.data() + pos + 4) return Status::InvalidArgument("bad \\u escape");
+          pos += 4;
+          if (cp >= 0xD800 && cp <= 0xDFFF) return Status::InvalidArgument("surrogate \\u escapes are not supported");
+          signals::AppendUtf8(static_cast<char32_t>(cp), out);
+          break;
+        }
+        default: return Status::InvalidArgument("bad escape in a JSON string");
+      }
+    }
+    return Status::InvalidArgument("unterminated JSON string");
+  }
+  Result<uint32_t> Number() {
+    SkipSpace();
+    uint32_t v = 0;
+    auto [end, ec] = std::from_chars(text.data() + pos, text.data() + text.size(), v);
+    if (ec != std::errc()) return Status::InvalidArgument("expected a whole number");
+    pos = static_cast<std::size_t>(end - text.data());
+    return v;
+  }
+};
+
+template <typename T, typename ReadItem>
+Result<std::vector<T>> ParseArray(std::string_view text, ReadItem read) {
+  JsonCursor in{text};
+  std::vector<T> out;
+  if (!in.Eat('[')) return Status::InvalidArgument("expected a JSON array");
+  if (!in.Eat(']')) {
+    do {
+      auto item = read(in);
+      if (!item.ok()) return item.status();
+      out.push_back(std::move(item).value());
+    } while (in.Eat(','));
+    if (!in.Eat(']')) return Status::InvalidArgument("expected ',' or ']' in a JSON array");
+  }
+  in.SkipSpace();
+  if (in.pos != text.size()) return Status::InvalidArgument("text after a JSON array");
+  return out;
+}
+
+}  // namespace
+
+Result<std::vector<std::string>> ParseJsonStringArray(std::string_view text) {
+  return ParseArray<std::string>(text, [](JsonCursor& in) { return in.String(); });
+}
+
+Result<std::vector<uint32_t>> ParseJsonNumberArray(std::string_view text) {
+  return ParseArray<uint32_t>(text, [](JsonCursor& in) { return in.Number(); });
+}
+
+std::vector<std::string> SplitList(std::string_view text) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    std::size_t end = text.find(';', start);
+    if (end == std::string_view::npos) end = text.size();
+    std::string_view item = signals::TrimAsciiWhiteSpace(text.substr(start, end - start));
+    if (!item.empty()) out.emplace_back(item);
+    start = end + 1;
+  }
+  return out;
+}
+
+std::string JoinList(const std::vector<std::string>& items) {
+  std::string out;
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    if (i) out += ';';
+    out += items[i];
+  }
+  return out;
+}
+
+}  // namespace exchange::client
+
+namespace exchange::client {
+
+std::string CsvTable::Field(const CsvRecord& record, std::string_view column) const {
+  for (std::size_t i = 0; i < columns.size(); ++i) {
+    if (columns[i] == column) return i < record.fields.size() ? record.fields[i] : std::string();
+  }
+  return {};
+}
+
+bool CsvTable::Has(std::string_view column) const {
+  for (const auto& c : columns) {
+    if (c == column) return true;
+  }
+  return false;
+}
+
+Result<CsvTable> ParseCsvTable(std::string_view text, const std::vector<std::string>& known,
+                               const std::vector<std::string>& required) {
+  CsvTable table;
+  table.records = ParseCsv(text);
+  auto join = [](const std::vector<std::string>& v) {
+    std::string out;
+    for (const auto& s : v) out += (out.empty() ? "" : ",") + s;
+    return out;
+  };
+  if (table.records.empty()) return Status::InvalidArgument("the file is empty; it needs a header line: " + join(known));
+  const CsvRecord header = table.records.front();
+  table.records.erase(table.records.begin());
+  if (!header.error.empty()) return Status::InvalidArgument("the header line: " + header.error);
+  for (const auto& field : header.fields) {
+    std::string name(signals::TrimAsciiWhiteSpace(field));
+    for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    bool ok = false;
+    for (const auto& k : known) ok = ok || k == name;
+    if (!ok) return Status::InvalidArgument("unknown column '" + name + "' in the header (known: " + join(known) + ")");
+    if (table.Has(name)) return Status::InvalidArgument("column '" + name + "' appears twice in the header");
+    table.columns.push_back(name);
+  }
+  for (const auto& r : required) {
+    if (!table.Has(r)) return Status::InvalidArgument("the header has no '" + r + "' column (required: " + join(required) + ")");
+  }
+  return table;
+}
+
+std::string CsvShapeError(const CsvTable& table, const CsvRecord& record) {
+  if (record.fields.size() == table.columns.size()) return {};
+  return "line has " + std::to_string(record.fields.size()) + " fields, the header has " +
+         std::to_string(table.columns.size());
+}
+
+}  // namespace exchange::client

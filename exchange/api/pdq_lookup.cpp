@@ -1,0 +1,54 @@
+#include "api/pdq_lookup.h"
+
+#include <cstdio>
+
+#include "exchange/v1/feed.pb.h"
+#include "signals/match.h"
+#include "store/logs.h"
+
+namespace exchange::api {
+
+void PdqLookup::CatchUp(store::Connection& conn) {
+  auto heads = store::ListLogs(conn);
+  if (!heads.ok()) return;
+  for (const auto& head : *heads) {
+    if (head.kind != "collection") continue;
+    CollectionIndex* target = nullptr;
+    uint64_t applied = 0;
+    {
+      std::unique_lock lock(mu_);
+      target = &indexes_[head.log_id];
+      applied = target->applied;
+    }
+    while (applied < head.size) {
+      auto entries = store::ReadEntries(conn, head.log_id, applied, store::kMaxEntriesPerRead, head.size);
+      if (!entries.ok() || entries->empty()) return;  // try again on the next round
+      for (const auto& bytes : *entries) {
+        v1::FeedEntry entry;
+        if (!entry.ParseFromString(bytes)) {
+          std::fprintf(stderr, "exchanged: pdq index: entry %llu of %s is unreadable\n",
+                       static_cast<unsigned long long>(applied), head.name.c_str());
+        } else if (entry.signal().kind() == "pdq") {
+          if (auto hash = signals::ParsePdq(entry.signal().value()); hash.ok()) {
+            entry.signal().status() == "retracted" ? (void)target->index->Erase(*hash)
+                                                   : (void)target->index->Insert(*hash);
+          }
+        }
+        ++applied;
+      }
+      std::unique_lock lock(mu_);
+      target->applied = applied;
+    }
+  }
+}
+
+Result<PdqLookup::Answer> PdqLookup::Query(int64_t log_id, const pdq::PdqHash& query, int max_distance) const {
+  std::shared_lock lock(mu_);
+  auto it = indexes_.find(log_id);
+  if (it == indexes_.end()) return Answer{};
+  auto matches = it->second.index->Query(query, max_distance);
+  if (!matches.ok()) return matches.status();
+  return Answer{std::move(matches).value(), it->second.applied};
+}
+
+}  // namespace exchange::api

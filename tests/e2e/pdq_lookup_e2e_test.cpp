@@ -1,0 +1,130 @@
+// Near-duplicate lookup on the server: a resized copy of a submitted image is
+// found by its PDQ hash, a retraction takes effect within a second, and bad
+// queries are answered per item.
+#include <doctest/doctest.h>
+
+#include <fstream>
+#include <iterator>
+#include <thread>
+
+#include "exchange/v1/collections.pb.h"
+#include "exchange/v1/signals.pb.h"
+#include "log/encoding.h"
+#include "pdq/hasher.h"
+#include "pdq/image.h"
+#include "test_exchange.h"
+
+using namespace exchange;
+using exchange::testing::TestExchange;
+
+namespace {
+
+std::string Hex(const pdq::PdqHash& h) {
+  return log::HexEncode(std::string_view(reinterpret_cast<const char*>(h.data()), h.size()));
+}
+
+// The image at half its size, each pixel the mean of four: a resized copy.
+pdq::PdqHash HalfSizeHash(const pdq::LumaImage& image) {
+  pdq::LumaImage half;
+  half.width = image.width / 2;
+  half.height = image.height / 2;
+  half.pixels.resize(static_cast<std::size_t>(half.width) * half.height);
+  for (int y = 0; y < half.height; ++y) {
+    for (int x = 0; x < half.width; ++x) {
+      auto at = [&](int xx, int yy) { return image.pixels[static_cast<std::size_t>(yy) * image.width + xx]; };
+      half.pixels[static_cast<std::size_t>(y) * half.width + x] =
+          (at(2 * x, 2 * y) + at(2 * x + 1, 2 * y) + at(2 * x, 2 * y + 1) + at(2 * x + 1, 2 * y + 1)) / 4;
+    }
+  }
+  auto hashed = pdq::HashLuma(half.view());
+  REQUIRE(hashed.ok());
+  return hashed->hash;
+}
+
+v1::LookupResponse Lookup(client::ApiClient& api, const std::vector<std::string>& queries, uint32_t max_distance = 0) {
+  v1::LookupRequest request;
+  for (const auto& q : queries) request.add_pdq(q);
+  request.set_max_distance(max_distance);
+  v1::LookupResponse response;
+  Status s = api.Call("POST", "/v1/collections/images/lookup", &request, &response);
+  REQUIRE_MESSAGE(s.ok(), s.ToString());
+  return response;
+}
+
+}  // namespace
+
+TEST_CASE("PDQ lookup: a resized copy is found; a retraction applies within a second") {
+  TestExchange ex;
+  auto admin = ex.Client("admin1");
+  v1::CreateCollectionRequest create;
+  create.mutable_collection()->set_name("images");
+  REQUIRE(admin->Call("POST", "/v1/collections", &create, nullptr).ok());
+  v1::SetGrantRequest grant;
+  grant.set_access("write");
+  REQUIRE(admin->Call("PUT", "/v1/collections/images/grants/alpha", &grant, nullptr).ok());
+  auto alpha = ex.Client("alpha");
+
+  std::ifstream in(std::string(EXCHANGE_VECTORS_DIR) + "/pdq/images/bridge-1-original.jpg", std::ios::binary);
+  std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  REQUIRE(!bytes.empty());
+  auto image = pdq::DecodeLuma(bytes);
+  REQUIRE(image.ok());
+  auto original = pdq::HashLuma(image->view());
+  REQUIRE(original.ok());
+  const std::string submitted = Hex(original->hash);
+  const std::string resized = Hex(HalfSizeHash(*image));
+  REQUIRE(submitted != resized);
+
+  v1::SubmitSignalsRequest submit;
+  auto* s = submit.add_signals();
+  s->set_kind("pdq");
+  s->set_value(submitted);
+  s->set_pdq_quality(static_cast<uint32_t>(original->quality));
+  auto* other = submit.add_signals();
+  other->set_kind("pdq");
+  other->set_value(std::string(64, 'f'));
+  REQUIRE(alpha->Call("POST", "/v1/collections/images/signals", &submit, nullptr).ok());
+
+  // Within a second the index has it.
+  v1::LookupResponse found;
+  for (int i = 0; i < 20; ++i) {
+    found = Lookup(*alpha, {resized});
+    if (found.results(0).matches_size() > 0) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  REQUIRE(found.results(0).matches_size() == 1);
+  const auto& match = found.results(0).matches(0);
+  CHECK(match.value() == submitted);
+  CHECK(match.distance() > 0);
+  CHECK(match.distance() <= 31);
+  CHECK(match.state().status() == "active");
+  CHECK(match.state().pdq_quality() == static_cast<uint32_t>(original->quality));
+  MESSAGE("a half-size copy is at distance " << match.distance());
+
+  auto strict = Lookup(*alpha, {resized}, 1);
+  CHECK(strict.results(0).matches_size() == 0);
+
+  auto bad = Lookup(*alpha, {"not-a-hash", submitted});
+  CHECK(!bad.results(0).error().empty());
+  CHECK(bad.results(1).matches_size() == 1);
+  CHECK(bad.results(1).matches(0).distance() == 0);
+
+  v1::RetractionsRequest retract;
+  auto* r = retract.add_signals();
+  r->set_kind("pdq");
+  r->set_value(submitted);
+  REQUIRE(alpha->Call("POST", "/v1/collections/images/retractions", &retract, nullptr).ok());
+  const auto retracted_at = std::chrono::steady_clock::now();
+  int remaining = 1;
+  while (remaining > 0 && std::chrono::steady_clock::now() - retracted_at < std::chrono::seconds(3)) {
+    remaining = Lookup(*alpha, {resized}).results(0).matches_size();
+    if (remaining) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  CHECK(remaining == 0);
+  CHECK(std::chrono::steady_clock::now() - retracted_at < std::chrono::seconds(1) + std::chrono::milliseconds(500));
+
+  v1::LookupRequest none;
+  none.add_pdq(submitted);
+  CHECK(ex.Client("beta")->Call("POST", "/v1/collections/images/lookup", &none, nullptr).code() ==
+        ErrorCode::kPermissionDenied);
+}
