@@ -14,6 +14,7 @@ int RunAdmin(const std::vector<std::string>& args);
 int RunEnroll(const std::vector<std::string>& args);
 int RunCredentials(const std::vector<std::string>& args);
 int RunAudit(const std::vector<std::string>& args);
+int RunReport(const std::vector<std::string>& args);
 int RunSync(const std::vector<std::string>& args);
 int RunMirror(const std::vector<std::string>& args);
 int RunExport(const std::vector<std::string>& args);

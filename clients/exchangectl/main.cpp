@@ -21,6 +21,7 @@ const std::map<std::string, Command>& Commands() {
       {"collections", {exchange::client::RunCollections, "list, create and grant access to collections"}},
       {"credentials", {exchange::client::RunCredentials, "list, rotate and revoke your own credentials"}},
       {"enroll", {exchange::client::RunEnroll, "apply to join with an invitation; fetch the certificate"}},
+      {"report", {exchange::client::RunReport, "fetch the signed annual report (verified before saving); verify one"}},
       {"whoami", {exchange::client::RunWhoAmI, "show the organisation and role the exchange sees"}},
       {"sync", {exchange::client::RunSync, "keep a verified local mirror of a collection's feed"}},
       {"mirror", {exchange::client::RunMirror, "mirror verify DIR: re-check a mirror offline"}},

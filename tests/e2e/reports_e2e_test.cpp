@@ -227,6 +227,17 @@ TEST_CASE("the annual report: figures, views, signatures, formats, reproducibili
     CHECK(first.signature == second.signature);
     CHECK(first.body.find("as of " + std::to_string(ThisYear()) + "-01-01T00:00:00Z") != std::string::npos);
   }
+  SUBCASE("exchangectl report: verified before saving, and verifiable offline") {
+    const auto o = ex.ClientOptionsFor("auditor");
+    const std::string ctl = testing::BinDir() + "/exchangectl";
+    const std::string conn = " --server " + o.server + " --ca " + o.ca_file + " --cert " + o.cert_file + " --key " +
+                             o.key_file + " --report-key " + pub_file;
+    const std::string out = ex.dir() + "/saved.csv";
+    CHECK(RunCommand(ctl + " report annual --year " + year + " --format csv --out " + out + conn + " 2>&1").exit_code == 0);
+    CHECK(RunCommand(ctl + " report verify " + out + " --report-key " + pub_file + " 2>&1").exit_code == 0);
+    std::ofstream(out, std::ios::app) << "tampered\n";
+    CHECK(RunCommand(ctl + " report verify " + out + " --report-key " + pub_file + " 2>&1").exit_code == 4);
+  }
   SUBCASE("bad requests") {
     CHECK(Fetch(ex, "auditor", "/v1/reports/annual/20x6").status == 400);
     CHECK(Fetch(ex, "auditor", "/v1/reports/annual/" + std::to_string(ThisYear() + 1)).status == 400);
