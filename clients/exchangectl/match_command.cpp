@@ -10,12 +10,17 @@
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <iterator>
 #include <memory>
 
 #include "cli.h"
 #include "commands.h"
 #include "log/encoding.h"
 #include "mirror.h"
+#include "pdq/hasher.h"
+#include "pdq/image.h"
+#include "pdq/index.h"
+#include "signals/match.h"
 #include "signals/canonical.h"
 #include "signals/utf8.h"
 #include "text_formats.h"
@@ -32,6 +37,7 @@ struct Found {
   Candidate key;    // the signal found
   bool suffix = false;  // a domain signal matched as a parent of the value asked for
   SignalRow row;
+  int distance = -1;    // pdq near-matches: the Hamming distance; -1 for exact matches
 };
 
 struct Query {
@@ -136,6 +142,66 @@ std::vector<std::string> ParentDomains(const std::string& domain) {
   return out;
 }
 
+// The mirror's live pdq signals (active or disputed) in an exact near-duplicate index.
+class PdqNearMatcher {
+ public:
+  Status Load(Mirror& mirror) {
+    std::vector<pdq::PdqHash> hashes;
+    Status s = mirror.ForEachSignal("pdq", "", [&](const SignalRow& row) {
+      if (row.state.status() == "retracted") return Status::Ok();
+      if (auto h = signals::ParsePdq(row.state.value()); h.ok()) hashes.push_back(*h);
+      return Status::Ok();
+    });
+    if (!s.ok()) return s;
+    index_.Assign(hashes);
+    return Status::Ok();
+  }
+
+  // Adds every stored hash within `max_distance` of `query` to q.found.
+  Status Match(Mirror& mirror, const pdq::PdqHash& query, int max_distance, Query& q) const {
+    auto matches = index_.Query(query, max_distance);
+    if (!matches.ok()) return matches.status();
+    for (const auto& m : *matches) {
+      std::string hex = log::HexEncode(std::span<const uint8_t>(m.hash.data(), m.hash.size()));
+      bool seen = false;
+      for (auto& f : q.found) {
+        if (f.key.kind == "pdq" && f.key.value == hex) {
+          if (f.distance > m.distance) f.distance = m.distance;
+          seen = true;
+        }
+      }
+      if (seen) continue;
+      auto row = mirror.Lookup("pdq", hex);
+      if (!row.ok()) return row.status();
+      if (*row) q.found.push_back({{"pdq", hex}, false, **row, m.distance});
+    }
+    return Status::Ok();
+  }
+
+ private:
+  pdq::Index index_;
+};
+
+// An image file's PDQ hash (and with `dihedral` its seven rotations and flips).
+Result<std::vector<pdq::PdqHash>> ImagePdq(const std::string& path, bool dihedral) {
+  std::ifstream in(path, std::ios::binary);
+  std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (pdq::DetectFormat(bytes) == pdq::ImageFormat::kUnknown) return std::vector<pdq::PdqHash>{};
+  auto luma = pdq::DecodeLuma(bytes);
+  if (!luma.ok()) return luma.status();
+  std::vector<pdq::PdqHash> out;
+  if (dihedral) {
+    auto all = pdq::HashLumaDihedral(luma->view());
+    if (!all.ok()) return all.status();
+    for (const auto& r : *all) out.push_back(r.hash);
+  } else {
+    auto one = pdq::HashLuma(luma->view());
+    if (!one.ok()) return one.status();
+    out.push_back(one->hash);
+  }
+  return out;
+}
+
 Status Lookup(Mirror& mirror, Query& q) {
   for (const auto& c : q.candidates) {
     std::vector<std::pair<std::string, bool>> keys = {{c.value, false}};
@@ -153,7 +219,8 @@ Status Lookup(Mirror& mirror, Query& q) {
 
 std::string Describe(const Found& f) {
   const auto& s = f.row.state;
-  std::string out = s.kind() + " " + s.value() + (f.suffix ? " (parent domain)" : "") + ": " + s.status();
+  std::string out = s.kind() + " " + s.value() + (f.suffix ? " (parent domain)" : "") +
+                    (f.distance >= 0 ? " at distance " + std::to_string(f.distance) : "") + ": " + s.status();
   if (s.status() == "retracted") return out + " (a tombstone, not a match)";
   out += ", categories " + (s.categories().empty() ? std::string("-") : JoinList({s.categories().begin(), s.categories().end()}));
   out += ", " + std::to_string(s.contributors()) + " contributor" + (s.contributors() == 1 ? "" : "s");
@@ -175,7 +242,9 @@ std::string QueryJson(const Query& q) {
   for (std::size_t i = 0; i < q.found.size(); ++i) {
     const auto& f = q.found[i];
     out += std::string(i ? ", " : "") + "{\"kind\": " + JsonString(f.key.kind) + ", \"value\": " +
-           JsonString(f.key.value) + ", \"rule\": " + (f.suffix ? "\"suffix\"" : "\"exact\"") +
+           JsonString(f.key.value) + ", \"rule\": " +
+           (f.suffix ? std::string("\"suffix\"") : f.distance >= 0 ? "\"near\", \"distance\": " + std::to_string(f.distance)
+                                                                    : std::string("\"exact\"")) +
            ", \"last_index\": " + std::to_string(f.row.last_index) + ", \"signal\": " + SignalStateJson(f.row.state) + "}";
   }
   return out + "]}";
@@ -186,6 +255,8 @@ std::string QueryJson(const Query& q) {
 int RunMatch(const std::vector<std::string>& all_args) {
   Cli cli;
   std::string dir, kind, unused_file;
+  int64_t max_distance = signals::kDefaultPdqMaxDistance;
+  bool dihedral = false;
   // --file may be given many times; FlagSet keeps one value, so collect them first.
   std::vector<std::string> files, args;
   for (std::size_t i = 0; i < all_args.size(); ++i) {
@@ -202,12 +273,16 @@ int RunMatch(const std::vector<std::string>& all_args) {
       "Exact matching against a synced mirror, entirely offline. Values come from the command line, or from stdin\n"
       "(one per line) when neither values nor files are given. Without --kind, hex hashes are recognised by length\n"
       "(32 md5, 40 sha1, 64 sha256 and pdq) and other values are tried as url, domain (also matching parent\n"
-      "domains), account_id and keyword. Files are hashed locally (MD5, SHA-1, SHA-256).\n"
+      "domains), account_id and keyword. Files are hashed locally (MD5, SHA-1, SHA-256, and PDQ for images).\n"
+      "PDQ hashes, given or computed, also near-match stored pdq signals within --max-distance (exact, no\n"
+      "missed match); --dihedral also tries an image's rotations and mirror images.\n"
       "Exit 0 when something matched, 1 when nothing did, 2 on a usage error or an unreadable input.");
   AddGlobalFlags(flags, cli);
   flags.String("mirror", "EXCHANGECTL_MIRROR", &dir, "the mirror's directory");
   flags.String("kind", "", &kind, "the kind of every VALUE given");
   flags.String("file", "", &unused_file, "a file to hash and match (repeatable)");
+  flags.Int("max-distance", "", &max_distance, "PDQ near-match distance, 0-63 (0: exact only)");
+  flags.Bool("dihedral", "", &dihedral, "also match an image's 7 rotations and flips");
   if (int rc = ParseCommandFlags(flags, args); rc >= 0) return rc;
   if (dir.empty()) {
     std::fputs(flags.Help().c_str(), stderr);
@@ -235,17 +310,36 @@ int RunMatch(const std::vector<std::string>& all_args) {
       queries.emplace_back(line, "stdin");
     }
   }
+  if (max_distance < 0 || max_distance > 63) return Fail(Status::InvalidArgument("--max-distance must be 0-63"));
+  PdqNearMatcher near;
+  if (Status s = near.Load(**mirror); !s.ok()) return Fail(s);
   bool any_error = false;
   uint64_t matched = 0;
   for (auto& q : queries) {
+    std::vector<pdq::PdqHash> pdqs;
     if (q.source == "file") {
       if (Status s = HashFile(q); !s.ok()) q.error = s.message();
+      auto image = ImagePdq(q.input, dihedral);
+      if (!image.ok()) {
+        q.error = image.status().message();
+      } else {
+        pdqs = std::move(image).value();
+        if (!pdqs.empty()) {
+          q.candidates.push_back({"pdq", log::HexEncode(std::span<const uint8_t>(pdqs[0].data(), pdqs[0].size()))});
+        }
+      }
     } else {
       Resolve(q, kind);
+      for (const auto& c : q.candidates) {
+        if (c.kind == "pdq") pdqs.push_back(*signals::ParsePdq(c.value));
+      }
     }
     if (Status s = Lookup(**mirror, q); !s.ok()) {
       std::fprintf(stderr, "exchangectl: %s\n", s.ToString().c_str());
       return 2;
+    }
+    for (const auto& h : pdqs) {
+      if (Status s = near.Match(**mirror, h, static_cast<int>(max_distance), q); !s.ok()) return Fail(s);
     }
     if (!q.error.empty()) any_error = true;
     if (q.matched()) ++matched;
