@@ -42,20 +42,6 @@ std::vector<std::string> SplitCommas(const std::string& s) {
   return out;
 }
 
-std::string TextArray(const std::vector<std::string>& values) {
-  std::string out = "{";
-  for (std::size_t i = 0; i < values.size(); ++i) {
-    if (i) out += ',';
-    out += '"';
-    for (char c : values[i]) {
-      if (c == '"' || c == '\\') out += '\\';
-      out += c;
-    }
-    out += '"';
-  }
-  return out + "}";
-}
-
 CollectionRow ToCollection(const pqxx::row& row) {
   CollectionRow c;
   c.id = row[0].as<int64_t>();

@@ -26,8 +26,9 @@ LogHead LockLog(pqxx::work& tx, int64_t log_id);
 // Appends after LockLog() in the same transaction; returns the new head.
 LogHead AppendEntries(pqxx::work& tx, const LogHead& locked, const std::vector<std::string>& entries);
 
-// Postgres array literals for the unnest() bulk statements.
+// Postgres array literals for the unnest() and ANY() statements.
 std::string ByteaArray(const std::vector<std::string>& values);
+std::string TextArray(const std::vector<std::string>& values);
 template <typename Int>
 std::string IntArray(const std::vector<Int>& values) {
   std::string out = "{";

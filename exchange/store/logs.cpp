@@ -74,6 +74,20 @@ std::string ByteaArray(const std::vector<std::string>& values) {
   return out + "}";
 }
 
+std::string TextArray(const std::vector<std::string>& values) {
+  std::string out = "{";
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    if (i) out += ',';
+    out += '"';
+    for (char c : values[i]) {
+      if (c == '"' || c == '\\') out += '\\';
+      out += c;
+    }
+    out += '"';
+  }
+  return out + "}";
+}
+
 Result<std::vector<LogHead>> ListLogs(Connection& conn) {
   return RunTransaction(conn, [](pqxx::work& tx) -> Result<std::vector<LogHead>> {
     std::vector<LogHead> heads;

@@ -106,20 +106,6 @@ constexpr const char* kSelectCollectionRef = R"sql(
   SELECT c.id, c.log_id, c.name, c.attribution = 'anonymous', c.dispute_min_orgs, c.dispute_needs_majority
     FROM collections c WHERE c.id = $1)sql";
 
-std::string JoinArray(const std::vector<std::string>& values) {
-  std::string out = "{";
-  for (std::size_t i = 0; i < values.size(); ++i) {
-    if (i) out += ',';
-    out += '"';
-    for (char c : values[i]) {
-      if (c == '"' || c == '\\') out += '\\';
-      out += c;
-    }
-    out += '"';
-  }
-  return out + "}";
-}
-
 std::vector<std::string> Split(const std::string& s) {
   std::vector<std::string> out;
   std::stringstream in(s);
@@ -266,7 +252,7 @@ Result<SubmitReply> SubmitSignals(Connection& conn, const SubmitBatch& batch, co
       int ord = 0;
       for (const auto& item : batch.items) {
         std::vector<int64_t> principles(item.principles.begin(), item.principles.end());
-        staging << std::make_tuple(ord++, item.kind, item.value, item.category, JoinArray(item.labels),
+        staging << std::make_tuple(ord++, item.kind, item.value, item.category, TextArray(item.labels),
                                    item.reviewed, item.source_ref, IntArray(principles), item.expires_at,
                                    item.pdq_quality);
       }
@@ -409,7 +395,7 @@ Result<std::map<std::string, v1::SignalState>> SignalStatesByValue(Connection& c
     std::vector<int64_t> ids;
     for (const auto& row : tx.exec_params(
              "SELECT id FROM signals WHERE collection_id = $1 AND kind = $2 AND value = ANY($3::text[])",
-             collection.id, kind, JoinArray(values))) {
+             collection.id, kind, TextArray(values))) {
       ids.push_back(row[0].as<int64_t>());
     }
     for (auto& [id, state] : LoadStates(tx, ids, collection.anonymous)) out[state.value()] = std::move(state);

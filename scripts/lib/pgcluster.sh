@@ -25,18 +25,7 @@ as_owner() {
   fi
 }
 
-free_port() {
-  local port
-  for _ in $(seq 1 200); do
-    port=$((15000 + RANDOM % 17000))  # below the kernel's ephemeral range
-    if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-      echo "$port"
-      return 0
-    fi
-  done
-  echo "pgcluster: no free port found" >&2
-  return 1
-}
+source "$(dirname "$0")/ports.sh"
 
 pg_ctl_start() {
   as_owner "$PGBIN/pg_ctl" -D "$data" -l "$data/server.log" -w -t 60 start >/dev/null

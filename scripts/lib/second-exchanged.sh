@@ -7,17 +7,10 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 dir=$(cd "${1:?usage: second-exchanged.sh SANDBOX_DIR}" && pwd)
 source "$dir/env"
-port() {
-  local p
-  for _ in $(seq 1 200); do
-    p=$((15000 + RANDOM % 17000))  # below the kernel's ephemeral range
-    (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return 0; }
-  done
-  return 1
-}
-api=$(port)
-ops=$(port)
-enroll=$(port)
+source "$root/scripts/lib/ports.sh"
+api=$(free_port)
+ops=$(free_port)
+enroll=$(free_port)
 EXCHANGE_DATABASE_URL="$DATABASE_URL" EXCHANGE_TLS_CERT="$dir/pki/server.pem" EXCHANGE_TLS_KEY="$dir/pki/server.key" \
 EXCHANGE_CLIENT_CA="$dir/pki/ca-bundle.pem" EXCHANGE_LISTEN="127.0.0.1:$api" EXCHANGE_OPS_LISTEN="127.0.0.1:$ops" \
 EXCHANGE_ENROLL_LISTEN="127.0.0.1:$enroll" EXCHANGE_ISSUING_CA_CERT="$dir/pki/issuing-ca.pem" \

@@ -30,7 +30,8 @@ curl -fsS --cacert "$EXCHANGE_CA" --cert "$ALPHA_CERT" --key "$ALPHA_KEY" -H 'Co
 curl -fsS "$SECOND_OPS_URL/metrics" >"$dir/metrics.txt"
 promtool check metrics <"$dir/metrics.txt" || fail "promtool rejects /metrics"
 
-port=$((15000 + RANDOM % 17000))  # below the kernel's ephemeral range
+source "$root/scripts/lib/ports.sh"
+port=$(free_port)
 ops=${SECOND_OPS_URL#http://}
 cat >"$dir/prometheus.yml" <<YML
 global: {scrape_interval: 1s, evaluation_interval: 1s}
