@@ -220,9 +220,10 @@ int RunHash(const std::vector<std::string>& args) {
       "usage: exchangectl hash [--output csv|json] [--threads N] FILE|DIR...\n\n"
       "Prints MD5, SHA-256, PDQ and PDQ quality (0-100) of each file; directories are recursed.\n"
       "Files that are not JPEG, PNG or WebP images get MD5 and SHA-256 only, and count as failures.");
-  flags.String("output", "EXCHANGECTL_OUTPUT", &output, "csv or json");
+  flags.String("output", "EXCHANGECTL_OUTPUT", &output, "csv (or table, the same) or json");
   flags.Int("threads", "EXCHANGECTL_THREADS", &threads, "files hashed at once (default: one per core)");
   if (int rc = ParseCommandFlags(flags, args); rc >= 0) return rc;
+  if (output == "table") output = "csv";  // EXCHANGECTL_OUTPUT=table, set for the other commands
   if (output != "csv" && output != "json") return Fail(Status::InvalidArgument("--output must be csv or json"));
   if (flags.positionals().empty()) return Fail(Status::InvalidArgument("give at least one FILE or DIR"));
   if (threads < 1) return Fail(Status::InvalidArgument("--threads must be at least 1"));
