@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# PDQ near-duplicate matching (1M and 10M stored hashes, beside brute force and
+# FAISS) and image hashing, by bench/pdq/run.sh, which also keeps its full
+# tables in bench/pdq/RESULTS.md. Prints them as one section.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+"$root/bench/pdq/run.sh" >&2
+echo "## PDQ: matching and hashing"
+echo
+sed '1,2d' "$root/bench/pdq/RESULTS.md" | sed 's/^## /### /'
