@@ -349,9 +349,11 @@ http::Response NearLookup(const PdqLookup& index, const http::Request& request, 
   if (!collection.ok()) return http::ErrorResponse(&request, collection.status());
   v1::LookupRequest body;
   if (Status s = http::DecodeBody(request, body); !s.ok()) return http::ErrorResponse(&request, s);
-  if (body.pdq_size() == 0) return http::ErrorResponse(&request, Status::InvalidArgument("no pdq hashes to look up"));
-  if (body.pdq_size() > kMaxLookupQueries) {
-    return http::ErrorResponse(&request, Status::PayloadTooLarge("at most 1000 hashes per lookup"));
+  if (body.pdq_size() + body.values_size() == 0) {
+    return http::ErrorResponse(&request, Status::InvalidArgument("nothing to look up: give values or pdq hashes"));
+  }
+  if (body.pdq_size() + body.values_size() > kMaxLookupQueries) {
+    return http::ErrorResponse(&request, Status::PayloadTooLarge("at most 1000 values and hashes per lookup"));
   }
   const int max_distance = body.max_distance() == 0 ? signals::kDefaultPdqMaxDistance : static_cast<int>(body.max_distance());
   if (max_distance > 63) return http::ErrorResponse(&request, Status::InvalidArgument("max_distance is at most 63"));
@@ -359,6 +361,30 @@ http::Response NearLookup(const PdqLookup& index, const http::Request& request, 
   if (limit > kMaxLookupLimit) return http::ErrorResponse(&request, Status::InvalidArgument("limit is at most 1000"));
 
   v1::LookupResponse out;
+  // Exact lookups, grouped by kind for one query each.
+  std::map<std::string, std::vector<std::string>> exact;
+  for (const auto& ref : body.values()) {
+    auto* result = out.add_results();
+    auto key = CanonicalKey(ref.kind(), ref.value());
+    if (!key.ok()) {
+      result->set_error(key.status().message());
+      continue;
+    }
+    result->set_query(key->kind + ":" + key->value);
+    exact[key->kind].push_back(key->value);
+  }
+  for (const auto& [kind, values] : exact) {
+    auto states = store::SignalStatesByValue(*context.db, RefOf(collection->collection), kind, values);
+    if (!states.ok()) return http::ErrorResponse(&request, states.status());
+    for (auto& result : *out.mutable_results()) {
+      if (result.query().rfind(kind + ":", 0) != 0) continue;
+      auto it = states->find(result.query().substr(kind.size() + 1));
+      if (it == states->end() || result.matches_size() > 0) continue;
+      auto* m = result.add_matches();
+      m->set_value(it->second.value());
+      *m->mutable_state() = it->second;
+    }
+  }
   std::vector<std::string> found;
   for (const auto& raw : body.pdq()) {
     auto* result = out.add_results();
@@ -381,8 +407,8 @@ http::Response NearLookup(const PdqLookup& index, const http::Request& request, 
   }
   auto states = store::SignalStatesByValue(*context.db, RefOf(collection->collection), "pdq", found);
   if (!states.ok()) return http::ErrorResponse(&request, states.status());
-  for (auto& result : *out.mutable_results()) {
-    for (auto& m : *result.mutable_matches()) {
+  for (int i = body.values_size(); i < out.results_size(); ++i) {
+    for (auto& m : *out.mutable_results(i)->mutable_matches()) {
       if (auto it = states->find(m.value()); it != states->end()) *m.mutable_state() = it->second;
     }
   }

@@ -119,6 +119,27 @@ TEST_CASE("PDQ lookup: a resized copy is found; a retraction applies within a se
     CHECK(turned.output.find("MATCH pdq " + submitted + " at distance") != std::string::npos);
   }
 
+  // Exact lookups of any kind, for members without a mirror; results come first, in order.
+  {
+    v1::LookupRequest request;
+    for (auto [kind, value] : {std::pair{"pdq", submitted}, std::pair{"md5", std::string(32, 'a')},
+                               std::pair{"bogus", std::string("x")}}) {
+      auto* ref = request.add_values();
+      ref->set_kind(kind);
+      ref->set_value(value);
+    }
+    request.add_pdq(resized);
+    v1::LookupResponse response;
+    REQUIRE(alpha->Call("POST", "/v1/collections/images/lookup", &request, &response).ok());
+    REQUIRE(response.results_size() == 4);
+    REQUIRE(response.results(0).matches_size() == 1);
+    CHECK(response.results(0).matches(0).state().status() == "active");
+    CHECK(response.results(1).matches_size() == 0);
+    CHECK(response.results(1).error().empty());
+    CHECK(response.results(2).error().find("unknown kind") != std::string::npos);
+    CHECK(response.results(3).matches_size() == 1);
+  }
+
   auto strict = Lookup(*alpha, {resized}, 1);
   CHECK(strict.results(0).matches_size() == 0);
 
