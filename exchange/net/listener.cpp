@@ -27,14 +27,14 @@ Result<tcp::endpoint> ParseEndpoint(const std::string& host_port) {
   return tcp::endpoint(address, static_cast<unsigned short>(port));
 }
 
-Listener::Listener(asio::io_context& ioc, OnAccept on_accept)
-    : ioc_(ioc), strand_(asio::make_strand(ioc)), acceptor_(strand_), on_accept_(std::move(on_accept)) {}
+Listener::Listener(IoContextPool& pool, OnAccept on_accept)
+    : pool_(pool), strand_(asio::make_strand(pool.First())), acceptor_(strand_), on_accept_(std::move(on_accept)) {}
 
-Result<std::shared_ptr<Listener>> Listener::Bind(asio::io_context& ioc, const std::string& host_port,
+Result<std::shared_ptr<Listener>> Listener::Bind(IoContextPool& pool, const std::string& host_port,
                                                  OnAccept on_accept) {
   auto endpoint = ParseEndpoint(host_port);
   if (!endpoint.ok()) return endpoint.status();
-  auto listener = std::make_shared<Listener>(ioc, std::move(on_accept));
+  auto listener = std::make_shared<Listener>(pool, std::move(on_accept));
   boost::system::error_code ec;
   auto& acceptor = listener->acceptor_;
   acceptor.open(endpoint->protocol(), ec);
@@ -58,7 +58,7 @@ void Listener::Stop() {
 }
 
 void Listener::DoAccept() {
-  acceptor_.async_accept(asio::make_strand(ioc_), [self = shared_from_this()](boost::system::error_code ec,
+  acceptor_.async_accept(asio::make_strand(pool_.Next()), [self = shared_from_this()](boost::system::error_code ec,
                                                                                tcp::socket socket) {
     if (ec == asio::error::operation_aborted || !self->acceptor_.is_open()) return;
     if (!ec) {

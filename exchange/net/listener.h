@@ -1,5 +1,5 @@
 // Listener: accepts TCP connections on one endpoint and hands each socket,
-// on its own strand, to `on_accept`. Stop() closes the acceptor; connections
+// bound to the next context of the pool, to `on_accept`. Stop() closes the acceptor; connections
 // already accepted are not touched (see ConnectionTracker for those).
 //
 // Thread-safety: Start()/Stop() from any thread; the accept loop runs on the
@@ -14,6 +14,7 @@
 #include <string>
 
 #include "common/status.h"
+#include "net/io_context_pool.h"
 
 namespace exchange::net {
 
@@ -22,19 +23,20 @@ class Listener : public std::enable_shared_from_this<Listener> {
   using OnAccept = std::function<void(boost::asio::ip::tcp::socket)>;
 
   // Binds and listens; InvalidArgument when the address cannot be used.
-  static Result<std::shared_ptr<Listener>> Bind(boost::asio::io_context& ioc, const std::string& host_port,
+  // The acceptor runs on pool.First(); each accepted socket goes to pool.Next().
+  static Result<std::shared_ptr<Listener>> Bind(IoContextPool& pool, const std::string& host_port,
                                                 OnAccept on_accept);
 
   void Start();
   void Stop();
   boost::asio::ip::tcp::endpoint local_endpoint() const { return local_; }
 
-  Listener(boost::asio::io_context& ioc, OnAccept on_accept);
+  Listener(IoContextPool& pool, OnAccept on_accept);
 
  private:
   void DoAccept();
 
-  boost::asio::io_context& ioc_;
+  IoContextPool& pool_;
   boost::asio::strand<boost::asio::io_context::executor_type> strand_;
   boost::asio::ip::tcp::acceptor acceptor_;
   boost::asio::ip::tcp::endpoint local_;

@@ -21,6 +21,7 @@
 #include "http/ops_dispatcher.h"
 #include "metrics/server_metrics.h"
 #include "net/connection_tracker.h"
+#include "net/io_context_pool.h"
 #include "net/listener.h"
 #include "net/session.h"
 #include "net/tls_context.h"
@@ -240,9 +241,9 @@ int Serve(const ServeConfig& config) {
   net::SessionEnvironment enroll_env{limits, &enroll_dispatcher, &api_connections, &metrics};
   net::SessionEnvironment ops_env{limits, &ops_dispatcher, &ops_connections, nullptr};
 
-  asio::io_context ioc(static_cast<int>(config.io_threads));
+  net::IoContextPool contexts(static_cast<std::size_t>(config.io_threads));
   auto& tls_context = **tls;
-  auto api_listener = net::Listener::Bind(ioc, config.listen, [&](asio::ip::tcp::socket socket) {
+  auto api_listener = net::Listener::Bind(contexts, config.listen, [&](asio::ip::tcp::socket socket) {
     if (api_connections.Count() >= static_cast<std::size_t>(config.max_connections)) {
       metrics.ConnectionRefused();
       return;  // the socket closes as it goes out of scope
@@ -251,7 +252,7 @@ int Serve(const ServeConfig& config) {
   });
   if (!api_listener.ok()) return Fail(api_listener.status());
   auto& enroll_tls_context = **enroll_tls;
-  auto enroll_listener = net::Listener::Bind(ioc, config.enroll_listen, [&](asio::ip::tcp::socket socket) {
+  auto enroll_listener = net::Listener::Bind(contexts, config.enroll_listen, [&](asio::ip::tcp::socket socket) {
     if (api_connections.Count() >= static_cast<std::size_t>(config.max_connections)) {
       metrics.ConnectionRefused();
       return;
@@ -260,7 +261,7 @@ int Serve(const ServeConfig& config) {
   });
   if (!enroll_listener.ok()) return Fail(enroll_listener.status());
   auto ops_listener = net::Listener::Bind(
-      ioc, config.ops_listen, [&](asio::ip::tcp::socket socket) { net::StartPlainSession(std::move(socket), ops_env); });
+      contexts, config.ops_listen, [&](asio::ip::tcp::socket socket) { net::StartPlainSession(std::move(socket), ops_env); });
   if (!ops_listener.ok()) return Fail(ops_listener.status());
 
   (*api_listener)->Start();
@@ -271,12 +272,12 @@ int Serve(const ServeConfig& config) {
 
   // SIGTERM: stop accepting, let in-flight requests finish, close idle
   // connections, then stop; whatever is left after drain_timeout is cut.
-  asio::signal_set signals(ioc, SIGTERM, SIGINT);
-  asio::steady_timer drain_timer(ioc);
+  asio::signal_set signals(contexts.First(), SIGTERM, SIGINT);
+  asio::steady_timer drain_timer(contexts.First());
   const auto drain_deadline = std::make_shared<std::chrono::steady_clock::time_point>();
   std::function<void()> poll_drained = [&] {
     bool drained = api_connections.Count() == 0 && ops_connections.Count() == 0 && pool.InFlight() == 0;
-    if (drained || std::chrono::steady_clock::now() >= *drain_deadline) return ioc.stop();
+    if (drained || std::chrono::steady_clock::now() >= *drain_deadline) return contexts.Stop();
     drain_timer.expires_after(std::chrono::milliseconds(20));
     drain_timer.async_wait([&](boost::system::error_code) { poll_drained(); });
   };
@@ -292,10 +293,7 @@ int Serve(const ServeConfig& config) {
     poll_drained();
   });
 
-  std::vector<std::thread> threads;
-  for (int64_t i = 1; i < config.io_threads; ++i) threads.emplace_back([&] { ioc.run(); });
-  ioc.run();
-  for (auto& t : threads) t.join();
+  contexts.Run();
   pool.Stop();
   std::fprintf(stderr, "exchanged: stopped\n");
   return 0;
