@@ -3,13 +3,18 @@
 #include <pqxx/pqxx>
 
 namespace exchange::store {
+namespace {
+
+void DeleteConnection(pqxx::connection_base* conn) { delete static_cast<pqxx::connection*>(conn); }
+
+}  // namespace
 
 Connection::Connection(std::string url) : url_(std::move(url)) {}
 Connection::~Connection() = default;
 
 pqxx::connection_base& Connection::Get() {
   if (conn_ && !conn_->is_open()) conn_.reset();
-  if (!conn_) conn_ = std::make_unique<pqxx::connection>(url_);
+  if (!conn_) conn_ = {new pqxx::connection(url_), &DeleteConnection};
   return *conn_;
 }
 

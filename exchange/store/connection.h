@@ -32,7 +32,9 @@ class Connection {
 
  private:
   std::string url_;
-  std::unique_ptr<pqxx::connection_base> conn_;
+  // pqxx::connection_base has no virtual destructor: the deleter (in the .cpp)
+  // deletes the pqxx::connection that was made.
+  std::unique_ptr<pqxx::connection_base, void (*)(pqxx::connection_base*)> conn_{nullptr, nullptr};
 };
 
 }  // namespace exchange::store
