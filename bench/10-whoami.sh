@@ -35,7 +35,7 @@ log "building exchanged, exchangectl and loadgen"
 
 started=$(date -u '+%Y-%m-%d %H:%M UTC')
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
-work=$(mktemp -d "${TMPDIR:-/tmp}/bench-whoami.XXXXXX")
+work=$(mktemp -d)
 chmod 755 "$work"  # as root, PostgreSQL and the nginx workers run as nobody and must get in
 nginx_pid=
 loadgen_pid=

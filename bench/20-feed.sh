@@ -19,7 +19,7 @@ log() { echo "feed: $*" >&2; }
 "$root/scripts/build" --target exchanged --target exchangectl --target feed_bench >&2
 ctl="$bin/exchangectl"
 started=$(date -u '+%Y-%m-%d %H:%M UTC')
-work=$(mktemp -d "${TMPDIR:-/tmp}/bench-feed.XXXXXX")
+work=$(mktemp -d)
 chmod 755 "$work"
 nginx_pid=
 cleanup() {

@@ -11,7 +11,7 @@ bin="$root/build/bin"
 total=${INGEST_SIGNALS:-1000000}
 "$root/scripts/build" --target exchanged --target exchangectl >&2
 started=$(date -u '+%Y-%m-%d %H:%M UTC')
-work=$(mktemp -d "${TMPDIR:-/tmp}/bench-ingest.XXXXXX")
+work=$(mktemp -d)
 chmod 755 "$work"
 cleanup() {
   set +e

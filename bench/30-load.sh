@@ -25,7 +25,7 @@ log() { echo "load: $*" >&2; }
 fail() { echo "load: FAIL: $*" >&2; exit 1; }
 
 started=$(date -u '+%Y-%m-%d %H:%M UTC')
-work=$(mktemp -d "${TMPDIR:-/tmp}/bench-load.XXXXXX")
+work=$(mktemp -d)
 chmod 755 "$work"
 pids=()
 cleanup() {

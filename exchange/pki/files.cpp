@@ -65,7 +65,8 @@ Status WriteAtomically(const std::filesystem::path& path, std::string_view conte
   if (path.empty() || !path.has_filename()) {
     return Status::InvalidArgument("not a file path: \"" + path.string() + "\"");
   }
-  std::string temp = path.string() + ".tmp-XXXXXX";
+  // mkstemp replaces the six trailing X characters.
+  std::string temp = path.string() + ".tmp-" + std::string(6, 'X');
   FileDescriptor fd(::mkostemp(temp.data(), O_CLOEXEC));  // O_CREAT|O_EXCL, mode 0600
   if (fd.get() < 0) return ErrnoStatus("create", temp, errno);
 

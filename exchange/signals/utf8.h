@@ -35,7 +35,8 @@ std::u32string_view TrimWhiteSpace(std::u32string_view text);
 // \f, \r).
 std::string_view TrimAsciiWhiteSpace(std::string_view text);
 
-// A character for an error message: 'x' for printable ASCII, U+XXXX otherwise.
+// A character for an error message: 'x' for printable ASCII, otherwise "U+" and
+// four hex digits.
 std::string DescribeCodePoint(char32_t c);
 
 }  // namespace exchange::signals

@@ -31,7 +31,8 @@ std::string RunOrThrow(const std::string& command) {
 }  // namespace
 
 TempDir::TempDir() {
-  std::string pattern = (fs::temp_directory_path() / "exchange-test-XXXXXX").string();
+  std::string name = "exchange-test-" + std::string(6, 'X');  // mkdtemp fills in the X characters
+  std::string pattern = (fs::temp_directory_path() / name).string();
   if (!mkdtemp(pattern.data())) throw std::runtime_error("mkdtemp failed");
   path_ = pattern;
   fs::permissions(path_, fs::perms::owner_all | fs::perms::group_exec | fs::perms::others_exec);

@@ -148,7 +148,8 @@ std::string CsrDer(const CertificateRequest& csr) {
 class TempDir {
  public:
   TempDir() {
-    std::string pattern = (fs::temp_directory_path() / "pki_test-XXXXXX").string();
+    std::string name = "pki_test-" + std::string(6, 'X');  // mkdtemp fills in the X characters
+    std::string pattern = (fs::temp_directory_path() / name).string();
     REQUIRE(::mkdtemp(pattern.data()) != nullptr);
     path_ = pattern;
   }
