@@ -1,23 +1,13 @@
 // exchangectl collections list | create NAME | grant NAME ORG read|write|none
 #include <cstdio>
-#include <sstream>
 
 #include "cli.h"
+#include "common/split.h"
 #include "commands.h"
 #include "exchange/v1/collections.pb.h"
 
 namespace exchange::client {
 namespace {
-
-std::vector<std::string> SplitList(const std::string& s) {
-  std::vector<std::string> out;
-  std::stringstream in(s);
-  std::string item;
-  while (std::getline(in, item, ',')) {
-    if (!item.empty()) out.push_back(item);
-  }
-  return out;
-}
 
 void PrintTable(const v1::ListCollectionsResponse& list) {
   std::printf("%-24s %10s  %-9s  %s\n", "COLLECTION", "LOG SIZE", "ATTRIB.", "GRANTS");
@@ -68,8 +58,8 @@ int RunCollections(const std::vector<std::string>& args) {
     auto* c = request.mutable_collection();
     c->set_name(pos[1]);
     c->set_description(description);
-    for (const auto& k : SplitList(kinds)) c->add_allowed_kinds(k);
-    for (const auto& f : SplitList(required)) c->add_required_fields(f);
+    for (const auto& k : SplitNonEmpty(kinds, ',')) c->add_allowed_kinds(k);
+    for (const auto& f : SplitNonEmpty(required, ',')) c->add_required_fields(f);
     c->set_attribution(attribution);
     if (dispute_min_orgs > 0) {
       c->set_dispute_min_orgs(static_cast<uint32_t>(dispute_min_orgs));

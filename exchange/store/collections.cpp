@@ -1,8 +1,8 @@
 #include "store/collections.h"
 
 #include <chrono>
-#include <sstream>
 
+#include "common/split.h"
 #include "log/hash.h"
 #include "store/audit_append.h"
 #include "store/log_append.h"
@@ -32,23 +32,13 @@ constexpr const char* kUpsertGrant = R"sql(
 constexpr const char* kDeleteGrant = "DELETE FROM collection_grants WHERE collection_id = $1 AND org_id = $2";
 constexpr const char* kSelectLogIdByName = "SELECT id FROM logs WHERE name = $1";
 
-std::vector<std::string> SplitCommas(const std::string& s) {
-  std::vector<std::string> out;
-  std::stringstream in(s);
-  std::string item;
-  while (std::getline(in, item, ',')) {
-    if (!item.empty()) out.push_back(item);
-  }
-  return out;
-}
-
 CollectionRow ToCollection(const pqxx::row& row) {
   CollectionRow c;
   c.id = row[0].as<int64_t>();
   c.name = row[1].as<std::string>();
   c.description = row[2].as<std::string>();
-  c.allowed_kinds = SplitCommas(row[3].as<std::string>());
-  c.required_fields = SplitCommas(row[4].as<std::string>());
+  c.allowed_kinds = SplitNonEmpty(row[3].as<std::string>(), ',');
+  c.required_fields = SplitNonEmpty(row[4].as<std::string>(), ',');
   c.attribution = row[5].as<std::string>();
   c.dispute_min_orgs = row[6].as<int>();
   c.dispute_needs_majority = row[7].as<bool>();

@@ -4,8 +4,8 @@
 #include <chrono>
 #include <map>
 #include <set>
-#include <sstream>
 
+#include "common/split.h"
 #include "store/log_append.h"
 #include "store/transaction.h"
 
@@ -106,13 +106,9 @@ constexpr const char* kSelectCollectionRef = R"sql(
   SELECT c.id, c.log_id, c.name, c.attribution = 'anonymous', c.dispute_min_orgs, c.dispute_needs_majority
     FROM collections c WHERE c.id = $1)sql";
 
+// A string_agg(..., ',') column as a sorted list.
 std::vector<std::string> Split(const std::string& s) {
-  std::vector<std::string> out;
-  std::stringstream in(s);
-  std::string item;
-  while (std::getline(in, item, ',')) {
-    if (!item.empty()) out.push_back(item);
-  }
+  std::vector<std::string> out = SplitNonEmpty(s, ',');
   std::sort(out.begin(), out.end());
   return out;
 }
