@@ -24,9 +24,12 @@ namespace exchange::http {
 class ApiDispatcher final : public Dispatcher {
  public:
   // `limiter` (may be null) is keyed by the caller's organisation, or by the
-  // remote address on public routes.
+  // remote address on public routes. `refusals` (may be null) counts refused
+  // certificate lookups per certificate ("cert:<fp>") and per address
+  // ("address:<ip>"); when either is over its rate, further unknown
+  // certificates get 429 before any database query.
   ApiDispatcher(const Router& router, store::WorkerPool& pool, CallerCache& callers, metrics::ServerMetrics& metrics,
-                RateLimiter* limiter);
+                RateLimiter* limiter, RateLimiter* refusals = nullptr);
 
   std::size_t BodyLimit(const std::string& method, const std::string& target) const override;
   void Dispatch(Request request, const Peer& peer, Done done) override;
@@ -37,6 +40,7 @@ class ApiDispatcher final : public Dispatcher {
   CallerCache& callers_;
   metrics::ServerMetrics& metrics_;
   RateLimiter* limiter_;
+  RateLimiter* refusals_;
 };
 
 // Body limit for requests that match no route, so they still get their 404.

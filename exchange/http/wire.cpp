@@ -21,8 +21,7 @@ bool IsProtobufType(std::string_view type) {
 
 bool WantsJson(const Request& request) {
   if (Names(request.accept, kJsonType)) return true;
-  if (IsProtobufType(request.accept)) return false;
-  return Names(request.content_type, kJsonType);
+  return !IsProtobufType(request.accept);
 }
 
 bool WantsJsonBody(const Request& request) { return Names(request.content_type, kJsonType); }

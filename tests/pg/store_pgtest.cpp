@@ -5,10 +5,12 @@
 #include <future>
 #include <thread>
 
+#include "common/limits.h"
 #include "http/caller_auth.h"
 #include "store/credentials.h"
 #include "store/migration_set.h"
 #include "store/migrator.h"
+#include "store/vetting.h"
 #include "store/worker_pool.h"
 #include "test_exchange.h"
 
@@ -135,6 +137,73 @@ TEST_CASE("a slug the schema forbids is a 4xx-class error, not an internal one")
   REQUIRE(store::Migrate(conn).ok());
   auto bad = store::RegisterCredential(conn, Credential("Not A Slug", "d"));
   CHECK(bad.status().code() == ErrorCode::kInvalidArgument);
+}
+
+namespace {
+
+// `n` characters of two bytes each ("é"), so byte and character counts differ.
+std::string Accented(std::size_t n) {
+  std::string out;
+  for (std::size_t i = 0; i < n; ++i) out += "\xc3\xa9";
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("the API's organisation-name bound is the schema's, and the database's words never reach a caller") {
+  std::string url = PgCluster::Shared().CreateDatabase();
+  store::Connection conn(url);
+  REQUIRE(store::Migrate(conn).ok());
+
+  auto at_limit = Credential("at-limit", "e");
+  at_limit.org_name = Accented(limits::kMaxOrgNameChars);
+  auto admin = store::RegisterCredential(conn, at_limit);
+  REQUIRE_MESSAGE(admin.ok(), admin.status().ToString());
+  CHECK(admin->org_name == at_limit.org_name);
+
+  auto over = Credential("over-limit", "f");
+  over.org_name = Accented(limits::kMaxOrgNameChars + 1);
+  auto refused = store::RegisterCredential(conn, over);
+  CHECK(refused.status().code() == ErrorCode::kInvalidArgument);
+  // Our words, not PostgreSQL's: no constraint name, no relation, no row.
+  for (const char* leak : {"organisations", "check constraint", "violates", "DETAIL", "Failing row"}) {
+    CHECK_MESSAGE(refused.status().message().find(leak) == std::string::npos, refused.status().message());
+  }
+
+  // Invitations (and the applications made from them, migration 0007) hold the same bound.
+  for (std::size_t length : {limits::kMaxOrgNameChars, limits::kMaxOrgNameChars + 1}) {
+    store::NewInvitation invitation{std::string(32, static_cast<char>('a' + length % 7)),
+                                    "invited-" + std::to_string(length), Accented(length), "t@example.org",
+                                    admin->credential_id, 4102444800};
+    v1::AuditEvent event;
+    event.set_action("invitation.create");
+    Status s = store::CreateInvitation(conn, invitation, event);
+    if (length <= limits::kMaxOrgNameChars) {
+      CHECK_MESSAGE(s.ok(), s.ToString());
+    } else {
+      CHECK(s.code() == ErrorCode::kInvalidArgument);
+      CHECK(s.message().find("invitations") == std::string::npos);
+    }
+  }
+}
+
+TEST_CASE("a member organisation's credentials are capped under its row lock") {
+  std::string url = PgCluster::Shared().CreateDatabase();
+  store::Connection conn(url);
+  REQUIRE(store::Migrate(conn).ok());
+  for (const char* fp : {"1", "2"}) {
+    auto c = Credential("capped", fp);
+    c.max_active_in_org = 2;
+    REQUIRE(store::RegisterCredential(conn, c).ok());
+  }
+  auto third = Credential("capped", "3");
+  third.max_active_in_org = 2;
+  auto refused = store::RegisterCredential(conn, third);
+  CHECK(refused.status().code() == ErrorCode::kConflict);
+  CHECK(refused.status().message().find("revoke one first") != std::string::npos);
+  // A revoked credential no longer counts.
+  Psql(url, "UPDATE credentials SET status = 'revoked' WHERE fingerprint = '" + std::string(64, '1') + "'");
+  CHECK(store::RegisterCredential(conn, third).ok());
 }
 
 TEST_CASE("the worker pool runs every job on its own connection and bounds its queue") {
