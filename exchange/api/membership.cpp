@@ -81,14 +81,14 @@ Status CheckText(const std::string& field, const std::string& value, std::size_t
 // An organisation's display name: printable text as above, and at most
 // limits::kMaxOrgNameChars characters, the bound the organisations table holds.
 Status CheckOrgName(const std::string& field, const std::string& value, bool required) {
-  if (Status s = CheckText(field, value, kMaxTextBytes, required); !s.ok()) return s;
   auto code_points = signals::DecodeUtf8(value, field);
   if (!code_points.ok()) return code_points.status();
   if (code_points->size() > limits::kMaxOrgNameChars) {
     return Status::InvalidArgument(field + " is longer than " + std::to_string(limits::kMaxOrgNameChars) +
                                    " characters (" + std::to_string(code_points->size()) + ")");
   }
-  return Status::Ok();
+  // 200 characters are at most 800 bytes of UTF-8.
+  return CheckText(field, value, 4 * limits::kMaxOrgNameChars, required);
 }
 
 Status CheckContact(const std::string& contact) {

@@ -14,6 +14,7 @@
 #include "api/access.h"
 #include "api/pdq_lookup.h"
 #include "api/routes.h"
+#include "common/limits.h"
 #include "common/time_format.h"
 #include "exchange/v1/signals.pb.h"
 #include "http/wire.h"
@@ -33,7 +34,7 @@ inline constexpr std::size_t kMaxBatchBytes = 32 * 1024 * 1024;
 inline constexpr std::size_t kMaxLabels = 32;
 inline constexpr std::size_t kMaxTokenBytes = 64;
 inline constexpr std::size_t kMaxSourceRefBytes = 256;
-inline constexpr std::size_t kMaxIdempotencyKeyBytes = 200;
+inline constexpr std::size_t kMaxIdempotencyKeyBytes = limits::kMaxIdempotencyKeyBytes;
 
 // Categories and labels: short tokens, so feed entries and reports stay clean.
 bool ValidToken(const std::string& s) {

@@ -4,8 +4,8 @@
 // the API accepts is later refused by a CHECK constraint (which would surface
 // at a later step, e.g. an organisation name accepted at enrollment that can
 // never be approved). The migrations spell the same numbers in their CHECK
-// constraints; tests/pg/store_pgtest.cpp checks each one against a real
-// database, so a change on one side without the other fails there.
+// constraints; tests/pg/store_pgtest.cpp checks the organisation-name bound
+// against a real database.
 // Lengths in characters are Unicode code points (PostgreSQL's length() on
 // UTF-8 text); lengths in bytes are bytes.
 #pragma once

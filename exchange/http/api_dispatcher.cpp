@@ -27,8 +27,15 @@ Response Invoke(const Route& route, const Request& request, CallContext& context
 }  // namespace
 
 ApiDispatcher::ApiDispatcher(const Router& router, store::WorkerPool& pool, CallerCache& callers,
-                             metrics::ServerMetrics& metrics, RateLimiter* limiter, RateLimiter* refusals)
-    : router_(router), pool_(pool), callers_(callers), metrics_(metrics), limiter_(limiter), refusals_(refusals) {}
+                             metrics::ServerMetrics& metrics, RateLimiter* limiter,
+                             RateLimiter* refused_per_certificate, RateLimiter* refused_per_address)
+    : router_(router),
+      pool_(pool),
+      callers_(callers),
+      metrics_(metrics),
+      limiter_(limiter),
+      refused_per_certificate_(refused_per_certificate),
+      refused_per_address_(refused_per_address) {}
 
 std::size_t ApiDispatcher::BodyLimit(const std::string& method, const std::string& target) const {
   std::string path = target.substr(0, target.find('?'));
@@ -84,8 +91,9 @@ void ApiDispatcher::Dispatch(Request request, const Peer& peer, Done done) {
     if (auto refusal = callers_.FindRefusal(peer.fingerprint)) {
       return finish(route.pattern, ErrorResponse(&request, *refusal));
     }
-    if (refusals_ && !callers_.RecentlyAccepted(peer.fingerprint)) {
-      int wait = std::max(refusals_->Peek(refused_cert_key), refusals_->Peek(refused_address_key));
+    if (!callers_.RecentlyAccepted(peer.fingerprint)) {
+      int wait = std::max(refused_per_certificate_ ? refused_per_certificate_->Peek(refused_cert_key) : 0,
+                          refused_per_address_ ? refused_per_address_->Peek(refused_address_key) : 0);
       if (wait > 0) {
         Response r = ErrorResponse(&request, Status::ResourceExhausted("too many requests with refused client "
                                                                        "certificates; retry in " +
@@ -108,10 +116,8 @@ void ApiDispatcher::Dispatch(Request request, const Peer& peer, Done done) {
       if (!loaded.ok()) {
         if (loaded.status().code() == ErrorCode::kPermissionDenied) {
           callers_.RememberRefusal(fingerprint, loaded.status());
-          if (refusals_) {
-            refusals_->Take(refused_cert_key);
-            refusals_->Take(refused_address_key);
-          }
+          if (refused_per_certificate_) refused_per_certificate_->Take(refused_cert_key);
+          if (refused_per_address_) refused_per_address_->Take(refused_address_key);
         }
         return finish(route.pattern, ErrorResponse(&request, loaded.status()));
       }

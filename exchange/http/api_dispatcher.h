@@ -24,12 +24,13 @@ namespace exchange::http {
 class ApiDispatcher final : public Dispatcher {
  public:
   // `limiter` (may be null) is keyed by the caller's organisation, or by the
-  // remote address on public routes. `refusals` (may be null) counts refused
-  // certificate lookups per certificate ("cert:<fp>") and per address
-  // ("address:<ip>"); when either is over its rate, further unknown
-  // certificates get 429 before any database query.
+  // remote address on public routes. `refused_per_certificate` and
+  // `refused_per_address` (may be null) count refused certificate lookups;
+  // when either is over its rate, a certificate not accepted recently gets
+  // 429 before any database query.
   ApiDispatcher(const Router& router, store::WorkerPool& pool, CallerCache& callers, metrics::ServerMetrics& metrics,
-                RateLimiter* limiter, RateLimiter* refusals = nullptr);
+                RateLimiter* limiter, RateLimiter* refused_per_certificate = nullptr,
+                RateLimiter* refused_per_address = nullptr);
 
   std::size_t BodyLimit(const std::string& method, const std::string& target) const override;
   void Dispatch(Request request, const Peer& peer, Done done) override;
@@ -40,7 +41,8 @@ class ApiDispatcher final : public Dispatcher {
   CallerCache& callers_;
   metrics::ServerMetrics& metrics_;
   RateLimiter* limiter_;
-  RateLimiter* refusals_;
+  RateLimiter* refused_per_certificate_;
+  RateLimiter* refused_per_address_;
 };
 
 // Body limit for requests that match no route, so they still get their 404.

@@ -79,8 +79,8 @@ void RegisterServeFlags(FlagSet& f, ServeConfig& c) {
   f.Int("max-member-credentials", "EXCHANGE_MAX_MEMBER_CREDENTIALS", &c.max_member_credentials,
         "active credentials a member organisation may hold when it mints its own (POST /v1/credentials)");
   f.Int("failed-auth-rate-limit", "EXCHANGE_FAILED_AUTH_RATE_LIMIT", &c.failed_auth_rate_limit,
-        "refused client certificates (unknown, revoked, suspended) per minute, per certificate and per address, "
-        "before 429");
+        "refused client certificate lookups (unknown, revoked, suspended) per minute per certificate before 429; "
+        "per address ten times this");
   f.Int("max-header-bytes", "EXCHANGE_MAX_HEADER_BYTES", &c.max_header_bytes, "largest request header block");
   f.Millis("handshake-timeout", "EXCHANGE_HANDSHAKE_TIMEOUT_MS", &c.handshake_timeout, "time allowed for a TLS handshake");
   f.Millis("idle-timeout", "EXCHANGE_IDLE_TIMEOUT_MS", &c.idle_timeout, "keep-alive wait for the next request");
@@ -257,9 +257,13 @@ int Serve(const ServeConfig& config) {
   http::RateLimiter org_limiter(static_cast<double>(config.org_rate_limit), 2.0 * static_cast<double>(config.org_rate_limit));
   http::RateLimiter enroll_limiter(static_cast<double>(config.enroll_rate_limit) / 60.0,
                                    static_cast<double>(config.enroll_rate_limit));
+  // Per certificate at the flag's rate; per address at ten times it (one
+  // address may carry several members' traffic, e.g. a shared NAT).
   const double refusals_per_minute = static_cast<double>(config.failed_auth_rate_limit);
   http::RateLimiter refused_certificates(refusals_per_minute / 60.0, refusals_per_minute);
-  http::ApiDispatcher api_dispatcher(router, pool, callers, metrics, &org_limiter, &refused_certificates);
+  http::RateLimiter refused_addresses(10 * refusals_per_minute / 60.0, 10 * refusals_per_minute);
+  http::ApiDispatcher api_dispatcher(router, pool, callers, metrics, &org_limiter, &refused_certificates,
+                                     &refused_addresses);
   http::ApiDispatcher enroll_dispatcher(enroll_router, pool, callers, metrics, &enroll_limiter);
   http::OpsDispatcher ops_dispatcher(metrics, readiness, [&] {
     metrics.SetPoolState(static_cast<double>(pool.QueueDepth()), static_cast<double>(pool.InFlight()));

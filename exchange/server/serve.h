@@ -42,7 +42,7 @@ struct ServeConfig {
   int64_t ops_max_connections = 64;
   int64_t ops_max_connections_per_address = 32;
   int64_t max_member_credentials = 10;    // active credentials a member organisation may mint itself up to
-  int64_t failed_auth_rate_limit = 10;    // refused certificate lookups per minute, per certificate and per address
+  int64_t failed_auth_rate_limit = 60;    // refused certificate lookups per minute per certificate (per address: 10x)
   int64_t max_header_bytes = 16 * 1024;
   std::chrono::milliseconds handshake_timeout{10'000};
   std::chrono::milliseconds idle_timeout{60'000};

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 #include <optional>
+#include <string_view>
 #include <tuple>
 #include <stdexcept>
 
@@ -13,8 +14,9 @@
 namespace exchange::store {
 namespace {
 
-// Every query takes $1 = year start, $2 = year end (Unix seconds), $3 = the
-// collections to count (a bigint array, NULL for all) and yields
+// Every query takes $1 = year start, $2 = year end (Unix seconds) and, when it
+// counts signals, $3 = the collections to count (a bigint array, NULL for
+// all); it yields
 // (section, org, dimension, key, value, samples); org NULL means coalition-wide.
 // Sightings "acted on" are those with a real action; no_action and
 // false_positive are figures of their own (kActedOn).
@@ -178,7 +180,11 @@ Result<std::vector<ReportFigure>> AnnualFigures(Connection& conn, int64_t year_s
   return RunTransaction(conn, [&](pqxx::work& tx) -> Result<std::vector<ReportFigure>> {
     std::vector<ReportFigure> figures;
     for (const char* query : kFigureQueries) {
-      for (const auto& row : tx.exec_params(query, year_start, year_end, collections)) {
+      // Vetting figures are about organisations and take no collections ($3).
+      const bool by_collection = std::string_view(query).find("$3") != std::string_view::npos;
+      const pqxx::result rows = by_collection ? tx.exec_params(query, year_start, year_end, collections)
+                                              : tx.exec_params(query, year_start, year_end);
+      for (const auto& row : rows) {
         if (row[4].is_null()) continue;  // a median or maximum over nothing
         figures.push_back({row[0].as<std::string>(), row[1].is_null() ? "all" : row[1].as<std::string>(),
                            row[2].as<std::string>(), row[3].as<std::string>(), row[4].as<double>(),
