@@ -2,11 +2,14 @@
 #include <doctest/doctest.h>
 
 #include <atomic>
+#include <fstream>
+#include <sstream>
 #include <future>
 #include <thread>
 
 #include "common/limits.h"
 #include "http/caller_auth.h"
+#include "store/collections.h"
 #include "store/credentials.h"
 #include "store/migration_set.h"
 #include "store/migrator.h"
@@ -231,4 +234,56 @@ TEST_CASE("the worker pool runs every job on its own connection and bounds its q
   CHECK_FALSE(tiny.Submit([](store::Connection&) {}));  // queue full: the caller answers 503
   release.set_value();
   tiny.Stop();
+}
+
+TEST_CASE("a refused collection costs the same queries whether or not it exists") {
+  std::string url = PgCluster::Shared().CreateDatabase();
+  {
+    store::Connection setup(url);
+    REQUIRE(store::Migrate(setup).ok());
+    REQUIRE(store::RegisterCredential(setup, Credential("outsider", "9")).ok());
+    store::CollectionRow spec;
+    spec.name = "secret-set";
+    spec.attribution = "named";
+    spec.dispute_min_orgs = 2;
+    v1::AuditEvent event;
+    event.set_action("collection.create");
+    REQUIRE(store::CreateCollection(setup, spec, event).ok());
+  }
+  const std::string database = url.substr(url.rfind('/') + 1);
+  Psql(url, "ALTER DATABASE " + database + " SET log_statement = 'all'");
+  store::Connection conn(url);  // opened after the ALTER: its statements are logged
+  const auto org_id = (*store::FindCredential(conn, std::string(64, '9')))->org_id;
+
+  // Statements the server ran between two psql markers.
+  const std::string log_file = PgCluster::Shared().ServerLog();
+  auto statements_for = [&](const std::string& name) {
+    const std::string marker = "marker-" + name;
+    Psql(url, "SELECT '" + marker + "-begin'");
+    auto found = store::FindCollectionAccess(conn, name, org_id);
+    REQUIRE(found.ok());
+    Psql(url, "SELECT '" + marker + "-end'");
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    std::ifstream in(log_file);
+    std::stringstream text;
+    text << in.rdbuf();
+    const std::string all = text.str();
+    auto begin = all.find(marker + "-begin");
+    auto end = all.find(marker + "-end");
+    REQUIRE(begin != std::string::npos);
+    REQUIRE(end != std::string::npos);
+    int count = 0;
+    std::istringstream lines(all.substr(begin, end - begin));
+    for (std::string line; std::getline(lines, line);) {
+      if (line.find("LOG:  statement:") != std::string::npos || line.find("LOG:  execute") != std::string::npos) {
+        ++count;
+      }
+    }
+    return count - 1;  // the begin marker's own line
+  };
+  const int existing = statements_for("secret-set");
+  const int missing = statements_for("no-such-set");
+  CHECK(existing > 0);
+  CHECK_MESSAGE(existing == missing, "existing: " << existing << ", missing: " << missing);
+  Psql(url, "ALTER DATABASE " + database + " RESET log_statement");
 }

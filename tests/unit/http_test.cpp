@@ -2,6 +2,7 @@
 // that need no sockets.
 #include <doctest/doctest.h>
 
+#include "exchange/v1/common.pb.h"
 #include "exchange/v1/identity.pb.h"
 #include "http/rate_limiter.h"
 #include "http/router.h"
@@ -160,4 +161,18 @@ TEST_CASE("the rate limiter evicts the least recently used key, not every bucket
   CHECK(peeked.Take("cert:x") == 0);
   CHECK(peeked.Peek("cert:x") > 0);
   CHECK(peeked.Peek("cert:x") > 0);
+}
+
+TEST_CASE("an error message quoting invalid UTF-8 still encodes, as JSON and as Protobuf") {
+  Request json;
+  json.accept = "application/json";
+  Response r = ErrorResponse(&json, Status::InvalidArgument("unknown kind '\xff\xfe'"));
+  CHECK(r.status == 400);
+  CHECK(r.body.find("unknown kind '?" "?'") != std::string::npos);
+  Request proto;
+  proto.accept = "application/x-protobuf";
+  r = ErrorResponse(&proto, Status::InvalidArgument("caf\xc3\xa9 \xc3"));
+  v1::Error error;
+  REQUIRE(error.ParseFromString(r.body));
+  CHECK(error.message() == "caf?? ?");
 }
