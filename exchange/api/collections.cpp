@@ -4,6 +4,7 @@
 //   PUT  /v1/collections/{c}/grants/{org}
 #include <algorithm>
 
+#include "common/limits.h"
 #include "api/access.h"
 #include "common/slug.h"
 #include "api/audit_event.h"
@@ -23,7 +24,11 @@ Status ValidateSpec(const v1::Collection& c) {
     return Status::InvalidArgument("collection name '" + c.name() +
                                    "' must be 1-63 lowercase letters, digits or '-' (and not all, audit or operator)");
   }
-  if (c.description().size() > 2000) return Status::InvalidArgument("description is longer than 2000 bytes");
+  // In bytes, which bounds the schema's count of characters too.
+  if (c.description().size() > limits::kMaxCollectionDescriptionChars) {
+    return Status::InvalidArgument("description is longer than " +
+                                   std::to_string(limits::kMaxCollectionDescriptionChars) + " bytes");
+  }
   for (const auto& kind : c.allowed_kinds()) {
     if (!signals::ParseKind(kind)) return Status::InvalidArgument("unknown signal kind '" + kind + "'");
   }

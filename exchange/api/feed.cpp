@@ -5,6 +5,7 @@
 //   GET /v1/audit/checkpoint | entries | proof/inclusion | proof/consistency
 #include <algorithm>
 #include <cstdio>
+#include <limits>
 
 #include "api/access.h"
 #include "api/checkpoints.h"
@@ -87,13 +88,18 @@ class FeedHandlers {
       return Fail(request, Status::InvalidArgument("limit must be between 1 and " +
                                                    std::to_string(store::kMaxEntriesPerRead)));
     }
+    // start + limit must not wrap (it bounds the page and keys the cache).
+    if (*start > std::numeric_limits<uint64_t>::max() - *limit) {
+      return Fail(request, Status::InvalidArgument("start + limit must be below 2^64; start " + std::to_string(*start) +
+                                                   " is too large"));
+    }
     auto head = ReadableLog(request, context);
     if (!head.ok()) return Fail(request, head.status());
     const uint64_t end = std::min(head->size, *start + *limit);
     if (context.caller->role == http::Role::kMember && head->kind == "collection") {
       // A failure to note freshness must not fail the member's sync; it is logged.
       Status noted = store::RecordSyncObservation(*context.db, context.caller->org_id, head->log_id,
-                                                  std::max(*start, end), head->size);
+                                                  std::min(std::max(*start, end), head->size), head->size);
       if (!noted.ok()) std::fprintf(stderr, "exchanged: sync observation not recorded: %s\n", noted.ToString().c_str());
     }
     // A full page below the committed size is immutable: Protobuf answers come
@@ -113,7 +119,9 @@ class FeedHandlers {
     if (full_page) {
       if (auto page = cache_.Find(head->log_id, *start, *limit)) return answer(*page);
     }
-    auto entries = store::ReadEntries(*context.db, head->log_id, *start, *limit, head->size);
+    std::vector<std::string> past_the_end;
+    auto entries = *start >= head->size ? Result<std::vector<std::string>>(std::move(past_the_end))
+                                        : store::ReadEntries(*context.db, head->log_id, *start, *limit, head->size);
     if (!entries.ok()) return Fail(request, entries.status());
     v1::EntryBundle out;
     out.set_start(*start);

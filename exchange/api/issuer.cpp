@@ -8,12 +8,14 @@ namespace exchange::api {
 inline constexpr std::chrono::hours kCrlValidity{24};
 
 CredentialIssuer::CredentialIssuer(pki::Certificate ca, pki::PrivateKey key, std::string chain_pem,
-                                   std::string ca_bundle_pem, std::chrono::seconds validity)
+                                   std::string ca_bundle_pem, std::chrono::seconds validity,
+                                   int max_member_credentials)
     : ca_(std::move(ca)),
       key_(std::move(key)),
       chain_pem_(std::move(chain_pem)),
       ca_bundle_pem_(std::move(ca_bundle_pem)),
-      validity_(validity) {}
+      validity_(validity),
+      max_member_credentials_(max_member_credentials) {}
 
 Status CredentialIssuer::CheckCsr(const std::string& csr_pem) const {
   auto csr = pki::CertificateRequest::FromPem(csr_pem);

@@ -22,8 +22,12 @@ class CredentialIssuer {
  public:
   // `chain_pem` is what issued certificates are followed by (the issuing CA);
   // `ca_bundle_pem` is what clients should trust for the server.
+  // `max_member_credentials`: how many active, unexpired credentials a member
+  // organisation may hold at once when it mints its own (POST /v1/credentials).
   CredentialIssuer(pki::Certificate ca, pki::PrivateKey key, std::string chain_pem, std::string ca_bundle_pem,
-                   std::chrono::seconds validity);
+                   std::chrono::seconds validity, int max_member_credentials = kDefaultMaxMemberCredentials);
+
+  static constexpr int kDefaultMaxMemberCredentials = 10;
 
   // OK when the CSR parses, its self-signature verifies and its key is allowed.
   Status CheckCsr(const std::string& csr_pem) const;
@@ -32,6 +36,7 @@ class CredentialIssuer {
                                      int64_t credential_id) const;
   Result<std::string> Crl(const std::vector<store::RevokedSerial>& revoked) const;
   const std::string& ca_bundle_pem() const { return ca_bundle_pem_; }
+  int max_member_credentials() const { return max_member_credentials_; }
 
  private:
   pki::Certificate ca_;
@@ -39,6 +44,7 @@ class CredentialIssuer {
   std::string chain_pem_;
   std::string ca_bundle_pem_;
   std::chrono::seconds validity_;
+  int max_member_credentials_;
 };
 
 }  // namespace exchange::api

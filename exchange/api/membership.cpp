@@ -19,6 +19,7 @@
 #include "api/issuer.h"
 #include "api/params.h"
 #include "api/routes.h"
+#include "common/limits.h"
 #include "common/slug.h"
 #include "common/time_format.h"
 #include "exchange/v1/vetting.pb.h"
@@ -26,6 +27,7 @@
 #include "http/wire.h"
 #include "log/encoding.h"
 #include "log/hash.h"
+#include "signals/utf8.h"
 #include "store/credentials.h"
 #include "store/vetting.h"
 
@@ -74,6 +76,19 @@ Status CheckText(const std::string& field, const std::string& value, std::size_t
     if (c < 0x20 || c == 0x7f) return Status::InvalidArgument(field + " contains a control character");
   }
   return Status::Ok();
+}
+
+// An organisation's display name: printable text as above, and at most
+// limits::kMaxOrgNameChars characters, the bound the organisations table holds.
+Status CheckOrgName(const std::string& field, const std::string& value, bool required) {
+  auto code_points = signals::DecodeUtf8(value, field);
+  if (!code_points.ok()) return code_points.status();
+  if (code_points->size() > limits::kMaxOrgNameChars) {
+    return Status::InvalidArgument(field + " is longer than " + std::to_string(limits::kMaxOrgNameChars) +
+                                   " characters (" + std::to_string(code_points->size()) + ")");
+  }
+  // 200 characters are at most 800 bytes of UTF-8.
+  return CheckText(field, value, 4 * limits::kMaxOrgNameChars, required);
 }
 
 Status CheckContact(const std::string& contact) {
@@ -131,7 +146,7 @@ class Membership {
     if (Status s = RequireAdmin(*context.caller); !s.ok()) return Fail(request, s);
     v1::CreateInvitationRequest body;
     if (Status s = http::DecodeBody(request, body); !s.ok()) return Fail(request, s);
-    if (Status s = CheckText("org_name", body.org_name(), kMaxTextBytes, true); !s.ok()) return Fail(request, s);
+    if (Status s = CheckOrgName("org_name", body.org_name(), true); !s.ok()) return Fail(request, s);
     if (Status s = CheckContact(body.contact()); !s.ok()) return Fail(request, s);
     std::string slug = body.slug().empty() ? DeriveSlug(body.org_name()) : body.slug();
     if (slug.empty()) return Fail(request, Status::InvalidArgument("no slug can be derived from this name; give one"));
@@ -278,9 +293,12 @@ class Membership {
     if (!credential.ok()) return Fail(request, credential.status());
     credential->id = *id;
     credential->org_name = context.caller->org_name;
+    credential->max_active_in_org = issuer_.max_member_credentials();
     auto event = MakeAuditEvent(*context.caller, "credential.rotate", "org:" + context.caller->org_slug,
                                 "new credential over the current identity");
     (*event.mutable_details())["fingerprint"] = credential->fingerprint;
+    (*event.mutable_details())["serial"] = credential->serial_hex;
+    (*event.mutable_details())["credential_id"] = std::to_string(*id);
     auto row = store::RegisterCredential(*context.db, *credential, event);
     if (!row.ok()) return Fail(request, row.status());
     v1::RotateCredentialResponse out;
@@ -306,12 +324,12 @@ class Membership {
       return Fail(request, Status::Unauthenticated("an invitation token is required"));
     }
     for (auto [field, value, max, required] :
-         {std::tuple{"org_name", &body.org_name(), kMaxTextBytes, false},
-          std::tuple{"legal_name", &body.legal_name(), kMaxTextBytes, true},
+         {std::tuple{"legal_name", &body.legal_name(), kMaxTextBytes, true},
           std::tuple{"domain", &body.domain(), kMaxTextBytes, true},
           std::tuple{"legal_basis", &body.legal_basis(), kMaxLegalBasisBytes, true}}) {
       if (Status s = CheckText(field, *value, max, required); !s.ok()) return Fail(request, s);
     }
+    if (Status s = CheckOrgName("org_name", body.org_name(), false); !s.ok()) return Fail(request, s);
     if (Status s = CheckContact(body.contact()); !s.ok()) return Fail(request, s);
     if (!body.accept_principles()) {
       return Fail(request, Status::InvalidArgument("the coalition's principles must be accepted (accept_principles)"));
@@ -325,6 +343,9 @@ class Membership {
     event.set_action("application.submit");
     (*event.mutable_details())["legal_name"] = body.legal_name();
     (*event.mutable_details())["domain"] = body.domain();
+    // The name the admin invited stands; a different one the applicant gives
+    // is recorded for the admins to see (they invite again to adopt it).
+    if (!body.org_name().empty()) (*event.mutable_details())["proposed_org_name"] = body.org_name();
     auto row = store::SubmitApplication(*context.db, application, event);
     if (!row.ok()) return Fail(request, row.status());
     v1::Application out;
@@ -354,11 +375,18 @@ class Membership {
   }
 
  private:
-  // Who the deciding admin is: its credential's holder.
+  // Who the deciding admin is: the person its credential's holder record
+  // names, so two certificates of one admin are one approver. A credential
+  // that names nobody cannot decide (counting it per certificate would let
+  // one person approve twice).
   static Result<std::string> HolderOf(http::CallContext& context) {
     auto row = store::FindCredential(*context.db, context.caller->fingerprint);
     if (!row.ok()) return row.status();
-    if (!row->has_value() || (*row)->holder.empty()) return std::string("credential-") + std::to_string(context.caller->credential_id);
+    if (!row->has_value() || (*row)->holder.empty()) {
+      return Status::PermissionDenied("this admin credential names no holder, so it cannot count toward the "
+                                      "two-admin rule; the operator registers it with `exchanged credentials add "
+                                      "--holder PERSON`");
+    }
     return (*row)->holder;
   }
 

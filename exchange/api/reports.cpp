@@ -1,6 +1,6 @@
 // GET /v1/reports/annual/{year}[?format=json|csv|html][&variant=public&k=N]
 // Auditors and admins see every organisation; a member sees its own and the
-// coalition totals. Every answer carries an Ed25519 signature over its exact
+// coalition totals, both over the collections it may read. Every answer carries an Ed25519 signature over its exact
 // bytes (X-Exchange-Signature, base64), verifiable with the key in /v1/keys.
 #include <chrono>
 #include <ctime>
@@ -55,7 +55,18 @@ http::Response Annual(const ReportKey& key, const http::Request& request, http::
   // Nothing is recorded in the future, so the year's window is also "up to now".
   const bool closed = end <= now;
   const int64_t as_of = closed ? end : now;
-  auto figures = store::AnnualFigures(*context.db, start, end);
+  // A member's figures, its own and the coalition's, are computed over the
+  // collections it may read: nothing it sees counts what it cannot read.
+  std::optional<std::vector<store::CollectionRow>> readable;
+  std::optional<std::vector<int64_t>> readable_ids;
+  if (!IsStaff(*context.caller)) {
+    auto mine = store::ListCollections(*context.db, context.caller->org_id);
+    if (!mine.ok()) return fail(mine.status());
+    readable = std::move(mine).value();
+    readable_ids.emplace();
+    for (const auto& c : *readable) readable_ids->push_back(c.id);
+  }
+  auto figures = store::AnnualFigures(*context.db, start, end, readable_ids);
   if (!figures.ok()) return fail(figures.status());
   auto logs = store::LogPositionsAt(*context.db, end);
   if (!logs.ok()) return fail(logs.status());
@@ -81,10 +92,8 @@ http::Response Annual(const ReportKey& key, const http::Request& request, http::
     w->set_value(f.value);
     w->set_samples(f.samples);
   }
-  if (!IsStaff(*context.caller)) {
+  if (readable) {
     report::RestrictToOrganisation(report, context.caller->org_slug);
-    auto readable = store::ListCollections(*context.db, context.caller->org_id);
-    if (!readable.ok()) return fail(readable.status());
     std::set<std::string> names;
     for (const auto& c : *readable) names.insert(c.name);
     report::KeepLogs(report, names);

@@ -14,6 +14,7 @@
 #include "api/access.h"
 #include "api/pdq_lookup.h"
 #include "api/routes.h"
+#include "common/limits.h"
 #include "common/time_format.h"
 #include "exchange/v1/signals.pb.h"
 #include "http/wire.h"
@@ -33,7 +34,7 @@ inline constexpr std::size_t kMaxBatchBytes = 32 * 1024 * 1024;
 inline constexpr std::size_t kMaxLabels = 32;
 inline constexpr std::size_t kMaxTokenBytes = 64;
 inline constexpr std::size_t kMaxSourceRefBytes = 256;
-inline constexpr std::size_t kMaxIdempotencyKeyBytes = 200;
+inline constexpr std::size_t kMaxIdempotencyKeyBytes = limits::kMaxIdempotencyKeyBytes;
 
 // Categories and labels: short tokens, so feed entries and reports stay clean.
 bool ValidToken(const std::string& s) {
@@ -45,6 +46,13 @@ bool ValidToken(const std::string& s) {
 
 bool PrintableText(const std::string& s) {
   return std::all_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) >= 0x20 && c != 0x7f; });
+}
+
+// Idempotency-Key: 1-200 visible ASCII characters (a UUID, exchangectl's
+// "exchangectl-<h>-<k>"); anything else is refused before it reaches the database.
+bool ValidIdempotencyKey(const std::string& key) {
+  return key.size() <= kMaxIdempotencyKeyBytes &&
+         std::all_of(key.begin(), key.end(), [](char c) { return c > 0x20 && c < 0x7f; });
 }
 
 bool ValidSourceRef(const std::string& s) { return s.size() <= kMaxSourceRefBytes && PrintableText(s); }
@@ -122,7 +130,9 @@ std::string_view OutcomeName(store::SubmitOutcome outcome) {
 
 http::Response Submit(metrics::ServerMetrics& metrics, const http::Request& request, http::CallContext& context) {
   auto fail = [&](const Status& s) { return http::ErrorResponse(&request, s); };
-  if (request.idempotency_key.size() > kMaxIdempotencyKeyBytes) return fail(Status::InvalidArgument("Idempotency-Key is longer than 200 bytes"));
+  if (!ValidIdempotencyKey(request.idempotency_key)) {
+    return fail(Status::InvalidArgument("Idempotency-Key must be 1-200 visible ASCII characters (a UUID, say)"));
+  }
   auto collection = WritableCollection(context, request.params.at("c"));
   if (!collection.ok()) return fail(collection.status());
   v1::SubmitSignalsRequest body;
@@ -157,8 +167,9 @@ http::Response Submit(metrics::ServerMetrics& metrics, const http::Request& requ
   batch.org_id = context.caller->org_id;
   batch.org_slug = context.caller->org_slug;
   batch.idempotency_key = request.idempotency_key;
-  const char* format = http::WantsJsonBody(request) ? "json" : "protobuf";
-  auto digest = log::Sha256(batch.collection.name + "\n" + format + "\n" + request.body);
+  // The collection, the Content-Type exactly as sent, and the exact body bytes
+  // (docs/api.md): "application/json; charset=utf-8" is another request.
+  auto digest = log::Sha256(batch.collection.name + "\n" + request.content_type + "\n" + request.body);
   batch.request_sha256.assign(digest.begin(), digest.end());
 
   auto reply = store::SubmitSignals(*context.db, batch, [&](const std::vector<store::SubmitOutcome>& outcomes,

@@ -1,5 +1,6 @@
 #include "http/api_dispatcher.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <exception>
@@ -26,8 +27,15 @@ Response Invoke(const Route& route, const Request& request, CallContext& context
 }  // namespace
 
 ApiDispatcher::ApiDispatcher(const Router& router, store::WorkerPool& pool, CallerCache& callers,
-                             metrics::ServerMetrics& metrics, RateLimiter* limiter)
-    : router_(router), pool_(pool), callers_(callers), metrics_(metrics), limiter_(limiter) {}
+                             metrics::ServerMetrics& metrics, RateLimiter* limiter,
+                             RateLimiter* refused_per_certificate, RateLimiter* refused_per_address)
+    : router_(router),
+      pool_(pool),
+      callers_(callers),
+      metrics_(metrics),
+      limiter_(limiter),
+      refused_per_certificate_(refused_per_certificate),
+      refused_per_address_(refused_per_address) {}
 
 std::size_t ApiDispatcher::BodyLimit(const std::string& method, const std::string& target) const {
   std::string path = target.substr(0, target.find('?'));
@@ -44,7 +52,7 @@ void ApiDispatcher::Dispatch(Request request, const Peer& peer, Done done) {
   };
 
   if (!ParseTarget(request.target, request.path, request.query)) {
-    return finish("unmatched", ErrorResponse(&request, Status::InvalidArgument("malformed request target")));
+    return finish("unmatched", ErrorResponse(&request, Status::InvalidArgument("malformed request target: bad percent-encoding, an encoded NUL, or bytes that are not UTF-8")));
   }
   RouteMatch match = router_.Match(request);
   if (!match.route && match.path_known) {
@@ -76,17 +84,43 @@ void ApiDispatcher::Dispatch(Request request, const Peer& peer, Done done) {
   if (cached) {
     if (auto r = limited(request, "org:" + cached->org_slug)) return finish(route.pattern, std::move(*r));
   }
+  // Refused certificates: answered from memory within the cache TTL, and
+  // limited per certificate and per address, so repeating them costs no query.
+  const std::string refused_cert_key = "cert:" + peer.fingerprint, refused_address_key = "address:" + peer.address;
+  if (needs_caller && !cached) {
+    if (auto refusal = callers_.FindRefusal(peer.fingerprint)) {
+      return finish(route.pattern, ErrorResponse(&request, *refusal));
+    }
+    if (!callers_.RecentlyAccepted(peer.fingerprint)) {
+      int wait = std::max(refused_per_certificate_ ? refused_per_certificate_->Peek(refused_cert_key) : 0,
+                          refused_per_address_ ? refused_per_address_->Peek(refused_address_key) : 0);
+      if (wait > 0) {
+        Response r = ErrorResponse(&request, Status::ResourceExhausted("too many requests with refused client "
+                                                                       "certificates; retry in " +
+                                                                       std::to_string(wait) + " s"));
+        r.headers.emplace_back("Retry-After", std::to_string(wait));
+        return finish(route.pattern, std::move(r));
+      }
+    }
+  }
   if (!route.uses_database && (!needs_caller || cached)) {
     CallContext context{cached ? &*cached : nullptr, nullptr};
     return finish(route.pattern, Invoke(route, request, context));
   }
 
-  auto job = [this, &route, request, fingerprint = peer.fingerprint, cached, needs_caller, finish,
-              limited](store::Connection& conn) mutable {
+  auto job = [this, &route, request, fingerprint = peer.fingerprint, cached, needs_caller, finish, limited,
+              refused_cert_key, refused_address_key](store::Connection& conn) mutable {
     std::optional<Caller> caller = cached;
     if (needs_caller && !caller) {
       auto loaded = LoadCaller(conn, fingerprint);
-      if (!loaded.ok()) return finish(route.pattern, ErrorResponse(&request, loaded.status()));
+      if (!loaded.ok()) {
+        if (loaded.status().code() == ErrorCode::kPermissionDenied) {
+          callers_.RememberRefusal(fingerprint, loaded.status());
+          if (refused_per_certificate_) refused_per_certificate_->Take(refused_cert_key);
+          if (refused_per_address_) refused_per_address_->Take(refused_address_key);
+        }
+        return finish(route.pattern, ErrorResponse(&request, loaded.status()));
+      }
       caller = std::move(loaded).value();
       callers_.Remember(*caller);
       if (auto r = limited(request, "org:" + caller->org_slug)) return finish(route.pattern, std::move(*r));

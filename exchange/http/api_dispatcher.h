@@ -24,9 +24,13 @@ namespace exchange::http {
 class ApiDispatcher final : public Dispatcher {
  public:
   // `limiter` (may be null) is keyed by the caller's organisation, or by the
-  // remote address on public routes.
+  // remote address on public routes. `refused_per_certificate` and
+  // `refused_per_address` (may be null) count refused certificate lookups;
+  // when either is over its rate, a certificate not accepted recently gets
+  // 429 before any database query.
   ApiDispatcher(const Router& router, store::WorkerPool& pool, CallerCache& callers, metrics::ServerMetrics& metrics,
-                RateLimiter* limiter);
+                RateLimiter* limiter, RateLimiter* refused_per_certificate = nullptr,
+                RateLimiter* refused_per_address = nullptr);
 
   std::size_t BodyLimit(const std::string& method, const std::string& target) const override;
   void Dispatch(Request request, const Peer& peer, Done done) override;
@@ -37,6 +41,8 @@ class ApiDispatcher final : public Dispatcher {
   CallerCache& callers_;
   metrics::ServerMetrics& metrics_;
   RateLimiter* limiter_;
+  RateLimiter* refused_per_certificate_;
+  RateLimiter* refused_per_address_;
 };
 
 // Body limit for requests that match no route, so they still get their 404.

@@ -3,6 +3,8 @@
 #include <optional>
 #include <string_view>
 
+#include "signals/utf8.h"
+
 namespace exchange::http {
 namespace {
 
@@ -12,6 +14,10 @@ int HexValue(char c) {
   if (c >= 'A' && c <= 'F') return c - 'A' + 10;
   return -1;
 }
+
+// Decoded path segments and query parameters reach handlers and PostgreSQL
+// (which refuses invalid UTF-8 with an error): only well-formed UTF-8 passes.
+bool IsUtf8(std::string_view text) { return signals::DecodeUtf8(text, "target").ok(); }
 
 }  // namespace
 
@@ -40,7 +46,8 @@ bool ParseTarget(const std::string& target, std::string& path, std::map<std::str
   if (target.empty() || target[0] != '/') return false;
   std::string_view t(target);
   auto q = t.find('?');
-  if (!PercentDecode(t.substr(0, q), false)) return false;
+  auto decoded_path = PercentDecode(t.substr(0, q), false);
+  if (!decoded_path || !IsUtf8(*decoded_path)) return false;
   path = std::string(t.substr(0, q));
   query.clear();
   if (q == std::string_view::npos) return true;
@@ -53,7 +60,7 @@ bool ParseTarget(const std::string& target, std::string& path, std::map<std::str
     auto eq = pair.find('=');
     auto key = PercentDecode(pair.substr(0, eq), true);
     auto value = PercentDecode(eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1), true);
-    if (!key || !value) return false;
+    if (!key || !value || !IsUtf8(*key) || !IsUtf8(*value)) return false;
     query[*key] = *value;
   }
   return true;

@@ -36,7 +36,8 @@ struct Response {
 
 // Splits a request target into its path (kept encoded, so an encoded '/'
 // inside a segment survives routing) and decoded query parameters. False when
-// the target is not origin-form or any percent-encoding is bad.
+// the target is not origin-form, any percent-encoding is bad, or a decoded
+// path or query component is not well-formed UTF-8.
 bool ParseTarget(const std::string& target, std::string& path, std::map<std::string, std::string>& query);
 
 // Percent-decodes one component; nullopt for a bad escape or an encoded NUL.

@@ -6,6 +6,7 @@
 #include <google/protobuf/util/json_util.h>
 
 #include "exchange/v1/common.pb.h"
+#include "signals/utf8.h"
 
 namespace exchange::http {
 namespace {
@@ -17,12 +18,22 @@ bool IsProtobufType(std::string_view type) {
          Names(type, "application/octet-stream");
 }
 
+// Error messages may quote what the caller sent; a message must stay valid
+// UTF-8 or neither Protobuf nor JSON can carry it. Invalid: every non-ASCII
+// byte becomes '?'.
+std::string Utf8Safe(std::string text) {
+  if (signals::DecodeUtf8(text, "message").ok()) return text;
+  for (char& c : text) {
+    if (static_cast<unsigned char>(c) >= 0x80) c = '?';
+  }
+  return text;
+}
+
 }  // namespace
 
 bool WantsJson(const Request& request) {
   if (Names(request.accept, kJsonType)) return true;
-  if (IsProtobufType(request.accept)) return false;
-  return Names(request.content_type, kJsonType);
+  return !IsProtobufType(request.accept);
 }
 
 bool WantsJsonBody(const Request& request) { return Names(request.content_type, kJsonType); }
@@ -92,7 +103,7 @@ Response ErrorResponse(const Request* request, const Status& status) {
                  status.message().c_str());
     error.set_message("the exchange failed to handle this request; the operator's log has the details");
   } else {
-    error.set_message(status.message());
+    error.set_message(Utf8Safe(status.message()));
   }
   Request json_request;
   json_request.accept = std::string(kJsonType);

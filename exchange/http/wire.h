@@ -1,9 +1,9 @@
 // Protobuf or JSON on the wire, and errors as one Error message.
 //
-// Bodies are Protobuf ("application/x-protobuf") unless the request says
-// otherwise: a request body is JSON when Content-Type is application/json;
-// a response is JSON when Accept names application/json, or when Accept names
-// no format and the request body was JSON. JSON uses Protobuf's mapping with
+// A request body is JSON when Content-Type is application/json, else Protobuf
+// ("application/x-protobuf"). A response is Protobuf only when Accept names a
+// Protobuf type (and not application/json); without Accept, or with */*, it is
+// JSON, errors included, so a plain curl reads what it gets. JSON uses Protobuf's mapping with
 // the .proto's snake_case field names, and prints fields at their defaults.
 //
 // This is the only place that turns a Status into an HTTP status code.

@@ -76,8 +76,9 @@ class Session final : public Drainable, public std::enable_shared_from_this<Sess
 
  public:
   template <typename... StreamArgs>
-  Session(const SessionEnvironment& env, StreamArgs&&... stream_args)
-      : env_(env), stream_(std::forward<StreamArgs>(stream_args)...) {}
+  Session(const SessionEnvironment& env, std::unique_ptr<ConnectionTracker::Registration> registration,
+          StreamArgs&&... stream_args)
+      : env_(env), stream_(std::forward<StreamArgs>(stream_args)...), registration_(std::move(registration)) {}
 
   ~Session() override {
     if (env_.metrics) env_.metrics->ConnectionClosed();
@@ -86,7 +87,7 @@ class Session final : public Drainable, public std::enable_shared_from_this<Sess
   void Start() {
     beast::error_code ignored;
     address_ = Socket().socket().remote_endpoint(ignored).address().to_string();
-    registration_ = env_.tracker->Register(this->weak_from_this());
+    registration_->Attach(this->weak_from_this());
     if (env_.metrics) env_.metrics->ConnectionOpened();
     asio::dispatch(stream_.get_executor(), [self = this->shared_from_this()] { self->DoHandshake(); });
   }
@@ -108,8 +109,15 @@ class Session final : public Drainable, public std::enable_shared_from_this<Sess
       stream_.async_handshake(asio::ssl::stream_base::server,
                               [self = this->shared_from_this()](beast::error_code ec) { self->OnHandshake(ec); });
     } else {
+      if (!registration_->Establish()) return Refused();
       WaitForRequest();
     }
+  }
+
+  // Over the listener's established limit: closed before any request is read.
+  void Refused() {
+    if (env_.metrics) env_.metrics->ConnectionRefused();
+    Close();
   }
 
   void OnHandshake(beast::error_code ec) {
@@ -120,6 +128,7 @@ class Session final : public Drainable, public std::enable_shared_from_this<Sess
         return;  // the socket closes with the session
       }
       fingerprint_ = PeerFingerprint(stream_.native_handle());
+      if (!registration_->Establish()) return Refused();
     }
     WaitForRequest();
   }
@@ -161,7 +170,11 @@ class Session final : public Drainable, public std::enable_shared_from_this<Sess
     const auto& header = parser_->get();
     std::size_t limit = env_.dispatcher->BodyLimit(std::string(header.method_string()), std::string(header.target()));
     if (auto length = parser_->content_length(); length && *length > limit) {
-      if (*length <= kMaxDiscardBytes) discard_ = *length - std::min<std::uint64_t>(*length, buffer_.size());
+      if (*length <= kMaxDiscardBytes) {
+        discard_ = *length - std::min<std::uint64_t>(*length, buffer_.size());
+        // One deadline for all of it: a byte per read must not renew the time.
+        discard_deadline_ = std::chrono::steady_clock::now() + env_.limits.body_timeout;
+      }
       return Refuse(413, "request body of " + std::to_string(*length) + " bytes is over this endpoint's limit of " +
                              std::to_string(limit) + " bytes");
     }
@@ -226,7 +239,7 @@ class Session final : public Drainable, public std::enable_shared_from_this<Sess
 
   // Reads and drops the rest of a refused body (bounded in bytes and time), then closes.
   void Discard() {
-    Socket().expires_after(env_.limits.body_timeout);
+    Socket().expires_at(discard_deadline_);
     buffer_.clear();
     stream_.async_read_some(buffer_.prepare(kReadChunk),
                             [self = this->shared_from_this()](beast::error_code ec, std::size_t n) {
@@ -258,6 +271,7 @@ class Session final : public Drainable, public std::enable_shared_from_this<Sess
   std::string address_;
   bool keep_alive_ = false;
   std::uint64_t discard_ = 0;  // bytes of a refused body still to drop
+  std::chrono::steady_clock::time_point discard_deadline_;  // when dropping them stops
   bool idle_ = false;      // a read is pending that a drain may cancel
   bool draining_ = false;  // finish the current request, then close
   bool closing_ = false;
@@ -266,12 +280,14 @@ class Session final : public Drainable, public std::enable_shared_from_this<Sess
 
 }  // namespace
 
-void StartTlsSession(tcp::socket socket, asio::ssl::context& tls, const SessionEnvironment& env) {
-  std::make_shared<Session<TlsStream>>(env, std::move(socket), tls)->Start();
+void StartTlsSession(tcp::socket socket, asio::ssl::context& tls, const SessionEnvironment& env,
+                     std::unique_ptr<ConnectionTracker::Registration> registration) {
+  std::make_shared<Session<TlsStream>>(env, std::move(registration), std::move(socket), tls)->Start();
 }
 
-void StartPlainSession(tcp::socket socket, const SessionEnvironment& env) {
-  std::make_shared<Session<PlainStream>>(env, std::move(socket))->Start();
+void StartPlainSession(tcp::socket socket, const SessionEnvironment& env,
+                       std::unique_ptr<ConnectionTracker::Registration> registration) {
+  std::make_shared<Session<PlainStream>>(env, std::move(registration), std::move(socket))->Start();
 }
 
 }  // namespace exchange::net

@@ -5,6 +5,11 @@
 //   waiting for the next request on a kept-alive connection ─ idle_timeout
 //   from a request's first byte to the end of its headers ─ header_timeout
 //   reading the body ─ body_timeout      writing the response ─ write_timeout
+//   dropping the rest of a refused (413) body ─ body_timeout, one deadline in all
+//
+// A session holds its listener's ConnectionTracker registration: pending until
+// the TLS handshake succeeds, then established (or closed when the listener's
+// established limit is reached).
 //
 // Each request gets a fresh parser with a header limit and the body limit of
 // its route (from the Dispatcher). Malformed HTTP gets a 400, oversized
@@ -17,6 +22,9 @@
 #include <boost/asio/ssl/context.hpp>
 #include <chrono>
 #include <cstdint>
+#include <memory>
+
+#include "net/connection_tracker.h"
 
 namespace exchange::http {
 class Dispatcher;
@@ -26,8 +34,6 @@ class ServerMetrics;
 }
 
 namespace exchange::net {
-
-class ConnectionTracker;
 
 struct SessionLimits {
   std::chrono::milliseconds handshake_timeout{10'000};
@@ -42,11 +48,13 @@ struct SessionLimits {
 struct SessionEnvironment {
   SessionLimits limits;
   http::Dispatcher* dispatcher = nullptr;
-  ConnectionTracker* tracker = nullptr;
   metrics::ServerMetrics* metrics = nullptr;  // null on the ops listener
 };
 
-void StartTlsSession(boost::asio::ip::tcp::socket socket, boost::asio::ssl::context& tls, const SessionEnvironment& env);
-void StartPlainSession(boost::asio::ip::tcp::socket socket, const SessionEnvironment& env);
+// `registration` is the connection's admission by its listener's tracker.
+void StartTlsSession(boost::asio::ip::tcp::socket socket, boost::asio::ssl::context& tls, const SessionEnvironment& env,
+                     std::unique_ptr<ConnectionTracker::Registration> registration);
+void StartPlainSession(boost::asio::ip::tcp::socket socket, const SessionEnvironment& env,
+                       std::unique_ptr<ConnectionTracker::Registration> registration);
 
 }  // namespace exchange::net

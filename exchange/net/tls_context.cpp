@@ -14,6 +14,10 @@ constexpr const char* kTls12Ciphers =
     "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:"
     "ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305";
 
+// Key exchange groups, TLS 1.2 and 1.3 alike: no finite-field groups
+// (ffdhe2048-8192 invite D(HE)ater, CPU exhaustion by the client's choice).
+constexpr const char* kGroups = "X25519:P-256:P-384";
+
 // Session resumption with client certificates needs a context id.
 constexpr unsigned char kSessionIdContext[] = "exchanged";
 
@@ -27,9 +31,9 @@ Result<std::shared_ptr<ssl::context>> MakeServerTlsContext(const TlsFiles& files
                      ssl::context::no_compression);
     SSL_CTX* native = ctx->native_handle();
     if (SSL_CTX_set_min_proto_version(native, TLS1_2_VERSION) != 1 ||
-        SSL_CTX_set_cipher_list(native, kTls12Ciphers) != 1 ||
+        SSL_CTX_set_cipher_list(native, kTls12Ciphers) != 1 || SSL_CTX_set1_groups_list(native, kGroups) != 1 ||
         SSL_CTX_set_session_id_context(native, kSessionIdContext, sizeof kSessionIdContext - 1) != 1) {
-      return Status::Internal("cannot configure TLS protocol versions or ciphers");
+      return Status::Internal("cannot configure TLS protocol versions, ciphers or groups");
     }
     SSL_CTX_set_options(native, SSL_OP_CIPHER_SERVER_PREFERENCE | SSL_OP_NO_RENEGOTIATION);
     ctx->use_certificate_chain_file(files.certificate_chain);

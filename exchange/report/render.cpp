@@ -205,7 +205,7 @@ std::string RenderHtml(const v1::AnnualReport& report) {
   html << "<h1>" << Escape(title) << "</h1><p class=\"meta\">" << Escape(report.exchange()) << " · "
        << (report.closed() ? "closed year, " : "year to date, ") << "as of " << Escape(report.as_of()) << " · scope: "
        << Escape(report.scope());
-  if (report.scope() == "public") html << " (figures below " << report.k() << " withheld)";
+  if (report.k() > 0) html << " (figures below " << report.k() << " withheld)";
   html << "</p>\n";
 
   // Voluntary Principles overview.
@@ -221,6 +221,19 @@ std::string RenderHtml(const v1::AnnualReport& report) {
          << Shown(s == sighted.end() ? nullptr : s->second, report.k()) << "</td></tr>";
   }
   html << "</tbody></table>\n";
+  {
+    // Sightings acted on count removed, reported_to_authority and
+    // account_actioned only; the rest are shown as what they are.
+    const Table& totals = index.Get("sightings", "all", "total");
+    const Table& actions = index.Get("sightings", "all", "action");
+    auto shown = [&](const Table& t, const std::string& key) {
+      auto it = t.find(key);
+      return Shown(it == t.end() ? nullptr : it->second, report.k());
+    };
+    html << "<p>Sightings acted on (removed, reported to an authority, account actioned): <b>"
+         << shown(totals, "acted_on") << "</b>; no action taken: <b>" << shown(actions, "no_action")
+         << "</b>; false positives: <b>" << shown(actions, "false_positive") << "</b>.</p>\n";
+  }
 
   // Chart: signals contributed by month and kind.
   std::vector<std::string> months;

@@ -28,7 +28,9 @@ void SuppressBelow(v1::AnnualReport& report, uint32_t k) {
       f.set_suppressed(true);
     }
   }
-  report.set_scope("public");
+  // The scope still says whose figures these are: "public" for the
+  // coalition's, "org:<slug>/public" for a member's view.
+  report.set_scope(report.scope() == "coalition" ? "public" : report.scope() + "/public");
   report.set_k(k);
 }
 

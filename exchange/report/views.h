@@ -18,7 +18,8 @@ void RestrictToOrganisation(v1::AnnualReport& report, const std::string& org);
 void KeepLogs(v1::AnnualReport& report, const std::set<std::string>& logs);
 
 // Counts below k, and medians or maxima resting on fewer than k samples, are
-// withheld: value 0 and suppressed = true.
+// withheld: value 0 and suppressed = true. The scope becomes "public" (from
+// "coalition") or "org:<slug>/public" (from a member's "org:<slug>").
 void SuppressBelow(v1::AnnualReport& report, uint32_t k);
 
 // The names of the 11 Voluntary Principles, 1-based ("" outside 1..11).

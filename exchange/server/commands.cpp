@@ -44,15 +44,19 @@ int RunMigrate(const std::vector<std::string>& args) {
 }
 
 int RunCredentialsAdd(const std::vector<std::string>& args) {
-  std::string database, org, org_name, role = "member", cert_file;
+  std::string database, org, org_name, role = "member", cert_file, holder;
   FlagSet flags(
-      "usage: exchanged credentials add --database URL --org SLUG --org-name NAME --role ROLE --cert FILE\n\n"
+      "usage: exchanged credentials add --database URL --org SLUG --org-name NAME --role ROLE --cert FILE "
+      "[--holder PERSON]\n\n"
       "Registers a client certificate issued by the coalition CA for an organisation (created if new).");
   flags.String("database", "EXCHANGE_DATABASE_URL", &database, "PostgreSQL connection URL");
   flags.String("org", "", &org, "organisation slug (lowercase letters, digits, '-')");
   flags.String("org-name", "", &org_name, "organisation display name (defaults to the slug)");
   flags.String("role", "", &role, "member, admin or auditor");
   flags.String("cert", "", &cert_file, "the credential's certificate (PEM)");
+  flags.String("holder", "", &holder,
+               "the person who holds it (default: the certificate's CN); an admin's certificates all name the same "
+               "holder, and the two-admin rule counts holders");
   if (int rc = ParseFlags(flags, args); rc >= 0) return rc;
   if (database.empty() || org.empty() || cert_file.empty()) {
     return Fail(Status::InvalidArgument("--database, --org and --cert are required"));
@@ -71,13 +75,16 @@ int RunCredentialsAdd(const std::vector<std::string>& args) {
   credential.org_slug = org;
   credential.org_name = org_name.empty() ? org : org_name;
   credential.role = role;
-  for (auto [field, value] : {std::pair{&credential.holder, cert->SubjectCommonName()},
+  for (auto [field, value] : {std::pair{&credential.holder, holder.empty() ? cert->SubjectCommonName() : Result<std::string>(holder)},
                               std::pair{&credential.fingerprint, cert->Sha256Fingerprint()},
                                std::pair{&credential.serial_hex, cert->SerialHex()},
                                std::pair{&credential.not_after, cert->NotAfter()},
                                std::pair{&credential.certificate_pem, cert->ToPem()}}) {
     if (!value.ok()) return Fail(value.status());
     *field = *value;
+  }
+  if (role == "admin" && credential.holder.empty()) {
+    return Fail(Status::InvalidArgument("an admin credential needs a holder: give --holder (its certificate has no CN)"));
   }
   v1::AuditEvent event;
   event.set_actor_org("operator");

@@ -62,7 +62,25 @@ void RegisterServeFlags(FlagSet& f, ServeConfig& c) {
   f.Int("io-threads", "EXCHANGE_IO_THREADS", &c.io_threads, "threads running network I/O");
   f.Int("db-workers", "EXCHANGE_DB_WORKERS", &c.db_workers, "database worker threads, one connection each");
   f.Int("max-queued-jobs", "EXCHANGE_MAX_QUEUED_JOBS", &c.max_queued_jobs, "database jobs that may wait before 503");
-  f.Int("max-connections", "EXCHANGE_MAX_CONNECTIONS", &c.max_connections, "open API connections before new ones are closed");
+  f.Int("max-connections", "EXCHANGE_MAX_CONNECTIONS", &c.max_connections,
+        "established API connections (TLS handshake done) before new ones are closed");
+  f.Int("max-handshakes", "EXCHANGE_MAX_HANDSHAKES", &c.max_handshakes,
+        "API connections still in their TLS handshake before new ones are closed (not counted in --max-connections)");
+  f.Int("max-connections-per-address", "EXCHANGE_MAX_CONNECTIONS_PER_ADDRESS", &c.max_connections_per_address,
+        "API connections (established or in handshake) from one remote address");
+  f.Int("enroll-max-connections", "EXCHANGE_ENROLL_MAX_CONNECTIONS", &c.enroll_max_connections,
+        "connections to the enrollment listener (its own limit, apart from the API's)");
+  f.Int("enroll-max-connections-per-address", "EXCHANGE_ENROLL_MAX_CONNECTIONS_PER_ADDRESS",
+        &c.enroll_max_connections_per_address, "enrollment connections from one remote address");
+  f.Int("ops-max-connections", "EXCHANGE_OPS_MAX_CONNECTIONS", &c.ops_max_connections,
+        "connections to the operations listener");
+  f.Int("ops-max-connections-per-address", "EXCHANGE_OPS_MAX_CONNECTIONS_PER_ADDRESS",
+        &c.ops_max_connections_per_address, "operations connections from one remote address");
+  f.Int("max-member-credentials", "EXCHANGE_MAX_MEMBER_CREDENTIALS", &c.max_member_credentials,
+        "active credentials a member organisation may hold when it mints its own (POST /v1/credentials)");
+  f.Int("failed-auth-rate-limit", "EXCHANGE_FAILED_AUTH_RATE_LIMIT", &c.failed_auth_rate_limit,
+        "refused client certificate lookups (unknown, revoked, suspended) per minute per certificate before 429; "
+        "per address ten times this");
   f.Int("max-header-bytes", "EXCHANGE_MAX_HEADER_BYTES", &c.max_header_bytes, "largest request header block");
   f.Millis("handshake-timeout", "EXCHANGE_HANDSHAKE_TIMEOUT_MS", &c.handshake_timeout, "time allowed for a TLS handshake");
   f.Millis("idle-timeout", "EXCHANGE_IDLE_TIMEOUT_MS", &c.idle_timeout, "keep-alive wait for the next request");
@@ -88,8 +106,14 @@ Status Validate(const ServeConfig& c) {
   if (c.tls_cert.empty() || c.tls_key.empty() || c.client_ca.empty()) {
     return Status::InvalidArgument("--tls-cert, --tls-key and --client-ca are required");
   }
-  if (c.io_threads < 1 || c.db_workers < 1 || c.max_queued_jobs < 1 || c.max_connections < 1) {
-    return Status::InvalidArgument("thread, worker, queue and connection counts must be at least 1");
+  for (int64_t count : {c.io_threads, c.db_workers, c.max_queued_jobs, c.max_connections, c.max_handshakes,
+                        c.max_connections_per_address, c.enroll_max_connections, c.enroll_max_connections_per_address,
+                        c.ops_max_connections, c.ops_max_connections_per_address, c.max_member_credentials,
+                        c.failed_auth_rate_limit}) {
+    if (count < 1) {
+      return Status::InvalidArgument(
+          "thread, worker, queue, connection, credential and rate counts must be at least 1");
+    }
   }
   if (c.issuing_ca_cert.empty() || c.issuing_ca_key.empty()) {
     return Status::InvalidArgument("--issuing-ca-cert and --issuing-ca-key are required");
@@ -140,7 +164,8 @@ Result<std::unique_ptr<api::CredentialIssuer>> LoadIssuer(const ServeConfig& c) 
   auto chain = cert->ToPem();
   if (!chain.ok()) return chain.status();
   return std::make_unique<api::CredentialIssuer>(std::move(cert).value(), std::move(key).value(), *chain, *bundle,
-                                                 std::chrono::hours(24 * c.credential_validity_days));
+                                                 std::chrono::hours(24 * c.credential_validity_days),
+                                                 static_cast<int>(c.max_member_credentials));
 }
 
 }  // namespace
@@ -161,7 +186,8 @@ static void RaiseDescriptorLimit(int64_t wanted) {
 
 int Serve(const ServeConfig& config) {
   if (Status s = Validate(config); !s.ok()) return Fail(s);
-  RaiseDescriptorLimit(config.max_connections);
+  RaiseDescriptorLimit(config.max_connections + config.max_handshakes + config.enroll_max_connections +
+                       config.ops_max_connections);
   if (config.migrate) {
     store::Connection conn(config.database_url);
     auto applied = store::Migrate(conn);
@@ -220,15 +246,24 @@ int Serve(const ServeConfig& config) {
   // Each process's PDQ indexes follow the logs: changes apply within a second.
   store::PeriodicTask pdq_follower(config.database_url, std::chrono::milliseconds(250),
                                    [&pdq_lookup](store::Connection& conn) { pdq_lookup.CatchUp(conn); });
-  // Contributions past their expires_at leave the feed by themselves.
+  // Contributions past their expires_at leave the feed by themselves; idempotency
+  // records past their retention are deleted.
   store::PeriodicTask expiry(config.database_url, config.expiry_period, [](store::Connection& conn) {
     auto changed = store::ApplyExpiries(conn);
     if (!changed.ok()) std::fprintf(stderr, "exchanged: expiry: %s\n", changed.status().ToString().c_str());
+    auto purged = store::PurgeIdempotencyRecords(conn);
+    if (!purged.ok()) std::fprintf(stderr, "exchanged: idempotency purge: %s\n", purged.status().ToString().c_str());
   });
   http::RateLimiter org_limiter(static_cast<double>(config.org_rate_limit), 2.0 * static_cast<double>(config.org_rate_limit));
   http::RateLimiter enroll_limiter(static_cast<double>(config.enroll_rate_limit) / 60.0,
                                    static_cast<double>(config.enroll_rate_limit));
-  http::ApiDispatcher api_dispatcher(router, pool, callers, metrics, &org_limiter);
+  // Per certificate at the flag's rate; per address at ten times it (one
+  // address may carry several members' traffic, e.g. a shared NAT).
+  const double refusals_per_minute = static_cast<double>(config.failed_auth_rate_limit);
+  http::RateLimiter refused_certificates(refusals_per_minute / 60.0, refusals_per_minute);
+  http::RateLimiter refused_addresses(10 * refusals_per_minute / 60.0, 10 * refusals_per_minute);
+  http::ApiDispatcher api_dispatcher(router, pool, callers, metrics, &org_limiter, &refused_certificates,
+                                     &refused_addresses);
   http::ApiDispatcher enroll_dispatcher(enroll_router, pool, callers, metrics, &enroll_limiter);
   http::OpsDispatcher ops_dispatcher(metrics, readiness, [&] {
     metrics.SetPoolState(static_cast<double>(pool.QueueDepth()), static_cast<double>(pool.InFlight()));
@@ -236,32 +271,46 @@ int Serve(const ServeConfig& config) {
 
   net::SessionLimits limits{config.handshake_timeout, config.idle_timeout,  config.header_timeout,
                             config.body_timeout,      config.write_timeout, static_cast<std::uint32_t>(config.max_header_bytes)};
-  net::ConnectionTracker api_connections, ops_connections;
-  net::SessionEnvironment api_env{limits, &api_dispatcher, &api_connections, &metrics};
-  net::SessionEnvironment enroll_env{limits, &enroll_dispatcher, &api_connections, &metrics};
-  net::SessionEnvironment ops_env{limits, &ops_dispatcher, &ops_connections, nullptr};
+  // One tracker per listener: a flood of one listener refuses nobody on another.
+  auto sizes = [](int64_t n) { return static_cast<std::size_t>(n); };
+  net::ConnectionTracker api_connections({sizes(config.max_connections), sizes(config.max_handshakes),
+                                          sizes(config.max_connections_per_address)});
+  net::ConnectionTracker enroll_connections({sizes(config.enroll_max_connections), sizes(config.enroll_max_connections),
+                                             sizes(config.enroll_max_connections_per_address)});
+  net::ConnectionTracker ops_connections({sizes(config.ops_max_connections), sizes(config.ops_max_connections),
+                                          sizes(config.ops_max_connections_per_address)});
+  net::SessionEnvironment api_env{limits, &api_dispatcher, &metrics};
+  net::SessionEnvironment enroll_env{limits, &enroll_dispatcher, &metrics};
+  net::SessionEnvironment ops_env{limits, &ops_dispatcher, nullptr};
 
+  // Admission at accept; a refused socket closes as it goes out of scope.
+  auto admit = [&metrics](net::ConnectionTracker& tracker, asio::ip::tcp::socket& socket, bool counted) {
+    boost::system::error_code ec;
+    const auto address = socket.remote_endpoint(ec).address().to_string();
+    auto registration = ec ? nullptr : tracker.Admit(address);
+    if (!registration && counted) metrics.ConnectionRefused();
+    return registration;
+  };
   net::IoContextPool contexts(static_cast<std::size_t>(config.io_threads));
   auto& tls_context = **tls;
   auto api_listener = net::Listener::Bind(contexts, config.listen, [&](asio::ip::tcp::socket socket) {
-    if (api_connections.Count() >= static_cast<std::size_t>(config.max_connections)) {
-      metrics.ConnectionRefused();
-      return;  // the socket closes as it goes out of scope
+    if (auto registration = admit(api_connections, socket, true)) {
+      net::StartTlsSession(std::move(socket), tls_context, api_env, std::move(registration));
     }
-    net::StartTlsSession(std::move(socket), tls_context, api_env);
   });
   if (!api_listener.ok()) return Fail(api_listener.status());
   auto& enroll_tls_context = **enroll_tls;
   auto enroll_listener = net::Listener::Bind(contexts, config.enroll_listen, [&](asio::ip::tcp::socket socket) {
-    if (api_connections.Count() >= static_cast<std::size_t>(config.max_connections)) {
-      metrics.ConnectionRefused();
-      return;
+    if (auto registration = admit(enroll_connections, socket, true)) {
+      net::StartTlsSession(std::move(socket), enroll_tls_context, enroll_env, std::move(registration));
     }
-    net::StartTlsSession(std::move(socket), enroll_tls_context, enroll_env);
   });
   if (!enroll_listener.ok()) return Fail(enroll_listener.status());
-  auto ops_listener = net::Listener::Bind(
-      contexts, config.ops_listen, [&](asio::ip::tcp::socket socket) { net::StartPlainSession(std::move(socket), ops_env); });
+  auto ops_listener = net::Listener::Bind(contexts, config.ops_listen, [&](asio::ip::tcp::socket socket) {
+    if (auto registration = admit(ops_connections, socket, false)) {
+      net::StartPlainSession(std::move(socket), ops_env, std::move(registration));
+    }
+  });
   if (!ops_listener.ok()) return Fail(ops_listener.status());
 
   (*api_listener)->Start();
@@ -276,7 +325,8 @@ int Serve(const ServeConfig& config) {
   asio::steady_timer drain_timer(contexts.First());
   const auto drain_deadline = std::make_shared<std::chrono::steady_clock::time_point>();
   std::function<void()> poll_drained = [&] {
-    bool drained = api_connections.Count() == 0 && ops_connections.Count() == 0 && pool.InFlight() == 0;
+    bool drained = api_connections.Count() == 0 && enroll_connections.Count() == 0 && ops_connections.Count() == 0 &&
+                   pool.InFlight() == 0;
     if (drained || std::chrono::steady_clock::now() >= *drain_deadline) return contexts.Stop();
     drain_timer.expires_after(std::chrono::milliseconds(20));
     drain_timer.async_wait([&](boost::system::error_code) { poll_drained(); });
@@ -289,6 +339,7 @@ int Serve(const ServeConfig& config) {
     (*enroll_listener)->Stop();
     (*ops_listener)->Stop();
     api_connections.BeginShutdown();
+    enroll_connections.BeginShutdown();
     ops_connections.BeginShutdown();
     poll_drained();
   });

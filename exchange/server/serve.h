@@ -31,7 +31,18 @@ struct ServeConfig {
   int64_t io_threads = 2;
   int64_t db_workers = 8;
   int64_t max_queued_jobs = 4096;
+  // Connection limits per listener (net/connection_tracker.h): established
+  // connections, connections still in their TLS handshake, and both together
+  // from one remote address.
   int64_t max_connections = 10000;
+  int64_t max_handshakes = 1000;
+  int64_t max_connections_per_address = 1000;
+  int64_t enroll_max_connections = 256;
+  int64_t enroll_max_connections_per_address = 8;
+  int64_t ops_max_connections = 64;
+  int64_t ops_max_connections_per_address = 32;
+  int64_t max_member_credentials = 10;    // active credentials a member organisation may mint itself up to
+  int64_t failed_auth_rate_limit = 60;    // refused certificate lookups per minute per certificate (per address: 10x)
   int64_t max_header_bytes = 16 * 1024;
   std::chrono::milliseconds handshake_timeout{10'000};
   std::chrono::milliseconds idle_timeout{60'000};

@@ -24,6 +24,8 @@ constexpr const char* kInsertCredential = R"sql(
           $1, $2, $3, $4, $5::timestamptz, $6, $7)
   ON CONFLICT (fingerprint) DO NOTHING
   RETURNING id)sql";
+constexpr const char* kCountActiveCredentials =
+    "SELECT count(*) FROM credentials WHERE org_id = $1 AND status = 'active' AND not_after > now()";
 constexpr const char* kNextCredentialId = "SELECT nextval(pg_get_serial_sequence('credentials', 'id'))";
 
 constexpr const char* kSelectOrganisations = R"sql(
@@ -87,7 +89,16 @@ Result<std::optional<CredentialRow>> FindCredential(Connection& conn, const std:
 Result<CredentialRow> RegisterCredential(Connection& conn, const NewCredential& c,
                                          const std::optional<v1::AuditEvent>& event) {
   return RunTransaction(conn, [&](pqxx::work& tx) -> Result<CredentialRow> {
+    // The upsert locks the organisation's row until commit.
     auto org_id = tx.exec_params1(kUpsertOrganisation, c.org_slug, c.org_name)[0].as<int64_t>();
+    if (c.max_active_in_org > 0) {
+      const auto active = tx.exec_params1(kCountActiveCredentials, org_id)[0].as<int64_t>();
+      if (active >= c.max_active_in_org) {
+        return Status::Conflict("organisation " + c.org_slug + " holds " + std::to_string(active) +
+                                " active credentials, the most it may hold; revoke one first "
+                                "(exchangectl credentials revoke ID)");
+      }
+    }
     auto inserted = tx.exec_params(kInsertCredential, org_id, c.role, c.fingerprint, c.serial_hex, c.not_after,
                                    c.certificate_pem, c.holder, c.id);
     if (inserted.empty()) return Status::AlreadyExists("a credential with fingerprint " + c.fingerprint + " exists");

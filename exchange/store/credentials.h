@@ -48,6 +48,10 @@ struct NewCredential {
   std::string serial_hex;
   std::string not_after;  // RFC 3339
   std::string certificate_pem;
+  // > 0: Conflict when the organisation already holds this many active,
+  // unexpired credentials (counted under the organisation's row lock, so two
+  // concurrent registrations cannot both slip under the cap).
+  int max_active_in_org = 0;
 };
 
 // Registers a certificate for an organisation, creating the organisation when

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
+#include <string_view>
 #include <tuple>
 #include <stdexcept>
 
@@ -12,65 +14,73 @@
 namespace exchange::store {
 namespace {
 
-// Every query takes $1 = year start, $2 = year end (Unix seconds) and yields
+// Every query takes $1 = year start, $2 = year end (Unix seconds) and, when it
+// counts signals, $3 = the collections to count (a bigint array, NULL for
+// all); it yields
 // (section, org, dimension, key, value, samples); org NULL means coalition-wide.
+// Sightings "acted on" are those with a real action; no_action and
+// false_positive are figures of their own (kActedOn).
 constexpr const char* kFigureQueries[] = {
     // Contributions by kind, category, principle and month; distinct signals.
     R"sql(
   SELECT 'contributions', o.slug, 'kind', s.kind, count(*)::float8, 0
     FROM contributions c JOIN signals s ON s.id = c.signal_id JOIN organisations o ON o.id = c.org_id
-   WHERE c.created_at >= to_timestamp($1) AND c.created_at < to_timestamp($2)
+   WHERE c.created_at >= to_timestamp($1) AND c.created_at < to_timestamp($2) AND ($3::bigint[] IS NULL OR s.collection_id = ANY($3::bigint[]))
    GROUP BY GROUPING SETS ((o.slug, s.kind), (s.kind)))sql",
     R"sql(
   SELECT 'contributions', slug, 'category', category, count(*)::float8, 0
     FROM (SELECT o.slug, CASE WHEN c.category = '' THEN 'none' ELSE c.category END AS category
-            FROM contributions c JOIN organisations o ON o.id = c.org_id
-           WHERE c.created_at >= to_timestamp($1) AND c.created_at < to_timestamp($2)) t
+            FROM contributions c JOIN signals s ON s.id = c.signal_id JOIN organisations o ON o.id = c.org_id
+           WHERE c.created_at >= to_timestamp($1) AND c.created_at < to_timestamp($2) AND ($3::bigint[] IS NULL OR s.collection_id = ANY($3::bigint[]))) t
    GROUP BY GROUPING SETS ((slug, category), (category)))sql",
     R"sql(
   SELECT 'contributions', o.slug, 'principle', p.principle::text, count(*)::float8, 0
-    FROM contributions c JOIN organisations o ON o.id = c.org_id, unnest(c.principles) AS p(principle)
-   WHERE c.created_at >= to_timestamp($1) AND c.created_at < to_timestamp($2)
+    FROM contributions c JOIN signals s ON s.id = c.signal_id JOIN organisations o ON o.id = c.org_id,
+         unnest(c.principles) AS p(principle)
+   WHERE c.created_at >= to_timestamp($1) AND c.created_at < to_timestamp($2) AND ($3::bigint[] IS NULL OR s.collection_id = ANY($3::bigint[]))
    GROUP BY GROUPING SETS ((o.slug, p.principle), (p.principle)))sql",
     R"sql(
   SELECT 'contributions', slug, 'month', month, count(*)::float8, 0
     FROM (SELECT o.slug, to_char(c.created_at AT TIME ZONE 'UTC', 'YYYY-MM') || '/' || s.kind AS month
             FROM contributions c JOIN signals s ON s.id = c.signal_id JOIN organisations o ON o.id = c.org_id
-           WHERE c.created_at >= to_timestamp($1) AND c.created_at < to_timestamp($2)) t
+           WHERE c.created_at >= to_timestamp($1) AND c.created_at < to_timestamp($2) AND ($3::bigint[] IS NULL OR s.collection_id = ANY($3::bigint[]))) t
    GROUP BY GROUPING SETS ((slug, month), (month)))sql",
     R"sql(
   SELECT 'contributions', o.slug, 'total', 'distinct_signals', count(DISTINCT c.signal_id)::float8, 0
-    FROM contributions c JOIN organisations o ON o.id = c.org_id
-   WHERE c.created_at >= to_timestamp($1) AND c.created_at < to_timestamp($2)
+    FROM contributions c JOIN signals s ON s.id = c.signal_id JOIN organisations o ON o.id = c.org_id
+   WHERE c.created_at >= to_timestamp($1) AND c.created_at < to_timestamp($2) AND ($3::bigint[] IS NULL OR s.collection_id = ANY($3::bigint[]))
    GROUP BY GROUPING SETS ((o.slug), ()))sql",
     R"sql(
   SELECT 'contributions', o.slug, 'total', 'retracted', count(*)::float8, 0
-    FROM contributions c JOIN organisations o ON o.id = c.org_id
-   WHERE c.retracted_at >= to_timestamp($1) AND c.retracted_at < to_timestamp($2)
+    FROM contributions c JOIN signals s ON s.id = c.signal_id JOIN organisations o ON o.id = c.org_id
+   WHERE c.retracted_at >= to_timestamp($1) AND c.retracted_at < to_timestamp($2) AND ($3::bigint[] IS NULL OR s.collection_id = ANY($3::bigint[]))
    GROUP BY GROUPING SETS ((o.slug), ()))sql",
     // Opinions given, and received on signals the organisation contributed.
     R"sql(
   SELECT 'opinions', o.slug, 'given', op.opinion, count(*)::float8, 0
-    FROM opinions op JOIN organisations o ON o.id = op.org_id
-   WHERE op.created_at >= to_timestamp($1) AND op.created_at < to_timestamp($2)
+    FROM opinions op JOIN signals s ON s.id = op.signal_id JOIN organisations o ON o.id = op.org_id
+   WHERE op.created_at >= to_timestamp($1) AND op.created_at < to_timestamp($2) AND ($3::bigint[] IS NULL OR s.collection_id = ANY($3::bigint[]))
    GROUP BY GROUPING SETS ((o.slug, op.opinion), (op.opinion)))sql",
     R"sql(
   SELECT 'opinions', o.slug, 'received', op.opinion, count(*)::float8, 0
     FROM opinions op JOIN contributions c ON c.signal_id = op.signal_id AND c.org_id <> op.org_id
-    JOIN organisations o ON o.id = c.org_id
-   WHERE op.created_at >= to_timestamp($1) AND op.created_at < to_timestamp($2)
+    JOIN signals s ON s.id = op.signal_id JOIN organisations o ON o.id = c.org_id
+   WHERE op.created_at >= to_timestamp($1) AND op.created_at < to_timestamp($2) AND ($3::bigint[] IS NULL OR s.collection_id = ANY($3::bigint[]))
    GROUP BY GROUPING SETS ((o.slug, op.opinion), (op.opinion)))sql",
     // Disputes opened and resolved, and how long resolution took.
     R"sql(
-  SELECT 'disputes', NULL, 'total', 'opened', count(*)::float8, 0 FROM signal_status_changes
-   WHERE to_status = 'disputed' AND changed_at >= to_timestamp($1) AND changed_at < to_timestamp($2))sql",
+  SELECT 'disputes', NULL, 'total', 'opened', count(*)::float8, 0
+    FROM signal_status_changes ch JOIN signals s ON s.id = ch.signal_id
+   WHERE ch.to_status = 'disputed' AND ch.changed_at >= to_timestamp($1) AND ch.changed_at < to_timestamp($2)
+     AND ($3::bigint[] IS NULL OR s.collection_id = ANY($3::bigint[])))sql",
     R"sql(
   WITH resolved AS (
     SELECT ch.changed_at - (SELECT max(o.changed_at) FROM signal_status_changes o
                              WHERE o.signal_id = ch.signal_id AND o.to_status = 'disputed'
                                AND o.changed_at <= ch.changed_at) AS took
-      FROM signal_status_changes ch
-     WHERE ch.from_status = 'disputed' AND ch.changed_at >= to_timestamp($1) AND ch.changed_at < to_timestamp($2))
+      FROM signal_status_changes ch JOIN signals s ON s.id = ch.signal_id
+     WHERE ch.from_status = 'disputed' AND ch.changed_at >= to_timestamp($1) AND ch.changed_at < to_timestamp($2)
+       AND ($3::bigint[] IS NULL OR s.collection_id = ANY($3::bigint[])))
   SELECT 'disputes', NULL, 'total', 'resolved', count(*)::float8, 0 FROM resolved
   UNION ALL
   SELECT 'disputes', NULL, 'median_seconds', 'to_resolve',
@@ -79,15 +89,23 @@ constexpr const char* kFigureQueries[] = {
     // Sightings: outcomes, time to action, and the principles of the matched signals.
     R"sql(
   SELECT 'sightings', o.slug, 'action', si.action, count(*)::float8, 0
-    FROM sightings si JOIN organisations o ON o.id = si.org_id
-   WHERE si.observed_at >= to_timestamp($1) AND si.observed_at < to_timestamp($2)
+    FROM sightings si JOIN signals s ON s.id = si.signal_id JOIN organisations o ON o.id = si.org_id
+   WHERE si.observed_at >= to_timestamp($1) AND si.observed_at < to_timestamp($2) AND ($3::bigint[] IS NULL OR s.collection_id = ANY($3::bigint[]))
    GROUP BY GROUPING SETS ((o.slug, si.action), (si.action)))sql",
+    R"sql(
+  SELECT 'sightings', slug, 'total', acted, count(*)::float8, 0
+    FROM (SELECT o.slug, CASE WHEN si.action IN ('removed', 'reported_to_authority', 'account_actioned')
+                              THEN 'acted_on' ELSE 'not_acted_on' END AS acted
+            FROM sightings si JOIN signals s ON s.id = si.signal_id JOIN organisations o ON o.id = si.org_id
+           WHERE si.observed_at >= to_timestamp($1) AND si.observed_at < to_timestamp($2)
+             AND ($3::bigint[] IS NULL OR s.collection_id = ANY($3::bigint[]))) t
+   GROUP BY GROUPING SETS ((slug, acted), (acted)))sql",
     R"sql(
   SELECT 'sightings', o.slug, 'median_seconds', 'to_action',
          percentile_cont(0.5) WITHIN GROUP (ORDER BY si.seconds_to_action), count(*)
-    FROM sightings si JOIN organisations o ON o.id = si.org_id
+    FROM sightings si JOIN signals s ON s.id = si.signal_id JOIN organisations o ON o.id = si.org_id
    WHERE si.observed_at >= to_timestamp($1) AND si.observed_at < to_timestamp($2)
-     AND si.seconds_to_action IS NOT NULL
+     AND si.seconds_to_action IS NOT NULL AND ($3::bigint[] IS NULL OR s.collection_id = ANY($3::bigint[]))
    GROUP BY GROUPING SETS ((o.slug), ()))sql",
     R"sql(
   SELECT 'sightings', slug, 'time_to_action', bucket, count(*)::float8, 0
@@ -95,15 +113,16 @@ constexpr const char* kFigureQueries[] = {
                               WHEN si.seconds_to_action < 86400 THEN '2 1-24 h'
                               WHEN si.seconds_to_action < 604800 THEN '3 1-7 days'
                               ELSE '4 over 7 days' END AS bucket
-            FROM sightings si JOIN organisations o ON o.id = si.org_id
+            FROM sightings si JOIN signals s ON s.id = si.signal_id JOIN organisations o ON o.id = si.org_id
            WHERE si.observed_at >= to_timestamp($1) AND si.observed_at < to_timestamp($2)
-             AND si.seconds_to_action IS NOT NULL) t
+             AND si.seconds_to_action IS NOT NULL AND ($3::bigint[] IS NULL OR s.collection_id = ANY($3::bigint[]))) t
    GROUP BY GROUPING SETS ((slug, bucket), (bucket)))sql",
     R"sql(
   SELECT 'sightings', o.slug, 'principle', p.principle::text, count(DISTINCT si.id)::float8, 0
-    FROM sightings si JOIN organisations o ON o.id = si.org_id
+    FROM sightings si JOIN signals s ON s.id = si.signal_id JOIN organisations o ON o.id = si.org_id
     JOIN contributions c ON c.signal_id = si.signal_id, unnest(c.principles) AS p(principle)
-   WHERE si.observed_at >= to_timestamp($1) AND si.observed_at < to_timestamp($2)
+   WHERE si.observed_at >= to_timestamp($1) AND si.observed_at < to_timestamp($2) AND ($3::bigint[] IS NULL OR s.collection_id = ANY($3::bigint[]))
+     AND si.action IN ('removed', 'reported_to_authority', 'account_actioned')
    GROUP BY GROUPING SETS ((o.slug, p.principle), (p.principle)))sql",
     // Feed freshness: how far behind members were when they fetched.
     R"sql(
@@ -111,17 +130,20 @@ constexpr const char* kFigureQueries[] = {
          percentile_cont(0.5) WITHIN GROUP (ORDER BY so.lag_seconds), count(*)
     FROM sync_observations so JOIN organisations o ON o.id = so.org_id
    WHERE so.observed_at >= to_timestamp($1) AND so.observed_at < to_timestamp($2)
+     AND ($3::bigint[] IS NULL OR so.log_id IN (SELECT cl.log_id FROM collections cl WHERE cl.id = ANY($3::bigint[])))
    GROUP BY GROUPING SETS ((o.slug), ()))sql",
     R"sql(
   SELECT 'freshness', o.slug, 'lag_seconds', 'max', max(so.lag_seconds), count(*)
     FROM sync_observations so JOIN organisations o ON o.id = so.org_id
    WHERE so.observed_at >= to_timestamp($1) AND so.observed_at < to_timestamp($2)
+     AND ($3::bigint[] IS NULL OR so.log_id IN (SELECT cl.log_id FROM collections cl WHERE cl.id = ANY($3::bigint[])))
    GROUP BY GROUPING SETS ((o.slug), ()))sql",
     R"sql(
   SELECT 'freshness', o.slug, 'entries_behind', 'median',
          percentile_cont(0.5) WITHIN GROUP (ORDER BY so.tree_size - so.fetched_to), count(*)
     FROM sync_observations so JOIN organisations o ON o.id = so.org_id
    WHERE so.observed_at >= to_timestamp($1) AND so.observed_at < to_timestamp($2)
+     AND ($3::bigint[] IS NULL OR so.log_id IN (SELECT cl.log_id FROM collections cl WHERE cl.id = ANY($3::bigint[])))
    GROUP BY GROUPING SETS ((o.slug), ()))sql",
     // Vetting, coalition-wide.
     R"sql(
@@ -151,11 +173,18 @@ constexpr const char* kSelectNodes = R"sql(
 
 }  // namespace
 
-Result<std::vector<ReportFigure>> AnnualFigures(Connection& conn, int64_t year_start, int64_t year_end) {
+Result<std::vector<ReportFigure>> AnnualFigures(Connection& conn, int64_t year_start, int64_t year_end,
+                                                const std::optional<std::vector<int64_t>>& collection_ids) {
+  const std::optional<std::string> collections =
+      collection_ids ? std::optional<std::string>(IntArray(*collection_ids)) : std::nullopt;
   return RunTransaction(conn, [&](pqxx::work& tx) -> Result<std::vector<ReportFigure>> {
     std::vector<ReportFigure> figures;
     for (const char* query : kFigureQueries) {
-      for (const auto& row : tx.exec_params(query, year_start, year_end)) {
+      // Vetting figures are about organisations and take no collections ($3).
+      const bool by_collection = std::string_view(query).find("$3") != std::string_view::npos;
+      const pqxx::result rows = by_collection ? tx.exec_params(query, year_start, year_end, collections)
+                                              : tx.exec_params(query, year_start, year_end);
+      for (const auto& row : rows) {
         if (row[4].is_null()) continue;  // a median or maximum over nothing
         figures.push_back({row[0].as<std::string>(), row[1].is_null() ? "all" : row[1].as<std::string>(),
                            row[2].as<std::string>(), row[3].as<std::string>(), row[4].as<double>(),

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -23,8 +24,13 @@ struct ReportFigure {
   uint64_t samples = 0;   // how many observations a median or maximum rests on (0 for counts)
 };
 
-// Figures for [year_start, year_end) (Unix seconds).
-Result<std::vector<ReportFigure>> AnnualFigures(Connection& conn, int64_t year_start, int64_t year_end);
+// Figures for [year_start, year_end) (Unix seconds). With `collection_ids`,
+// every figure drawn from signals (contributions, opinions, disputes,
+// sightings, freshness) counts only those collections, the coalition-wide
+// ("all") rows included; vetting figures are about organisations and always
+// coalition-wide.
+Result<std::vector<ReportFigure>> AnnualFigures(Connection& conn, int64_t year_start, int64_t year_end,
+                                                const std::optional<std::vector<int64_t>>& collection_ids = std::nullopt);
 
 struct LogPosition {
   std::string log;

@@ -12,8 +12,14 @@
 namespace exchange::store {
 namespace {
 
+// A record older than the retention is forgotten at lookup (and purged in the background).
+constexpr const char* kForgetExpiredIdempotency = R"sql(
+  DELETE FROM idempotency_keys
+   WHERE org_id = $1 AND key = $2 AND created_at <= now() - make_interval(secs => $3))sql";
 constexpr const char* kSelectIdempotency =
     "SELECT request_sha256, response FROM idempotency_keys WHERE org_id = $1 AND key = $2";
+constexpr const char* kPurgeIdempotency =
+    "DELETE FROM idempotency_keys WHERE created_at <= now() - make_interval(secs => $1)";
 constexpr const char* kInsertIdempotency =
     "INSERT INTO idempotency_keys (org_id, key, request_sha256, response) VALUES ($1, $2, $3, $4)";
 constexpr const char* kCreateStaging = R"sql(
@@ -227,6 +233,8 @@ Result<SubmitReply> SubmitSignals(Connection& conn, const SubmitBatch& batch, co
     LogHead head = LockLog(tx, batch.collection.log_id);
     SubmitReply reply;
     if (!batch.idempotency_key.empty()) {
+      tx.exec_params(kForgetExpiredIdempotency, batch.org_id, batch.idempotency_key,
+                     static_cast<double>(kIdempotencyRetention.count()));
       auto seen = tx.exec_params(kSelectIdempotency, batch.org_id, batch.idempotency_key);
       if (!seen.empty()) {
         if (pqxx::binarystring(seen[0][0]).str() != batch.request_sha256) {
@@ -438,6 +446,13 @@ Result<int> ApplyExpiries(Connection& conn) {
     changed_total += *changed;
   }
   return changed_total;
+}
+
+Result<int64_t> PurgeIdempotencyRecords(Connection& conn) {
+  return RunTransaction(conn, [&](pqxx::work& tx) -> Result<int64_t> {
+    return static_cast<int64_t>(
+        tx.exec_params(kPurgeIdempotency, static_cast<double>(kIdempotencyRetention.count())).affected_rows());
+  });
 }
 
 }  // namespace exchange::store

@@ -10,6 +10,7 @@
 // Items reach this file already validated and canonical (signals/ and api/).
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -72,7 +73,12 @@ struct SubmitReply {
 // batch.items) and the log head after the batch; stored with the key.
 using RenderSubmitResponse = std::function<std::string(const std::vector<SubmitOutcome>&, const LogHead&)>;
 
-// Conflict when the idempotency key was used with a different request.
+// How long an Idempotency-Key record is kept (docs/api.md): a retry within it
+// replays the recorded answer; after it the key is free again.
+inline constexpr std::chrono::seconds kIdempotencyRetention{7 * 24 * 3600};
+
+// Conflict when the idempotency key was used with a different request; a
+// record older than kIdempotencyRetention is forgotten first.
 Result<SubmitReply> SubmitSignals(Connection& conn, const SubmitBatch& batch, const RenderSubmitResponse& render);
 
 // Opinions: one per organisation per signal (a later one replaces it). Each
@@ -126,6 +132,10 @@ struct SightingItem {
 };
 // Per item: OK, or NotFound for a signal that does not exist.
 Result<std::vector<Status>> RecordSightings(Connection& conn, int64_t org_id, const std::vector<SightingItem>& items);
+
+// Deletes idempotency records older than kIdempotencyRetention; returns how
+// many. Run by a background task.
+Result<int64_t> PurgeIdempotencyRecords(Connection& conn);
 
 // Publishes contributions that have expired: each affected signal gets an
 // entry with its new state (retracted when nothing live is left). Returns how

@@ -104,7 +104,8 @@ Result<ApplicationRow> SubmitApplication(Connection& conn, const NewApplication&
     if (invitation.empty()) return Status::Unauthenticated("the invitation token is unknown, used or expired");
     const auto invitation_id = invitation[0][0].as<int64_t>();
     const auto slug = invitation[0][1].as<std::string>();
-    const auto name = app.org_name.empty() ? invitation[0][2].as<std::string>() : app.org_name;
+    // The name the admin invited stands (the applicant's proposal is in the audit event).
+    const auto name = invitation[0][2].as<std::string>();
     tx.exec_params(kInsertApplication, app.public_id, invitation_id, slug, name, app.legal_name, app.domain,
                    app.contact, app.legal_basis, app.csr_pem);
     v1::AuditEvent stamped = event;

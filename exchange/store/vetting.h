@@ -47,7 +47,7 @@ struct ApplicationRow {
 struct NewApplication {
   std::string public_id;
   std::string token_sha256;
-  std::string org_name;  // empty: as invited
+  std::string org_name;  // the applicant's proposal; the application keeps the invited name
   std::string legal_name;
   std::string domain;
   std::string contact;

@@ -245,3 +245,66 @@ TEST_CASE("the annual report: figures, views, signatures, formats, reproducibili
     CHECK(Fetch(ex, "auditor", path + "?variant=public&k=1").status == 400);
   }
 }
+
+TEST_CASE("a member's figures count only what it may read; acted on means a real action; scopes say whose") {
+  TestExchange ex;
+  Seed(ex);
+  auto admin = ex.Client("admin1");
+  // A collection only alpha reads, with two md5 signals in it.
+  v1::CreateCollectionRequest create;
+  create.mutable_collection()->set_name("alpha-only");
+  REQUIRE(admin->Call("POST", "/v1/collections", &create, nullptr).ok());
+  v1::SetGrantRequest grant;
+  grant.set_access("write");
+  REQUIRE(admin->Call("PUT", "/v1/collections/alpha-only/grants/alpha", &grant, nullptr).ok());
+  v1::SubmitSignalsRequest hidden;
+  for (const std::string value : {"00000000000000000000000000000001", "00000000000000000000000000000002"}) {
+    auto* s = hidden.add_signals();
+    s->set_kind("md5");
+    s->set_value(value);
+    s->add_principles(1);
+  }
+  REQUIRE(ex.Client("alpha")->Call("POST", "/v1/collections/alpha-only/signals", &hidden, nullptr).ok());
+  // Sightings that are no action: beta matched and decided nothing was to be done.
+  v1::SightingsRequest sightings;
+  for (const std::string action : {"no_action", "false_positive"}) {
+    auto* s = sightings.add_sightings();
+    s->set_collection("csam-known");
+    s->set_kind("md5");
+    s->set_value(kMd5);
+    s->set_observed_at(FormatRfc3339(std::time(nullptr) - 600));
+    s->set_action(action);
+  }
+  REQUIRE(ex.Client("beta")->Call("POST", "/v1/sightings", &sightings, nullptr).ok());
+
+  const std::string path = "/v1/reports/annual/" + std::to_string(ThisYear());
+  auto coalition = Parse(Fetch(ex, "auditor", path + "?format=json").body);
+  CHECK(Figure(coalition, "contributions", "all", "kind", "md5") == 4);
+  // beta cannot read alpha-only: none of its figures count it.
+  auto beta = Parse(Fetch(ex, "beta", path + "?format=json").body);
+  CHECK(beta.scope() == "org:beta");
+  CHECK(Figure(beta, "contributions", "all", "kind", "md5") == 2);
+  CHECK(Figure(beta, "contributions", "all", "principle", "1") == 3);
+  for (const auto& p : beta.logs()) CHECK(p.log() != "alpha-only");
+  // alpha can.
+  auto alpha = Parse(Fetch(ex, "alpha", path + "?format=json").body);
+  CHECK(Figure(alpha, "contributions", "all", "kind", "md5") == 4);
+
+  // Acted on: removed (2) and reported_to_authority (1), not no_action or false_positive.
+  CHECK(Figure(coalition, "sightings", "all", "total", "acted_on") == 3);
+  CHECK(Figure(coalition, "sightings", "all", "total", "not_acted_on") == 2);
+  CHECK(Figure(coalition, "sightings", "all", "action", "no_action") == 1);
+  CHECK(Figure(coalition, "sightings", "all", "action", "false_positive") == 1);
+  CHECK(Figure(coalition, "sightings", "all", "principle", "1") == 3);
+  auto html = Fetch(ex, "auditor", path + "?format=html").body;
+  CHECK(html.find("Sightings acted on (removed, reported to an authority, account actioned): <b>3</b>; no action "
+                  "taken: <b>1</b>; false positives: <b>1</b>") != std::string::npos);
+
+  // The signed scope says whose figures a public report holds.
+  auto beta_public = Parse(Fetch(ex, "beta", path + "?format=json&variant=public&k=2").body);
+  CHECK(beta_public.scope() == "org:beta/public");
+  auto coalition_public = Parse(Fetch(ex, "auditor", path + "?format=json&variant=public&k=2").body);
+  CHECK(coalition_public.scope() == "public");
+  CHECK(Fetch(ex, "beta", path + "?format=csv&variant=public&k=2").body.find(",org:beta/public\n") !=
+        std::string::npos);
+}

@@ -289,3 +289,97 @@ TEST_CASE("sightings: private outcomes for signals the member can read") {
   CHECK(out.results(3).error().find("action must be") != std::string::npos);
   CHECK(out.results(4).error().find("RFC 3339") != std::string::npos);
 }
+
+namespace {
+
+client::HttpResult Send(const TestExchange& ex, const std::string& who, const std::string& method,
+                        const std::string& target, const std::string& body,
+                        const std::vector<std::pair<std::string, std::string>>& headers, bool enroll = false) {
+  auto o = ex.ClientOptionsFor(who);
+  if (enroll) o.server = ex.enroll_url();
+  auto http = client::HttpsClient::Create(o);
+  REQUIRE(http.ok());
+  auto r = (*http)->Send(method, target, body, headers);
+  REQUIRE_MESSAGE(r.ok(), r.status().ToString());
+  return *r;
+}
+
+void Psql(const TestExchange& ex, const std::string& sql) {
+  auto r = testing::RunCommand("psql -q -v ON_ERROR_STOP=1 '" + ex.database_url() + "' -c \"" + sql + "\" 2>&1");
+  REQUIRE_MESSAGE(r.exit_code == 0, r.output);
+}
+
+}  // namespace
+
+TEST_CASE("idempotency records: the exact Content-Type and body, and a retention") {
+  TestExchange ex;
+  Collection(*ex.Client("admin1"), "csam-known", "named");
+  const std::string body = R"({"signals": [{"kind": "md5", "value": ")" + kMd5 + R"("}]})";
+  auto post = [&](const std::string& content_type, const std::string& key, const std::string& b) {
+    return Send(ex, "alpha", "POST", "/v1/collections/csam-known/signals", b,
+                {{"Content-Type", content_type}, {"Idempotency-Key", key}});
+  };
+  REQUIRE(post("application/json", "k-1", body).status == 200);
+  CHECK(post("application/json", "k-1", body).status == 200);  // a replay
+  // The same body with another spelling of the media type is another request (docs/api.md).
+  auto other = post("application/json; charset=utf-8", "k-1", body);
+  CHECK(other.status == 409);
+  CHECK(other.body.find("already used for a different request") != std::string::npos);
+
+  // Past the retention the key is free again.
+  Psql(ex, "UPDATE idempotency_keys SET created_at = now() - interval '8 days'");
+  const std::string another = R"({"signals": [{"kind": "sha256", "value": ")" + kSha256 + R"("}]})";
+  auto reused = post("application/json", "k-1", another);
+  CHECK(reused.status == 200);
+  CHECK(reused.body.find("\"created\"") != std::string::npos);
+  // And old records are purged in the background (the expiry task).
+  Psql(ex, "UPDATE idempotency_keys SET created_at = now() - interval '8 days'");
+  std::string left;
+  for (int i = 0; i < 60; ++i) {
+    left = testing::RunCommand("psql -At '" + ex.database_url() + "' -c 'SELECT count(*) FROM idempotency_keys'").output;
+    if (left == "0\n") break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(250));
+  }
+  CHECK(left == "0\n");
+}
+
+TEST_CASE("bad bytes and numbers get 400, never 5xx; no Accept means JSON") {
+  TestExchange ex;
+  Collection(*ex.Client("admin1"), "csam-known", "named");
+  // Non-UTF-8 in a percent-decoded path segment, on the enrollment listener (no certificate).
+  auto enroll = Send(ex, "", "GET", "/v1/enroll/%ff", "", {}, true);
+  CHECK(enroll.status == 400);
+  CHECK(enroll.content_type == "application/json");
+  CHECK(enroll.body.find("not UTF-8") != std::string::npos);
+  CHECK(Send(ex, "alpha", "GET", "/v1/collections/%c3%28/entries", "", {}).status == 400);
+  CHECK(Send(ex, "alpha", "GET", "/v1/collections/csam-known/entries?start=%ff", "", {}).status == 400);
+
+  // An Idempotency-Key that is not visible ASCII.
+  const std::string body = R"({"signals": [{"kind": "md5", "value": ")" + kMd5 + R"("}]})";
+  for (const std::string& key : {std::string("\xff\xfe"), std::string("caf\xc3\xa9"), std::string(201, 'k')}) {
+    auto r = Send(ex, "alpha", "POST", "/v1/collections/csam-known/signals", body,
+                  {{"Content-Type", "application/json"}, {"Idempotency-Key", key}});
+    CHECK_MESSAGE(r.status == 400, r.status << " " << r.body);
+    CHECK(r.body.find("Idempotency-Key") != std::string::npos);
+  }
+
+  // start + limit would wrap.
+  auto wrap = Send(ex, "alpha", "GET", "/v1/collections/csam-known/entries?start=18446744073709551615&limit=1", "", {});
+  CHECK(wrap.status == 400);
+  CHECK(wrap.body.find("start + limit") != std::string::npos);
+  // Far past the end (but no wrap): an empty page, as documented, and no 5xx.
+  auto far = Send(ex, "alpha", "GET", "/v1/collections/csam-known/entries?start=9223372036854775808&limit=5", "",
+                  {{"Accept", "application/json"}});
+  CHECK(far.status == 200);
+  CHECK(far.body.find("\"entries\":[]") != std::string::npos);
+
+  // A plain curl (no Accept) reads JSON, errors included; Protobuf when asked.
+  auto plain = Send(ex, "alpha", "GET", "/v1/whoami", "", {});
+  CHECK(plain.content_type == "application/json");
+  CHECK(plain.body.find("\"org\":\"alpha\"") != std::string::npos);
+  auto missing = Send(ex, "alpha", "GET", "/v1/nothing-here", "", {});
+  CHECK(missing.status == 404);
+  CHECK(missing.content_type == "application/json");
+  auto proto = Send(ex, "alpha", "GET", "/v1/whoami", "", {{"Accept", "application/x-protobuf"}});
+  CHECK(proto.content_type == "application/x-protobuf");
+}

@@ -8,8 +8,11 @@
 
 #include "exchange/v1/identity.pb.h"
 #include "exchange/v1/vetting.pb.h"
+#include "pki/certificate.h"
 #include "pki/crl.h"
 #include "pki/csr.h"
+#include "pki/files.h"
+#include "pki/issue.h"
 #include "pki/key.h"
 #include "test_exchange.h"
 
@@ -292,4 +295,136 @@ TEST_CASE("refusals, each with a clear error") {
     // Another organisation's credential is not yours to revoke.
     CHECK(fresh->Call("POST", "/v1/credentials/1/revoke", &reason, nullptr).code() == ErrorCode::kNotFound);
   }
+}
+
+namespace {
+
+// "é" n times: n characters, 2n bytes.
+std::string Accented(std::size_t n) {
+  std::string out;
+  for (std::size_t i = 0; i < n; ++i) out += "\xc3\xa9";
+  return out;
+}
+
+// Another certificate for the admin organisation, issued by the test CA and
+// registered with `--holder` (its CN is `cn`).
+client::ClientOptions AddAdminCertificate(const TestExchange& ex, const std::string& cn, const std::string& holder) {
+  auto ca = pki::Certificate::FromPem(*pki::ReadFile(ex.pki() + "/issuing-ca.pem", 64 * 1024));
+  auto ca_key = pki::PrivateKey::FromPem(*pki::ReadFile(ex.pki() + "/issuing-ca.key", 64 * 1024));
+  REQUIRE(ca.ok());
+  REQUIRE(ca_key.ok());
+  auto key = pki::PrivateKey::GenerateP256();
+  REQUIRE(key.ok());
+  auto cert = pki::IssueClientCert(*ca, *ca_key, *key->GetPublicKey(), {cn, "coalition", "admin"},
+                                   std::chrono::hours(24));
+  REQUIRE_MESSAGE(cert.ok(), cert.status().ToString());
+  const std::string cert_file = ex.dir() + "/" + cn + ".pem", key_file = ex.dir() + "/" + cn + ".key";
+  REQUIRE(pki::WritePublicFile(cert_file, *cert->ToPem() + *pki::ReadFile(ex.pki() + "/issuing-ca.pem", 64 * 1024)).ok());
+  REQUIRE(pki::WritePrivateFile(key_file, *key->ToPem()).ok());
+  auto added = RunCommand(testing::BinDir() + "/exchanged credentials add --database '" + ex.database_url() +
+                          "' --org coalition --role admin --cert '" + cert_file + "' --holder '" + holder + "' 2>&1");
+  REQUIRE_MESSAGE(added.exit_code == 0, added.output);
+  auto o = ex.ClientOptionsFor("");
+  o.cert_file = cert_file;
+  o.key_file = key_file;
+  return o;
+}
+
+}  // namespace
+
+TEST_CASE("two certificates of one admin are one approver") {
+  TestExchange ex;
+  auto admin1 = ex.Client("admin1");
+  auto laptop = std::make_unique<client::ApiClient>(
+      std::move(client::HttpsClient::Create(AddAdminCertificate(ex, "admin1-laptop", "admin1"))).value());
+  auto key = std::move(pki::PrivateKey::GenerateP256()).value();
+  v1::Application app;
+  REQUIRE(Enroll(ex, Application(Invite(*admin1, "Two Keys Inc"), Csr(key)), &app).ok());
+
+  v1::Application after;
+  REQUIRE(Decide(*admin1, app.application_id(), "approve", &after).ok());
+  // The same person with another certificate (another CN): refused, still pending.
+  Status second = Decide(*laptop, app.application_id(), "approve", &after);
+  CHECK(second.code() == ErrorCode::kAlreadyExists);
+  CHECK(second.message().find("admin1 has already decided") != std::string::npos);
+  v1::ListApplicationsResponse list;
+  REQUIRE(admin1->Call("GET", "/v1/admin/applications?status=pending", nullptr, &list).ok());
+  REQUIRE(list.applications_size() == 1);
+  CHECK(list.applications(0).approved_by_size() == 1);
+  // A different person approves: issued.
+  REQUIRE(Decide(*ex.Client("admin2"), app.application_id(), "approve", &after).ok());
+  CHECK(after.status() == "approved");
+}
+
+TEST_CASE("organisation names: the schema's bound at invitation and enrollment; the invited name stands") {
+  TestExchange ex;
+  auto admin1 = ex.Client("admin1");
+  auto admin2 = ex.Client("admin2");
+  auto key = std::move(pki::PrivateKey::GenerateP256()).value();
+
+  // 300 characters (600 bytes) passed enrollment before and could never be approved.
+  v1::CreateInvitationRequest invite;
+  invite.set_org_name(Accented(300));
+  invite.set_slug("long-name");
+  invite.set_contact("trust@long.example");
+  Status s = admin1->Call("POST", "/v1/admin/invitations", &invite, nullptr);
+  CHECK(s.code() == ErrorCode::kInvalidArgument);
+  CHECK(s.message().find("longer than 200 characters") != std::string::npos);
+
+  auto request = Application(Invite(*admin1, "Invited Name", "invited"), Csr(key));
+  request.set_org_name(std::string(300, 'n'));
+  s = Enroll(ex, request);
+  CHECK(s.code() == ErrorCode::kInvalidArgument);
+  CHECK(s.message().find("org_name is longer than 200 characters") != std::string::npos);
+
+  // 200 characters is the limit, and it can be approved; the applicant's
+  // different name does not replace the one the admin invited.
+  v1::Application app;
+  request = Application(Invite(*admin1, Accented(200), "at-limit"), Csr(key));
+  request.set_org_name("Applicant's Own Name");
+  REQUIRE(Enroll(ex, request, &app).ok());
+  CHECK(app.org_name() == Accented(200));
+  REQUIRE(Decide(*admin1, app.application_id(), "approve").ok());
+  v1::Application approved;
+  REQUIRE(Decide(*admin2, app.application_id(), "approve", &approved).ok());
+  CHECK(approved.status() == "approved");
+  v1::ListOrganisationsResponse orgs;
+  REQUIRE(admin1->Call("GET", "/v1/admin/orgs", nullptr, &orgs).ok());
+  bool found = false;
+  for (const auto& o : orgs.organisations()) found = found || (o.slug() == "at-limit" && o.name() == Accented(200));
+  CHECK(found);
+}
+
+TEST_CASE("members mint credentials up to a cap; each issuance is audited") {
+  TestExchange ex(testing::PgCluster::Shared(), {{"--max-member-credentials=3"}});
+  auto alpha = ex.Client("alpha");
+  auto rotate = [&] {
+    auto key = std::move(pki::PrivateKey::GenerateP256()).value();
+    v1::RotateCredentialRequest request;
+    request.set_csr_pem(Csr(key));
+    v1::RotateCredentialResponse response;
+    return alpha->Call("POST", "/v1/credentials", &request, &response);
+  };
+  REQUIRE(rotate().ok());  // alpha now holds 2
+  REQUIRE(rotate().ok());  // 3
+  Status over = rotate();
+  CHECK(over.code() == ErrorCode::kConflict);
+  CHECK(over.message().find("revoke one first") != std::string::npos);
+  v1::ListCredentialsResponse mine;
+  REQUIRE(alpha->Call("GET", "/v1/credentials", nullptr, &mine).ok());
+  CHECK(mine.credentials_size() == 3);
+  // Revoking one makes room.
+  v1::ReasonRequest reason;
+  reason.set_reason("lost laptop");
+  std::string other;
+  for (const auto& c : mine.credentials()) {
+    if (!c.current()) other = c.credential_id();
+  }
+  REQUIRE(alpha->Call("POST", "/v1/credentials/" + other + "/revoke", &reason, nullptr).ok());
+  CHECK(rotate().ok());
+  // Each issuance is in the audit log.
+  auto count = RunCommand("psql -At '" + ex.database_url() +
+                          "' -c \"SELECT count(*) FROM log_entries e JOIN logs l ON l.id = e.log_id "
+                          "WHERE l.name = 'audit' AND position('credential.rotate' in encode(e.entry, 'escape')) > 0\"");
+  CHECK(std::stoi(count.output) == 3);
 }

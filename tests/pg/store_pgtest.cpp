@@ -2,13 +2,18 @@
 #include <doctest/doctest.h>
 
 #include <atomic>
+#include <fstream>
+#include <sstream>
 #include <future>
 #include <thread>
 
+#include "common/limits.h"
 #include "http/caller_auth.h"
+#include "store/collections.h"
 #include "store/credentials.h"
 #include "store/migration_set.h"
 #include "store/migrator.h"
+#include "store/vetting.h"
 #include "store/worker_pool.h"
 #include "test_exchange.h"
 
@@ -137,6 +142,73 @@ TEST_CASE("a slug the schema forbids is a 4xx-class error, not an internal one")
   CHECK(bad.status().code() == ErrorCode::kInvalidArgument);
 }
 
+namespace {
+
+// `n` characters of two bytes each ("é"), so byte and character counts differ.
+std::string Accented(std::size_t n) {
+  std::string out;
+  for (std::size_t i = 0; i < n; ++i) out += "\xc3\xa9";
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("the API's organisation-name bound is the schema's, and the database's words never reach a caller") {
+  std::string url = PgCluster::Shared().CreateDatabase();
+  store::Connection conn(url);
+  REQUIRE(store::Migrate(conn).ok());
+
+  auto at_limit = Credential("at-limit", "e");
+  at_limit.org_name = Accented(limits::kMaxOrgNameChars);
+  auto admin = store::RegisterCredential(conn, at_limit);
+  REQUIRE_MESSAGE(admin.ok(), admin.status().ToString());
+  CHECK(admin->org_name == at_limit.org_name);
+
+  auto over = Credential("over-limit", "f");
+  over.org_name = Accented(limits::kMaxOrgNameChars + 1);
+  auto refused = store::RegisterCredential(conn, over);
+  CHECK(refused.status().code() == ErrorCode::kInvalidArgument);
+  // Our words, not PostgreSQL's: no constraint name, no relation, no row.
+  for (const char* leak : {"organisations", "check constraint", "violates", "DETAIL", "Failing row"}) {
+    CHECK_MESSAGE(refused.status().message().find(leak) == std::string::npos, refused.status().message());
+  }
+
+  // Invitations (and the applications made from them, migration 0007) hold the same bound.
+  for (std::size_t length : {limits::kMaxOrgNameChars, limits::kMaxOrgNameChars + 1}) {
+    store::NewInvitation invitation{std::string(32, static_cast<char>('a' + length % 7)),
+                                    "invited-" + std::to_string(length), Accented(length), "t@example.org",
+                                    admin->credential_id, 4102444800};
+    v1::AuditEvent event;
+    event.set_action("invitation.create");
+    Status s = store::CreateInvitation(conn, invitation, event);
+    if (length <= limits::kMaxOrgNameChars) {
+      CHECK_MESSAGE(s.ok(), s.ToString());
+    } else {
+      CHECK(s.code() == ErrorCode::kInvalidArgument);
+      CHECK(s.message().find("invitations") == std::string::npos);
+    }
+  }
+}
+
+TEST_CASE("a member organisation's credentials are capped under its row lock") {
+  std::string url = PgCluster::Shared().CreateDatabase();
+  store::Connection conn(url);
+  REQUIRE(store::Migrate(conn).ok());
+  for (const char* fp : {"1", "2"}) {
+    auto c = Credential("capped", fp);
+    c.max_active_in_org = 2;
+    REQUIRE(store::RegisterCredential(conn, c).ok());
+  }
+  auto third = Credential("capped", "3");
+  third.max_active_in_org = 2;
+  auto refused = store::RegisterCredential(conn, third);
+  CHECK(refused.status().code() == ErrorCode::kConflict);
+  CHECK(refused.status().message().find("revoke one first") != std::string::npos);
+  // A revoked credential no longer counts.
+  Psql(url, "UPDATE credentials SET status = 'revoked' WHERE fingerprint = '" + std::string(64, '1') + "'");
+  CHECK(store::RegisterCredential(conn, third).ok());
+}
+
 TEST_CASE("the worker pool runs every job on its own connection and bounds its queue") {
   std::string url = PgCluster::Shared().CreateDatabase();
   std::atomic<int> done{0};
@@ -162,4 +234,56 @@ TEST_CASE("the worker pool runs every job on its own connection and bounds its q
   CHECK_FALSE(tiny.Submit([](store::Connection&) {}));  // queue full: the caller answers 503
   release.set_value();
   tiny.Stop();
+}
+
+TEST_CASE("a refused collection costs the same queries whether or not it exists") {
+  std::string url = PgCluster::Shared().CreateDatabase();
+  {
+    store::Connection setup(url);
+    REQUIRE(store::Migrate(setup).ok());
+    REQUIRE(store::RegisterCredential(setup, Credential("outsider", "9")).ok());
+    store::CollectionRow spec;
+    spec.name = "secret-set";
+    spec.attribution = "named";
+    spec.dispute_min_orgs = 2;
+    v1::AuditEvent event;
+    event.set_action("collection.create");
+    REQUIRE(store::CreateCollection(setup, spec, event).ok());
+  }
+  const std::string database = url.substr(url.rfind('/') + 1);
+  Psql(url, "ALTER DATABASE " + database + " SET log_statement = 'all'");
+  store::Connection conn(url);  // opened after the ALTER: its statements are logged
+  const auto org_id = (*store::FindCredential(conn, std::string(64, '9')))->org_id;
+
+  // Statements the server ran between two psql markers.
+  const std::string log_file = PgCluster::Shared().ServerLog();
+  auto statements_for = [&](const std::string& name) {
+    const std::string marker = "marker-" + name;
+    Psql(url, "SELECT '" + marker + "-begin'");
+    auto found = store::FindCollectionAccess(conn, name, org_id);
+    REQUIRE(found.ok());
+    Psql(url, "SELECT '" + marker + "-end'");
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    std::ifstream in(log_file);
+    std::stringstream text;
+    text << in.rdbuf();
+    const std::string all = text.str();
+    auto begin = all.find(marker + "-begin");
+    auto end = all.find(marker + "-end");
+    REQUIRE(begin != std::string::npos);
+    REQUIRE(end != std::string::npos);
+    int count = 0;
+    std::istringstream lines(all.substr(begin, end - begin));
+    for (std::string line; std::getline(lines, line);) {
+      if (line.find("LOG:  statement:") != std::string::npos || line.find("LOG:  execute") != std::string::npos) {
+        ++count;
+      }
+    }
+    return count - 1;  // the begin marker's own line
+  };
+  const int existing = statements_for("secret-set");
+  const int missing = statements_for("no-such-set");
+  CHECK(existing > 0);
+  CHECK_MESSAGE(existing == missing, "existing: " << existing << ", missing: " << missing);
+  Psql(url, "ALTER DATABASE " + database + " RESET log_statement");
 }

@@ -35,6 +35,8 @@ class PgCluster {
 
   // Creates an empty database and returns its URL.
   std::string CreateDatabase();
+  // The server's log file (what log_statement and friends write).
+  std::string ServerLog() const { return dir_.path() + "/pg/server.log"; }
   void Stop();   // fast shutdown; data kept
   void Start();  // same port again
 

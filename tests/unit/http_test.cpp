@@ -2,7 +2,9 @@
 // that need no sockets.
 #include <doctest/doctest.h>
 
+#include "exchange/v1/common.pb.h"
 #include "exchange/v1/identity.pb.h"
+#include "http/rate_limiter.h"
 #include "http/router.h"
 #include "http/wire.h"
 
@@ -24,6 +26,15 @@ TEST_CASE("request targets are split and percent-decoded") {
   CHECK_FALSE(ParseTarget("/truncated%4", path, query));
   CHECK_FALSE(ParseTarget("/nul%00byte", path, query));
   CHECK_FALSE(ParseTarget("/q?k=%", path, query));
+
+  // Decoded bytes must be UTF-8: they reach PostgreSQL, which refuses others.
+  CHECK_FALSE(ParseTarget("/v1/enroll/%ff", path, query));
+  CHECK_FALSE(ParseTarget("/v1/enroll/%c3", path, query));           // truncated sequence
+  CHECK_FALSE(ParseTarget("/v1/enroll/%ed%a0%80", path, query));     // a surrogate
+  CHECK_FALSE(ParseTarget("/v1/logs?format=%c0%af", path, query));   // overlong, in a value
+  CHECK_FALSE(ParseTarget("/v1/logs?%fe=1", path, query));           // in a key
+  CHECK(ParseTarget("/v1/enroll/caf%C3%A9?x=%E2%82%AC", path, query));
+  CHECK(query.at("x") == "\xE2\x82\xAC");
 }
 
 TEST_CASE("the router matches templates, fills parameters and tells 404 from 405") {
@@ -98,7 +109,20 @@ TEST_CASE("responses follow Accept, and errors map to HTTP statuses") {
   CHECK(r.body.find("\"org\":\"beta\"") != std::string::npos);
   CHECK(r.body.find("\"role\":\"\"") != std::string::npos);  // defaults are printed
 
+  // No Accept (a plain curl), */*, or a type we do not serve: JSON.
+  for (const char* accept : {"", "*/*", "text/html"}) {
+    Request plain;
+    plain.accept = accept;
+    CHECK(Encode(plain, message).content_type == "application/json");
+    CHECK(ErrorResponse(&plain, Status::NotFound("x")).content_type == "application/json");
+  }
+  // A Protobuf body without Accept still gets JSON: only Accept asks for Protobuf.
+  Request proto_body;
+  proto_body.content_type = "application/x-protobuf";
+  CHECK(Encode(proto_body, message).content_type == "application/json");
+
   Request wants_proto;
+  wants_proto.accept = "application/x-protobuf";
   r = Encode(wants_proto, message);
   CHECK(r.content_type == "application/x-protobuf");
   v1::WhoAmIResponse back;
@@ -114,4 +138,41 @@ TEST_CASE("responses follow Accept, and errors map to HTTP statuses") {
   Response error = ErrorResponse(nullptr, Status::NotFound("no such collection"));
   CHECK(error.status == 404);
   CHECK(error.body.find("\"code\":\"not_found\"") != std::string::npos);
+}
+
+TEST_CASE("the rate limiter evicts the least recently used key, not every bucket") {
+  RateLimiter limiter(0.001, 1, 3);  // one token each, refilled about every 17 minutes
+  CHECK(limiter.Take("org:busy") == 0);
+  CHECK(limiter.Take("org:busy") > 0);
+  // Rotating source addresses: many new keys, the busy caller in between.
+  for (int i = 0; i < 100; ++i) {
+    CHECK(limiter.Take("address:10.0.0." + std::to_string(i)) == 0);
+    CHECK_MESSAGE(limiter.Take("org:busy") > 0, "the busy caller's bucket was reset after key " << i);
+  }
+  CHECK(limiter.KeyCount() == 3);
+  // The stalest stranger went first: the most recent one is still limited.
+  CHECK(limiter.Take("address:10.0.0.99") > 0);
+  CHECK(limiter.Take("address:10.0.0.0") == 0);  // evicted long ago: a fresh bucket
+
+  // Peek takes nothing and remembers nothing.
+  RateLimiter peeked(1, 1, 10);
+  CHECK(peeked.Peek("cert:x") == 0);
+  CHECK(peeked.KeyCount() == 0);
+  CHECK(peeked.Take("cert:x") == 0);
+  CHECK(peeked.Peek("cert:x") > 0);
+  CHECK(peeked.Peek("cert:x") > 0);
+}
+
+TEST_CASE("an error message quoting invalid UTF-8 still encodes, as JSON and as Protobuf") {
+  Request json;
+  json.accept = "application/json";
+  Response r = ErrorResponse(&json, Status::InvalidArgument("unknown kind '\xff\xfe'"));
+  CHECK(r.status == 400);
+  CHECK(r.body.find("unknown kind '?" "?'") != std::string::npos);
+  Request proto;
+  proto.accept = "application/x-protobuf";
+  r = ErrorResponse(&proto, Status::InvalidArgument("caf\xc3\xa9 \xc3"));
+  v1::Error error;
+  REQUIRE(error.ParseFromString(r.body));
+  CHECK(error.message() == "caf?? ?");
 }
