@@ -38,7 +38,9 @@ struct Asked {
 
 // The match as Found. The fields printed as our own members (kind, value,
 // rule, distance, signal) are taken out; every other field the exchange set
-// is passed through as it came.
+// is passed through as it came. A string field naming how it matched
+// (`match_type`, `type`, `match`: "exact", "parent_domain", "look_alike")
+// also becomes the rule shown, and stays in the JSON under its own name.
 Found FromMatch(const Candidate& asked, const v1::LookupMatch& match, bool pdq) {
   Found f;
   f.from_mirror = false;
@@ -55,6 +57,11 @@ Found FromMatch(const Candidate& asked, const v1::LookupMatch& match, bool pdq) 
     const std::string value = reflection->GetString(rest, field);
     if (!value.empty()) (std::string(name) == "kind" ? f.key.kind : f.rule) = value;
     reflection->ClearField(&rest, field);
+  }
+  for (const char* name : {"match_type", "type", "match"}) {
+    const auto* field = descriptor->FindFieldByName(name);
+    if (!field || field->is_repeated() || field->type() != google::protobuf::FieldDescriptor::TYPE_STRING) continue;
+    if (std::string value = reflection->GetString(rest, field); !value.empty() && f.rule.empty()) f.rule = value;
   }
   rest.clear_value();
   rest.clear_distance();

@@ -19,7 +19,7 @@ std::string Describe(const Found& f) {
   const auto& s = f.row.state;
   const std::string rule = RuleOf(f);
   std::string how;
-  if (rule == "suffix") how = " (parent domain)";
+  if (rule == "suffix" || rule == "parent_domain") how = " (parent domain)";
   else if (rule != "exact" && rule != "near") how = " (" + rule + ")";
   std::string out = s.kind() + " " + s.value() + how +
                     (f.distance >= 0 ? " at distance " + std::to_string(f.distance) : "") + ": " + s.status();
