@@ -43,7 +43,7 @@ Status LoadApplication(const fs::path& out, std::string& id, std::string& server
     if (key == "application_id") id = value;
     if (key == "enroll_server") server = value;
   }
-  if (id.empty() || server.empty()) return Status::InvalidArgument(out.string() + "/application is damaged");
+  if (id.empty() || server.empty()) return Status::InvalidArgument((out / "application").string() + " is damaged");
   return Status::Ok();
 }
 
