@@ -26,7 +26,8 @@ int RunAudit(const std::vector<std::string>& args) {
       "usage: exchangectl audit verify [--feed-vkey VKEY] [--state FILE] [--origin ORIGIN]\n"
       "       exchangectl audit list [--last N] [--feed-vkey VKEY]\n\n"
       "verify checks the audit log's signed checkpoint, that every entry hashes to its root, and\n"
-      "with --state that the log only grew since the checkpoint verified last time (kept in FILE).\n"
+      "with --state that the log only grew since the checkpoint verified last time (kept in FILE);\n"
+      "exit 4 when it does not verify.\n"
       "list verifies the same way, then shows the last N events: when, what, who acted (organisation, role,\n"
       "the credential's holder and id), on what and why; --output json gives every field of each event.");
   AddGlobalFlags(flags, cli);
@@ -42,9 +43,14 @@ int RunAudit(const std::vector<std::string>& args) {
   auto api = Connect(cli);
   if (!api.ok()) return Fail(api.status());
   FeedReader reader(**api, "/v1/audit", *trust);
+  // What was served does not verify (exit 4), as against a call that failed.
+  auto refuse = [](const Status& s) {
+    std::fprintf(stderr, "exchangectl: the audit log does NOT verify: %s\n", s.message().c_str());
+    return kExitVerifyFailed;
+  };
   std::string note;
   auto checkpoint = reader.Checkpoint(origin, &note);
-  if (!checkpoint.ok()) return Fail(checkpoint.status());
+  if (!checkpoint.ok()) return note.empty() ? Fail(checkpoint.status()) : refuse(checkpoint.status());
   const auto& head = checkpoint->checkpoint;
 
   std::vector<log::Hash> leaves;
@@ -56,9 +62,9 @@ int RunAudit(const std::vector<std::string>& args) {
     events.push_back(std::move(event));
     return Status::Ok();
   });
-  if (!read.ok()) return Fail(read);
+  if (!read.ok()) return read.code() == ErrorCode::kUnauthenticated ? refuse(read) : Fail(read);
   if (log::RootFromLeafHashes(leaves) != head.root) {
-    return Fail(Status::Unauthenticated("the audit entries do not hash to the signed root"));
+    return refuse(Status::Unauthenticated("the audit entries do not hash to the signed root"));
   }
 
   if (pos[0] == "verify" && !state_file.empty()) {
@@ -66,8 +72,10 @@ int RunAudit(const std::vector<std::string>& args) {
     if (previous.ok()) {
       auto old = log::Checkpoint::Parse(previous->substr(0, previous->find("\n\n") + 1));
       if (!old.ok()) return Fail(Status::InvalidArgument(state_file + ": " + old.status().message()));
-      if (old->origin != head.origin) return Fail(Status::Unauthenticated("the audit log's origin changed"));
-      if (Status s = reader.CheckConsistency(old->size, old->root, head.size, head.root); !s.ok()) return Fail(s);
+      if (old->origin != head.origin) return refuse(Status::Unauthenticated("the audit log's origin changed"));
+      if (Status s = reader.CheckConsistency(old->size, old->root, head.size, head.root); !s.ok()) {
+        return s.code() == ErrorCode::kUnauthenticated ? refuse(s) : Fail(s);
+      }
     }
     if (Status s = pki::WritePublicFile(state_file, note); !s.ok()) return Fail(s);
   }

@@ -106,6 +106,11 @@ assert [(e["actor_org"], e["actor_role"], e["actor_holder"]) for e in ev] == [("
 assert all(int(e["actor_credential_id"]) > 0 and "index" in e for e in ev)
 assert d["size"] >= len(d["events"]) > 0'
 
+"$(dirname "$X")/exchanged" keys generate --name other.example --out "$dir/other.key" >/dev/null
+run audit verify "${AU[@]}" --feed-vkey "$(cat "$dir/other.key.vkey")"
+check "audit verify against a key that did not sign: exit 4, verification failed (got $rc: $err)" test "$rc" = 4
+check "  ... and says so" has "$err" "the audit log does NOT verify"
+
 # --- lookup without a mirror: the shapes of match ---
 run lookup --collection csam-known d41d8cd98f00b204e9800998ecf8427e "${AL[@]}"
 check "lookup of a known md5: exit 0 (got $rc: $err)" test "$rc" = 0
