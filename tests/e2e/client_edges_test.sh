@@ -110,6 +110,14 @@ assert d["size"] >= len(d["events"]) > 0'
 run audit verify "${AU[@]}" --feed-vkey "$(cat "$dir/other.key.vkey")"
 check "audit verify against a key that did not sign: exit 4, verification failed (got $rc: $err)" test "$rc" = 4
 check "  ... and says so" has "$err" "the audit log does NOT verify"
+run sync --collection csam-known --mirror "$dir/m" "${AL[@]}" --feed-vkey "$(cat "$dir/other.key.vkey")" --origin "$EXCHANGE_ORIGIN"
+check "sync against a key that did not sign: exit 4 (got $rc: $err)" test "$rc" = 4
+for d in "$dir"/m/evidence "$dir"/m/evidence/*; do
+  check "evidence directory $(basename "$d") is 0700 ($(stat -c %a "$d"))" test "$(stat -c %a "$d")" = 700
+done
+for f in "$dir"/m/evidence/*/*; do
+  check "evidence file $(basename "$f") is 0600 ($(stat -c %a "$f"))" test "$(stat -c %a "$f")" = 600
+done
 
 # --- lookup without a mirror: the shapes of match ---
 run lookup --collection csam-known d41d8cd98f00b204e9800998ecf8427e "${AL[@]}"
