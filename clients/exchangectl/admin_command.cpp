@@ -34,13 +34,13 @@ void PrintApplication(const v1::Application& a) {
 int RunAdmin(const std::vector<std::string>& args) {
   Cli cli;
   std::string org, slug, contact, reason, status, out, credential;
-  int64_t ttl_hours = 0;
+  int64_t ttl_hours = 72;
   FlagSet flags(kUsage);
   AddGlobalFlags(flags, cli);
   flags.String("org", "", &org, "organisation name (invite)");
   flags.String("slug", "", &slug, "organisation slug (invite; derived from the name when absent)");
   flags.String("contact", "", &contact, "applicant contact e-mail (invite)");
-  flags.Int("ttl-hours", "", &ttl_hours, "invitation lifetime (default 72)");
+  flags.Int("ttl-hours", "", &ttl_hours, "how many hours the invitation token works");
   flags.String("reason", "", &reason, "why: kept in the audit log");
   flags.String("status", "", &status, "filter applications");
   flags.String("credential", "", &credential, "credential id (revoke one credential)");
@@ -50,7 +50,7 @@ int RunAdmin(const std::vector<std::string>& args) {
   if (pos.empty()) {
     std::fputs(kUsage, stderr);
     std::fputs("\n", stderr);
-    return 2;
+    return kExitUsage;
   }
   auto api = Connect(cli);
   if (!api.ok()) return Fail(api.status());
@@ -147,7 +147,7 @@ int RunAdmin(const std::vector<std::string>& args) {
   }
   std::fputs(kUsage, stderr);
   std::fputs("\n", stderr);
-  return 2;
+  return kExitUsage;
 }
 
 }  // namespace exchange::client

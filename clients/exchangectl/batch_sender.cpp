@@ -2,7 +2,9 @@
 
 #include <google/protobuf/message.h>
 
+#include <cerrno>
 #include <charconv>
+#include <cstring>
 #include <fstream>
 #include <iostream>
 #include <optional>
@@ -70,7 +72,7 @@ Status PostBatch(HttpsClient& http, const std::string& target, const google::pro
 Result<std::unique_ptr<ItemErrors>> ItemErrors::Open(const std::string& path) {
   if (path.empty()) return std::unique_ptr<ItemErrors>(new ItemErrors(stderr, false));
   std::FILE* out = std::fopen(path.c_str(), "w");
-  if (!out) return Status::InvalidArgument("cannot write " + path);
+  if (!out) return Status::InvalidArgument("cannot write " + path + ": " + std::strerror(errno));
   std::fputs("line,value,reason\n", out);
   return std::unique_ptr<ItemErrors>(new ItemErrors(out, true));
 }
@@ -97,9 +99,9 @@ Result<std::string> ReadInputFile(const std::string& path) {
     return buffer.str();
   }
   std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::InvalidArgument("cannot open " + path);
+  if (!in) return Status::InvalidArgument("cannot open " + path + ": " + std::strerror(errno));
   buffer << in.rdbuf();
-  if (in.bad()) return Status::InvalidArgument("cannot read " + path);
+  if (in.bad()) return Status::InvalidArgument("cannot read " + path + ": " + std::strerror(errno));
   return buffer.str();
 }
 

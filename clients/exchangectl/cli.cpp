@@ -19,7 +19,7 @@ int ParseCommandFlags(FlagSet& flags, const std::vector<std::string>& args) {
   bool help = false;
   if (Status s = flags.Parse(args, &help); !s.ok()) {
     std::fprintf(stderr, "exchangectl: %s\n", s.message().c_str());
-    return 2;
+    return kExitUsage;
   }
   if (help) {
     std::fputs(flags.Help().c_str(), stdout);
@@ -46,13 +46,25 @@ void PrintJson(const google::protobuf::Message& message) {
   std::fputs(out.c_str(), stdout);
 }
 
+int ExitCodeFor(const Status& status) {
+  if (status.ok()) return kExitOk;
+  if (IsCertificateRefusal(status)) return kExitCertRefused;
+  if (IsOutcomeUnknown(status)) return kExitOutcomeUnknown;
+  switch (status.code()) {
+    case ErrorCode::kInvalidArgument: return kExitUsage;
+    case ErrorCode::kUnavailable: return kExitUnavailable;
+    default: return kExitRefused;
+  }
+}
+
 int Fail(const Status& status) {
   std::fprintf(stderr, "exchangectl: %s\n", status.ToString().c_str());
-  switch (status.code()) {
-    case ErrorCode::kInvalidArgument: return 2;
-    case ErrorCode::kUnavailable: return 3;
-    default: return 1;
-  }
+  return ExitCodeFor(status);
+}
+
+int UsageError(const std::string& command, const std::string& problem) {
+  std::fprintf(stderr, "exchangectl: %s (see exchangectl %s --help)\n", problem.c_str(), command.c_str());
+  return kExitUsage;
 }
 
 }  // namespace exchange::client

@@ -3,8 +3,7 @@
 //
 // Output contract: with --output json a command prints one JSON document on
 // stdout; otherwise human-readable text. Progress and errors go to stderr.
-// Exit codes: 0 ok, 1 the server or an input refused the request, 2 usage,
-// 3 the server could not be reached.
+// Exit codes: the table below, and only it (docs/client.md lists the same).
 #pragma once
 
 #include <memory>
@@ -19,6 +18,19 @@ class Message;
 }
 
 namespace exchange::client {
+
+// Every exit code exchangectl returns. Scripts rely on them: keep this table,
+// the commands and docs/client.md#exit-codes in agreement.
+inline constexpr int kExitOk = 0;                // done; match: something matched
+inline constexpr int kExitRefused = 1;           // the exchange or an input refused something; match: no match
+inline constexpr int kExitUsage = 2;             // bad or missing flag, unreadable local file
+inline constexpr int kExitUnavailable = 3;       // the exchange could not be reached or was busy: retry later
+inline constexpr int kExitVerifyFailed = 4;      // sync: the feed, audit: the log, report: its signature does not verify
+inline constexpr int kExitMirrorDamaged = 5;     // mirror verify: the mirror does not verify
+inline constexpr int kExitCertRefused = 6;       // the exchange refused our client certificate (TLS alert)
+inline constexpr int kExitPending = 7;           // enroll --fetch: the application still awaits approval
+inline constexpr int kExitOutcomeUnknown = 8;    // a request that is not safe to repeat was sent and its
+                                                 // answer lost: check before running it again
 
 struct Cli {
   ClientOptions connection;
@@ -37,7 +49,13 @@ Result<std::unique_ptr<ApiClient>> Connect(const Cli& cli);
 // Prints `message` as JSON (Protobuf mapping, snake_case names) on stdout.
 void PrintJson(const google::protobuf::Message& message);
 
-// Prints "exchangectl: <message>" on stderr; returns the exit code for it.
+// Prints "exchangectl: <message>" on stderr; returns the exit code for it
+// (ExitCodeFor).
 int Fail(const Status& status);
+int ExitCodeFor(const Status& status);
+
+// A usage error: prints "exchangectl: <problem> (see exchangectl <command>
+// --help)" on stderr and returns kExitUsage.
+int UsageError(const std::string& command, const std::string& problem);
 
 }  // namespace exchange::client

@@ -42,7 +42,7 @@ int RunCollections(const std::vector<std::string>& args) {
   const auto& pos = flags.positionals();
   if (pos.empty()) {
     std::fputs(flags.Help().c_str(), stderr);
-    return 2;
+    return kExitUsage;
   }
   auto api = Connect(cli);
   if (!api.ok()) return Fail(api.status());
@@ -90,7 +90,7 @@ int RunCollections(const std::vector<std::string>& args) {
     return 0;
   }
   std::fputs(flags.Help().c_str(), stderr);
-  return 2;
+  return kExitUsage;
 }
 
 }  // namespace exchange::client

@@ -19,6 +19,7 @@ int RunSync(const std::vector<std::string>& args);
 int RunMirror(const std::vector<std::string>& args);
 int RunExport(const std::vector<std::string>& args);
 int RunMatch(const std::vector<std::string>& args);
+int RunLookup(const std::vector<std::string>& args);
 int RunSubmit(const std::vector<std::string>& args);
 int RunOpinion(const std::vector<std::string>& args);
 int RunRetract(const std::vector<std::string>& args);

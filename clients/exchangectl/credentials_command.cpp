@@ -28,7 +28,7 @@ int RunCredentials(const std::vector<std::string>& args) {
   const auto& pos = flags.positionals();
   if (pos.empty()) {
     std::fputs(flags.Help().c_str(), stderr);
-    return 2;
+    return kExitUsage;
   }
   auto api = Connect(cli);
   if (!api.ok()) return Fail(api.status());
@@ -48,9 +48,10 @@ int RunCredentials(const std::vector<std::string>& args) {
     return 0;
   }
   if (pos[0] == "rotate" && pos.size() == 1) {
-    if (out.empty()) return Fail(Status::InvalidArgument("--out DIR is required"));
+    if (out.empty()) return UsageError("credentials rotate", "--out DIR is required");
     namespace fs = std::filesystem;
-    if (fs::exists(fs::path(out) / "key.pem")) return Fail(Status::AlreadyExists(out + "/key.pem exists"));
+    const fs::path key_path = fs::path(out) / "key.pem", cert_path = fs::path(out) / "cert.pem";
+    if (fs::exists(key_path)) return Fail(Status::AlreadyExists(key_path.string() + " exists; use another --out"));
     auto key = pki::PrivateKey::GenerateP256();
     if (!key.ok()) return Fail(key.status());
     auto csr = pki::CertificateRequest::Create(*key, pki::SubjectName{"rotation", "", ""});
@@ -64,13 +65,13 @@ int RunCredentials(const std::vector<std::string>& args) {
     if (Status s = (*api)->Call("POST", "/v1/credentials", &request, &response); !s.ok()) return Fail(s);
     std::error_code ec;
     fs::create_directories(out, ec);
-    if (Status s = pki::WritePrivateFile(fs::path(out) / "key.pem", *key_pem); !s.ok()) return Fail(s);
-    if (Status s = pki::WritePublicFile(fs::path(out) / "cert.pem", response.certificate_pem()); !s.ok()) return Fail(s);
+    if (Status s = pki::WritePrivateFile(key_path, *key_pem); !s.ok()) return Fail(s);
+    if (Status s = pki::WritePublicFile(cert_path, response.certificate_pem()); !s.ok()) return Fail(s);
     if (cli.json()) {
       PrintJson(response.credential());
     } else {
-      std::printf("new credential %s: %s/cert.pem and %s/key.pem\n", response.credential().credential_id().c_str(),
-                  out.c_str(), out.c_str());
+      std::printf("new credential %s: %s and %s\n", response.credential().credential_id().c_str(),
+                  cert_path.string().c_str(), key_path.string().c_str());
     }
     return 0;
   }
@@ -85,7 +86,7 @@ int RunCredentials(const std::vector<std::string>& args) {
     return 0;
   }
   std::fputs(flags.Help().c_str(), stderr);
-  return 2;
+  return kExitUsage;
 }
 
 }  // namespace exchange::client

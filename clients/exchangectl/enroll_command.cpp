@@ -26,7 +26,8 @@ constexpr const char* kUsage =
     "       exchangectl enroll --fetch --out DIR [--wait SECONDS]\n\n"
     "The first form makes a P-256 key in DIR/key.pem (0600), sends a certificate request\n"
     "and the application to the exchange's enrollment address, and remembers it in\n"
-    "DIR/application. The second picks up DIR/cert.pem once two admins approved.";
+    "DIR/application. The second picks up DIR/cert.pem once two admins approved; it exits 7 while\n"
+    "the application is still pending (after --wait SECONDS of polling, if given) and 1 when it was rejected.";
 
 // DIR/application: "application_id ID\nenroll_server URL\n".
 Status SaveApplication(const fs::path& out, const std::string& id, const std::string& server) {
@@ -42,7 +43,7 @@ Status LoadApplication(const fs::path& out, std::string& id, std::string& server
     if (key == "application_id") id = value;
     if (key == "enroll_server") server = value;
   }
-  if (id.empty() || server.empty()) return Status::InvalidArgument(out.string() + "/application is damaged");
+  if (id.empty() || server.empty()) return Status::InvalidArgument((out / "application").string() + " is damaged");
   return Status::Ok();
 }
 
@@ -116,12 +117,17 @@ int Fetch(Cli& cli, const fs::path& out, int64_t wait_seconds) {
     app.clear_ca_bundle_pem();
     PrintJson(app);
   } else if (app.status() == "approved") {
-    std::printf("approved: certificate in %s/cert.pem, key in %s/key.pem\n", out.string().c_str(),
-                out.string().c_str());
+    std::printf("approved: certificate in %s, key in %s\n", (out / "cert.pem").string().c_str(),
+                (out / "key.pem").string().c_str());
+  } else if (app.status() == "pending") {
+    std::printf("application %s is still pending: it needs two admins' approval (run this again later, or add "
+                "--wait SECONDS)\n",
+                app.application_id().c_str());
   } else {
     std::printf("application %s is %s\n", app.application_id().c_str(), app.status().c_str());
   }
-  return app.status() == "rejected" ? 1 : 0;
+  if (app.status() == "approved") return kExitOk;
+  return app.status() == "pending" ? kExitPending : kExitRefused;
 }
 
 }  // namespace
@@ -147,12 +153,12 @@ int RunEnroll(const std::vector<std::string>& args) {
   flags.Bool("fetch", "", &fetch, "pick up the certificate of an application made earlier");
   flags.Int("wait", "", &wait_seconds, "with --fetch: keep polling this long while pending");
   if (int rc = ParseCommandFlags(flags, args); rc >= 0) return rc;
-  if (out.empty()) return Fail(Status::InvalidArgument("--out DIR is required"));
+  if (out.empty()) return UsageError("enroll", "--out DIR is required");
   cli.connection.cert_file.clear();  // enrollment is the one call made without a certificate
   cli.connection.key_file.clear();
   if (!enroll_server.empty()) cli.connection.server = enroll_server;
   if (fetch) return Fetch(cli, out, wait_seconds);
-  if (token.empty()) return Fail(Status::InvalidArgument("--token is required"));
+  if (token.empty()) return UsageError("enroll", "--token is required (or --fetch to pick up a certificate)");
   return Apply(cli, token, org, legal_name, domain, contact, legal_basis, accept, out);
 }
 

@@ -55,10 +55,9 @@ int RunExport(const std::vector<std::string>& args) {
   flags.String("kind", "", &kind, "only signals of this kind");
   flags.String("status", "", &status, "only signals with this status");
   if (int rc = ParseCommandFlags(flags, args); rc >= 0) return rc;
-  if (dir.empty() || format.empty() || !flags.positionals().empty()) {
-    std::fputs(flags.Help().c_str(), stderr);
-    return 2;
-  }
+  if (dir.empty()) return UsageError("export", "--mirror DIR is required");
+  if (format.empty()) return UsageError("export", "--format csv|ndjson|te is required");
+  if (!flags.positionals().empty()) return UsageError("export", "unexpected argument '" + flags.positionals()[0] + "'");
   if (format != "csv" && format != "ndjson" && format != "te") {
     return Fail(Status::InvalidArgument("--format must be csv, ndjson or te"));
   }

@@ -12,8 +12,10 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -79,10 +81,14 @@ class Digests {
 FileHashes HashFile(const std::string& path) {
   FileHashes out{path, {}, {}, {}, {}};
   std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    out.error = std::string("cannot open ") + path + ": " + std::strerror(errno);
+    return out;
+  }
   std::error_code size_error;
   const uintmax_t size = fs::file_size(path, size_error);
-  if (!in || size_error) {
-    out.error = "cannot read the file";
+  if (size_error) {
+    out.error = "cannot read " + path + ": " + size_error.message();
     return out;
   }
   // The first bytes tell an image; only images are read whole.

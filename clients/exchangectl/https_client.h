@@ -1,7 +1,19 @@
 // HttpsClient: a small blocking HTTPS/1.1 client with a client certificate,
 // for exchangectl and the end-to-end tests. It verifies the server against
-// the given CA bundle and its host name, keeps one connection alive across
-// requests, and reconnects once if the server closed it in between.
+// the given CA bundle and its host name and keeps one connection alive across
+// requests.
+//
+// Resending: before reusing an idle connection it checks that the server has
+// not closed it. When a reused connection fails anyway, the request is sent
+// once more on a fresh connection only if repeating it is harmless: GET, HEAD,
+// PUT, DELETE, OPTIONS, or any request with an Idempotency-Key header. Any
+// other request (a POST without a key) whose answer was lost after it was
+// sent is never resent: the Status says so (IsOutcomeUnknown), because the
+// exchange may have applied it.
+//
+// A TLS alert by which the server refuses our client certificate (none sent,
+// an unknown CA, revoked, expired) comes back as IsCertificateRefusal, not as
+// a transport failure: retrying cannot help.
 //
 // Thread-safety: none; one client per thread.
 #pragma once
@@ -46,5 +58,10 @@ class HttpsClient {
   explicit HttpsClient(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };
+
+// "the server refused our client certificate: ..." (Unauthenticated).
+bool IsCertificateRefusal(const Status& status);
+// A request that is not safe to repeat was sent and its answer lost (Unavailable).
+bool IsOutcomeUnknown(const Status& status);
 
 }  // namespace exchange::client

@@ -1,10 +1,12 @@
 // exchangectl: the exchange's one client, for members, admins, auditors and
 // enrollment. Picks the command; each command parses its own flags.
+#include <algorithm>
 #include <cstdio>
 #include <map>
 #include <string>
 #include <vector>
 
+#include "cli.h"
 #include "commands.h"
 
 namespace {
@@ -26,7 +28,8 @@ const std::map<std::string, Command>& Commands() {
       {"sync", {exchange::client::RunSync, "keep a verified local mirror of a collection's feed"}},
       {"mirror", {exchange::client::RunMirror, "mirror verify DIR: re-check a mirror offline"}},
       {"export", {exchange::client::RunExport, "write a mirror's signals as csv, ndjson or ThreatExchange lines"}},
-      {"match", {exchange::client::RunMatch, "match values and files against a mirror (exact)"}},
+      {"match", {exchange::client::RunMatch, "match values and files against a mirror (exact; PDQ also near)"}},
+      {"lookup", {exchange::client::RunLookup, "match values and files by asking the exchange (no mirror needed)"}},
       {"submit", {exchange::client::RunSubmit, "submit signals from a CSV or NDJSON file, in batches"}},
       {"opinion", {exchange::client::RunOpinion, "confirm or dispute signals"}},
       {"retract", {exchange::client::RunRetract, "retract your organisation's contributions"}},
@@ -39,7 +42,12 @@ const std::map<std::string, Command>& Commands() {
 
 void Usage(std::FILE* out) {
   std::fputs("usage: exchangectl COMMAND [flags]   (exchangectl COMMAND --help for its flags)\n\nCommands:\n", out);
-  for (const auto& [name, command] : Commands()) std::fprintf(out, "  %-10s %s\n", name.c_str(), command.summary);
+  int width = 0;
+  for (const auto& entry : Commands()) width = std::max(width, static_cast<int>(entry.first.size()));
+  for (const auto& [name, command] : Commands()) std::fprintf(out, "  %-*s  %s\n", width, name.c_str(), command.summary);
+  std::fputs("\nExit codes: 0 done, 1 refused, 2 usage, 3 unreachable (retry), 4 verification failed, 5 mirror\n"
+             "damaged, 6 client certificate refused, 7 enrollment pending, 8 outcome unknown (see docs/client.md).\n",
+             out);
 }
 
 }  // namespace
@@ -48,7 +56,7 @@ int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
   if (args.empty()) {
     Usage(stderr);
-    return 2;
+    return exchange::client::kExitUsage;
   }
   if (args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
     Usage(stdout);
@@ -58,7 +66,7 @@ int main(int argc, char** argv) {
   if (it == Commands().end()) {
     std::fprintf(stderr, "exchangectl: unknown command '%s'\n\n", args[0].c_str());
     Usage(stderr);
-    return 2;
+    return exchange::client::kExitUsage;
   }
   return it->second.run({args.begin() + 1, args.end()});
 }

@@ -7,7 +7,9 @@
 // A retracted signal (a tombstone) is shown but is not a match.
 #include <openssl/evp.h>
 
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <iostream>
 #include <iterator>
@@ -16,6 +18,7 @@
 #include "cli.h"
 #include "commands.h"
 #include "log/encoding.h"
+#include "match_output.h"
 #include "mirror.h"
 #include "pdq/hasher.h"
 #include "pdq/image.h"
@@ -28,35 +31,9 @@
 namespace exchange::client {
 namespace {
 
-struct Candidate {
-  std::string kind;
-  std::string value;  // canonical
-};
-
-struct Found {
-  Candidate key;    // the signal found
-  bool suffix = false;  // a domain signal matched as a parent of the value asked for
-  SignalRow row;
-  int distance = -1;    // pdq near-matches: the Hamming distance; -1 for exact matches
-};
-
-struct Query {
-  Query(std::string i, std::string s) : input(std::move(i)), source(std::move(s)) {}
-
-  std::string input;   // the value as given, or the file's path
-  std::string source;  // "argument", "stdin", "file"
-  std::vector<Candidate> candidates;
-  std::string error;
-  std::vector<Found> found;
-  bool matched() const {
-    for (const auto& f : found) {
-      if (f.row.state.status() != "retracted") return true;
-    }
-    return false;
-  }
-};
-
 bool IsHex(std::string_view s) { return !s.empty() && s.find_first_not_of("0123456789abcdefABCDEF") == std::string_view::npos; }
+
+}  // namespace
 
 // The (kind, canonical value) pairs a value could be. With a kind, just that
 // one; otherwise hex hashes by length (64 hex digits are sha256 or pdq: both),
@@ -97,7 +74,7 @@ void Resolve(Query& q, const std::string& kind_name) {
 // MD5, SHA-1 and SHA-256 of a file, read once in 1 MiB blocks.
 Status HashFile(Query& q) {
   std::ifstream in(q.input, std::ios::binary);
-  if (!in) return Status::NotFound("cannot open " + q.input);
+  if (!in) return Status::NotFound("cannot open " + q.input + ": " + std::strerror(errno));
   struct Digest {
     const char* kind;
     const EVP_MD* md;
@@ -127,6 +104,8 @@ Status HashFile(Query& q) {
   }
   return Status::Ok();
 }
+
+namespace {
 
 // "a.b.example.com" -> "b.example.com", "example.com": the parents a domain
 // signal may match as a suffix (at least two labels).
@@ -182,6 +161,8 @@ class PdqNearMatcher {
   pdq::Index index_;
 };
 
+}  // namespace
+
 // An image file's PDQ hash (and with `dihedral` its seven rotations and flips).
 Result<std::vector<pdq::PdqHash>> ImagePdq(const std::string& path, bool dihedral) {
   std::ifstream in(path, std::ios::binary);
@@ -202,6 +183,8 @@ Result<std::vector<pdq::PdqHash>> ImagePdq(const std::string& path, bool dihedra
   return out;
 }
 
+namespace {
+
 Status Lookup(Mirror& mirror, Query& q) {
   for (const auto& c : q.candidates) {
     std::vector<std::pair<std::string, bool>> keys = {{c.value, false}};
@@ -215,39 +198,6 @@ Status Lookup(Mirror& mirror, Query& q) {
     }
   }
   return Status::Ok();
-}
-
-std::string Describe(const Found& f) {
-  const auto& s = f.row.state;
-  std::string out = s.kind() + " " + s.value() + (f.suffix ? " (parent domain)" : "") +
-                    (f.distance >= 0 ? " at distance " + std::to_string(f.distance) : "") + ": " + s.status();
-  if (s.status() == "retracted") return out + " (a tombstone, not a match)";
-  out += ", categories " + (s.categories().empty() ? std::string("-") : JoinList({s.categories().begin(), s.categories().end()}));
-  out += ", " + std::to_string(s.contributors()) + " contributor" + (s.contributors() == 1 ? "" : "s");
-  out += ", confirmed by " + std::to_string(s.confirmations()) + ", disputed by " + std::to_string(s.disputes());
-  if (s.reviewed()) out += ", human-reviewed";
-  return out;
-}
-
-std::string QueryJson(const Query& q) {
-  std::string out = "{\"input\": " + JsonString(q.input) + ", \"source\": " + JsonString(q.source) +
-                    ", \"matched\": " + (q.matched() ? "true" : "false");
-  if (!q.error.empty()) out += ", \"error\": " + JsonString(q.error);
-  out += ", \"checked\": [";
-  for (std::size_t i = 0; i < q.candidates.size(); ++i) {
-    out += std::string(i ? ", " : "") + "{\"kind\": " + JsonString(q.candidates[i].kind) +
-           ", \"value\": " + JsonString(q.candidates[i].value) + "}";
-  }
-  out += "], \"matches\": [";
-  for (std::size_t i = 0; i < q.found.size(); ++i) {
-    const auto& f = q.found[i];
-    out += std::string(i ? ", " : "") + "{\"kind\": " + JsonString(f.key.kind) + ", \"value\": " +
-           JsonString(f.key.value) + ", \"rule\": " +
-           (f.suffix ? std::string("\"suffix\"") : f.distance >= 0 ? "\"near\", \"distance\": " + std::to_string(f.distance)
-                                                                    : std::string("\"exact\"")) +
-           ", \"last_index\": " + std::to_string(f.row.last_index) + ", \"signal\": " + SignalStateJson(f.row.state) + "}";
-  }
-  return out + "]}";
 }
 
 }  // namespace
@@ -284,10 +234,7 @@ int RunMatch(const std::vector<std::string>& all_args) {
   flags.Int("max-distance", "", &max_distance, "PDQ near-match distance, 0-63 (0: exact only)");
   flags.Bool("dihedral", "", &dihedral, "also match an image's 7 rotations and flips");
   if (int rc = ParseCommandFlags(flags, args); rc >= 0) return rc;
-  if (dir.empty()) {
-    std::fputs(flags.Help().c_str(), stderr);
-    return 2;
-  }
+  if (dir.empty()) return UsageError("match", "--mirror DIR is required (without a mirror: exchangectl lookup)");
   if (cli.output != "json" && cli.output != "table") return Fail(Status::InvalidArgument("--output must be table or json"));
   if (!kind.empty() && !signals::ParseKind(kind)) {
     std::fprintf(stderr, "exchangectl: unknown kind '%s'\n", kind.c_str());
@@ -345,31 +292,10 @@ int RunMatch(const std::vector<std::string>& all_args) {
     if (q.matched()) ++matched;
   }
 
-  if (cli.json()) {
-    const auto& head = (*mirror)->head();
-    std::string out = "{\"mirror\": " + JsonString(dir) + ", \"collection\": " + JsonString(head.collection) +
-                      ", \"size\": " + std::to_string(head.size) + ", \"matched\": " + std::to_string(matched) +
-                      ", \"queries\": [";
-    for (std::size_t i = 0; i < queries.size(); ++i) out += std::string(i ? ",\n  " : "\n  ") + QueryJson(queries[i]);
-    out += "]}\n";
-    std::fputs(out.c_str(), stdout);
-  } else {
-    for (const auto& q : queries) {
-      const std::string& label = q.input;
-      if (!q.error.empty()) {
-        std::fprintf(stderr, "exchangectl: %s: %s\n", label.c_str(), q.error.c_str());
-        continue;
-      }
-      if (q.found.empty()) {
-        std::printf("%s: no match\n", label.c_str());
-        continue;
-      }
-      for (const auto& f : q.found) {
-        std::printf("%s: %s %s\n", label.c_str(), f.row.state.status() == "retracted" ? "RETRACTED" : "MATCH",
-                    Describe(f).c_str());
-      }
-    }
-  }
+  const auto& head = (*mirror)->head();
+  PrintQueries(queries, cli.json(),
+               "\"mirror\": " + JsonString(dir) + ", \"collection\": " + JsonString(head.collection) +
+                   ", \"size\": " + std::to_string(head.size) + ", ");
   std::fflush(stdout);
   if (any_error) return 2;
   return matched > 0 ? 0 : 1;

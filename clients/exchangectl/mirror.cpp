@@ -277,13 +277,22 @@ Status Mirror::OpenFiles() {
   std::error_code ec;
   const fs::path state = dir_ / "state.sqlite";
   if (mode_ == Mode::kWrite) {
-    fs::create_directories(dir_, ec);
+    // The mirror shows what the member holds: only its owner may read it.
+    if (fs::create_directories(dir_, ec)) fs::permissions(dir_, fs::perms::owner_all, ec);
     if (ec) return Status::InvalidArgument("cannot create the mirror directory " + dir_.string() + ": " + ec.message());
+    // Files of a mirror written before they were made 0600 are tightened now;
+    // SQLite gives its -wal and -shm files the database file's mode.
+    for (const char* name : {"state.sqlite", "state.sqlite-wal", "state.sqlite-shm", "entries.log", "checkpoint", "lock"}) {
+      if (::chmod((dir_ / name).c_str(), 0600) != 0 && errno != ENOENT) return Errno("cannot chmod " + (dir_ / name).string());
+    }
+    const int created = open(state.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (created < 0) return Errno("cannot open " + state.string());
+    close(created);
   } else if (!fs::exists(state, ec)) {
     return Status::NotFound("no mirror in " + dir_.string() + " (exchangectl sync creates one)");
   }
   if (mode_ != Mode::kRead) {
-    lock_fd_ = open((dir_ / "lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    lock_fd_ = open((dir_ / "lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
     if (lock_fd_ < 0) return Errno("cannot open " + (dir_ / "lock").string());
     if (flock(lock_fd_, (mode_ == Mode::kWrite ? LOCK_EX : LOCK_SH) | LOCK_NB) != 0) {
       return Status::FailedPrecondition("another exchangectl is syncing or verifying the mirror in " + dir_.string());
@@ -299,7 +308,7 @@ Status Mirror::OpenFiles() {
   if (Status s = LoadHead(); !s.ok()) return s;
 
   const fs::path log_path = dir_ / "entries.log";
-  log_fd_ = open(log_path.c_str(), (mode_ == Mode::kWrite ? O_RDWR | O_CREAT : O_RDONLY) | O_CLOEXEC, 0644);
+  log_fd_ = open(log_path.c_str(), (mode_ == Mode::kWrite ? O_RDWR | O_CREAT : O_RDONLY) | O_CLOEXEC, 0600);
   if (log_fd_ < 0) {
     if (errno == ENOENT && head_.log_bytes == 0) return Status::Ok();
     return Errno("cannot open " + log_path.string());
@@ -375,7 +384,7 @@ Status Mirror::LoadHead() {
   return Status::Ok();
 }
 
-Status Mirror::WriteCheckpointCopy() { return pki::WritePublicFile(dir_ / "checkpoint", head_.checkpoint); }
+Status Mirror::WriteCheckpointCopy() { return pki::WritePrivateFile(dir_ / "checkpoint", head_.checkpoint); }
 
 Status Mirror::Stage(std::string_view entry) {
   if (mode_ != Mode::kWrite) return Status::FailedPrecondition("the mirror is open read-only");

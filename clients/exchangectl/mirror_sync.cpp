@@ -8,6 +8,7 @@
 #include "log/checkpoint_note.h"
 #include "log/encoding.h"
 #include "log/signed_note.h"
+#include "pki/files.h"
 
 namespace exchange::client {
 namespace fs = std::filesystem;
@@ -42,12 +43,8 @@ std::string EvidenceTimestamp() {
   return buffer;
 }
 
-Status WriteText(const fs::path& path, std::string_view text) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out.write(text.data(), static_cast<std::streamsize>(text.size()));
-  out.close();
-  return out ? Status::Ok() : Status::Internal("cannot write " + path.string());
-}
+// Evidence is as private as the mirror: 0600.
+Status WriteText(const fs::path& path, std::string_view text) { return pki::WritePrivateFile(path, text); }
 
 // Whether some signature line of `note` names a key in `keys` (name and key ID).
 bool HasLineByKnownKey(std::string_view note, const std::vector<log::Verifier>& keys) {
@@ -294,9 +291,9 @@ Status Syncer::SaveEvidence(const Evidence& e, std::string* out_dir) {
   const fs::path base = mirror_.dir() / "evidence";
   fs::path dir = base / (EvidenceTimestamp() + "-" + e.reason);
   std::error_code ec;
-  fs::create_directories(base, ec);
+  if (fs::create_directories(base, ec)) fs::permissions(base, fs::perms::owner_all, ec);
   for (int n = 2; fs::exists(dir, ec); ++n) dir = base / (EvidenceTimestamp() + "-" + e.reason + "-" + std::to_string(n));
-  fs::create_directory(dir, ec);
+  if (fs::create_directory(dir, ec)) fs::permissions(dir, fs::perms::owner_all, ec);
   if (ec) return Status::Internal("cannot create " + dir.string() + ": " + ec.message());
   *out_dir = dir.string();
 

@@ -21,7 +21,7 @@ int RunPki(const std::vector<std::string>& args) {
   const auto& pos = flags.positionals();
   if (pos.size() != 2 || pos[0] != "init") {
     std::fputs(flags.Help().c_str(), stderr);
-    return 2;
+    return kExitUsage;
   }
   pki::DevPkiOptions options;
   options.force = force;

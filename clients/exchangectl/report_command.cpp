@@ -14,8 +14,6 @@
 namespace exchange::client {
 namespace {
 
-constexpr int kExitBadSignature = 4;
-
 Result<pki::PublicKey> TrustedKey(ApiClient* api, const std::string& key_file) {
   std::string pem;
   if (!key_file.empty()) {
@@ -66,15 +64,14 @@ int RunReport(const std::vector<std::string>& args) {
     if (!sig.ok()) return Fail(sig.status());
     if (Status s = pki::VerifyEd25519(*key, *body, *sig); !s.ok()) {
       std::fprintf(stderr, "exchangectl: %s does NOT carry a valid signature\n", pos[1].c_str());
-      return kExitBadSignature;
+      return kExitVerifyFailed;
     }
     std::printf("%s: signature verified\n", pos[1].c_str());
     return 0;
   }
-  if (pos.size() != 1 || pos[0] != "annual" || year <= 0 || out.empty()) {
-    std::fputs(flags.Help().c_str(), stderr);
-    return 2;
-  }
+  if (pos.size() != 1 || pos[0] != "annual") return UsageError("report", "give annual or verify FILE");
+  if (year <= 0) return UsageError("report", "--year Y is required");
+  if (out.empty()) return UsageError("report", "--out FILE is required");
   auto api = Connect(cli);
   if (!api.ok()) return Fail(api.status());
   auto key = TrustedKey(api->get(), key_file);
@@ -88,7 +85,7 @@ int RunReport(const std::vector<std::string>& args) {
   auto signature = log::Base64Decode(result->Header("X-Exchange-Signature"));
   if (!signature.ok() || !pki::VerifyEd25519(*key, result->body, *signature).ok()) {
     std::fprintf(stderr, "exchangectl: the report's signature does NOT verify; nothing saved\n");
-    return kExitBadSignature;
+    return kExitVerifyFailed;
   }
   if (Status s = pki::WritePublicFile(out, result->body); !s.ok()) return Fail(s);
   if (Status s = pki::WritePublicFile(out + ".sig", *signature); !s.ok()) return Fail(s);

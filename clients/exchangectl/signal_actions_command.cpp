@@ -4,8 +4,10 @@
 // retractions are safe to repeat, sightings are not deduplicated by the
 // exchange, so a sighting batch whose fate is unknown is not re-sent.
 //
-// Exit codes: 0 every item ok; 1 some lines were bad or items rejected, or
-// the exchange refused a whole batch; 2 usage; 3 the exchange could not be reached.
+// Exit codes (cli.h): 0 every item ok; 1 some lines were bad or items
+// rejected, or the exchange refused a whole batch; 2 usage; 3 the exchange
+// could not be reached; 6 our certificate was refused; 8 a sightings batch was
+// sent and its answer lost (not re-sent).
 #include <charconv>
 #include <cstdio>
 #include <ctime>
@@ -129,13 +131,14 @@ int SendAll(ActionFlags& f, const std::string& what, const std::string& target, 
   } else {
     std::printf("%s: %llu ok, %llu rejected", what.c_str(), static_cast<unsigned long long>(ok),
                 static_cast<unsigned long long>(rejected));
-    if (!f.file.empty()) std::printf("; %llu bad lines", static_cast<unsigned long long>(bad_lines));
+    if (!f.file.empty()) std::printf("; %s", CountOf(bad_lines, "bad line", "bad lines").c_str());
     std::printf("\n");
   }
   std::fflush(stdout);
   if (!failure.ok()) {
-    int rc = Fail(failure);
-    return rc == 3 ? 3 : 1;
+    // Unreachable, certificate refused, or a sighting whose fate is unknown keep their own codes.
+    const int rc = Fail(failure);
+    return rc == kExitUsage ? kExitRefused : rc;
   }
   return rejected || bad_lines ? 1 : 0;
 }
@@ -166,12 +169,11 @@ int RunOpinion(const std::vector<std::string>& args) {
   f.Add(flags);
   flags.String("reason", "", &reason, "why (required for a dispute)");
   if (int rc = ParseCommandFlags(flags, args); rc >= 0) return rc;
-  if (Status s = f.Check(true); !s.ok()) return Fail(s);
+  if (Status s = f.Check(true); !s.ok()) return UsageError("opinion", s.message());
   const auto& pos = flags.positionals();
   if (pos.size() > 1 || (pos.empty() && f.file.empty()) ||
       (pos.size() == 1 && pos[0] != "confirm" && pos[0] != "dispute")) {
-    std::fputs(flags.Help().c_str(), stderr);
-    return 2;
+    return UsageError("opinion", "give confirm or dispute, and either --kind and --value or --file");
   }
   const std::string opinion = pos.empty() ? "" : pos[0];
   auto errors = ItemErrors::Open(f.errors_path);
@@ -212,10 +214,9 @@ int RunRetract(const std::vector<std::string>& args) {
       "Retracts your organisation's own contributions. The CSV file has a header with kind,value.");
   f.Add(flags);
   if (int rc = ParseCommandFlags(flags, args); rc >= 0) return rc;
-  if (Status s = f.Check(true); !s.ok()) return Fail(s);
+  if (Status s = f.Check(true); !s.ok()) return UsageError("retract", s.message());
   if (!flags.positionals().empty()) {
-    std::fputs(flags.Help().c_str(), stderr);
-    return 2;
+    return UsageError("retract", "unexpected argument '" + flags.positionals()[0] + "'");
   }
   auto errors = ItemErrors::Open(f.errors_path);
   if (!errors.ok()) return Fail(errors.status());
@@ -257,10 +258,9 @@ int RunSighting(const std::vector<std::string>& args) {
   flags.String("observed-at", "", &observed_at, "when the match was found, RFC 3339 (default: now)");
   flags.String("seconds-to-action", "", &seconds_to_action, "seconds from detection to action (default: unknown)");
   if (int rc = ParseCommandFlags(flags, args); rc >= 0) return rc;
-  if (Status s = f.Check(f.file.empty()); !s.ok()) return Fail(s);
+  if (Status s = f.Check(f.file.empty()); !s.ok()) return UsageError("sighting", s.message());
   if (!flags.positionals().empty() || (f.file.empty() && action.empty())) {
-    std::fputs(flags.Help().c_str(), stderr);
-    return 2;
+    return UsageError("sighting", flags.positionals().empty() ? "--action is required" : "unexpected argument '" + flags.positionals()[0] + "'");
   }
   if (observed_at.empty()) observed_at = FormatRfc3339(static_cast<int64_t>(std::time(nullptr)));
   auto make = [&](std::string collection, std::string kind, std::string value, std::string act, std::string at,

@@ -157,10 +157,8 @@ int RunSubmit(const std::vector<std::string>& args) {
   flags.Int("batch", "", &batch_size, "signals per request (1-10000)");
   flags.String("errors", "", &errors_path, "write the per-item error report here as CSV (default: stderr)");
   if (int rc = ParseCommandFlags(flags, args); rc >= 0) return rc;
-  if (collection.empty() || flags.positionals().size() != 1) {
-    std::fputs(flags.Help().c_str(), stderr);
-    return 2;
-  }
+  if (collection.empty()) return UsageError("submit", "--collection C is required");
+  if (flags.positionals().size() != 1) return UsageError("submit", "give one FILE to submit (- for stdin)");
   const std::string path = flags.positionals()[0];
   if (batch_size < 1 || batch_size > 10'000) return Fail(Status::InvalidArgument("--batch must be between 1 and 10000"));
   if (format.empty()) {
@@ -246,17 +244,15 @@ int RunSubmit(const std::vector<std::string>& args) {
                 static_cast<unsigned long long>(totals.bad_lines), static_cast<unsigned long long>(totals.replayed),
                 failure.ok() ? "true" : "false");
   } else {
-    std::printf("%s: %llu signals in %llu batches to %s: %llu created, %llu contribution_added, %llu unchanged, "
-                "%llu rejected; %llu bad lines\n",
-                path.c_str(), static_cast<unsigned long long>(sent), static_cast<unsigned long long>(totals.batches),
-                collection.c_str(), static_cast<unsigned long long>(totals.created),
-                static_cast<unsigned long long>(totals.contribution_added),
+    std::printf("%s: %s in %s to %s: %llu created, %llu contribution_added, %llu unchanged, %llu rejected; %s\n",
+                path.c_str(), CountOf(sent, "signal", "signals").c_str(),
+                CountOf(totals.batches, "batch", "batches").c_str(), collection.c_str(),
+                static_cast<unsigned long long>(totals.created), static_cast<unsigned long long>(totals.contribution_added),
                 static_cast<unsigned long long>(totals.unchanged), static_cast<unsigned long long>(totals.rejected),
-                static_cast<unsigned long long>(totals.bad_lines));
+                CountOf(totals.bad_lines, "bad line", "bad lines").c_str());
     if (totals.replayed) {
-      std::printf("(%llu batches had been submitted before with the same Idempotency-Key; their signals count as "
-                  "unchanged)\n",
-                  static_cast<unsigned long long>(totals.replayed));
+      std::printf("(%s submitted before with the same Idempotency-Key; their signals count as unchanged)\n",
+                  totals.replayed == 1 ? "1 batch had been" : (std::to_string(totals.replayed) + " batches had been").c_str());
     }
   }
   std::fflush(stdout);
@@ -266,9 +262,10 @@ int RunSubmit(const std::vector<std::string>& args) {
                  static_cast<unsigned long long>((items->size() + static_cast<std::size_t>(batch_size) - 1) /
                                                  static_cast<std::size_t>(batch_size)),
                  failure.ToString().c_str());
+    if (IsCertificateRefusal(failure)) return kExitCertRefused;
     if (failure.code() == ErrorCode::kUnavailable) {
       std::fputs("exchangectl: re-run the same command to finish; batches already accepted are not added twice\n", stderr);
-      return 3;
+      return kExitUnavailable;
     }
     return 1;
   }

@@ -25,8 +25,6 @@
 namespace exchange::client {
 namespace {
 
-constexpr int kExitFeedRefused = 4;
-constexpr int kExitMirrorDamaged = 5;
 
 std::atomic<bool> g_interrupted{false};
 
@@ -51,12 +49,12 @@ void PrintSynced(const Cli& cli, const std::string& dir, const std::string& coll
                 JsonString(B64(r.root)).c_str(), JsonStringArray(r.signed_by).c_str(),
                 static_cast<unsigned long long>(r.timestamp), r.seconds);
   } else if (added == 0) {
-    std::printf("%s: up to date, %llu entries, root %s, signed by %s%s\n", collection.c_str(),
-                static_cast<unsigned long long>(r.new_size), B64(r.root).c_str(), JoinList(r.signed_by).c_str(),
+    std::printf("%s: up to date, %s, root %s, signed by %s%s\n", collection.c_str(),
+                CountOf(r.new_size, "entry", "entries").c_str(), B64(r.root).c_str(), JoinList(r.signed_by).c_str(),
                 r.timestamp ? (", fresh as of " + FormatRfc3339(static_cast<int64_t>(r.timestamp))).c_str() : "");
   } else {
-    std::printf("%s: %llu new entries verified and applied (%llu -> %llu)%s, root %s, signed by %s%s\n",
-                collection.c_str(), static_cast<unsigned long long>(added),
+    std::printf("%s: %s verified and applied (%llu -> %llu)%s, root %s, signed by %s%s\n",
+                collection.c_str(), CountOf(added, "new entry", "new entries").c_str(),
                 static_cast<unsigned long long>(r.old_size), static_cast<unsigned long long>(r.new_size),
                 DescribeRate(added, r.seconds).c_str(), B64(r.root).c_str(), JoinList(r.signed_by).c_str(),
                 r.timestamp ? (", fresh as of " + FormatRfc3339(static_cast<int64_t>(r.timestamp))).c_str() : "");
@@ -98,10 +96,9 @@ int RunSync(const std::vector<std::string>& args) {
   flags.Int("follow", "", &follow, "keep syncing every this many seconds (0: sync once)");
   flags.Int("page", "", &page, "entries per request (1-10000)");
   if (int rc = ParseCommandFlags(flags, args); rc >= 0) return rc;
-  if (collection.empty() || dir.empty() || !flags.positionals().empty()) {
-    std::fputs(flags.Help().c_str(), stderr);
-    return 2;
-  }
+  if (collection.empty()) return UsageError("sync", "--collection C is required");
+  if (dir.empty()) return UsageError("sync", "--mirror DIR is required");
+  if (!flags.positionals().empty()) return UsageError("sync", "unexpected argument '" + flags.positionals()[0] + "'");
   if (page < 1 || page > 10'000) return Fail(Status::InvalidArgument("--page must be between 1 and 10000"));
   if (max_age < 0 || follow < 0) return Fail(Status::InvalidArgument("--max-age and --follow must not be negative"));
   auto trust = ParseTrust(vkeys);
@@ -137,7 +134,7 @@ int RunSync(const std::vector<std::string>& args) {
           PrintSynced(cli, dir, collection, result.report);
         }
         break;
-      case SyncFailure::kRefused: PrintRefused(cli, result); return kExitFeedRefused;
+      case SyncFailure::kRefused: PrintRefused(cli, result); return kExitVerifyFailed;
       case SyncFailure::kInterrupted: return 0;
       case SyncFailure::kOther:
         // While following, a server that is away for a while is retried at the next round.
@@ -167,10 +164,7 @@ int RunMirror(const std::vector<std::string>& args) {
   flags.String("feed-vkey", "EXCHANGECTL_FEED_VKEYS", &vkeys, "trusted feed verifier keys, comma-separated");
   if (int rc = ParseCommandFlags(flags, args); rc >= 0) return rc;
   const auto& pos = flags.positionals();
-  if (pos.size() != 2 || pos[0] != "verify") {
-    std::fputs(flags.Help().c_str(), stderr);
-    return 2;
-  }
+  if (pos.size() != 2 || pos[0] != "verify") return UsageError("mirror", "usage: exchangectl mirror verify DIR");
   auto trust = ParseTrust(vkeys);
   if (!trust.ok()) return Fail(trust.status());
   auto opened = Mirror::Open(pos[1], Mirror::Mode::kVerify);

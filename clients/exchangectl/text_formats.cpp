@@ -311,4 +311,8 @@ std::string CsvShapeError(const CsvTable& table, const CsvRecord& record) {
          std::to_string(table.columns.size());
 }
 
+std::string CountOf(uint64_t n, std::string_view one, std::string_view many) {
+  return std::to_string(n) + " " + std::string(n == 1 ? one : many);
+}
+
 }  // namespace exchange::client

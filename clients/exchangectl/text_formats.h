@@ -49,6 +49,9 @@ Result<std::vector<uint32_t>> ParseJsonNumberArray(std::string_view text);
 std::vector<std::string> SplitList(std::string_view text);
 std::string JoinList(const std::vector<std::string>& items);
 
+// "1 batch", "3 batches": `n` and the noun in the number it needs.
+std::string CountOf(uint64_t n, std::string_view one, std::string_view many);
+
 }  // namespace exchange::client
 
 namespace exchange::client {

@@ -10,7 +10,8 @@
 
 namespace exchange::store {
 
-// Locks the audit log, appends `event` (stamped with the time if unset).
+// Locks the audit log, appends `event` (stamped with the time if unset, and
+// with the acting credential's id and holder when it names a fingerprint).
 LogHead AppendAuditEvent(pqxx::work& tx, v1::AuditEvent event);
 
 }  // namespace exchange::store

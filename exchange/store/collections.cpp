@@ -39,6 +39,7 @@ constexpr const char* kUpsertGrant = R"sql(
   ON CONFLICT (collection_id, org_id) DO UPDATE SET access = EXCLUDED.access, granted_at = now())sql";
 constexpr const char* kDeleteGrant = "DELETE FROM collection_grants WHERE collection_id = $1 AND org_id = $2";
 constexpr const char* kSelectLogIdByName = "SELECT id FROM logs WHERE name = $1";
+constexpr const char* kSelectActorCredential = "SELECT id, holder FROM credentials WHERE fingerprint = $1";
 
 CollectionRow ToCollection(const pqxx::row& row) {
   CollectionRow c;
@@ -85,6 +86,14 @@ LogHead AppendAuditEvent(pqxx::work& tx, v1::AuditEvent event) {
     event.set_at_ms(std::chrono::duration_cast<std::chrono::milliseconds>(
                         std::chrono::system_clock::now().time_since_epoch())
                         .count());
+  }
+  // Who acted: the holder of the acting credential, so the log names a person, not only a fingerprint.
+  if (!event.actor_fingerprint().empty() && event.actor_credential_id() == 0) {
+    auto actor = tx.exec_params(kSelectActorCredential, event.actor_fingerprint());
+    if (!actor.empty()) {
+      event.set_actor_credential_id(actor[0][0].as<int64_t>());
+      event.set_actor_holder(actor[0][1].as<std::string>());
+    }
   }
   auto audit_id = tx.exec_params1(kSelectLogIdByName, "audit")[0].as<int64_t>();
   LogHead head = LockLog(tx, audit_id);

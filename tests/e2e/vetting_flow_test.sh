@@ -25,7 +25,10 @@ app=$(python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); assert d["
 [ "$(stat -c %a "$dir/acme/key.pem")" = 600 ] || fail "the private key is not 0600"
 
 "$X" admin approve "$app" "${A1[@]}" --reason "documents checked" >/dev/null
-"$X" enroll --fetch --out "$dir/acme" --output json | grep -q '"status": "pending"' || fail "one approval issued a certificate"
+rc=0
+"$X" enroll --fetch --out "$dir/acme" --output json >"$dir/fetch.json" || rc=$?
+[ "$rc" = 7 ] || fail "enroll --fetch while pending exited $rc, not 7"
+grep -q '"status": "pending"' "$dir/fetch.json" || fail "one approval issued a certificate"
 "$X" admin approve "$app" "${A1[@]}" --reason "again" 2>/dev/null && fail "the same admin approved twice"
 "$X" admin approve "$app" "${A2[@]}" --reason "second admin agrees" >/dev/null
 "$X" enroll --fetch --out "$dir/acme" >/dev/null

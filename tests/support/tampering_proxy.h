@@ -28,7 +28,9 @@ namespace exchange::testing {
 
 class TamperingProxy {
  public:
-  // May change `answer` (status, content type, body) for the request `method target`.
+  // May change `answer` (status, content type, body) for the request `method
+  // target`. Status 0: the request was forwarded (and applied upstream), but
+  // the connection is closed without an answer, as when a network fails.
   using Rewrite = std::function<void(const std::string& method, const std::string& target, client::HttpResult& answer)>;
 
   // Serves TLS with `server_cert` / `server_key` on a free loopback port and

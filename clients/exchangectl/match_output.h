@@ -1,0 +1,71 @@
+// What `match` (against a local mirror) and `lookup` (against the exchange)
+// found for each input, and the one way both print it: a line per signal
+// found, or one JSON document
+// {<head>, "matched": N, "queries": [{"input", "source", "matched", "error"?,
+//  "checked": [{"kind", "value"}], "matches": [{"kind", "value", "rule", ...,
+//  "signal": {SignalState}}]}]}.
+//
+// Plain values and pure functions (printing goes to stdout/stderr).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "mirror.h"
+#include "pdq/hasher.h"
+
+namespace exchange::client {
+
+struct Candidate {
+  std::string kind;
+  std::string value;  // canonical
+};
+
+struct Found {
+  Candidate key;         // the signal found
+  bool suffix = false;   // a domain signal matched as a parent of the value asked for
+  SignalRow row;         // row.last_index only when from_mirror
+  int distance = -1;     // pdq near-matches: the Hamming distance; -1 for exact matches
+  bool from_mirror = true;
+  // From the exchange's answer (lookup): its name for the rule, when it gives
+  // one, and any further fields of its match as JSON members (`"name": value,
+  // ...`), passed through as they came.
+  std::string rule{};
+  std::string extra_json{};
+};
+
+struct Query {
+  Query(std::string i, std::string s) : input(std::move(i)), source(std::move(s)) {}
+
+  std::string input;   // the value as given, or the file's path
+  std::string source;  // "argument", "stdin", "file"
+  std::vector<Candidate> candidates;
+  std::string error;
+  std::vector<Found> found;
+  // A retracted signal (a tombstone) is shown but is not a match.
+  bool matched() const {
+    for (const auto& f : found) {
+      if (f.row.state.status() != "retracted") return true;
+    }
+    return false;
+  }
+};
+
+// Prints `queries`: as JSON when `json`, the document starting with the
+// members in `json_head` (`"name": value, ...`, may be empty); else one line
+// per signal found, "no match", and errors on stderr. Returns how many
+// queries matched.
+uint64_t PrintQueries(const std::vector<Query>& queries, bool json, const std::string& json_head);
+
+// Shared with match_command.cpp, which defines them:
+// The (kind, canonical value) pairs a value could be (`kind_name` empty: guessed).
+void Resolve(Query& q, const std::string& kind_name);
+// MD5, SHA-1 and SHA-256 of the file q.input, added to q.candidates.
+Status HashFile(Query& q);
+// An image file's PDQ hash (with `dihedral` also its seven rotations and
+// flips); empty when the file is not an image.
+Result<std::vector<pdq::PdqHash>> ImagePdq(const std::string& path, bool dihedral);
+
+}  // namespace exchange::client
