@@ -22,7 +22,9 @@
 #include "metrics/server_metrics.h"
 #include "signals/canonical.h"
 #include "signals/kind.h"
+#include "signals/look_alike.h"
 #include "signals/match.h"
+#include "signals/match_rule.h"
 #include "store/signals.h"
 
 namespace exchange::api {
@@ -53,11 +55,32 @@ bool Required(const store::CollectionRow& c, const std::string& field) {
   return std::find(c.required_fields.begin(), c.required_fields.end(), field) != c.required_fields.end();
 }
 
+bool EqualsIgnoringAsciiCase(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+// `token` in the spelling of the collection's taxonomy ("a1" -> "A1"), or a
+// rejection naming every allowed value. An empty taxonomy allows any token;
+// an empty token is left to the required-field rules.
+Result<std::string> InTaxonomy(const std::string& token, const std::vector<std::string>& allowed,
+                               std::string_view what, const std::string& collection) {
+  if (allowed.empty() || token.empty()) return token;
+  for (const auto& value : allowed) {
+    if (EqualsIgnoringAsciiCase(token, value)) return value;
+  }
+  std::string list;
+  for (const auto& value : allowed) list += (list.empty() ? "" : ", ") + value;
+  return Status::InvalidArgument(std::string(what) + " '" + token.substr(0, 64) + "' is not in the taxonomy of " +
+                                 collection + "; allowed: " + list);
+}
+
 // The canonical item, or the reason it is rejected.
 Result<store::SignalItem> Validate(const v1::SignalSubmission& in, const store::CollectionRow& collection,
                                    int64_t now) {
   auto kind = signals::ParseKind(in.kind());
-  if (!kind) return Status::InvalidArgument("unknown kind '" + in.kind().substr(0, 32) + "'");
+  if (!kind) return Status::InvalidArgument(signals::UnknownKindMessage(in.kind()));
   if (!collection.allowed_kinds.empty() &&
       std::find(collection.allowed_kinds.begin(), collection.allowed_kinds.end(), in.kind()) ==
           collection.allowed_kinds.end()) {
@@ -69,15 +92,20 @@ Result<store::SignalItem> Validate(const v1::SignalSubmission& in, const store::
   store::SignalItem item;
   item.kind = in.kind();
   item.value = *value;
+  item.skeleton = signals::LookAlikeSkeleton(*kind, item.value);
   if (!in.category().empty() && !ValidToken(in.category())) {
     return Status::InvalidArgument("category must be 1-64 letters, digits or _ - . :");
   }
-  item.category = in.category();
+  auto category = InTaxonomy(in.category(), collection.allowed_categories, "category", collection.name);
+  if (!category.ok()) return category.status();
+  item.category = *category;
   if (static_cast<std::size_t>(in.labels_size()) > kMaxLabels) return Status::InvalidArgument("more than 32 labels");
   std::set<std::string> labels;
   for (const auto& label : in.labels()) {
     if (!ValidToken(label)) return Status::InvalidArgument("label '" + label.substr(0, 64) + "' must be 1-64 letters, digits or _ - . :");
-    labels.insert(label);
+    auto known = InTaxonomy(label, collection.label_vocabulary, "label", collection.name);
+    if (!known.ok()) return known.status();
+    labels.insert(*known);
   }
   item.labels.assign(labels.begin(), labels.end());
   item.reviewed = in.reviewed();
@@ -157,6 +185,7 @@ http::Response Submit(metrics::ServerMetrics& metrics, const http::Request& requ
   batch.org_id = context.caller->org_id;
   batch.org_slug = context.caller->org_slug;
   batch.idempotency_key = request.idempotency_key;
+  batch.canon_version = signals::kCanonicalFormVersion;
   const char* format = http::WantsJsonBody(request) ? "json" : "protobuf";
   auto digest = log::Sha256(batch.collection.name + "\n" + format + "\n" + request.body);
   batch.request_sha256.assign(digest.begin(), digest.end());
@@ -182,7 +211,7 @@ const std::set<std::string> kActions = {"removed", "reported_to_authority", "acc
 
 Result<store::SignalKey> CanonicalKey(const std::string& kind_name, const std::string& raw) {
   auto kind = signals::ParseKind(kind_name);
-  if (!kind) return Status::InvalidArgument("unknown kind '" + kind_name.substr(0, 32) + "'");
+  if (!kind) return Status::InvalidArgument(signals::UnknownKindMessage(kind_name));
   auto value = signals::Canonicalize(*kind, raw);
   if (!value.ok()) return value.status();
   return store::SignalKey{kind_name, *value};
@@ -340,6 +369,22 @@ http::Response Sightings(const http::Request& request, http::CallContext& contex
   return ItemsResponse(request, precheck, accepted, decided);
 }
 
+// The collection's signals in PostgreSQL, as the match rule asks for them.
+class StoreSignalIndex final : public signals::SignalIndex {
+ public:
+  StoreSignalIndex(store::Connection& db, store::CollectionRef collection) : db_(db), collection_(std::move(collection)) {}
+  Result<std::vector<std::string>> FindValues(signals::Kind kind, const std::vector<std::string>& values) override {
+    return store::ExistingSignalValues(db_, collection_, std::string(signals::KindName(kind)), values);
+  }
+  Result<std::vector<std::string>> FindSkeletons(signals::Kind kind, const std::vector<std::string>& skeletons) override {
+    return store::SignalValuesBySkeleton(db_, collection_, std::string(signals::KindName(kind)), skeletons);
+  }
+
+ private:
+  store::Connection& db_;
+  store::CollectionRef collection_;
+};
+
 inline constexpr int kMaxLookupQueries = 1000;
 inline constexpr uint32_t kDefaultLookupLimit = 20;
 inline constexpr uint32_t kMaxLookupLimit = 1000;
@@ -361,8 +406,8 @@ http::Response NearLookup(const PdqLookup& index, const http::Request& request, 
   if (limit > kMaxLookupLimit) return http::ErrorResponse(&request, Status::InvalidArgument("limit is at most 1000"));
 
   v1::LookupResponse out;
-  // Exact lookups, grouped by kind for one query each.
-  std::map<std::string, std::vector<std::string>> exact;
+  // Values: the one match rule (signals/match_rule.h) over this collection.
+  StoreSignalIndex stored(*context.db, RefOf(collection->collection));
   for (const auto& ref : body.values()) {
     auto* result = out.add_results();
     auto key = CanonicalKey(ref.kind(), ref.value());
@@ -371,18 +416,20 @@ http::Response NearLookup(const PdqLookup& index, const http::Request& request, 
       continue;
     }
     result->set_query(key->kind + ":" + key->value);
-    exact[key->kind].push_back(key->value);
-  }
-  for (const auto& [kind, values] : exact) {
-    auto states = store::SignalStatesByValue(*context.db, RefOf(collection->collection), kind, values);
+    const signals::Kind kind = *signals::ParseKind(key->kind);
+    auto matches = signals::FindMatches(kind, key->value, stored);
+    if (!matches.ok()) return http::ErrorResponse(&request, matches.status());
+    std::vector<std::string> values;
+    for (const auto& m : *matches) values.push_back(m.value);
+    auto states = store::SignalStatesByValue(*context.db, RefOf(collection->collection), key->kind, values);
     if (!states.ok()) return http::ErrorResponse(&request, states.status());
-    for (auto& result : *out.mutable_results()) {
-      if (result.query().rfind(kind + ":", 0) != 0) continue;
-      auto it = states->find(result.query().substr(kind.size() + 1));
-      if (it == states->end() || result.matches_size() > 0) continue;
-      auto* m = result.add_matches();
-      m->set_value(it->second.value());
-      *m->mutable_state() = it->second;
+    for (const auto& m : *matches) {
+      auto it = states->find(m.value);
+      if (it == states->end()) continue;
+      auto* match = result->add_matches();
+      match->set_value(m.value);
+      match->set_match(std::string(signals::MatchTypeName(m.type)));
+      *match->mutable_state() = it->second;
     }
   }
   std::vector<std::string> found;
@@ -402,6 +449,7 @@ http::Response NearLookup(const PdqLookup& index, const http::Request& request, 
       auto* m = result->add_matches();
       m->set_value(log::HexEncode(std::string_view(reinterpret_cast<const char*>(match.hash.data()), match.hash.size())));
       m->set_distance(static_cast<uint32_t>(match.distance));
+      m->set_match(match.distance == 0 ? "exact" : "near");
       found.push_back(m->value());
     }
   }
