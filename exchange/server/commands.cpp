@@ -11,6 +11,7 @@
 #include "signals/kind.h"
 #include "signals/look_alike.h"
 #include "signals/public_suffix.h"
+#include "signals/stored_value.h"
 #include "store/migrator.h"
 #include "store/signals.h"
 
@@ -66,7 +67,7 @@ int RunMigrateSignals(const std::vector<std::string>& args) {
   auto recanonicalize = [](const std::string& kind_name, const std::string& value) -> Result<store::RecanonicalizedValue> {
     auto kind = signals::ParseKind(kind_name);
     if (!kind) return Status::InvalidArgument(signals::UnknownKindMessage(kind_name));
-    auto canonical = signals::Canonicalize(*kind, value);
+    auto canonical = signals::RecanonicalizeStored(*kind, value);
     if (!canonical.ok()) return canonical.status();
     return store::RecanonicalizedValue{*canonical, signals::LookAlikeSkeleton(*kind, *canonical)};
   };
