@@ -16,6 +16,10 @@ namespace {
 // (section, org, dimension, key, value, samples); org NULL means coalition-wide.
 constexpr const char* kFigureQueries[] = {
     // Contributions by kind, category, principle and month; distinct signals.
+    // Category columns come from the collections' taxonomies: a category is
+    // counted under its taxonomy spelling ("a1" under A1) and anything outside
+    // it (written before the taxonomy was enforced) under "other"; in a
+    // collection without a taxonomy as written; none as "none".
     R"sql(
   SELECT 'contributions', o.slug, 'kind', s.kind, count(*)::float8, 0
     FROM contributions c JOIN signals s ON s.id = c.signal_id JOIN organisations o ON o.id = c.org_id
@@ -23,8 +27,13 @@ constexpr const char* kFigureQueries[] = {
    GROUP BY GROUPING SETS ((o.slug, s.kind), (s.kind)))sql",
     R"sql(
   SELECT 'contributions', slug, 'category', category, count(*)::float8, 0
-    FROM (SELECT o.slug, CASE WHEN c.category = '' THEN 'none' ELSE c.category END AS category
+    FROM (SELECT o.slug,
+                 CASE WHEN c.category = '' THEN 'none'
+                      WHEN cardinality(col.allowed_categories) = 0 THEN c.category
+                      ELSE coalesce((SELECT t.v FROM unnest(col.allowed_categories) AS t(v)
+                                      WHERE upper(t.v) = upper(c.category) LIMIT 1), 'other') END AS category
             FROM contributions c JOIN organisations o ON o.id = c.org_id
+            JOIN signals s ON s.id = c.signal_id JOIN collections col ON col.id = s.collection_id
            WHERE c.created_at >= to_timestamp($1) AND c.created_at < to_timestamp($2)) t
    GROUP BY GROUPING SETS ((slug, category), (category)))sql",
     R"sql(
