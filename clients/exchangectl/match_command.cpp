@@ -321,7 +321,7 @@ int RunMatch(const std::vector<std::string>& all_args) {
   }
   if (cli.output != "json" && cli.output != "table") return Fail(Status::InvalidArgument("--output must be table or json"));
   if (!kind.empty() && !signals::ParseKind(kind)) {
-    std::fprintf(stderr, "exchangectl: unknown kind '%s'\n", kind.c_str());
+    std::fprintf(stderr, "exchangectl: %s\n", signals::UnknownKindMessage(kind).c_str());
     return 2;
   }
   auto mirror = Mirror::Open(dir, Mirror::Mode::kRead);
