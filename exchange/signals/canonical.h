@@ -3,7 +3,9 @@
 // Server and client canonicalise with this same code, so a member can compute
 // locally exactly what the exchange will store.
 //
-// Every function is pure (no I/O) and thread-safe. Errors are
+// Every function is pure and thread-safe. The one I/O in signals/: the first
+// use of a domain rule reads the public suffix list through libpsl
+// (public_suffix.h); ICU's data is compiled into libicudata. Errors are
 // InvalidArgument with a reason meant to be shown to the member as is,
 // starting with the kind's name ("md5 must be 32 hex digits, got 31").
 #pragma once

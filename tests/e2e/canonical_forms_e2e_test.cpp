@@ -7,11 +7,13 @@
 // the feed so a member's mirror converges.
 #include <doctest/doctest.h>
 
+#include <ctime>
 #include <fstream>
 #include <map>
 #include <sstream>
 
 #include "exchange/v1/collections.pb.h"
+#include "exchange/v1/report.pb.h"
 #include "exchange/v1/signals.pb.h"
 #include "store/signals.h"
 #include "test_exchange.h"
@@ -175,6 +177,28 @@ TEST_CASE("spellings land on one signal; look-alikes are separate and reported a
     CHECK(second.results(i).error().find("is a public suffix") != std::string::npos);
   }
 
+  // A bulk CSV import: the stray quote on line 3 costs exactly that line, the
+  // public suffix on line 5 is rejected, and the summary names both.
+  TempDir work;
+  {
+    std::ofstream csv(work.path() + "/threats.csv", std::ios::binary);
+    csv << "kind,value\n"
+        << "keyword,ＧＲＯＯＭＩＮＧ TALK\n"
+        << "keyword,\"a stray quote\n"
+        << "domain,ＰＡＹＰＡＬ.com\n"
+        << "domain,blogspot.com\n"
+        << "keyword,new one\n";
+  }
+  std::vector<std::string> submit = {"submit", "--collection", "threats", work.path() + "/threats.csv"};
+  for (auto& f : MemberFlags(ex, "beta")) submit.push_back(f);
+  Run bulk = Binary("exchangectl", submit);
+  CAPTURE(bulk.out);
+  CAPTURE(bulk.err);
+  CHECK(bulk.code == 1);
+  CHECK(bulk.out.find("4 signals in 1 batches to threats: 1 created, 2 contribution_added, 0 unchanged, 1 rejected; "
+                      "1 bad lines\nnot submitted: lines 3, 5 (reasons in the error report)\n") != std::string::npos);
+  CHECK(bulk.err.find("line 3: -: field 2: a quoted field is not closed on its line") != std::string::npos);
+
   // ... and the server and a member's mirror give the same answers.
   TempDir mirror_dir;
   const std::string mirror = mirror_dir.path() + "/m";
@@ -213,6 +237,42 @@ TEST_CASE("a collection's taxonomy: case normalised, anything else refused with 
   auto bad = Submit(*alpha, "csam-known", {{"md5", md5}}, "Z9-nonsense");
   CHECK(bad.results(0).status() == "rejected");
   CHECK(bad.results(0).error() == "category 'Z9-nonsense' is not in the taxonomy of csam-known; allowed: A1, A2, B1, B2");
+  // Rows written before the taxonomy was enforced (through the store, as an
+  // older exchange did): the report counts "a1" under A1 and the rest as "other".
+  auto id_of = [&](const std::string& sql) {
+    auto r = testing::RunCommand("psql -qtA '" + ex.database_url() + "' -c \"" + sql + "\"");
+    REQUIRE(r.exit_code == 0);
+    return std::stoll(r.output);
+  };
+  store::SubmitBatch legacy;
+  legacy.collection.id = id_of("SELECT id FROM collections WHERE name = 'csam-known'");
+  legacy.collection.log_id = id_of("SELECT log_id FROM collections WHERE name = 'csam-known'");
+  legacy.collection.name = "csam-known";
+  legacy.org_id = id_of("SELECT id FROM organisations WHERE slug = 'beta'");
+  legacy.org_slug = "beta";
+  for (const auto& [value, category] : std::vector<std::pair<std::string, std::string>>{
+           {"00000000000000000000000000000001", "a1"}, {"00000000000000000000000000000002", "Z9-nonsense"}}) {
+    store::SignalItem item;
+    item.kind = "md5";
+    item.value = value;
+    item.category = category;
+    legacy.items.push_back(item);
+  }
+  store::Connection db(ex.database_url());
+  REQUIRE(store::SubmitSignals(db, legacy, [](const auto&, const auto&) { return std::string(); }).ok());
+  std::time_t now = std::time(nullptr);
+  std::tm utc{};
+  gmtime_r(&now, &utc);
+  v1::AnnualReport report;
+  Status fetched =
+      ex.Client("auditor")->Call("GET", "/v1/reports/annual/" + std::to_string(1900 + utc.tm_year), nullptr, &report);
+  REQUIRE_MESSAGE(fetched.ok(), fetched.ToString());
+  std::map<std::string, double> columns;
+  for (const auto& f : report.figures()) {
+    if (f.section() == "contributions" && f.org() == "all" && f.dimension() == "category") columns[f.key()] = f.value();
+  }
+  CHECK(columns == std::map<std::string, double>{{"A1", 2}, {"A2", 0}, {"B1", 0}, {"B2", 0}, {"other", 1}});
+
   auto unknown = Submit(*alpha, "csam-known", {{"MD5", md5}});
   CHECK(unknown.results(0).error() ==
         "unknown kind 'MD5'; valid kinds: md5, sha1, sha256, pdq, photodna, tmk_pdqf, vpdq, url, domain, keyword, "
