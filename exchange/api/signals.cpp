@@ -72,8 +72,9 @@ Result<std::string> InTaxonomy(const std::string& token, const std::vector<std::
   }
   std::string list;
   for (const auto& value : allowed) list += (list.empty() ? "" : ", ") + value;
-  return Status::InvalidArgument(std::string(what) + " '" + token.substr(0, 64) + "' is not in the taxonomy of " +
-                                 collection + "; allowed: " + list);
+  const std::string where = what == "label" ? "the label vocabulary of " : "the taxonomy of ";
+  return Status::InvalidArgument(std::string(what) + " '" + token.substr(0, 64) + "' is not in " + where + collection +
+                                 "; allowed: " + list);
 }
 
 // The canonical item, or the reason it is rejected.

@@ -273,6 +273,33 @@ TEST_CASE("a collection's taxonomy: case normalised, anything else refused with 
   }
   CHECK(columns == std::map<std::string, double>{{"A1", 2}, {"A2", 0}, {"B1", 0}, {"B2", 0}, {"other", 1}});
 
+  // An optional label vocabulary works the same way.
+  v1::CreateCollectionRequest labelled;
+  labelled.mutable_collection()->set_name("labelled");
+  labelled.mutable_collection()->add_label_vocabulary("Grooming");
+  labelled.mutable_collection()->add_label_vocabulary("sextortion");
+  REQUIRE(admin->Call("POST", "/v1/collections", &labelled, nullptr).ok());
+  v1::SetGrantRequest grant;
+  grant.set_access("write");
+  REQUIRE(admin->Call("PUT", "/v1/collections/labelled/grants/alpha", &grant, nullptr).ok());
+  v1::SubmitSignalsRequest with_labels;
+  auto* first = with_labels.add_signals();
+  first->set_kind("keyword");
+  first->set_value("meet me");
+  first->add_labels("GROOMING");
+  auto* second = with_labels.add_signals();
+  second->set_kind("keyword");
+  second->set_value("send pics");
+  second->add_labels("spam");
+  v1::SubmitSignalsResponse labelled_answer;
+  REQUIRE(alpha->Call("POST", "/v1/collections/labelled/signals", &with_labels, &labelled_answer).ok());
+  CHECK(labelled_answer.results(0).status() == "created");
+  CHECK(labelled_answer.results(1).error() == "label 'spam' is not in the label vocabulary of labelled; allowed: Grooming, sextortion");
+  v1::SignalInfo labelled_info;
+  REQUIRE(alpha->Call("GET", "/v1/collections/labelled/signals/keyword/meet%20me", nullptr, &labelled_info).ok());
+  CHECK(std::vector<std::string>(labelled_info.state().labels().begin(), labelled_info.state().labels().end()) ==
+        std::vector<std::string>{"Grooming"});
+
   auto unknown = Submit(*alpha, "csam-known", {{"MD5", md5}});
   CHECK(unknown.results(0).error() ==
         "unknown kind 'MD5'; valid kinds: md5, sha1, sha256, pdq, photodna, tmk_pdqf, vpdq, url, domain, keyword, "

@@ -11,6 +11,7 @@
 #include "signals/look_alike.h"
 #include "signals/match_rule.h"
 #include "signals/public_suffix.h"
+#include "signals/stored_value.h"
 #include "signals/utf8.h"
 
 namespace {
@@ -319,4 +320,34 @@ TEST_CASE("account_id: platform:identifier") {
     for (int i = 0; i < 257; ++i) wide += "é";  // 514 bytes
     CHECK(Refusal(Kind::kAccountId, "x:" + wide) == "account_id identifier is longer than 512 bytes");
   }
+}
+
+TEST_CASE("values stored under the version 1 rules are brought to the current ones") {
+  using exchange::signals::RecanonicalizeStored;
+  struct Case {
+    Kind kind;
+    std::string stored;
+    std::string now;
+  };
+  const std::vector<Case> cases = {
+      {Kind::kDomain, "xn--ph7chab1aes7c.com", "example.com"},  // fullwidth EXAMPLE, as version 1 wrote it
+      {Kind::kDomain, "xn--example-mka.com", "example.com"},    // with a soft hyphen
+      {Kind::kDomain, "xn--munchen-gie.de", "xn--mnchen-3ya.de"},  // NFD
+      {Kind::kDomain, "xn--i-kia518t.vn", "xn--i-kia818t.vn"},     // ĐẠI, decomposed differently
+      {Kind::kDomain, "example.com", "example.com"},
+      {Kind::kUrl, "https://xn--ph7chab1aes7c.com/login?a=b", "https://example.com/login?a=b"},
+      {Kind::kUrl, "http://xn--example-mka.com:8080/", "http://example.com:8080/"},
+      {Kind::kAccountId, "email:alice@xn--ph7chab1aes7c.com", "email:alice@example.com"},
+      {Kind::kKeyword, "\uFF47\uFF52\uFF4F\uFF4F\uFF4D\uFF49\uFF4E\uFF47 talk", "grooming talk"},
+      {Kind::kKeyword, "gro\u00ADoming  talk", "grooming talk"},
+  };
+  for (const auto& c : cases) {
+    CAPTURE(c.stored);
+    auto now = RecanonicalizeStored(c.kind, c.stored);
+    REQUIRE_MESSAGE(now.ok(), now.status().ToString());
+    CHECK(*now == c.now);
+  }
+  CHECK(RecanonicalizeStored(Kind::kDomain, "co.uk").status().message().find("public suffix") != std::string::npos);
+  CHECK(RecanonicalizeStored(Kind::kDomain, "xn--ab.com").status().message() ==
+        "domain has an 'xn--' label that is not valid punycode for a valid Unicode label");
 }
