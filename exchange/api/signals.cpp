@@ -370,20 +370,54 @@ http::Response Sightings(const http::Request& request, http::CallContext& contex
   return ItemsResponse(request, precheck, accepted, decided);
 }
 
-// The collection's signals in PostgreSQL, as the match rule asks for them.
-class StoreSignalIndex final : public signals::SignalIndex {
+// The collection's signals that a batch of lookups can match, fetched from
+// PostgreSQL up front (three queries per kind, whatever the batch size) for
+// the keys the match rule will ask for (signals::KeysToMatch).
+class PrefetchedSignalIndex final : public signals::SignalIndex {
  public:
-  StoreSignalIndex(store::Connection& db, store::CollectionRef collection) : db_(db), collection_(std::move(collection)) {}
+  // Fetches what matching `queries` (kind, canonical value) needs.
+  Status Load(store::Connection& db, const store::CollectionRef& collection,
+              const std::vector<std::pair<signals::Kind, std::string>>& queries) {
+    std::map<signals::Kind, std::set<std::string>> values, skeletons;
+    for (const auto& [kind, value] : queries) {
+      auto keys = signals::KeysToMatch(kind, value);
+      values[kind].insert(keys.values.begin(), keys.values.end());
+      skeletons[kind].insert(keys.skeletons.begin(), keys.skeletons.end());
+    }
+    for (const auto& [kind, wanted] : values) {
+      const std::string name(signals::KindName(kind));
+      auto found = store::ExistingSignalValues(db, collection, name, {wanted.begin(), wanted.end()});
+      if (!found.ok()) return found.status();
+      existing_[kind].insert(found->begin(), found->end());
+      const auto& keys = skeletons[kind];
+      auto similar = store::SignalValuesBySkeleton(db, collection, name, {keys.begin(), keys.end()});
+      if (!similar.ok()) return similar.status();
+      for (auto& [skeleton, value] : *similar) by_skeleton_[kind].emplace(std::move(skeleton), std::move(value));
+    }
+    return Status::Ok();
+  }
+
   Result<std::vector<std::string>> FindValues(signals::Kind kind, const std::vector<std::string>& values) override {
-    return store::ExistingSignalValues(db_, collection_, std::string(signals::KindName(kind)), values);
+    std::vector<std::string> out;
+    const auto& existing = existing_[kind];
+    for (const auto& v : values) {
+      if (existing.count(v)) out.push_back(v);
+    }
+    return out;
   }
   Result<std::vector<std::string>> FindSkeletons(signals::Kind kind, const std::vector<std::string>& skeletons) override {
-    return store::SignalValuesBySkeleton(db_, collection_, std::string(signals::KindName(kind)), skeletons);
+    std::vector<std::string> out;
+    const auto& index = by_skeleton_[kind];
+    for (const auto& skeleton : skeletons) {
+      auto [begin, end] = index.equal_range(skeleton);
+      for (auto it = begin; it != end; ++it) out.push_back(it->second);
+    }
+    return out;
   }
 
  private:
-  store::Connection& db_;
-  store::CollectionRef collection_;
+  std::map<signals::Kind, std::set<std::string>> existing_;
+  std::map<signals::Kind, std::multimap<std::string, std::string>> by_skeleton_;
 };
 
 inline constexpr int kMaxLookupQueries = 1000;
@@ -408,7 +442,8 @@ http::Response NearLookup(const PdqLookup& index, const http::Request& request, 
 
   v1::LookupResponse out;
   // Values: the one match rule (signals/match_rule.h) over this collection.
-  StoreSignalIndex stored(*context.db, RefOf(collection->collection));
+  std::vector<std::pair<signals::Kind, std::string>> queries;  // canonical, per result; kind unset on error
+  std::vector<int> query_results;
   for (const auto& ref : body.values()) {
     auto* result = out.add_results();
     auto key = CanonicalKey(ref.kind(), ref.value());
@@ -417,16 +452,32 @@ http::Response NearLookup(const PdqLookup& index, const http::Request& request, 
       continue;
     }
     result->set_query(key->kind + ":" + key->value);
-    const signals::Kind kind = *signals::ParseKind(key->kind);
-    auto matches = signals::FindMatches(kind, key->value, stored);
+    queries.emplace_back(*signals::ParseKind(key->kind), key->value);
+    query_results.push_back(out.results_size() - 1);
+  }
+  PrefetchedSignalIndex stored;
+  const store::CollectionRef ref = RefOf(collection->collection);
+  if (Status s = stored.Load(*context.db, ref, queries); !s.ok()) return http::ErrorResponse(&request, s);
+  std::vector<std::vector<signals::Match>> matched(queries.size());
+  std::map<signals::Kind, std::vector<std::string>> matched_values;
+  for (std::size_t q = 0; q < queries.size(); ++q) {
+    auto matches = signals::FindMatches(queries[q].first, queries[q].second, stored);
     if (!matches.ok()) return http::ErrorResponse(&request, matches.status());
-    std::vector<std::string> values;
-    for (const auto& m : *matches) values.push_back(m.value);
-    auto states = store::SignalStatesByValue(*context.db, RefOf(collection->collection), key->kind, values);
-    if (!states.ok()) return http::ErrorResponse(&request, states.status());
-    for (const auto& m : *matches) {
-      auto it = states->find(m.value);
-      if (it == states->end()) continue;
+    for (const auto& m : *matches) matched_values[queries[q].first].push_back(m.value);
+    matched[q] = std::move(matches).value();
+  }
+  std::map<signals::Kind, std::map<std::string, v1::SignalState>> value_states;
+  for (const auto& [kind, values] : matched_values) {
+    auto found = store::SignalStatesByValue(*context.db, ref, std::string(signals::KindName(kind)), values);
+    if (!found.ok()) return http::ErrorResponse(&request, found.status());
+    value_states[kind] = std::move(found).value();
+  }
+  for (std::size_t q = 0; q < queries.size(); ++q) {
+    auto* result = out.mutable_results(query_results[q]);
+    const auto& by_value = value_states[queries[q].first];
+    for (const auto& m : matched[q]) {
+      auto it = by_value.find(m.value);
+      if (it == by_value.end()) continue;
       auto* match = result->add_matches();
       match->set_value(m.value);
       match->set_match(std::string(signals::MatchTypeName(m.type)));

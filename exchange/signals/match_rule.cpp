@@ -32,27 +32,34 @@ std::vector<std::string> ParentDomainsToMatch(std::string_view canonical_domain)
   return out;
 }
 
-Result<std::vector<Match>> FindMatches(Kind kind, std::string_view canonical, SignalIndex& index) {
-  std::vector<std::string> keys = {std::string(canonical)};
+MatchKeys KeysToMatch(Kind kind, std::string_view canonical) {
+  MatchKeys keys;
+  keys.values.emplace_back(canonical);
   if (kind == Kind::kDomain) {
-    for (auto& parent : ParentDomainsToMatch(canonical)) keys.push_back(std::move(parent));
+    for (auto& parent : ParentDomainsToMatch(canonical)) keys.values.push_back(std::move(parent));
   }
-  auto found = index.FindValues(kind, keys);
+  if (HasLookAlikes(kind)) {
+    for (const auto& value : keys.values) keys.skeletons.push_back(LookAlikeSkeleton(kind, value));
+  }
+  return keys;
+}
+
+Result<std::vector<Match>> FindMatches(Kind kind, std::string_view canonical, SignalIndex& index) {
+  const MatchKeys keys = KeysToMatch(kind, canonical);
+  auto found = index.FindValues(kind, keys.values);
   if (!found.ok()) return found.status();
   const std::set<std::string> stored(found->begin(), found->end());
 
   std::vector<Match> out;
   std::set<std::string> seen;
-  for (size_t i = 0; i < keys.size(); ++i) {
-    if (stored.count(keys[i]) && seen.insert(keys[i]).second) {
-      out.push_back({i == 0 ? MatchType::kExact : MatchType::kParentDomain, keys[i]});
+  for (size_t i = 0; i < keys.values.size(); ++i) {
+    if (stored.count(keys.values[i]) && seen.insert(keys.values[i]).second) {
+      out.push_back({i == 0 ? MatchType::kExact : MatchType::kParentDomain, keys.values[i]});
     }
   }
-  if (!HasLookAlikes(kind)) return out;
+  if (keys.skeletons.empty()) return out;
 
-  std::vector<std::string> skeletons;
-  for (const auto& key : keys) skeletons.push_back(LookAlikeSkeleton(kind, key));
-  auto similar = index.FindSkeletons(kind, skeletons);
+  auto similar = index.FindSkeletons(kind, keys.skeletons);
   if (!similar.ok()) return similar.status();
   std::vector<std::string> look_alikes = std::move(similar).value();
   std::sort(look_alikes.begin(), look_alikes.end());

@@ -55,6 +55,16 @@ struct Match {
 // registrable, a public suffix, or has no registrable domain.
 std::vector<std::string> ParentDomainsToMatch(std::string_view canonical_domain);
 
+// What FindMatches asks a SignalIndex for, so that a caller can fetch it for
+// many queries at once: `values` for FindValues (the value, then its parent
+// domains) and `skeletons` for FindSkeletons (empty for kinds without
+// look-alikes).
+struct MatchKeys {
+  std::vector<std::string> values;
+  std::vector<std::string> skeletons;
+};
+MatchKeys KeysToMatch(Kind kind, std::string_view canonical);
+
 // Every stored signal `canonical` matches: the exact one first, then parent
 // domains (nearest first), then look-alikes (sorted by value). A signal
 // appears once, under its first type.

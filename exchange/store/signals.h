@@ -15,6 +15,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "common/status.h"
@@ -119,12 +120,12 @@ Result<std::map<std::string, v1::SignalState>> SignalStatesByValue(Connection& c
                                                                    const std::string& kind,
                                                                    const std::vector<std::string>& values);
 
-// The values of signals of `kind` whose look-alike skeleton is one of
-// `skeletons`, in value order, at most 100. Rows not yet re-canonicalised
-// (NULL skeleton) are not found.
-Result<std::vector<std::string>> SignalValuesBySkeleton(Connection& conn, const CollectionRef& collection,
-                                                        const std::string& kind,
-                                                        const std::vector<std::string>& skeletons);
+// (skeleton, value) of the signals of `kind` whose look-alike skeleton is one
+// of `skeletons`, at most 100 per skeleton (the first by value), in one
+// query. Rows not yet re-canonicalised (NULL skeleton) are not found.
+Result<std::vector<std::pair<std::string, std::string>>> SignalValuesBySkeleton(
+    Connection& conn, const CollectionRef& collection, const std::string& kind,
+    const std::vector<std::string>& skeletons);
 
 // The values among `values` that are signals of `kind` (any status).
 Result<std::vector<std::string>> ExistingSignalValues(Connection& conn, const CollectionRef& collection,
