@@ -71,7 +71,12 @@ int RunMigrateSignals(const std::vector<std::string>& args) {
     if (!canonical.ok()) return canonical.status();
     return store::RecanonicalizedValue{*canonical, signals::LookAlikeSkeleton(*kind, *canonical)};
   };
-  auto report = store::RecanonicalizeSignals(conn, signals::kCanonicalFormVersion, recanonicalize, dry_run);
+  auto skeleton_of = [](const std::string& kind_name, const std::string& value) {
+    auto kind = signals::ParseKind(kind_name);
+    return kind ? signals::LookAlikeSkeleton(*kind, value) : std::string();
+  };
+  auto report =
+      store::RecanonicalizeSignals(conn, signals::kCanonicalFormVersion, recanonicalize, skeleton_of, dry_run);
   if (!report.ok()) return Fail(report.status());
   for (const auto& c : report->changes) {
     if (c.new_value.empty()) {

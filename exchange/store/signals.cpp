@@ -471,7 +471,8 @@ Result<std::vector<std::string>> ExistingSignalValues(Connection& conn, const Co
 }
 
 Result<RecanonicalizeReport> RecanonicalizeSignals(Connection& conn, int target_version,
-                                                   const Recanonicalizer& recanonicalize, bool dry_run) {
+                                                   const Recanonicalizer& recanonicalize,
+                                                   const Skeletonizer& skeleton_of, bool dry_run) {
   RecanonicalizeReport report;
   std::vector<CollectionRef> collections;
   auto listed = RunTransaction(conn, [&](pqxx::work& tx) -> Result<bool> {
@@ -498,7 +499,7 @@ Result<RecanonicalizeReport> RecanonicalizeSignals(Connection& conn, int target_
         auto now = recanonicalize(kind, value);
         RecanonicalizeChange change{collection.name, kind, value, "", ""};
         if (!now.ok()) {
-          tx.exec_params(kSetSignalVersion, id, target_version, "");
+          tx.exec_params(kSetSignalVersion, id, target_version, skeleton_of(kind, value));
           if (!live) continue;
           tx.exec_params(kRetractAllLive, id);
           changed.push_back(id);
@@ -512,7 +513,7 @@ Result<RecanonicalizeReport> RecanonicalizeSignals(Connection& conn, int target_
           ++part.unchanged;
           continue;
         }
-        tx.exec_params(kSetSignalVersion, id, target_version, "");
+        tx.exec_params(kSetSignalVersion, id, target_version, skeleton_of(kind, value));
         if (!live) continue;  // a tombstone stays as it is
         change.new_value = now->value;
         std::optional<int64_t> target = FindSignalId(tx, collection.id, {kind, now->value});

@@ -163,6 +163,10 @@ struct RecanonicalizedValue {
   std::string skeleton;
 };
 using Recanonicalizer = std::function<Result<RecanonicalizedValue>(const std::string& kind, const std::string& value)>;
+// The look-alike skeleton of a value as stored (kept on tombstones too, so
+// the server finds what a member's mirror, which computes skeletons from the
+// values it holds, finds).
+using Skeletonizer = std::function<std::string(const std::string& kind, const std::string& value)>;
 struct RecanonicalizeChange {
   std::string collection;
   std::string kind;
@@ -181,7 +185,8 @@ struct RecanonicalizeReport {
   std::vector<RecanonicalizeChange> changes;
 };
 Result<RecanonicalizeReport> RecanonicalizeSignals(Connection& conn, int target_version,
-                                                   const Recanonicalizer& recanonicalize, bool dry_run);
+                                                   const Recanonicalizer& recanonicalize,
+                                                   const Skeletonizer& skeleton_of, bool dry_run);
 
 // Publishes contributions that have expired: each affected signal gets an
 // entry with its new state (retracted when nothing live is left). Returns how

@@ -378,6 +378,15 @@ TEST_CASE("exchanged migrate-signals re-canonicalises a database filled under th
   CHECK(state.out.find("\"value\": \"example.com\", \"match\": \"exact\"") != std::string::npos);
   CHECK(state.out.find("\"contributors\":2,") != std::string::npos);
   CHECK(state.out.find("\"value\": \"xn--mnchen-3ya.de\", \"match\": \"exact\"") != std::string::npos);
+  // Lookup and match still agree after the migration, tombstones included.
+  for (const auto& [kind, value] : std::vector<std::pair<std::string, std::string>>{
+           {"keyword", "GROOMING talk"}, {"domain", "www.example.com"}, {"domain", "ex\u0430mple.com"}}) {
+    CAPTURE(value);
+    auto server = ServerMatches(*ex.Client("alpha"), "legacy", kind, value);
+    CHECK(server == MirrorMatches(mirror, kind, value));
+    CHECK_FALSE(server.empty());
+  }
+
   Run exported = Binary("exchangectl", {"export", "--mirror", mirror, "--format", "ndjson"});
   CAPTURE(exported.out);
   std::map<std::string, std::string> status_of;  // value -> status, from one JSON line per signal
