@@ -159,7 +159,10 @@ class MirrorSignalIndex final : public signals::SignalIndex {
     std::vector<std::string> out;
     for (const auto& skeleton : skeletons) {
       auto [begin, end] = by_skeleton.equal_range(skeleton);
-      for (auto it = begin; it != end; ++it) out.push_back(it->second);
+      std::size_t taken = 0;  // in value order: ForEachSignal orders by value
+      for (auto it = begin; it != end && taken < signals::kMaxLookAlikesPerSkeleton; ++it, ++taken) {
+        out.push_back(it->second);
+      }
     }
     return out;
   }

@@ -390,7 +390,8 @@ class PrefetchedSignalIndex final : public signals::SignalIndex {
       if (!found.ok()) return found.status();
       existing_[kind].insert(found->begin(), found->end());
       const auto& keys = skeletons[kind];
-      auto similar = store::SignalValuesBySkeleton(db, collection, name, {keys.begin(), keys.end()});
+      auto similar = store::SignalValuesBySkeleton(db, collection, name, {keys.begin(), keys.end()},
+                                                   static_cast<int>(signals::kMaxLookAlikesPerSkeleton));
       if (!similar.ok()) return similar.status();
       for (auto& [skeleton, value] : *similar) by_skeleton_[kind].emplace(std::move(skeleton), std::move(value));
     }

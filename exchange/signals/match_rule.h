@@ -18,6 +18,7 @@
 // caller implements over its own storage (PostgreSQL, the mirror's SQLite).
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -28,6 +29,10 @@
 namespace exchange::signals {
 
 enum class MatchType { kExact, kParentDomain, kLookAlike };
+
+// A SignalIndex answers at most this many values per skeleton (the first by
+// value), so a crowded skeleton cannot flood an answer.
+inline constexpr size_t kMaxLookAlikesPerSkeleton = 100;
 
 // "exact", "parent_domain", "look_alike": the wire names.
 std::string_view MatchTypeName(MatchType type);
@@ -40,7 +45,7 @@ class SignalIndex {
   // The values among `canonical_values` that are stored signals of `kind`.
   virtual Result<std::vector<std::string>> FindValues(Kind kind, const std::vector<std::string>& canonical_values) = 0;
   // The values of stored signals of `kind` whose look-alike skeleton is one
-  // of `skeletons`.
+  // of `skeletons`, at most kMaxLookAlikesPerSkeleton per skeleton.
   virtual Result<std::vector<std::string>> FindSkeletons(Kind kind, const std::vector<std::string>& skeletons) = 0;
 };
 

@@ -111,7 +111,7 @@ constexpr const char* kSelectValuesBySkeleton = R"sql(
   SELECT skeleton, value FROM (
     SELECT skeleton, value, row_number() OVER (PARTITION BY skeleton ORDER BY value) AS n
       FROM signals WHERE collection_id = $1 AND kind = $2 AND skeleton = ANY($3::text[])) t
-   WHERE n <= 100 ORDER BY skeleton, value)sql";
+   WHERE n <= $4 ORDER BY skeleton, value)sql";
 constexpr const char* kSelectExistingValues =
     "SELECT value FROM signals WHERE collection_id = $1 AND kind = $2 AND value = ANY($3::text[])";
 constexpr const char* kSelectSignalId = "SELECT id FROM signals WHERE collection_id = $1 AND kind = $2 AND value = $3";
@@ -445,12 +445,12 @@ Result<std::map<std::string, v1::SignalState>> SignalStatesByValue(Connection& c
 
 Result<std::vector<std::pair<std::string, std::string>>> SignalValuesBySkeleton(
     Connection& conn, const CollectionRef& collection, const std::string& kind,
-    const std::vector<std::string>& skeletons) {
+    const std::vector<std::string>& skeletons, int per_skeleton) {
   using Pairs = std::vector<std::pair<std::string, std::string>>;
   return RunTransaction(conn, [&](pqxx::work& tx) -> Result<Pairs> {
     Pairs out;
     if (skeletons.empty()) return out;
-    for (const auto& row : tx.exec_params(kSelectValuesBySkeleton, collection.id, kind, TextArray(skeletons))) {
+    for (const auto& row : tx.exec_params(kSelectValuesBySkeleton, collection.id, kind, TextArray(skeletons), per_skeleton)) {
       out.emplace_back(row[0].as<std::string>(), row[1].as<std::string>());
     }
     return out;

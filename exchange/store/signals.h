@@ -121,11 +121,11 @@ Result<std::map<std::string, v1::SignalState>> SignalStatesByValue(Connection& c
                                                                    const std::vector<std::string>& values);
 
 // (skeleton, value) of the signals of `kind` whose look-alike skeleton is one
-// of `skeletons`, at most 100 per skeleton (the first by value), in one
-// query. Rows not yet re-canonicalised (NULL skeleton) are not found.
+// of `skeletons`, at most `per_skeleton` per skeleton (the first by value),
+// in one query. Rows not yet re-canonicalised (NULL skeleton) are not found.
 Result<std::vector<std::pair<std::string, std::string>>> SignalValuesBySkeleton(
     Connection& conn, const CollectionRef& collection, const std::string& kind,
-    const std::vector<std::string>& skeletons);
+    const std::vector<std::string>& skeletons, int per_skeleton);
 
 // The values among `values` that are signals of `kind` (any status).
 Result<std::vector<std::string>> ExistingSignalValues(Connection& conn, const CollectionRef& collection,
