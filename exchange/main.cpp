@@ -15,6 +15,7 @@ constexpr const char* kUsage =
     "Commands:\n"
     "  serve              run the exchange (see exchanged serve --help)\n"
     "  migrate            apply pending database migrations\n"
+    "  migrate-signals    re-canonicalise signals stored under older canonical-form rules\n"
     "  credentials add    register a client certificate for an organisation\n"
     "  keys generate      make a feed or freshness signing key\n";
 
@@ -44,6 +45,7 @@ int main(int argc, char** argv) {
     return exchange::server::Serve(config);
   }
   if (command == "migrate") return exchange::server::RunMigrate(rest);
+  if (command == "migrate-signals") return exchange::server::RunMigrateSignals(rest);
   if (command == "credentials" && !rest.empty() && rest[0] == "add") {
     return exchange::server::RunCredentialsAdd({rest.begin() + 1, rest.end()});
   }

@@ -81,8 +81,22 @@ ItemErrors::~ItemErrors() {
   if (out_ != stderr) std::fclose(out_);
 }
 
+std::string ItemErrors::LinesText() const {
+  constexpr std::size_t kShown = 50;
+  std::string out;
+  std::size_t shown = 0;
+  for (std::size_t line : lines_) {
+    if (line == 0) continue;
+    if (shown == kShown) return out + ", ... (" + std::to_string(lines_.size() - shown) + " more)";
+    out += (out.empty() ? "" : ", ") + std::to_string(line);
+    ++shown;
+  }
+  return out;
+}
+
 void ItemErrors::Add(std::size_t line, std::string_view value, std::string_view reason) {
   ++count_;
+  lines_.insert(line);
   if (csv_) {
     std::fputs(CsvLine({std::to_string(line), std::string(value), std::string(reason)}).c_str(), out_);
   } else {

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <memory>
+#include <set>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -54,6 +55,10 @@ class ItemErrors {
 
   void Add(std::size_t line, std::string_view value, std::string_view reason);
   uint64_t count() const { return count_; }
+  // The distinct input lines reported so far, ascending (0: no line).
+  std::vector<std::size_t> lines() const { return {lines_.begin(), lines_.end()}; }
+  // "3, 7, 12" (at most 50 numbers, then ", ... (N more)"): for summaries.
+  std::string LinesText() const;
 
  private:
   ItemErrors(std::FILE* out, bool csv) : out_(out), csv_(csv) {}
@@ -61,6 +66,7 @@ class ItemErrors {
   std::FILE* out_;
   bool csv_;
   uint64_t count_ = 0;
+  std::set<std::size_t> lines_;
 };
 
 // Reads FILE, or stdin for "-". InvalidArgument when unreadable.

@@ -23,7 +23,7 @@ void PrintTable(const v1::ListCollectionsResponse& list) {
 
 int RunCollections(const std::vector<std::string>& args) {
   Cli cli;
-  std::string description, kinds, required, attribution, reason;
+  std::string description, kinds, required, attribution, reason, categories, labels;
   int64_t dispute_min_orgs = 0;
   FlagSet flags(
       "usage: exchangectl collections list\n"
@@ -35,6 +35,8 @@ int RunCollections(const std::vector<std::string>& args) {
   flags.String("description", "", &description, "what the collection holds");
   flags.String("kinds", "", &kinds, "signal kinds it accepts, comma-separated (default: all)");
   flags.String("require", "", &required, "fields every submission must carry, comma-separated");
+  flags.String("categories", "", &categories, "the taxonomy: allowed categories, comma-separated (default: any)");
+  flags.String("labels", "", &labels, "the allowed labels, comma-separated (default: any)");
   flags.String("attribution", "", &attribution, "named (default) or anonymous");
   flags.Int("dispute-min-orgs", "", &dispute_min_orgs, "organisations that must dispute before a signal is disputed");
   flags.String("reason", "", &reason, "why (kept in the audit log)");
@@ -60,6 +62,8 @@ int RunCollections(const std::vector<std::string>& args) {
     c->set_description(description);
     for (const auto& k : SplitNonEmpty(kinds, ',')) c->add_allowed_kinds(k);
     for (const auto& f : SplitNonEmpty(required, ',')) c->add_required_fields(f);
+    for (const auto& v : SplitNonEmpty(categories, ',')) c->add_allowed_categories(v);
+    for (const auto& v : SplitNonEmpty(labels, ',')) c->add_label_vocabulary(v);
     c->set_attribution(attribution);
     if (dispute_min_orgs > 0) {
       c->set_dispute_min_orgs(static_cast<uint32_t>(dispute_min_orgs));

@@ -31,6 +31,7 @@
 #include "pdq/image.h"
 #include "progress.h"
 #include "signals/utf8.h"
+#include "text_formats.h"
 
 namespace exchange::client {
 namespace {
@@ -176,14 +177,6 @@ std::string JsonString(const std::string& text) {
         }
     }
   }
-  return out + "\"";
-}
-
-// RFC 4180: quoted when it holds a comma, quote or line break.
-std::string CsvField(const std::string& text) {
-  if (text.find_first_of(",\"\r\n") == std::string::npos) return text;
-  std::string out = "\"";
-  for (char c : text) out += c == '"' ? std::string("\"\"") : std::string(1, c);
   return out + "\"";
 }
 

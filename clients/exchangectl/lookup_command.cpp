@@ -8,8 +8,6 @@
 // Exit codes as match: 0 something matched, 1 nothing matched, 2 usage error
 // or an input that could not be read or understood; and those of any call to
 // the exchange (cli.h).
-#include <google/protobuf/descriptor.h>
-#include <google/protobuf/util/json_util.h>
 
 #include <cstdio>
 #include <iostream>
@@ -36,11 +34,7 @@ struct Asked {
   std::size_t candidate;
 };
 
-// The match as Found. The fields printed as our own members (kind, value,
-// rule, distance, signal) are taken out; every other field the exchange set
-// is passed through as it came. A string field naming how it matched
-// (`match_type`, `type`, `match`: "exact", "parent_domain", "look_alike")
-// also becomes the rule shown, and stays in the JSON under its own name.
+// The match as Found: how it matched is the exchange's own word for it.
 Found FromMatch(const Candidate& asked, const v1::LookupMatch& match, bool pdq) {
   Found f;
   f.from_mirror = false;
@@ -48,29 +42,7 @@ Found FromMatch(const Candidate& asked, const v1::LookupMatch& match, bool pdq) 
   f.key = {match.state().kind().empty() ? asked.kind : match.state().kind(),
            match.value().empty() ? asked.value : match.value()};
   if (pdq) f.distance = static_cast<int>(match.distance());
-  v1::LookupMatch rest = match;
-  const auto* descriptor = rest.GetDescriptor();
-  const auto* reflection = rest.GetReflection();
-  for (const char* name : {"kind", "rule"}) {
-    const auto* field = descriptor->FindFieldByName(name);
-    if (!field || field->is_repeated() || field->type() != google::protobuf::FieldDescriptor::TYPE_STRING) continue;
-    const std::string value = reflection->GetString(rest, field);
-    if (!value.empty()) (std::string(name) == "kind" ? f.key.kind : f.rule) = value;
-    reflection->ClearField(&rest, field);
-  }
-  for (const char* name : {"match_type", "type", "match"}) {
-    const auto* field = descriptor->FindFieldByName(name);
-    if (!field || field->is_repeated() || field->type() != google::protobuf::FieldDescriptor::TYPE_STRING) continue;
-    if (std::string value = reflection->GetString(rest, field); !value.empty() && f.rule.empty()) f.rule = value;
-  }
-  rest.clear_value();
-  rest.clear_distance();
-  rest.clear_state();
-  google::protobuf::util::JsonPrintOptions options;
-  options.preserve_proto_field_names = true;
-  std::string json;
-  (void)google::protobuf::util::MessageToJsonString(rest, &json, options);
-  if (json.size() > 2) f.extra_json = json.substr(1, json.size() - 2);  // the members, without the braces
+  f.match = !match.match().empty() ? match.match() : pdq && match.distance() > 0 ? "near" : "exact";
   return f;
 }
 
@@ -109,7 +81,7 @@ int RunLookup(const std::vector<std::string>& all_args) {
   flags.Bool("dihedral", "", &dihedral, "also look up an image's 7 rotations and flips");
   if (int rc = ParseCommandFlags(flags, args); rc >= 0) return rc;
   if (collection.empty()) return UsageError("lookup", "--collection C is required");
-  if (!kind.empty() && !signals::ParseKind(kind)) return UsageError("lookup", "unknown kind '" + kind + "'");
+  if (!kind.empty() && !signals::ParseKind(kind)) return UsageError("lookup", signals::UnknownKindMessage(kind));
   if (max_distance < 1 || max_distance > 63) return UsageError("lookup", "--max-distance must be 1-63");
   if (limit < 1 || limit > 1000) return UsageError("lookup", "--limit must be 1-1000");
 

@@ -13,6 +13,7 @@
 #include <fstream>
 #include <iostream>
 #include <iterator>
+#include <map>
 #include <memory>
 
 #include "cli.h"
@@ -23,8 +24,10 @@
 #include "pdq/hasher.h"
 #include "pdq/image.h"
 #include "pdq/index.h"
-#include "signals/match.h"
 #include "signals/canonical.h"
+#include "signals/look_alike.h"
+#include "signals/match.h"
+#include "signals/match_rule.h"
 #include "signals/utf8.h"
 #include "text_formats.h"
 
@@ -107,19 +110,47 @@ Status HashFile(Query& q) {
 
 namespace {
 
-// "a.b.example.com" -> "b.example.com", "example.com": the parents a domain
-// signal may match as a suffix (at least two labels).
-std::vector<std::string> ParentDomains(const std::string& domain) {
-  std::vector<std::string> out;
-  std::size_t dot = domain.find('.');
-  while (dot != std::string::npos) {
-    std::string parent = domain.substr(dot + 1);
-    if (parent.find('.') == std::string::npos) break;
-    out.push_back(parent);
-    dot = domain.find('.', dot + 1);
+// The mirror's signals as the match rule asks for them. Skeletons are
+// computed from the mirrored values (the feed carries values only), once per
+// kind on first use.
+class MirrorSignalIndex final : public signals::SignalIndex {
+ public:
+  explicit MirrorSignalIndex(Mirror& mirror) : mirror_(mirror) {}
+  Result<std::vector<std::string>> FindValues(signals::Kind kind, const std::vector<std::string>& values) override {
+    std::vector<std::string> out;
+    for (const auto& value : values) {
+      auto row = mirror_.Lookup(signals::KindName(kind), value);
+      if (!row.ok()) return row.status();
+      if (*row) out.push_back(value);
+    }
+    return out;
   }
-  return out;
-}
+  Result<std::vector<std::string>> FindSkeletons(signals::Kind kind, const std::vector<std::string>& skeletons) override {
+    auto& by_skeleton = skeletons_[kind];
+    if (!loaded_[kind]) {
+      Status s = mirror_.ForEachSignal(signals::KindName(kind), "", [&](const SignalRow& row) {
+        by_skeleton.emplace(signals::LookAlikeSkeleton(kind, row.state.value()), row.state.value());
+        return Status::Ok();
+      });
+      if (!s.ok()) return s;
+      loaded_[kind] = true;
+    }
+    std::vector<std::string> out;
+    for (const auto& skeleton : skeletons) {
+      auto [begin, end] = by_skeleton.equal_range(skeleton);
+      std::size_t taken = 0;  // in value order: ForEachSignal orders by value
+      for (auto it = begin; it != end && taken < signals::kMaxLookAlikesPerSkeleton; ++it, ++taken) {
+        out.push_back(it->second);
+      }
+    }
+    return out;
+  }
+
+ private:
+  Mirror& mirror_;
+  std::map<signals::Kind, std::multimap<std::string, std::string>> skeletons_;
+  std::map<signals::Kind, bool> loaded_;
+};
 
 // The mirror's live pdq signals (active or disputed) in an exact near-duplicate index.
 class PdqNearMatcher {
@@ -152,7 +183,7 @@ class PdqNearMatcher {
       if (seen) continue;
       auto row = mirror.Lookup("pdq", hex);
       if (!row.ok()) return row.status();
-      if (*row) q.found.push_back({{"pdq", hex}, false, **row, m.distance});
+      if (*row) q.found.push_back({{"pdq", hex}, m.distance == 0 ? "exact" : "near", **row, m.distance});
     }
     return Status::Ok();
   }
@@ -185,16 +216,15 @@ Result<std::vector<pdq::PdqHash>> ImagePdq(const std::string& path, bool dihedra
 
 namespace {
 
-Status Lookup(Mirror& mirror, Query& q) {
+// The one match rule (signals/match_rule.h), as the server's lookup applies it.
+Status Lookup(Mirror& mirror, MirrorSignalIndex& index, Query& q) {
   for (const auto& c : q.candidates) {
-    std::vector<std::pair<std::string, bool>> keys = {{c.value, false}};
-    if (c.kind == "domain") {
-      for (auto& parent : ParentDomains(c.value)) keys.emplace_back(parent, true);
-    }
-    for (const auto& [value, suffix] : keys) {
-      auto row = mirror.Lookup(c.kind, value);
+    auto matches = signals::FindMatches(*signals::ParseKind(c.kind), c.value, index);
+    if (!matches.ok()) return matches.status();
+    for (const auto& m : *matches) {
+      auto row = mirror.Lookup(c.kind, m.value);
       if (!row.ok()) return row.status();
-      if (*row) q.found.push_back({{c.kind, value}, suffix, **row});
+      if (*row) q.found.push_back({{c.kind, m.value}, std::string(signals::MatchTypeName(m.type)), **row});
     }
   }
   return Status::Ok();
@@ -223,7 +253,9 @@ int RunMatch(const std::vector<std::string>& all_args) {
       "Exact matching against a synced mirror, entirely offline. Values come from the command line, or from stdin\n"
       "(one per line) when neither values nor files are given. Without --kind, hex hashes are recognised by length\n"
       "(32 md5, 40 sha1, 64 sha256 and pdq) and other values are tried as url, domain (also matching parent\n"
-      "domains), account_id and keyword. Files are hashed locally (MD5, SHA-1, SHA-256, and PDQ for images).\n"
+      "domains up to the registrable domain), account_id and keyword; keywords, domains and URLs also find\n"
+      "look-alikes (same confusable skeleton), reported as such. Files are hashed locally (MD5, SHA-1, SHA-256,\n"
+      "and PDQ for images).\n"
       "PDQ hashes, given or computed, also near-match stored pdq signals within --max-distance (exact, no\n"
       "missed match); --dihedral also tries an image's rotations and mirror images.\n"
       "Exit 0 when something matched, 1 when nothing did, 2 on a usage error or an unreadable input.");
@@ -237,7 +269,7 @@ int RunMatch(const std::vector<std::string>& all_args) {
   if (dir.empty()) return UsageError("match", "--mirror DIR is required (without a mirror: exchangectl lookup)");
   if (cli.output != "json" && cli.output != "table") return Fail(Status::InvalidArgument("--output must be table or json"));
   if (!kind.empty() && !signals::ParseKind(kind)) {
-    std::fprintf(stderr, "exchangectl: unknown kind '%s'\n", kind.c_str());
+    std::fprintf(stderr, "exchangectl: %s\n", signals::UnknownKindMessage(kind).c_str());
     return 2;
   }
   auto mirror = Mirror::Open(dir, Mirror::Mode::kRead);
@@ -260,6 +292,7 @@ int RunMatch(const std::vector<std::string>& all_args) {
   if (max_distance < 0 || max_distance > 63) return Fail(Status::InvalidArgument("--max-distance must be 0-63"));
   PdqNearMatcher near;
   if (Status s = near.Load(**mirror); !s.ok()) return Fail(s);
+  MirrorSignalIndex index(**mirror);
   bool any_error = false;
   uint64_t matched = 0;
   for (auto& q : queries) {
@@ -281,7 +314,7 @@ int RunMatch(const std::vector<std::string>& all_args) {
         if (c.kind == "pdq") pdqs.push_back(*signals::ParsePdq(c.value));
       }
     }
-    if (Status s = Lookup(**mirror, q); !s.ok()) {
+    if (Status s = Lookup(**mirror, index, q); !s.ok()) {
       std::fprintf(stderr, "exchangectl: %s\n", s.ToString().c_str());
       return 2;
     }

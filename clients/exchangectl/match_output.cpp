@@ -7,20 +7,16 @@
 namespace exchange::client {
 namespace {
 
-// The rule a match was found by: the exchange's own name for it when it gave
-// one, else exact, suffix (a parent domain) or near (pdq within a distance).
+// The older name of the rule, kept in the JSON for scripts written before
+// "match": exact, suffix (a parent domain), look_alike, near (pdq).
 std::string RuleOf(const Found& f) {
-  if (!f.rule.empty()) return f.rule;
-  if (f.suffix) return "suffix";
-  return f.distance >= 0 ? "near" : "exact";
+  if (f.match == "parent_domain") return "suffix";
+  return f.distance >= 0 ? "near" : f.match;
 }
 
 std::string Describe(const Found& f) {
   const auto& s = f.row.state;
-  const std::string rule = RuleOf(f);
-  std::string how;
-  if (rule == "suffix" || rule == "parent_domain") how = " (parent domain)";
-  else if (rule != "exact" && rule != "near") how = " (" + rule + ")";
+  const std::string how = f.match == "parent_domain" ? " (parent domain)" : f.match == "look_alike" ? " (look-alike)" : "";
   std::string out = s.kind() + " " + s.value() + how +
                     (f.distance >= 0 ? " at distance " + std::to_string(f.distance) : "") + ": " + s.status();
   if (s.status() == "retracted") return out + " (a tombstone, not a match)";
@@ -44,10 +40,9 @@ std::string QueryJson(const Query& q) {
   for (std::size_t i = 0; i < q.found.size(); ++i) {
     const auto& f = q.found[i];
     out += std::string(i ? ", " : "") + "{\"kind\": " + JsonString(f.key.kind) + ", \"value\": " +
-           JsonString(f.key.value) + ", \"rule\": " + JsonString(RuleOf(f));
+           JsonString(f.key.value) + ", \"match\": " + JsonString(f.match) + ", \"rule\": " + JsonString(RuleOf(f));
     if (f.distance >= 0) out += ", \"distance\": " + std::to_string(f.distance);
     if (f.from_mirror) out += ", \"last_index\": " + std::to_string(f.row.last_index);
-    if (!f.extra_json.empty()) out += ", " + f.extra_json;
     out += ", \"signal\": " + SignalStateJson(f.row.state) + "}";
   }
   return out + "]}";

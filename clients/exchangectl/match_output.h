@@ -2,7 +2,7 @@
 // found for each input, and the one way both print it: a line per signal
 // found, or one JSON document
 // {<head>, "matched": N, "queries": [{"input", "source", "matched", "error"?,
-//  "checked": [{"kind", "value"}], "matches": [{"kind", "value", "rule", ...,
+//  "checked": [{"kind", "value"}], "matches": [{"kind", "value", "match", "rule", ...,
 //  "signal": {SignalState}}]}]}.
 //
 // Plain values and pure functions (printing goes to stdout/stderr).
@@ -25,15 +25,12 @@ struct Candidate {
 
 struct Found {
   Candidate key;         // the signal found
-  bool suffix = false;   // a domain signal matched as a parent of the value asked for
+  // How it matched, in the names of the exchange's lookup answer: "exact",
+  // "parent_domain", "look_alike" (signals/match_rule.h) or "near" (pdq).
+  std::string match;
   SignalRow row;         // row.last_index only when from_mirror
-  int distance = -1;     // pdq near-matches: the Hamming distance; -1 for exact matches
+  int distance = -1;     // pdq matches: the Hamming distance; -1 for other kinds
   bool from_mirror = true;
-  // From the exchange's answer (lookup): its name for the rule, when it gives
-  // one, and any further fields of its match as JSON members (`"name": value,
-  // ...`), passed through as they came.
-  std::string rule{};
-  std::string extra_json{};
 };
 
 struct Query {

@@ -233,16 +233,21 @@ int RunSubmit(const std::vector<std::string>& args) {
   }
 
   const uint64_t sent = totals.created + totals.contribution_added + totals.unchanged + totals.rejected;
+  // Every line that was not submitted (unreadable, or rejected by the exchange), by number.
+  std::string not_submitted_json;
+  for (std::size_t line : (*errors)->lines()) {
+    if (line) not_submitted_json += (not_submitted_json.empty() ? "" : ", ") + std::to_string(line);
+  }
   if (cli.json()) {
     std::printf("{\"file\": %s, \"collection\": %s, \"items\": %llu, \"batches\": %llu, \"created\": %llu, "
                 "\"contribution_added\": %llu, \"unchanged\": %llu, \"rejected\": %llu, \"bad_lines\": %llu, "
-                "\"replayed_batches\": %llu, \"complete\": %s}\n",
+                "\"replayed_batches\": %llu, \"complete\": %s, \"not_submitted_lines\": [%s]}\n",
                 JsonString(path).c_str(), JsonString(collection).c_str(), static_cast<unsigned long long>(sent),
                 static_cast<unsigned long long>(totals.batches), static_cast<unsigned long long>(totals.created),
                 static_cast<unsigned long long>(totals.contribution_added),
                 static_cast<unsigned long long>(totals.unchanged), static_cast<unsigned long long>(totals.rejected),
                 static_cast<unsigned long long>(totals.bad_lines), static_cast<unsigned long long>(totals.replayed),
-                failure.ok() ? "true" : "false");
+                failure.ok() ? "true" : "false", not_submitted_json.c_str());
   } else {
     std::printf("%s: %s in %s to %s: %llu created, %llu contribution_added, %llu unchanged, %llu rejected; %s\n",
                 path.c_str(), CountOf(sent, "signal", "signals").c_str(),
@@ -250,6 +255,10 @@ int RunSubmit(const std::vector<std::string>& args) {
                 static_cast<unsigned long long>(totals.created), static_cast<unsigned long long>(totals.contribution_added),
                 static_cast<unsigned long long>(totals.unchanged), static_cast<unsigned long long>(totals.rejected),
                 CountOf(totals.bad_lines, "bad line", "bad lines").c_str());
+    if (!not_submitted_json.empty()) {
+      std::printf("not submitted: line%s %s (reasons in the error report)\n",
+                  (*errors)->lines().size() == 1 ? "" : "s", (*errors)->LinesText().c_str());
+    }
     if (totals.replayed) {
       std::printf("(%s submitted before with the same Idempotency-Key; their signals count as unchanged)\n",
                   totals.replayed == 1 ? "1 batch had been" : (std::to_string(totals.replayed) + " batches had been").c_str());

@@ -1,5 +1,6 @@
 #include "text_formats.h"
 
+#include <algorithm>
 #include <cctype>
 #include <charconv>
 
@@ -7,85 +8,111 @@
 
 namespace exchange::client {
 
+namespace {
+
+// The characters a spreadsheet reads as the start of a formula (OWASP "CSV
+// injection"), and the guard's own quote.
+bool StartsFormula(char c) { return c == '=' || c == '+' || c == '-' || c == '@' || c == '\t' || c == '\r'; }
+
+// A cell as CsvField guarded it, unguarded: "'=1+2" -> "=1+2", "''x" -> "'x".
+// Any other cell (also "'abc" written by hand) is kept as it is.
+void Unguard(std::string& field) {
+  if (field.size() >= 2 && field.front() == '\'' && (StartsFormula(field.at(1)) || field.at(1) == '\'')) {
+    field.erase(0, 1);
+  }
+}
+
+// One physical line as a record; the error names the first rule broken.
+CsvRecord ParseCsvLine(std::string_view line, std::size_t number) {
+  CsvRecord record;
+  record.line = number;
+  if (auto decoded = signals::DecodeUtf8(line, "the line"); !decoded.ok()) {
+    record.error = decoded.status().message();
+    return record;
+  }
+  std::size_t pos = 0;
+  while (true) {
+    const std::size_t field_number = record.fields.size() + 1;
+    std::string field;
+    if (pos < line.size() && line[pos] == '"') {
+      ++pos;
+      bool closed = false;
+      while (pos < line.size()) {
+        const char c = line[pos++];
+        if (c != '"') {
+          field += c;
+        } else if (pos < line.size() && line[pos] == '"') {
+          field += '"';
+          ++pos;
+        } else {
+          closed = true;
+          break;
+        }
+      }
+      if (!closed) {
+        record.error = "field " + std::to_string(field_number) +
+                       ": a quoted field is not closed on its line (a field may not span lines; write \"\" for a "
+                       "quote inside quotes)";
+        break;
+      }
+      if (pos < line.size() && line[pos] != ',') {
+        record.error = "field " + std::to_string(field_number) +
+                       ": characters after the closing quote (write \"\" for a quote inside quotes)";
+        break;
+      }
+    } else {
+      const std::size_t end = std::min(line.find(',', pos), line.size());
+      field.assign(line.substr(pos, end - pos));
+      if (field.find('"') != std::string::npos) {
+        record.error = "field " + std::to_string(field_number) +
+                       ": a '\"' inside an unquoted field; quote the field and write \"\" for the quote";
+        break;
+      }
+      pos = end;
+    }
+    Unguard(field);
+    record.fields.push_back(std::move(field));
+    if (pos >= line.size()) break;
+    ++pos;  // the comma
+    if (pos == line.size()) {
+      record.fields.emplace_back();  // a trailing comma: one more, empty field
+      break;
+    }
+  }
+  if (!record.error.empty()) record.fields.clear();
+  return record;
+}
+
+}  // namespace
+
 std::vector<CsvRecord> ParseCsv(std::string_view text) {
   std::vector<CsvRecord> records;
-  std::size_t pos = 0, line = 1;
+  std::size_t pos = 0, number = 0;
   // A UTF-8 byte-order mark is not part of the first field.
   if (text.substr(0, 3) == "\xEF\xBB\xBF") pos = 3;
   while (pos < text.size()) {
-    CsvRecord record;
-    record.line = line;
-    const std::size_t start = pos;
-    std::string field;
-    bool in_quotes = false, quoted = false, done = false;
-    while (!done) {
-      if (pos >= text.size()) {
-        if (in_quotes) record.error = "a quoted field is not closed before the end of the file";
-        record.fields.push_back(std::move(field));
-        break;
-      }
-      const char c = text[pos++];
-      if (in_quotes) {
-        if (c == '"') {
-          if (pos < text.size() && text[pos] == '"') {
-            field += '"';
-            ++pos;
-          } else {
-            in_quotes = false;
-          }
-        } else {
-          if (c == '\n') ++line;
-          field += c;
-        }
-        continue;
-      }
-      switch (c) {
-        case '"':
-          if (field.empty() && !quoted) {
-            in_quotes = quoted = true;
-          } else {
-            field += c;
-          }
-          break;
-        case ',':
-          record.fields.push_back(std::move(field));
-          field.clear();
-          quoted = false;
-          break;
-        case '\r':
-          if (pos < text.size() && text[pos] == '\n') break;  // CRLF: the LF ends the record
-          field += c;
-          break;
-        case '\n':
-          ++line;
-          record.fields.push_back(std::move(field));
-          done = true;
-          break;
-        default: field += c;
-      }
-    }
-    const std::string_view raw = text.substr(start, pos - start);
-    if (record.error.empty()) {
-      auto decoded = signals::DecodeUtf8(raw, "the line");
-      if (!decoded.ok()) record.error = decoded.status().message();
-    }
-    if (!record.error.empty()) {
-      record.fields.clear();
-      records.push_back(std::move(record));
-      continue;
-    }
-    const bool blank = record.fields.size() == 1 && record.fields[0].find_first_not_of(" \t\r") == std::string::npos;
-    if (!blank) records.push_back(std::move(record));
+    std::size_t end = std::min(text.find('\n', pos), text.size());
+    std::string_view line = text.substr(pos, end - pos);
+    pos = end + 1;
+    ++number;
+    if (line.ends_with('\r')) line.remove_suffix(1);
+    if (line.find_first_not_of(" \t") == std::string_view::npos) continue;  // blank
+    records.push_back(ParseCsvLine(line, number));
   }
   return records;
 }
 
 std::string CsvField(std::string_view value) {
-  const bool quote = value.find_first_of(",\"\r\n") != std::string_view::npos ||
-                     (!value.empty() && (value.front() == ' ' || value.back() == ' '));
-  if (!quote) return std::string(value);
+  // A cell a spreadsheet would run as a formula gets a leading "'" (and so
+  // does one that starts with "'", so that ParseCsv's unguarding is exact).
+  std::string guarded = !value.empty() && (StartsFormula(value.front()) || value.front() == '\'')
+                            ? "'" + std::string(value)
+                            : std::string(value);
+  const bool quote = guarded.find_first_of(",\"\r\n") != std::string::npos ||
+                     (!guarded.empty() && (guarded.front() == ' ' || guarded.back() == ' '));
+  if (!quote) return guarded;
   std::string out = "\"";
-  for (char c : value) {
+  for (char c : guarded) {
     if (c == '"') out += '"';
     out += c;
   }

@@ -1,5 +1,6 @@
 // The text formats exchangectl reads and writes besides the API's own:
-// CSV (RFC 4180) with the line number of every record, JSON string and
+// CSV (RFC 4180, one record per line, formula-injection guard) with the line
+// number of every record, JSON string and
 // array quoting for hand-built JSON output, and `;`-separated lists (the CSV
 // convention for labels and principles).
 //
@@ -22,14 +23,21 @@ struct CsvRecord {
   std::string error;                // why this record is unusable (bad UTF-8, unterminated quote)
 };
 
-// Splits `text` into records. Fields are separated by ',', records by LF or
-// CRLF; a field in double quotes may hold commas, line breaks and "" for a
-// quote. A quote inside an unquoted field is taken literally. Blank lines are
-// skipped. A record that is not valid UTF-8 or whose quote never closes is
-// returned with `error` set, so the caller can report it and go on.
+// Splits `text` into records, RFC 4180 with one restriction: a record is
+// one line (LF or CRLF), so a malformed line is an error for that line only
+// and never swallows the next. Fields are separated by ','; a field in double
+// quotes may hold commas and "" for a quote, but no line break. Refused, each
+// as that line's `error` (fields empty): invalid UTF-8, a quote not closed on
+// its line, characters after a closing quote, a '"' inside an unquoted
+// field. Blank lines are skipped. A cell that CsvField guarded against
+// formula injection is unguarded ("'=x" -> "=x", "''x" -> "'x"); other cells
+// are kept exactly.
 std::vector<CsvRecord> ParseCsv(std::string_view text);
 
-// One field, quoted when it holds ',', '"', CR, LF or starts or ends with a space.
+// One field. Guarded against spreadsheet formula injection: a value starting
+// with '=', '+', '-', '@', TAB or CR (or with the guard's own "'") gets a
+// leading "'", which ParseCsv removes again. Then quoted when it holds ',',
+// '"', CR, LF or starts or ends with a space.
 std::string CsvField(std::string_view value);
 // Fields joined with ',' and ended with "\n".
 std::string CsvLine(const std::vector<std::string>& fields);

@@ -30,12 +30,23 @@ Status ValidateSpec(const v1::Collection& c) {
                                    std::to_string(limits::kMaxCollectionDescriptionChars) + " bytes");
   }
   for (const auto& kind : c.allowed_kinds()) {
-    if (!signals::ParseKind(kind)) return Status::InvalidArgument("unknown signal kind '" + kind + "'");
+    if (!signals::ParseKind(kind)) return Status::InvalidArgument(signals::UnknownKindMessage(kind));
   }
   for (const auto& field : c.required_fields()) {
     if (std::find(kRequirableFields.begin(), kRequirableFields.end(), field) == kRequirableFields.end()) {
       return Status::InvalidArgument("field '" + field + "' cannot be required; choose from category, labels, "
                                      "reviewed, source_ref, principles, expires_at");
+    }
+  }
+  for (const auto* list : {&c.allowed_categories(), &c.label_vocabulary()}) {
+    for (const auto& token : *list) {
+      bool ok = !token.empty() && token.size() <= 64 && std::all_of(token.begin(), token.end(), [](char ch) {
+        return std::isalnum(static_cast<unsigned char>(ch)) || ch == '_' || ch == '-' || ch == '.' || ch == ':';
+      });
+      if (!ok) {
+        return Status::InvalidArgument("taxonomy value '" + token.substr(0, 64) +
+                                       "' must be 1-64 letters, digits or _ - . :");
+      }
     }
   }
   if (!c.attribution().empty() && c.attribution() != "named" && c.attribution() != "anonymous") {
@@ -50,6 +61,8 @@ void ToWire(const store::CollectionRow& row, bool with_grants, v1::Collection& o
   out.set_description(row.description);
   for (const auto& k : row.allowed_kinds) out.add_allowed_kinds(k);
   for (const auto& f : row.required_fields) out.add_required_fields(f);
+  for (const auto& v : row.allowed_categories) out.add_allowed_categories(v);
+  for (const auto& v : row.label_vocabulary) out.add_label_vocabulary(v);
   out.set_attribution(row.attribution);
   out.set_dispute_min_orgs(static_cast<uint32_t>(row.dispute_min_orgs));
   out.set_dispute_needs_majority(row.dispute_needs_majority);
@@ -74,6 +87,8 @@ http::Response Create(const http::Request& request, http::CallContext& context) 
   spec.description = c.description();
   spec.allowed_kinds.assign(c.allowed_kinds().begin(), c.allowed_kinds().end());
   spec.required_fields.assign(c.required_fields().begin(), c.required_fields().end());
+  spec.allowed_categories.assign(c.allowed_categories().begin(), c.allowed_categories().end());
+  spec.label_vocabulary.assign(c.label_vocabulary().begin(), c.label_vocabulary().end());
   spec.attribution = c.attribution().empty() ? "named" : c.attribution();
   spec.dispute_min_orgs = c.dispute_min_orgs() == 0 ? 2 : static_cast<int>(c.dispute_min_orgs());
   spec.dispute_needs_majority = c.dispute_min_orgs() == 0 ? true : c.dispute_needs_majority();

@@ -23,7 +23,9 @@
 #include "metrics/server_metrics.h"
 #include "signals/canonical.h"
 #include "signals/kind.h"
+#include "signals/look_alike.h"
 #include "signals/match.h"
+#include "signals/match_rule.h"
 #include "store/signals.h"
 
 namespace exchange::api {
@@ -61,11 +63,33 @@ bool Required(const store::CollectionRow& c, const std::string& field) {
   return std::find(c.required_fields.begin(), c.required_fields.end(), field) != c.required_fields.end();
 }
 
+bool EqualsIgnoringAsciiCase(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+// `token` in the spelling of the collection's taxonomy ("a1" -> "A1"), or a
+// rejection naming every allowed value. An empty taxonomy allows any token;
+// an empty token is left to the required-field rules.
+Result<std::string> InTaxonomy(const std::string& token, const std::vector<std::string>& allowed,
+                               std::string_view what, const std::string& collection) {
+  if (allowed.empty() || token.empty()) return token;
+  for (const auto& value : allowed) {
+    if (EqualsIgnoringAsciiCase(token, value)) return value;
+  }
+  std::string list;
+  for (const auto& value : allowed) list += (list.empty() ? "" : ", ") + value;
+  const std::string where = what == "label" ? "the label vocabulary of " : "the taxonomy of ";
+  return Status::InvalidArgument(std::string(what) + " '" + token.substr(0, 64) + "' is not in " + where + collection +
+                                 "; allowed: " + list);
+}
+
 // The canonical item, or the reason it is rejected.
 Result<store::SignalItem> Validate(const v1::SignalSubmission& in, const store::CollectionRow& collection,
                                    int64_t now) {
   auto kind = signals::ParseKind(in.kind());
-  if (!kind) return Status::InvalidArgument("unknown kind '" + in.kind().substr(0, 32) + "'");
+  if (!kind) return Status::InvalidArgument(signals::UnknownKindMessage(in.kind()));
   if (!collection.allowed_kinds.empty() &&
       std::find(collection.allowed_kinds.begin(), collection.allowed_kinds.end(), in.kind()) ==
           collection.allowed_kinds.end()) {
@@ -77,15 +101,20 @@ Result<store::SignalItem> Validate(const v1::SignalSubmission& in, const store::
   store::SignalItem item;
   item.kind = in.kind();
   item.value = *value;
+  item.skeleton = signals::LookAlikeSkeleton(*kind, item.value);
   if (!in.category().empty() && !ValidToken(in.category())) {
     return Status::InvalidArgument("category must be 1-64 letters, digits or _ - . :");
   }
-  item.category = in.category();
+  auto category = InTaxonomy(in.category(), collection.allowed_categories, "category", collection.name);
+  if (!category.ok()) return category.status();
+  item.category = *category;
   if (static_cast<std::size_t>(in.labels_size()) > kMaxLabels) return Status::InvalidArgument("more than 32 labels");
   std::set<std::string> labels;
   for (const auto& label : in.labels()) {
     if (!ValidToken(label)) return Status::InvalidArgument("label '" + label.substr(0, 64) + "' must be 1-64 letters, digits or _ - . :");
-    labels.insert(label);
+    auto known = InTaxonomy(label, collection.label_vocabulary, "label", collection.name);
+    if (!known.ok()) return known.status();
+    labels.insert(*known);
   }
   item.labels.assign(labels.begin(), labels.end());
   item.reviewed = in.reviewed();
@@ -167,6 +196,7 @@ http::Response Submit(metrics::ServerMetrics& metrics, const http::Request& requ
   batch.org_id = context.caller->org_id;
   batch.org_slug = context.caller->org_slug;
   batch.idempotency_key = request.idempotency_key;
+  batch.canon_version = signals::kCanonicalFormVersion;
   // The collection, the Content-Type exactly as sent, and the exact body bytes
   // (docs/api.md): "application/json; charset=utf-8" is another request.
   auto digest = log::Sha256(batch.collection.name + "\n" + request.content_type + "\n" + request.body);
@@ -193,7 +223,7 @@ const std::set<std::string> kActions = {"removed", "reported_to_authority", "acc
 
 Result<store::SignalKey> CanonicalKey(const std::string& kind_name, const std::string& raw) {
   auto kind = signals::ParseKind(kind_name);
-  if (!kind) return Status::InvalidArgument("unknown kind '" + kind_name.substr(0, 32) + "'");
+  if (!kind) return Status::InvalidArgument(signals::UnknownKindMessage(kind_name));
   auto value = signals::Canonicalize(*kind, raw);
   if (!value.ok()) return value.status();
   return store::SignalKey{kind_name, *value};
@@ -351,6 +381,57 @@ http::Response Sightings(const http::Request& request, http::CallContext& contex
   return ItemsResponse(request, precheck, accepted, decided);
 }
 
+// The collection's signals that a batch of lookups can match, fetched from
+// PostgreSQL up front (three queries per kind, whatever the batch size) for
+// the keys the match rule will ask for (signals::KeysToMatch).
+class PrefetchedSignalIndex final : public signals::SignalIndex {
+ public:
+  // Fetches what matching `queries` (kind, canonical value) needs.
+  Status Load(store::Connection& db, const store::CollectionRef& collection,
+              const std::vector<std::pair<signals::Kind, std::string>>& queries) {
+    std::map<signals::Kind, std::set<std::string>> values, skeletons;
+    for (const auto& [kind, value] : queries) {
+      auto keys = signals::KeysToMatch(kind, value);
+      values[kind].insert(keys.values.begin(), keys.values.end());
+      skeletons[kind].insert(keys.skeletons.begin(), keys.skeletons.end());
+    }
+    for (const auto& [kind, wanted] : values) {
+      const std::string name(signals::KindName(kind));
+      auto found = store::ExistingSignalValues(db, collection, name, {wanted.begin(), wanted.end()});
+      if (!found.ok()) return found.status();
+      existing_[kind].insert(found->begin(), found->end());
+      const auto& keys = skeletons[kind];
+      auto similar = store::SignalValuesBySkeleton(db, collection, name, {keys.begin(), keys.end()},
+                                                   static_cast<int>(signals::kMaxLookAlikesPerSkeleton));
+      if (!similar.ok()) return similar.status();
+      for (auto& [skeleton, value] : *similar) by_skeleton_[kind].emplace(std::move(skeleton), std::move(value));
+    }
+    return Status::Ok();
+  }
+
+  Result<std::vector<std::string>> FindValues(signals::Kind kind, const std::vector<std::string>& values) override {
+    std::vector<std::string> out;
+    const auto& existing = existing_[kind];
+    for (const auto& v : values) {
+      if (existing.count(v)) out.push_back(v);
+    }
+    return out;
+  }
+  Result<std::vector<std::string>> FindSkeletons(signals::Kind kind, const std::vector<std::string>& skeletons) override {
+    std::vector<std::string> out;
+    const auto& index = by_skeleton_[kind];
+    for (const auto& skeleton : skeletons) {
+      auto [begin, end] = index.equal_range(skeleton);
+      for (auto it = begin; it != end; ++it) out.push_back(it->second);
+    }
+    return out;
+  }
+
+ private:
+  std::map<signals::Kind, std::set<std::string>> existing_;
+  std::map<signals::Kind, std::multimap<std::string, std::string>> by_skeleton_;
+};
+
 inline constexpr int kMaxLookupQueries = 1000;
 inline constexpr uint32_t kDefaultLookupLimit = 20;
 inline constexpr uint32_t kMaxLookupLimit = 1000;
@@ -372,8 +453,9 @@ http::Response NearLookup(const PdqLookup& index, const http::Request& request, 
   if (limit > kMaxLookupLimit) return http::ErrorResponse(&request, Status::InvalidArgument("limit is at most 1000"));
 
   v1::LookupResponse out;
-  // Exact lookups, grouped by kind for one query each.
-  std::map<std::string, std::vector<std::string>> exact;
+  // Values: the one match rule (signals/match_rule.h) over this collection.
+  std::vector<std::pair<signals::Kind, std::string>> queries;  // canonical, per result; kind unset on error
+  std::vector<int> query_results;
   for (const auto& ref : body.values()) {
     auto* result = out.add_results();
     auto key = CanonicalKey(ref.kind(), ref.value());
@@ -382,18 +464,36 @@ http::Response NearLookup(const PdqLookup& index, const http::Request& request, 
       continue;
     }
     result->set_query(key->kind + ":" + key->value);
-    exact[key->kind].push_back(key->value);
+    queries.emplace_back(*signals::ParseKind(key->kind), key->value);
+    query_results.push_back(out.results_size() - 1);
   }
-  for (const auto& [kind, values] : exact) {
-    auto states = store::SignalStatesByValue(*context.db, RefOf(collection->collection), kind, values);
-    if (!states.ok()) return http::ErrorResponse(&request, states.status());
-    for (auto& result : *out.mutable_results()) {
-      if (result.query().rfind(kind + ":", 0) != 0) continue;
-      auto it = states->find(result.query().substr(kind.size() + 1));
-      if (it == states->end() || result.matches_size() > 0) continue;
-      auto* m = result.add_matches();
-      m->set_value(it->second.value());
-      *m->mutable_state() = it->second;
+  PrefetchedSignalIndex stored;
+  const store::CollectionRef ref = RefOf(collection->collection);
+  if (Status s = stored.Load(*context.db, ref, queries); !s.ok()) return http::ErrorResponse(&request, s);
+  std::vector<std::vector<signals::Match>> matched(queries.size());
+  std::map<signals::Kind, std::vector<std::string>> matched_values;
+  for (std::size_t q = 0; q < queries.size(); ++q) {
+    auto matches = signals::FindMatches(queries[q].first, queries[q].second, stored);
+    if (!matches.ok()) return http::ErrorResponse(&request, matches.status());
+    for (const auto& m : *matches) matched_values[queries[q].first].push_back(m.value);
+    matched[q] = std::move(matches).value();
+  }
+  std::map<signals::Kind, std::map<std::string, v1::SignalState>> value_states;
+  for (const auto& [kind, values] : matched_values) {
+    auto found = store::SignalStatesByValue(*context.db, ref, std::string(signals::KindName(kind)), values);
+    if (!found.ok()) return http::ErrorResponse(&request, found.status());
+    value_states[kind] = std::move(found).value();
+  }
+  for (std::size_t q = 0; q < queries.size(); ++q) {
+    auto* result = out.mutable_results(query_results[q]);
+    const auto& by_value = value_states[queries[q].first];
+    for (const auto& m : matched[q]) {
+      auto it = by_value.find(m.value);
+      if (it == by_value.end()) continue;
+      auto* match = result->add_matches();
+      match->set_value(m.value);
+      match->set_match(std::string(signals::MatchTypeName(m.type)));
+      *match->mutable_state() = it->second;
     }
   }
   std::vector<std::string> found;
@@ -413,6 +513,7 @@ http::Response NearLookup(const PdqLookup& index, const http::Request& request, 
       auto* m = result->add_matches();
       m->set_value(log::HexEncode(std::string_view(reinterpret_cast<const char*>(match.hash.data()), match.hash.size())));
       m->set_distance(static_cast<uint32_t>(match.distance));
+      m->set_match(match.distance == 0 ? "exact" : "near");
       found.push_back(m->value());
     }
   }

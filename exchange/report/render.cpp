@@ -67,8 +67,13 @@ std::string Shown(const v1::ReportFigure* f, uint32_t k) {
   return Number(f->value());
 }
 
-std::string CsvField(const std::string& s) {
-  if (s.find_first_of(",\"\n") == std::string::npos) return s;
+// RFC 4180, guarded against spreadsheet formula injection as exchangectl's
+// exports are (docs/client.md): a cell starting with = + - @ TAB CR or ' gets a
+// leading '.
+std::string CsvField(const std::string& raw) {
+  const bool formula = !raw.empty() && std::string_view("=+-@\t\r'").find(raw.front()) != std::string_view::npos;
+  const std::string s = formula ? "'" + raw : raw;
+  if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
   std::string out = "\"";
   for (char c : s) {
     if (c == '"') out += '"';

@@ -7,7 +7,13 @@
 #include "pki/certificate.h"
 #include "pki/files.h"
 #include "store/credentials.h"
+#include "signals/canonical.h"
+#include "signals/kind.h"
+#include "signals/look_alike.h"
+#include "signals/public_suffix.h"
+#include "signals/stored_value.h"
 #include "store/migrator.h"
+#include "store/signals.h"
 
 namespace exchange::server {
 namespace {
@@ -40,6 +46,54 @@ int RunMigrate(const std::vector<std::string>& args) {
   auto applied = store::Migrate(conn);
   if (!applied.ok()) return Fail(applied.status());
   std::printf("%d migrations applied; schema is current\n", *applied);
+  return 0;
+}
+
+int RunMigrateSignals(const std::vector<std::string>& args) {
+  std::string database;
+  bool dry_run = false;
+  FlagSet flags(
+      "usage: exchanged migrate-signals --database URL [--dry-run]\n\n"
+      "Re-canonicalises every signal stored under older canonical-form rules (docs/signals.md, \"Canonical-form\n"
+      "versions\"): a value whose spelling changed moves, with its contributions, opinions and sightings, to the\n"
+      "signal of its new spelling (merging split signals); the old spelling becomes a retracted tombstone; a value\n"
+      "the rules now refuse (a public suffix) is retracted. Every change is appended to the collection's feed, so\n"
+      "members' mirrors converge. Run `exchanged migrate` first. Idempotent; safe to run while serving.");
+  flags.String("database", "EXCHANGE_DATABASE_URL", &database, "PostgreSQL connection URL");
+  flags.Bool("dry-run", "", &dry_run, "report what would change and roll everything back");
+  if (int rc = ParseFlags(flags, args); rc >= 0) return rc;
+  if (database.empty()) return Fail(Status::InvalidArgument("--database is required"));
+  store::Connection conn(database);
+  auto recanonicalize = [](const std::string& kind_name, const std::string& value) -> Result<store::RecanonicalizedValue> {
+    auto kind = signals::ParseKind(kind_name);
+    if (!kind) return Status::InvalidArgument(signals::UnknownKindMessage(kind_name));
+    auto canonical = signals::RecanonicalizeStored(*kind, value);
+    if (!canonical.ok()) return canonical.status();
+    return store::RecanonicalizedValue{*canonical, signals::LookAlikeSkeleton(*kind, *canonical)};
+  };
+  auto skeleton_of = [](const std::string& kind_name, const std::string& value) {
+    auto kind = signals::ParseKind(kind_name);
+    return kind ? signals::LookAlikeSkeleton(*kind, value) : std::string();
+  };
+  auto report =
+      store::RecanonicalizeSignals(conn, signals::kCanonicalFormVersion, recanonicalize, skeleton_of, dry_run);
+  if (!report.ok()) return Fail(report.status());
+  for (const auto& c : report->changes) {
+    if (c.new_value.empty()) {
+      std::printf("%s %s %s: retracted (%s)\n", c.collection.c_str(), c.kind.c_str(), c.old_value.c_str(),
+                  c.reason.c_str());
+    } else {
+      std::printf("%s %s %s -> %s\n", c.collection.c_str(), c.kind.c_str(), c.old_value.c_str(), c.new_value.c_str());
+    }
+  }
+  std::printf(
+      "%scanonical forms version %d (public suffix list: %s): %lld signals examined in %d collections, %lld unchanged, "
+      "%lld respelled (%lld merged into an existing signal), %lld retracted as no longer valid, %llu feed entries\n",
+      dry_run ? "dry run, nothing changed: " : "", signals::kCanonicalFormVersion,
+      signals::PublicSuffixListSource().c_str(), static_cast<long long>(report->examined), report->collections,
+      static_cast<long long>(report->unchanged), static_cast<long long>(report->respelled),
+      static_cast<long long>(report->merged), static_cast<long long>(report->refused),
+      static_cast<unsigned long long>(report->entries));
   return 0;
 }
 

@@ -5,8 +5,8 @@
 #include <optional>
 
 #include "log/encoding.h"
-#include "signals/case_fold.h"
 #include "signals/domain.h"
+#include "signals/text.h"
 #include "signals/url.h"
 #include "signals/utf8.h"
 
@@ -94,17 +94,12 @@ Result<std::string> CanonicalizeBase64(Kind kind, std::string_view raw, size_t e
 }
 
 Result<std::string> CanonicalizeKeyword(std::string_view raw) {
-  Result<std::u32string> decoded = DecodeUtf8(raw, "keyword");
-  if (!decoded.ok()) return decoded.status();
-  std::u32string_view text = TrimWhiteSpace(*decoded);
-  if (text.empty()) return Invalid(Kind::kKeyword, "is empty");
-  for (char32_t c : text) {
-    if (IsControl(c)) return Invalid(Kind::kKeyword, "contains a control character (" + DescribeCodePoint(c) + ")");
-  }
-  std::string folded = EncodeUtf8(SimpleCaseFold(text));
-  if (folded.size() > kMaxKeywordBytes) {
+  Result<std::string> folded = FoldText(raw, "keyword");
+  if (!folded.ok()) return folded.status();
+  if (folded->empty()) return Invalid(Kind::kKeyword, "is empty");
+  if (folded->size() > kMaxKeywordBytes) {
     return Invalid(Kind::kKeyword, "is longer than " + std::to_string(kMaxKeywordBytes) + " bytes (" +
-                                       std::to_string(folded.size()) + " after case folding)");
+                                       std::to_string(folded->size()) + " after case folding)");
   }
   return folded;
 }
@@ -115,9 +110,12 @@ std::optional<std::string> CanonicalEmail(std::u32string_view identifier) {
   size_t at = identifier.find(U'@');
   std::u32string_view local = identifier.substr(0, at);
   if (local.empty() || at + 1 == identifier.size()) return std::nullopt;
-  Result<std::string> domain = CanonicalizeHostName(EncodeUtf8(identifier.substr(at + 1)), HostRules::kDomain);
+  Result<std::string> domain =
+      CanonicalizeHostName(EncodeUtf8(identifier.substr(at + 1)), HostRules::kMailDomain);
   if (!domain.ok()) return std::nullopt;
-  return EncodeUtf8(SimpleCaseFold(local)) + "@" + *domain;
+  Result<std::string> folded_local = FoldText(EncodeUtf8(local), "account_id");
+  if (!folded_local.ok() || folded_local->empty()) return std::nullopt;
+  return *folded_local + "@" + *domain;
 }
 
 Result<std::string> CanonicalizeAccountId(std::string_view raw) {
@@ -195,12 +193,6 @@ Status ValidatePdqQuality(int quality) {
     return Status::InvalidArgument("pdq quality must be between 0 and 100, got " + std::to_string(quality));
   }
   return Status::Ok();
-}
-
-bool DomainMatchesSuffix(std::string_view canonical_domain, std::string_view canonical_suffix) {
-  if (canonical_suffix.empty() || !canonical_domain.ends_with(canonical_suffix)) return false;
-  size_t prefix = canonical_domain.size() - canonical_suffix.size();
-  return prefix == 0 || canonical_domain[prefix - 1] == '.';
 }
 
 }  // namespace exchange::signals

@@ -3,7 +3,9 @@
 // Server and client canonicalise with this same code, so a member can compute
 // locally exactly what the exchange will store.
 //
-// Every function is pure (no I/O) and thread-safe. Errors are
+// Every function is pure and thread-safe. The one I/O in signals/: the first
+// use of a domain rule reads the public suffix list through libpsl
+// (public_suffix.h); ICU's data is compiled into libicudata. Errors are
 // InvalidArgument with a reason meant to be shown to the member as is,
 // starting with the kind's name ("md5 must be 32 hex digits, got 31").
 #pragma once
@@ -16,6 +18,15 @@
 #include "signals/kind.h"
 
 namespace exchange::signals {
+
+// The version of the canonical-form rules below. Values stored under an
+// older version may differ from what Canonicalize gives today;
+// `exchanged migrate-signals` brings a database to this version.
+//   1  hand-written IDNA (IDNA2003-like, no UTS #46 mapping, no NFC) and
+//      simple case folding of a few scripts
+//   2  UTS #46 non-transitional host names (ICU), NFKC_Casefold text with
+//      white space collapsed (ICU), public suffixes refused (libpsl)
+inline constexpr int kCanonicalFormVersion = 2;
 
 inline constexpr size_t kPhotoDnaBytes = 144;
 inline constexpr size_t kMaxOpaqueBytes = 256 * 1024;  // tmk_pdqf, vpdq; decoded bytes
@@ -39,20 +50,20 @@ inline constexpr size_t kMaxAccountIdentifierBytes = 512;  // UTF-8, after canon
 //   refused rather than converted. The canonical value is the re-encoded
 //   bytes, which for accepted input equals the trimmed text.
 // url: see CanonicalizeUrl (url.h). http and https only; userinfo dropped.
-// domain: see CanonicalizeDomain (domain.h). Lowercase, IDNA A-labels, one
-//   trailing dot dropped, at least two labels, not an IP address.
-// keyword: strict UTF-8; Unicode White_Space trimmed from both ends (U+0020,
-//   U+00A0, U+2000-U+200A, U+3000, ...); inner white space kept as it is;
-//   simple case folding (case_fold.h); no Unicode normalisation. Refused: any
-//   control character left after trimming (tab and newline included), empty
-//   after trimming, more than 1024 bytes after folding.
+// domain: see CanonicalizeDomain (domain.h). UTS #46 (WHATWG URL "domain to
+//   ASCII"), lowercase A-labels, one trailing dot dropped, at least two
+//   labels, not an IP address, not a public suffix (public_suffix.h).
+// keyword: strict UTF-8, NFKC_Casefold and white space collapsed (text.h).
+//   Refused: control characters other than white space, empty after folding,
+//   more than 1024 bytes after folding.
 // account_id: "platform:identifier", split at the first ':' and each part
 //   trimmed of Unicode White_Space. The platform is lowercased and must be 1-64
 //   characters of [a-z0-9._-]. The identifier must be non-empty strict UTF-8
 //   without control characters, at most 512 bytes. An identifier that is an
 //   e-mail address (exactly one '@', a non-empty local part and a valid
-//   domain) is lowercased: the local part with simple case folding, the domain
-//   as a canonical domain (IDNA). Other identifiers keep their case: whether
+//   domain) is canonical text: the local part folded as a keyword is (text.h),
+//   the domain as a host name (UTS #46; a public suffix is allowed here).
+//   Other identifiers keep their case: whether
 //   "@SomeUser" and "@someuser" are one account is the platform's rule, which
 //   the exchange does not know. Platform "email" requires an e-mail address.
 //   "email:Alice@Example.COM" -> "email:alice@example.com",
@@ -61,11 +72,5 @@ Result<std::string> Canonicalize(Kind kind, std::string_view raw);
 
 // A pdq quality score must be 0-100; InvalidArgument otherwise.
 Status ValidatePdqQuality(int quality);
-
-// The domain match rule "exact / suffix": true when `canonical_domain` is
-// `canonical_suffix` or ends with "." + `canonical_suffix`, so
-// "a.example.com" matches "example.com" but "badexample.com" does not. Both
-// must already be canonical domains; an empty suffix matches nothing.
-bool DomainMatchesSuffix(std::string_view canonical_domain, std::string_view canonical_suffix);
 
 }  // namespace exchange::signals

@@ -37,6 +37,12 @@ std::optional<Kind> ParseKind(std::string_view name) {
   return std::nullopt;
 }
 
+std::string UnknownKindMessage(std::string_view name) {
+  std::string out = "unknown kind '" + std::string(name.substr(0, 32)) + "'; valid kinds:";
+  for (Kind kind : AllKinds()) out += std::string(kind == AllKinds().front() ? " " : ", ") + std::string(KindName(kind));
+  return out;
+}
+
 const std::vector<Kind>& AllKinds() {
   static const std::vector<Kind> kinds = {Kind::kMd5,      Kind::kSha1,    Kind::kSha256,   Kind::kPdq,
                                           Kind::kPhotoDna, Kind::kTmkPdqf, Kind::kVpdq,     Kind::kUrl,

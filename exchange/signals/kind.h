@@ -6,6 +6,7 @@
 #pragma once
 
 #include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -32,6 +33,10 @@ std::string_view KindName(Kind kind);
 // The kind named exactly `name` (lowercase, as KindName writes it); nullopt
 // for anything else, including "MD5" or " md5".
 std::optional<Kind> ParseKind(std::string_view name);
+
+// "unknown kind 'X'; valid kinds: md5, sha1, ..." for a name ParseKind
+// refused (cut to 32 bytes), so every client says the same.
+std::string UnknownKindMessage(std::string_view name);
 
 // Every kind once, in declaration order. The vector lives for the program.
 const std::vector<Kind>& AllKinds();

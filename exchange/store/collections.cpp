@@ -14,12 +14,13 @@ namespace {
 constexpr const char* kInsertLog = "INSERT INTO logs (name, kind, root) VALUES ($1, 'collection', $2) RETURNING id";
 constexpr const char* kInsertCollection = R"sql(
   INSERT INTO collections (name, description, allowed_kinds, required_fields, attribution,
-                           dispute_min_orgs, dispute_needs_majority, log_id)
-  VALUES ($1, $2, $3::text[], $4::text[], $5, $6, $7, $8)
+                           dispute_min_orgs, dispute_needs_majority, log_id, allowed_categories, label_vocabulary)
+  VALUES ($1, $2, $3::text[], $4::text[], $5, $6, $7, $8, $9::text[], $10::text[])
   RETURNING id)sql";
 constexpr const char* kSelectCollectionColumns = R"sql(
   SELECT c.id, c.name, c.description, array_to_string(c.allowed_kinds, ','), array_to_string(c.required_fields, ','),
-         c.attribution, c.dispute_min_orgs, c.dispute_needs_majority, c.log_id, l.size
+         c.attribution, c.dispute_min_orgs, c.dispute_needs_majority, c.log_id, l.size,
+         array_to_string(c.allowed_categories, ','), array_to_string(c.label_vocabulary, ',')
     FROM collections c JOIN logs l ON l.id = c.log_id)sql";
 constexpr const char* kSelectGrants = R"sql(
   SELECT o.slug, g.access FROM collection_grants g JOIN organisations o ON o.id = g.org_id
@@ -53,6 +54,8 @@ CollectionRow ToCollection(const pqxx::row& row) {
   c.dispute_needs_majority = row[7].as<bool>();
   c.log_id = row[8].as<int64_t>();
   c.log_size = row[9].as<uint64_t>();
+  c.allowed_categories = SplitNonEmpty(row[10].as<std::string>(), ',');
+  c.label_vocabulary = SplitNonEmpty(row[11].as<std::string>(), ',');
   return c;
 }
 
@@ -109,7 +112,8 @@ Result<CollectionRow> CreateCollection(Connection& conn, const CollectionRow& sp
     auto log_id = tx.exec_params1(kInsertLog, spec.name, root)[0].as<int64_t>();
     tx.exec_params1(kInsertCollection, spec.name, spec.description, TextArray(spec.allowed_kinds),
                     TextArray(spec.required_fields), spec.attribution, spec.dispute_min_orgs,
-                    spec.dispute_needs_majority, log_id);
+                    spec.dispute_needs_majority, log_id, TextArray(spec.allowed_categories),
+                    TextArray(spec.label_vocabulary));
     AppendAuditEvent(tx, event);
     auto row = tx.exec_params1(std::string(kSelectCollectionColumns) + " WHERE c.name = $1", spec.name);
     return ToCollection(row);

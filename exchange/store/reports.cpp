@@ -22,17 +22,34 @@ namespace {
 // false_positive are figures of their own (kActedOn).
 constexpr const char* kFigureQueries[] = {
     // Contributions by kind, category, principle and month; distinct signals.
+    // Category columns come from the collections' taxonomies: a category is
+    // counted under its taxonomy spelling ("a1" under A1) and anything outside
+    // it (written before the taxonomy was enforced) under "other"; in a
+    // collection without a taxonomy as written; none as "none". Every
+    // taxonomy category is a coalition-wide figure, 0 when unused.
     R"sql(
   SELECT 'contributions', o.slug, 'kind', s.kind, count(*)::float8, 0
     FROM contributions c JOIN signals s ON s.id = c.signal_id JOIN organisations o ON o.id = c.org_id
    WHERE c.created_at >= to_timestamp($1) AND c.created_at < to_timestamp($2) AND ($3::bigint[] IS NULL OR s.collection_id = ANY($3::bigint[]))
    GROUP BY GROUPING SETS ((o.slug, s.kind), (s.kind)))sql",
     R"sql(
-  SELECT 'contributions', slug, 'category', category, count(*)::float8, 0
-    FROM (SELECT o.slug, CASE WHEN c.category = '' THEN 'none' ELSE c.category END AS category
-            FROM contributions c JOIN signals s ON s.id = c.signal_id JOIN organisations o ON o.id = c.org_id
-           WHERE c.created_at >= to_timestamp($1) AND c.created_at < to_timestamp($2) AND ($3::bigint[] IS NULL OR s.collection_id = ANY($3::bigint[]))) t
-   GROUP BY GROUPING SETS ((slug, category), (category)))sql",
+  WITH t AS (
+    SELECT o.slug,
+           CASE WHEN c.category = '' THEN 'none'
+                WHEN cardinality(col.allowed_categories) = 0 THEN c.category
+                ELSE coalesce((SELECT v.v FROM unnest(col.allowed_categories) AS v(v)
+                                WHERE upper(v.v) = upper(c.category) LIMIT 1), 'other') END AS category
+      FROM contributions c JOIN organisations o ON o.id = c.org_id
+      JOIN signals s ON s.id = c.signal_id JOIN collections col ON col.id = s.collection_id
+     WHERE c.created_at >= to_timestamp($1) AND c.created_at < to_timestamp($2) AND ($3::bigint[] IS NULL OR s.collection_id = ANY($3::bigint[])))
+  SELECT 'contributions', slug, 'category', category, count(*)::float8, 0 FROM t
+   GROUP BY GROUPING SETS ((slug, category), (category))
+  UNION ALL
+  -- Every taxonomy category is a column, also in a year nobody used it.
+  SELECT 'contributions', NULL, 'category', tax.v, 0::float8, 0
+    FROM (SELECT DISTINCT unnest(allowed_categories) AS v FROM collections
+           WHERE $3::bigint[] IS NULL OR id = ANY($3::bigint[])) tax
+   WHERE tax.v NOT IN (SELECT category FROM t))sql",
     R"sql(
   SELECT 'contributions', o.slug, 'principle', p.principle::text, count(*)::float8, 0
     FROM contributions c JOIN signals s ON s.id = c.signal_id JOIN organisations o ON o.id = c.org_id,

@@ -25,12 +25,12 @@ constexpr const char* kInsertIdempotency =
 constexpr const char* kCreateStaging = R"sql(
   CREATE TEMP TABLE signal_staging (
     ord integer, kind text, value text, category text, labels text, reviewed boolean,
-    source_ref text, principles text, expires_at text, pdq_quality integer
+    source_ref text, principles text, expires_at text, pdq_quality integer, skeleton text
   ) ON COMMIT DROP)sql";
 // New signals: the first occurrence of each (kind, value) in the batch.
 constexpr const char* kMergeSignals = R"sql(
-  INSERT INTO signals (collection_id, kind, value, pdq_quality)
-  SELECT DISTINCT ON (kind, value) $1, kind, value, NULLIF(pdq_quality, -1)
+  INSERT INTO signals (collection_id, kind, value, pdq_quality, skeleton, canon_version)
+  SELECT DISTINCT ON (kind, value) $1, kind, value, NULLIF(pdq_quality, -1), NULLIF(skeleton, ''), $2
     FROM signal_staging ORDER BY kind, value, ord
   ON CONFLICT (collection_id, kind, value) DO NOTHING
   RETURNING id, kind, value, (extract(epoch FROM first_seen) * 1000)::bigint)sql";
@@ -77,6 +77,49 @@ constexpr const char* kSelectStates = R"sql(
   SELECT id, kind, value, status, first_seen_ms, pdq_quality, categories, labels, principles,
          contributors, confirmations, disputes, reviewed, contributor_orgs
     FROM signal_states WHERE id = ANY($1::bigint[]))sql";
+// Re-canonicalisation (RecanonicalizeSignals).
+constexpr const char* kSelectCollectionsToRecanonicalize = R"sql(
+  SELECT DISTINCT c.id, c.log_id, c.name, c.attribution = 'anonymous', c.dispute_min_orgs, c.dispute_needs_majority
+    FROM collections c JOIN signals s ON s.collection_id = c.id
+   WHERE s.canon_version < $1 ORDER BY c.id)sql";
+constexpr const char* kSelectOldSignals = R"sql(
+  SELECT id, kind, value, status FROM signals
+   WHERE collection_id = $1 AND canon_version < $2 ORDER BY id)sql";
+constexpr const char* kSetSignalVersion = "UPDATE signals SET canon_version = $2, skeleton = NULLIF($3, '') WHERE id = $1";
+constexpr const char* kInsertRespelled = R"sql(
+  INSERT INTO signals (collection_id, kind, value, pdq_quality, first_seen, skeleton, canon_version)
+  SELECT collection_id, kind, $2, pdq_quality, first_seen, NULLIF($3, ''), $4 FROM signals WHERE id = $1
+  RETURNING id)sql";
+// A live contribution of the old spelling replaces a dead one of the same
+// organisation on the new spelling; other organisations' contributions move.
+constexpr const char* kReviveFromOld = R"sql(
+  UPDATE contributions t
+     SET category = o.category, labels = o.labels, reviewed = o.reviewed, source_ref = o.source_ref,
+         principles = o.principles, expires_at = o.expires_at, retracted_at = NULL, expiry_applied = false
+    FROM contributions o
+   WHERE t.signal_id = $2 AND o.signal_id = $1 AND o.org_id = t.org_id
+     AND o.retracted_at IS NULL AND (o.expires_at IS NULL OR o.expires_at > now())
+     AND NOT (t.retracted_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > now())))sql";
+constexpr const char* kMoveContributions = R"sql(
+  UPDATE contributions SET signal_id = $2
+   WHERE signal_id = $1 AND org_id NOT IN (SELECT org_id FROM contributions WHERE signal_id = $2))sql";
+constexpr const char* kMoveOpinions = R"sql(
+  UPDATE opinions SET signal_id = $2
+   WHERE signal_id = $1 AND org_id NOT IN (SELECT org_id FROM opinions WHERE signal_id = $2))sql";
+constexpr const char* kMoveSightings = "UPDATE sightings SET signal_id = $2 WHERE signal_id = $1";
+// What is left on the old spelling is retracted: it becomes a tombstone.
+constexpr const char* kRetractAllLive = R"sql(
+  UPDATE contributions SET retracted_at = now()
+   WHERE signal_id = $1 AND retracted_at IS NULL AND (expires_at IS NULL OR expires_at > now()))sql";
+
+// Look-alikes: a bounded answer, however many signals share a skeleton.
+constexpr const char* kSelectValuesBySkeleton = R"sql(
+  SELECT skeleton, value FROM (
+    SELECT skeleton, value, row_number() OVER (PARTITION BY skeleton ORDER BY value) AS n
+      FROM signals WHERE collection_id = $1 AND kind = $2 AND skeleton = ANY($3::text[])) t
+   WHERE n <= $4 ORDER BY skeleton, value)sql";
+constexpr const char* kSelectExistingValues =
+    "SELECT value FROM signals WHERE collection_id = $1 AND kind = $2 AND value = ANY($3::text[])";
 constexpr const char* kSelectSignalId = "SELECT id FROM signals WHERE collection_id = $1 AND kind = $2 AND value = $3";
 constexpr const char* kUpsertOpinion = R"sql(
   INSERT INTO opinions (signal_id, org_id, opinion, reason) VALUES ($1, $2, $3, $4)
@@ -252,13 +295,14 @@ Result<SubmitReply> SubmitSignals(Connection& conn, const SubmitBatch& batch, co
     {
       pqxx::stream_to staging(tx, "signal_staging",
                               std::vector<std::string>{"ord", "kind", "value", "category", "labels", "reviewed",
-                                                       "source_ref", "principles", "expires_at", "pdq_quality"});
+                                                       "source_ref", "principles", "expires_at", "pdq_quality",
+                                                       "skeleton"});
       int ord = 0;
       for (const auto& item : batch.items) {
         std::vector<int64_t> principles(item.principles.begin(), item.principles.end());
         staging << std::make_tuple(ord++, item.kind, item.value, item.category, TextArray(item.labels),
                                    item.reviewed, item.source_ref, IntArray(principles), item.expires_at,
-                                   item.pdq_quality);
+                                   item.pdq_quality, item.skeleton);
       }
       staging.complete();
     }
@@ -274,7 +318,7 @@ Result<SubmitReply> SubmitSignals(Connection& conn, const SubmitBatch& batch, co
     }
     std::set<Key> created;
     std::map<int64_t, v1::SignalState> created_states;
-    for (const auto& row : tx.exec_params(kMergeSignals, batch.collection.id)) {
+    for (const auto& row : tx.exec_params(kMergeSignals, batch.collection.id, batch.canon_version)) {
       Key key{row[1].as<std::string>(), row[2].as<std::string>()};
       created.insert(key);
       created_states[row[0].as<int64_t>()] = CreatedState(*first_item.at(key), best_quality.at(key),
@@ -405,6 +449,120 @@ Result<std::map<std::string, v1::SignalState>> SignalStatesByValue(Connection& c
     for (auto& [id, state] : LoadStates(tx, ids, collection.anonymous)) out[state.value()] = std::move(state);
     return out;
   });
+}
+
+Result<std::vector<std::pair<std::string, std::string>>> SignalValuesBySkeleton(
+    Connection& conn, const CollectionRef& collection, const std::string& kind,
+    const std::vector<std::string>& skeletons, int per_skeleton) {
+  using Pairs = std::vector<std::pair<std::string, std::string>>;
+  return RunTransaction(conn, [&](pqxx::work& tx) -> Result<Pairs> {
+    Pairs out;
+    if (skeletons.empty()) return out;
+    for (const auto& row : tx.exec_params(kSelectValuesBySkeleton, collection.id, kind, TextArray(skeletons), per_skeleton)) {
+      out.emplace_back(row[0].as<std::string>(), row[1].as<std::string>());
+    }
+    return out;
+  });
+}
+
+Result<std::vector<std::string>> ExistingSignalValues(Connection& conn, const CollectionRef& collection,
+                                                      const std::string& kind,
+                                                      const std::vector<std::string>& values) {
+  return RunTransaction(conn, [&](pqxx::work& tx) -> Result<std::vector<std::string>> {
+    std::vector<std::string> out;
+    if (values.empty()) return out;
+    for (const auto& row : tx.exec_params(kSelectExistingValues, collection.id, kind, TextArray(values))) {
+      out.push_back(row[0].as<std::string>());
+    }
+    return out;
+  });
+}
+
+Result<RecanonicalizeReport> RecanonicalizeSignals(Connection& conn, int target_version,
+                                                   const Recanonicalizer& recanonicalize,
+                                                   const Skeletonizer& skeleton_of, bool dry_run) {
+  RecanonicalizeReport report;
+  std::vector<CollectionRef> collections;
+  auto listed = RunTransaction(conn, [&](pqxx::work& tx) -> Result<bool> {
+    for (const auto& row : tx.exec_params(kSelectCollectionsToRecanonicalize, target_version)) {
+      collections.push_back({row[0].as<int64_t>(), row[1].as<int64_t>(), row[2].as<std::string>(), row[3].as<bool>(),
+                             row[4].as<int>(), row[5].as<bool>()});
+    }
+    return true;
+  });
+  if (!listed.ok()) return listed.status();
+  const Status kRolledBack = Status::FailedPrecondition("dry run: rolled back");
+  for (const auto& collection : collections) {
+    RecanonicalizeReport part;
+    auto done = RunTransaction(conn, [&](pqxx::work& tx) -> Result<bool> {
+      part = RecanonicalizeReport();
+      LogHead head = LockLog(tx, collection.log_id);
+      std::vector<int64_t> created, changed;
+      for (const auto& row : tx.exec_params(kSelectOldSignals, collection.id, target_version)) {
+        const int64_t id = row[0].as<int64_t>();
+        const std::string kind = row[1].as<std::string>();
+        const std::string value = row[2].as<std::string>();
+        const bool live = row[3].as<std::string>() != "retracted";
+        ++part.examined;
+        auto now = recanonicalize(kind, value);
+        RecanonicalizeChange change{collection.name, kind, value, "", ""};
+        if (!now.ok()) {
+          tx.exec_params(kSetSignalVersion, id, target_version, skeleton_of(kind, value));
+          if (!live) continue;
+          tx.exec_params(kRetractAllLive, id);
+          changed.push_back(id);
+          ++part.refused;
+          change.reason = now.status().message();
+          part.changes.push_back(std::move(change));
+          continue;
+        }
+        if (now->value == value) {
+          tx.exec_params(kSetSignalVersion, id, target_version, now->skeleton);
+          ++part.unchanged;
+          continue;
+        }
+        tx.exec_params(kSetSignalVersion, id, target_version, skeleton_of(kind, value));
+        if (!live) continue;  // a tombstone stays as it is
+        change.new_value = now->value;
+        std::optional<int64_t> target = FindSignalId(tx, collection.id, {kind, now->value});
+        if (target) {
+          ++part.merged;
+        } else {
+          target = tx.exec_params1(kInsertRespelled, id, now->value, now->skeleton, target_version)[0].as<int64_t>();
+          created.push_back(*target);
+        }
+        tx.exec_params(kReviveFromOld, id, *target);
+        tx.exec_params(kMoveContributions, id, *target);
+        tx.exec_params(kMoveOpinions, id, *target);
+        tx.exec_params(kMoveSightings, id, *target);
+        tx.exec_params(kRetractAllLive, id);
+        ++part.respelled;
+        if (std::find(changed.begin(), changed.end(), *target) == changed.end() &&
+            std::find(created.begin(), created.end(), *target) == created.end()) {
+          changed.push_back(*target);
+        }
+        changed.push_back(id);
+        part.changes.push_back(std::move(change));
+      }
+      // New spellings first (CREATED), then merged ones and tombstones; the
+      // status rule turns each old spelling into a retracted STATUS entry.
+      LogHead after = PublishChanges(tx, collection, head, created, v1::FeedEntry::CREATED);
+      after = PublishChanges(tx, collection, after, changed, v1::FeedEntry::PROVENANCE);
+      part.entries = after.size - head.size;
+      if (dry_run) return kRolledBack;
+      return true;
+    });
+    if (!done.ok() && !(dry_run && done.status().message() == kRolledBack.message())) return done.status();
+    report.examined += part.examined;
+    report.unchanged += part.unchanged;
+    report.respelled += part.respelled;
+    report.merged += part.merged;
+    report.refused += part.refused;
+    report.entries += part.entries;
+    for (auto& c : part.changes) report.changes.push_back(std::move(c));
+    ++report.collections;
+  }
+  return report;
 }
 
 Result<std::vector<Status>> RecordSightings(Connection& conn, int64_t org_id, const std::vector<SightingItem>& items) {

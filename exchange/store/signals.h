@@ -16,6 +16,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "common/status.h"
@@ -50,6 +51,7 @@ struct SignalItem {
   std::string expires_at;  // RFC 3339, or empty
   std::vector<uint32_t> principles;
   int pdq_quality = -1;  // -1: not given
+  std::string skeleton;  // look-alike key (signals/look_alike.h); empty: none
 };
 
 enum class SubmitOutcome { kCreated, kContributionAdded, kUnchanged };
@@ -61,6 +63,7 @@ struct SubmitBatch {
   std::string idempotency_key;  // may be empty: no replay protection
   std::string request_sha256;   // of the request as received
   std::vector<SignalItem> items;
+  int canon_version = 1;  // the canonical-form rules the values follow (signals::kCanonicalFormVersion)
 };
 
 struct SubmitReply {
@@ -123,6 +126,17 @@ Result<std::map<std::string, v1::SignalState>> SignalStatesByValue(Connection& c
                                                                    const std::string& kind,
                                                                    const std::vector<std::string>& values);
 
+// (skeleton, value) of the signals of `kind` whose look-alike skeleton is one
+// of `skeletons`, at most `per_skeleton` per skeleton (the first by value),
+// in one query. Rows not yet re-canonicalised (NULL skeleton) are not found.
+Result<std::vector<std::pair<std::string, std::string>>> SignalValuesBySkeleton(
+    Connection& conn, const CollectionRef& collection, const std::string& kind,
+    const std::vector<std::string>& skeletons, int per_skeleton);
+
+// The values among `values` that are signals of `kind` (any status).
+Result<std::vector<std::string>> ExistingSignalValues(Connection& conn, const CollectionRef& collection,
+                                                      const std::string& kind, const std::vector<std::string>& values);
+
 struct SightingItem {
   int64_t collection_id = 0;
   SignalKey signal;
@@ -136,6 +150,53 @@ Result<std::vector<Status>> RecordSightings(Connection& conn, int64_t org_id, co
 // Deletes idempotency records older than kIdempotencyRetention; returns how
 // many. Run by a background task.
 Result<int64_t> PurgeIdempotencyRecords(Connection& conn);
+
+// Re-canonicalisation: brings every signal written under canonical-form
+// rules older than `target_version` to the current rules (exchanged
+// migrate-signals). `recanonicalize(kind, stored value)` gives the value and
+// look-alike skeleton under the current rules, or the reason they refuse it.
+// Per collection, in one transaction under its log lock:
+//   * same value: the row gets its skeleton and the version; no entry.
+//   * a new spelling: the live signal's contributions, opinions and sightings
+//     move to the signal of the new spelling (created, or merged into the one
+//     that already exists: split signals become one), the old spelling is left
+//     with none and becomes a retracted tombstone. Entries: CREATED (or
+//     PROVENANCE/STATUS for a merge) for the new spelling, STATUS retracted
+//     for the old, so a member's mirror converges by replaying the feed.
+//   * refused by the current rules (e.g. a public suffix): every live
+//     contribution is retracted and the signal becomes a tombstone.
+//   * a tombstone (already retracted) only gets the version.
+// Idempotent: a second run finds nothing to do. With `dry_run` every
+// transaction is rolled back and the report says what would happen.
+struct RecanonicalizedValue {
+  std::string value;
+  std::string skeleton;
+};
+using Recanonicalizer = std::function<Result<RecanonicalizedValue>(const std::string& kind, const std::string& value)>;
+// The look-alike skeleton of a value as stored (kept on tombstones too, so
+// the server finds what a member's mirror, which computes skeletons from the
+// values it holds, finds).
+using Skeletonizer = std::function<std::string(const std::string& kind, const std::string& value)>;
+struct RecanonicalizeChange {
+  std::string collection;
+  std::string kind;
+  std::string old_value;
+  std::string new_value;  // empty when refused
+  std::string reason;     // why the current rules refuse it
+};
+struct RecanonicalizeReport {
+  int collections = 0;
+  int64_t examined = 0;   // signals under older rules
+  int64_t unchanged = 0;  // already in the current spelling
+  int64_t respelled = 0;  // moved to a new spelling ...
+  int64_t merged = 0;     // ... of which onto a signal that existed already
+  int64_t refused = 0;    // retracted: the current rules refuse the value
+  uint64_t entries = 0;   // feed entries appended
+  std::vector<RecanonicalizeChange> changes;
+};
+Result<RecanonicalizeReport> RecanonicalizeSignals(Connection& conn, int target_version,
+                                                   const Recanonicalizer& recanonicalize,
+                                                   const Skeletonizer& skeleton_of, bool dry_run);
 
 // Publishes contributions that have expired: each affected signal gets an
 // entry with its new state (retracted when nothing live is left). Returns how
