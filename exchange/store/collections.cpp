@@ -17,20 +17,23 @@ constexpr const char* kInsertCollection = R"sql(
                            dispute_min_orgs, dispute_needs_majority, log_id, allowed_categories, label_vocabulary)
   VALUES ($1, $2, $3::text[], $4::text[], $5, $6, $7, $8, $9::text[], $10::text[])
   RETURNING id)sql";
-constexpr const char* kSelectCollectionColumns = R"sql(
+// The columns ToCollection() reads, in its order. The access query below
+// appends the grant after them (at kCollectionColumnCount), so both selects
+// share this one list and neither can read a shifted column.
+constexpr const char* kCollectionColumns = R"sql(
   SELECT c.id, c.name, c.description, array_to_string(c.allowed_kinds, ','), array_to_string(c.required_fields, ','),
          c.attribution, c.dispute_min_orgs, c.dispute_needs_majority, c.log_id, l.size,
-         array_to_string(c.allowed_categories, ','), array_to_string(c.label_vocabulary, ',')
-    FROM collections c JOIN logs l ON l.id = c.log_id)sql";
+         array_to_string(c.allowed_categories, ','), array_to_string(c.label_vocabulary, ','))sql";
+constexpr int kCollectionColumnCount = 12;
+const std::string kSelectCollectionColumns =
+    std::string(kCollectionColumns) + " FROM collections c JOIN logs l ON l.id = c.log_id";
 constexpr const char* kSelectGrants = R"sql(
   SELECT o.slug, g.access FROM collection_grants g JOIN organisations o ON o.id = g.org_id
    WHERE g.collection_id = $1 ORDER BY o.slug)sql";
 // The collection and the organisation's grant on it in one query, so an
 // existing and a missing collection cost the same (one round trip) when the
 // answer is a refusal: timing tells nobody which names exist.
-constexpr const char* kSelectCollectionAccess = R"sql(
-  SELECT c.id, c.name, c.description, array_to_string(c.allowed_kinds, ','), array_to_string(c.required_fields, ','),
-         c.attribution, c.dispute_min_orgs, c.dispute_needs_majority, c.log_id, l.size, g.access
+const std::string kSelectCollectionAccess = std::string(kCollectionColumns) + R"sql(, g.access
     FROM collections c JOIN logs l ON l.id = c.log_id
     LEFT JOIN collection_grants g ON g.collection_id = c.id AND g.org_id = $2
    WHERE c.name = $1)sql";
@@ -115,7 +118,7 @@ Result<CollectionRow> CreateCollection(Connection& conn, const CollectionRow& sp
                     spec.dispute_needs_majority, log_id, TextArray(spec.allowed_categories),
                     TextArray(spec.label_vocabulary));
     AppendAuditEvent(tx, event);
-    auto row = tx.exec_params1(std::string(kSelectCollectionColumns) + " WHERE c.name = $1", spec.name);
+    auto row = tx.exec_params1(kSelectCollectionColumns + " WHERE c.name = $1", spec.name);
     return ToCollection(row);
   });
 }
@@ -124,11 +127,11 @@ Result<std::vector<CollectionRow>> ListCollections(Connection& conn, std::option
   return RunTransaction(conn, [&](pqxx::work& tx) -> Result<std::vector<CollectionRow>> {
     std::vector<CollectionRow> out;
     pqxx::result rows =
-        org_id ? tx.exec_params(std::string(kSelectCollectionColumns) +
+        org_id ? tx.exec_params(kSelectCollectionColumns +
                                     " WHERE EXISTS (SELECT 1 FROM collection_grants g WHERE g.collection_id = c.id"
                                     " AND g.org_id = $1) ORDER BY c.name",
                                 *org_id)
-               : tx.exec(std::string(kSelectCollectionColumns) + " ORDER BY c.name");
+               : tx.exec(kSelectCollectionColumns + " ORDER BY c.name");
     for (const auto& row : rows) {
       out.push_back(ToCollection(row));
       if (!org_id) LoadGrants(tx, out.back());
@@ -144,7 +147,8 @@ Result<std::optional<CollectionAccess>> FindCollectionAccess(Connection& conn, c
     if (rows.empty()) return std::optional<CollectionAccess>();
     CollectionAccess found;
     found.collection = ToCollection(rows[0]);
-    if (!rows[0][10].is_null()) found.access = *ParseGrantAccess(rows[0][10].as<std::string>());
+    const auto& access = rows[0][kCollectionColumnCount];  // g.access, after the collection's columns
+    if (!access.is_null()) found.access = *ParseGrantAccess(access.as<std::string>());
     return std::optional<CollectionAccess>(std::move(found));
   });
 }
@@ -152,7 +156,7 @@ Result<std::optional<CollectionAccess>> FindCollectionAccess(Connection& conn, c
 Status SetGrant(Connection& conn, const std::string& collection, const std::string& org_slug, GrantAccess access,
                 const v1::AuditEvent& event) {
   return RunTransaction(conn, [&](pqxx::work& tx) -> Result<bool> {
-    auto c = tx.exec_params(std::string(kSelectCollectionColumns) + " WHERE c.name = $1", collection);
+    auto c = tx.exec_params(kSelectCollectionColumns + " WHERE c.name = $1", collection);
     if (c.empty()) return Status::NotFound("no collection named " + collection);
     auto org = tx.exec_params(kSelectOrgId, org_slug);
     if (org.empty()) return Status::NotFound("no organisation with slug " + org_slug);

@@ -195,8 +195,8 @@ TEST_CASE("spellings land on one signal; look-alikes are separate and reported a
   CAPTURE(bulk.out);
   CAPTURE(bulk.err);
   CHECK(bulk.code == 1);
-  CHECK(bulk.out.find("4 signals in 1 batches to threats: 1 created, 2 contribution_added, 0 unchanged, 1 rejected; "
-                      "1 bad lines\nnot submitted: lines 3, 5 (reasons in the error report)\n") != std::string::npos);
+  CHECK(bulk.out.find("4 signals in 1 batch to threats: 1 created, 2 contribution_added, 0 unchanged, 1 rejected; "
+                      "1 bad line\nnot submitted: lines 3, 5 (reasons in the error report)\n") != std::string::npos);
   CHECK(bulk.err.find("line 3: -: field 2: a quoted field is not closed on its line") != std::string::npos);
 
   // ... and the server and a member's mirror give the same answers.
