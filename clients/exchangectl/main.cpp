@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "commands.h"
+#include "version/version.h"
 
 namespace {
 
@@ -49,6 +50,10 @@ int main(int argc, char** argv) {
   if (args.empty()) {
     Usage(stderr);
     return 2;
+  }
+  if (args[0] == "--version") {
+    std::fputs(exchange::version::VersionText("exchangectl").c_str(), stdout);
+    return 0;
   }
   if (args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
     Usage(stdout);

@@ -34,6 +34,7 @@ int RunMigrate(const std::vector<std::string>& args) {
   std::string database;
   FlagSet flags("usage: exchanged migrate --database URL\n\nApplies pending schema migrations; safe to run concurrently.");
   flags.String("database", "EXCHANGE_DATABASE_URL", &database, "PostgreSQL connection URL");
+  flags.ConfigFile("config", "EXCHANGE_CONFIG", true, "read --database from FILE (serve's file; other keys ignored)");
   if (int rc = ParseFlags(flags, args); rc >= 0) return rc;
   if (database.empty()) return Fail(Status::InvalidArgument("--database is required"));
   store::Connection conn(database);
@@ -53,6 +54,7 @@ int RunCredentialsAdd(const std::vector<std::string>& args) {
   flags.String("org-name", "", &org_name, "organisation display name (defaults to the slug)");
   flags.String("role", "", &role, "member, admin or auditor");
   flags.String("cert", "", &cert_file, "the credential's certificate (PEM)");
+  flags.ConfigFile("config", "EXCHANGE_CONFIG", true, "read --database from FILE (serve's file; other keys ignored)");
   if (int rc = ParseFlags(flags, args); rc >= 0) return rc;
   if (database.empty() || org.empty() || cert_file.empty()) {
     return Fail(Status::InvalidArgument("--database, --org and --cert are required"));
