@@ -65,7 +65,8 @@ install(FILES ${CMAKE_BINARY_DIR}/man/exchanged.8.gz DESTINATION share/man/man8 
 install(FILES ${PROJECT_SOURCE_DIR}/deploy/exchanged.service DESTINATION /lib/systemd/system COMPONENT exchanged)
 install(FILES ${PROJECT_SOURCE_DIR}/deploy/exchanged.conf DESTINATION /etc/exchange
         PERMISSIONS OWNER_READ OWNER_WRITE GROUP_READ COMPONENT exchanged)
-install(FILES ${PROJECT_SOURCE_DIR}/deploy/prometheus/alerts.yml DESTINATION share/exchanged/prometheus COMPONENT exchanged)
+install(FILES ${PROJECT_SOURCE_DIR}/deploy/prometheus/alerts.yml ${PROJECT_SOURCE_DIR}/deploy/prometheus/blackbox.yml
+        DESTINATION share/exchanged/prometheus COMPONENT exchanged)
 install(FILES ${PROJECT_SOURCE_DIR}/deploy/grafana/exchange-dashboard.json
         DESTINATION share/exchanged/grafana COMPONENT exchanged)
 install(FILES ${deb_dir}/exchanged.lintian-overrides DESTINATION share/lintian/overrides RENAME exchanged
