@@ -42,11 +42,12 @@ function(exchange_man_page program section summary)
     VERBATIM)
   set(man_pages ${man_pages} ${page}.gz PARENT_SCOPE)
 endfunction()
-if(HELP2MAN)
+# Instrumented builds (sanitizers, fuzzing) are not packaged: no pages there.
+if(HELP2MAN AND NOT EXCHANGE_SANITIZE AND NOT EXCHANGE_FUZZ)
   exchange_man_page(exchanged 8 "the Coalition Hash Exchange server")
   exchange_man_page(exchangectl 1 "the Coalition Hash Exchange client")
   add_custom_target(man_pages ALL DEPENDS ${man_pages})
-else()
+elseif(NOT HELP2MAN)
   message(WARNING "help2man not found (scripts/bootstrap installs it): no man pages, so no packages")
 endif()
 
@@ -61,7 +62,10 @@ add_custom_target(package_files ALL DEPENDS ${stage_dir}/changelog.gz)
 
 # exchanged
 install(TARGETS exchanged RUNTIME DESTINATION sbin COMPONENT exchanged)
-install(FILES ${CMAKE_BINARY_DIR}/man/exchanged.8.gz DESTINATION share/man/man8 COMPONENT exchanged OPTIONAL)
+if(man_pages)
+  install(FILES ${CMAKE_BINARY_DIR}/man/exchanged.8.gz DESTINATION share/man/man8 COMPONENT exchanged)
+  install(FILES ${CMAKE_BINARY_DIR}/man/exchangectl.1.gz DESTINATION share/man/man1 COMPONENT exchangectl)
+endif()
 install(FILES ${PROJECT_SOURCE_DIR}/deploy/exchanged.service DESTINATION /lib/systemd/system COMPONENT exchanged)
 install(FILES ${PROJECT_SOURCE_DIR}/deploy/exchanged.conf DESTINATION /etc/exchange
         PERMISSIONS OWNER_READ OWNER_WRITE GROUP_READ COMPONENT exchanged)
@@ -79,7 +83,6 @@ install(FILES ${PROJECT_SOURCE_DIR}/README.md ${PROJECT_SOURCE_DIR}/docs/operati
 
 # exchangectl
 install(TARGETS exchangectl RUNTIME DESTINATION bin COMPONENT exchangectl)
-install(FILES ${CMAKE_BINARY_DIR}/man/exchangectl.1.gz DESTINATION share/man/man1 COMPONENT exchangectl OPTIONAL)
 install(FILES ${PROJECT_SOURCE_DIR}/README.md ${PROJECT_SOURCE_DIR}/docs/client.md ${deb_dir}/copyright
               ${stage_dir}/changelog.gz
         DESTINATION share/doc/exchangectl COMPONENT exchangectl)
