@@ -50,11 +50,11 @@ int RunCredentialsAdd(const std::vector<std::string>& args) {
       "usage: exchanged credentials add --database URL --org SLUG --org-name NAME --role ROLE --cert FILE\n\n"
       "Registers a client certificate issued by the coalition CA for an organisation (created if new).");
   flags.String("database", "EXCHANGE_DATABASE_URL", &database, "PostgreSQL connection URL");
+  flags.ConfigFile("config", "EXCHANGE_CONFIG", true, "read --database from FILE (serve's file; other keys ignored)");
   flags.String("org", "", &org, "organisation slug (lowercase letters, digits, '-')");
   flags.String("org-name", "", &org_name, "organisation display name (defaults to the slug)");
   flags.String("role", "", &role, "member, admin or auditor");
   flags.String("cert", "", &cert_file, "the credential's certificate (PEM)");
-  flags.ConfigFile("config", "EXCHANGE_CONFIG", true, "read --database from FILE (serve's file; other keys ignored)");
   if (int rc = ParseFlags(flags, args); rc >= 0) return rc;
   if (database.empty() || org.empty() || cert_file.empty()) {
     return Fail(Status::InvalidArgument("--database, --org and --cert are required"));
