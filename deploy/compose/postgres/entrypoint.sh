@@ -17,10 +17,16 @@ if [ ! -s "$PGDATA/PG_VERSION" ]; then
     --auth-local=trust --auth-host=scram-sha-256 >/dev/null
   rm -f "$pwfile"
   echo "host all all all scram-sha-256" >>"$PGDATA/pg_hba.conf"
-  as_postgres "$bin/pg_ctl" -D "$PGDATA" -o "-c listen_addresses=''" -w start >/dev/null
+  # The set-up server listens on no TCP port and on a socket of its own, so
+  # that pg_isready (the health check) fails until the real server is up.
+  init_socket=$(mktemp -d)
+  chown postgres "$init_socket"
+  as_postgres "$bin/pg_ctl" -D "$PGDATA" -o "-c listen_addresses='' -c unix_socket_directories=$init_socket" \
+    -w start >/dev/null
   db=${POSTGRES_DB:-$POSTGRES_USER}
-  [ "$db" = postgres ] || as_postgres "$bin/createdb" -U "$POSTGRES_USER" -O "$POSTGRES_USER" "$db"
+  [ "$db" = postgres ] || as_postgres "$bin/createdb" -h "$init_socket" -U "$POSTGRES_USER" -O "$POSTGRES_USER" "$db"
   as_postgres "$bin/pg_ctl" -D "$PGDATA" -m fast -w stop >/dev/null
+  rm -rf "$init_socket"
   echo "postgres-entrypoint: initialised $PGDATA"
 fi
 exec setpriv --reuid postgres --regid postgres --init-groups "$bin/postgres" -D "$PGDATA" -c listen_addresses='*'
