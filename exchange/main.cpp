@@ -7,6 +7,7 @@
 #include "server/commands.h"
 #include "server/feed_keys.h"
 #include "server/serve.h"
+#include "version/version.h"
 
 namespace {
 
@@ -17,12 +18,24 @@ constexpr const char* kUsage =
     "  migrate            apply pending database migrations\n"
     "  migrate-signals    re-canonicalise signals stored under older canonical-form rules\n"
     "  credentials add    register a client certificate for an organisation\n"
-    "  keys generate      make a feed or freshness signing key\n";
+    "  keys generate      make a feed or freshness signing key\n"
+    "\n"
+    "exchanged --version prints the version, git commit, build date and library versions.\n"
+    "\n"
+    "Exit codes:\n"
+    "  0                  done (serve: stopped by SIGTERM or SIGINT and drained)\n"
+    "  1                  failed: bad configuration, keys or certificates, the database refused or is\n"
+    "                     unreachable, a migration was refused\n"
+    "  2                  usage error (unknown command or flag, a bad flag value)\n";
 
 }  // namespace
 
 int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
+  if (!args.empty() && args[0] == "--version") {
+    std::fputs(exchange::version::VersionText("exchanged").c_str(), stdout);
+    return 0;
+  }
   if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
     std::fputs(kUsage, args.empty() ? stderr : stdout);
     return args.empty() ? 2 : 0;
@@ -33,6 +46,7 @@ int main(int argc, char** argv) {
     exchange::server::ServeConfig config;
     exchange::FlagSet flags("usage: exchanged serve [flags]\n\nRuns the exchange until SIGTERM.");
     exchange::server::RegisterServeFlags(flags, config);
+    flags.ConfigFile("config", "EXCHANGE_CONFIG", false, "read flags from FILE: `flag-name = value` lines");
     bool help = false;
     if (auto s = flags.Parse(rest, &help); !s.ok()) {
       std::fprintf(stderr, "exchanged: %s\n", s.message().c_str());

@@ -8,6 +8,7 @@
 
 #include "cli.h"
 #include "commands.h"
+#include "version/version.h"
 
 namespace {
 
@@ -57,6 +58,10 @@ int main(int argc, char** argv) {
   if (args.empty()) {
     Usage(stderr);
     return exchange::client::kExitUsage;
+  }
+  if (args[0] == "--version") {
+    std::fputs(exchange::version::VersionText("exchangectl").c_str(), stdout);
+    return 0;
   }
   if (args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
     Usage(stdout);

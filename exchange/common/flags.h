@@ -1,7 +1,8 @@
 // FlagSet: command-line flags, each with an environment-variable twin.
 //
 // A value comes from, in increasing priority: the default already in the
-// bound variable, the environment variable, the flag (`--name value` or
+// bound variable, the configuration file (when the set has one, see
+// ConfigFile), the environment variable, the flag (`--name value` or
 // `--name=value`). Help() lists every flag with its variable and default, so
 // `--help` is always complete. Arguments that are not flags are returned as
 // positionals, in order.
@@ -29,6 +30,14 @@ class FlagSet {
               const std::string& help);
   // A flag without a value; the variable is true when set to 1/true/yes.
   void Bool(const std::string& name, const std::string& env, bool* value, const std::string& help);
+  // `--name FILE` (or $env): reads the other flags from FILE, below the
+  // environment and the command line. FILE holds `key = value` lines, the key
+  // a flag's name without "--"; blank lines and lines starting with '#' are
+  // skipped; the value is the rest of the line without surrounding blanks (no
+  // quotes, no escapes). A key given twice is an error, and so is a key that
+  // is no flag of this set unless ignore_unknown_keys (for commands that read
+  // a file shared with a command taking more keys).
+  void ConfigFile(const std::string& name, const std::string& env, bool ignore_unknown_keys, const std::string& help);
 
   // Parses args (without the program and command names). InvalidArgument on
   // an unknown flag or a bad value; `help` is set when --help/-h was given.
@@ -43,9 +52,13 @@ class FlagSet {
     std::function<Status(const std::string&)> set;
   };
   void Add(Flag flag);
+  const Flag* Find(const std::string& name) const;
+  Status ReadConfigFile(const std::string& path) const;
 
   std::string usage_;
   std::vector<Flag> flags_;
+  std::string config_flag_;  // the ConfigFile flag's name; empty when the set has none
+  bool ignore_unknown_config_keys_ = false;
   std::vector<std::string> positionals_;
 };
 

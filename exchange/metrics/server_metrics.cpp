@@ -2,6 +2,8 @@
 
 #include <prometheus/text_serializer.h>
 
+#include "version/version.h"
+
 namespace exchange::metrics {
 namespace {
 
@@ -64,11 +66,16 @@ ServerMetrics::ServerMetrics(std::string_view version)
                     .Name("exchange_member_sync_lag_seconds")
                     .Help("How far behind each member's most recent fetch of entries was.")
                     .Register(*registry_)) {
+  const version::BuildInfo build = version::Get();
   prometheus::BuildGauge()
       .Name("exchange_build_info")
-      .Help("Always 1; the version label names the running build.")
+      .Help("Always 1; the labels name the running build, as exchanged --version does.")
       .Register(*registry_)
-      .Add({{"version", std::string(version)}})
+      .Add({{"version", std::string(version)},
+            {"commit", build.commit},
+            {"build_date", build.build_date},
+            {"openssl", build.openssl},
+            {"libpqxx", build.libpqxx}})
       .Set(1);
 
   auto& failures = prometheus::BuildCounter()

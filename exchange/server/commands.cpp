@@ -40,6 +40,7 @@ int RunMigrate(const std::vector<std::string>& args) {
   std::string database;
   FlagSet flags("usage: exchanged migrate --database URL\n\nApplies pending schema migrations; safe to run concurrently.");
   flags.String("database", "EXCHANGE_DATABASE_URL", &database, "PostgreSQL connection URL");
+  flags.ConfigFile("config", "EXCHANGE_CONFIG", true, "read --database from FILE (serve's file; other keys ignored)");
   if (int rc = ParseFlags(flags, args); rc >= 0) return rc;
   if (database.empty()) return Fail(Status::InvalidArgument("--database is required"));
   store::Connection conn(database);
@@ -104,6 +105,7 @@ int RunCredentialsAdd(const std::vector<std::string>& args) {
       "[--holder PERSON]\n\n"
       "Registers a client certificate issued by the coalition CA for an organisation (created if new).");
   flags.String("database", "EXCHANGE_DATABASE_URL", &database, "PostgreSQL connection URL");
+  flags.ConfigFile("config", "EXCHANGE_CONFIG", true, "read --database from FILE (serve's file; other keys ignored)");
   flags.String("org", "", &org, "organisation slug (lowercase letters, digits, '-')");
   flags.String("org-name", "", &org_name, "organisation display name (defaults to the slug)");
   flags.String("role", "", &role, "member, admin or auditor");

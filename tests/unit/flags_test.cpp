@@ -1,11 +1,15 @@
 #include <doctest/doctest.h>
 
+#include <unistd.h>
+
+#include <cstdio>
 #include <cstdlib>
 
 #include "common/flags.h"
 
 using exchange::ErrorCode;
 using exchange::FlagSet;
+using exchange::Status;
 
 TEST_CASE("flags: defaults, environment twins, then flags win") {
   std::string listen = "0.0.0.0:8443";
@@ -44,6 +48,106 @@ TEST_CASE("flags: unknown flags and bad values are usage errors") {
   bool help = false;
   CHECK(flags.Parse({"--help"}, &help).ok());
   CHECK(help);
+}
+
+// A configuration file in the temporary directory, removed at the end of the test.
+class ConfigFile {
+ public:
+  explicit ConfigFile(const std::string& text) {
+    char name[] = "/tmp/flags_test_configXXXXXX";
+    const int fd = mkstemp(name);
+    REQUIRE(fd >= 0);
+    path_ = name;
+    REQUIRE(write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()));
+    close(fd);
+  }
+  ~ConfigFile() { std::remove(path_.c_str()); }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+TEST_CASE("flags: a configuration file sits below the environment and the command line") {
+  std::string listen = "0.0.0.0:8443", name = "exchange.example", database = "unset";
+  int64_t workers = 8, threads = 2;
+  bool migrate = false;
+  FlagSet flags("usage: test");
+  flags.String("listen", "FLAGS_TEST_LISTEN", &listen, "address");
+  flags.String("name", "", &name, "name");
+  flags.String("database", "FLAGS_TEST_DATABASE", &database, "database");
+  flags.Int("workers", "FLAGS_TEST_WORKERS", &workers, "workers");
+  flags.Int("io-threads", "", &threads, "threads");
+  flags.Bool("migrate", "", &migrate, "migrate");
+  flags.ConfigFile("config", "FLAGS_TEST_CONFIG", false, "file");
+
+  ConfigFile file(
+      "# exchanged.conf\n"
+      "\n"
+      "listen = 127.0.0.1:9000\n"
+      "  workers=3  \n"
+      "database = postgresql://u@db/exchange?sslmode=require#not-a-comment\n"
+      "migrate = true\r\n"
+      "io-threads = 4\n");
+  setenv("FLAGS_TEST_WORKERS", "5", 1);
+  REQUIRE(flags.Parse({"--config", file.path(), "--io-threads=6", "pos"}).ok());
+  unsetenv("FLAGS_TEST_WORKERS");
+  CHECK(listen == "127.0.0.1:9000");                                          // file over default
+  CHECK(workers == 5);                                                        // environment over file
+  CHECK(threads == 6);                                                        // command line over file
+  CHECK(database == "postgresql://u@db/exchange?sslmode=require#not-a-comment");  // the whole rest of the line
+  CHECK(migrate);
+  CHECK(name == "exchange.example");                                          // not in the file: the default
+  CHECK(flags.positionals() == std::vector<std::string>{"pos"});
+
+  // The file named by the environment variable; a flag still wins over both.
+  setenv("FLAGS_TEST_CONFIG", file.path().c_str(), 1);
+  setenv("FLAGS_TEST_LISTEN", "127.0.0.1:1", 1);
+  workers = 8;
+  REQUIRE(flags.Parse({"--listen=127.0.0.1:2"}).ok());
+  unsetenv("FLAGS_TEST_CONFIG");
+  unsetenv("FLAGS_TEST_LISTEN");
+  CHECK(listen == "127.0.0.1:2");
+  CHECK(workers == 3);
+
+  CHECK(flags.Help().find("--config FILE") != std::string::npos);
+}
+
+TEST_CASE("flags: a bad configuration file is a usage error naming the line") {
+  std::string database;
+  int64_t workers = 0;
+  auto parse = [&](const std::string& text, bool ignore_unknown) {
+    FlagSet flags("usage: test");
+    flags.String("database", "", &database, "database");
+    flags.Int("workers", "", &workers, "workers");
+    flags.ConfigFile("config", "", ignore_unknown, "file");
+    ConfigFile file(text);
+    Status s = flags.Parse({"--config", file.path()});
+    if (!s.ok()) CHECK(s.message().find(file.path()) != std::string::npos);
+    return s;
+  };
+  CHECK(parse("database = a\nworkers = 2\n", false).ok());
+  CHECK(workers == 2);
+
+  Status unknown = parse("database = a\nlisten = b\n", false);
+  CHECK(unknown.code() == ErrorCode::kInvalidArgument);
+  CHECK(unknown.message().find(":2: unknown key 'listen'") != std::string::npos);
+  // A command that shares the file takes its own keys and leaves the others.
+  database.clear();
+  CHECK(parse("listen = b\ndatabase = a\n", true).ok());
+  CHECK(database == "a");
+
+  CHECK(parse("workers = 2\nworkers = 3\n", true).message().find(":2: 'workers' is given twice") != std::string::npos);
+  CHECK(parse("workers 2\n", false).message().find(":1: expected key = value") != std::string::npos);
+  CHECK(parse("\n# c\nworkers = two\n", false).message().find(":3: --workers wants a whole number") !=
+        std::string::npos);
+  CHECK(parse("config = /etc/other.conf\n", true).code() == ErrorCode::kInvalidArgument);
+
+  FlagSet flags("usage: test");
+  flags.ConfigFile("config", "", false, "file");
+  Status missing = flags.Parse({"--config", "/nonexistent/exchanged.conf"});
+  CHECK(missing.code() == ErrorCode::kInvalidArgument);
+  CHECK(missing.message().find("cannot read /nonexistent/exchanged.conf") != std::string::npos);
 }
 
 #include "common/slug.h"
