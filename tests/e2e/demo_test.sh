@@ -45,6 +45,11 @@ expect "\"rule\": \"near\","
 expect "application.approve    coalition    admin     admin2"
 expect "openssl agrees: Signature Verified Successfully"
 expect "scripts/sandbox down $dir/sb"
+expect "6 signals in 1 batch to grooming-signals: 2 created, 0 contribution_added, 3 unchanged, 1 rejected"
+expect "domain 'co.uk' is a public suffix"
+expect '"match": "look_alike"'
+expect "category 'Z9-nonsense' is not in the taxonomy of csam-known; allowed: A1, A2, B1, B2"
+expect "MATCH md5 00000000000000000000000000000a11: active, categories A1"
 # Every JSON document the demo printed is whole: each block that opens at the
 # indentation of a step's output parses as JSON.
 python3 - "$dir/plain" <<'PY' || failures=$((failures + 1))
