@@ -55,22 +55,14 @@ int RunLookup(const std::vector<std::string>& all_args) {
   bool dihedral = false;
   // --file may be given many times; FlagSet keeps one value, so collect them first.
   std::vector<std::string> files, args;
-  for (std::size_t i = 0; i < all_args.size(); ++i) {
-    if (all_args[i] == "--file" && i + 1 < all_args.size()) {
-      files.push_back(all_args[++i]);
-    } else if (all_args[i].rfind("--file=", 0) == 0) {
-      files.push_back(all_args[i].substr(7));
-    } else {
-      args.push_back(all_args[i]);
-    }
-  }
+  SplitFileFlags(all_args, &files, &args);
   FlagSet flags(
       "usage: exchangectl lookup --collection C [--kind K] [VALUE...] [--file PATH]...\n\n"
       "Matching without a mirror: asks the exchange. Values and files are read as `exchangectl match` reads them\n"
       "(without --kind, hex hashes by length and other values as url, domain, account_id and keyword); files\n"
       "are hashed here (MD5, SHA-1, SHA-256, and PDQ for images) and only the hashes are sent. PDQ hashes\n"
-      "also near-match within --max-distance. Output as `exchangectl match`, with whatever the exchange says\n"
-      "about each match. Needs read access to C.\n"
+      "also near-match within --max-distance. Output as `exchangectl match`, by the same match rule (exact,\n"
+      "parent domain, look-alike, near), as the exchange applies it. Needs read access to C.\n"
       "Exit 0 when something matched, 1 when nothing did, 2 on a usage error or an unreadable input.");
   AddGlobalFlags(flags, cli);
   flags.String("collection", "", &collection, "the collection to look in");

@@ -239,15 +239,7 @@ int RunMatch(const std::vector<std::string>& all_args) {
   bool dihedral = false;
   // --file may be given many times; FlagSet keeps one value, so collect them first.
   std::vector<std::string> files, args;
-  for (std::size_t i = 0; i < all_args.size(); ++i) {
-    if (all_args[i] == "--file" && i + 1 < all_args.size()) {
-      files.push_back(all_args[++i]);
-    } else if (all_args[i].rfind("--file=", 0) == 0) {
-      files.push_back(all_args[i].substr(7));
-    } else {
-      args.push_back(all_args[i]);
-    }
-  }
+  SplitFileFlags(all_args, &files, &args);
   FlagSet flags(
       "usage: exchangectl match --mirror DIR [--kind K] [VALUE...] [--file PATH]...\n\n"
       "Exact matching against a synced mirror, entirely offline. Values come from the command line, or from stdin\n"
