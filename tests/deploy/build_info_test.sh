@@ -5,7 +5,7 @@
 #   build_info_test.sh SOURCE_DIR
 set -euo pipefail
 src=$(cd "$1" && pwd)
-scratch=$(mktemp -d /tmp/build_info_test.XXXXXX)
+scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
 fail() { echo "build_info_test: FAIL: $*" >&2; exit 1; }
 generate() {  # SOURCE_DIR OUTPUT

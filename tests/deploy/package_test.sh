@@ -21,7 +21,7 @@ for page in "$build/man/exchanged.8.gz" "$build/man/exchangectl.1.gz"; do
   [ -f "$page" ] || fail "$page is missing: build everything first (scripts/build)"
 done
 
-scratch=$(mktemp -d /tmp/package_test.XXXXXX)
+scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
 root=$scratch/root
 mkdir -p "$root"

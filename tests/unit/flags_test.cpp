@@ -54,8 +54,8 @@ TEST_CASE("flags: unknown flags and bad values are usage errors") {
 class ConfigFile {
  public:
   explicit ConfigFile(const std::string& text) {
-    char name[] = "/tmp/flags_test_configXXXXXX";
-    const int fd = mkstemp(name);
+    std::string name = "/tmp/flags_test_config" + std::string(6, 'X');  // mkstemp fills in the X characters
+    const int fd = mkstemp(name.data());
     REQUIRE(fd >= 0);
     path_ = name;
     REQUIRE(write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size()));
