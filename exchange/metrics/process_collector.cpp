@@ -3,6 +3,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <limits>
@@ -64,7 +65,8 @@ std::vector<prometheus::MetricFamily> ProcessCollector::Collect() const {
   std::vector<prometheus::MetricFamily> out;
   // proc(5) numbering: utime 14, stime 15, starttime 22, vsize 23, rss 24.
   const auto stat = StatFields();
-  auto field = [&stat](std::size_t number) { return std::stod(stat.at(number - 3)); };
+  // strtod, not stod: a field that is not a number reads 0 rather than throwing out of a scrape.
+  auto field = [&stat](std::size_t number) { return std::strtod(stat.at(number - 3).c_str(), nullptr); };
   if (stat.size() >= 22 && ticks_per_second_ > 0) {
     out.push_back(Family("process_cpu_seconds_total", "User and system CPU time spent, in seconds.",
                          MetricType::Counter, (field(14) + field(15)) / ticks_per_second_));

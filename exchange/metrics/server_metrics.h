@@ -20,8 +20,6 @@
 #include <prometheus/histogram.h>
 #include <prometheus/registry.h>
 
-#include "metrics/process_collector.h"
-
 #include <array>
 #include <map>
 #include <memory>
@@ -30,6 +28,8 @@
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "metrics/process_collector.h"
 
 namespace exchange::metrics {
 

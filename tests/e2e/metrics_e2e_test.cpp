@@ -28,6 +28,7 @@ using exchange::testing::TestExchange;
 namespace {
 
 const std::string kMd5 = "0cc175b9c0f1b6a831c399e269772661";
+const std::string kOtherMd5 = "92eb5ffee6ae2fec3ad71c777531578f";
 
 std::string Scrape(const TestExchange& ex) {
   std::string metrics;
@@ -145,7 +146,6 @@ TEST_CASE("database gauges: a checkpoint timestamp that moves, and series that g
   s->set_value(kMd5);
   s->set_category("A1");
   Must(alpha->Call("POST", "/v1/collections/metrics/signals", &submit, nullptr));
-  std::string checkpoint;
   auto http = client::HttpsClient::Create(ex.ClientOptionsFor("alpha"));
   REQUIRE(http.ok());
   REQUIRE((*http)->Send("GET", "/v1/collections/metrics/checkpoint")->status == 200);
@@ -161,7 +161,7 @@ TEST_CASE("database gauges: a checkpoint timestamp that moves, and series that g
 
   // A new tree gets a new checkpoint (timestamps are whole seconds).
   std::this_thread::sleep_for(std::chrono::milliseconds(1100));
-  s->set_value("92eb5ffee6ae2fec3ad71c777531578f");
+  s->set_value(kOtherMd5);
   Must(alpha->Call("POST", "/v1/collections/metrics/signals", &submit, nullptr));
   REQUIRE((*http)->Send("GET", "/v1/collections/metrics/checkpoint")->status == 200);
   m = ScrapeUntil(ex, [&](const std::string& x) { return Value(x, timestamp).value_or(0) > *signed_at; });
@@ -170,10 +170,10 @@ TEST_CASE("database gauges: a checkpoint timestamp that moves, and series that g
 
   // Both signals retracted: no active md5 signal is left, and its series goes.
   v1::RetractionsRequest retract;
-  for (const std::string value : {kMd5, std::string("92eb5ffee6ae2fec3ad71c777531578f")}) {
+  for (const auto* value : {&kMd5, &kOtherMd5}) {
     auto* r = retract.add_signals();
     r->set_kind("md5");
-    r->set_value(value);
+    r->set_value(*value);
   }
   Must(alpha->Call("POST", "/v1/collections/metrics/retractions", &retract, nullptr));
   m = ScrapeUntil(ex, [&](const std::string& x) { return !Value(x, active) && Value(x, retracted); });
