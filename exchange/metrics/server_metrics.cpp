@@ -45,6 +45,11 @@ ServerMetrics::ServerMetrics(std::string_view version)
                           .Help("Database jobs waiting or running.")
                           .Register(*registry_)
                           .Add({})),
+      pool_queue_limit_(prometheus::BuildGauge()
+                            .Name("exchange_db_pool_queue_limit")
+                            .Help("Database jobs that may wait before requests get 503 (--max-queued-jobs).")
+                            .Register(*registry_)
+                            .Add({})),
       batch_signals_(prometheus::BuildHistogram()
                          .Name("exchange_submit_batch_signals")
                          .Help("Signals per submitted batch.")
@@ -58,10 +63,10 @@ ServerMetrics::ServerMetrics(std::string_view version)
                        .Name("exchange_log_entries")
                        .Help("Committed entries per verifiable log.")
                        .Register(*registry_)),
-      checkpoint_age_(prometheus::BuildGauge()
-                          .Name("exchange_checkpoint_age_seconds")
-                          .Help("Age of each log's newest signed checkpoint.")
-                          .Register(*registry_)),
+      checkpoint_timestamp_(prometheus::BuildGauge()
+                                .Name("exchange_checkpoint_timestamp_seconds")
+                                .Help("Unix time at which each log's newest checkpoint was signed.")
+                                .Register(*registry_)),
       sync_lag_(prometheus::BuildGauge()
                     .Name("exchange_member_sync_lag_seconds")
                     .Help("How far behind each member's most recent fetch of entries was.")
@@ -118,31 +123,43 @@ void ServerMetrics::ObserveRequest(const std::string& route, int http_status, do
   it->second.duration->Observe(seconds);
 }
 
+void ServerMetrics::GaugeSeries::Replace(const std::map<prometheus::Labels, double>& values) {
+  std::map<prometheus::Labels, prometheus::Gauge*> next;
+  for (const auto& [labels, value] : values) {
+    auto& gauge = family_.Add(labels);
+    gauge.Set(value);
+    next.emplace(labels, &gauge);
+  }
+  for (const auto& [labels, gauge] : current_) {
+    if (!next.count(labels)) family_.Remove(gauge);
+  }
+  current_ = std::move(next);
+}
+
 void ServerMetrics::SetDatabaseFigures(const std::vector<SignalCount>& signals, const std::vector<LogState>& logs,
                                        const std::vector<SyncLag>& lags) {
-  std::lock_guard lock(figures_mu_);
-  std::set<std::tuple<std::string, std::string, std::string>> now;
+  std::map<prometheus::Labels, double> signal_counts, sizes, timestamps, lag_seconds;
   for (const auto& s : signals) {
-    signals_.Add({{"collection", s.collection}, {"kind", s.kind}, {"status", s.status}}).Set(s.count);
-    now.insert({s.collection, s.kind, s.status});
+    signal_counts[{{"collection", s.collection}, {"kind", s.kind}, {"status", s.status}}] = s.count;
   }
-  for (const auto& [collection, kind, status] : signal_series_) {
-    if (!now.count({collection, kind, status})) {
-      signals_.Add({{"collection", collection}, {"kind", kind}, {"status", status}}).Set(0);
-    }
-  }
-  signal_series_ = std::move(now);
   for (const auto& l : logs) {
-    log_entries_.Add({{"log", l.log}}).Set(l.size);
-    checkpoint_age_.Add({{"log", l.log}}).Set(l.checkpoint_age_seconds);
+    sizes[{{"log", l.log}}] = l.size;
+    if (l.checkpoint_timestamp_seconds) timestamps[{{"log", l.log}}] = *l.checkpoint_timestamp_seconds;
   }
-  for (const auto& g : lags) sync_lag_.Add({{"org", g.org}}).Set(g.seconds);
+  for (const auto& g : lags) lag_seconds[{{"org", g.org}}] = g.seconds;
+  std::lock_guard lock(figures_mu_);
+  signals_.Replace(signal_counts);
+  log_entries_.Replace(sizes);
+  checkpoint_timestamp_.Replace(timestamps);
+  sync_lag_.Replace(lag_seconds);
 }
 
 void ServerMetrics::HandshakeFailed(HandshakeFailure reason) { handshake_failures_.at(reason)->Increment(); }
 
 std::string ServerMetrics::Serialize() const {
-  return prometheus::TextSerializer().Serialize(registry_->Collect());
+  auto families = registry_->Collect();
+  for (auto& family : process_.Collect()) families.push_back(std::move(family));
+  return prometheus::TextSerializer().Serialize(families);
 }
 
 }  // namespace exchange::metrics

@@ -4,7 +4,11 @@
 // bounded (route templates, status classes, a fixed list of reasons) and are
 // added up front so a scrape always shows every series, zeros included.
 // Gauges that mirror other objects' state (pool queue depth) are refreshed by
-// the callback given to Serialize().
+// the callback given to Serialize(). The gauges that mirror the database are
+// replaced whole on each read: a label set the read no longer has is removed
+// (Family::Remove), so a scrape never shows a figure that is gone. The
+// process_* families are read from /proc/self at each scrape
+// (ProcessCollector).
 //
 // Thread-safety: prometheus-cpp metrics are atomic; every method may be
 // called from any thread after construction.
@@ -18,13 +22,14 @@
 
 #include <array>
 #include <map>
-#include <mutex>
-#include <set>
-#include <tuple>
 #include <memory>
+#include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "metrics/process_collector.h"
 
 namespace exchange::metrics {
 
@@ -47,6 +52,8 @@ class ServerMetrics {
     pool_queue_depth_.Set(queue_depth);
     pool_in_flight_.Set(in_flight);
   }
+  // --max-queued-jobs, so an alert compares the queue with the real limit.
+  void SetPoolQueueLimit(double jobs) { pool_queue_limit_.Set(jobs); }
   void ObserveBatch(double signals) { batch_signals_.Observe(signals); }
 
   // Figures read from the database by a background task (see serve.cpp).
@@ -59,12 +66,14 @@ class ServerMetrics {
   struct LogState {
     std::string log;
     double size;
-    double checkpoint_age_seconds;
+    // Unix time of the newest signed checkpoint; empty: never signed (no series).
+    std::optional<double> checkpoint_timestamp_seconds;
   };
   struct SyncLag {
     std::string org;
     double seconds;
   };
+  // Replaces every database gauge: series absent from the arguments are removed.
   void SetDatabaseFigures(const std::vector<SignalCount>& signals, const std::vector<LogState>& logs,
                           const std::vector<SyncLag>& lags);
 
@@ -73,6 +82,18 @@ class ServerMetrics {
   std::string Serialize() const;
 
  private:
+  // The label sets of one gauge family that the last SetDatabaseFigures set.
+  class GaugeSeries {
+   public:
+    explicit GaugeSeries(prometheus::Family<prometheus::Gauge>& family) : family_(family) {}
+    // Sets each value; removes the label sets of the previous call that are not in `values`.
+    void Replace(const std::map<prometheus::Labels, double>& values);
+
+   private:
+    prometheus::Family<prometheus::Gauge>& family_;
+    std::map<prometheus::Labels, prometheus::Gauge*> current_;
+  };
+
   struct RouteSeries {
     std::array<prometheus::Counter*, 5> by_class{};  // 1xx..5xx
     prometheus::Histogram* duration = nullptr;
@@ -85,14 +106,17 @@ class ServerMetrics {
   prometheus::Counter& connections_refused_;
   prometheus::Gauge& pool_queue_depth_;
   prometheus::Gauge& pool_in_flight_;
+  prometheus::Gauge& pool_queue_limit_;
   prometheus::Histogram& batch_signals_;
-  prometheus::Family<prometheus::Gauge>& signals_;
-  prometheus::Family<prometheus::Gauge>& log_entries_;
-  prometheus::Family<prometheus::Gauge>& checkpoint_age_;
-  prometheus::Family<prometheus::Gauge>& sync_lag_;
-  // Signal series set last time, so one that disappears reads 0, not its old value.
+  ProcessCollector process_;
+  // The database gauges, replaced by SetDatabaseFigures; guarded by figures_mu_
+  // (prometheus-cpp guards each family's own map; the mutex keeps two
+  // replacements from interleaving).
   std::mutex figures_mu_;
-  std::set<std::tuple<std::string, std::string, std::string>> signal_series_;  // guarded by figures_mu_
+  GaugeSeries signals_;
+  GaugeSeries log_entries_;
+  GaugeSeries checkpoint_timestamp_;
+  GaugeSeries sync_lag_;
 };
 
 }  // namespace exchange::metrics

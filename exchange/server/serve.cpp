@@ -220,6 +220,7 @@ int Serve(const ServeConfig& config) {
     for (const auto& route : r->routes()) route_names.push_back(route.pattern);
   }
   metrics.AddRoutes(route_names);
+  metrics.SetPoolQueueLimit(static_cast<double>(config.max_queued_jobs));
 
   store::WorkerPool pool(config.database_url, static_cast<std::size_t>(config.db_workers),
                          static_cast<std::size_t>(config.max_queued_jobs));
@@ -231,14 +232,14 @@ int Serve(const ServeConfig& config) {
                                              if (!heads.ok()) return;
                                              for (const auto& head : *heads) (void)publisher.Current(conn, head);
                                            });
-  // The gauges that mirror the database (signals, log sizes, checkpoint age, sync lag).
+  // The gauges that mirror the database (signals, log sizes, checkpoint times, sync lag).
   store::PeriodicTask metrics_reader(config.database_url, config.metrics_period, [&metrics](store::Connection& conn) {
     auto f = store::ReadMetricsFigures(conn);
     if (!f.ok()) return;
     std::vector<metrics::ServerMetrics::SignalCount> signals;
     for (const auto& s : f->signals) signals.push_back({s.collection, s.kind, s.status, s.count});
     std::vector<metrics::ServerMetrics::LogState> logs;
-    for (const auto& l : f->logs) logs.push_back({l.name, l.size, l.checkpoint_age_seconds});
+    for (const auto& l : f->logs) logs.push_back({l.name, l.size, l.checkpoint_timestamp_seconds});
     std::vector<metrics::ServerMetrics::SyncLag> lags;
     for (const auto& g : f->lags) lags.push_back({g.org, g.seconds});
     metrics.SetDatabaseFigures(signals, logs, lags);

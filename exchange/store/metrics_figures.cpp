@@ -11,7 +11,7 @@ constexpr const char* kSignals = R"sql(
    GROUP BY c.name, s.kind, s.status)sql";
 constexpr const char* kLogs = R"sql(
   SELECT l.name, l.size::float8,
-         coalesce(extract(epoch FROM now() - (SELECT max(signed_at) FROM log_checkpoints k WHERE k.log_id = l.id)), -1)
+         extract(epoch FROM (SELECT max(signed_at) FROM log_checkpoints k WHERE k.log_id = l.id))::float8
     FROM logs l)sql";
 // Each member's most recent observation per log, worst log first.
 constexpr const char* kLags = R"sql(
@@ -19,6 +19,7 @@ constexpr const char* kLags = R"sql(
     FROM (SELECT DISTINCT ON (org_id, log_id) org_id, lag_seconds FROM sync_observations
            ORDER BY org_id, log_id, observed_at DESC) latest
     JOIN organisations o ON o.id = latest.org_id
+   WHERE o.status = 'active'
    GROUP BY o.slug)sql";
 
 }  // namespace
@@ -29,7 +30,10 @@ Result<MetricsFigures> ReadMetricsFigures(Connection& conn) {
     for (const auto& r : tx.exec(kSignals)) {
       f.signals.push_back({r[0].as<std::string>(), r[1].as<std::string>(), r[2].as<std::string>(), r[3].as<double>()});
     }
-    for (const auto& r : tx.exec(kLogs)) f.logs.push_back({r[0].as<std::string>(), r[1].as<double>(), r[2].as<double>()});
+    for (const auto& r : tx.exec(kLogs)) {
+      f.logs.push_back({r[0].as<std::string>(), r[1].as<double>(),
+                        r[2].is_null() ? std::nullopt : std::optional<double>(r[2].as<double>())});
+    }
     for (const auto& r : tx.exec(kLags)) f.lags.push_back({r[0].as<std::string>(), r[1].as<double>()});
     return f;
   });

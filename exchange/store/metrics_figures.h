@@ -1,6 +1,10 @@
 // What the Prometheus gauges read from the database, in three small queries.
+// Each read is the whole current state: a row that is absent (a status with
+// no signals left, a log never signed, an organisation no longer active) is
+// a series the gauges drop.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -17,8 +21,11 @@ struct MetricsFigures {
   struct Log {
     std::string name;
     double size;
-    double checkpoint_age_seconds;  // -1 when never signed
+    // Unix time of the newest signed checkpoint; empty when none was ever signed.
+    std::optional<double> checkpoint_timestamp_seconds;
   };
+  // Active organisations only: a suspended or revoked one cannot fetch, so
+  // its last lag would otherwise stay (and alert) for ever.
   struct Lag {
     std::string org;
     double seconds;

@@ -3,8 +3,9 @@
 
 * every panel query is valid PromQL (promtool check rules, after putting
   concrete values in place of the dashboard's variables);
-* every exchange_* metric the dashboard or the alerts use is a family
-  exchange/metrics registers (its histogram series _bucket/_sum/_count too);
+* every exchange_* and process_* metric the dashboard or the alerts use is a
+  family exchange/metrics registers (its histogram series _bucket/_sum/_count
+  too) or its process collector writes;
 * every family exchange/metrics registers has a panel.
 
   dashboard_test.py SOURCE_DIR
@@ -26,6 +27,11 @@ for cpp in sorted((src / "exchange/metrics").glob("*.cpp")):
     text = cpp.read_text()
     for m in re.finditer(r'Build(Counter|Gauge|Histogram|Summary)\(\)\s*\.Name\("([a-z_:]+)"\)', text):
         families[m.group(2)] = m.group(1)
+    # The process collector's families: Family("process_...", help, MetricType::..., value).
+    for m in re.finditer(r'Family\("(process_[a-z_]+)",[^;]*?MetricType::(Counter|Gauge)', text, re.S):
+        families[m.group(1)] = m.group(2)
+if not any(f.startswith("process_") for f in families):
+    sys.exit("dashboard_test: found no process_* family in exchange/metrics: the pattern is out of date")
 if len(families) < 5:
     sys.exit(f"dashboard_test: found only {sorted(families)} in exchange/metrics: the pattern is out of date")
 
@@ -80,7 +86,7 @@ with tempfile.NamedTemporaryFile("w", suffix=".yml") as f:
 
 used = set()
 for where, text in [("dashboard", " ".join(e for _, e in exprs)), ("alerts.yml", alerts)]:
-    for name in set(re.findall(r"\bexchange_[a-z_]+", text)):
+    for name in set(re.findall(r"\b(?:exchange|process)_[a-z_]+", text)):
         if name not in known:
             failures.append(f"{where} uses {name}, which exchanged does not export")
         elif where == "dashboard":

@@ -50,7 +50,8 @@ r = json.load(sys.stdin)["data"]["result"]
 print(r[0]["value"][1] if r else "")' 2>/dev/null || true
 }
 for _ in $(seq 1 60); do
-  [ "$(query 'up{job="exchanged"}')" = "1" ] && [ -n "$(query 'exchange_signals{collection="csam-known",kind="md5",status="active"}')" ] && break
+  [ "$(query 'up{job="exchanged"}')" = "1" ] && [ -n "$(query 'exchange_signals{collection="csam-known",kind="md5",status="active"}')" ] &&
+    [ -n "$(query 'exchange_checkpoint_timestamp_seconds{log="csam-known"}')" ] && break
   sleep 0.5
 done
 [ "$(query 'up{job="exchanged"}')" = "1" ] || { tail "$dir/prometheus.log" >&2; fail "Prometheus does not see exchanged up"; }
@@ -58,9 +59,18 @@ for promql in 'sum(exchange_http_requests_total{route="/v1/collections/{c}/signa
               'exchange_signals{collection="csam-known",kind="md5",status="active"}' \
               'exchange_log_entries{log="csam-known"}' \
               'exchange_submit_batch_signals_count' \
-              'exchange_build_info'; do
+              'exchange_build_info' \
+              'exchange_db_pool_queue_limit' \
+              'process_cpu_seconds_total{job="exchanged"}' \
+              'process_resident_memory_bytes{job="exchanged"}' \
+              'process_open_fds{job="exchanged"}'; do
   value=$(query "$promql")
   [ -n "$value" ] && [ "$value" != "0" ] || fail "no value for $promql"
   echo "$promql = $value"
 done
+# The checkpoint's age as the alert computes it: a few seconds to a minute.
+age=$(query 'time() - max by (log) (exchange_checkpoint_timestamp_seconds{log="csam-known"})')
+python3 -c 'import sys; a = float(sys.argv[1]); sys.exit(0 if -2 <= a <= 120 else 1)' "${age:-x}" ||
+  fail "checkpoint age from the timestamp gauge is '$age'"
+echo "checkpoint age = $age s"
 echo "1 passed, 0 failed"
