@@ -22,6 +22,7 @@ const std::map<std::string, Command>& Commands() {
       {"admin", {exchange::client::RunAdmin, "invite, approve, suspend, reinstate, revoke (coalition admins)"}},
       {"audit", {exchange::client::RunAudit, "verify and list the tamper-evident audit log"}},
       {"collections", {exchange::client::RunCollections, "list, create and grant access to collections"}},
+      {"config", {exchange::client::RunConfig, "config show: the settings in effect and where each comes from (profiles)"}},
       {"credentials", {exchange::client::RunCredentials, "list, rotate and revoke your own credentials"}},
       {"enroll", {exchange::client::RunEnroll, "apply to join with an invitation; fetch the certificate"}},
       {"report", {exchange::client::RunReport, "fetch the signed annual report (verified before saving); verify one"}},

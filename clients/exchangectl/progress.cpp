@@ -33,7 +33,7 @@ std::string Duration(double seconds) {
 
 }  // namespace
 
-Progress Progress::ForTerminal() { return Progress(isatty(STDERR_FILENO) == 1); }
+Progress Progress::ForTerminal(bool quiet) { return Progress(!quiet && isatty(STDERR_FILENO) == 1); }
 
 void Progress::Start(std::string label, uint64_t total) {
   Finish();
@@ -62,6 +62,13 @@ void Progress::Finish() {
     std::fputc('\n', stderr);
     std::fflush(stderr);
   }
+}
+
+void Progress::Clear() {
+  if (!enabled_ || !active_) return;
+  std::fputs("\r\x1b[K", stderr);
+  std::fflush(stderr);
+  drawn_ = started_ - std::chrono::seconds(1);  // the next Update redraws at once
 }
 
 void Progress::Draw(bool final) {

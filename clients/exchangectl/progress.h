@@ -13,9 +13,10 @@ namespace exchange::client {
 
 class Progress {
  public:
-  // `enabled` false draws nothing; ForTerminal() enables it when stderr is a tty.
+  // `enabled` false draws nothing; ForTerminal() enables it when stderr is a
+  // tty and `quiet` (e.g. --output json) is false.
   explicit Progress(bool enabled) : enabled_(enabled) {}
-  static Progress ForTerminal();
+  static Progress ForTerminal(bool quiet = false);
   ~Progress() { Finish(); }
 
   // Starts an operation over `total` items.
@@ -24,6 +25,8 @@ class Progress {
   void Update(uint64_t done);
   // Draws the final state and ends the line. Idempotent.
   void Finish();
+  // Erases the bar so that other lines can go to stderr; the next Update draws it again.
+  void Clear();
 
   bool enabled() const { return enabled_; }
 
