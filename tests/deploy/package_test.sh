@@ -85,6 +85,15 @@ for bin in usr/sbin/exchanged usr/bin/exchangectl; do
   [ "$listed" = "$covered" ] || fail "$(basename "$page") covers '$covered', --help lists '$listed'"
 done
 
+echo "== bash completion"
+# Where bash-completion looks for it, completing the installed binary's commands.
+completion=$root/usr/share/bash-completion/completions/exchangectl
+[ -f "$completion" ] || fail "no $completion"
+offered=$(bash -c 'source "$1"; COMP_WORDS=("$2" sy); COMP_CWORD=1; _exchangectl; echo "${COMPREPLY[*]}"' _ \
+  "$completion" "$root/usr/bin/exchangectl")
+[ "$offered" = sync ] || fail "the installed completion offers '$offered' for 'exchangectl sy'"
+echo "bash completion: exchangectl sy<TAB> -> $offered"
+
 echo "== the example configuration"
 # Every key is a flag of exchanged serve: parsing succeeds, and serve stops
 # (exit 1, not the usage exit 2) only at the first file, which lives in the
