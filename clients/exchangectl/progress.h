@@ -19,8 +19,8 @@ class Progress {
   static Progress ForTerminal(bool quiet = false);
   ~Progress() { Finish(); }
 
-  // Starts an operation over `total` items.
-  void Start(std::string label, uint64_t total);
+  // Starts an operation over `total` items, called `unit` on the bar.
+  void Start(std::string label, uint64_t total, std::string unit = "entries");
   // `done` items of the total so far. Redraws at most ten times a second.
   void Update(uint64_t done);
   // Draws the final state and ends the line. Idempotent.
@@ -36,6 +36,7 @@ class Progress {
   bool enabled_;
   bool active_ = false;
   std::string label_;
+  std::string unit_;
   uint64_t total_ = 0;
   uint64_t done_ = 0;
   std::chrono::steady_clock::time_point started_;

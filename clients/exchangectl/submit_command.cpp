@@ -194,7 +194,7 @@ int RunSubmit(const std::vector<std::string>& args) {
 
   // On a terminal, and never with --output json, a bar counts the signals sent.
   Progress progress = Progress::ForTerminal(cli.json());
-  if (!items->empty()) progress.Start("submit " + collection, items->size());
+  if (!items->empty()) progress.Start("submit " + collection, items->size(), "signals");
   Status failure;
   for (std::size_t first = 0; first < items->size(); first += static_cast<std::size_t>(batch_size)) {
     const std::size_t last = std::min(items->size(), first + static_cast<std::size_t>(batch_size));

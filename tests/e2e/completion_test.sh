@@ -43,7 +43,7 @@ offers() {
 # Commands: exactly those `exchangectl --help` lists.
 commands=$("$X" --help | awk '/^Commands:/ { f = 1; next } f && /^$/ { exit } f { print $1 }' | sort -u)
 [ "$(wc -l <<<"$commands")" -ge 15 ] || fail "exchangectl --help lists too few commands: $commands"
-same "commands" "$(printf '%s\n' $commands --help --version | sort -u)" "$(complete_words "")"
+same "commands" "$(printf '%s\n' $commands --help --version --profile | sort -u)" "$(complete_words "")"
 same "commands starting with s" "$(grep '^s' <<<"$commands")" "$(complete_words s)"
 
 for command in $commands; do
@@ -80,6 +80,12 @@ same "a flag without a value is followed by a subcommand" "$(printf '%s\n' annua
 printf '[profile alpha]\nserver = https://a:1\n[profile beta]\nserver = https://b:1\n[profile admin1]\n' >"$dir/config"
 same "--profile values" "$(printf '%s\n' admin1 alpha beta)" "$(EXCHANGECTL_CONFIG=$dir/config complete_words sync --profile "")"
 same "--profile a" "$(printf '%s\n' admin1 alpha)" "$(EXCHANGECTL_CONFIG=$dir/config complete_words whoami --profile a)"
+
+# --profile before the command (exchangectl --profile alpha sync ...).
+same "--profile first: names" "$(printf '%s\n' admin1 alpha)" "$(EXCHANGECTL_CONFIG=$dir/config complete_words --profile a)"
+same "--profile first: commands" "$(grep '^s' <<<"$commands")" "$(EXCHANGECTL_CONFIG=$dir/config complete_words --profile alpha s)"
+same "--profile first: flags" "$(printf '%s\n' --feed-vkey --follow)" "$(complete_words --profile alpha sync --f)"
+same "--profile=NAME first: subcommands" "$(printf '%s\n' annual verify)" "$(complete_words --profile = alpha report "")"
 
 # Files where a file goes: a flag's value and a positional.
 mkdir -p "$dir/files" && touch "$dir/files/signals.csv" "$dir/files/signals.ndjson"
