@@ -81,7 +81,7 @@ check_page "$root/usr/bin/exchangectl" "$root/usr/share/man/man1/exchangectl.1.g
 for bin in usr/sbin/exchanged usr/bin/exchangectl; do
   listed=$("$root/$bin" --help | awk '/^Commands:/{i=1;next} i&&/^[[:space:]]*$/{exit} i&&/^  [a-z]/{print $1}' | sort -u)
   page=$(ls "$root"/usr/share/man/man*/"$(basename "$bin")".*.gz)
-  covered=$(MANWIDTH=200 man -E ascii -l "$page" 2>/dev/null | sed -n 's/^ *The \([a-z]*\).* command:$/\1/p' | sort -u)
+  covered=$(MANWIDTH=200 man -E ascii -l "$page" 2>/dev/null | sed -n 's/^ *The \([a-z][a-z-]*\).* command:$/\1/p' | sort -u)
   [ "$listed" = "$covered" ] || fail "$(basename "$page") covers '$covered', --help lists '$listed'"
 done
 
