@@ -48,7 +48,8 @@ Status ApplyProfile(FlagSet& flags, Cli& cli) {
   if (!file.ok()) {
     if (file.status().code() != ErrorCode::kNotFound) return file.status();
     if (!file_required) return Status::Ok();
-    return Status::InvalidArgument("--profile " + cli.profile + ": " + file.status().message());
+    const std::string asked = named_file && *named_file ? "$EXCHANGECTL_CONFIG" : "--profile " + cli.profile;
+    return Status::InvalidArgument(asked + ": " + file.status().message());
   }
   cli.profile_path = path;
   const Profile* profile = file->Find(cli.profile);

@@ -86,7 +86,7 @@ int RunConfig(const std::vector<std::string>& args) {
     }
     rows.push_back(std::move(row));
   }
-  const std::string profile = cli.applied_profile.name.empty() ? "" : cli.applied_profile.name;
+  const std::string& profile = cli.applied_profile.name;
   if (cli.json()) {
     std::printf("{\"profile_file\": %s, \"profile_file_read\": %s, \"profile\": %s, \"settings\": [",
                 JsonString(path).c_str(), cli.profile_path.empty() ? "false" : "true", JsonString(profile).c_str());
@@ -99,8 +99,9 @@ int RunConfig(const std::vector<std::string>& args) {
   }
   std::printf("profile file: %s%s\n", path.empty() ? "(none: $HOME is not set)" : path.c_str(),
               !path.empty() && cli.profile_path.empty() ? " (not found)" : "");
-  std::printf("profile:      %s\n", profile.empty() ? ("none (" + cli.profile + " is not in the file)").c_str()
-                                                      : profile.c_str());
+  const std::string no_profile =
+      cli.profile_path.empty() ? "none (no profile file)" : "none ('" + cli.profile + "' is not in the file)";
+  std::printf("profile:      %s\n", profile.empty() ? no_profile.c_str() : profile.c_str());
   std::size_t key_width = 0, value_width = 0;
   for (const auto& row : rows) {
     key_width = std::max(key_width, row.key.size());

@@ -81,6 +81,9 @@ printf '[profile alpha]\nserver = https://a:1\n[profile beta]\nserver = https://
 same "--profile values" "$(printf '%s\n' admin1 alpha beta)" "$(EXCHANGECTL_CONFIG=$dir/config complete_words sync --profile "")"
 same "--profile a" "$(printf '%s\n' admin1 alpha)" "$(EXCHANGECTL_CONFIG=$dir/config complete_words whoami --profile a)"
 
+same "--profile values while EXCHANGECTL_PROFILE names another" "$(printf '%s\n' admin1 alpha beta)" \
+  "$(EXCHANGECTL_PROFILE=gamma EXCHANGECTL_CONFIG=$dir/config complete_words sync --profile "")"
+
 # --profile before the command (exchangectl --profile alpha sync ...).
 same "--profile first: names" "$(printf '%s\n' admin1 alpha)" "$(EXCHANGECTL_CONFIG=$dir/config complete_words --profile a)"
 same "--profile first: commands" "$(grep '^s' <<<"$commands")" "$(EXCHANGECTL_CONFIG=$dir/config complete_words --profile alpha s)"
