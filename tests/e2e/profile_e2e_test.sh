@@ -25,6 +25,7 @@ check() {  # DESCRIPTION COMMAND...: the command must succeed
 run() {
   local vars=()
   while [[ ${1:-} == *=* && ${1:-} != -* ]]; do vars+=("$1"); shift; done
+  # shellcheck disable=SC2046  # one "-u NAME" pair per EXCHANGECTL_* variable
   env $(env | sed -n 's/^\(EXCHANGECTL_[A-Z_]*\)=.*/-u \1/p') HOME="$dir/home" XDG_CONFIG_HOME= "${vars[@]}" \
     "$X" "$@" >"$dir/out" 2>"$dir/err"
   rc=$?
