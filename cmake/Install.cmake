@@ -1,6 +1,7 @@
 # Install rules and the Debian packages (CPack DEB): `exchanged` (the server,
 # its man page, systemd unit, configuration file, Prometheus alerts, Grafana
-# dashboard and docs) and `exchangectl` (the client and its man page).
+# dashboard and docs) and `exchangectl` (the client, its man page and bash
+# completion).
 #
 # Paths are Debian's: binaries, man pages and docs under the install prefix
 # (/usr in the packages), the configuration in /etc/exchange and the unit in
@@ -83,6 +84,8 @@ install(FILES ${PROJECT_SOURCE_DIR}/README.md ${PROJECT_SOURCE_DIR}/docs/operati
 
 # exchangectl
 install(TARGETS exchangectl RUNTIME DESTINATION bin COMPONENT exchangectl)
+install(FILES ${PROJECT_SOURCE_DIR}/deploy/bash-completion/exchangectl
+        DESTINATION share/bash-completion/completions COMPONENT exchangectl)
 install(FILES ${PROJECT_SOURCE_DIR}/README.md ${PROJECT_SOURCE_DIR}/docs/client.md ${deb_dir}/copyright
               ${stage_dir}/changelog.gz
         DESTINATION share/doc/exchangectl COMPONENT exchangectl)

@@ -45,7 +45,7 @@ int RunAdmin(const std::vector<std::string>& args) {
   flags.String("status", "", &status, "filter applications");
   flags.String("credential", "", &credential, "credential id (revoke one credential)");
   flags.String("out", "", &out, "file to write (crl)");
-  if (int rc = ParseCommandFlags(flags, args); rc >= 0) return rc;
+  if (int rc = ParseCommandFlags(flags, args, cli); rc >= 0) return rc;
   const auto& pos = flags.positionals();
   if (pos.empty()) {
     std::fputs(kUsage, stderr);

@@ -35,7 +35,7 @@ int RunAudit(const std::vector<std::string>& args) {
   flags.String("state", "", &state_file, "file keeping the last verified checkpoint");
   flags.String("origin", "", &origin, "expected checkpoint origin, e.g. NAME/audit");
   flags.Int("last", "", &last, "how many recent events to list");
-  if (int rc = ParseCommandFlags(flags, args); rc >= 0) return rc;
+  if (int rc = ParseCommandFlags(flags, args, cli); rc >= 0) return rc;
   const auto& pos = flags.positionals();
   if (pos.size() != 1 || (pos[0] != "verify" && pos[0] != "list")) return UsageError("audit", "give verify or list");
   auto trust = ParseTrust(vkeys);

@@ -12,6 +12,7 @@
 
 #include "api_client.h"
 #include "common/flags.h"
+#include "profile.h"
 
 namespace google::protobuf {
 class Message;
@@ -35,14 +36,29 @@ inline constexpr int kExitOutcomeUnknown = 8;    // a request that is not safe t
 struct Cli {
   ClientOptions connection;
   std::string output = "table";
+  std::string profile = "default";  // --profile / $EXCHANGECTL_PROFILE
   bool json() const { return output == "json"; }
+
+  // Set by ParseCommandFlags: the profile file read (empty: none was read)
+  // and the profile taken from it (name empty: none).
+  std::string profile_path;
+  Profile applied_profile;
 };
 
-// Adds --server --ca --cert --key --output --timeout.
+// Adds --server --ca --cert --key --output --timeout --profile.
 void AddGlobalFlags(FlagSet& flags, Cli& cli);
 
 // Parses; returns -1 to go on, or the exit code to return now (help, usage error).
 int ParseCommandFlags(FlagSet& flags, const std::vector<std::string>& args);
+
+// The same for a command that took AddGlobalFlags: between the built-in
+// defaults and the environment it applies the profile cli.profile from the
+// profile file (ProfileFilePath()), every setting of it that is a flag of
+// `flags`. Precedence: flag > environment > profile > built-in default. A
+// missing file is no error unless $EXCHANGECTL_CONFIG named it or a profile
+// other than "default" was asked for; a missing profile likewise. Warns on
+// stderr when the profile names a private key that others can read.
+int ParseCommandFlags(FlagSet& flags, const std::vector<std::string>& args, Cli& cli);
 
 Result<std::unique_ptr<ApiClient>> Connect(const Cli& cli);
 

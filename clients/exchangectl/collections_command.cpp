@@ -40,7 +40,7 @@ int RunCollections(const std::vector<std::string>& args) {
   flags.String("attribution", "", &attribution, "named (default) or anonymous");
   flags.Int("dispute-min-orgs", "", &dispute_min_orgs, "organisations that must dispute before a signal is disputed");
   flags.String("reason", "", &reason, "why (kept in the audit log)");
-  if (int rc = ParseCommandFlags(flags, args); rc >= 0) return rc;
+  if (int rc = ParseCommandFlags(flags, args, cli); rc >= 0) return rc;
   const auto& pos = flags.positionals();
   if (pos.empty()) {
     std::fputs(flags.Help().c_str(), stderr);

@@ -8,6 +8,7 @@
 namespace exchange::client {
 
 int RunWhoAmI(const std::vector<std::string>& args);
+int RunConfig(const std::vector<std::string>& args);
 int RunPki(const std::vector<std::string>& args);
 int RunCollections(const std::vector<std::string>& args);
 int RunAdmin(const std::vector<std::string>& args);

@@ -24,7 +24,7 @@ int RunCredentials(const std::vector<std::string>& args) {
   AddGlobalFlags(flags, cli);
   flags.String("out", "", &out, "directory for the new key and certificate (rotate)");
   flags.String("reason", "", &reason, "why (revoke; kept in the audit log)");
-  if (int rc = ParseCommandFlags(flags, args); rc >= 0) return rc;
+  if (int rc = ParseCommandFlags(flags, args, cli); rc >= 0) return rc;
   const auto& pos = flags.positionals();
   if (pos.empty()) {
     std::fputs(flags.Help().c_str(), stderr);

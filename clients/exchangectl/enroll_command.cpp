@@ -152,7 +152,7 @@ int RunEnroll(const std::vector<std::string>& args) {
   flags.String("out", "", &out, "directory for your key, application and certificate");
   flags.Bool("fetch", "", &fetch, "pick up the certificate of an application made earlier");
   flags.Int("wait", "", &wait_seconds, "with --fetch: keep polling this long while pending");
-  if (int rc = ParseCommandFlags(flags, args); rc >= 0) return rc;
+  if (int rc = ParseCommandFlags(flags, args, cli); rc >= 0) return rc;
   if (out.empty()) return UsageError("enroll", "--out DIR is required");
   cli.connection.cert_file.clear();  // enrollment is the one call made without a certificate
   cli.connection.key_file.clear();

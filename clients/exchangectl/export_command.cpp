@@ -54,7 +54,7 @@ int RunExport(const std::vector<std::string>& args) {
   flags.String("format", "", &format, "csv, ndjson or te");
   flags.String("kind", "", &kind, "only signals of this kind");
   flags.String("status", "", &status, "only signals with this status");
-  if (int rc = ParseCommandFlags(flags, args); rc >= 0) return rc;
+  if (int rc = ParseCommandFlags(flags, args, cli); rc >= 0) return rc;
   if (dir.empty()) return UsageError("export", "--mirror DIR is required");
   if (format.empty()) return UsageError("export", "--format csv|ndjson|te is required");
   if (!flags.positionals().empty()) return UsageError("export", "unexpected argument '" + flags.positionals()[0] + "'");

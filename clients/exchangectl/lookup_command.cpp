@@ -71,7 +71,7 @@ int RunLookup(const std::vector<std::string>& all_args) {
   flags.Int("max-distance", "", &max_distance, "PDQ near-match distance, 1-63");
   flags.Int("limit", "", &limit, "near matches per PDQ hash, nearest first (1-1000)");
   flags.Bool("dihedral", "", &dihedral, "also look up an image's 7 rotations and flips");
-  if (int rc = ParseCommandFlags(flags, args); rc >= 0) return rc;
+  if (int rc = ParseCommandFlags(flags, args, cli); rc >= 0) return rc;
   if (collection.empty()) return UsageError("lookup", "--collection C is required");
   if (!kind.empty() && !signals::ParseKind(kind)) return UsageError("lookup", signals::UnknownKindMessage(kind));
   if (max_distance < 1 || max_distance > 63) return UsageError("lookup", "--max-distance must be 1-63");

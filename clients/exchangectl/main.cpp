@@ -22,6 +22,7 @@ const std::map<std::string, Command>& Commands() {
       {"admin", {exchange::client::RunAdmin, "invite, approve, suspend, reinstate, revoke (coalition admins)"}},
       {"audit", {exchange::client::RunAudit, "verify and list the tamper-evident audit log"}},
       {"collections", {exchange::client::RunCollections, "list, create and grant access to collections"}},
+      {"config", {exchange::client::RunConfig, "config show: the settings in effect and where each comes from (profiles)"}},
       {"credentials", {exchange::client::RunCredentials, "list, rotate and revoke your own credentials"}},
       {"enroll", {exchange::client::RunEnroll, "apply to join with an invitation; fetch the certificate"}},
       {"report", {exchange::client::RunReport, "fetch the signed annual report (verified before saving); verify one"}},
@@ -42,7 +43,9 @@ const std::map<std::string, Command>& Commands() {
 }
 
 void Usage(std::FILE* out) {
-  std::fputs("usage: exchangectl COMMAND [flags]   (exchangectl COMMAND --help for its flags)\n\nCommands:\n", out);
+  std::fputs("usage: exchangectl [--profile NAME] COMMAND [flags]   (exchangectl COMMAND --help for its flags)\n\n"
+             "Commands:\n",
+             out);
   int width = 0;
   for (const auto& entry : Commands()) width = std::max(width, static_cast<int>(entry.first.size()));
   for (const auto& [name, command] : Commands()) std::fprintf(out, "  %-*s  %s\n", width, name.c_str(), command.summary);
@@ -67,6 +70,19 @@ int main(int argc, char** argv) {
     Usage(stdout);
     return 0;
   }
+  // `exchangectl --profile NAME COMMAND ...`: --profile may precede the
+  // command; it is handed to the command with its other flags.
+  std::vector<std::string> leading;
+  while (!args.empty() && (args[0] == "--profile" || args[0].rfind("--profile=", 0) == 0)) {
+    const std::size_t n = args[0] == "--profile" ? std::min<std::size_t>(2, args.size()) : 1;
+    leading.insert(leading.end(), args.begin(), args.begin() + static_cast<std::ptrdiff_t>(n));
+    args.erase(args.begin(), args.begin() + static_cast<std::ptrdiff_t>(n));
+  }
+  if (args.empty()) {
+    Usage(stderr);
+    return exchange::client::kExitUsage;
+  }
+  args.insert(args.begin() + 1, leading.begin(), leading.end());
   auto it = Commands().find(args[0]);
   if (it == Commands().end()) {
     std::fprintf(stderr, "exchangectl: unknown command '%s'\n\n", args[0].c_str());

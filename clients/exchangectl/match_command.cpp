@@ -257,7 +257,7 @@ int RunMatch(const std::vector<std::string>& all_args) {
   flags.String("file", "", &unused_file, "a file to hash and match (repeatable)");
   flags.Int("max-distance", "", &max_distance, "PDQ near-match distance, 0-63 (0: exact only)");
   flags.Bool("dihedral", "", &dihedral, "also match an image's 7 rotations and flips");
-  if (int rc = ParseCommandFlags(flags, args); rc >= 0) return rc;
+  if (int rc = ParseCommandFlags(flags, args, cli); rc >= 0) return rc;
   if (dir.empty()) return UsageError("match", "--mirror DIR is required (without a mirror: exchangectl lookup)");
   if (cli.output != "json" && cli.output != "table") return Fail(Status::InvalidArgument("--output must be table or json"));
   if (!kind.empty() && !signals::ParseKind(kind)) {

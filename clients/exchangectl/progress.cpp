@@ -33,11 +33,12 @@ std::string Duration(double seconds) {
 
 }  // namespace
 
-Progress Progress::ForTerminal() { return Progress(isatty(STDERR_FILENO) == 1); }
+Progress Progress::ForTerminal(bool quiet) { return Progress(!quiet && isatty(STDERR_FILENO) == 1); }
 
-void Progress::Start(std::string label, uint64_t total) {
+void Progress::Start(std::string label, uint64_t total, std::string unit) {
   Finish();
   label_ = std::move(label);
+  unit_ = std::move(unit);
   total_ = total;
   done_ = 0;
   started_ = drawn_ = std::chrono::steady_clock::now();
@@ -64,6 +65,13 @@ void Progress::Finish() {
   }
 }
 
+void Progress::Clear() {
+  if (!enabled_ || !active_) return;
+  std::fputs("\r\x1b[K", stderr);
+  std::fflush(stderr);
+  drawn_ = started_ - std::chrono::seconds(1);  // the next Update redraws at once
+}
+
 void Progress::Draw(bool final) {
   constexpr int kWidth = 30;
   const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
@@ -75,8 +83,8 @@ void Progress::Draw(bool final) {
   if (filled < kWidth) bar[static_cast<std::size_t>(filled)] = '>';
   const std::string eta = final ? Duration(elapsed)
                                 : (rate > 0 ? Duration(static_cast<double>(total_ - done_) / rate) : std::string("--:--"));
-  std::fprintf(stderr, "\r%s [%s] %s/%s entries  %s/s  %s %s\x1b[K", label_.c_str(), bar.c_str(),
-               Grouped(done_).c_str(), Grouped(total_).c_str(), Grouped(static_cast<uint64_t>(rate)).c_str(),
+  std::fprintf(stderr, "\r%s [%s] %s/%s %s  %s/s  %s %s\x1b[K", label_.c_str(), bar.c_str(),
+               Grouped(done_).c_str(), Grouped(total_).c_str(), unit_.c_str(), Grouped(static_cast<uint64_t>(rate)).c_str(),
                final ? "in" : "ETA", eta.c_str());
   std::fflush(stderr);
 }

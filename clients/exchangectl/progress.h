@@ -13,17 +13,20 @@ namespace exchange::client {
 
 class Progress {
  public:
-  // `enabled` false draws nothing; ForTerminal() enables it when stderr is a tty.
+  // `enabled` false draws nothing; ForTerminal() enables it when stderr is a
+  // tty and `quiet` (e.g. --output json) is false.
   explicit Progress(bool enabled) : enabled_(enabled) {}
-  static Progress ForTerminal();
+  static Progress ForTerminal(bool quiet = false);
   ~Progress() { Finish(); }
 
-  // Starts an operation over `total` items.
-  void Start(std::string label, uint64_t total);
+  // Starts an operation over `total` items, called `unit` on the bar.
+  void Start(std::string label, uint64_t total, std::string unit = "entries");
   // `done` items of the total so far. Redraws at most ten times a second.
   void Update(uint64_t done);
   // Draws the final state and ends the line. Idempotent.
   void Finish();
+  // Erases the bar so that other lines can go to stderr; the next Update draws it again.
+  void Clear();
 
   bool enabled() const { return enabled_; }
 
@@ -33,6 +36,7 @@ class Progress {
   bool enabled_;
   bool active_ = false;
   std::string label_;
+  std::string unit_;
   uint64_t total_ = 0;
   uint64_t done_ = 0;
   std::chrono::steady_clock::time_point started_;

@@ -52,7 +52,7 @@ int RunReport(const std::vector<std::string>& args) {
   flags.String("out", "", &out, "file to write (annual)");
   flags.String("report-key", "EXCHANGECTL_REPORT_KEY", &key_file, "the exchange's report public key (PEM) to trust");
   flags.String("sig", "", &sig_file, "detached signature (verify; default FILE.sig)");
-  if (int rc = ParseCommandFlags(flags, args); rc >= 0) return rc;
+  if (int rc = ParseCommandFlags(flags, args, cli); rc >= 0) return rc;
   const auto& pos = flags.positionals();
 
   if (pos.size() == 2 && pos[0] == "verify") {

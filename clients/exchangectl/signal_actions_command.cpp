@@ -168,7 +168,7 @@ int RunOpinion(const std::vector<std::string>& args) {
       "optionally opinion and reason columns; empty cells take the command line's opinion and --reason.");
   f.Add(flags);
   flags.String("reason", "", &reason, "why (required for a dispute)");
-  if (int rc = ParseCommandFlags(flags, args); rc >= 0) return rc;
+  if (int rc = ParseCommandFlags(flags, args, f.cli); rc >= 0) return rc;
   if (Status s = f.Check(true); !s.ok()) return UsageError("opinion", s.message());
   const auto& pos = flags.positionals();
   if (pos.size() > 1 || (pos.empty() && f.file.empty()) ||
@@ -213,7 +213,7 @@ int RunRetract(const std::vector<std::string>& args) {
       "usage: exchangectl retract --collection C (--kind K --value V | --file F)\n\n"
       "Retracts your organisation's own contributions. The CSV file has a header with kind,value.");
   f.Add(flags);
-  if (int rc = ParseCommandFlags(flags, args); rc >= 0) return rc;
+  if (int rc = ParseCommandFlags(flags, args, f.cli); rc >= 0) return rc;
   if (Status s = f.Check(true); !s.ok()) return UsageError("retract", s.message());
   if (!flags.positionals().empty()) {
     return UsageError("retract", "unexpected argument '" + flags.positionals()[0] + "'");
@@ -257,7 +257,7 @@ int RunSighting(const std::vector<std::string>& args) {
   flags.String("action", "", &action, "what was done");
   flags.String("observed-at", "", &observed_at, "when the match was found, RFC 3339 (default: now)");
   flags.String("seconds-to-action", "", &seconds_to_action, "seconds from detection to action (default: unknown)");
-  if (int rc = ParseCommandFlags(flags, args); rc >= 0) return rc;
+  if (int rc = ParseCommandFlags(flags, args, f.cli); rc >= 0) return rc;
   if (Status s = f.Check(f.file.empty()); !s.ok()) return UsageError("sighting", s.message());
   if (!flags.positionals().empty() || (f.file.empty() && action.empty())) {
     return UsageError("sighting", flags.positionals().empty() ? "--action is required" : "unexpected argument '" + flags.positionals()[0] + "'");

@@ -20,6 +20,7 @@
 #include "exchange/v1/signals.pb.h"
 #include "log/encoding.h"
 #include "log/hash.h"
+#include "progress.h"
 #include "signals/utf8.h"
 #include "text_formats.h"
 
@@ -156,7 +157,7 @@ int RunSubmit(const std::vector<std::string>& args) {
   flags.String("format", "", &format, "csv or ndjson (default: from the file name's extension)");
   flags.Int("batch", "", &batch_size, "signals per request (1-10000)");
   flags.String("errors", "", &errors_path, "write the per-item error report here as CSV (default: stderr)");
-  if (int rc = ParseCommandFlags(flags, args); rc >= 0) return rc;
+  if (int rc = ParseCommandFlags(flags, args, cli); rc >= 0) return rc;
   if (collection.empty()) return UsageError("submit", "--collection C is required");
   if (flags.positionals().size() != 1) return UsageError("submit", "give one FILE to submit (- for stdin)");
   const std::string path = flags.positionals()[0];
@@ -191,6 +192,9 @@ int RunSubmit(const std::vector<std::string>& args) {
   const std::string target = "/v1/collections/" + collection + "/signals";
   RetryPolicy policy;
 
+  // On a terminal, and never with --output json, a bar counts the signals sent.
+  Progress progress = Progress::ForTerminal(cli.json());
+  if (!items->empty()) progress.Start("submit " + collection, items->size(), "signals");
   Status failure;
   for (std::size_t first = 0; first < items->size(); first += static_cast<std::size_t>(batch_size)) {
     const std::size_t last = std::min(items->size(), first + static_cast<std::size_t>(batch_size));
@@ -216,6 +220,14 @@ int RunSubmit(const std::vector<std::string>& args) {
     // answer does not, and its signals are ours already: unchanged now.
     const bool replayed = changed > 0 && response.log_size() < size_before + changed;
     totals.replayed += replayed;
+    if (errors_path.empty()) {
+      for (const auto& r : response.results()) {
+        if (r.status() == "rejected") {
+          progress.Clear();  // the rejections below go to stderr too
+          break;
+        }
+      }
+    }
     for (int i = 0; i < response.results_size(); ++i) {
       const auto& r = response.results(i);
       const Item& item = (*items)[first + static_cast<std::size_t>(i)];
@@ -230,7 +242,9 @@ int RunSubmit(const std::vector<std::string>& args) {
         ++totals.contribution_added;
       }
     }
+    progress.Update(last);
   }
+  progress.Finish();
 
   const uint64_t sent = totals.created + totals.contribution_added + totals.unchanged + totals.rejected;
   // Every line that was not submitted (unreadable, or rejected by the exchange), by number.

@@ -95,7 +95,7 @@ int RunSync(const std::vector<std::string>& args) {
   flags.Int("max-age", "", &max_age, "oldest acceptable freshness cosignature, in seconds");
   flags.Int("follow", "", &follow, "keep syncing every this many seconds (0: sync once)");
   flags.Int("page", "", &page, "entries per request (1-10000)");
-  if (int rc = ParseCommandFlags(flags, args); rc >= 0) return rc;
+  if (int rc = ParseCommandFlags(flags, args, cli); rc >= 0) return rc;
   if (collection.empty()) return UsageError("sync", "--collection C is required");
   if (dir.empty()) return UsageError("sync", "--mirror DIR is required");
   if (!flags.positionals().empty()) return UsageError("sync", "unexpected argument '" + flags.positionals()[0] + "'");
@@ -124,7 +124,7 @@ int RunSync(const std::vector<std::string>& args) {
     sigaction(SIGINT, &action, nullptr);
     sigaction(SIGTERM, &action, nullptr);
   }
-  Progress progress = Progress::ForTerminal();
+  Progress progress = Progress::ForTerminal(cli.json());
   for (int round = 0;; ++round) {
     SyncResult result = SyncMirror(**api, **mirror, options, progress);
     switch (result.failure) {
@@ -162,7 +162,7 @@ int RunMirror(const std::vector<std::string>& args) {
       "Exit 0 when all holds, 5 when something does not.");
   AddGlobalFlags(flags, cli);
   flags.String("feed-vkey", "EXCHANGECTL_FEED_VKEYS", &vkeys, "trusted feed verifier keys, comma-separated");
-  if (int rc = ParseCommandFlags(flags, args); rc >= 0) return rc;
+  if (int rc = ParseCommandFlags(flags, args, cli); rc >= 0) return rc;
   const auto& pos = flags.positionals();
   if (pos.size() != 2 || pos[0] != "verify") return UsageError("mirror", "usage: exchangectl mirror verify DIR");
   auto trust = ParseTrust(vkeys);
@@ -189,7 +189,7 @@ int RunMirror(const std::vector<std::string>& args) {
   }
 
   // entries.log: every committed entry, hashing to the signed root.
-  Progress progress = Progress::ForTerminal();
+  Progress progress = Progress::ForTerminal(cli.json());
   progress.Start("verify " + head.collection, head.size);
   log::CompactRange tree;
   Status read = mirror.ForEachEntry([&](uint64_t index, std::string_view entry) {

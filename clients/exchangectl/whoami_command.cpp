@@ -11,7 +11,7 @@ int RunWhoAmI(const std::vector<std::string>& args) {
   Cli cli;
   FlagSet flags("usage: exchangectl whoami [connection flags]\n\nShows the organisation, role and certificate the exchange sees.");
   AddGlobalFlags(flags, cli);
-  if (int rc = ParseCommandFlags(flags, args); rc >= 0) return rc;
+  if (int rc = ParseCommandFlags(flags, args, cli); rc >= 0) return rc;
   auto api = Connect(cli);
   if (!api.ok()) return Fail(api.status());
   v1::WhoAmIResponse me;

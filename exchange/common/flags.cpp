@@ -40,6 +40,12 @@ const FlagSet::Flag* FlagSet::Find(const std::string& name) const {
   return nullptr;
 }
 
+Status FlagSet::Set(const std::string& name, const std::string& value) {
+  const Flag* flag = Find(name);
+  if (!flag) return Status::InvalidArgument("no flag --" + name);
+  return flag->set(value);
+}
+
 void FlagSet::String(const std::string& name, const std::string& env, std::string* value, const std::string& help) {
   Add({name, env, help, *value, true, [value](const std::string& text) {
          *value = text;

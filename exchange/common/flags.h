@@ -45,6 +45,13 @@ class FlagSet {
   const std::vector<std::string>& positionals() const { return positionals_; }
   std::string Help() const;
 
+  // Whether the set has a flag `name` (without "--").
+  bool Has(const std::string& name) const { return Find(name) != nullptr; }
+  // Sets flag `name` to `value` now, as its default would be: a Parse() after
+  // this applies the environment and the command line over it (exchangectl's
+  // profiles sit in that layer). InvalidArgument on a bad value or no such flag.
+  Status Set(const std::string& name, const std::string& value);
+
  private:
   struct Flag {
     std::string name, env, help, default_text;

@@ -81,9 +81,18 @@ check_page "$root/usr/bin/exchangectl" "$root/usr/share/man/man1/exchangectl.1.g
 for bin in usr/sbin/exchanged usr/bin/exchangectl; do
   listed=$("$root/$bin" --help | awk '/^Commands:/{i=1;next} i&&/^[[:space:]]*$/{exit} i&&/^  [a-z]/{print $1}' | sort -u)
   page=$(ls "$root"/usr/share/man/man*/"$(basename "$bin")".*.gz)
-  covered=$(MANWIDTH=200 man -E ascii -l "$page" 2>/dev/null | sed -n 's/^ *The \([a-z-]*\).* command:$/\1/p' | sort -u)
+  covered=$(MANWIDTH=200 man -E ascii -l "$page" 2>/dev/null | sed -n 's/^ *The \([a-z][a-z-]*\).* command:$/\1/p' | sort -u)
   [ "$listed" = "$covered" ] || fail "$(basename "$page") covers '$covered', --help lists '$listed'"
 done
+
+echo "== bash completion"
+# Where bash-completion looks for it, completing the installed binary's commands.
+completion=$root/usr/share/bash-completion/completions/exchangectl
+[ -f "$completion" ] || fail "no $completion"
+offered=$(bash -c 'source "$1"; COMP_WORDS=("$2" sy); COMP_CWORD=1; _exchangectl; echo "${COMPREPLY[*]}"' _ \
+  "$completion" "$root/usr/bin/exchangectl")
+[ "$offered" = sync ] || fail "the installed completion offers '$offered' for 'exchangectl sy'"
+echo "bash completion: exchangectl sy<TAB> -> $offered"
 
 echo "== the example configuration"
 # Every key is a flag of exchanged serve: parsing succeeds, and serve stops

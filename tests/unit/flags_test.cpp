@@ -166,3 +166,24 @@ TEST_CASE("slugs: lowercase letters, digits and inner '-'; some are reserved") {
   CHECK(exchange::IsReservedSlug("all"));
   CHECK_FALSE(exchange::IsReservedSlug("alpha"));
 }
+
+TEST_CASE("flags: Set puts a value between the default and the environment") {
+  std::string server = "built-in", ca = "built-in", cert = "built-in";
+  FlagSet flags("usage: test");
+  flags.String("server", "FLAGS_TEST_SET_SERVER", &server, "server");
+  flags.String("ca", "", &ca, "ca");
+  flags.String("cert", "", &cert, "cert");
+  CHECK(flags.Has("ca"));
+  CHECK_FALSE(flags.Has("report-key"));
+  CHECK(flags.Set("report-key", "x").code() == ErrorCode::kInvalidArgument);
+  REQUIRE(flags.Set("server", "from-profile").ok());
+  REQUIRE(flags.Set("ca", "from-profile").ok());
+  REQUIRE(flags.Set("cert", "from-profile").ok());
+  setenv("FLAGS_TEST_SET_SERVER", "from-env", 1);
+  REQUIRE(flags.Parse({"--ca", "from-flag"}).ok());
+  unsetenv("FLAGS_TEST_SET_SERVER");
+  CHECK(server == "from-env");
+  CHECK(ca == "from-flag");
+  CHECK(cert == "from-profile");
+  CHECK(flags.Help().find("(default: built-in)") != std::string::npos);  // --help shows the built-in default
+}
