@@ -143,6 +143,10 @@ for _ in $(seq 50); do grep -q '"msg":"SIGHUP: configuration not re-read' "$seco
 grep -q '"msg":"SIGHUP: configuration not re-read; log level unchanged".*"log_level":"debug"' "$second_log" ||
   fail "a bad level on SIGHUP: $(tail -2 "$second_log")"
 kill -0 "$pid" || fail "exchanged died on SIGHUP"
+kill -TERM "$pid"
+for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+grep -q '"msg":"draining","signal":15' "$second_log" && grep -q '"msg":"stopped"' "$second_log" ||
+  fail "no draining/stopped lines: $(tail -2 "$second_log")"
 python3 -c '
 import json, sys
 for line in open(sys.argv[1]): json.loads(line)' "$second_log" || fail "the second exchanged wrote a line that is not JSON"
