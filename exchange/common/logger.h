@@ -3,8 +3,8 @@
 // `exchanged serve` writes JSON lines (docs/operations.md, "Logs"):
 //   {"time":"2026-12-01T23:07:29.123Z","level":"info","msg":"listening",...fields}
 // time is RFC 3339 UTC with milliseconds; level is debug, info, warn or error;
-// msg is a fixed text naming the event (never a value); the fields follow in
-// the order given. The one-shot commands (migrate, credentials add, ...) are
+// msg names the event in our own words (the one-shot commands' msg is their
+// error message); the fields follow in the order given. The one-shot commands (migrate, credentials add, ...) are
 // run by a person at a terminal and write the text format instead:
 //   exchanged: <msg> (key=value, ...)      warn: "exchanged: warning: <msg> ..."
 //

@@ -350,6 +350,7 @@ int Serve(const ServeConfig& config, std::function<Result<ServeConfig>()> reread
   // SIGHUP: the log level is read again, from the same places and with the
   // same precedence as at start (so a --log-level flag still wins over the
   // file); nothing else is reloaded. A file that no longer parses changes nothing.
+  // The read (a file of a few lines) runs on an I/O thread: rare and short.
   asio::signal_set hangups(contexts.First(), SIGHUP);
   std::function<void()> await_hangup = [&] {
     hangups.async_wait([&](boost::system::error_code ec, int) {
