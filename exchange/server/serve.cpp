@@ -206,6 +206,9 @@ static void RaiseDescriptorLimit(int64_t wanted) {
 int Serve(const ServeConfig& config, std::function<Result<ServeConfig>()> reread) {
   if (Status s = Validate(config); !s.ok()) return Fail(s);
   if (auto level = logging::ParseLevel(config.log_level)) logging::SetLevel(*level);
+  // Until its handler is installed below, a SIGHUP (a reload sent early) must
+  // not end a starting server, which is SIGHUP's default action.
+  std::signal(SIGHUP, SIG_IGN);
   // Protobuf's own complaints (a string field that is not UTF-8, ...) name
   // fields, never values; they become log lines like ours.
   google::protobuf::SetLogHandler([](google::protobuf::LogLevel level, const char*, int, const std::string& message) {
