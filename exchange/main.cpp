@@ -1,9 +1,11 @@
 // exchanged: the Coalition Hash Exchange server. Parses the command and its
-// flags and hands over; everything else lives in server/.
+// flags and hands over; everything else lives in server/. Diagnostics go
+// through common/logger.h: JSON lines for serve, text for the other commands.
 #include <cstdio>
 #include <string>
 #include <vector>
 
+#include "common/logger.h"
 #include "server/commands.h"
 #include "server/feed_keys.h"
 #include "server/serve.h"
@@ -43,20 +45,19 @@ int main(int argc, char** argv) {
   const std::string command = args[0];
   std::vector<std::string> rest(args.begin() + 1, args.end());
   if (command == "serve") {
-    exchange::server::ServeConfig config;
-    exchange::FlagSet flags("usage: exchanged serve [flags]\n\nRuns the exchange until SIGTERM.");
-    exchange::server::RegisterServeFlags(flags, config);
-    flags.ConfigFile("config", "EXCHANGE_CONFIG", false, "read flags from FILE: `flag-name = value` lines");
-    bool help = false;
-    if (auto s = flags.Parse(rest, &help); !s.ok()) {
-      std::fprintf(stderr, "exchanged: %s\n", s.message().c_str());
+    // Everything serve writes to stderr is a JSON line, from its first word.
+    exchange::logging::Configure(exchange::logging::Format::kJson, exchange::logging::Level::kInfo);
+    std::string help;
+    auto config = exchange::server::ParseServeArgs(rest, &help);
+    if (!config.ok()) {
+      exchange::logging::Error("bad configuration", {{"error", config.status().message()}});
       return 2;
     }
-    if (help) {
-      std::fputs(flags.Help().c_str(), stdout);
+    if (!help.empty()) {
+      std::fputs(help.c_str(), stdout);
       return 0;
     }
-    return exchange::server::Serve(config);
+    return exchange::server::Serve(*config, [rest] { return exchange::server::ParseServeArgs(rest); });
   }
   if (command == "migrate") return exchange::server::RunMigrate(rest);
   if (command == "migrate-signals") return exchange::server::RunMigrateSignals(rest);
@@ -66,6 +67,7 @@ int main(int argc, char** argv) {
   if (command == "keys" && !rest.empty() && rest[0] == "generate") {
     return exchange::server::RunKeysGenerate({rest.begin() + 1, rest.end()});
   }
-  std::fprintf(stderr, "exchanged: unknown command '%s'\n\n%s", command.c_str(), kUsage);
+  exchange::logging::Error("unknown command '" + command + "'");
+  std::fputs(("\n" + std::string(kUsage)).c_str(), stderr);
   return 2;
 }

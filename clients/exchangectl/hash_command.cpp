@@ -152,34 +152,6 @@ std::vector<std::string> CollectFiles(const std::vector<std::string>& args, std:
   return files;
 }
 
-// Bytes that are not UTF-8 (file names are arbitrary bytes) become U+FFFD.
-std::string JsonString(const std::string& text) {
-  std::string valid = text;
-  if (!signals::DecodeUtf8(text, "file name").ok()) {
-    valid.clear();
-    for (unsigned char c : text) valid += c < 0x80 ? std::string(1, static_cast<char>(c)) : "\xEF\xBF\xBD";
-  }
-  std::string out = "\"";
-  for (unsigned char c : valid) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (c < 0x20) {
-          char escaped[8];
-          std::snprintf(escaped, sizeof escaped, "\\u%04x", c);
-          out += escaped;
-        } else {
-          out += static_cast<char>(c);
-        }
-    }
-  }
-  return out + "\"";
-}
-
 void PrintCsv(const std::vector<FileHashes>& results) {
   std::fputs("file,md5,sha256,pdq,quality\n", stdout);
   for (const FileHashes& r : results) {

@@ -4,6 +4,7 @@
 #include <cctype>
 #include <charconv>
 
+#include "common/json.h"
 #include "signals/utf8.h"
 
 namespace exchange::client {
@@ -130,29 +131,7 @@ std::string CsvLine(const std::vector<std::string>& fields) {
   return out;
 }
 
-std::string JsonString(std::string_view value) {
-  std::string out = "\"";
-  for (unsigned char c : value) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (c < 0x20 || c == 0x7f) {
-          static const char kHex[] = "0123456789abcdef";
-          out += "\\u00";
-          out += kHex[c >> 4];
-          out += kHex[c & 15];
-        } else {
-          out += static_cast<char>(c);
-        }
-    }
-  }
-  out += '"';
-  return out;
-}
+std::string JsonString(std::string_view value) { return JsonQuote(value); }
 
 std::string JsonStringArray(const std::vector<std::string>& values) {
   std::string out = "[";

@@ -42,7 +42,7 @@ std::string CsvField(std::string_view value);
 // Fields joined with ',' and ended with "\n".
 std::string CsvLine(const std::vector<std::string>& fields);
 
-// `"..."` with JSON escapes (", \, control characters); other bytes as they are.
+// `"..."`: common/json.h JsonQuote (escapes, and U+FFFD for bytes that are not UTF-8).
 std::string JsonString(std::string_view value);
 // `["a","b"]` and `[1,3]`.
 std::string JsonStringArray(const std::vector<std::string>& values);

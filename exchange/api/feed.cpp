@@ -4,7 +4,6 @@
 //   GET /v1/collections/{c}/checkpoint | entries | proof/inclusion | proof/consistency
 //   GET /v1/audit/checkpoint | entries | proof/inclusion | proof/consistency
 #include <algorithm>
-#include <cstdio>
 #include <limits>
 
 #include "api/access.h"
@@ -12,6 +11,7 @@
 #include "api/entry_cache.h"
 #include "api/params.h"
 #include "api/routes.h"
+#include "common/logger.h"
 #include "exchange/v1/feed.pb.h"
 #include "http/wire.h"
 #include "log/merkle.h"
@@ -100,7 +100,9 @@ class FeedHandlers {
       // A failure to note freshness must not fail the member's sync; it is logged.
       Status noted = store::RecordSyncObservation(*context.db, context.caller->org_id, head->log_id,
                                                   std::min(std::max(*start, end), head->size), head->size);
-      if (!noted.ok()) std::fprintf(stderr, "exchanged: sync observation not recorded: %s\n", noted.ToString().c_str());
+      if (!noted.ok()) {
+        logging::Warn("sync observation not recorded", {{"request_id", request.id}, {"error", noted.ToString()}});
+      }
     }
     // A full page below the committed size is immutable: Protobuf answers come
     // from the cache. Serialised messages concatenate, so the current

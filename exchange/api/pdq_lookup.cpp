@@ -1,7 +1,7 @@
 #include "api/pdq_lookup.h"
 
-#include <cstdio>
 
+#include "common/logger.h"
 #include "exchange/v1/feed.pb.h"
 #include "signals/match.h"
 #include "store/logs.h"
@@ -26,8 +26,7 @@ void PdqLookup::CatchUp(store::Connection& conn) {
       for (const auto& bytes : *entries) {
         v1::FeedEntry entry;
         if (!entry.ParseFromString(bytes)) {
-          std::fprintf(stderr, "exchanged: pdq index: entry %llu of %s is unreadable\n",
-                       static_cast<unsigned long long>(applied), head.name.c_str());
+          logging::Error("pdq index: unreadable entry", {{"log", head.name}, {"index", applied}});
         } else if (entry.signal().kind() == "pdq") {
           if (auto hash = signals::ParsePdq(entry.signal().value()); hash.ok()) {
             entry.signal().status() == "retracted" ? (void)target->index->Erase(*hash)

@@ -2,9 +2,9 @@
 
 #include <algorithm>
 #include <chrono>
-#include <cstdio>
 #include <exception>
 
+#include "common/logger.h"
 #include "http/wire.h"
 #include "metrics/server_metrics.h"
 #include "store/worker_pool.h"
@@ -18,8 +18,8 @@ Response Invoke(const Route& route, const Request& request, CallContext& context
   try {
     return route.handler(request, context);
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "exchanged: handler for %s %s threw: %s\n", route.method.c_str(), route.pattern.c_str(),
-                 e.what());
+    logging::Error("handler threw", {{"request_id", request.id}, {"method", route.method}, {"route", route.pattern},
+                                     {"error", e.what()}});
     return ErrorResponse(&request, Status::Internal("the server failed to handle this request"));
   }
 }
@@ -45,9 +45,16 @@ std::size_t ApiDispatcher::BodyLimit(const std::string& method, const std::strin
 
 void ApiDispatcher::Dispatch(Request request, const Peer& peer, Done done) {
   const auto start = std::chrono::steady_clock::now();
-  auto finish = [this, start, done = std::move(done)](const std::string& route, Response response) {
+  // `caller`: who asked, once known (for the request log).
+  auto finish = [this, start, done = std::move(done)](const std::string& route, Response response,
+                                                       const Caller* caller = nullptr) {
     std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - start;
     metrics_.ObserveRequest(route, response.status, elapsed.count());
+    response.route = route;
+    if (caller) {
+      response.org = caller->org_slug;
+      response.credential_id = caller->credential_id;
+    }
     done(std::move(response));
   };
 
@@ -82,7 +89,7 @@ void ApiDispatcher::Dispatch(Request request, const Peer& peer, Done done) {
 
   std::optional<Caller> cached = needs_caller ? callers_.Find(peer.fingerprint) : std::nullopt;
   if (cached) {
-    if (auto r = limited(request, "org:" + cached->org_slug)) return finish(route.pattern, std::move(*r));
+    if (auto r = limited(request, "org:" + cached->org_slug)) return finish(route.pattern, std::move(*r), &*cached);
   }
   // Refused certificates: answered from memory within the cache TTL, and
   // limited per certificate and per address, so repeating them costs no query.
@@ -105,7 +112,7 @@ void ApiDispatcher::Dispatch(Request request, const Peer& peer, Done done) {
   }
   if (!route.uses_database && (!needs_caller || cached)) {
     CallContext context{cached ? &*cached : nullptr, nullptr};
-    return finish(route.pattern, Invoke(route, request, context));
+    return finish(route.pattern, Invoke(route, request, context), context.caller);
   }
 
   auto job = [this, &route, request, fingerprint = peer.fingerprint, cached, needs_caller, finish, limited,
@@ -123,15 +130,15 @@ void ApiDispatcher::Dispatch(Request request, const Peer& peer, Done done) {
       }
       caller = std::move(loaded).value();
       callers_.Remember(*caller);
-      if (auto r = limited(request, "org:" + caller->org_slug)) return finish(route.pattern, std::move(*r));
+      if (auto r = limited(request, "org:" + caller->org_slug)) return finish(route.pattern, std::move(*r), &*caller);
     }
     CallContext context{caller ? &*caller : nullptr, &conn};
-    finish(route.pattern, Invoke(route, request, context));
+    finish(route.pattern, Invoke(route, request, context), context.caller);
   };
   if (!pool_.Submit(job)) {
     Response busy = ErrorResponse(&request, Status::Unavailable("the server is busy; retry shortly"));
     busy.headers.emplace_back("Retry-After", "1");
-    finish(route.pattern, std::move(busy));
+    finish(route.pattern, std::move(busy), cached ? &*cached : nullptr);
   }
 }
 

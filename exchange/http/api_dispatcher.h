@@ -1,6 +1,7 @@
 // ApiDispatcher: routes a request, authenticates the caller, and runs the
 // handler on the database worker pool (or inline, for handlers that need no
-// database once the caller is cached). Records every answer in the metrics.
+// database once the caller is cached). Records every answer in the metrics,
+// and names its route template and caller in the Response for the request log.
 //
 // Thread-safety: Dispatch() may be called from any I/O thread; the objects
 // it refers to must outlive every in-flight request (the server joins the

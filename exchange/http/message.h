@@ -5,6 +5,7 @@
 // the Response back. Thread-safety: plain values.
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <string_view>
@@ -24,6 +25,9 @@ struct Request {
   std::string accept;
   std::string idempotency_key;
   std::string body;
+  // Set by the session: this request's id (32 random hex digits, also the
+  // X-Request-Id response header), for log lines about it.
+  std::string id;
 };
 
 struct Response {
@@ -32,6 +36,11 @@ struct Response {
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;  // extra headers, e.g. Retry-After
   bool close = false;  // close the connection after this response
+  // For the request log line (net/session.h), never sent: the route template
+  // that answered ("unmatched" when none did) and the caller, when known.
+  std::string route = "unmatched";
+  std::string org;
+  int64_t credential_id = 0;
 };
 
 // Splits a request target into its path (kept encoded, so an encoded '/'

@@ -10,8 +10,13 @@ OpsDispatcher::OpsDispatcher(metrics::ServerMetrics& metrics, const store::Readi
                              std::function<void()> refresh)
     : metrics_(metrics), readiness_(readiness), refresh_(std::move(refresh)) {}
 
-void OpsDispatcher::Dispatch(Request request, const Peer&, Done done) {
+void OpsDispatcher::Dispatch(Request request, const Peer&, Done reply) {
   std::string path = request.target.substr(0, request.target.find('?'));
+  // The request log names the route: one of ours, or "unmatched".
+  auto done = [&reply, &path](Response response) {
+    if (path == "/healthz" || path == "/readyz" || path == "/metrics") response.route = path;
+    reply(std::move(response));
+  };
   if (request.method != "GET" && request.method != "HEAD") {
     Response response = TextResponse("only GET is served here\n");
     response.status = 405;

@@ -1,10 +1,9 @@
 #include "http/wire.h"
 
-#include <cstdio>
-
 #include <google/protobuf/message.h>
 #include <google/protobuf/util/json_util.h>
 
+#include "common/logger.h"
 #include "exchange/v1/common.pb.h"
 #include "signals/utf8.h"
 
@@ -99,8 +98,8 @@ Response ErrorResponse(const Request* request, const Status& status) {
   error.set_code(std::string(ErrorCodeName(status.code())));
   if (status.code() == ErrorCode::kInternal) {
     // The detail (database text, an invariant) is for the operator's log, not the caller.
-    std::fprintf(stderr, "exchanged: internal error on %s: %s\n", request ? request->target.c_str() : "-",
-                 status.message().c_str());
+    // Not the target: its path and query may hold values.
+    logging::Error("internal error", {{"request_id", request ? request->id : std::string()}, {"error", status.message()}});
     error.set_message("the exchange failed to handle this request; the operator's log has the details");
   } else {
     error.set_message(Utf8Safe(status.message()));

@@ -3,7 +3,8 @@
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/strand.hpp>
 #include <charconv>
-#include <cstdio>
+
+#include "common/logger.h"
 
 namespace exchange::net {
 namespace asio = boost::asio;
@@ -65,7 +66,7 @@ void Listener::DoAccept() {
       self->on_accept_(std::move(socket));
     } else {
       // Out of file descriptors and the like: keep serving the connections we have.
-      std::fprintf(stderr, "exchanged: accept failed: %s\n", ec.message().c_str());
+      logging::Error("accept failed", {{"error", ec.message()}});
     }
     self->DoAccept();
   });

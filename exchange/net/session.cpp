@@ -1,6 +1,7 @@
 #include "net/session.h"
 
 #include <openssl/err.h>
+#include <openssl/rand.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
@@ -9,9 +10,11 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
+#include <cctype>
 #include <limits>
 #include <memory>
 #include <optional>
+#include <random>
 #include <type_traits>
 
 #include "http/dispatcher.h"
@@ -36,20 +39,53 @@ constexpr auto kShutdownTimeout = std::chrono::seconds(1);
 // a client still sending sees our 413 instead of a connection reset.
 constexpr std::uint64_t kMaxDiscardBytes = 16 * 1024 * 1024;
 
+std::string Hex(const unsigned char* bytes, std::size_t n) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string hex;
+  hex.reserve(n * 2);
+  for (std::size_t i = 0; i < n; ++i) {
+    hex.push_back(kHex[bytes[i] >> 4]);
+    hex.push_back(kHex[bytes[i] & 0xf]);
+  }
+  return hex;
+}
+
+// 128 bits from the CSPRNG: unguessable, so an id says nothing about other requests.
+std::string NewRequestId() {
+  unsigned char bytes[16];
+  if (RAND_bytes(bytes, sizeof bytes) != 1) {
+    std::random_device device;
+    for (auto& b : bytes) b = static_cast<unsigned char>(device());
+  }
+  return Hex(bytes, sizeof bytes);
+}
+
+// A client's own request id, logged only when it looks like one: 1-64
+// characters of letters, digits and "-_.:". Anything else is not logged.
+bool WellFormedClientRequestId(std::string_view id) {
+  if (id.empty() || id.size() > 64) return false;
+  for (char c : id) {
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' && c != '.' && c != ':') return false;
+  }
+  return true;
+}
+
+// The method as logged: a standard one, or "OTHER" (an extension method is
+// the client's text).
+std::string_view LoggedMethod(std::string_view method) {
+  for (std::string_view known : {"GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"}) {
+    if (method == known) return known;
+  }
+  return method.empty() ? "-" : "OTHER";
+}
+
 std::string PeerFingerprint(SSL* ssl) {
   X509* cert = SSL_get0_peer_certificate(ssl);
   if (!cert) return {};
   unsigned char md[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
   if (X509_digest(cert, EVP_sha256(), md, &len) != 1) return {};
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string hex;
-  hex.reserve(len * 2);
-  for (unsigned int i = 0; i < len; ++i) {
-    hex.push_back(kHex[md[i] >> 4]);
-    hex.push_back(kHex[md[i] & 0xf]);
-  }
-  return hex;
+  return Hex(md, len);
 }
 
 metrics::HandshakeFailure ClassifyHandshakeError(const beast::error_code& ec) {
@@ -150,6 +186,8 @@ class Session final : public Drainable, public std::enable_shared_from_this<Sess
   }
 
   void ReadHeader() {
+    current_ = CurrentRequest{};
+    current_.start = std::chrono::steady_clock::now();
     parser_.emplace();
     parser_->header_limit(env_.limits.max_header_bytes);
     // The route's limit is applied once the header is read. (Not boost::none:
@@ -168,6 +206,7 @@ class Session final : public Drainable, public std::enable_shared_from_this<Sess
     if (ec) return Refuse(400, "malformed HTTP request: " + ec.message());
 
     const auto& header = parser_->get();
+    current_.method = std::string(LoggedMethod(header.method_string()));
     std::size_t limit = env_.dispatcher->BodyLimit(std::string(header.method_string()), std::string(header.target()));
     if (auto length = parser_->content_length(); length && *length > limit) {
       if (*length <= kMaxDiscardBytes) {
@@ -198,6 +237,10 @@ class Session final : public Drainable, public std::enable_shared_from_this<Sess
     request.accept = HeaderValue(message, bhttp::field::accept);
     request.idempotency_key = HeaderValue(message, std::string_view("Idempotency-Key"));
     request.body = std::move(message.body());
+    request.id = current_.id;
+    if (auto client_id = HeaderValue(message, std::string_view("X-Request-Id")); WellFormedClientRequestId(client_id)) {
+      current_.client_id = client_id;
+    }
 
     Socket().expires_never();
     env_.dispatcher->Dispatch(std::move(request), http::Peer{fingerprint_, address_},
@@ -220,6 +263,7 @@ class Session final : public Drainable, public std::enable_shared_from_this<Sess
   }
 
   void Write(http::Response response) {
+    response.headers.emplace_back("X-Request-Id", current_.id);
     auto out = std::make_shared<bhttp::response<bhttp::string_body>>();
     out->version(11);
     out->result(static_cast<unsigned>(response.status));
@@ -231,10 +275,27 @@ class Session final : public Drainable, public std::enable_shared_from_this<Sess
     out->keep_alive(keep);
     out->prepare_payload();
     Socket().expires_after(env_.limits.write_timeout);
-    bhttp::async_write(stream_, *out, [self = this->shared_from_this(), out, keep](beast::error_code ec, std::size_t) {
+    bhttp::async_write(stream_, *out, [self = this->shared_from_this(), out, keep, response = std::move(response)](
+                                          beast::error_code ec, std::size_t) {
+      self->LogRequest(response, out->body().size(), ec);
       if (ec || !keep) return self->discard_ > 0 && !ec ? self->Discard() : self->Close();
       self->WaitForRequest();
     });
+  }
+
+  void LogRequest(const http::Response& response, std::size_t body_bytes, const beast::error_code& ec) {
+    if (!logging::Enabled(env_.request_log_level)) return;
+    const std::chrono::duration<double, std::milli> latency = std::chrono::steady_clock::now() - current_.start;
+    auto org = response.org.empty() ? logging::Field::Null("org") : logging::Field("org", response.org);
+    auto credential = response.credential_id == 0 ? logging::Field::Null("credential_id")
+                                                   : logging::Field("credential_id", response.credential_id);
+    auto client_id = current_.client_id.empty() ? logging::Field::Null("client_request_id")
+                                                : logging::Field("client_request_id", current_.client_id);
+    auto write_error = ec ? logging::Field("write_error", ec.message()) : logging::Field::Null("write_error");
+    logging::Log(env_.request_log_level, "request",
+                 {{"request_id", current_.id}, client_id, {"listener", env_.listener}, {"method", current_.method},
+                  {"route", response.route}, {"status", response.status}, {"bytes", body_bytes},
+                  {"latency_ms", latency.count()}, org, credential, {"remote_addr", address_}, write_error});
   }
 
   // Reads and drops the rest of a refused body (bounded in bytes and time), then closes.
@@ -269,6 +330,13 @@ class Session final : public Drainable, public std::enable_shared_from_this<Sess
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   std::string fingerprint_;
   std::string address_;
+  // The request being read or answered, for its log line.
+  struct CurrentRequest {
+    std::string id = NewRequestId();
+    std::string method = "-";
+    std::string client_id;  // a well-formed X-Request-Id the client sent
+    std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
+  } current_;
   bool keep_alive_ = false;
   std::uint64_t discard_ = 0;  // bytes of a refused body still to drop
   std::chrono::steady_clock::time_point discard_deadline_;  // when dropping them stops

@@ -14,6 +14,13 @@
 // Each request gets a fresh parser with a header limit and the body limit of
 // its route (from the Dispatcher). Malformed HTTP gets a 400, oversized
 // headers a 431, an oversized body a 413; then the connection closes.
+// Every answered request gets an unpredictable id (X-Request-Id) and one
+// request log line (docs/operations.md, "The request log"), written once the
+// response is written: id, method, route template, status, body bytes,
+// latency from the request's first byte, organisation and credential id.
+// Never the target (its path and query may hold values), a header value or
+// the body. A well-formed X-Request-Id the client sent is logged as
+// client_request_id; the response always carries the server's own id.
 // Each session runs on its own strand; the Dispatcher may answer from any
 // thread and the session posts the answer back.
 #pragma once
@@ -24,6 +31,7 @@
 #include <cstdint>
 #include <memory>
 
+#include "common/logger.h"
 #include "net/connection_tracker.h"
 
 namespace exchange::http {
@@ -49,6 +57,8 @@ struct SessionEnvironment {
   SessionLimits limits;
   http::Dispatcher* dispatcher = nullptr;
   metrics::ServerMetrics* metrics = nullptr;  // null on the ops listener
+  const char* listener = "api";                // the request log's `listener` field
+  logging::Level request_log_level = logging::Level::kInfo;
 };
 
 // `registration` is the connection's admission by its listener's tracker.

@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "common/flags.h"
+#include "common/logger.h"
 #include "common/slug.h"
 #include "pki/certificate.h"
 #include "pki/files.h"
@@ -19,7 +20,7 @@ namespace exchange::server {
 namespace {
 
 int Fail(const Status& status) {
-  std::fprintf(stderr, "exchanged: %s\n", status.ToString().c_str());
+  logging::Error(status.ToString());
   return status.code() == ErrorCode::kInvalidArgument ? 2 : 1;
 }
 

@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "common/flags.h"
+#include "common/logger.h"
 #include "pki/files.h"
 #include "pki/key.h"
 
@@ -27,12 +28,12 @@ Result<log::Signer> LoadSigner(const std::string& file, log::KeyType want) {
 
 int GenerateReportKey(const std::string& out) {
   auto key = pki::PrivateKey::GenerateEd25519();
-  if (!key.ok()) return std::fprintf(stderr, "exchanged: %s\n", key.status().ToString().c_str()), 1;
+  if (!key.ok()) return logging::Error(key.status().ToString()), 1;
   auto pem = key->ToPem();
   auto public_pem = key->PublicKeyPem();
-  if (!pem.ok() || !public_pem.ok()) return std::fprintf(stderr, "exchanged: cannot encode the key\n"), 1;
+  if (!pem.ok() || !public_pem.ok()) return logging::Error("cannot encode the key"), 1;
   for (const Status& s : {pki::WritePrivateFile(out, *pem), pki::WritePublicFile(out + ".pub.pem", *public_pem)}) {
-    if (!s.ok()) return std::fprintf(stderr, "exchanged: %s\n", s.ToString().c_str()), 1;
+    if (!s.ok()) return logging::Error(s.ToString()), 1;
   }
   std::fputs(public_pem->c_str(), stdout);
   return 0;
@@ -78,7 +79,7 @@ int RunKeysGenerate(const std::vector<std::string>& args) {
   flags.Bool("report", "", &report, "make the report-signing key: Ed25519 PEM (FILE) and its public key (FILE.pub.pem)");
   bool help = false;
   if (Status s = flags.Parse(args, &help); !s.ok()) {
-    std::fprintf(stderr, "exchanged: %s\n", s.message().c_str());
+    logging::Error(s.message());
     return 2;
   }
   if (help) {
@@ -87,21 +88,21 @@ int RunKeysGenerate(const std::vector<std::string>& args) {
   }
   if (report && !out.empty()) return GenerateReportKey(out);
   if (name.empty() || out.empty()) {
-    std::fprintf(stderr, "exchanged: --name and --out are required\n");
+    logging::Error("--name and --out are required");
     return 2;
   }
   auto signer = log::GenerateSigner(name, freshness ? log::KeyType::kCosignatureV1 : log::KeyType::kEd25519);
   if (!signer.ok()) {
-    std::fprintf(stderr, "exchanged: %s\n", signer.status().ToString().c_str());
+    logging::Error(signer.status().ToString());
     return 2;
   }
   const std::string vkey = signer->verifier().VerifierKey();
   if (Status s = pki::WritePrivateFile(out, signer->PrivateKey() + "\n"); !s.ok()) {
-    std::fprintf(stderr, "exchanged: %s\n", s.ToString().c_str());
+    logging::Error(s.ToString());
     return 1;
   }
   if (Status s = pki::WritePublicFile(out + ".vkey", vkey + "\n"); !s.ok()) {
-    std::fprintf(stderr, "exchanged: %s\n", s.ToString().c_str());
+    logging::Error(s.ToString());
     return 1;
   }
   std::printf("%s\n", vkey.c_str());

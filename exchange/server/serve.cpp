@@ -5,8 +5,10 @@
 #include <boost/asio/steady_timer.hpp>
 #include <sys/resource.h>
 
+#include <google/protobuf/stubs/logging.h>
+
+#include <algorithm>
 #include <csignal>
-#include <cstdio>
 #include <thread>
 #include <vector>
 
@@ -17,6 +19,7 @@
 #include "pki/signature.h"
 #include "pki/files.h"
 #include "api/routes.h"
+#include "common/logger.h"
 #include "http/api_dispatcher.h"
 #include "http/ops_dispatcher.h"
 #include "metrics/server_metrics.h"
@@ -97,6 +100,22 @@ void RegisterServeFlags(FlagSet& f, ServeConfig& c) {
   f.Millis("metrics-period", "EXCHANGE_METRICS_PERIOD_MS", &c.metrics_period,
            "how often gauges read from the database are refreshed");
   f.Millis("drain-timeout", "EXCHANGE_DRAIN_TIMEOUT_MS", &c.drain_timeout, "time to finish in-flight requests on SIGTERM");
+  f.String("log-level", "EXCHANGE_LOG_LEVEL", &c.log_level,
+           "lowest level logged: debug, info, warn or error (JSON lines on stderr; SIGHUP re-reads it)");
+}
+
+Result<ServeConfig> ParseServeArgs(const std::vector<std::string>& args, std::string* help_text) {
+  ServeConfig config;
+  FlagSet flags("usage: exchanged serve [flags]\n\nRuns the exchange until SIGTERM.");
+  RegisterServeFlags(flags, config);
+  flags.ConfigFile("config", "EXCHANGE_CONFIG", false, "read flags from FILE: `flag-name = value` lines");
+  bool help = false;
+  if (Status s = flags.Parse(args, &help); !s.ok()) return s;
+  if (help && help_text) *help_text = flags.Help();
+  if (!help && !logging::ParseLevel(config.log_level)) {
+    return Status::InvalidArgument("--log-level must be debug, info, warn or error, not '" + config.log_level + "'");
+  }
+  return config;
 }
 
 namespace {
@@ -129,7 +148,7 @@ Status Validate(const ServeConfig& c) {
 }
 
 int Fail(const Status& status) {
-  std::fprintf(stderr, "exchanged: %s\n", status.ToString().c_str());
+  logging::Error("cannot serve", {{"error", status.ToString()}});
   return 1;
 }
 
@@ -179,20 +198,30 @@ static void RaiseDescriptorLimit(int64_t wanted) {
     setrlimit(RLIMIT_NOFILE, &limit);
   }
   if (static_cast<int64_t>(limit.rlim_cur) < wanted + 256) {
-    std::fprintf(stderr, "exchanged: warning: %llu file descriptors allowed, fewer than --max-connections (%lld) needs\n",
-                 static_cast<unsigned long long>(limit.rlim_cur), static_cast<long long>(wanted));
+    logging::Warn("fewer file descriptors allowed than the connection limits need",
+                  {{"allowed", static_cast<uint64_t>(limit.rlim_cur)}, {"connections", wanted}});
   }
 }
 
-int Serve(const ServeConfig& config) {
+int Serve(const ServeConfig& config, std::function<Result<ServeConfig>()> reread) {
   if (Status s = Validate(config); !s.ok()) return Fail(s);
+  if (auto level = logging::ParseLevel(config.log_level)) logging::SetLevel(*level);
+  // Until its handler is installed below, a SIGHUP (a reload sent early) must
+  // not end a starting server, which is SIGHUP's default action.
+  std::signal(SIGHUP, SIG_IGN);
+  // Protobuf's own complaints (a string field that is not UTF-8, ...) name
+  // fields, never values; they become log lines like ours.
+  google::protobuf::SetLogHandler([](google::protobuf::LogLevel level, const char*, int, const std::string& message) {
+    logging::Log(level >= google::protobuf::LOGLEVEL_ERROR ? logging::Level::kError : logging::Level::kWarn,
+                 "protobuf", {{"error", message}});
+  });
   RaiseDescriptorLimit(config.max_connections + config.max_handshakes + config.enroll_max_connections +
                        config.ops_max_connections);
   if (config.migrate) {
     store::Connection conn(config.database_url);
     auto applied = store::Migrate(conn);
     if (!applied.ok()) return Fail(applied.status());
-    std::fprintf(stderr, "exchanged: %d migrations applied\n", *applied);
+    logging::Info("migrations applied", {{"count", *applied}});
   }
   auto tls = net::MakeServerTlsContext({config.tls_cert, config.tls_key, config.client_ca});
   if (!tls.ok()) return Fail(tls.status());
@@ -251,9 +280,9 @@ int Serve(const ServeConfig& config) {
   // records past their retention are deleted.
   store::PeriodicTask expiry(config.database_url, config.expiry_period, [](store::Connection& conn) {
     auto changed = store::ApplyExpiries(conn);
-    if (!changed.ok()) std::fprintf(stderr, "exchanged: expiry: %s\n", changed.status().ToString().c_str());
+    if (!changed.ok()) logging::Error("expiry failed", {{"error", changed.status().ToString()}});
     auto purged = store::PurgeIdempotencyRecords(conn);
-    if (!purged.ok()) std::fprintf(stderr, "exchanged: idempotency purge: %s\n", purged.status().ToString().c_str());
+    if (!purged.ok()) logging::Error("idempotency purge failed", {{"error", purged.status().ToString()}});
   });
   http::RateLimiter org_limiter(static_cast<double>(config.org_rate_limit), 2.0 * static_cast<double>(config.org_rate_limit));
   http::RateLimiter enroll_limiter(static_cast<double>(config.enroll_rate_limit) / 60.0,
@@ -280,9 +309,10 @@ int Serve(const ServeConfig& config) {
                                              sizes(config.enroll_max_connections_per_address)});
   net::ConnectionTracker ops_connections({sizes(config.ops_max_connections), sizes(config.ops_max_connections),
                                           sizes(config.ops_max_connections_per_address)});
-  net::SessionEnvironment api_env{limits, &api_dispatcher, &metrics};
-  net::SessionEnvironment enroll_env{limits, &enroll_dispatcher, &metrics};
-  net::SessionEnvironment ops_env{limits, &ops_dispatcher, nullptr};
+  // Scrapes and probes come every few seconds: their request lines are debug.
+  net::SessionEnvironment api_env{limits, &api_dispatcher, &metrics, "api", logging::Level::kInfo};
+  net::SessionEnvironment enroll_env{limits, &enroll_dispatcher, &metrics, "enroll", logging::Level::kInfo};
+  net::SessionEnvironment ops_env{limits, &ops_dispatcher, nullptr, "ops", logging::Level::kDebug};
 
   // Admission at accept; a refused socket closes as it goes out of scope.
   auto admit = [&metrics](net::ConnectionTracker& tracker, asio::ip::tcp::socket& socket, bool counted) {
@@ -317,8 +347,33 @@ int Serve(const ServeConfig& config) {
   (*api_listener)->Start();
   (*enroll_listener)->Start();
   (*ops_listener)->Start();
-  std::fprintf(stderr, "exchanged %s: API on https://%s, enrollment on https://%s, operations on http://%s\n",
-               EXCHANGE_VERSION, config.listen.c_str(), config.enroll_listen.c_str(), config.ops_listen.c_str());
+  logging::Info("serving", {{"version", EXCHANGE_VERSION}, {"api", "https://" + config.listen},
+                            {"enroll", "https://" + config.enroll_listen}, {"ops", "http://" + config.ops_listen},
+                            {"log_level", config.log_level}});
+
+  // SIGHUP: the log level is read again, from the same places and with the
+  // same precedence as at start (so a --log-level flag still wins over the
+  // file); nothing else is reloaded. A file that no longer parses changes nothing.
+  // The read (a file of a few lines) runs on an I/O thread: rare and short.
+  asio::signal_set hangups(contexts.First(), SIGHUP);
+  std::function<void()> await_hangup = [&] {
+    hangups.async_wait([&](boost::system::error_code ec, int) {
+      if (ec) return;
+      auto fresh = reread ? reread() : Result<ServeConfig>(Status::Unavailable("no configuration to re-read"));
+      if (!fresh.ok()) {
+        logging::Error("SIGHUP: configuration not re-read; log level unchanged",
+                       {{"error", fresh.status().ToString()}, {"log_level", logging::LevelName(logging::CurrentLevel())}});
+      } else {
+        const auto previous = logging::CurrentLevel();
+        logging::SetLevel(*logging::ParseLevel(fresh->log_level));
+        // At info, or at the new level when that is higher: the change is always on record.
+        logging::Log(std::max(logging::Level::kInfo, logging::CurrentLevel()), "log level set by SIGHUP",
+                     {{"log_level", fresh->log_level}, {"previous", logging::LevelName(previous)}});
+      }
+      await_hangup();
+    });
+  };
+  await_hangup();
 
   // SIGTERM: stop accepting, let in-flight requests finish, close idle
   // connections, then stop; whatever is left after drain_timeout is cut.
@@ -334,7 +389,8 @@ int Serve(const ServeConfig& config) {
   };
   signals.async_wait([&](boost::system::error_code ec, int signal) {
     if (ec) return;
-    std::fprintf(stderr, "exchanged: signal %d, draining\n", signal);
+    logging::Info("draining", {{"signal", signal}, {"drain_timeout_ms", static_cast<int64_t>(config.drain_timeout.count())}});
+    hangups.cancel();
     *drain_deadline = std::chrono::steady_clock::now() + config.drain_timeout;
     (*api_listener)->Stop();
     (*enroll_listener)->Stop();
@@ -347,7 +403,7 @@ int Serve(const ServeConfig& config) {
 
   contexts.Run();
   pool.Stop();
-  std::fprintf(stderr, "exchanged: stopped\n");
+  logging::Info("stopped");
   return 0;
 }
 

@@ -4,9 +4,12 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <string>
+#include <vector>
 
 #include "common/flags.h"
+#include "common/status.h"
 
 namespace exchange::server {
 
@@ -55,12 +58,19 @@ struct ServeConfig {
   std::chrono::milliseconds checkpoint_refresh_period{10'000};
   std::chrono::milliseconds expiry_period{10'000};
   std::chrono::milliseconds metrics_period{15'000};
+  std::string log_level = "info";  // debug, info, warn or error; SIGHUP re-reads it
 };
 
 void RegisterServeFlags(FlagSet& flags, ServeConfig& config);
 
+// `exchanged serve ARGS`: the flags, then $EXCHANGE_* and the --config file
+// (common/flags.h has the precedence). With --help, `*help_text` is set and
+// the configuration is not checked.
+Result<ServeConfig> ParseServeArgs(const std::vector<std::string>& args, std::string* help_text = nullptr);
+
 // Runs until a termination signal, then drains within drain_timeout.
-// Returns the process exit code.
-int Serve(const ServeConfig& config);
+// Returns the process exit code. On SIGHUP, `reread` (ParseServeArgs on the
+// same arguments) is called and its log level applied; nothing else changes.
+int Serve(const ServeConfig& config, std::function<Result<ServeConfig>()> reread);
 
 }  // namespace exchange::server

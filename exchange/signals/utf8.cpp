@@ -3,40 +3,17 @@
 #include <cstdint>
 #include <cstdio>
 
+#include "common/json.h"
+
 namespace exchange::signals {
 
 Result<std::u32string> DecodeUtf8(std::string_view text, std::string_view what) {
   std::u32string out;
   out.reserve(text.size());
-  size_t i = 0;
-  while (i < text.size()) {
-    auto byte = [&](size_t j) { return static_cast<uint8_t>(text[j]); };
-    uint8_t lead = byte(i);
-    size_t length = 0;
+  for (size_t i = 0; i < text.size();) {
     char32_t c = 0;
-    char32_t smallest = 0;  // anything below has a shorter form
-    if (lead < 0x80) {
-      length = 1;
-      c = lead;
-    } else if ((lead & 0xE0) == 0xC0) {
-      length = 2;
-      c = lead & 0x1F;
-      smallest = 0x80;
-    } else if ((lead & 0xF0) == 0xE0) {
-      length = 3;
-      c = lead & 0x0F;
-      smallest = 0x800;
-    } else if ((lead & 0xF8) == 0xF0) {
-      length = 4;
-      c = lead & 0x07;
-      smallest = 0x10000;
-    }
-    bool valid = length != 0 && text.size() - i >= length;
-    for (size_t j = 1; valid && j < length; ++j) {
-      valid = (byte(i + j) & 0xC0) == 0x80;
-      c = c << 6 | (byte(i + j) & 0x3F);
-    }
-    if (!valid || c < smallest || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF)) {
+    const size_t length = Utf8SequenceAt(text, i, &c);
+    if (length == 0) {
       return Status::InvalidArgument(std::string(what) + " is not valid UTF-8 (at byte " + std::to_string(i) + ")");
     }
     out += c;

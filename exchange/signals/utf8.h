@@ -1,7 +1,8 @@
 // UTF-8 decoding and the few Unicode character properties the canonical forms
 // need (White_Space, control characters).
 //
-// Decoding is strict: overlong forms, surrogates (U+D800-U+DFFF), code points
+// Decoding is strict (common/json.h Utf8SequenceAt, shared with the JSON
+// escaping): overlong forms, surrogates (U+D800-U+DFFF), code points
 // beyond U+10FFFF and truncated sequences are errors. The functions are pure
 // and thread-safe; returned strings are owned by the caller.
 #pragma once

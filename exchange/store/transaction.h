@@ -9,17 +9,19 @@
 //                             value PostgreSQL refuses (class 22: encoding, range,
 //                             length) -> InvalidArgument
 //   anything else          -> Internal.
-// The client only ever gets our own words: PostgreSQL's text (constraint
-// names, row contents) goes to the operator's log (stderr), never into a Status.
+// The client only ever gets our own words. The operator's log gets the
+// SQLSTATE and PostgreSQL's first line (it names the constraint), never its
+// DETAIL (row contents: "Key (value)=(...)") and, for data exceptions (class
+// 22, whose first line may quote the input), not even that.
 // Private to store/: include only from store/*.cpp.
 #pragma once
 
 #include <pqxx/pqxx>
 
-#include <cstdio>
 #include <string>
 #include <type_traits>
 
+#include "common/logger.h"
 #include "common/status.h"
 #include "store/connection.h"
 
@@ -27,10 +29,20 @@ namespace exchange::store {
 
 inline constexpr int kMaxTransactionAttempts = 5;
 
+// What may be logged of a libpqxx exception (see above).
+inline std::string DatabaseErrorSummary(const std::exception& e) {
+  const auto* sql = dynamic_cast<const pqxx::sql_error*>(&e);
+  const std::string state = sql ? sql->sqlstate() : "";
+  if (state.rfind("22", 0) == 0) return "SQLSTATE " + state;
+  std::string first = e.what();
+  first = first.substr(0, first.find('\n'));
+  return state.empty() ? first : "SQLSTATE " + state + ": " + first;
+}
+
 // Logs what PostgreSQL said (for the operator) and returns `status`, which
 // carries only our own words.
 inline Status DatabaseRefusal(Status status, const std::exception& e) {
-  std::fprintf(stderr, "exchanged: database: %s: %s\n", status.message().c_str(), e.what());
+  logging::Warn("database refused", {{"status", status.message()}, {"error", DatabaseErrorSummary(e)}});
   return status;
 }
 
@@ -72,7 +84,7 @@ auto RunTransaction(Connection& conn, Body&& body) -> std::invoke_result_t<Body,
                                                        "not valid UTF-8"),
                                e);
       }
-      return Status::Internal(std::string("database error: ") + e.what());
+      return Status::Internal("database error: " + DatabaseErrorSummary(e));
     } catch (const std::exception& e) {
       // A failed invariant in our own code (stored data that cannot be), or a
       // libpqxx conversion error: a bug to report, not a reason to retry.

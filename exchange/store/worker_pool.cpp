@@ -1,7 +1,8 @@
 #include "store/worker_pool.h"
 
-#include <cstdio>
 #include <exception>
+
+#include "common/logger.h"
 
 namespace exchange::store {
 
@@ -64,7 +65,7 @@ void WorkerPool::Run(Connection& conn) {
     } catch (const std::exception& e) {
       // Jobs answer their own errors; reaching here is a bug, but it must not
       // take the worker (and its connection) down with it.
-      std::fprintf(stderr, "exchanged: worker job threw: %s\n", e.what());
+      logging::Error("worker job threw", {{"error", e.what()}});
     }
     std::lock_guard lock(mu_);
     --running_;

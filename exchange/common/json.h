@@ -1,0 +1,26 @@
+// JSON string literals for output written by hand (log lines, the client's
+// --output json documents): the one escaping routine in the tree.
+//
+// The result is always a valid JSON string in valid UTF-8, whatever `value`
+// holds: '"', '\' and control characters (U+0000-U+001F, U+007F) are
+// escaped, and every byte that does not begin a well-formed UTF-8 sequence
+// (overlong forms, surrogates, beyond U+10FFFF, truncated) becomes U+FFFD.
+// Pure; thread-safe.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+namespace exchange {
+
+// `"..."`, quotes included.
+std::string JsonQuote(std::string_view value);
+// Appends JsonQuote(value) to `out`.
+void AppendJsonQuoted(std::string_view value, std::string& out);
+
+// The length (1-4) of the well-formed UTF-8 sequence at text[i], storing its
+// code point in `*code_point`; 0 when the bytes there are not one.
+std::size_t Utf8SequenceAt(std::string_view text, std::size_t i, char32_t* code_point);
+
+}  // namespace exchange
