@@ -22,7 +22,7 @@ std::mutex g_write_mu;  // one writer at a time: a line is one write(2), never i
 std::string_view Cut(std::string_view value, std::string* storage) {
   if (value.size() <= kMaxFieldBytes) return value;
   std::size_t end = kMaxFieldBytes;
-  // Back off to a character boundary (a UTF-8 continuation byte is 10xxxxxx).
+  // Back off to a character boundary (a UTF-8 continuation byte has 10 as its top two bits).
   while (end > 0 && (static_cast<unsigned char>(value[end]) & 0xC0) == 0x80) --end;
   *storage = std::string(value.substr(0, end)) + "\xE2\x80\xA6";
   return *storage;

@@ -5,7 +5,8 @@
 #include <boost/asio/steady_timer.hpp>
 #include <sys/resource.h>
 
-#include <google/protobuf/stubs/logging.h>
+// SetLogHandler: declared by Protobuf's logging header, which message_lite.h includes.
+#include <google/protobuf/message_lite.h>
 
 #include <algorithm>
 #include <csignal>

@@ -81,8 +81,8 @@ TEST_CASE("levels: parsed by name, filtered, changed at run time") {
 }
 
 TEST_CASE("lines from many threads never interleave") {
-  char path[] = "/tmp/logger-test-XXXXXX";
-  const int fd = mkstemp(path);
+  std::string path = "/tmp/logger-test-" + std::string(6, 'X');  // mkstemp fills in the X characters
+  const int fd = mkstemp(path.data());
   REQUIRE(fd >= 0);
   const int saved = dup(STDERR_FILENO);
   REQUIRE(dup2(fd, STDERR_FILENO) >= 0);
@@ -110,7 +110,7 @@ TEST_CASE("lines from many threads never interleave") {
     REQUIRE(line.size() > tail.size());
     REQUIRE(line.compare(line.size() - tail.size(), tail.size(), tail) == 0);
   }
-  unlink(path);
+  unlink(path.c_str());
   CHECK(count == kThreads * kLines);
 }
 
