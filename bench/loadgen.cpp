@@ -58,8 +58,8 @@ using Clock = std::chrono::steady_clock;
 
 constexpr auto kOperationTimeout = std::chrono::seconds(5);  // per connect, handshake, write or read
 constexpr auto kReconnectDelay = std::chrono::milliseconds(20);
-constexpr auto kGrace = std::chrono::seconds(3);         // after the end, before in-flight work is abandoned
-constexpr std::uint64_t kMaxResponseBody = 1 << 20;      // bytes; this tool measures small responses
+constexpr auto kGrace = std::chrono::seconds(3);     // after the end, before in-flight work is abandoned
+constexpr std::uint64_t kMaxResponseBody = 1 << 20;  // bytes; this tool measures small responses
 
 constexpr const char* kUsage =
     "usage: loadgen --url https://HOST:PORT/PATH --ca FILE --cert FILE --key FILE\n"
@@ -120,7 +120,8 @@ std::optional<std::string> ParseOptions(int argc, char** argv, Options& o) {
       ok = ParseSeconds(value, o.warmup_s);
     } else if (flag == "--header") {
       auto colon = value.find(':');
-      if (colon == std::string_view::npos || colon == 0) return "--header wants 'Name: value', got '" + std::string(value) + "'";
+      if (colon == std::string_view::npos || colon == 0)
+        return "--header wants 'Name: value', got '" + std::string(value) + "'";
       auto field = value.substr(colon + 1);
       while (!field.empty() && field.front() == ' ') field.remove_prefix(1);
       o.headers.emplace_back(std::string(value.substr(0, colon)), std::string(field));
@@ -199,9 +200,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
     stream_->set_verify_callback(asio::ssl::host_name_verification(shared_.host));
     beast::get_lowest_layer(*stream_).expires_after(kOperationTimeout);
     beast::get_lowest_layer(*stream_).async_connect(
-        shared_.endpoints, [self = shared_from_this()](beast::error_code ec, const tcp::endpoint&) {
-          self->OnConnect(ec);
-        });
+        shared_.endpoints,
+        [self = shared_from_this()](beast::error_code ec, const tcp::endpoint&) { self->OnConnect(ec); });
   }
 
   void OnConnect(beast::error_code ec) {
@@ -385,7 +385,6 @@ int main(int argc, char** argv) {
       latencies.size(), static_cast<unsigned long long>(errors), static_cast<unsigned long long>(non_2xx),
       static_cast<unsigned long long>(reconnects), seconds, static_cast<double>(latencies.size()) / seconds,
       PercentileMs(latencies, 0.50), PercentileMs(latencies, 0.90), PercentileMs(latencies, 0.99), options.connections,
-      options.threads, CpuSeconds(), negotiated.c_str(),
-      by_status.c_str());
+      options.threads, CpuSeconds(), negotiated.c_str(), by_status.c_str());
   return latencies.empty() ? 1 : 0;
 }

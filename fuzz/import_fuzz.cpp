@@ -10,7 +10,7 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view text(reinterpret_cast<const char*>(data), size);
-  static const std::vector<std::string> known = {"kind",       "value",      "category",  "labels",   "reviewed",
+  static const std::vector<std::string> known = {"kind",       "value",      "category",   "labels",     "reviewed",
                                                  "source_ref", "expires_at", "principles", "pdq_quality"};
   auto table = exchange::client::ParseCsvTable(text, known, {"kind", "value"});
   if (table.ok()) {

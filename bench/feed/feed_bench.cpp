@@ -87,8 +87,8 @@ int main(int argc, char** argv) {
   const auto page_start = Clock::now();
   for (;;) {
     v1::EntryBundle bundle;
-    if (Status s = api.Call("GET", base + "/entries?start=" + std::to_string(all.size()) + "&limit=10000", nullptr,
-                            &bundle);
+    if (Status s =
+            api.Call("GET", base + "/entries?start=" + std::to_string(all.size()) + "&limit=10000", nullptr, &bundle);
         !s.ok()) {
       return Die(s);
     }
@@ -130,15 +130,17 @@ int main(int argc, char** argv) {
   for (int64_t i = 0; i < proofs; ++i) {
     v1::ProofResponse proof;
     auto t0 = Clock::now();
-    if (Status s = api.Call("GET", base + "/proof/inclusion?index=" + std::to_string(rng() % size) + "&size=" +
-                                       std::to_string(size), nullptr, &proof);
+    if (Status s = api.Call(
+            "GET", base + "/proof/inclusion?index=" + std::to_string(rng() % size) + "&size=" + std::to_string(size),
+            nullptr, &proof);
         !s.ok()) {
       return Die(s);
     }
     inclusion_ms.push_back(Seconds(Clock::now() - t0) * 1000);
     t0 = Clock::now();
-    if (Status s = api.Call("GET", base + "/proof/consistency?old=" + std::to_string(1 + rng() % size) + "&new=" +
-                                       std::to_string(size), nullptr, &proof);
+    if (Status s = api.Call(
+            "GET", base + "/proof/consistency?old=" + std::to_string(1 + rng() % size) + "&new=" + std::to_string(size),
+            nullptr, &proof);
         !s.ok()) {
       return Die(s);
     }

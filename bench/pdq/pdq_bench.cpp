@@ -28,8 +28,8 @@
 #include <vector>
 
 // clang-format off: jpeglib.h needs stdio.h and stddef.h first.
-#include <cstddef>
 #include <jpeglib.h>
+#include <cstddef>
 // clang-format on
 
 #include "pdq/hasher.h"
@@ -129,8 +129,7 @@ struct Flat {
   }
 };
 
-[[gnu::target("popcnt")]] void BruteForce(const Flat& flat, const PdqHash& query, int d,
-                                          std::vector<uint32_t>& out) {
+[[gnu::target("popcnt")]] void BruteForce(const Flat& flat, const PdqHash& query, int d, std::vector<uint32_t>& out) {
   std::array<uint64_t, 4> q;
   std::memcpy(q.data(), query.data(), 32);
   out.clear();
@@ -167,7 +166,9 @@ std::string Count(size_t n) {
 }
 
 int RunIndex(const std::vector<size_t>& sizes, int d, const std::string& data_dir) {
-  std::printf("| stored | data | method | queries/s | queries/CPU-s | recall | false matches | matches/query | bytes/hash | build s |\n");
+  std::printf(
+      "| stored | data | method | queries/s | queries/CPU-s | recall | false matches | matches/query | bytes/hash | "
+      "build s |\n");
   std::printf("|---|---|---|---:|---:|---:|---:|---:|---:|---:|\n");
   std::vector<std::string> updates;
   for (const size_t n : sizes) {
@@ -229,8 +230,9 @@ int RunIndex(const std::vector<size_t>& sizes, int d, const std::string& data_di
       if (!data_dir.empty()) {  // for faiss_bench.py: the stored set and the brute-forced queries
         const fs::path base = fs::path(data_dir) / (label + "-" + data.name);
         WriteHashes(base.string() + ".stored", data.stored);
-        WriteHashes(base.string() + ".queries",
-                    std::vector<PdqHash>(data.queries.begin(), data.queries.begin() + static_cast<ptrdiff_t>(brute_queries)));
+        WriteHashes(
+            base.string() + ".queries",
+            std::vector<PdqHash>(data.queries.begin(), data.queries.begin() + static_cast<ptrdiff_t>(brute_queries)));
       }
 
       // Updates on the built index: new hashes (through buffer folds) and deletions.
@@ -302,8 +304,11 @@ Rgb Resize(const Rgb& in, int width, int height, std::mt19937& rng) {
       const int x0 = std::min(static_cast<int>(sx), in.width - 1), x1 = std::min(x0 + 1, in.width - 1);
       const float fx = sx - static_cast<float>(x0);
       for (int c = 0; c < 3; ++c) {
-        auto at = [&](int xx, int yy) { return static_cast<float>(in.pixels[(static_cast<size_t>(yy) * in.width + xx) * 3 + c]); };
-        const float v = (1 - fy) * ((1 - fx) * at(x0, y0) + fx * at(x1, y0)) + fy * ((1 - fx) * at(x0, y1) + fx * at(x1, y1));
+        auto at = [&](int xx, int yy) {
+          return static_cast<float>(in.pixels[(static_cast<size_t>(yy) * in.width + xx) * 3 + c]);
+        };
+        const float v =
+            (1 - fy) * ((1 - fx) * at(x0, y0) + fx * at(x1, y0)) + fy * ((1 - fx) * at(x0, y1) + fx * at(x1, y1));
         out.pixels[(static_cast<size_t>(y) * width + x) * 3 + c] =
             static_cast<uint8_t>(std::clamp(v + noise(rng), 0.0f, 255.0f));
       }
@@ -329,7 +334,8 @@ std::vector<uint8_t> EncodeJpeg(const Rgb& image, int quality, bool progressive)
   if (progressive) jpeg_simple_progression(&cinfo);
   jpeg_start_compress(&cinfo, TRUE);
   while (cinfo.next_scanline < cinfo.image_height) {
-    JSAMPROW row = const_cast<JSAMPROW>(image.pixels.data() + static_cast<size_t>(cinfo.next_scanline) * image.width * 3);
+    JSAMPROW row =
+        const_cast<JSAMPROW>(image.pixels.data() + static_cast<size_t>(cinfo.next_scanline) * image.width * 3);
     jpeg_write_scanlines(&cinfo, &row, 1);
   }
   jpeg_finish_compress(&cinfo);
@@ -364,7 +370,8 @@ Timing TimeSet(const ImageSet& set, const exchange::pdq::DecodeOptions& options,
       t.hash += Seconds(decoded);
       ++t.images;
       if (round == 0 && !compare_to.empty()) {
-        t.worst_distance = std::max(t.worst_distance, exchange::signals::HammingDistance256(result->hash, compare_to[i]));
+        t.worst_distance =
+            std::max(t.worst_distance, exchange::signals::HammingDistance256(result->hash, compare_to[i]));
       }
     }
   }
@@ -390,23 +397,28 @@ int RunHash(const fs::path& vectors, int generated, int rounds) {
     vector_set.files.push_back(ReadFile(vectors / "images" / file));
     vector_set.expected.push_back(hash);
   }
-  vector_set.name = "vector images (" + std::to_string(vector_set.files.size()) + " JPEGs: 8 of 1600×1004, 9 of 34-399 px)";
+  vector_set.name =
+      "vector images (" + std::to_string(vector_set.files.size()) + " JPEGs: 8 of 1600×1004, 9 of 34-399 px)";
 
   // Large photographs: the bridge, enlarged to camera and screen sizes.
   std::fprintf(stderr, "pdq_bench: generating JPEGs\n");
   const Rgb bridge = DecodeRgb(ReadFile(vectors / "images" / "bridge-1-original.jpg"));
   std::mt19937 rng(1);
   auto generate = [&](int count, int width, int height, bool progressive, const std::string& what) {
-    ImageSet set{std::to_string(count) + " generated " + std::to_string(width) + "×" + std::to_string(height) + " " + what,
-                 {}, {}};
-    for (int i = 0; i < count; ++i) set.files.push_back(EncodeJpeg(Resize(bridge, width + 8 * i, height, rng), 90, progressive));
+    ImageSet set{
+        std::to_string(count) + " generated " + std::to_string(width) + "×" + std::to_string(height) + " " + what,
+        {},
+        {}};
+    for (int i = 0; i < count; ++i)
+      set.files.push_back(EncodeJpeg(Resize(bridge, width + 8 * i, height, rng), 90, progressive));
     return set;
   };
   ImageSet camera = generate(generated, 4032, 3024, false, "baseline JPEGs (12 MP camera photos, quality 90)");
   ImageSet screen = generate(generated, 1920, 1080, false, "baseline JPEGs (quality 90)");
   ImageSet progressive = generate(generated / 2, 3000, 2000, true, "progressive JPEGs (quality 90)");
 
-  std::printf("| images | JPEG decode scale | images/s | decode share | decode ms/image | hash ms/image | max distance |\n");
+  std::printf(
+      "| images | JPEG decode scale | images/s | decode share | decode ms/image | hash ms/image | max distance |\n");
   std::printf("|---|---|---:|---:|---:|---:|---:|\n");
   for (ImageSet* set : {&vector_set, &camera, &screen, &progressive}) {
     // The reference for "max distance": expected.csv for the vector images,
@@ -455,8 +467,9 @@ int main(int argc, char** argv) {
     return RunHash(FlagValue(argc, argv, "vectors", ""), std::stoi(FlagValue(argc, argv, "generated", "16")),
                    std::stoi(FlagValue(argc, argv, "rounds", "5")));
   }
-  std::fputs("usage: pdq_bench index --sizes N[,N...] [--distance D] [--data-dir DIR]\n"
-             "       pdq_bench hash --vectors DIR [--generated N] [--rounds R]\n",
-             stderr);
+  std::fputs(
+      "usage: pdq_bench index --sizes N[,N...] [--distance D] [--data-dir DIR]\n"
+      "       pdq_bench hash --vectors DIR [--generated N] [--rounds R]\n",
+      stderr);
   return 2;
 }

@@ -21,10 +21,11 @@ constexpr const char* kUsage =
     "Approval needs two different admins; every action is written to the audit log.";
 
 void PrintApplication(const v1::Application& a) {
-  std::printf("application  %s\nstatus       %s\norganisation %s (%s)\nlegal name   %s\ndomain       %s\n"
-              "contact      %s\napproved by  ",
-              a.application_id().c_str(), a.status().c_str(), a.org().c_str(), a.org_name().c_str(),
-              a.legal_name().c_str(), a.domain().c_str(), a.contact().c_str());
+  std::printf(
+      "application  %s\nstatus       %s\norganisation %s (%s)\nlegal name   %s\ndomain       %s\n"
+      "contact      %s\napproved by  ",
+      a.application_id().c_str(), a.status().c_str(), a.org().c_str(), a.org_name().c_str(), a.legal_name().c_str(),
+      a.domain().c_str(), a.contact().c_str());
   for (const auto& h : a.approved_by()) std::printf("%s ", h.c_str());
   std::printf("\n");
 }
@@ -67,10 +68,11 @@ int RunAdmin(const std::vector<std::string>& args) {
     if (cli.json()) {
       PrintJson(invitation);
     } else {
-      std::printf("invitation for %s (%s), valid until %s\ntoken: %s\n(give the token to the applicant over a "
-                  "trusted channel; it works once)\n",
-                  invitation.org_name().c_str(), invitation.org().c_str(), invitation.expires_at().c_str(),
-                  invitation.token().c_str());
+      std::printf(
+          "invitation for %s (%s), valid until %s\ntoken: %s\n(give the token to the applicant over a "
+          "trusted channel; it works once)\n",
+          invitation.org_name().c_str(), invitation.org().c_str(), invitation.expires_at().c_str(),
+          invitation.token().c_str());
     }
     return 0;
   }

@@ -11,13 +11,17 @@ namespace exchange::client {
 namespace {
 
 ErrorCode CodeFromName(const std::string& name, int http_status) {
-  static const std::map<std::string, ErrorCode> kCodes = {
-      {"invalid_argument", ErrorCode::kInvalidArgument},   {"unauthenticated", ErrorCode::kUnauthenticated},
-      {"permission_denied", ErrorCode::kPermissionDenied}, {"not_found", ErrorCode::kNotFound},
-      {"already_exists", ErrorCode::kAlreadyExists},       {"conflict", ErrorCode::kConflict},
-      {"failed_precondition", ErrorCode::kFailedPrecondition}, {"payload_too_large", ErrorCode::kPayloadTooLarge},
-      {"resource_exhausted", ErrorCode::kResourceExhausted}, {"unavailable", ErrorCode::kUnavailable},
-      {"internal", ErrorCode::kInternal}};
+  static const std::map<std::string, ErrorCode> kCodes = {{"invalid_argument", ErrorCode::kInvalidArgument},
+                                                          {"unauthenticated", ErrorCode::kUnauthenticated},
+                                                          {"permission_denied", ErrorCode::kPermissionDenied},
+                                                          {"not_found", ErrorCode::kNotFound},
+                                                          {"already_exists", ErrorCode::kAlreadyExists},
+                                                          {"conflict", ErrorCode::kConflict},
+                                                          {"failed_precondition", ErrorCode::kFailedPrecondition},
+                                                          {"payload_too_large", ErrorCode::kPayloadTooLarge},
+                                                          {"resource_exhausted", ErrorCode::kResourceExhausted},
+                                                          {"unavailable", ErrorCode::kUnavailable},
+                                                          {"internal", ErrorCode::kInternal}};
   if (auto it = kCodes.find(name); it != kCodes.end()) return it->second;
   if (http_status == 429) return ErrorCode::kResourceExhausted;
   if (http_status >= 500) return ErrorCode::kUnavailable;
@@ -29,8 +33,8 @@ ErrorCode CodeFromName(const std::string& name, int http_status) {
 Status StatusFromErrorResponse(const HttpResult& result) {
   v1::Error error;
   const bool json = result.content_type.find("json") != std::string::npos;
-  const bool parsed = json ? google::protobuf::util::JsonStringToMessage(result.body, &error).ok()
-                           : error.ParseFromString(result.body);
+  const bool parsed =
+      json ? google::protobuf::util::JsonStringToMessage(result.body, &error).ok() : error.ParseFromString(result.body);
   if (parsed && !error.code().empty()) return Status(CodeFromName(error.code(), result.status), error.message());
   return Status(CodeFromName("", result.status),
                 "HTTP " + std::to_string(result.status) + ": " + result.body.substr(0, 500));

@@ -23,7 +23,8 @@ class ApiClient {
 
   // `request` may be null (no body). `response` may be null (ignore the body).
   Status Call(const std::string& method, const std::string& target, const google::protobuf::Message* request,
-              google::protobuf::Message* response, const std::vector<std::pair<std::string, std::string>>& headers = {});
+              google::protobuf::Message* response,
+              const std::vector<std::pair<std::string, std::string>>& headers = {});
   // For endpoints that answer text (signed notes, CSV, HTML).
   Result<std::string> GetText(const std::string& target);
 

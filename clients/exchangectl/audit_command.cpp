@@ -88,7 +88,8 @@ int RunAudit(const std::vector<std::string>& args) {
                   checkpoint->feed_keys.front().c_str());
     } else {
       std::printf("audit log %s verified: %llu events hash to the signed root, signed by %s, fresh as of %s\n",
-                  head.origin.c_str(), static_cast<unsigned long long>(head.size), checkpoint->feed_keys.front().c_str(),
+                  head.origin.c_str(), static_cast<unsigned long long>(head.size),
+                  checkpoint->feed_keys.front().c_str(),
                   checkpoint->timestamp ? FormatRfc3339(static_cast<int64_t>(checkpoint->timestamp)).c_str() : "-");
     }
     return 0;
@@ -100,8 +101,8 @@ int RunAudit(const std::vector<std::string>& args) {
     google::protobuf::util::JsonPrintOptions options;
     options.preserve_proto_field_names = true;
     options.always_print_primitive_fields = true;
-    std::string out = "{\"origin\": " + JsonString(head.origin) + ", \"size\": " + std::to_string(head.size) +
-                      ", \"events\": [";
+    std::string out =
+        "{\"origin\": " + JsonString(head.origin) + ", \"size\": " + std::to_string(head.size) + ", \"events\": [";
     for (std::size_t i = from; i < events.size(); ++i) {
       std::string event;
       (void)google::protobuf::util::MessageToJsonString(events[i], &event, options);

@@ -74,8 +74,7 @@ void WarnIfKeyReadable(const Cli& cli) {
   if (it == cli.applied_profile.settings.end() || it->second.value != cli.connection.key_file) return;
   struct stat st {};
   if (::stat(cli.connection.key_file.c_str(), &st) != 0 || (st.st_mode & 077) == 0) return;
-  std::fprintf(stderr,
-               "exchangectl: warning: %s:%d: the private key %s can be read by %s (mode %03o); chmod 600 it\n",
+  std::fprintf(stderr, "exchangectl: warning: %s:%d: the private key %s can be read by %s (mode %03o); chmod 600 it\n",
                cli.profile_path.c_str(), it->second.line, cli.connection.key_file.c_str(),
                (st.st_mode & 007) ? "everyone" : "its group", static_cast<unsigned>(st.st_mode & 0777));
 }
@@ -122,9 +121,12 @@ int ExitCodeFor(const Status& status) {
   if (IsCertificateRefusal(status)) return kExitCertRefused;
   if (IsOutcomeUnknown(status)) return kExitOutcomeUnknown;
   switch (status.code()) {
-    case ErrorCode::kInvalidArgument: return kExitUsage;
-    case ErrorCode::kUnavailable: return kExitUnavailable;
-    default: return kExitRefused;
+    case ErrorCode::kInvalidArgument:
+      return kExitUsage;
+    case ErrorCode::kUnavailable:
+      return kExitUnavailable;
+    default:
+      return kExitRefused;
   }
 }
 

@@ -22,16 +22,16 @@ namespace exchange::client {
 
 // Every exit code exchangectl returns. Scripts rely on them: keep this table,
 // the commands and docs/client.md#exit-codes in agreement.
-inline constexpr int kExitOk = 0;                // done; match: something matched
-inline constexpr int kExitRefused = 1;           // the exchange or an input refused something; match: no match
-inline constexpr int kExitUsage = 2;             // bad or missing flag, unreadable local file
-inline constexpr int kExitUnavailable = 3;       // the exchange could not be reached or was busy: retry later
-inline constexpr int kExitVerifyFailed = 4;      // sync: the feed, audit: the log, report: its signature does not verify
-inline constexpr int kExitMirrorDamaged = 5;     // mirror verify: the mirror does not verify
-inline constexpr int kExitCertRefused = 6;       // the exchange refused our client certificate (TLS alert)
-inline constexpr int kExitPending = 7;           // enroll --fetch: the application still awaits approval
-inline constexpr int kExitOutcomeUnknown = 8;    // a request that is not safe to repeat was sent and its
-                                                 // answer lost: check before running it again
+inline constexpr int kExitOk = 0;              // done; match: something matched
+inline constexpr int kExitRefused = 1;         // the exchange or an input refused something; match: no match
+inline constexpr int kExitUsage = 2;           // bad or missing flag, unreadable local file
+inline constexpr int kExitUnavailable = 3;     // the exchange could not be reached or was busy: retry later
+inline constexpr int kExitVerifyFailed = 4;    // sync: the feed, audit: the log, report: its signature does not verify
+inline constexpr int kExitMirrorDamaged = 5;   // mirror verify: the mirror does not verify
+inline constexpr int kExitCertRefused = 6;     // the exchange refused our client certificate (TLS alert)
+inline constexpr int kExitPending = 7;         // enroll --fetch: the application still awaits approval
+inline constexpr int kExitOutcomeUnknown = 8;  // a request that is not safe to repeat was sent and its
+                                               // answer lost: check before running it again
 
 struct Cli {
   ClientOptions connection;

@@ -2,8 +2,8 @@
 #include <cstdio>
 
 #include "cli.h"
-#include "common/split.h"
 #include "commands.h"
+#include "common/split.h"
 #include "exchange/v1/collections.pb.h"
 
 namespace exchange::client {

@@ -51,7 +51,8 @@ int RunConfig(const std::vector<std::string>& args) {
     std::vector<std::string> names;
     for (const auto& profile : file->profiles) names.push_back(profile.name);
     if (cli.json()) {
-      std::printf("{\"profile_file\": %s, \"profiles\": %s}\n", JsonString(path).c_str(), JsonStringArray(names).c_str());
+      std::printf("{\"profile_file\": %s, \"profiles\": %s}\n", JsonString(path).c_str(),
+                  JsonStringArray(names).c_str());
     } else {
       for (const auto& name : names) std::printf("%s\n", name.c_str());
     }

@@ -42,8 +42,8 @@ int RunCredentials(const std::vector<std::string>& args) {
     }
     std::printf("%-6s %-8s %-8s %-21s %-17s %s\n", "ID", "ROLE", "STATUS", "EXPIRES", "FINGERPRINT", "");
     for (const auto& c : list.credentials()) {
-      std::printf("%-6s %-8s %-8s %-21s %.16s… %s\n", c.credential_id().c_str(), c.role().c_str(),
-                  c.status().c_str(), c.not_after().c_str(), c.fingerprint().c_str(), c.current() ? "(this one)" : "");
+      std::printf("%-6s %-8s %-8s %-21s %.16s… %s\n", c.credential_id().c_str(), c.role().c_str(), c.status().c_str(),
+                  c.not_after().c_str(), c.fingerprint().c_str(), c.current() ? "(this one)" : "");
     }
     return 0;
   }

@@ -89,9 +89,10 @@ int Apply(Cli& cli, const std::string& token, const std::string& org, const std:
     std::printf("{\"application_id\": \"%s\", \"status\": \"%s\"}\n", app.application_id().c_str(),
                 app.status().c_str());
   } else {
-    std::printf("application %s is %s; two coalition admins must approve it.\n"
-                "then: exchangectl enroll --fetch --out %s\n",
-                app.application_id().c_str(), app.status().c_str(), out.string().c_str());
+    std::printf(
+        "application %s is %s; two coalition admins must approve it.\n"
+        "then: exchangectl enroll --fetch --out %s\n",
+        app.application_id().c_str(), app.status().c_str(), out.string().c_str());
   }
   return 0;
 }
@@ -120,9 +121,10 @@ int Fetch(Cli& cli, const fs::path& out, int64_t wait_seconds) {
     std::printf("approved: certificate in %s, key in %s\n", (out / "cert.pem").string().c_str(),
                 (out / "key.pem").string().c_str());
   } else if (app.status() == "pending") {
-    std::printf("application %s is still pending: it needs two admins' approval (run this again later, or add "
-                "--wait SECONDS)\n",
-                app.application_id().c_str());
+    std::printf(
+        "application %s is still pending: it needs two admins' approval (run this again later, or add "
+        "--wait SECONDS)\n",
+        app.application_id().c_str());
   } else {
     std::printf("application %s is %s\n", app.application_id().c_str(), app.status().c_str());
   }

@@ -15,15 +15,15 @@ namespace {
 // type (photodna, vpdq, keyword, account_id) are left out of a te export.
 const std::map<std::string, std::string, std::less<>>& ThreatExchangeTypes() {
   static const std::map<std::string, std::string, std::less<>> types = {
-      {"md5", "HASH_MD5"}, {"sha1", "HASH_SHA1"}, {"sha256", "HASH_SHA256"}, {"pdq", "HASH_PDQ"},
-      {"tmk_pdqf", "HASH_TMK"}, {"url", "URI"}, {"domain", "DOMAIN"},
+      {"md5", "HASH_MD5"},      {"sha1", "HASH_SHA1"}, {"sha256", "HASH_SHA256"}, {"pdq", "HASH_PDQ"},
+      {"tmk_pdqf", "HASH_TMK"}, {"url", "URI"},        {"domain", "DOMAIN"},
   };
   return types;
 }
 
-const std::vector<std::string> kCsvHeader = {"kind", "value", "status", "categories", "labels", "principles",
-                                             "contributors", "confirmations", "disputes", "reviewed",
-                                             "first_seen_ms", "pdq_quality", "contributor_orgs", "last_index"};
+const std::vector<std::string> kCsvHeader = {
+    "kind",          "value",    "status",   "categories",    "labels",      "principles",       "contributors",
+    "confirmations", "disputes", "reviewed", "first_seen_ms", "pdq_quality", "contributor_orgs", "last_index"};
 
 std::string CsvRow(const SignalRow& row) {
   const auto& s = row.state;
@@ -43,7 +43,8 @@ int RunExport(const std::vector<std::string>& args) {
   Cli cli;
   std::string dir, format, kind, status;
   FlagSet flags(
-      "usage: exchangectl export --mirror DIR --format csv|ndjson|te [--kind K] [--status active|disputed|retracted]\n\n"
+      "usage: exchangectl export --mirror DIR --format csv|ndjson|te [--kind K] [--status "
+      "active|disputed|retracted]\n\n"
       "Writes the mirror's signals to stdout, ordered by kind and value:\n"
       "  csv     a header line, then one row per signal (lists ;-separated)\n"
       "  ndjson  one JSON object per line: the signal's state as the API returns it, plus last_index\n"

@@ -19,7 +19,8 @@ Result<Trust> ParseTrust(const std::string& vkeys) {
     (v->type() == log::KeyType::kCosignatureV1 ? trust.freshness : trust.feed).push_back(*v);
   }
   if (trust.feed.empty()) {
-    return Status::InvalidArgument("no trusted feed key: give --feed-vkey (or EXCHANGECTL_FEED_VKEYS), e.g. $FEED_VKEY");
+    return Status::InvalidArgument(
+        "no trusted feed key: give --feed-vkey (or EXCHANGECTL_FEED_VKEYS), e.g. $FEED_VKEY");
   }
   return trust;
 }
@@ -42,8 +43,8 @@ Status FeedReader::Entries(uint64_t start, uint64_t end, uint64_t page,
     if (!s.ok()) return s;
     if (bundle.start() != next) return Status::Unauthenticated("the server answered entries from the wrong index");
     if (bundle.entries_size() == 0) {
-      return Status::Unauthenticated("the server has no entry " + std::to_string(next) +
-                                     " below the size it signed (" + std::to_string(end) + ")");
+      return Status::Unauthenticated("the server has no entry " + std::to_string(next) + " below the size it signed (" +
+                                     std::to_string(end) + ")");
     }
     for (const auto& entry : bundle.entries()) {
       if (next >= end) break;
@@ -62,9 +63,9 @@ Status FeedReader::CheckConsistency(uint64_t old_size, const log::Hash& old_root
   }
   if (old_size == 0) return Status::Ok();  // nothing to be consistent with
   v1::ProofResponse proof;
-  Status s = api_.Call("GET",
-                       path_ + "/proof/consistency?old=" + std::to_string(old_size) + "&new=" + std::to_string(new_size),
-                       nullptr, &proof);
+  Status s = api_.Call(
+      "GET", path_ + "/proof/consistency?old=" + std::to_string(old_size) + "&new=" + std::to_string(new_size), nullptr,
+      &proof);
   if (!s.ok()) return s;
   std::vector<log::Hash> hashes;
   for (const auto& h : proof.hashes()) {

@@ -28,7 +28,8 @@ Result<Trust> ParseTrust(const std::string& vkeys);
 class FeedReader {
  public:
   // `path` is "/v1/collections/NAME" or "/v1/audit".
-  FeedReader(ApiClient& api, std::string path, Trust trust) : api_(api), path_(std::move(path)), trust_(std::move(trust)) {}
+  FeedReader(ApiClient& api, std::string path, Trust trust)
+      : api_(api), path_(std::move(path)), trust_(std::move(trust)) {}
 
   // The current checkpoint, its signature verified; `origin` must match when not empty.
   Result<log::VerifiedCheckpoint> Checkpoint(const std::string& origin, std::string* raw_note = nullptr);

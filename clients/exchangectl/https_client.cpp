@@ -3,6 +3,8 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 
+#include <poll.h>
+#include <strings.h>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl.hpp>
@@ -10,8 +12,6 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 #include <optional>
-#include <poll.h>
-#include <strings.h>
 
 #include <cerrno>
 #include <cstring>
@@ -32,7 +32,8 @@ constexpr std::string_view kOutcomeUnknown = "the answer was lost after the requ
 Status CheckReadable(const char* flag, const std::string& path) {
   std::ifstream in(path);
   if (in) return Status::Ok();
-  return Status::InvalidArgument(std::string("cannot read the ") + flag + " file " + path + ": " + std::strerror(errno));
+  return Status::InvalidArgument(std::string("cannot read the ") + flag + " file " + path + ": " +
+                                 std::strerror(errno));
 }
 
 // Repeating these cannot apply anything twice (RFC 9110 §9.2.2), nor can a
@@ -111,15 +112,18 @@ struct HttpsClient::Impl {
       case SSL_AD_CERTIFICATE_UNKNOWN:
       case SSL_AD_UNKNOWN_CA:
       case SSL_AD_ACCESS_DENIED:
-      case SSL_AD_CERTIFICATE_REQUIRED: break;
-      default: return std::nullopt;
+      case SSL_AD_CERTIFICATE_REQUIRED:
+        break;
+      default:
+        return std::nullopt;
     }
     std::string why = std::string(kCertificateRefused) + ": " + options.server + " answered the TLS handshake with \"" +
                       ec.message() + "\"; ";
     if (options.cert_file.empty()) {
       why += "no client certificate was given (--cert and --key, or EXCHANGECTL_CERT and EXCHANGECTL_KEY)";
     } else {
-      why += options.cert_file + " is not accepted: is it issued by the coalition's CA, current, and the one "
+      why += options.cert_file +
+             " is not accepted: is it issued by the coalition's CA, current, and the one "
              "the exchange registered for you?";
     }
     return Status::Unauthenticated(why);
@@ -148,7 +152,8 @@ struct HttpsClient::Impl {
     HttpResult result;
     result.status = static_cast<int>(response.result_int());
     result.body = std::move(response.body());
-    for (const auto& field : response) result.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
+    for (const auto& field : response)
+      result.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
     result.content_type = result.Header("Content-Type");
     if (!response.keep_alive()) stream.reset();
     return result;
@@ -174,7 +179,8 @@ Result<std::unique_ptr<HttpsClient>> HttpsClient::Create(const ClientOptions& op
     impl->port = rest.substr(colon + 1);
   }
   if (impl->host.size() > 2 && impl->host.front() == '[') impl->host = impl->host.substr(1, impl->host.size() - 2);
-  if (options.ca_file.empty()) return Status::InvalidArgument("a CA bundle (--ca or EXCHANGECTL_CA) is required to verify the server");
+  if (options.ca_file.empty())
+    return Status::InvalidArgument("a CA bundle (--ca or EXCHANGECTL_CA) is required to verify the server");
   if (Status s = CheckReadable("--ca", options.ca_file); !s.ok()) return s;
   if (!options.cert_file.empty()) {
     if (options.key_file.empty()) return Status::InvalidArgument("--cert " + options.cert_file + " needs its --key");
@@ -196,8 +202,8 @@ Result<std::unique_ptr<HttpsClient>> HttpsClient::Create(const ClientOptions& op
     const std::string& file = loading == std::string_view("--ca")     ? options.ca_file
                               : loading == std::string_view("--cert") ? options.cert_file
                                                                       : options.key_file;
-    return Status::InvalidArgument(std::string("the ") + loading + " file " + file + " is not usable: " +
-                                   e.code().message());
+    return Status::InvalidArgument(std::string("the ") + loading + " file " + file +
+                                   " is not usable: " + e.code().message());
   }
   return std::unique_ptr<HttpsClient>(new HttpsClient(std::move(impl)));
 }

@@ -107,8 +107,10 @@ int RunLookup(const std::vector<std::string>& all_args) {
     }
     for (std::size_t h = 0; h < image->size(); ++h) {
       std::string hex = log::HexEncode(std::span<const uint8_t>((*image)[h].data(), (*image)[h].size()));
-      if (h == 0) q.candidates.push_back({"pdq", hex});
-      else extra_pdq[i].push_back(hex);
+      if (h == 0)
+        q.candidates.push_back({"pdq", hex});
+      else
+        extra_pdq[i].push_back(hex);
     }
   }
 
@@ -147,7 +149,8 @@ int RunLookup(const std::vector<std::string>& all_args) {
       ref->set_value(c.value);
       ++next_value;
     }
-    while (next_hash < hashes.size() && static_cast<std::size_t>(request.values_size() + request.pdq_size()) < kMaxPerRequest) {
+    while (next_hash < hashes.size() &&
+           static_cast<std::size_t>(request.values_size() + request.pdq_size()) < kMaxPerRequest) {
       request.add_pdq(hash_values[next_hash++]);
     }
     v1::LookupResponse response;

@@ -22,7 +22,8 @@ const std::map<std::string, Command>& Commands() {
       {"admin", {exchange::client::RunAdmin, "invite, approve, suspend, reinstate, revoke (coalition admins)"}},
       {"audit", {exchange::client::RunAudit, "verify and list the tamper-evident audit log"}},
       {"collections", {exchange::client::RunCollections, "list, create and grant access to collections"}},
-      {"config", {exchange::client::RunConfig, "config show: the settings in effect and where each comes from (profiles)"}},
+      {"config",
+       {exchange::client::RunConfig, "config show: the settings in effect and where each comes from (profiles)"}},
       {"credentials", {exchange::client::RunCredentials, "list, rotate and revoke your own credentials"}},
       {"enroll", {exchange::client::RunEnroll, "apply to join with an invitation; fetch the certificate"}},
       {"report", {exchange::client::RunReport, "fetch the signed annual report (verified before saving); verify one"}},
@@ -43,15 +44,18 @@ const std::map<std::string, Command>& Commands() {
 }
 
 void Usage(std::FILE* out) {
-  std::fputs("usage: exchangectl [--profile NAME] COMMAND [flags]   (exchangectl COMMAND --help for its flags)\n\n"
-             "Commands:\n",
-             out);
+  std::fputs(
+      "usage: exchangectl [--profile NAME] COMMAND [flags]   (exchangectl COMMAND --help for its flags)\n\n"
+      "Commands:\n",
+      out);
   int width = 0;
   for (const auto& entry : Commands()) width = std::max(width, static_cast<int>(entry.first.size()));
-  for (const auto& [name, command] : Commands()) std::fprintf(out, "  %-*s  %s\n", width, name.c_str(), command.summary);
-  std::fputs("\nExit codes: 0 done, 1 refused, 2 usage, 3 unreachable (retry), 4 verification failed, 5 mirror\n"
-             "damaged, 6 client certificate refused, 7 enrollment pending, 8 outcome unknown (see docs/client.md).\n",
-             out);
+  for (const auto& [name, command] : Commands())
+    std::fprintf(out, "  %-*s  %s\n", width, name.c_str(), command.summary);
+  std::fputs(
+      "\nExit codes: 0 done, 1 refused, 2 usage, 3 unreachable (retry), 4 verification failed, 5 mirror\n"
+      "damaged, 6 client certificate refused, 7 enrollment pending, 8 outcome unknown (see docs/client.md).\n",
+      out);
 }
 
 }  // namespace

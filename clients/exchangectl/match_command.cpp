@@ -34,7 +34,9 @@
 namespace exchange::client {
 namespace {
 
-bool IsHex(std::string_view s) { return !s.empty() && s.find_first_not_of("0123456789abcdefABCDEF") == std::string_view::npos; }
+bool IsHex(std::string_view s) {
+  return !s.empty() && s.find_first_not_of("0123456789abcdefABCDEF") == std::string_view::npos;
+}
 
 }  // namespace
 
@@ -125,7 +127,8 @@ class MirrorSignalIndex final : public signals::SignalIndex {
     }
     return out;
   }
-  Result<std::vector<std::string>> FindSkeletons(signals::Kind kind, const std::vector<std::string>& skeletons) override {
+  Result<std::vector<std::string>> FindSkeletons(signals::Kind kind,
+                                                 const std::vector<std::string>& skeletons) override {
     auto& by_skeleton = skeletons_[kind];
     if (!loaded_[kind]) {
       Status s = mirror_.ForEachSignal(signals::KindName(kind), "", [&](const SignalRow& row) {
@@ -259,7 +262,8 @@ int RunMatch(const std::vector<std::string>& all_args) {
   flags.Bool("dihedral", "", &dihedral, "also match an image's 7 rotations and flips");
   if (int rc = ParseCommandFlags(flags, args, cli); rc >= 0) return rc;
   if (dir.empty()) return UsageError("match", "--mirror DIR is required (without a mirror: exchangectl lookup)");
-  if (cli.output != "json" && cli.output != "table") return Fail(Status::InvalidArgument("--output must be table or json"));
+  if (cli.output != "json" && cli.output != "table")
+    return Fail(Status::InvalidArgument("--output must be table or json"));
   if (!kind.empty() && !signals::ParseKind(kind)) {
     std::fprintf(stderr, "exchangectl: %s\n", signals::UnknownKindMessage(kind).c_str());
     return 2;

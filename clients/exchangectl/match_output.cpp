@@ -16,11 +16,14 @@ std::string RuleOf(const Found& f) {
 
 std::string Describe(const Found& f) {
   const auto& s = f.row.state;
-  const std::string how = f.match == "parent_domain" ? " (parent domain)" : f.match == "look_alike" ? " (look-alike)" : "";
+  const std::string how = f.match == "parent_domain" ? " (parent domain)"
+                          : f.match == "look_alike"  ? " (look-alike)"
+                                                     : "";
   std::string out = s.kind() + " " + s.value() + how +
                     (f.distance >= 0 ? " at distance " + std::to_string(f.distance) : "") + ": " + s.status();
   if (s.status() == "retracted") return out + " (a tombstone, not a match)";
-  out += ", categories " + (s.categories().empty() ? std::string("-") : JoinList({s.categories().begin(), s.categories().end()}));
+  out += ", categories " +
+         (s.categories().empty() ? std::string("-") : JoinList({s.categories().begin(), s.categories().end()}));
   out += ", " + std::to_string(s.contributors()) + " contributor" + (s.contributors() == 1 ? "" : "s");
   out += ", confirmed by " + std::to_string(s.confirmations()) + ", disputed by " + std::to_string(s.disputes());
   if (s.reviewed()) out += ", human-reviewed";
@@ -39,8 +42,9 @@ std::string QueryJson(const Query& q) {
   out += "], \"matches\": [";
   for (std::size_t i = 0; i < q.found.size(); ++i) {
     const auto& f = q.found[i];
-    out += std::string(i ? ", " : "") + "{\"kind\": " + JsonString(f.key.kind) + ", \"value\": " +
-           JsonString(f.key.value) + ", \"match\": " + JsonString(f.match) + ", \"rule\": " + JsonString(RuleOf(f));
+    out += std::string(i ? ", " : "") + "{\"kind\": " + JsonString(f.key.kind) +
+           ", \"value\": " + JsonString(f.key.value) + ", \"match\": " + JsonString(f.match) +
+           ", \"rule\": " + JsonString(RuleOf(f));
     if (f.distance >= 0) out += ", \"distance\": " + std::to_string(f.distance);
     if (f.from_mirror) out += ", \"last_index\": " + std::to_string(f.row.last_index);
     out += ", \"signal\": " + SignalStateJson(f.row.state) + "}";

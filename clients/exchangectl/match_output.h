@@ -24,12 +24,12 @@ struct Candidate {
 };
 
 struct Found {
-  Candidate key;         // the signal found
+  Candidate key;  // the signal found
   // How it matched, in the names of the exchange's lookup answer: "exact",
   // "parent_domain", "look_alike" (signals/match_rule.h) or "near" (pdq).
   std::string match;
-  SignalRow row;         // row.last_index only when from_mirror
-  int distance = -1;     // pdq matches: the Hamming distance; -1 for other kinds
+  SignalRow row;      // row.last_index only when from_mirror
+  int distance = -1;  // pdq matches: the Hamming distance; -1 for other kinds
   bool from_mirror = true;
 };
 

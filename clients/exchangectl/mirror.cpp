@@ -75,8 +75,8 @@ uint32_t ReadBe32(const char* p) {
 // Records of entries.log in [from, to), in order.
 Status ScanRecords(int fd, uint64_t from, uint64_t to, const std::function<Status(std::string_view)>& each) {
   std::string buffer;
-  std::size_t pos = 0;         // next unread byte of `buffer`
-  uint64_t buffer_at = from;   // file offset of buffer[0]
+  std::size_t pos = 0;        // next unread byte of `buffer`
+  uint64_t buffer_at = from;  // file offset of buffer[0]
   auto fill = [&](std::size_t need) -> Status {
     buffer.erase(0, pos);
     buffer_at += pos;
@@ -85,7 +85,8 @@ Status ScanRecords(int fd, uint64_t from, uint64_t to, const std::function<Statu
       const uint64_t offset = buffer_at + buffer.size();
       const uint64_t room = to - offset;
       if (room == 0) return Status::Internal("entries.log: a record runs past the committed end");
-      const std::size_t want = static_cast<std::size_t>(std::min<uint64_t>(room, std::max(kReadChunkBytes, need - buffer.size())));
+      const std::size_t want =
+          static_cast<std::size_t>(std::min<uint64_t>(room, std::max(kReadChunkBytes, need - buffer.size())));
       const std::size_t old = buffer.size();
       buffer.resize(old + want);
       const ssize_t n = pread(fd, buffer.data() + old, want, static_cast<off_t>(offset));
@@ -101,7 +102,8 @@ Status ScanRecords(int fd, uint64_t from, uint64_t to, const std::function<Statu
       if (Status s = fill(4); !s.ok()) return s;
     }
     const uint32_t length = ReadBe32(buffer.data() + pos);
-    if (length > kMaxEntryBytes) return Status::Internal("entries.log holds a record of " + std::to_string(length) + " bytes");
+    if (length > kMaxEntryBytes)
+      return Status::Internal("entries.log holds a record of " + std::to_string(length) + " bytes");
     if (buffer.size() - pos < 4 + std::size_t{length}) {
       if (Status s = fill(4 + std::size_t{length}); !s.ok()) return s;
     }
@@ -125,8 +127,12 @@ class Statement {
   Status prepared() const {
     return stmt_ ? Status::Ok() : Status::Internal(std::string("state.sqlite: ") + sqlite3_errmsg(db_));
   }
-  void Text(int i, std::string_view v) { sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT); }
-  void Blob(int i, std::string_view v) { sqlite3_bind_blob(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT); }
+  void Text(int i, std::string_view v) {
+    sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+  }
+  void Blob(int i, std::string_view v) {
+    sqlite3_bind_blob(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+  }
   void Int(int i, int64_t v) { sqlite3_bind_int64(stmt_, i, v); }
   // True when a row is ready, false when done.
   Result<bool> Step() {
@@ -282,8 +288,10 @@ Status Mirror::OpenFiles() {
     if (ec) return Status::InvalidArgument("cannot create the mirror directory " + dir_.string() + ": " + ec.message());
     // Files of a mirror written before they were made 0600 are tightened now;
     // SQLite gives its -wal and -shm files the database file's mode.
-    for (const char* name : {"state.sqlite", "state.sqlite-wal", "state.sqlite-shm", "entries.log", "checkpoint", "lock"}) {
-      if (::chmod((dir_ / name).c_str(), 0600) != 0 && errno != ENOENT) return Errno("cannot chmod " + (dir_ / name).string());
+    for (const char* name :
+         {"state.sqlite", "state.sqlite-wal", "state.sqlite-shm", "entries.log", "checkpoint", "lock"}) {
+      if (::chmod((dir_ / name).c_str(), 0600) != 0 && errno != ENOENT)
+        return Errno("cannot chmod " + (dir_ / name).string());
     }
     const int created = open(state.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
     if (created < 0) return Errno("cannot open " + state.string());
@@ -339,7 +347,8 @@ Status Mirror::LoadHead() {
   Statement select(db_->handle, kSelectMeta);
   if (Status s = select.prepared(); !s.ok()) {
     // A read-only open of a database that no sync has initialised yet.
-    if (mode_ != Mode::kWrite) return Status::NotFound("no mirror in " + dir_.string() + " (exchangectl sync creates one)");
+    if (mode_ != Mode::kWrite)
+      return Status::NotFound("no mirror in " + dir_.string() + " (exchangectl sync creates one)");
     return s;
   }
   std::string root, compact, format;
@@ -356,15 +365,24 @@ Status Mirror::LoadHead() {
     if (!*row) break;
     const std::string key = select.ColumnText(0);
     std::string value = select.ColumnText(1);
-    if (key == "format") format = value;
-    else if (key == "collection") head_.collection = value;
-    else if (key == "origin") head_.origin = value;
-    else if (key == "size") head_.size = number(value);
-    else if (key == "root") root = value;
-    else if (key == "compact_range") compact = value;
-    else if (key == "checkpoint") head_.checkpoint = value;
-    else if (key == "log_bytes") head_.log_bytes = number(value);
-    else if (key == "synced_at") head_.synced_at = static_cast<int64_t>(number(value));
+    if (key == "format")
+      format = value;
+    else if (key == "collection")
+      head_.collection = value;
+    else if (key == "origin")
+      head_.origin = value;
+    else if (key == "size")
+      head_.size = number(value);
+    else if (key == "root")
+      root = value;
+    else if (key == "compact_range")
+      compact = value;
+    else if (key == "checkpoint")
+      head_.checkpoint = value;
+    else if (key == "log_bytes")
+      head_.log_bytes = number(value);
+    else if (key == "synced_at")
+      head_.synced_at = static_cast<int64_t>(number(value));
   }
   if (!numbers_ok) return Status::Internal("state.sqlite: meta holds a malformed number");
   if (!format.empty() && format != kFormatVersion) {
@@ -380,7 +398,8 @@ Status Mirror::LoadHead() {
     return Status::Internal("state.sqlite: the stored compact range does not fit the size");
   }
   head_.compact_range.clear();
-  for (std::size_t i = 0; i < compact.size(); i += 32) head_.compact_range.push_back(*log::HashFromBytes(compact.substr(i, 32)));
+  for (std::size_t i = 0; i < compact.size(); i += 32)
+    head_.compact_range.push_back(*log::HashFromBytes(compact.substr(i, 32)));
   return Status::Ok();
 }
 
@@ -388,7 +407,8 @@ Status Mirror::WriteCheckpointCopy() { return pki::WritePrivateFile(dir_ / "chec
 
 Status Mirror::Stage(std::string_view entry) {
   if (mode_ != Mode::kWrite) return Status::FailedPrecondition("the mirror is open read-only");
-  if (entry.size() > kMaxEntryBytes) return Status::InvalidArgument("an entry of " + std::to_string(entry.size()) + " bytes");
+  if (entry.size() > kMaxEntryBytes)
+    return Status::InvalidArgument("an entry of " + std::to_string(entry.size()) + " bytes");
   staging_buffer_ += Be32(static_cast<uint32_t>(entry.size()));
   staging_buffer_ += entry;
   staged_bytes_ += 4 + entry.size();
@@ -576,7 +596,9 @@ Result<uint64_t> Mirror::CompareWithReplay() {
     if (Status s = diff.prepared(); !s.ok()) return s;
     auto row = diff.Step();
     if (!row.ok()) return row.status();
-    if (*row) return Status::InvalidArgument("signal " + diff.ColumnText(0) + " " + diff.ColumnText(1) + " in state.sqlite " + where);
+    if (*row)
+      return Status::InvalidArgument("signal " + diff.ColumnText(0) + " " + diff.ColumnText(1) + " in state.sqlite " +
+                                     where);
   }
   Statement count(scratch.handle, kCountMirror);
   if (Status s = count.prepared(); !s.ok()) return s;

@@ -132,8 +132,8 @@ class Mirror {
   std::unique_ptr<Db> db_;
   int log_fd_ = -1;
   int lock_fd_ = -1;
-  uint64_t staged_ = 0;        // entries staged since the last commit or discard
-  uint64_t staged_bytes_ = 0;  // bytes staged after head_.log_bytes, including staging_buffer_
+  uint64_t staged_ = 0;         // entries staged since the last commit or discard
+  uint64_t staged_bytes_ = 0;   // bytes staged after head_.log_bytes, including staging_buffer_
   std::string staging_buffer_;  // staged bytes not yet written to entries.log
 };
 

@@ -38,8 +38,8 @@ std::string EvidenceTimestamp() {
   std::tm tm{};
   gmtime_r(&seconds, &tm);
   char buffer[40];
-  std::snprintf(buffer, sizeof buffer, "%04d%02d%02dT%02d%02d%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
-                tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(ms % 1000));
+  std::snprintf(buffer, sizeof buffer, "%04d%02d%02dT%02d%02d%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+                tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(ms % 1000));
   return buffer;
 }
 
@@ -281,7 +281,8 @@ SyncResult Syncer::Refuse(Evidence evidence) {
   std::string dir;
   Status saved = SaveEvidence(evidence, &dir);
   result.evidence_dir = dir;
-  std::string message = "refused the feed of " + options_.collection + " (" + evidence.reason + "): " + evidence.message;
+  std::string message =
+      "refused the feed of " + options_.collection + " (" + evidence.reason + "): " + evidence.message;
   message += saved.ok() ? "; evidence saved in " + dir : "; the evidence could not be saved: " + saved.message();
   result.status = Status::Unauthenticated(message);
   return result;
@@ -292,7 +293,8 @@ Status Syncer::SaveEvidence(const Evidence& e, std::string* out_dir) {
   fs::path dir = base / (EvidenceTimestamp() + "-" + e.reason);
   std::error_code ec;
   if (fs::create_directories(base, ec)) fs::permissions(base, fs::perms::owner_all, ec);
-  for (int n = 2; fs::exists(dir, ec); ++n) dir = base / (EvidenceTimestamp() + "-" + e.reason + "-" + std::to_string(n));
+  for (int n = 2; fs::exists(dir, ec); ++n)
+    dir = base / (EvidenceTimestamp() + "-" + e.reason + "-" + std::to_string(n));
   if (fs::create_directory(dir, ec)) fs::permissions(dir, fs::perms::owner_all, ec);
   if (ec) return Status::Internal("cannot create " + dir.string() + ": " + ec.message());
   *out_dir = dir.string();
@@ -323,8 +325,8 @@ Status Syncer::SaveEvidence(const Evidence& e, std::string* out_dir) {
     // One entry per line, base64 of the exact bytes served, starting at index page_start.
     std::string text;
     for (const auto& entry : e.page) text += log::Base64Encode(entry) + "\n";
-    const std::string name = "entries-" + std::to_string(e.page_start) + "-" +
-                             std::to_string(e.page_start + e.page.size()) + ".b64";
+    const std::string name =
+        "entries-" + std::to_string(e.page_start) + "-" + std::to_string(e.page_start + e.page.size()) + ".b64";
     s = WriteText(dir / name, text);
   }
   return s;

@@ -34,9 +34,9 @@ struct SyncOptions {
   std::string collection;
   std::string origin;  // expected checkpoint origin, "<exchange name>/<collection>"
   Trust trust;
-  std::chrono::seconds max_age{300};  // freshness tolerance, when trust.freshness is not empty
-  uint64_t page = 10'000;             // entries per request
-  std::string server;                 // for the evidence's description only
+  std::chrono::seconds max_age{300};               // freshness tolerance, when trust.freshness is not empty
+  uint64_t page = 10'000;                          // entries per request
+  std::string server;                              // for the evidence's description only
   const std::atomic<bool>* interrupted = nullptr;  // set (e.g. by SIGINT) to stop between pages
 };
 

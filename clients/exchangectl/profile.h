@@ -44,15 +44,15 @@ struct ProfileSetting {
 
 struct Profile {
   std::string name;
-  int line = 0;                                     // of its [profile NAME] header
-  std::map<std::string, ProfileSetting> settings;   // key -> setting
+  int line = 0;                                    // of its [profile NAME] header
+  std::map<std::string, ProfileSetting> settings;  // key -> setting
 };
 
 struct ProfileFile {
   std::string path;
   std::vector<Profile> profiles;  // in file order
   const Profile* Find(std::string_view name) const;
-  std::string Names() const;      // "alpha, beta" (for error messages)
+  std::string Names() const;  // "alpha, beta" (for error messages)
 };
 
 // `text` is the file's content; `path` names it in errors and anchors relative paths.

@@ -81,10 +81,11 @@ void Progress::Draw(bool final) {
   const int filled = static_cast<int>(fraction * kWidth);
   for (int i = 0; i < filled && i < kWidth; ++i) bar[static_cast<std::size_t>(i)] = '=';
   if (filled < kWidth) bar[static_cast<std::size_t>(filled)] = '>';
-  const std::string eta = final ? Duration(elapsed)
-                                : (rate > 0 ? Duration(static_cast<double>(total_ - done_) / rate) : std::string("--:--"));
-  std::fprintf(stderr, "\r%s [%s] %s/%s %s  %s/s  %s %s\x1b[K", label_.c_str(), bar.c_str(),
-               Grouped(done_).c_str(), Grouped(total_).c_str(), unit_.c_str(), Grouped(static_cast<uint64_t>(rate)).c_str(),
+  const std::string eta =
+      final ? Duration(elapsed)
+            : (rate > 0 ? Duration(static_cast<double>(total_ - done_) / rate) : std::string("--:--"));
+  std::fprintf(stderr, "\r%s [%s] %s/%s %s  %s/s  %s %s\x1b[K", label_.c_str(), bar.c_str(), Grouped(done_).c_str(),
+               Grouped(total_).c_str(), unit_.c_str(), Grouped(static_cast<uint64_t>(rate)).c_str(),
                final ? "in" : "ETA", eta.c_str());
   std::fflush(stderr);
 }

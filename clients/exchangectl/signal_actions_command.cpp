@@ -92,8 +92,7 @@ Result<std::vector<Pending<T>>> ReadTable(const std::string& path, const std::ve
 // reports rejections, prints a summary. Returns the exit code.
 template <typename Request, typename T>
 int SendAll(ActionFlags& f, const std::string& what, const std::string& target, std::vector<Pending<T>>& items,
-            ItemErrors& errors, uint64_t bad_lines, const RetryPolicy& policy,
-            const std::function<T*(Request&)>& add) {
+            ItemErrors& errors, uint64_t bad_lines, const RetryPolicy& policy, const std::function<T*(Request&)>& add) {
   auto api = Connect(f.cli);
   if (!api.ok()) return Fail(api.status());
   uint64_t ok = 0, rejected = 0, batches = 0;
@@ -123,11 +122,12 @@ int SendAll(ActionFlags& f, const std::string& what, const std::string& target, 
     }
   }
   if (f.cli.json()) {
-    std::printf("{\"%s\": %llu, \"ok\": %llu, \"rejected\": %llu, \"bad_lines\": %llu, \"batches\": %llu, "
-                "\"complete\": %s}\n",
-                what.c_str(), static_cast<unsigned long long>(ok + rejected), static_cast<unsigned long long>(ok),
-                static_cast<unsigned long long>(rejected), static_cast<unsigned long long>(bad_lines),
-                static_cast<unsigned long long>(batches), failure.ok() ? "true" : "false");
+    std::printf(
+        "{\"%s\": %llu, \"ok\": %llu, \"rejected\": %llu, \"bad_lines\": %llu, \"batches\": %llu, "
+        "\"complete\": %s}\n",
+        what.c_str(), static_cast<unsigned long long>(ok + rejected), static_cast<unsigned long long>(ok),
+        static_cast<unsigned long long>(rejected), static_cast<unsigned long long>(bad_lines),
+        static_cast<unsigned long long>(batches), failure.ok() ? "true" : "false");
   } else {
     std::printf("%s: %llu ok, %llu rejected", what.c_str(), static_cast<unsigned long long>(ok),
                 static_cast<unsigned long long>(rejected));
@@ -148,7 +148,8 @@ Result<int64_t> ParseSeconds(std::string_view text) {
   int64_t v = 0;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
   if (text.empty() || ec != std::errc() || end != text.data() + text.size() || v < 0) {
-    return Status::InvalidArgument("seconds_to_action must be a whole number of seconds, got '" + std::string(text) + "'");
+    return Status::InvalidArgument("seconds_to_action must be a whole number of seconds, got '" + std::string(text) +
+                                   "'");
   }
   return v;
 }
@@ -260,7 +261,8 @@ int RunSighting(const std::vector<std::string>& args) {
   if (int rc = ParseCommandFlags(flags, args, f.cli); rc >= 0) return rc;
   if (Status s = f.Check(f.file.empty()); !s.ok()) return UsageError("sighting", s.message());
   if (!flags.positionals().empty() || (f.file.empty() && action.empty())) {
-    return UsageError("sighting", flags.positionals().empty() ? "--action is required" : "unexpected argument '" + flags.positionals()[0] + "'");
+    return UsageError("sighting", flags.positionals().empty() ? "--action is required"
+                                                              : "unexpected argument '" + flags.positionals()[0] + "'");
   }
   if (observed_at.empty()) observed_at = FormatRfc3339(static_cast<int64_t>(std::time(nullptr)));
   auto make = [&](std::string collection, std::string kind, std::string value, std::string act, std::string at,
@@ -271,7 +273,8 @@ int RunSighting(const std::vector<std::string>& args) {
     s.set_value(std::move(value));
     s.set_action(std::move(act));
     s.set_observed_at(std::move(at));
-    if (s.collection().empty()) return Status::InvalidArgument("no collection: give --collection or a collection column");
+    if (s.collection().empty())
+      return Status::InvalidArgument("no collection: give --collection or a collection column");
     if (s.action().empty()) return Status::InvalidArgument("no action: give --action or an action column");
     if (!signals::TrimAsciiWhiteSpace(seconds).empty()) {
       auto n = ParseSeconds(seconds);

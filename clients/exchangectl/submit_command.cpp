@@ -161,14 +161,18 @@ int RunSubmit(const std::vector<std::string>& args) {
   if (collection.empty()) return UsageError("submit", "--collection C is required");
   if (flags.positionals().size() != 1) return UsageError("submit", "give one FILE to submit (- for stdin)");
   const std::string path = flags.positionals()[0];
-  if (batch_size < 1 || batch_size > 10'000) return Fail(Status::InvalidArgument("--batch must be between 1 and 10000"));
+  if (batch_size < 1 || batch_size > 10'000)
+    return Fail(Status::InvalidArgument("--batch must be between 1 and 10000"));
   if (format.empty()) {
     auto ends = [&](std::string_view suffix) {
       return path.size() >= suffix.size() && path.compare(path.size() - suffix.size(), suffix.size(), suffix) == 0;
     };
-    if (ends(".csv")) format = "csv";
-    else if (ends(".ndjson") || ends(".jsonl") || ends(".json")) format = "ndjson";
-    else return Fail(Status::InvalidArgument("cannot tell the format of " + path + " from its name; give --format"));
+    if (ends(".csv"))
+      format = "csv";
+    else if (ends(".ndjson") || ends(".jsonl") || ends(".json"))
+      format = "ndjson";
+    else
+      return Fail(Status::InvalidArgument("cannot tell the format of " + path + " from its name; give --format"));
   }
   if (format != "csv" && format != "ndjson") return Fail(Status::InvalidArgument("--format must be csv or ndjson"));
 
@@ -185,9 +189,9 @@ int RunSubmit(const std::vector<std::string>& args) {
 
   // Same file, collection, format and batch size: same batches, same keys.
   const log::Hash content = log::Sha256(*text);
-  const log::Hash run = log::Sha256("exchangectl submit v1\n" + collection + "\n" + format + "\n" +
-                                    std::to_string(batch_size) + "\n" +
-                                    log::HexEncode(std::span<const uint8_t>(content)));
+  const log::Hash run =
+      log::Sha256("exchangectl submit v1\n" + collection + "\n" + format + "\n" + std::to_string(batch_size) + "\n" +
+                  log::HexEncode(std::span<const uint8_t>(content)));
   const std::string key_prefix = "exchangectl-" + log::HexEncode(std::span<const uint8_t>(run)).substr(0, 32) + "-";
   const std::string target = "/v1/collections/" + collection + "/signals";
   RetryPolicy policy;
@@ -253,29 +257,30 @@ int RunSubmit(const std::vector<std::string>& args) {
     if (line) not_submitted_json += (not_submitted_json.empty() ? "" : ", ") + std::to_string(line);
   }
   if (cli.json()) {
-    std::printf("{\"file\": %s, \"collection\": %s, \"items\": %llu, \"batches\": %llu, \"created\": %llu, "
-                "\"contribution_added\": %llu, \"unchanged\": %llu, \"rejected\": %llu, \"bad_lines\": %llu, "
-                "\"replayed_batches\": %llu, \"complete\": %s, \"not_submitted_lines\": [%s]}\n",
-                JsonString(path).c_str(), JsonString(collection).c_str(), static_cast<unsigned long long>(sent),
-                static_cast<unsigned long long>(totals.batches), static_cast<unsigned long long>(totals.created),
-                static_cast<unsigned long long>(totals.contribution_added),
-                static_cast<unsigned long long>(totals.unchanged), static_cast<unsigned long long>(totals.rejected),
-                static_cast<unsigned long long>(totals.bad_lines), static_cast<unsigned long long>(totals.replayed),
-                failure.ok() ? "true" : "false", not_submitted_json.c_str());
+    std::printf(
+        "{\"file\": %s, \"collection\": %s, \"items\": %llu, \"batches\": %llu, \"created\": %llu, "
+        "\"contribution_added\": %llu, \"unchanged\": %llu, \"rejected\": %llu, \"bad_lines\": %llu, "
+        "\"replayed_batches\": %llu, \"complete\": %s, \"not_submitted_lines\": [%s]}\n",
+        JsonString(path).c_str(), JsonString(collection).c_str(), static_cast<unsigned long long>(sent),
+        static_cast<unsigned long long>(totals.batches), static_cast<unsigned long long>(totals.created),
+        static_cast<unsigned long long>(totals.contribution_added), static_cast<unsigned long long>(totals.unchanged),
+        static_cast<unsigned long long>(totals.rejected), static_cast<unsigned long long>(totals.bad_lines),
+        static_cast<unsigned long long>(totals.replayed), failure.ok() ? "true" : "false", not_submitted_json.c_str());
   } else {
-    std::printf("%s: %s in %s to %s: %llu created, %llu contribution_added, %llu unchanged, %llu rejected; %s\n",
-                path.c_str(), CountOf(sent, "signal", "signals").c_str(),
-                CountOf(totals.batches, "batch", "batches").c_str(), collection.c_str(),
-                static_cast<unsigned long long>(totals.created), static_cast<unsigned long long>(totals.contribution_added),
-                static_cast<unsigned long long>(totals.unchanged), static_cast<unsigned long long>(totals.rejected),
-                CountOf(totals.bad_lines, "bad line", "bad lines").c_str());
+    std::printf(
+        "%s: %s in %s to %s: %llu created, %llu contribution_added, %llu unchanged, %llu rejected; %s\n", path.c_str(),
+        CountOf(sent, "signal", "signals").c_str(), CountOf(totals.batches, "batch", "batches").c_str(),
+        collection.c_str(), static_cast<unsigned long long>(totals.created),
+        static_cast<unsigned long long>(totals.contribution_added), static_cast<unsigned long long>(totals.unchanged),
+        static_cast<unsigned long long>(totals.rejected), CountOf(totals.bad_lines, "bad line", "bad lines").c_str());
     if (!not_submitted_json.empty()) {
-      std::printf("not submitted: line%s %s (reasons in the error report)\n",
-                  (*errors)->lines().size() == 1 ? "" : "s", (*errors)->LinesText().c_str());
+      std::printf("not submitted: line%s %s (reasons in the error report)\n", (*errors)->lines().size() == 1 ? "" : "s",
+                  (*errors)->LinesText().c_str());
     }
     if (totals.replayed) {
-      std::printf("(%s submitted before with the same Idempotency-Key; their signals count as unchanged)\n",
-                  totals.replayed == 1 ? "1 batch had been" : (std::to_string(totals.replayed) + " batches had been").c_str());
+      std::printf(
+          "(%s submitted before with the same Idempotency-Key; their signals count as unchanged)\n",
+          totals.replayed == 1 ? "1 batch had been" : (std::to_string(totals.replayed) + " batches had been").c_str());
     }
   }
   std::fflush(stdout);
@@ -287,7 +292,8 @@ int RunSubmit(const std::vector<std::string>& args) {
                  failure.ToString().c_str());
     if (IsCertificateRefusal(failure)) return kExitCertRefused;
     if (failure.code() == ErrorCode::kUnavailable) {
-      std::fputs("exchangectl: re-run the same command to finish; batches already accepted are not added twice\n", stderr);
+      std::fputs("exchangectl: re-run the same command to finish; batches already accepted are not added twice\n",
+                 stderr);
       return kExitUnavailable;
     }
     return 1;

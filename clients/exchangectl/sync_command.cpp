@@ -25,7 +25,6 @@
 namespace exchange::client {
 namespace {
 
-
 std::atomic<bool> g_interrupted{false};
 
 void OnInterrupt(int) { g_interrupted.store(true); }
@@ -42,21 +41,22 @@ std::string DescribeRate(uint64_t entries, double seconds) {
 void PrintSynced(const Cli& cli, const std::string& dir, const std::string& collection, const SyncReport& r) {
   const uint64_t added = r.new_size - r.old_size;
   if (cli.json()) {
-    std::printf("{\"collection\": %s, \"mirror\": %s, \"old_size\": %llu, \"new_size\": %llu, \"new_entries\": %llu, "
-                "\"root\": %s, \"signed_by\": %s, \"timestamp\": %llu, \"seconds\": %.3f}\n",
-                JsonString(collection).c_str(), JsonString(dir).c_str(), static_cast<unsigned long long>(r.old_size),
-                static_cast<unsigned long long>(r.new_size), static_cast<unsigned long long>(added),
-                JsonString(B64(r.root)).c_str(), JsonStringArray(r.signed_by).c_str(),
-                static_cast<unsigned long long>(r.timestamp), r.seconds);
+    std::printf(
+        "{\"collection\": %s, \"mirror\": %s, \"old_size\": %llu, \"new_size\": %llu, \"new_entries\": %llu, "
+        "\"root\": %s, \"signed_by\": %s, \"timestamp\": %llu, \"seconds\": %.3f}\n",
+        JsonString(collection).c_str(), JsonString(dir).c_str(), static_cast<unsigned long long>(r.old_size),
+        static_cast<unsigned long long>(r.new_size), static_cast<unsigned long long>(added),
+        JsonString(B64(r.root)).c_str(), JsonStringArray(r.signed_by).c_str(),
+        static_cast<unsigned long long>(r.timestamp), r.seconds);
   } else if (added == 0) {
     std::printf("%s: up to date, %s, root %s, signed by %s%s\n", collection.c_str(),
                 CountOf(r.new_size, "entry", "entries").c_str(), B64(r.root).c_str(), JoinList(r.signed_by).c_str(),
                 r.timestamp ? (", fresh as of " + FormatRfc3339(static_cast<int64_t>(r.timestamp))).c_str() : "");
   } else {
-    std::printf("%s: %s verified and applied (%llu -> %llu)%s, root %s, signed by %s%s\n",
-                collection.c_str(), CountOf(added, "new entry", "new entries").c_str(),
-                static_cast<unsigned long long>(r.old_size), static_cast<unsigned long long>(r.new_size),
-                DescribeRate(added, r.seconds).c_str(), B64(r.root).c_str(), JoinList(r.signed_by).c_str(),
+    std::printf("%s: %s verified and applied (%llu -> %llu)%s, root %s, signed by %s%s\n", collection.c_str(),
+                CountOf(added, "new entry", "new entries").c_str(), static_cast<unsigned long long>(r.old_size),
+                static_cast<unsigned long long>(r.new_size), DescribeRate(added, r.seconds).c_str(),
+                B64(r.root).c_str(), JoinList(r.signed_by).c_str(),
                 r.timestamp ? (", fresh as of " + FormatRfc3339(static_cast<int64_t>(r.timestamp))).c_str() : "");
   }
   std::fflush(stdout);
@@ -79,7 +79,8 @@ int RunSync(const std::vector<std::string>& args) {
   std::string collection, dir, vkeys, origin;
   int64_t max_age = 300, follow = 0, page = 10'000;
   FlagSet flags(
-      "usage: exchangectl sync --collection C --mirror DIR [--feed-vkey VKEYS] [--max-age S] [--follow S] [--page N]\n\n"
+      "usage: exchangectl sync --collection C --mirror DIR [--feed-vkey VKEYS] [--max-age S] [--follow S] [--page "
+      "N]\n\n"
       "Brings the mirror in DIR up to the exchange's signed checkpoint of collection C. Everything is verified\n"
       "before the mirror changes: the signature, the freshness cosignature (when a freshness key is trusted),\n"
       "no rollback, consistency with the checkpoint verified last time, and that the new entries hash to the\n"
@@ -134,8 +135,11 @@ int RunSync(const std::vector<std::string>& args) {
           PrintSynced(cli, dir, collection, result.report);
         }
         break;
-      case SyncFailure::kRefused: PrintRefused(cli, result); return kExitVerifyFailed;
-      case SyncFailure::kInterrupted: return 0;
+      case SyncFailure::kRefused:
+        PrintRefused(cli, result);
+        return kExitVerifyFailed;
+      case SyncFailure::kInterrupted:
+        return 0;
       case SyncFailure::kOther:
         // While following, a server that is away for a while is retried at the next round.
         if (follow == 0 || result.status.code() != ErrorCode::kUnavailable) return Fail(result.status);
@@ -212,21 +216,24 @@ int RunMirror(const std::vector<std::string>& args) {
 
   const uint64_t uncommitted = mirror.UncommittedBytes();
   if (cli.json()) {
-    std::printf("{\"verified\": true, \"mirror\": %s, \"collection\": %s, \"origin\": %s, \"size\": %llu, "
-                "\"root\": %s, \"signals\": %llu, \"signed_by\": %s, \"uncommitted_bytes\": %llu}\n",
-                JsonString(pos[1]).c_str(), JsonString(head.collection).c_str(), JsonString(head.origin).c_str(),
-                static_cast<unsigned long long>(head.size), JsonString(B64(head.root)).c_str(),
-                static_cast<unsigned long long>(*signals), JsonStringArray(checkpoint->feed_keys).c_str(),
-                static_cast<unsigned long long>(uncommitted));
+    std::printf(
+        "{\"verified\": true, \"mirror\": %s, \"collection\": %s, \"origin\": %s, \"size\": %llu, "
+        "\"root\": %s, \"signals\": %llu, \"signed_by\": %s, \"uncommitted_bytes\": %llu}\n",
+        JsonString(pos[1]).c_str(), JsonString(head.collection).c_str(), JsonString(head.origin).c_str(),
+        static_cast<unsigned long long>(head.size), JsonString(B64(head.root)).c_str(),
+        static_cast<unsigned long long>(*signals), JsonStringArray(checkpoint->feed_keys).c_str(),
+        static_cast<unsigned long long>(uncommitted));
   } else {
-    std::printf("mirror %s verified: %llu entries of %s hash to the root %s signed by %s; replaying them gives "
-                "exactly the %llu signals in state.sqlite\n",
-                pos[1].c_str(), static_cast<unsigned long long>(head.size), head.origin.c_str(), B64(head.root).c_str(),
-                JoinList(checkpoint->feed_keys).c_str(), static_cast<unsigned long long>(*signals));
+    std::printf(
+        "mirror %s verified: %llu entries of %s hash to the root %s signed by %s; replaying them gives "
+        "exactly the %llu signals in state.sqlite\n",
+        pos[1].c_str(), static_cast<unsigned long long>(head.size), head.origin.c_str(), B64(head.root).c_str(),
+        JoinList(checkpoint->feed_keys).c_str(), static_cast<unsigned long long>(*signals));
     if (uncommitted) {
-      std::printf("(%llu bytes after the committed end of entries.log belong to a sync that never committed; the "
-                  "next sync drops them)\n",
-                  static_cast<unsigned long long>(uncommitted));
+      std::printf(
+          "(%llu bytes after the committed end of entries.log belong to a sync that never committed; the "
+          "next sync drops them)\n",
+          static_cast<unsigned long long>(uncommitted));
     }
   }
   return 0;

@@ -159,7 +159,8 @@ struct JsonCursor {
   std::size_t pos = 0;
 
   void SkipSpace() {
-    while (pos < text.size() && (text[pos] == ' ' || text[pos] == '\n' || text[pos] == '\t' || text[pos] == '\r')) ++pos;
+    while (pos < text.size() && (text[pos] == ' ' || text[pos] == '\n' || text[pos] == '\t' || text[pos] == '\r'))
+      ++pos;
   }
   bool Eat(char c) {
     SkipSpace();
@@ -182,14 +183,30 @@ struct JsonCursor {
       if (pos >= text.size()) break;
       const char e = text[pos++];
       switch (e) {
-        case '"': out += '"'; break;
-        case '\\': out += '\\'; break;
-        case '/': out += '/'; break;
-        case 'b': out += '\b'; break;
-        case 'f': out += '\f'; break;
-        case 'n': out += '\n'; break;
-        case 'r': out += '\r'; break;
-        case 't': out += '\t'; break;
+        case '"':
+          out += '"';
+          break;
+        case '\\':
+          out += '\\';
+          break;
+        case '/':
+          out += '/';
+          break;
+        case 'b':
+          out += '\b';
+          break;
+        case 'f':
+          out += '\f';
+          break;
+        case 'n':
+          out += '\n';
+          break;
+        case 'r':
+          out += '\r';
+          break;
+        case 't':
+          out += '\t';
+          break;
         case 'u': {
           if (pos + 4 > text.size()) return Status::InvalidArgument("truncated \\u escape");
           uint32_t cp = 0;
@@ -200,7 +217,8 @@ struct JsonCursor {
           signals::AppendUtf8(static_cast<char32_t>(cp), out);
           break;
         }
-        default: return Status::InvalidArgument("bad escape in a JSON string");
+        default:
+          return Status::InvalidArgument("bad escape in a JSON string");
       }
     }
     return Status::InvalidArgument("unterminated JSON string");
@@ -292,7 +310,8 @@ Result<CsvTable> ParseCsvTable(std::string_view text, const std::vector<std::str
     for (const auto& s : v) out += (out.empty() ? "" : ",") + s;
     return out;
   };
-  if (table.records.empty()) return Status::InvalidArgument("the file is empty; it needs a header line: " + join(known));
+  if (table.records.empty())
+    return Status::InvalidArgument("the file is empty; it needs a header line: " + join(known));
   const CsvRecord header = table.records.front();
   table.records.erase(table.records.begin());
   if (!header.error.empty()) return Status::InvalidArgument("the header line: " + header.error);
@@ -306,7 +325,8 @@ Result<CsvTable> ParseCsvTable(std::string_view text, const std::vector<std::str
     table.columns.push_back(name);
   }
   for (const auto& r : required) {
-    if (!table.Has(r)) return Status::InvalidArgument("the header has no '" + r + "' column (required: " + join(required) + ")");
+    if (!table.Has(r))
+      return Status::InvalidArgument("the header has no '" + r + "' column (required: " + join(required) + ")");
   }
   return table;
 }

@@ -18,7 +18,7 @@
 namespace exchange::client {
 
 struct CsvRecord {
-  std::size_t line = 0;              // 1-based line on which the record starts
+  std::size_t line = 0;             // 1-based line on which the record starts
   std::vector<std::string> fields;  // empty when `error` is set
   std::string error;                // why this record is unusable (bad UTF-8, unterminated quote)
 };

@@ -9,7 +9,9 @@ namespace exchange::client {
 
 int RunWhoAmI(const std::vector<std::string>& args) {
   Cli cli;
-  FlagSet flags("usage: exchangectl whoami [connection flags]\n\nShows the organisation, role and certificate the exchange sees.");
+  FlagSet flags(
+      "usage: exchangectl whoami [connection flags]\n\nShows the organisation, role and certificate the exchange "
+      "sees.");
   AddGlobalFlags(flags, cli);
   if (int rc = ParseCommandFlags(flags, args, cli); rc >= 0) return rc;
   auto api = Connect(cli);

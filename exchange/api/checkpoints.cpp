@@ -31,7 +31,8 @@ Status CheckExtends(store::Connection& conn, const store::LogHead& head, const s
     auto nodes = store::ReadNodes(conn, head.log_id, plan->AllNodes());
     if (!nodes.ok()) return nodes.status();
     auto proof = plan->Assemble(*nodes);
-    if (proof.ok() && log::VerifyConsistency(signed_before.size, head.size, *proof, signed_before.root, head.root).ok()) {
+    if (proof.ok() &&
+        log::VerifyConsistency(signed_before.size, head.size, *proof, signed_before.root, head.root).ok()) {
       return Status::Ok();
     }
   }

@@ -23,9 +23,9 @@
 namespace exchange::api {
 
 struct FeedKeys {
-  std::string exchange_name;        // origin prefix: "<exchange_name>/<log>"
-  std::vector<log::Signer> feed;    // Ed25519 note keys; every checkpoint is signed by all
-  log::Signer freshness;            // cosignature/v1 key for timestamped statements
+  std::string exchange_name;      // origin prefix: "<exchange_name>/<log>"
+  std::vector<log::Signer> feed;  // Ed25519 note keys; every checkpoint is signed by all
+  log::Signer freshness;          // cosignature/v1 key for timestamped statements
 };
 
 class CheckpointPublisher {

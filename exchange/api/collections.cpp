@@ -4,11 +4,11 @@
 //   PUT  /v1/collections/{c}/grants/{org}
 #include <algorithm>
 
-#include "common/limits.h"
 #include "api/access.h"
-#include "common/slug.h"
 #include "api/audit_event.h"
 #include "api/routes.h"
+#include "common/limits.h"
+#include "common/slug.h"
 #include "exchange/v1/collections.pb.h"
 #include "http/wire.h"
 #include "signals/kind.h"
@@ -16,8 +16,8 @@
 namespace exchange::api {
 namespace {
 
-const std::vector<std::string> kRequirableFields = {"category", "labels", "reviewed", "source_ref", "principles",
-                                                    "expires_at"};
+const std::vector<std::string> kRequirableFields = {"category",   "labels",     "reviewed",
+                                                    "source_ref", "principles", "expires_at"};
 
 Status ValidateSpec(const v1::Collection& c) {
   if (!IsValidSlug(c.name()) || IsReservedSlug(c.name())) {
@@ -34,7 +34,8 @@ Status ValidateSpec(const v1::Collection& c) {
   }
   for (const auto& field : c.required_fields()) {
     if (std::find(kRequirableFields.begin(), kRequirableFields.end(), field) == kRequirableFields.end()) {
-      return Status::InvalidArgument("field '" + field + "' cannot be required; choose from category, labels, "
+      return Status::InvalidArgument("field '" + field +
+                                     "' cannot be required; choose from category, labels, "
                                      "reviewed, source_ref, principles, expires_at");
     }
   }

@@ -10,8 +10,7 @@ std::shared_ptr<const std::string> EntryPageCache::Find(int64_t log_id, uint64_t
   return it->second.page;
 }
 
-void EntryPageCache::Remember(int64_t log_id, uint64_t start, uint64_t limit,
-                              std::shared_ptr<const std::string> page) {
+void EntryPageCache::Remember(int64_t log_id, uint64_t start, uint64_t limit, std::shared_ptr<const std::string> page) {
   if (page->size() > max_bytes_) return;
   std::lock_guard lock(mu_);
   Key key{log_id, start, limit};

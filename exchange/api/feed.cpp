@@ -30,7 +30,9 @@ Result<store::LogHead> ReadableLog(const http::Request& request, http::CallConte
   return it == request.params.end() ? ReadableAuditLog(context) : ReadableCollectionLog(context, it->second);
 }
 
-http::Response Fail(const http::Request& request, const Status& status) { return http::ErrorResponse(&request, status); }
+http::Response Fail(const http::Request& request, const Status& status) {
+  return http::ErrorResponse(&request, status);
+}
 
 class FeedHandlers {
  public:
@@ -85,8 +87,8 @@ class FeedHandlers {
     if (!start.ok()) return Fail(request, start.status());
     if (!limit.ok()) return Fail(request, limit.status());
     if (*limit == 0 || *limit > store::kMaxEntriesPerRead) {
-      return Fail(request, Status::InvalidArgument("limit must be between 1 and " +
-                                                   std::to_string(store::kMaxEntriesPerRead)));
+      return Fail(request,
+                  Status::InvalidArgument("limit must be between 1 and " + std::to_string(store::kMaxEntriesPerRead)));
     }
     // start + limit must not wrap (it bounds the page and keys the cache).
     if (*start > std::numeric_limits<uint64_t>::max() - *limit) {
@@ -145,8 +147,8 @@ class FeedHandlers {
     auto head = ReadableLog(request, context);
     if (!head.ok()) return Fail(request, head.status());
     if (*size == 0 || *size > head->size) {
-      return Fail(request, Status::InvalidArgument("size must be between 1 and the tree size " +
-                                                   std::to_string(head->size)));
+      return Fail(request,
+                  Status::InvalidArgument("size must be between 1 and the tree size " + std::to_string(head->size)));
     }
     auto plan = log::PlanInclusionProof(*index, *size);
     if (!plan.ok()) return Fail(request, plan.status());
@@ -195,8 +197,8 @@ class FeedHandlers {
 void AddFeedRoutes(http::Router& router, const CheckpointPublisher& publisher,
                    const std::string& report_public_key_pem) {
   auto handlers = std::make_shared<FeedHandlers>(publisher, report_public_key_pem);
-  auto get = [&](std::string pattern, http::Response (FeedHandlers::*method)(const http::Request&, http::CallContext&)
-                                          const) {
+  auto get = [&](std::string pattern,
+                 http::Response (FeedHandlers::*method)(const http::Request&, http::CallContext&) const) {
     router.Add({.method = "GET",
                 .pattern = std::move(pattern),
                 .access = http::Access::kAuthenticated,

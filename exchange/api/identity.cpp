@@ -1,6 +1,6 @@
 // GET /v1/whoami: who the exchange thinks the caller is.
-#include "exchange/v1/identity.pb.h"
 #include "api/routes.h"
+#include "exchange/v1/identity.pb.h"
 #include "http/wire.h"
 
 namespace exchange::api {

@@ -8,8 +8,7 @@ namespace exchange::api {
 inline constexpr std::chrono::hours kCrlValidity{24};
 
 CredentialIssuer::CredentialIssuer(pki::Certificate ca, pki::PrivateKey key, std::string chain_pem,
-                                   std::string ca_bundle_pem, std::chrono::seconds validity,
-                                   int max_member_credentials)
+                                   std::string ca_bundle_pem, std::chrono::seconds validity, int max_member_credentials)
     : ca_(std::move(ca)),
       key_(std::move(key)),
       chain_pem_(std::move(chain_pem)),
@@ -36,10 +35,9 @@ Result<store::NewCredential> CredentialIssuer::Issue(const std::string& csr_pem,
   out.org_slug = org_slug;
   out.role = "member";
   out.holder = org_slug;
-  for (auto [field, value] : {std::pair{&out.fingerprint, cert->Sha256Fingerprint()},
-                              std::pair{&out.serial_hex, cert->SerialHex()},
-                              std::pair{&out.not_after, cert->NotAfter()},
-                              std::pair{&out.certificate_pem, cert->ToPem()}}) {
+  for (auto [field, value] :
+       {std::pair{&out.fingerprint, cert->Sha256Fingerprint()}, std::pair{&out.serial_hex, cert->SerialHex()},
+        std::pair{&out.not_after, cert->NotAfter()}, std::pair{&out.certificate_pem, cert->ToPem()}}) {
     if (!value.ok()) return value.status();
     *field = *value;
   }

@@ -39,7 +39,9 @@ inline constexpr std::size_t kMaxLegalBasisBytes = 4000;
 inline constexpr uint32_t kDefaultInvitationHours = 72;
 inline constexpr uint32_t kMaxInvitationHours = 720;
 
-http::Response Fail(const http::Request& request, const Status& status) { return http::ErrorResponse(&request, status); }
+http::Response Fail(const http::Request& request, const Status& status) {
+  return http::ErrorResponse(&request, status);
+}
 
 std::string RandomToken(std::size_t bytes) {
   std::string raw(bytes, '\0');
@@ -94,7 +96,8 @@ Status CheckOrgName(const std::string& field, const std::string& value, bool req
 Status CheckContact(const std::string& contact) {
   if (Status s = CheckText("contact", contact, kMaxTextBytes, true); !s.ok()) return s;
   auto at = contact.find('@');
-  if (at == std::string::npos || at == 0 || at + 1 >= contact.size() || contact.find('@', at + 1) != std::string::npos) {
+  if (at == std::string::npos || at == 0 || at + 1 >= contact.size() ||
+      contact.find('@', at + 1) != std::string::npos) {
     return Status::InvalidArgument("contact must be an e-mail address");
   }
   return Status::Ok();
@@ -164,8 +167,8 @@ class Membership {
     auto event = MakeAuditEvent(*context.caller, "invitation.create", "org:" + slug, "");
     (*event.mutable_details())["org_name"] = body.org_name();
     (*event.mutable_details())["contact"] = body.contact();
-    store::NewInvitation invitation{TokenHash(token), slug, body.org_name(), body.contact(),
-                                    context.caller->credential_id, expires_at};
+    store::NewInvitation invitation{
+        TokenHash(token), slug, body.org_name(), body.contact(), context.caller->credential_id, expires_at};
     if (Status s = store::CreateInvitation(*context.db, invitation, event); !s.ok()) return Fail(request, s);
     v1::Invitation out;
     out.set_token(token);
@@ -200,7 +203,7 @@ class Membership {
     const std::string& id = request.params.at("id");
     auto holder = HolderOf(context);
     if (!holder.ok()) return Fail(request, holder.status());
-    store::Decision decision{id, context.caller->credential_id, *holder, context.caller->org_slug, approve,
+    store::Decision decision{id,           context.caller->credential_id, *holder, context.caller->org_slug, approve,
                              body.reason()};
     auto event = MakeAuditEvent(*context.caller, approve ? "application.approve" : "application.reject",
                                 "application:" + id, body.reason());
@@ -218,7 +221,8 @@ class Membership {
   }
 
   http::Response Organisations(const http::Request& request, http::CallContext& context) const {
-    if (!IsStaff(*context.caller)) return Fail(request, Status::PermissionDenied("only admins and auditors list organisations"));
+    if (!IsStaff(*context.caller))
+      return Fail(request, Status::PermissionDenied("only admins and auditors list organisations"));
     auto rows = store::ListOrganisations(*context.db);
     if (!rows.ok()) return Fail(request, rows.status());
     v1::ListOrganisationsResponse out;
@@ -336,8 +340,8 @@ class Membership {
     }
     if (Status s = issuer_.CheckCsr(body.csr_pem()); !s.ok()) return Fail(request, s);
     store::NewApplication application{"app-" + RandomToken(16), TokenHash(body.token()), body.org_name(),
-                                      body.legal_name(), body.domain(), body.contact(), body.legal_basis(),
-                                      body.csr_pem()};
+                                      body.legal_name(),        body.domain(),           body.contact(),
+                                      body.legal_basis(),       body.csr_pem()};
     v1::AuditEvent event;
     event.set_actor_role("applicant");
     event.set_action("application.submit");
@@ -383,9 +387,10 @@ class Membership {
     auto row = store::FindCredential(*context.db, context.caller->fingerprint);
     if (!row.ok()) return row.status();
     if (!row->has_value() || (*row)->holder.empty()) {
-      return Status::PermissionDenied("this admin credential names no holder, so it cannot count toward the "
-                                      "two-admin rule; the operator registers it with `exchanged credentials add "
-                                      "--holder PERSON`");
+      return Status::PermissionDenied(
+          "this admin credential names no holder, so it cannot count toward the "
+          "two-admin rule; the operator registers it with `exchanged credentials add "
+          "--holder PERSON`");
     }
     return (*row)->holder;
   }
@@ -397,7 +402,8 @@ class Membership {
     if (Status s = CheckText("reason", body.reason(), kMaxTextBytes, true); !s.ok()) return Fail(request, s);
     auto id = PathId(request, "id");
     if (!id.ok()) return Fail(request, id.status());
-    auto event = MakeAuditEvent(*context.caller, "credential.revoke", "credential:" + std::to_string(*id), body.reason());
+    auto event =
+        MakeAuditEvent(*context.caller, "credential.revoke", "credential:" + std::to_string(*id), body.reason());
     if (Status s = store::RevokeCredential(*context.db, *id, only_org, except_org, body.reason(), event); !s.ok()) {
       return Fail(request, s);
     }
@@ -423,7 +429,9 @@ http::Handler Bind(std::shared_ptr<Membership> m, Method method) {
 void AddMembershipRoutes(http::Router& router, const CredentialIssuer& issuer, http::CallerCache& callers) {
   auto m = std::make_shared<Membership>(issuer, callers);
   auto add = [&](std::string method, std::string pattern, http::Handler handler) {
-    router.Add({.method = std::move(method), .pattern = std::move(pattern), .max_body_bytes = kSmallBodyLimit,
+    router.Add({.method = std::move(method),
+                .pattern = std::move(pattern),
+                .max_body_bytes = kSmallBodyLimit,
                 .handler = std::move(handler)});
   };
   add("POST", "/v1/admin/invitations", Bind(m, &Membership::Invite));
@@ -433,13 +441,11 @@ void AddMembershipRoutes(http::Router& router, const CredentialIssuer& issuer, h
   add("POST", "/v1/admin/applications/{id}/reject",
       [m](const http::Request& r, http::CallContext& c) { return m->Decide(r, c, false); });
   add("GET", "/v1/admin/orgs", Bind(m, &Membership::Organisations));
-  for (auto [verb, status] : {std::pair{"suspend", "suspended"}, std::pair{"reinstate", "active"},
-                              std::pair{"revoke", "revoked"}}) {
+  for (auto [verb, status] :
+       {std::pair{"suspend", "suspended"}, std::pair{"reinstate", "active"}, std::pair{"revoke", "revoked"}}) {
     add("POST", std::string("/v1/admin/orgs/{org}/") + verb,
-        [m, status = std::string(status), action = std::string("org.") + verb](const http::Request& r,
-                                                                              http::CallContext& c) {
-          return m->SetStatus(r, c, status, action);
-        });
+        [m, status = std::string(status), action = std::string("org.") + verb](
+            const http::Request& r, http::CallContext& c) { return m->SetStatus(r, c, status, action); });
   }
   add("POST", "/v1/admin/credentials/{id}/revoke", Bind(m, &Membership::AdminRevokeCredential));
   add("GET", "/v1/credentials", Bind(m, &Membership::Credentials));
@@ -451,8 +457,11 @@ void AddMembershipRoutes(http::Router& router, const CredentialIssuer& issuer, h
 void AddEnrollmentRoutes(http::Router& router, const CredentialIssuer& issuer, http::CallerCache& callers) {
   auto m = std::make_shared<Membership>(issuer, callers);
   auto add = [&](std::string method, std::string pattern, http::Handler handler) {
-    router.Add({.method = std::move(method), .pattern = std::move(pattern), .access = http::Access::kPublic,
-                .max_body_bytes = kSmallBodyLimit, .handler = std::move(handler)});
+    router.Add({.method = std::move(method),
+                .pattern = std::move(pattern),
+                .access = http::Access::kPublic,
+                .max_body_bytes = kSmallBodyLimit,
+                .handler = std::move(handler)});
   };
   add("POST", "/v1/enroll", Bind(m, &Membership::Enroll));
   add("GET", "/v1/enroll/{id}", Bind(m, &Membership::Fetch));

@@ -1,6 +1,5 @@
 #include "api/pdq_lookup.h"
 
-
 #include "common/logger.h"
 #include "exchange/v1/feed.pb.h"
 #include "signals/match.h"

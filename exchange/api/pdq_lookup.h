@@ -36,8 +36,8 @@ class PdqLookup {
     std::unique_ptr<pdq::Index> index = std::make_unique<pdq::Index>();
     uint64_t applied = 0;  // written only by CatchUp's thread; read under mu_
   };
-  mutable std::shared_mutex mu_;                 // guards the map's shape and `applied`
-  std::map<int64_t, CollectionIndex> indexes_;   // by log id; the Index itself is internally locked
+  mutable std::shared_mutex mu_;                // guards the map's shape and `applied`
+  std::map<int64_t, CollectionIndex> indexes_;  // by log id; the Index itself is internally locked
 };
 
 }  // namespace exchange::api

@@ -23,7 +23,8 @@ void AddCollectionRoutes(http::Router& router);
 // `metrics` (batch sizes) and `pdq` must outlive the router.
 void AddSignalRoutes(http::Router& router, metrics::ServerMetrics& metrics, const PdqLookup& pdq);
 // `publisher` must outlive the router; /v1/keys also publishes the report key.
-void AddFeedRoutes(http::Router& router, const CheckpointPublisher& publisher, const std::string& report_public_key_pem);
+void AddFeedRoutes(http::Router& router, const CheckpointPublisher& publisher,
+                   const std::string& report_public_key_pem);
 // `key` must outlive the router.
 void AddReportRoutes(http::Router& router, const ReportKey& key);
 

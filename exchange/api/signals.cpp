@@ -72,8 +72,8 @@ bool EqualsIgnoringAsciiCase(std::string_view a, std::string_view b) {
 // `token` in the spelling of the collection's taxonomy ("a1" -> "A1"), or a
 // rejection naming every allowed value. An empty taxonomy allows any token;
 // an empty token is left to the required-field rules.
-Result<std::string> InTaxonomy(const std::string& token, const std::vector<std::string>& allowed,
-                               std::string_view what, const std::string& collection) {
+Result<std::string> InTaxonomy(const std::string& token, const std::vector<std::string>& allowed, std::string_view what,
+                               const std::string& collection) {
   if (allowed.empty() || token.empty()) return token;
   for (const auto& value : allowed) {
     if (EqualsIgnoringAsciiCase(token, value)) return value;
@@ -90,9 +90,8 @@ Result<store::SignalItem> Validate(const v1::SignalSubmission& in, const store::
                                    int64_t now) {
   auto kind = signals::ParseKind(in.kind());
   if (!kind) return Status::InvalidArgument(signals::UnknownKindMessage(in.kind()));
-  if (!collection.allowed_kinds.empty() &&
-      std::find(collection.allowed_kinds.begin(), collection.allowed_kinds.end(), in.kind()) ==
-          collection.allowed_kinds.end()) {
+  if (!collection.allowed_kinds.empty() && std::find(collection.allowed_kinds.begin(), collection.allowed_kinds.end(),
+                                                     in.kind()) == collection.allowed_kinds.end()) {
     return Status::InvalidArgument("collection " + collection.name + " does not accept kind " + in.kind());
   }
   auto value = signals::Canonicalize(*kind, in.value());
@@ -111,14 +110,16 @@ Result<store::SignalItem> Validate(const v1::SignalSubmission& in, const store::
   if (static_cast<std::size_t>(in.labels_size()) > kMaxLabels) return Status::InvalidArgument("more than 32 labels");
   std::set<std::string> labels;
   for (const auto& label : in.labels()) {
-    if (!ValidToken(label)) return Status::InvalidArgument("label '" + label.substr(0, 64) + "' must be 1-64 letters, digits or _ - . :");
+    if (!ValidToken(label))
+      return Status::InvalidArgument("label '" + label.substr(0, 64) + "' must be 1-64 letters, digits or _ - . :");
     auto known = InTaxonomy(label, collection.label_vocabulary, "label", collection.name);
     if (!known.ok()) return known.status();
     labels.insert(*known);
   }
   item.labels.assign(labels.begin(), labels.end());
   item.reviewed = in.reviewed();
-  if (!ValidSourceRef(in.source_ref())) return Status::InvalidArgument("source_ref must be at most 256 printable bytes");
+  if (!ValidSourceRef(in.source_ref()))
+    return Status::InvalidArgument("source_ref must be at most 256 printable bytes");
   item.source_ref = in.source_ref();
   std::set<uint32_t> principles;
   for (uint32_t p : in.principles()) {
@@ -139,20 +140,29 @@ Result<store::SignalItem> Validate(const v1::SignalSubmission& in, const store::
     return Status::InvalidArgument("pdq_quality applies to pdq signals only");
   }
 
-  if (Required(collection, "category") && item.category.empty()) return Status::InvalidArgument("category is required in " + collection.name);
-  if (Required(collection, "labels") && item.labels.empty()) return Status::InvalidArgument("labels are required in " + collection.name);
-  if (Required(collection, "reviewed") && !item.reviewed) return Status::InvalidArgument("collection " + collection.name + " accepts human-reviewed signals only");
-  if (Required(collection, "source_ref") && item.source_ref.empty()) return Status::InvalidArgument("source_ref is required in " + collection.name);
-  if (Required(collection, "principles") && item.principles.empty()) return Status::InvalidArgument("principles are required in " + collection.name);
-  if (Required(collection, "expires_at") && item.expires_at.empty()) return Status::InvalidArgument("expires_at is required in " + collection.name);
+  if (Required(collection, "category") && item.category.empty())
+    return Status::InvalidArgument("category is required in " + collection.name);
+  if (Required(collection, "labels") && item.labels.empty())
+    return Status::InvalidArgument("labels are required in " + collection.name);
+  if (Required(collection, "reviewed") && !item.reviewed)
+    return Status::InvalidArgument("collection " + collection.name + " accepts human-reviewed signals only");
+  if (Required(collection, "source_ref") && item.source_ref.empty())
+    return Status::InvalidArgument("source_ref is required in " + collection.name);
+  if (Required(collection, "principles") && item.principles.empty())
+    return Status::InvalidArgument("principles are required in " + collection.name);
+  if (Required(collection, "expires_at") && item.expires_at.empty())
+    return Status::InvalidArgument("expires_at is required in " + collection.name);
   return item;
 }
 
 std::string_view OutcomeName(store::SubmitOutcome outcome) {
   switch (outcome) {
-    case store::SubmitOutcome::kCreated: return "created";
-    case store::SubmitOutcome::kContributionAdded: return "contribution_added";
-    case store::SubmitOutcome::kUnchanged: return "unchanged";
+    case store::SubmitOutcome::kCreated:
+      return "created";
+    case store::SubmitOutcome::kContributionAdded:
+      return "contribution_added";
+    case store::SubmitOutcome::kUnchanged:
+      return "unchanged";
   }
   return "unchanged";
 }
@@ -202,14 +212,14 @@ http::Response Submit(metrics::ServerMetrics& metrics, const http::Request& requ
   auto digest = log::Sha256(batch.collection.name + "\n" + request.content_type + "\n" + request.body);
   batch.request_sha256.assign(digest.begin(), digest.end());
 
-  auto reply = store::SubmitSignals(*context.db, batch, [&](const std::vector<store::SubmitOutcome>& outcomes,
-                                                            const store::LogHead& head) {
-    for (std::size_t k = 0; k < outcomes.size(); ++k) {
-      response.mutable_results(positions[k])->set_status(std::string(OutcomeName(outcomes[k])));
-    }
-    response.set_log_size(head.size);
-    return response.SerializeAsString();
-  });
+  auto reply = store::SubmitSignals(
+      *context.db, batch, [&](const std::vector<store::SubmitOutcome>& outcomes, const store::LogHead& head) {
+        for (std::size_t k = 0; k < outcomes.size(); ++k) {
+          response.mutable_results(positions[k])->set_status(std::string(OutcomeName(outcomes[k])));
+        }
+        response.set_log_size(head.size);
+        return response.SerializeAsString();
+      });
   if (!reply.ok()) return fail(reply.status());
   v1::SubmitSignalsResponse recorded;
   if (!recorded.ParseFromString(reply->response)) return fail(Status::Internal("recorded response is unreadable"));
@@ -295,7 +305,8 @@ http::Response Opinions(const http::Request& request, http::CallContext& context
     if (s.ok() && o.opinion() != "confirm" && o.opinion() != "dispute") {
       s = Status::InvalidArgument("opinion must be 'confirm' or 'dispute'");
     }
-    if (s.ok() && o.opinion() == "dispute" && o.reason().empty()) s = Status::InvalidArgument("a dispute needs a reason");
+    if (s.ok() && o.opinion() == "dispute" && o.reason().empty())
+      s = Status::InvalidArgument("a dispute needs a reason");
     if (s.ok() && (o.reason().size() > kMaxReasonBytes || !PrintableText(o.reason()))) {
       s = Status::InvalidArgument("reason must be at most 2000 printable bytes");
     }
@@ -353,15 +364,18 @@ http::Response Sightings(const http::Request& request, http::CallContext& contex
   for (int i = 0; i < body.sightings_size(); ++i) {
     const auto& in = body.sightings(i);
     auto it = collections.find(in.collection());
-    if (it == collections.end()) it = collections.emplace(in.collection(), GrantedCollection(context, in.collection())).first;
+    if (it == collections.end())
+      it = collections.emplace(in.collection(), GrantedCollection(context, in.collection())).first;
     Status s = it->second.status();
     auto key = s.ok() ? CanonicalKey(in.kind(), in.value()) : Result<store::SignalKey>(s);
     s = key.status();
     auto observed = s.ok() ? ParseRfc3339(in.observed_at()) : Result<int64_t>(s);
-    if (s.ok()) s = observed.ok() ? Status::Ok() : Status::InvalidArgument("observed_at: " + observed.status().message());
+    if (s.ok())
+      s = observed.ok() ? Status::Ok() : Status::InvalidArgument("observed_at: " + observed.status().message());
     if (s.ok() && *observed > now + 300) s = Status::InvalidArgument("observed_at is in the future");
     if (s.ok() && !kActions.count(in.action())) {
-      s = Status::InvalidArgument("action must be removed, reported_to_authority, account_actioned, no_action or false_positive");
+      s = Status::InvalidArgument(
+          "action must be removed, reported_to_authority, account_actioned, no_action or false_positive");
     }
     if (s.ok() && in.has_seconds_to_action() && in.seconds_to_action() < 0) {
       s = Status::InvalidArgument("seconds_to_action must not be negative");
@@ -417,7 +431,8 @@ class PrefetchedSignalIndex final : public signals::SignalIndex {
     }
     return out;
   }
-  Result<std::vector<std::string>> FindSkeletons(signals::Kind kind, const std::vector<std::string>& skeletons) override {
+  Result<std::vector<std::string>> FindSkeletons(signals::Kind kind,
+                                                 const std::vector<std::string>& skeletons) override {
     std::vector<std::string> out;
     const auto& index = by_skeleton_[kind];
     for (const auto& skeleton : skeletons) {
@@ -447,7 +462,8 @@ http::Response NearLookup(const PdqLookup& index, const http::Request& request, 
   if (body.pdq_size() + body.values_size() > kMaxLookupQueries) {
     return http::ErrorResponse(&request, Status::PayloadTooLarge("at most 1000 values and hashes per lookup"));
   }
-  const int max_distance = body.max_distance() == 0 ? signals::kDefaultPdqMaxDistance : static_cast<int>(body.max_distance());
+  const int max_distance =
+      body.max_distance() == 0 ? signals::kDefaultPdqMaxDistance : static_cast<int>(body.max_distance());
   if (max_distance > 63) return http::ErrorResponse(&request, Status::InvalidArgument("max_distance is at most 63"));
   const uint32_t limit = body.limit() == 0 ? kDefaultLookupLimit : body.limit();
   if (limit > kMaxLookupLimit) return http::ErrorResponse(&request, Status::InvalidArgument("limit is at most 1000"));
@@ -511,7 +527,8 @@ http::Response NearLookup(const PdqLookup& index, const http::Request& request, 
     for (const auto& match : answer->matches) {
       if (static_cast<uint32_t>(result->matches_size()) >= limit) break;
       auto* m = result->add_matches();
-      m->set_value(log::HexEncode(std::string_view(reinterpret_cast<const char*>(match.hash.data()), match.hash.size())));
+      m->set_value(
+          log::HexEncode(std::string_view(reinterpret_cast<const char*>(match.hash.data()), match.hash.size())));
       m->set_distance(static_cast<uint32_t>(match.distance));
       m->set_match(match.distance == 0 ? "exact" : "near");
       found.push_back(m->value());
@@ -542,8 +559,12 @@ void AddSignalRoutes(http::Router& router, metrics::ServerMetrics& metrics, cons
               .pattern = "/v1/collections/{c}/signals/{kind}/{value}",
               .max_body_bytes = kSmallBodyLimit,
               .handler = Lookup});
-  router.Add({.method = "POST", .pattern = "/v1/collections/{c}/opinions", .max_body_bytes = 4 << 20, .handler = Opinions});
-  router.Add({.method = "POST", .pattern = "/v1/collections/{c}/retractions", .max_body_bytes = 4 << 20, .handler = Retractions});
+  router.Add(
+      {.method = "POST", .pattern = "/v1/collections/{c}/opinions", .max_body_bytes = 4 << 20, .handler = Opinions});
+  router.Add({.method = "POST",
+              .pattern = "/v1/collections/{c}/retractions",
+              .max_body_bytes = 4 << 20,
+              .handler = Retractions});
   router.Add({.method = "POST", .pattern = "/v1/sightings", .max_body_bytes = 4 << 20, .handler = Sightings});
 }
 

@@ -63,10 +63,14 @@ std::optional<Level> ParseLevel(std::string_view name) {
 
 std::string_view LevelName(Level level) {
   switch (level) {
-    case Level::kDebug: return "debug";
-    case Level::kInfo: return "info";
-    case Level::kWarn: return "warn";
-    case Level::kError: return "error";
+    case Level::kDebug:
+      return "debug";
+    case Level::kInfo:
+      return "info";
+    case Level::kWarn:
+      return "warn";
+    case Level::kError:
+      return "error";
   }
   return "error";
 }
@@ -77,8 +81,8 @@ Field::Field(std::string_view key, std::string_view value) : key_(key) {
   json_ = JsonQuote(cut);
   // The text format is for a terminal: quoted as JSON too when it would
   // otherwise be ambiguous (blanks, quotes, control characters, nothing).
-  const bool plain = !cut.empty() && cut.find_first_of(" \t\r\n\",=()\\") == std::string_view::npos &&
-                     json_.size() == cut.size() + 2;
+  const bool plain =
+      !cut.empty() && cut.find_first_of(" \t\r\n\",=()\\") == std::string_view::npos && json_.size() == cut.size() + 2;
   text_ = plain ? std::string(cut) : json_;
 }
 
@@ -114,8 +118,8 @@ std::string FormatLine(Format format, Level level, int64_t unix_millis, std::str
                        std::initializer_list<Field> fields) {
   std::string line;
   if (format == Format::kJson) {
-    line = "{\"time\":\"" + Rfc3339Millis(unix_millis) + "\",\"level\":\"" + std::string(LevelName(level)) +
-           "\",\"msg\":";
+    line =
+        "{\"time\":\"" + Rfc3339Millis(unix_millis) + "\",\"level\":\"" + std::string(LevelName(level)) + "\",\"msg\":";
     AppendJsonQuoted(msg, line);
     for (const Field& f : fields) {
       line += ',';

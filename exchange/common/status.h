@@ -19,16 +19,16 @@ namespace exchange {
 
 enum class ErrorCode {
   kOk,
-  kInvalidArgument,     // the caller sent something malformed
-  kUnauthenticated,     // no usable identity
-  kPermissionDenied,    // identity known, action not allowed
+  kInvalidArgument,   // the caller sent something malformed
+  kUnauthenticated,   // no usable identity
+  kPermissionDenied,  // identity known, action not allowed
   kNotFound,
   kAlreadyExists,
   kConflict,            // e.g. an idempotency key reused with another body
   kFailedPrecondition,  // the state does not allow it (e.g. a suspended org)
   kPayloadTooLarge,
-  kResourceExhausted,   // rate or capacity limit; retry later
-  kUnavailable,         // a dependency (PostgreSQL) is down; retry later
+  kResourceExhausted,  // rate or capacity limit; retry later
+  kUnavailable,        // a dependency (PostgreSQL) is down; retry later
   kInternal,
 };
 
@@ -68,7 +68,7 @@ class [[nodiscard]] Status {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}  // NOLINT: implicit by design
+  Result(T value) : v_(std::move(value)) {}                                              // NOLINT: implicit by design
   Result(Status status) : v_(std::move(status)) { assert(!std::get<Status>(v_).ok()); }  // NOLINT
 
   bool ok() const { return std::holds_alternative<T>(v_); }

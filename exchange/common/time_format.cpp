@@ -1,7 +1,7 @@
 #include "common/time_format.h"
 
-#include <cctype>
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <cstdio>
 
@@ -21,7 +21,10 @@ bool Digits(std::string_view s, std::size_t pos, std::size_t n, int& out) {
 }  // namespace
 
 Result<int64_t> ParseRfc3339(std::string_view s) {
-  auto bad = [&] { return Status::InvalidArgument("'" + std::string(s.substr(0, 64)) + "' is not an RFC 3339 time like 2026-11-22T10:00:00Z"); };
+  auto bad = [&] {
+    return Status::InvalidArgument("'" + std::string(s.substr(0, 64)) +
+                                   "' is not an RFC 3339 time like 2026-11-22T10:00:00Z");
+  };
   int year, month, day, hour, minute, second;
   if (!Digits(s, 0, 4, year) || s.size() < 20 || s[4] != '-' || !Digits(s, 5, 2, month) || s[7] != '-' ||
       !Digits(s, 8, 2, day) || (s[10] != 'T' && s[10] != 't') || !Digits(s, 11, 2, hour) || s[13] != ':' ||

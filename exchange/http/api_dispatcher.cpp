@@ -18,8 +18,9 @@ Response Invoke(const Route& route, const Request& request, CallContext& context
   try {
     return route.handler(request, context);
   } catch (const std::exception& e) {
-    logging::Error("handler threw", {{"request_id", request.id}, {"method", route.method}, {"route", route.pattern},
-                                     {"error", e.what()}});
+    logging::Error(
+        "handler threw",
+        {{"request_id", request.id}, {"method", route.method}, {"route", route.pattern}, {"error", e.what()}});
     return ErrorResponse(&request, Status::Internal("the server failed to handle this request"));
   }
 }
@@ -47,7 +48,7 @@ void ApiDispatcher::Dispatch(Request request, const Peer& peer, Done done) {
   const auto start = std::chrono::steady_clock::now();
   // `caller`: who asked, once known (for the request log).
   auto finish = [this, start, done = std::move(done)](const std::string& route, Response response,
-                                                       const Caller* caller = nullptr) {
+                                                      const Caller* caller = nullptr) {
     std::chrono::duration<double> elapsed = std::chrono::steady_clock::now() - start;
     metrics_.ObserveRequest(route, response.status, elapsed.count());
     response.route = route;
@@ -59,15 +60,22 @@ void ApiDispatcher::Dispatch(Request request, const Peer& peer, Done done) {
   };
 
   if (!ParseTarget(request.target, request.path, request.query)) {
-    return finish("unmatched", ErrorResponse(&request, Status::InvalidArgument("malformed request target: bad percent-encoding, an encoded NUL, or bytes that are not UTF-8")));
+    return finish(
+        "unmatched",
+        ErrorResponse(
+            &request,
+            Status::InvalidArgument(
+                "malformed request target: bad percent-encoding, an encoded NUL, or bytes that are not UTF-8")));
   }
   RouteMatch match = router_.Match(request);
   if (!match.route && match.path_known) {
-    Response response = ErrorResponse(&request, Status::InvalidArgument("method " + request.method + " is not allowed on " + request.path));
+    Response response = ErrorResponse(
+        &request, Status::InvalidArgument("method " + request.method + " is not allowed on " + request.path));
     response.status = 405;
     return finish("unmatched", std::move(response));
   }
-  if (!match.route) return finish("unmatched", ErrorResponse(&request, Status::NotFound("no such endpoint: " + request.path)));
+  if (!match.route)
+    return finish("unmatched", ErrorResponse(&request, Status::NotFound("no such endpoint: " + request.path)));
   const Route& route = *match.route;
   const bool needs_caller = route.access == Access::kAuthenticated;
   if (needs_caller && peer.fingerprint.empty()) {
@@ -78,8 +86,8 @@ void ApiDispatcher::Dispatch(Request request, const Peer& peer, Done done) {
   auto limited = [this](const Request& req, const std::string& key) -> std::optional<Response> {
     int wait = limiter_ ? limiter_->Take(key) : 0;
     if (wait == 0) return std::nullopt;
-    Response r = ErrorResponse(&req, Status::ResourceExhausted("too many requests; retry in " +
-                                                                   std::to_string(wait) + " s"));
+    Response r =
+        ErrorResponse(&req, Status::ResourceExhausted("too many requests; retry in " + std::to_string(wait) + " s"));
     r.headers.emplace_back("Retry-After", std::to_string(wait));
     return r;
   };

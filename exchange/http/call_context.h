@@ -29,8 +29,8 @@ struct Caller {
 std::string_view RoleName(Role role);
 
 struct CallContext {
-  const Caller* caller = nullptr;      // null only on Access::kPublic routes
-  store::Connection* db = nullptr;     // null when the route does not use the database
+  const Caller* caller = nullptr;   // null only on Access::kPublic routes
+  store::Connection* db = nullptr;  // null when the route does not use the database
 };
 
 }  // namespace exchange::http

@@ -8,9 +8,12 @@ namespace exchange::http {
 
 std::string_view RoleName(Role role) {
   switch (role) {
-    case Role::kMember: return "member";
-    case Role::kAdmin: return "admin";
-    case Role::kAuditor: return "auditor";
+    case Role::kMember:
+      return "member";
+    case Role::kAdmin:
+      return "admin";
+    case Role::kAuditor:
+      return "auditor";
   }
   return "member";
 }
@@ -27,7 +30,8 @@ Result<Caller> LoadCaller(store::Connection& conn, const std::string& fingerprin
   if (row.org_status != "active") {
     return Status::PermissionDenied("organisation " + row.org_slug + " is " + row.org_status);
   }
-  if (row.not_after_unix <= std::time(nullptr)) return Status::PermissionDenied("this certificate expired at " + row.not_after);
+  if (row.not_after_unix <= std::time(nullptr))
+    return Status::PermissionDenied("this certificate expired at " + row.not_after);
 
   Caller caller;
   caller.credential_id = row.credential_id;

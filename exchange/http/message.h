@@ -8,8 +8,8 @@
 #include <cstdint>
 #include <map>
 #include <optional>
-#include <string_view>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -35,7 +35,7 @@ struct Response {
   std::string content_type;
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;  // extra headers, e.g. Retry-After
-  bool close = false;  // close the connection after this response
+  bool close = false;                                        // close the connection after this response
   // For the request log line (net/session.h), never sent: the route template
   // that answered ("unmatched" when none did) and the caller, when known.
   std::string route = "unmatched";

@@ -57,7 +57,8 @@ RouteMatch Router::Match(Request& request) const {
 std::size_t Router::BodyLimit(const std::string& method, const std::string& path) const {
   std::size_t limit = 0;
   for (const auto& route : routes_) {
-    if (route.method == method && MatchPattern(route.pattern, path, nullptr)) limit = std::max(limit, route.max_body_bytes);
+    if (route.method == method && MatchPattern(route.pattern, path, nullptr))
+      limit = std::max(limit, route.max_body_bytes);
   }
   return limit;
 }

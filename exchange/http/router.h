@@ -35,8 +35,8 @@ struct Route {
 };
 
 struct RouteMatch {
-  const Route* route = nullptr;        // null: no route
-  bool path_known = false;             // the path matched some route with another method (405)
+  const Route* route = nullptr;  // null: no route
+  bool path_known = false;       // the path matched some route with another method (405)
 };
 
 class Router {

@@ -77,18 +77,30 @@ Response Encode(const Request& request, const google::protobuf::Message& message
 
 int HttpStatus(ErrorCode code) {
   switch (code) {
-    case ErrorCode::kOk: return 200;
-    case ErrorCode::kInvalidArgument: return 400;
-    case ErrorCode::kUnauthenticated: return 401;
-    case ErrorCode::kPermissionDenied: return 403;
-    case ErrorCode::kNotFound: return 404;
-    case ErrorCode::kAlreadyExists: return 409;
-    case ErrorCode::kConflict: return 409;
-    case ErrorCode::kFailedPrecondition: return 412;
-    case ErrorCode::kPayloadTooLarge: return 413;
-    case ErrorCode::kResourceExhausted: return 429;
-    case ErrorCode::kUnavailable: return 503;
-    case ErrorCode::kInternal: return 500;
+    case ErrorCode::kOk:
+      return 200;
+    case ErrorCode::kInvalidArgument:
+      return 400;
+    case ErrorCode::kUnauthenticated:
+      return 401;
+    case ErrorCode::kPermissionDenied:
+      return 403;
+    case ErrorCode::kNotFound:
+      return 404;
+    case ErrorCode::kAlreadyExists:
+      return 409;
+    case ErrorCode::kConflict:
+      return 409;
+    case ErrorCode::kFailedPrecondition:
+      return 412;
+    case ErrorCode::kPayloadTooLarge:
+      return 413;
+    case ErrorCode::kResourceExhausted:
+      return 429;
+    case ErrorCode::kUnavailable:
+      return 503;
+    case ErrorCode::kInternal:
+      return 500;
   }
   return 500;
 }
@@ -99,7 +111,8 @@ Response ErrorResponse(const Request* request, const Status& status) {
   if (status.code() == ErrorCode::kInternal) {
     // The detail (database text, an invariant) is for the operator's log, not the caller.
     // Not the target: its path and query may hold values.
-    logging::Error("internal error", {{"request_id", request ? request->id : std::string()}, {"error", status.message()}});
+    logging::Error("internal error",
+                   {{"request_id", request ? request->id : std::string()}, {"error", status.message()}});
     error.set_message("the exchange failed to handle this request; the operator's log has the details");
   } else {
     error.set_message(Utf8Safe(status.message()));

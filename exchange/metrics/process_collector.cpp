@@ -74,8 +74,8 @@ std::vector<prometheus::MetricFamily> ProcessCollector::Collect() const {
       out.push_back(Family("process_start_time_seconds", "Start time of the process since the Unix epoch, in seconds.",
                            MetricType::Gauge, boot + field(22) / ticks_per_second_));
     }
-    out.push_back(Family("process_virtual_memory_bytes", "Virtual memory size, in bytes.", MetricType::Gauge,
-                         field(23)));
+    out.push_back(
+        Family("process_virtual_memory_bytes", "Virtual memory size, in bytes.", MetricType::Gauge, field(23)));
     out.push_back(Family("process_resident_memory_bytes", "Resident memory size, in bytes.", MetricType::Gauge,
                          field(24) * page_bytes_));
   }

@@ -7,16 +7,21 @@
 namespace exchange::metrics {
 namespace {
 
-const prometheus::Histogram::BucketBoundaries kLatencyBuckets = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
-                                                                 0.05,   0.1,   0.25,   0.5,   1,    2.5, 5};
+const prometheus::Histogram::BucketBoundaries kLatencyBuckets = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
+                                                                 0.1,    0.25,  0.5,    1,     2.5,  5};
 
 std::string_view HandshakeFailureName(HandshakeFailure reason) {
   switch (reason) {
-    case HandshakeFailure::kNoCertificate: return "no_certificate";
-    case HandshakeFailure::kUntrustedCertificate: return "untrusted_certificate";
-    case HandshakeFailure::kProtocol: return "protocol";
-    case HandshakeFailure::kTimeout: return "timeout";
-    case HandshakeFailure::kOther: return "other";
+    case HandshakeFailure::kNoCertificate:
+      return "no_certificate";
+    case HandshakeFailure::kUntrustedCertificate:
+      return "untrusted_certificate";
+    case HandshakeFailure::kProtocol:
+      return "protocol";
+    case HandshakeFailure::kTimeout:
+      return "timeout";
+    case HandshakeFailure::kOther:
+      return "other";
   }
   return "other";
 }

@@ -67,7 +67,7 @@ class ConnectionTracker {
   // A pending connection from `address`, or nullptr with `why` set.
   std::unique_ptr<Registration> Admit(const std::string& address, Refusal* why = nullptr);
 
-  std::size_t Count() const;             // pending + established
+  std::size_t Count() const;  // pending + established
   std::size_t EstablishedCount() const;
   std::size_t PendingCount() const;
   void BeginShutdown();

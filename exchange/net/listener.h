@@ -24,8 +24,7 @@ class Listener : public std::enable_shared_from_this<Listener> {
 
   // Binds and listens; InvalidArgument when the address cannot be used.
   // The acceptor runs on pool.First(); each accepted socket goes to pool.Next().
-  static Result<std::shared_ptr<Listener>> Bind(IoContextPool& pool, const std::string& host_port,
-                                                OnAccept on_accept);
+  static Result<std::shared_ptr<Listener>> Bind(IoContextPool& pool, const std::string& host_port, OnAccept on_accept);
 
   void Start();
   void Stop();

@@ -92,9 +92,12 @@ metrics::HandshakeFailure ClassifyHandshakeError(const beast::error_code& ec) {
   if (ec == beast::error::timeout) return metrics::HandshakeFailure::kTimeout;
   if (ec.category() == asio::error::get_ssl_category()) {
     switch (ERR_GET_REASON(static_cast<unsigned long>(ec.value()))) {
-      case SSL_R_PEER_DID_NOT_RETURN_A_CERTIFICATE: return metrics::HandshakeFailure::kNoCertificate;
-      case SSL_R_CERTIFICATE_VERIFY_FAILED: return metrics::HandshakeFailure::kUntrustedCertificate;
-      default: return metrics::HandshakeFailure::kProtocol;
+      case SSL_R_PEER_DID_NOT_RETURN_A_CERTIFICATE:
+        return metrics::HandshakeFailure::kNoCertificate;
+      case SSL_R_CERTIFICATE_VERIFY_FAILED:
+        return metrics::HandshakeFailure::kUntrustedCertificate;
+      default:
+        return metrics::HandshakeFailure::kProtocol;
     }
   }
   return metrics::HandshakeFailure::kOther;
@@ -194,8 +197,9 @@ class Session final : public Drainable, public std::enable_shared_from_this<Sess
     // Boost 1.74 compares a Content-Length with an empty optional as "over".)
     parser_->body_limit(std::numeric_limits<std::uint64_t>::max());
     Socket().expires_after(env_.limits.header_timeout);
-    bhttp::async_read_header(stream_, buffer_, *parser_,
-                             [self = this->shared_from_this()](beast::error_code ec, std::size_t) { self->OnHeader(ec); });
+    bhttp::async_read_header(
+        stream_, buffer_, *parser_,
+        [self = this->shared_from_this()](beast::error_code ec, std::size_t) { self->OnHeader(ec); });
   }
 
   void OnHeader(beast::error_code ec) {
@@ -243,13 +247,12 @@ class Session final : public Drainable, public std::enable_shared_from_this<Sess
     }
 
     Socket().expires_never();
-    env_.dispatcher->Dispatch(std::move(request), http::Peer{fingerprint_, address_},
-                              [self = this->shared_from_this()](http::Response response) {
-                                asio::post(self->stream_.get_executor(),
-                                           [self, response = std::move(response)]() mutable {
-                                             self->Write(std::move(response));
-                                           });
-                              });
+    env_.dispatcher->Dispatch(
+        std::move(request), http::Peer{fingerprint_, address_},
+        [self = this->shared_from_this()](http::Response response) {
+          asio::post(self->stream_.get_executor(),
+                     [self, response = std::move(response)]() mutable { self->Write(std::move(response)); });
+        });
   }
 
   // Answers a request that could not be parsed, then closes.
@@ -275,12 +278,13 @@ class Session final : public Drainable, public std::enable_shared_from_this<Sess
     out->keep_alive(keep);
     out->prepare_payload();
     Socket().expires_after(env_.limits.write_timeout);
-    bhttp::async_write(stream_, *out, [self = this->shared_from_this(), out, keep, response = std::move(response)](
-                                          beast::error_code ec, std::size_t) {
-      self->LogRequest(response, out->body().size(), ec);
-      if (ec || !keep) return self->discard_ > 0 && !ec ? self->Discard() : self->Close();
-      self->WaitForRequest();
-    });
+    bhttp::async_write(stream_, *out,
+                       [self = this->shared_from_this(), out, keep, response = std::move(response)](
+                           beast::error_code ec, std::size_t) {
+                         self->LogRequest(response, out->body().size(), ec);
+                         if (ec || !keep) return self->discard_ > 0 && !ec ? self->Discard() : self->Close();
+                         self->WaitForRequest();
+                       });
   }
 
   void LogRequest(const http::Response& response, std::size_t body_bytes, const beast::error_code& ec) {
@@ -288,14 +292,23 @@ class Session final : public Drainable, public std::enable_shared_from_this<Sess
     const std::chrono::duration<double, std::milli> latency = std::chrono::steady_clock::now() - current_.start;
     auto org = response.org.empty() ? logging::Field::Null("org") : logging::Field("org", response.org);
     auto credential = response.credential_id == 0 ? logging::Field::Null("credential_id")
-                                                   : logging::Field("credential_id", response.credential_id);
+                                                  : logging::Field("credential_id", response.credential_id);
     auto client_id = current_.client_id.empty() ? logging::Field::Null("client_request_id")
                                                 : logging::Field("client_request_id", current_.client_id);
     auto write_error = ec ? logging::Field("write_error", ec.message()) : logging::Field::Null("write_error");
     logging::Log(env_.request_log_level, "request",
-                 {{"request_id", current_.id}, client_id, {"listener", env_.listener}, {"method", current_.method},
-                  {"route", response.route}, {"status", response.status}, {"bytes", body_bytes},
-                  {"latency_ms", latency.count()}, org, credential, {"remote_addr", address_}, write_error});
+                 {{"request_id", current_.id},
+                  client_id,
+                  {"listener", env_.listener},
+                  {"method", current_.method},
+                  {"route", response.route},
+                  {"status", response.status},
+                  {"bytes", body_bytes},
+                  {"latency_ms", latency.count()},
+                  org,
+                  credential,
+                  {"remote_addr", address_},
+                  write_error});
   }
 
   // Reads and drops the rest of a refused body (bounded in bytes and time), then closes.
@@ -338,10 +351,10 @@ class Session final : public Drainable, public std::enable_shared_from_this<Sess
     std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
   } current_;
   bool keep_alive_ = false;
-  std::uint64_t discard_ = 0;  // bytes of a refused body still to drop
+  std::uint64_t discard_ = 0;                               // bytes of a refused body still to drop
   std::chrono::steady_clock::time_point discard_deadline_;  // when dropping them stops
-  bool idle_ = false;      // a read is pending that a drain may cancel
-  bool draining_ = false;  // finish the current request, then close
+  bool idle_ = false;                                       // a read is pending that a drain may cancel
+  bool draining_ = false;                                   // finish the current request, then close
   bool closing_ = false;
   std::unique_ptr<ConnectionTracker::Registration> registration_;
 };

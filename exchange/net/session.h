@@ -57,7 +57,7 @@ struct SessionEnvironment {
   SessionLimits limits;
   http::Dispatcher* dispatcher = nullptr;
   metrics::ServerMetrics* metrics = nullptr;  // null on the ops listener
-  const char* listener = "api";                // the request log's `listener` field
+  const char* listener = "api";               // the request log's `listener` field
   logging::Level request_log_level = logging::Level::kInfo;
 };
 

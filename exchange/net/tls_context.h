@@ -19,6 +19,6 @@ struct TlsFiles {
 
 // `require_client_certificate` is false only for the enrollment listener.
 Result<std::shared_ptr<boost::asio::ssl::context>> MakeServerTlsContext(const TlsFiles& files,
-                                                                         bool require_client_certificate = true);
+                                                                        bool require_client_certificate = true);
 
 }  // namespace exchange::net

@@ -8,9 +8,9 @@
 #include <string>
 
 // clang-format off: jpeglib.h needs stdio.h and stddef.h first.
-#include <cstddef>
-#include <jpeglib.h>
 #include <jerror.h>
+#include <jpeglib.h>
+#include <cstddef>
 // clang-format on
 #include <png.h>
 #include <webp/decode.h>
@@ -167,8 +167,8 @@ bool RunJpeg(JpegJob& job) {
   const bool cmyk = cinfo->jpeg_color_space == JCS_CMYK || cinfo->jpeg_color_space == JCS_YCCK;
   const bool grey = cinfo->jpeg_color_space == JCS_GRAYSCALE;
   cinfo->out_color_space = cmyk ? JCS_CMYK : grey ? JCS_GRAYSCALE : JCS_RGB;
-  cinfo->scale_num = static_cast<unsigned>(
-      JpegScaleNumerator(cinfo->image_width, cinfo->image_height, job.options->jpeg_min_side));
+  cinfo->scale_num =
+      static_cast<unsigned>(JpegScaleNumerator(cinfo->image_width, cinfo->image_height, job.options->jpeg_min_side));
   cinfo->scale_denom = 8;
   jpeg_start_decompress(cinfo);
 
@@ -370,20 +370,28 @@ ImageFormat DetectFormat(std::span<const uint8_t> bytes) {
 
 std::string_view FormatName(ImageFormat format) {
   switch (format) {
-    case ImageFormat::kJpeg: return "JPEG";
-    case ImageFormat::kPng: return "PNG";
-    case ImageFormat::kWebp: return "WebP";
-    case ImageFormat::kUnknown: break;
+    case ImageFormat::kJpeg:
+      return "JPEG";
+    case ImageFormat::kPng:
+      return "PNG";
+    case ImageFormat::kWebp:
+      return "WebP";
+    case ImageFormat::kUnknown:
+      break;
   }
   return "unknown";
 }
 
 Result<LumaImage> DecodeLuma(std::span<const uint8_t> bytes, const DecodeOptions& options) {
   switch (DetectFormat(bytes)) {
-    case ImageFormat::kJpeg: return DecodeJpeg(bytes, options);
-    case ImageFormat::kPng: return DecodePng(bytes, options);
-    case ImageFormat::kWebp: return DecodeWebp(bytes, options);
-    case ImageFormat::kUnknown: break;
+    case ImageFormat::kJpeg:
+      return DecodeJpeg(bytes, options);
+    case ImageFormat::kPng:
+      return DecodePng(bytes, options);
+    case ImageFormat::kWebp:
+      return DecodeWebp(bytes, options);
+    case ImageFormat::kUnknown:
+      break;
   }
   return Status::InvalidArgument("not a JPEG, PNG or WebP image");
 }

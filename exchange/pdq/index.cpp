@@ -1,10 +1,10 @@
 #include "pdq/index.h"
 
+#include <immintrin.h>
 #include <algorithm>
 #include <array>
 #include <bit>
 #include <cstring>
-#include <immintrin.h>
 #include <mutex>
 #include <new>
 #include <numeric>
@@ -71,7 +71,7 @@ struct HugePageAllocator {
 template <typename T>
 using BigVector = std::vector<T, HugePageAllocator<T>>;
 
-constexpr int kPieces = 8;                         // 32 bits each
+constexpr int kPieces = 8;                           // 32 bits each
 constexpr size_t kMaxSegmentSize = size_t{1} << 24;  // positions are 24 bits
 constexpr uint32_t kPositionMask = (1u << 24) - 1;
 constexpr int kMinHiBits = 4, kMaxHiBits = 19;
@@ -145,7 +145,8 @@ const std::vector<Step>& StepsFor(int h, int t) {
     }
     for (int threshold = 0; threshold < 8; ++threshold) {
       for (int e = 0; e <= threshold; ++e) {
-        for (uint32_t m : by_count[static_cast<size_t>(e)]) tables[hi][threshold].push_back({m, std::min(threshold - e, 8)});
+        for (uint32_t m : by_count[static_cast<size_t>(e)])
+          tables[hi][threshold].push_back({m, std::min(threshold - e, 8)});
       }
     }
   });
@@ -171,7 +172,7 @@ struct Index::Segment {
   std::array<const uint32_t*, kPieces> offsets{};
   std::array<BigVector<uint8_t>, kPieces> filters;    // 1 byte per entry
   std::array<BigVector<uint8_t>, kPieces> positions;  // 3 bytes per entry, little-endian; none for piece 0
-  std::vector<uint64_t> dead;                          // one bit per position
+  std::vector<uint64_t> dead;                         // one bit per position
   size_t dead_count = 0;
 
   size_t size() const { return hashes.size(); }
@@ -305,7 +306,7 @@ struct ScalarFilter {
 // arrays carry kPadding spare bytes, and the lanes past the end are masked.
 struct Avx2Filter {
   [[gnu::target("avx2,popcnt,bmi")]] static size_t Bucket(const Segment& s, int i, const Visit& v, uint32_t qf,
-                                                           uint32_t* out, size_t n) {
+                                                          uint32_t* out, size_t n) {
     const __m256i bits_in_nibble = _mm256_setr_epi8(0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4,  //
                                                     0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4);
     const __m256i nibble = _mm256_set1_epi8(0x0F);
@@ -442,8 +443,8 @@ void Index::Assign(std::span<const PdqHash> hashes) {
   std::vector<std::unique_ptr<Segment>> segments;
   for (size_t begin = 0; begin < all.size(); begin += kMaxSegmentSize) {
     const size_t end = std::min(all.size(), begin + kMaxSegmentSize);
-    segments.push_back(BuildSegment(std::vector<Words>(all.begin() + static_cast<ptrdiff_t>(begin),
-                                                       all.begin() + static_cast<ptrdiff_t>(end))));
+    segments.push_back(BuildSegment(
+        std::vector<Words>(all.begin() + static_cast<ptrdiff_t>(begin), all.begin() + static_cast<ptrdiff_t>(end))));
   }
   const size_t n = all.size();
   std::vector<Words>().swap(all);
@@ -539,8 +540,7 @@ void Index::MaybeCompact() {
   std::unique_lock lock(mu_);
   std::vector<std::unique_ptr<Segment>> kept;
   for (size_t i = 0; i < segments_.size(); ++i) {
-    (std::find(rebuild.begin(), rebuild.end(), i) != rebuild.end() ? retired : kept)
-        .push_back(std::move(segments_[i]));
+    (std::find(rebuild.begin(), rebuild.end(), i) != rebuild.end() ? retired : kept).push_back(std::move(segments_[i]));
   }
   for (auto& s : fresh) kept.push_back(std::move(s));
   segments_.swap(kept);
@@ -590,8 +590,8 @@ size_t Index::size() const {
 
 size_t Index::MemoryBytes() const {
   std::shared_lock lock(mu_);
-  size_t bytes = sizeof(*this) + buffer_.capacity() * sizeof(Words) +
-                 segments_.capacity() * sizeof(std::unique_ptr<Segment>);
+  size_t bytes =
+      sizeof(*this) + buffer_.capacity() * sizeof(Words) + segments_.capacity() * sizeof(std::unique_ptr<Segment>);
   for (const auto& s : segments_) bytes += s->MemoryBytes();
   return bytes;
 }

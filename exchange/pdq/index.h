@@ -100,8 +100,7 @@ class Index {
 
   // Every stored hash at distance ≤ max_distance from `query`, nearest
   // first (ties in hash order). InvalidArgument unless 0 ≤ max_distance ≤ 63.
-  Result<std::vector<Match>> Query(const PdqHash& query,
-                                   int max_distance = signals::kDefaultPdqMaxDistance) const;
+  Result<std::vector<Match>> Query(const PdqHash& query, int max_distance = signals::kDefaultPdqMaxDistance) const;
 
   size_t size() const;
   // Bytes held by the index (hashes, directories, buffer, deletion bits).

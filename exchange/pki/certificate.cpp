@@ -94,21 +94,14 @@ Result<std::string> Certificate::SubjectCommonName() const {
 }
 
 Result<std::string> Certificate::SubjectOrganization() const {
-  return NameAttribute(X509_get_subject_name(x509_.get()), NID_organizationName,
-                       "subject organizationName");
+  return NameAttribute(X509_get_subject_name(x509_.get()), NID_organizationName, "subject organizationName");
 }
 
-Result<std::string> Certificate::NotBefore() const {
-  return Rfc3339(X509_get0_notBefore(x509_.get()), "notBefore");
-}
+Result<std::string> Certificate::NotBefore() const { return Rfc3339(X509_get0_notBefore(x509_.get()), "notBefore"); }
 
-Result<std::string> Certificate::NotAfter() const {
-  return Rfc3339(X509_get0_notAfter(x509_.get()), "notAfter");
-}
+Result<std::string> Certificate::NotAfter() const { return Rfc3339(X509_get0_notAfter(x509_.get()), "notAfter"); }
 
-Result<std::string> Certificate::SerialHex() const {
-  return internal::SerialHex(X509_get0_serialNumber(x509_.get()));
-}
+Result<std::string> Certificate::SerialHex() const { return internal::SerialHex(X509_get0_serialNumber(x509_.get())); }
 
 bool Certificate::IsCa() const {
   // X509_get_extension_flags computes (and caches, under OpenSSL's lock)
@@ -118,8 +111,7 @@ bool Certificate::IsCa() const {
 
 Result<PublicKey> Certificate::GetPublicKey() const {
   EVP_PKEY* key = X509_get0_pubkey(x509_.get());
-  if (key == nullptr)
-    return OpenSslError("cannot decode certificate public key", ErrorCode::kInvalidArgument);
+  if (key == nullptr) return OpenSslError("cannot decode certificate public key", ErrorCode::kInvalidArgument);
   return PublicKey::FromEvpPkey(key);
 }
 
@@ -138,9 +130,8 @@ Result<std::vector<Certificate>> ParsePemChain(std::string_view pem) {
         ERR_clear_error();
         break;
       }
-      return OpenSslError(
-          "cannot parse certificate " + std::to_string(chain.size() + 1) + " of the chain",
-          ErrorCode::kInvalidArgument);
+      return OpenSslError("cannot parse certificate " + std::to_string(chain.size() + 1) + " of the chain",
+                          ErrorCode::kInvalidArgument);
     }
     chain.push_back(Certificate::FromX509(x509.get()));
   }

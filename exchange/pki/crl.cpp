@@ -70,15 +70,13 @@ Status AddRevoked(X509_CRL* crl, const RevokedEntry& entry, const std::string& c
 }  // namespace
 
 Result<std::string> MakeCrlPem(const Certificate& issuer, const PrivateKey& issuer_key,
-                               const std::vector<RevokedEntry>& revoked,
-                               std::chrono::seconds next_update) {
+                               const std::vector<RevokedEntry>& revoked, std::chrono::seconds next_update) {
   ERR_clear_error();
   if (next_update <= std::chrono::seconds::zero() || next_update > kMaxValidity) {
     return Status::InvalidArgument("next_update must be positive and at most 50 years");
   }
   if (X509_check_private_key(issuer.get(), issuer_key.get()) != 1) {
-    return OpenSslError("issuer key does not match issuer certificate",
-                        ErrorCode::kInvalidArgument);
+    return OpenSslError("issuer key does not match issuer certificate", ErrorCode::kInvalidArgument);
   }
   if (!issuer.IsCa() || (X509_get_key_usage(issuer.get()) & KU_CRL_SIGN) == 0) {
     return Status::FailedPrecondition("issuer certificate may not sign CRLs");
@@ -92,8 +90,7 @@ Result<std::string> MakeCrlPem(const Certificate& issuer, const PrivateKey& issu
   std::time_t now = std::time(nullptr);
   long long ahead = next_update.count();
   Asn1TimePtr this_update(ASN1_TIME_set(nullptr, now));
-  Asn1TimePtr next(ASN1_TIME_adj(nullptr, now, static_cast<int>(ahead / 86400),
-                                 static_cast<long>(ahead % 86400)));
+  Asn1TimePtr next(ASN1_TIME_adj(nullptr, now, static_cast<int>(ahead / 86400), static_cast<long>(ahead % 86400)));
   if (!this_update || !next || X509_CRL_set1_lastUpdate(crl.get(), this_update.get()) != 1 ||
       X509_CRL_set1_nextUpdate(crl.get(), next.get()) != 1) {
     return OpenSslError("cannot set CRL validity");
@@ -115,8 +112,7 @@ Result<std::string> MakeCrlPem(const Certificate& issuer, const PrivateKey& issu
   X509V3_CTX ctx{};
   X509V3_set_ctx_nodb(&ctx);
   X509V3_set_ctx(&ctx, issuer.get(), nullptr, nullptr, crl.get(), 0);
-  X509ExtensionPtr aki(
-      X509V3_EXT_nconf_nid(nullptr, &ctx, NID_authority_key_identifier, "keyid:always"));
+  X509ExtensionPtr aki(X509V3_EXT_nconf_nid(nullptr, &ctx, NID_authority_key_identifier, "keyid:always"));
   if (!aki || X509_CRL_add_ext(crl.get(), aki.get(), -1) != 1) {
     return OpenSslError("cannot add authorityKeyIdentifier to CRL");
   }
@@ -144,8 +140,7 @@ Result<CrlInfo> ParseCrl(std::string_view pem) {
   if (!crl) return OpenSslError("cannot parse CRL PEM", ErrorCode::kInvalidArgument);
 
   CrlInfo info;
-  Result<std::string> issuer =
-      internal::NameAttribute(X509_CRL_get_issuer(crl.get()), NID_commonName, "CRL issuer");
+  Result<std::string> issuer = internal::NameAttribute(X509_CRL_get_issuer(crl.get()), NID_commonName, "CRL issuer");
   if (!issuer.ok()) return issuer.status();
   info.issuer_common_name = std::move(issuer).value();
   Result<std::string> this_update = Rfc3339(X509_CRL_get0_lastUpdate(crl.get()), "thisUpdate");

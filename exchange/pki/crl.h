@@ -32,8 +32,7 @@ struct RevokedEntry {
 // match `issuer`, or next_update not in (0, 50 years]; FailedPrecondition
 // when `issuer` is not a CA allowed to sign CRLs.
 Result<std::string> MakeCrlPem(const Certificate& issuer, const PrivateKey& issuer_key,
-                               const std::vector<RevokedEntry>& revoked,
-                               std::chrono::seconds next_update);
+                               const std::vector<RevokedEntry>& revoked, std::chrono::seconds next_update);
 
 struct CrlInfo {
   std::string issuer_common_name;

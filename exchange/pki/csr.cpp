@@ -20,14 +20,11 @@ using internal::WritableBio;
 constexpr int kMinRsaBits = 3072;
 constexpr std::string_view kWhitespace = " \t\r\n";
 
-bool IsBlank(std::string_view text) {
-  return text.find_first_not_of(kWhitespace) == std::string_view::npos;
-}
+bool IsBlank(std::string_view text) { return text.find_first_not_of(kWhitespace) == std::string_view::npos; }
 
 }  // namespace
 
-Result<CertificateRequest> CertificateRequest::Create(const PrivateKey& key,
-                                                      const SubjectName& subject) {
+Result<CertificateRequest> CertificateRequest::Create(const PrivateKey& key, const SubjectName& subject) {
   ERR_clear_error();
   X509ReqPtr req(X509_REQ_new());
   if (!req || X509_REQ_set_version(req.get(), X509_REQ_VERSION_1) != 1) {
@@ -53,8 +50,7 @@ Result<CertificateRequest> CertificateRequest::FromPem(std::string_view pem) {
   // PEM_read_bio_* would skip arbitrary text before the block and ignore
   // whatever follows; a CSR is accepted only as a lone block.
   std::size_t start = pem.find_first_not_of(kWhitespace);
-  if (start == std::string_view::npos ||
-      !pem.substr(start).starts_with("-----BEGIN CERTIFICATE REQUEST-----")) {
+  if (start == std::string_view::npos || !pem.substr(start).starts_with("-----BEGIN CERTIFICATE REQUEST-----")) {
     return Status::InvalidArgument("CSR PEM must start with -----BEGIN CERTIFICATE REQUEST-----");
   }
   BioPtr bio = ReadOnlyBio(pem);
@@ -83,8 +79,7 @@ Result<std::string> CertificateRequest::ToPem() const {
 Status CertificateRequest::VerifySelfSignature() const {
   ERR_clear_error();
   EVP_PKEY* key = X509_REQ_get0_pubkey(req_.get());
-  if (key == nullptr)
-    return OpenSslError("CSR has no usable public key", ErrorCode::kInvalidArgument);
+  if (key == nullptr) return OpenSslError("CSR has no usable public key", ErrorCode::kInvalidArgument);
   if (X509_REQ_verify(req_.get(), key) != 1) {
     return OpenSslError("CSR self-signature does not verify", ErrorCode::kInvalidArgument);
   }
@@ -93,8 +88,7 @@ Status CertificateRequest::VerifySelfSignature() const {
 
 Status CertificateRequest::CheckKeyPolicy() const {
   EVP_PKEY* key = X509_REQ_get0_pubkey(req_.get());
-  if (key == nullptr)
-    return OpenSslError("CSR has no usable public key", ErrorCode::kInvalidArgument);
+  if (key == nullptr) return OpenSslError("CSR has no usable public key", ErrorCode::kInvalidArgument);
   bool accepted = false;
   if (EVP_PKEY_is_a(key, "ED25519")) {
     accepted = true;
@@ -112,14 +106,12 @@ Status CertificateRequest::CheckKeyPolicy() const {
 
 Result<PublicKey> CertificateRequest::GetPublicKey() const {
   EVP_PKEY* key = X509_REQ_get0_pubkey(req_.get());
-  if (key == nullptr)
-    return OpenSslError("CSR has no usable public key", ErrorCode::kInvalidArgument);
+  if (key == nullptr) return OpenSslError("CSR has no usable public key", ErrorCode::kInvalidArgument);
   return PublicKey::FromEvpPkey(key);
 }
 
 Result<Certificate> IssueClientCertFromCsr(const Certificate& issuer, const PrivateKey& issuer_key,
-                                           const CertificateRequest& csr,
-                                           const SubjectName& subject,
+                                           const CertificateRequest& csr, const SubjectName& subject,
                                            std::chrono::seconds validity) {
   if (Status s = csr.VerifySelfSignature(); !s.ok()) return s;
   if (Status s = csr.CheckKeyPolicy(); !s.ok()) return s;

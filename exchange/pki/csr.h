@@ -69,8 +69,7 @@ class CertificateRequest {
 // certificate (see IssueClientCert) for its public key with `subject` as
 // chosen by the exchange, e.g. {credential id, organisation slug}.
 Result<Certificate> IssueClientCertFromCsr(const Certificate& issuer, const PrivateKey& issuer_key,
-                                           const CertificateRequest& csr,
-                                           const SubjectName& subject,
+                                           const CertificateRequest& csr, const SubjectName& subject,
                                            std::chrono::seconds validity);
 
 }  // namespace exchange::pki

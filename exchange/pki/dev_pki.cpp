@@ -15,8 +15,7 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr std::string_view kOrganization = "Coalition Hash Exchange (dev)";
-constexpr std::string_view kReservedNames[] = {"root-ca", "issuing-ca", "ca-bundle", "server",
-                                               "foreign"};
+constexpr std::string_view kReservedNames[] = {"root-ca", "issuing-ca", "ca-bundle", "server", "foreign"};
 constexpr fs::perms kDirectoryPerms = fs::perms::owner_all;  // 0700
 
 bool IsLowerAlnum(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); }
@@ -55,8 +54,7 @@ Status CheckClients(const std::vector<DevClient>& clients) {
       return Status::InvalidArgument("client name \"" + client.name + "\" given twice");
     }
     if (!IsValidSlug(client.org_slug)) {
-      return Status::InvalidArgument("invalid org slug \"" + client.org_slug +
-                                     "\" (lowercase letters, digits, '-')");
+      return Status::InvalidArgument("invalid org slug \"" + client.org_slug + "\" (lowercase letters, digits, '-')");
     }
   }
   return Status::Ok();
@@ -110,8 +108,7 @@ Status WritePair(const fs::path& dir, const std::string& name, const Issued& iss
 Result<Issued> NewRoot(std::string common_name, std::chrono::seconds validity) {
   Result<PrivateKey> key = PrivateKey::GenerateP256();
   if (!key.ok()) return key.status();
-  Result<Certificate> cert =
-      MakeRootCa(*key, {std::move(common_name), std::string(kOrganization), ""}, validity);
+  Result<Certificate> cert = MakeRootCa(*key, {std::move(common_name), std::string(kOrganization), ""}, validity);
   if (!cert.ok()) return cert.status();
   return Issued{std::move(key).value(), std::move(cert).value()};
 }
@@ -131,11 +128,8 @@ Result<Issued> NewLeaf(IssueFn issue) {
 }  // namespace
 
 std::vector<DevClient> DefaultDevClients() {
-  return {{"admin1", "coalition"},
-          {"admin2", "coalition"},
-          {"auditor", "coalition"},
-          {"alpha", "alpha"},
-          {"beta", "beta"}};
+  return {
+      {"admin1", "coalition"}, {"admin2", "coalition"}, {"auditor", "coalition"}, {"alpha", "alpha"}, {"beta", "beta"}};
 }
 
 Status InitDevPki(const fs::path& dir, const DevPkiOptions& options) {
@@ -146,15 +140,13 @@ Status InitDevPki(const fs::path& dir, const DevPkiOptions& options) {
   Result<Issued> root = NewRoot("Coalition Hash Exchange Dev Root CA", validity);
   if (!root.ok()) return root.status();
   Result<Issued> issuing = NewLeaf([&](const PublicKey& key) {
-    return IssueIntermediateCa(
-        root->cert, root->key, key,
-        {"Coalition Hash Exchange Dev Issuing CA", std::string(kOrganization), ""}, validity);
+    return IssueIntermediateCa(root->cert, root->key, key,
+                               {"Coalition Hash Exchange Dev Issuing CA", std::string(kOrganization), ""}, validity);
   });
   if (!issuing.ok()) return issuing.status();
   Result<Issued> server = NewLeaf([&](const PublicKey& key) {
-    return IssueServerCert(issuing->cert, issuing->key, key,
-                           {"localhost", std::string(kOrganization), ""}, {"localhost"},
-                           {"127.0.0.1", "::1"}, validity);
+    return IssueServerCert(issuing->cert, issuing->key, key, {"localhost", std::string(kOrganization), ""},
+                           {"localhost"}, {"127.0.0.1", "::1"}, validity);
   });
   if (!server.ok()) return server.status();
 
@@ -173,8 +165,7 @@ Status InitDevPki(const fs::path& dir, const DevPkiOptions& options) {
 
   for (const DevClient& client : options.clients) {
     Result<Issued> issued = NewLeaf([&](const PublicKey& key) {
-      return IssueClientCert(issuing->cert, issuing->key, key, {client.name, client.org_slug, ""},
-                             validity);
+      return IssueClientCert(issuing->cert, issuing->key, key, {client.name, client.org_slug, ""}, validity);
     });
     if (!issued.ok()) return issued.status();
     if (Status s = WritePair(dir, client.name, *issued, {&issuing->cert}); !s.ok()) return s;
@@ -188,8 +179,8 @@ Status InitDevPki(const fs::path& dir, const DevPkiOptions& options) {
   if (!foreign_root.ok()) return foreign_root.status();
   const DevClient& imitated = options.clients.front();
   Result<Issued> foreign_client = NewLeaf([&](const PublicKey& key) {
-    return IssueClientCert(foreign_root->cert, foreign_root->key, key,
-                           {imitated.name, imitated.org_slug, ""}, validity);
+    return IssueClientCert(foreign_root->cert, foreign_root->key, key, {imitated.name, imitated.org_slug, ""},
+                           validity);
   });
   if (!foreign_client.ok()) return foreign_client.status();
   if (Status s = WritePair(foreign_dir, "root-ca", *foreign_root, {}); !s.ok()) return s;

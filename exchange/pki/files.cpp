@@ -112,8 +112,7 @@ Result<std::string> ReadFile(const std::filesystem::path& path, std::size_t max_
     }
     if (n == 0) break;
     if (contents.size() + static_cast<std::size_t>(n) > max_bytes) {
-      return Status::PayloadTooLarge(path.string() + " exceeds " + std::to_string(max_bytes) +
-                                     " bytes");
+      return Status::PayloadTooLarge(path.string() + " exceeds " + std::to_string(max_bytes) + " bytes");
     }
     contents.append(buffer, static_cast<std::size_t>(n));
   }

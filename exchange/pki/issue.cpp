@@ -77,12 +77,11 @@ Status SetValidity(X509* x509, const X509* issuer, std::chrono::seconds validity
   std::time_t now = std::time(nullptr);
   long long total = validity.count();
   if (ASN1_TIME_adj(X509_getm_notBefore(x509), now, 0, -kClockSkewSeconds) == nullptr ||
-      ASN1_TIME_adj(X509_getm_notAfter(x509), now, static_cast<int>(total / 86400),
-                    static_cast<long>(total % 86400)) == nullptr) {
+      ASN1_TIME_adj(X509_getm_notAfter(x509), now, static_cast<int>(total / 86400), static_cast<long>(total % 86400)) ==
+          nullptr) {
     return OpenSslError("cannot set validity");
   }
-  if (issuer != nullptr &&
-      ASN1_TIME_compare(X509_get0_notAfter(x509), X509_get0_notAfter(issuer)) > 0 &&
+  if (issuer != nullptr && ASN1_TIME_compare(X509_get0_notAfter(x509), X509_get0_notAfter(issuer)) > 0 &&
       X509_set1_notAfter(x509, X509_get0_notAfter(issuer)) != 1) {
     return OpenSslError("cannot clamp validity to the issuer's");
   }
@@ -131,8 +130,7 @@ Result<GeneralNamesPtr> BuildSubjectAltNames(const std::vector<std::string>& dns
     if (!IsValidDnsName(dns)) return Status::InvalidArgument("invalid DNS name: " + dns);
     GeneralNamePtr name(GENERAL_NAME_new());
     ASN1_IA5STRING* text = ASN1_IA5STRING_new();
-    if (!name || text == nullptr ||
-        ASN1_STRING_set(text, dns.data(), static_cast<int>(dns.size())) != 1) {
+    if (!name || text == nullptr || ASN1_STRING_set(text, dns.data(), static_cast<int>(dns.size())) != 1) {
       ASN1_IA5STRING_free(text);
       return OpenSslError("cannot build subjectAltName");
     }
@@ -162,15 +160,14 @@ Result<GeneralNamesPtr> BuildSubjectAltNames(const std::vector<std::string>& dns
 // Builds, signs and re-parses one certificate. `issuer` null means
 // self-signed by `signing_key`, whose public half is then the subject key.
 Result<Certificate> Issue(Profile profile, const Certificate* issuer, const PrivateKey& signing_key,
-                          EVP_PKEY* subject_key, const SubjectName& subject,
-                          std::chrono::seconds validity, const GENERAL_NAMES* subject_alt_names) {
+                          EVP_PKEY* subject_key, const SubjectName& subject, std::chrono::seconds validity,
+                          const GENERAL_NAMES* subject_alt_names) {
   ERR_clear_error();
   if (Status s = CheckValidity(validity); !s.ok()) return s;
   X509* issuer_x509 = issuer != nullptr ? issuer->get() : nullptr;
   if (issuer_x509 != nullptr) {
     if (X509_check_private_key(issuer_x509, signing_key.get()) != 1) {
-      return OpenSslError("issuer key does not match issuer certificate",
-                          ErrorCode::kInvalidArgument);
+      return OpenSslError("issuer key does not match issuer certificate", ErrorCode::kInvalidArgument);
     }
     if (!issuer->IsCa()) {
       return Status::FailedPrecondition("issuer certificate is not a CA");
@@ -191,8 +188,8 @@ Result<Certificate> Issue(Profile profile, const Certificate* issuer, const Priv
   if (Status s = AppendSubjectName(X509_get_subject_name(x509.get()), subject); !s.ok()) {
     return s;
   }
-  const X509_NAME* issuer_name = issuer_x509 != nullptr ? X509_get_subject_name(issuer_x509)
-                                                        : X509_get_subject_name(x509.get());
+  const X509_NAME* issuer_name =
+      issuer_x509 != nullptr ? X509_get_subject_name(issuer_x509) : X509_get_subject_name(x509.get());
   if (X509_set_issuer_name(x509.get(), issuer_name) != 1) {
     return OpenSslError("cannot set issuer name");
   }
@@ -202,8 +199,7 @@ Result<Certificate> Issue(Profile profile, const Certificate* issuer, const Priv
   }
   if (Status s = AddExtensions(x509.get(), issuer_x509, profile); !s.ok()) return s;
   if (subject_alt_names != nullptr &&
-      X509_add1_ext_i2d(x509.get(), NID_subject_alt_name,
-                        const_cast<GENERAL_NAMES*>(subject_alt_names), 0,
+      X509_add1_ext_i2d(x509.get(), NID_subject_alt_name, const_cast<GENERAL_NAMES*>(subject_alt_names), 0,
                         X509V3_ADD_DEFAULT) != 1) {
     return OpenSslError("cannot add subjectAltName");
   }
@@ -220,37 +216,32 @@ Result<Certificate> Issue(Profile profile, const Certificate* issuer, const Priv
 
 }  // namespace
 
-Result<Certificate> MakeRootCa(const PrivateKey& key, const SubjectName& subject,
-                               std::chrono::seconds validity) {
+Result<Certificate> MakeRootCa(const PrivateKey& key, const SubjectName& subject, std::chrono::seconds validity) {
   return Issue(Profile::kRootCa, nullptr, key, key.get(), subject, validity, nullptr);
 }
 
 Result<Certificate> IssueIntermediateCa(const Certificate& parent, const PrivateKey& parent_key,
                                         const PublicKey& subject_key, const SubjectName& subject,
                                         std::chrono::seconds validity) {
-  return Issue(Profile::kIntermediateCa, &parent, parent_key, subject_key.get(), subject, validity,
-               nullptr);
+  return Issue(Profile::kIntermediateCa, &parent, parent_key, subject_key.get(), subject, validity, nullptr);
 }
 
 Result<Certificate> IssueServerCert(const Certificate& issuer, const PrivateKey& issuer_key,
                                     const PublicKey& subject_key, const SubjectName& subject,
                                     const std::vector<std::string>& dns_names,
-                                    const std::vector<std::string>& ip_addresses,
-                                    std::chrono::seconds validity) {
+                                    const std::vector<std::string>& ip_addresses, std::chrono::seconds validity) {
   if (dns_names.empty() && ip_addresses.empty()) {
     return Status::InvalidArgument("a server certificate needs at least one DNS name or IP");
   }
   Result<GeneralNamesPtr> names = BuildSubjectAltNames(dns_names, ip_addresses);
   if (!names.ok()) return names.status();
-  return Issue(Profile::kServer, &issuer, issuer_key, subject_key.get(), subject, validity,
-               names->get());
+  return Issue(Profile::kServer, &issuer, issuer_key, subject_key.get(), subject, validity, names->get());
 }
 
 Result<Certificate> IssueClientCert(const Certificate& issuer, const PrivateKey& issuer_key,
                                     const PublicKey& subject_key, const SubjectName& subject,
                                     std::chrono::seconds validity) {
-  return Issue(Profile::kClient, &issuer, issuer_key, subject_key.get(), subject, validity,
-               nullptr);
+  return Issue(Profile::kClient, &issuer, issuer_key, subject_key.get(), subject, validity, nullptr);
 }
 
 }  // namespace exchange::pki

@@ -28,8 +28,7 @@ inline constexpr std::chrono::seconds kMaxValidity = std::chrono::hours(24 * 365
 // A self-signed root: basicConstraints critical CA:TRUE (no path length
 // limit), keyUsage critical keyCertSign+cRLSign, subjectKeyIdentifier.
 // `validity` in (0, kMaxValidity].
-Result<Certificate> MakeRootCa(const PrivateKey& key, const SubjectName& subject,
-                               std::chrono::seconds validity);
+Result<Certificate> MakeRootCa(const PrivateKey& key, const SubjectName& subject, std::chrono::seconds validity);
 
 // An issuing CA under `parent`: basicConstraints critical CA:TRUE,
 // pathlen:0 (it may sign only leaves), keyUsage critical keyCertSign+cRLSign,
@@ -47,8 +46,7 @@ Result<Certificate> IssueIntermediateCa(const Certificate& parent, const Private
 Result<Certificate> IssueServerCert(const Certificate& issuer, const PrivateKey& issuer_key,
                                     const PublicKey& subject_key, const SubjectName& subject,
                                     const std::vector<std::string>& dns_names,
-                                    const std::vector<std::string>& ip_addresses,
-                                    std::chrono::seconds validity);
+                                    const std::vector<std::string>& ip_addresses, std::chrono::seconds validity);
 
 // A TLS client leaf (a credential): as a server leaf but extendedKeyUsage
 // clientAuth and no subjectAltName; the subject names the credential.

@@ -93,8 +93,7 @@ Result<PrivateKey> PrivateKey::FromPem(std::string_view pem) {
   if (!bio) return OpenSslError("private key PEM", ErrorCode::kInvalidArgument);
   EvpPkeyPtr key(PEM_read_bio_PrivateKey(bio.get(), nullptr, NoPassphrase, nullptr));
   if (!key) {
-    return OpenSslError("cannot parse private key PEM (encrypted keys are not supported)",
-                        ErrorCode::kInvalidArgument);
+    return OpenSslError("cannot parse private key PEM (encrypted keys are not supported)", ErrorCode::kInvalidArgument);
   }
   return PrivateKey(std::move(key));
 }
@@ -102,8 +101,7 @@ Result<PrivateKey> PrivateKey::FromPem(std::string_view pem) {
 Result<std::string> PrivateKey::ToPem() const {
   BioPtr bio = WritableBio();
   // PEM_write_bio_PrivateKey writes PKCS#8 in OpenSSL 3; no cipher = unencrypted.
-  if (!bio ||
-      PEM_write_bio_PrivateKey(bio.get(), key_.get(), nullptr, nullptr, 0, nullptr, nullptr) != 1) {
+  if (!bio || PEM_write_bio_PrivateKey(bio.get(), key_.get(), nullptr, nullptr, 0, nullptr, nullptr) != 1) {
     return OpenSslError("cannot encode private key");
   }
   return BioContents(bio.get());

@@ -13,8 +13,7 @@ namespace {
 Status AppendEntry(X509_NAME* name, int nid, const std::string& value, const char* label) {
   if (value.empty()) return Status::Ok();
   if (value.size() > static_cast<std::size_t>(INT_MAX) ||
-      X509_NAME_add_entry_by_NID(name, nid, MBSTRING_UTF8,
-                                 reinterpret_cast<const unsigned char*>(value.data()),
+      X509_NAME_add_entry_by_NID(name, nid, MBSTRING_UTF8, reinterpret_cast<const unsigned char*>(value.data()),
                                  static_cast<int>(value.size()), -1, 0) != 1) {
     return OpenSslError(std::string("invalid subject ") + label, ErrorCode::kInvalidArgument);
   }
@@ -66,12 +65,10 @@ std::string LowerHex(const unsigned char* data, std::size_t size) {
 
 Status AppendSubjectName(X509_NAME* name, const SubjectName& subject) {
   if (subject.common_name.empty()) return Status::InvalidArgument("subject commonName is empty");
-  if (Status s = AppendEntry(name, NID_organizationName, subject.organization, "organization");
-      !s.ok()) {
+  if (Status s = AppendEntry(name, NID_organizationName, subject.organization, "organization"); !s.ok()) {
     return s;
   }
-  if (Status s = AppendEntry(name, NID_organizationalUnitName, subject.organizational_unit,
-                             "organizationalUnit");
+  if (Status s = AppendEntry(name, NID_organizationalUnitName, subject.organizational_unit, "organizationalUnit");
       !s.ok()) {
     return s;
   }

@@ -41,11 +41,20 @@ std::string Escape(const std::string& s) {
   std::string out;
   for (char c : s) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -82,8 +91,8 @@ std::string CsvField(const std::string& raw) {
   return out + "\"";
 }
 
-const char* kPalette[] = {"#1f4e79", "#c55a11", "#548235", "#7030a0", "#bf9000", "#2e75b6", "#a50021", "#00806b",
-                          "#5b5b5b", "#8c6d31", "#d16ba5"};
+const char* kPalette[] = {"#1f4e79", "#c55a11", "#548235", "#7030a0", "#bf9000", "#2e75b6",
+                          "#a50021", "#00806b", "#5b5b5b", "#8c6d31", "#d16ba5"};
 
 // A vertical bar chart; `stacks` holds, per bar, (series, value) pairs.
 std::string BarChart(const std::string& title, const std::vector<std::string>& labels,
@@ -118,9 +127,10 @@ std::string BarChart(const std::string& title, const std::vector<std::string>& l
     for (const auto& [name, v] : stacks[i]) {
       double h = plot_h * v / max;
       y -= h;
-      auto color = kPalette[static_cast<std::size_t>(std::find(series.begin(), series.end(), name) - series.begin()) % 11];
-      svg << "<rect x=\"" << x << "\" y=\"" << y << "\" width=\"" << slot * 0.7 << "\" height=\"" << h
-          << "\" fill=\"" << color << "\"><title>" << Escape(labels[i]) << " " << Escape(name) << ": " << Number(v)
+      auto color =
+          kPalette[static_cast<std::size_t>(std::find(series.begin(), series.end(), name) - series.begin()) % 11];
+      svg << "<rect x=\"" << x << "\" y=\"" << y << "\" width=\"" << slot * 0.7 << "\" height=\"" << h << "\" fill=\""
+          << color << "\"><title>" << Escape(labels[i]) << " " << Escape(name) << ": " << Number(v)
           << "</title></rect>";
     }
     svg << "<text x=\"" << x + slot * 0.35 << "\" y=\"" << height - bottom + 16 << "\" class=\"label\">"
@@ -150,8 +160,8 @@ std::string OrgTable(const Index& index, const v1::AnnualReport& report, const s
   orgs.push_back("all");
   for (const auto& org : orgs) {
     const Table& t = index.Get(section, org, dimension);
-    out << "<tr" << (org == "all" ? " class=\"total\"" : "") << "><td>"
-        << (org == "all" ? "coalition" : Escape(org)) << "</td>";
+    out << "<tr" << (org == "all" ? " class=\"total\"" : "") << "><td>" << (org == "all" ? "coalition" : Escape(org))
+        << "</td>";
     for (const auto& key : keys) {
       auto it = t.find(key);
       out << "<td class=\"n\">" << Shown(it == t.end() ? nullptr : it->second, report.k()) << "</td>";
@@ -175,8 +185,8 @@ std::vector<std::string> KeysOf(const v1::AnnualReport& report, const std::strin
 
 std::string RenderCsv(const v1::AnnualReport& report) {
   std::ostringstream out;
-  out << "# Coalition Hash Exchange annual report," << CsvField(report.exchange()) << "," << report.year()
-      << ",as of " << report.as_of() << "," << report.scope() << "\n";
+  out << "# Coalition Hash Exchange annual report," << CsvField(report.exchange()) << "," << report.year() << ",as of "
+      << report.as_of() << "," << report.scope() << "\n";
   for (const auto& p : report.logs()) {
     out << "# log," << CsvField(p.log()) << "," << p.size() << "," << log::Base64Encode(p.root()) << "\n";
   }
@@ -193,23 +203,24 @@ std::string RenderHtml(const v1::AnnualReport& report) {
   const Index index(report);
   std::ostringstream html;
   const std::string title = "Annual progress report " + std::to_string(report.year());
-  html << "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>" << Escape(title) << " — "
-       << Escape(report.exchange()) << "</title><style>"
-       << "body{font:14px/1.45 system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;color:#1b1b1b;max-width:960px;"
-          "margin:2em auto;padding:0 1em}"
-       << "h1{font-size:1.7em;margin-bottom:.2em}h2{border-bottom:2px solid #1f4e79;padding-bottom:.2em;margin-top:2em}"
-       << "table{border-collapse:collapse;width:100%;margin:.6em 0}th,td{border-bottom:1px solid #ddd;padding:.3em .5em;"
-          "text-align:left}td.n{text-align:right;font-variant-numeric:tabular-nums}tr.total td{font-weight:600}"
-       << "figure{margin:1em 0}svg{width:100%;height:auto}svg .title{font-weight:600;font-size:14px}"
-          "svg .tick{font-size:10px;text-anchor:end;fill:#555}svg .label{font-size:10px;text-anchor:middle}"
-          "svg .grid{stroke:#e3e3e3}"
-       << ".key{display:inline-block;width:.9em;height:.9em;margin:0 .3em 0 .8em;vertical-align:-.1em}"
-       << ".meta{color:#555}code{font-size:.85em;word-break:break-all}"
-       << "@media print{body{margin:0;max-width:none}h2{break-after:avoid}figure,table{break-inside:avoid}}"
-       << "</style></head><body>\n";
+  html
+      << "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>" << Escape(title) << " — "
+      << Escape(report.exchange()) << "</title><style>"
+      << "body{font:14px/1.45 system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;color:#1b1b1b;max-width:960px;"
+         "margin:2em auto;padding:0 1em}"
+      << "h1{font-size:1.7em;margin-bottom:.2em}h2{border-bottom:2px solid #1f4e79;padding-bottom:.2em;margin-top:2em}"
+      << "table{border-collapse:collapse;width:100%;margin:.6em 0}th,td{border-bottom:1px solid #ddd;padding:.3em .5em;"
+         "text-align:left}td.n{text-align:right;font-variant-numeric:tabular-nums}tr.total td{font-weight:600}"
+      << "figure{margin:1em 0}svg{width:100%;height:auto}svg .title{font-weight:600;font-size:14px}"
+         "svg .tick{font-size:10px;text-anchor:end;fill:#555}svg .label{font-size:10px;text-anchor:middle}"
+         "svg .grid{stroke:#e3e3e3}"
+      << ".key{display:inline-block;width:.9em;height:.9em;margin:0 .3em 0 .8em;vertical-align:-.1em}"
+      << ".meta{color:#555}code{font-size:.85em;word-break:break-all}"
+      << "@media print{body{margin:0;max-width:none}h2{break-after:avoid}figure,table{break-inside:avoid}}"
+      << "</style></head><body>\n";
   html << "<h1>" << Escape(title) << "</h1><p class=\"meta\">" << Escape(report.exchange()) << " · "
-       << (report.closed() ? "closed year, " : "year to date, ") << "as of " << Escape(report.as_of()) << " · scope: "
-       << Escape(report.scope());
+       << (report.closed() ? "closed year, " : "year to date, ") << "as of " << Escape(report.as_of())
+       << " · scope: " << Escape(report.scope());
   if (report.k() > 0) html << " (figures below " << report.k() << " withheld)";
   html << "</p>\n";
 
@@ -251,7 +262,8 @@ std::string RenderHtml(const v1::AnnualReport& report) {
   for (const auto& [key, f] : index.Get("contributions", "all", "month")) {
     auto slash = key.find('/');
     auto m = std::find(months.begin(), months.end(), key.substr(0, slash));
-    if (m != months.end()) by_month[static_cast<std::size_t>(m - months.begin())].push_back({key.substr(slash + 1), f->value()});
+    if (m != months.end())
+      by_month[static_cast<std::size_t>(m - months.begin())].push_back({key.substr(slash + 1), f->value()});
   }
   std::vector<std::string> month_labels;
   for (const auto& m : months) month_labels.push_back(m.substr(5));
@@ -265,7 +277,8 @@ std::string RenderHtml(const v1::AnnualReport& report) {
        << OrgTable(index, report, "contributions", "total", {"distinct_signals", "retracted"},
                    {"distinct signals", "contributions retracted"});
   html << "<h3>Opinions</h3>"
-       << OrgTable(index, report, "opinions", "given", {"confirm", "dispute"}, {"confirmations given", "disputes given"})
+       << OrgTable(index, report, "opinions", "given", {"confirm", "dispute"},
+                   {"confirmations given", "disputes given"})
        << OrgTable(index, report, "opinions", "received", {"confirm", "dispute"},
                    {"confirmations received", "disputes received"});
   const Table& disputes = index.Get("disputes", "all", "total");
@@ -300,16 +313,19 @@ std::string RenderHtml(const v1::AnnualReport& report) {
   html << OrgTable(index, report, "sightings", "median_seconds", {"to_action"}, {"median seconds to action"});
 
   html << "<h2>Feed freshness</h2><p>How far behind members' syncs were when they fetched entries.</p>"
-       << OrgTable(index, report, "freshness", "lag_seconds", {"median", "max"},
-                   {"median lag (s)", "maximum lag (s)"})
+       << OrgTable(index, report, "freshness", "lag_seconds", {"median", "max"}, {"median lag (s)", "maximum lag (s)"})
        << OrgTable(index, report, "freshness", "entries_behind", {"median"}, {"median entries behind"});
 
   const Table& vetting = index.Get("vetting", "all", "total");
   const Table& decision = index.Get("vetting", "all", "median_hours");
   html << "<h2>Vetting</h2><table><tbody>";
-  for (const auto& [key, label] : std::vector<std::pair<std::string, std::string>>{
-           {"applications", "applications received"}, {"approved", "approved"}, {"rejected", "rejected"},
-           {"suspensions", "suspensions"}, {"reinstatements", "reinstatements"}, {"revocations", "revocations"}}) {
+  for (const auto& [key, label] :
+       std::vector<std::pair<std::string, std::string>>{{"applications", "applications received"},
+                                                        {"approved", "approved"},
+                                                        {"rejected", "rejected"},
+                                                        {"suspensions", "suspensions"},
+                                                        {"reinstatements", "reinstatements"},
+                                                        {"revocations", "revocations"}}) {
     html << "<tr><td>" << label << "</td><td class=\"n\">" << Shown(find(vetting, key), report.k()) << "</td></tr>";
   }
   html << "<tr><td>median hours to decision</td><td class=\"n\">"

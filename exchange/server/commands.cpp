@@ -7,12 +7,12 @@
 #include "common/slug.h"
 #include "pki/certificate.h"
 #include "pki/files.h"
-#include "store/credentials.h"
 #include "signals/canonical.h"
 #include "signals/kind.h"
 #include "signals/look_alike.h"
 #include "signals/public_suffix.h"
 #include "signals/stored_value.h"
+#include "store/credentials.h"
 #include "store/migrator.h"
 #include "store/signals.h"
 
@@ -39,7 +39,8 @@ int ParseFlags(FlagSet& flags, const std::vector<std::string>& args) {
 
 int RunMigrate(const std::vector<std::string>& args) {
   std::string database;
-  FlagSet flags("usage: exchanged migrate --database URL\n\nApplies pending schema migrations; safe to run concurrently.");
+  FlagSet flags(
+      "usage: exchanged migrate --database URL\n\nApplies pending schema migrations; safe to run concurrently.");
   flags.String("database", "EXCHANGE_DATABASE_URL", &database, "PostgreSQL connection URL");
   flags.ConfigFile("config", "EXCHANGE_CONFIG", true, "read --database from FILE (serve's file; other keys ignored)");
   if (int rc = ParseFlags(flags, args); rc >= 0) return rc;
@@ -66,7 +67,8 @@ int RunMigrateSignals(const std::vector<std::string>& args) {
   if (int rc = ParseFlags(flags, args); rc >= 0) return rc;
   if (database.empty()) return Fail(Status::InvalidArgument("--database is required"));
   store::Connection conn(database);
-  auto recanonicalize = [](const std::string& kind_name, const std::string& value) -> Result<store::RecanonicalizedValue> {
+  auto recanonicalize = [](const std::string& kind_name,
+                           const std::string& value) -> Result<store::RecanonicalizedValue> {
     auto kind = signals::ParseKind(kind_name);
     if (!kind) return Status::InvalidArgument(signals::UnknownKindMessage(kind_name));
     auto canonical = signals::RecanonicalizeStored(*kind, value);
@@ -132,16 +134,17 @@ int RunCredentialsAdd(const std::vector<std::string>& args) {
   credential.org_slug = org;
   credential.org_name = org_name.empty() ? org : org_name;
   credential.role = role;
-  for (auto [field, value] : {std::pair{&credential.holder, holder.empty() ? cert->SubjectCommonName() : Result<std::string>(holder)},
-                              std::pair{&credential.fingerprint, cert->Sha256Fingerprint()},
-                               std::pair{&credential.serial_hex, cert->SerialHex()},
-                               std::pair{&credential.not_after, cert->NotAfter()},
-                               std::pair{&credential.certificate_pem, cert->ToPem()}}) {
+  for (auto [field, value] :
+       {std::pair{&credential.holder, holder.empty() ? cert->SubjectCommonName() : Result<std::string>(holder)},
+        std::pair{&credential.fingerprint, cert->Sha256Fingerprint()},
+        std::pair{&credential.serial_hex, cert->SerialHex()}, std::pair{&credential.not_after, cert->NotAfter()},
+        std::pair{&credential.certificate_pem, cert->ToPem()}}) {
     if (!value.ok()) return Fail(value.status());
     *field = *value;
   }
   if (role == "admin" && credential.holder.empty()) {
-    return Fail(Status::InvalidArgument("an admin credential needs a holder: give --holder (its certificate has no CN)"));
+    return Fail(
+        Status::InvalidArgument("an admin credential needs a holder: give --holder (its certificate has no CN)"));
   }
   v1::AuditEvent event;
   event.set_actor_org("operator");

@@ -19,9 +19,9 @@ Result<log::Signer> LoadSigner(const std::string& file, log::KeyType want) {
   auto signer = log::Signer::Parse(key);
   if (!signer.ok()) return Status::InvalidArgument(file + ": " + signer.status().message());
   if (signer->type() != want) {
-    return Status::InvalidArgument(file + ": " +
-                                   (want == log::KeyType::kEd25519 ? "not a feed (Ed25519 note) key"
-                                                                   : "not a freshness (cosignature/v1) key"));
+    return Status::InvalidArgument(
+        file + ": " +
+        (want == log::KeyType::kEd25519 ? "not a feed (Ed25519 note) key" : "not a freshness (cosignature/v1) key"));
   }
   return signer;
 }
@@ -47,7 +47,8 @@ Result<api::FeedKeys> LoadFeedKeys(const std::string& exchange_name, const std::
     return Status::InvalidArgument("--name must be a non-empty name without spaces or '+'");
   }
   if (feed_key_files.empty() || freshness_key_file.empty()) {
-    return Status::InvalidArgument("--feed-keys and --freshness-key are required (make them with `exchanged keys generate`)");
+    return Status::InvalidArgument(
+        "--feed-keys and --freshness-key are required (make them with `exchanged keys generate`)");
   }
   std::vector<log::Signer> feed;
   std::stringstream files(feed_key_files);
@@ -76,7 +77,8 @@ int RunKeysGenerate(const std::vector<std::string>& args) {
   flags.String("name", "", &name, "key name, e.g. the exchange's host name");
   flags.String("out", "", &out, "private key file to create");
   flags.Bool("freshness", "", &freshness, "make a cosignature/v1 (freshness) key");
-  flags.Bool("report", "", &report, "make the report-signing key: Ed25519 PEM (FILE) and its public key (FILE.pub.pem)");
+  flags.Bool("report", "", &report,
+             "make the report-signing key: Ed25519 PEM (FILE) and its public key (FILE.pub.pem)");
   bool help = false;
   if (Status s = flags.Parse(args, &help); !s.ok()) {
     logging::Error(s.message());

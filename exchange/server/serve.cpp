@@ -1,9 +1,9 @@
 #include "server/serve.h"
 
+#include <sys/resource.h>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <sys/resource.h>
 
 // SetLogHandler: declared by Protobuf's logging header, which message_lite.h includes.
 #include <google/protobuf/message_lite.h>
@@ -17,8 +17,6 @@
 #include "api/issuer.h"
 #include "api/pdq_lookup.h"
 #include "api/reports.h"
-#include "pki/signature.h"
-#include "pki/files.h"
 #include "api/routes.h"
 #include "common/logger.h"
 #include "http/api_dispatcher.h"
@@ -29,13 +27,15 @@
 #include "net/listener.h"
 #include "net/session.h"
 #include "net/tls_context.h"
+#include "pki/files.h"
+#include "pki/signature.h"
 #include "server/feed_keys.h"
 #include "store/logs.h"
 #include "store/metrics_figures.h"
 #include "store/migrator.h"
 #include "store/periodic_task.h"
-#include "store/signals.h"
 #include "store/readiness_probe.h"
+#include "store/signals.h"
 #include "store/worker_pool.h"
 
 namespace exchange::server {
@@ -43,14 +43,16 @@ namespace asio = boost::asio;
 
 void RegisterServeFlags(FlagSet& f, ServeConfig& c) {
   f.String("listen", "EXCHANGE_LISTEN", &c.listen, "API address (HTTPS, client certificates required)");
-  f.String("ops-listen", "EXCHANGE_OPS_LISTEN", &c.ops_listen, "operations address: /healthz /readyz /metrics (plain HTTP)");
+  f.String("ops-listen", "EXCHANGE_OPS_LISTEN", &c.ops_listen,
+           "operations address: /healthz /readyz /metrics (plain HTTP)");
   f.String("database", "EXCHANGE_DATABASE_URL", &c.database_url, "PostgreSQL connection URL");
   f.String("tls-cert", "EXCHANGE_TLS_CERT", &c.tls_cert, "server certificate chain (PEM)");
   f.String("tls-key", "EXCHANGE_TLS_KEY", &c.tls_key, "server private key (PEM)");
   f.String("client-ca", "EXCHANGE_CLIENT_CA", &c.client_ca, "CA bundle that client certificates must chain to (PEM)");
   f.String("enroll-listen", "EXCHANGE_ENROLL_LISTEN", &c.enroll_listen,
            "enrollment address (HTTPS without client certificates; /v1/enroll and /v1/crl only)");
-  f.String("issuing-ca-cert", "EXCHANGE_ISSUING_CA_CERT", &c.issuing_ca_cert, "the CA certificate that signs member credentials");
+  f.String("issuing-ca-cert", "EXCHANGE_ISSUING_CA_CERT", &c.issuing_ca_cert,
+           "the CA certificate that signs member credentials");
   f.String("issuing-ca-key", "EXCHANGE_ISSUING_CA_KEY", &c.issuing_ca_key, "its private key");
   f.Int("credential-validity-days", "EXCHANGE_CREDENTIAL_VALIDITY_DAYS", &c.credential_validity_days,
         "validity of issued member certificates");
@@ -60,7 +62,8 @@ void RegisterServeFlags(FlagSet& f, ServeConfig& c) {
         "enrollment requests per minute per address before 429");
   f.String("name", "EXCHANGE_NAME", &c.name, "the exchange's name; logs are '<name>/<collection>'");
   f.String("feed-keys", "EXCHANGE_FEED_KEYS", &c.feed_keys, "checkpoint signing key files, comma-separated (all sign)");
-  f.String("freshness-key", "EXCHANGE_FRESHNESS_KEY", &c.freshness_key, "key file for timestamped freshness cosignatures");
+  f.String("freshness-key", "EXCHANGE_FRESHNESS_KEY", &c.freshness_key,
+           "key file for timestamped freshness cosignatures");
   f.String("report-key", "EXCHANGE_REPORT_KEY", &c.report_key, "Ed25519 key (PEM) that signs annual reports");
   f.Bool("migrate", "EXCHANGE_MIGRATE", &c.migrate, "apply pending migrations before serving");
   f.Int("io-threads", "EXCHANGE_IO_THREADS", &c.io_threads, "threads running network I/O");
@@ -86,21 +89,25 @@ void RegisterServeFlags(FlagSet& f, ServeConfig& c) {
         "refused client certificate lookups (unknown, revoked, suspended) per minute per certificate before 429; "
         "per address ten times this");
   f.Int("max-header-bytes", "EXCHANGE_MAX_HEADER_BYTES", &c.max_header_bytes, "largest request header block");
-  f.Millis("handshake-timeout", "EXCHANGE_HANDSHAKE_TIMEOUT_MS", &c.handshake_timeout, "time allowed for a TLS handshake");
+  f.Millis("handshake-timeout", "EXCHANGE_HANDSHAKE_TIMEOUT_MS", &c.handshake_timeout,
+           "time allowed for a TLS handshake");
   f.Millis("idle-timeout", "EXCHANGE_IDLE_TIMEOUT_MS", &c.idle_timeout, "keep-alive wait for the next request");
-  f.Millis("header-timeout", "EXCHANGE_HEADER_TIMEOUT_MS", &c.header_timeout, "time from a request's first byte to its last header");
+  f.Millis("header-timeout", "EXCHANGE_HEADER_TIMEOUT_MS", &c.header_timeout,
+           "time from a request's first byte to its last header");
   f.Millis("body-timeout", "EXCHANGE_BODY_TIMEOUT_MS", &c.body_timeout, "time allowed to read a request body");
   f.Millis("write-timeout", "EXCHANGE_WRITE_TIMEOUT_MS", &c.write_timeout, "time allowed to write a response");
   f.Millis("caller-cache-ttl", "EXCHANGE_CALLER_CACHE_TTL_MS", &c.caller_cache_ttl,
            "how long a credential lookup is reused (≤ 1000: revocations apply within it)");
-  f.Millis("readiness-period", "EXCHANGE_READINESS_PERIOD_MS", &c.readiness_period, "how often /readyz re-checks PostgreSQL");
+  f.Millis("readiness-period", "EXCHANGE_READINESS_PERIOD_MS", &c.readiness_period,
+           "how often /readyz re-checks PostgreSQL");
   f.Millis("checkpoint-refresh-period", "EXCHANGE_CHECKPOINT_REFRESH_PERIOD_MS", &c.checkpoint_refresh_period,
            "how often stored checkpoints are re-signed when stale (a fresh one is published at least every 60 s)");
   f.Millis("expiry-period", "EXCHANGE_EXPIRY_PERIOD_MS", &c.expiry_period,
            "how often expired contributions are published to the feed");
   f.Millis("metrics-period", "EXCHANGE_METRICS_PERIOD_MS", &c.metrics_period,
            "how often gauges read from the database are refreshed");
-  f.Millis("drain-timeout", "EXCHANGE_DRAIN_TIMEOUT_MS", &c.drain_timeout, "time to finish in-flight requests on SIGTERM");
+  f.Millis("drain-timeout", "EXCHANGE_DRAIN_TIMEOUT_MS", &c.drain_timeout,
+           "time to finish in-flight requests on SIGTERM");
   f.String("log-level", "EXCHANGE_LOG_LEVEL", &c.log_level,
            "lowest level logged: debug, info, warn or error (JSON lines on stderr; SIGHUP re-reads it)");
 }
@@ -126,10 +133,10 @@ Status Validate(const ServeConfig& c) {
   if (c.tls_cert.empty() || c.tls_key.empty() || c.client_ca.empty()) {
     return Status::InvalidArgument("--tls-cert, --tls-key and --client-ca are required");
   }
-  for (int64_t count : {c.io_threads, c.db_workers, c.max_queued_jobs, c.max_connections, c.max_handshakes,
-                        c.max_connections_per_address, c.enroll_max_connections, c.enroll_max_connections_per_address,
-                        c.ops_max_connections, c.ops_max_connections_per_address, c.max_member_credentials,
-                        c.failed_auth_rate_limit}) {
+  for (int64_t count :
+       {c.io_threads, c.db_workers, c.max_queued_jobs, c.max_connections, c.max_handshakes,
+        c.max_connections_per_address, c.enroll_max_connections, c.enroll_max_connections_per_address,
+        c.ops_max_connections, c.ops_max_connections_per_address, c.max_member_credentials, c.failed_auth_rate_limit}) {
     if (count < 1) {
       return Status::InvalidArgument(
           "thread, worker, queue, connection, credential and rate counts must be at least 1");
@@ -213,8 +220,8 @@ int Serve(const ServeConfig& config, std::function<Result<ServeConfig>()> reread
   // Protobuf's own complaints (a string field that is not UTF-8, ...) name
   // fields, never values; they become log lines like ours.
   google::protobuf::SetLogHandler([](google::protobuf::LogLevel level, const char*, int, const std::string& message) {
-    logging::Log(level >= google::protobuf::LOGLEVEL_ERROR ? logging::Level::kError : logging::Level::kWarn,
-                 "protobuf", {{"error", message}});
+    logging::Log(level >= google::protobuf::LOGLEVEL_ERROR ? logging::Level::kError : logging::Level::kWarn, "protobuf",
+                 {{"error", message}});
   });
   RaiseDescriptorLimit(config.max_connections + config.max_handshakes + config.enroll_max_connections +
                        config.ops_max_connections);
@@ -285,7 +292,8 @@ int Serve(const ServeConfig& config, std::function<Result<ServeConfig>()> reread
     auto purged = store::PurgeIdempotencyRecords(conn);
     if (!purged.ok()) logging::Error("idempotency purge failed", {{"error", purged.status().ToString()}});
   });
-  http::RateLimiter org_limiter(static_cast<double>(config.org_rate_limit), 2.0 * static_cast<double>(config.org_rate_limit));
+  http::RateLimiter org_limiter(static_cast<double>(config.org_rate_limit),
+                                2.0 * static_cast<double>(config.org_rate_limit));
   http::RateLimiter enroll_limiter(static_cast<double>(config.enroll_rate_limit) / 60.0,
                                    static_cast<double>(config.enroll_rate_limit));
   // Per certificate at the flag's rate; per address at ten times it (one
@@ -300,12 +308,13 @@ int Serve(const ServeConfig& config, std::function<Result<ServeConfig>()> reread
     metrics.SetPoolState(static_cast<double>(pool.QueueDepth()), static_cast<double>(pool.InFlight()));
   });
 
-  net::SessionLimits limits{config.handshake_timeout, config.idle_timeout,  config.header_timeout,
-                            config.body_timeout,      config.write_timeout, static_cast<std::uint32_t>(config.max_header_bytes)};
+  net::SessionLimits limits{config.handshake_timeout, config.idle_timeout,
+                            config.header_timeout,    config.body_timeout,
+                            config.write_timeout,     static_cast<std::uint32_t>(config.max_header_bytes)};
   // One tracker per listener: a flood of one listener refuses nobody on another.
   auto sizes = [](int64_t n) { return static_cast<std::size_t>(n); };
-  net::ConnectionTracker api_connections({sizes(config.max_connections), sizes(config.max_handshakes),
-                                          sizes(config.max_connections_per_address)});
+  net::ConnectionTracker api_connections(
+      {sizes(config.max_connections), sizes(config.max_handshakes), sizes(config.max_connections_per_address)});
   net::ConnectionTracker enroll_connections({sizes(config.enroll_max_connections), sizes(config.enroll_max_connections),
                                              sizes(config.enroll_max_connections_per_address)});
   net::ConnectionTracker ops_connections({sizes(config.ops_max_connections), sizes(config.ops_max_connections),
@@ -348,8 +357,10 @@ int Serve(const ServeConfig& config, std::function<Result<ServeConfig>()> reread
   (*api_listener)->Start();
   (*enroll_listener)->Start();
   (*ops_listener)->Start();
-  logging::Info("serving", {{"version", EXCHANGE_VERSION}, {"api", "https://" + config.listen},
-                            {"enroll", "https://" + config.enroll_listen}, {"ops", "http://" + config.ops_listen},
+  logging::Info("serving", {{"version", EXCHANGE_VERSION},
+                            {"api", "https://" + config.listen},
+                            {"enroll", "https://" + config.enroll_listen},
+                            {"ops", "http://" + config.ops_listen},
                             {"log_level", config.log_level}});
 
   // SIGHUP: the log level is read again, from the same places and with the
@@ -362,8 +373,9 @@ int Serve(const ServeConfig& config, std::function<Result<ServeConfig>()> reread
       if (ec) return;
       auto fresh = reread ? reread() : Result<ServeConfig>(Status::Unavailable("no configuration to re-read"));
       if (!fresh.ok()) {
-        logging::Error("SIGHUP: configuration not re-read; log level unchanged",
-                       {{"error", fresh.status().ToString()}, {"log_level", logging::LevelName(logging::CurrentLevel())}});
+        logging::Error(
+            "SIGHUP: configuration not re-read; log level unchanged",
+            {{"error", fresh.status().ToString()}, {"log_level", logging::LevelName(logging::CurrentLevel())}});
       } else {
         const auto previous = logging::CurrentLevel();
         logging::SetLevel(*logging::ParseLevel(fresh->log_level));
@@ -390,7 +402,8 @@ int Serve(const ServeConfig& config, std::function<Result<ServeConfig>()> reread
   };
   signals.async_wait([&](boost::system::error_code ec, int signal) {
     if (ec) return;
-    logging::Info("draining", {{"signal", signal}, {"drain_timeout_ms", static_cast<int64_t>(config.drain_timeout.count())}});
+    logging::Info("draining",
+                  {{"signal", signal}, {"drain_timeout_ms", static_cast<int64_t>(config.drain_timeout.count())}});
     hangups.cancel();
     *drain_deadline = std::chrono::steady_clock::now() + config.drain_timeout;
     (*api_listener)->Stop();

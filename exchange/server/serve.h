@@ -17,11 +17,11 @@ struct ServeConfig {
   std::string listen = "0.0.0.0:8443";
   std::string ops_listen = "127.0.0.1:9464";
   std::string database_url;
-  std::string tls_cert;   // server certificate chain, PEM
-  std::string tls_key;    // server private key, PEM
-  std::string client_ca;  // CA bundle client certificates must chain to
+  std::string tls_cert;                        // server certificate chain, PEM
+  std::string tls_key;                         // server private key, PEM
+  std::string client_ca;                       // CA bundle client certificates must chain to
   std::string enroll_listen = "0.0.0.0:8444";  // enrollment: TLS without client certificates
-  std::string issuing_ca_cert;            // the CA that signs member credentials (PEM)
+  std::string issuing_ca_cert;                 // the CA that signs member credentials (PEM)
   std::string issuing_ca_key;
   int64_t credential_validity_days = 365;
   int64_t org_rate_limit = 500;           // requests per second per organisation (burst: twice that)
@@ -44,8 +44,8 @@ struct ServeConfig {
   int64_t enroll_max_connections_per_address = 8;
   int64_t ops_max_connections = 64;
   int64_t ops_max_connections_per_address = 32;
-  int64_t max_member_credentials = 10;    // active credentials a member organisation may mint itself up to
-  int64_t failed_auth_rate_limit = 60;    // refused certificate lookups per minute per certificate (per address: 10x)
+  int64_t max_member_credentials = 10;  // active credentials a member organisation may mint itself up to
+  int64_t failed_auth_rate_limit = 60;  // refused certificate lookups per minute per certificate (per address: 10x)
   int64_t max_header_bytes = 16 * 1024;
   std::chrono::milliseconds handshake_timeout{10'000};
   std::chrono::milliseconds idle_timeout{60'000};

@@ -110,8 +110,7 @@ std::optional<std::string> CanonicalEmail(std::u32string_view identifier) {
   size_t at = identifier.find(U'@');
   std::u32string_view local = identifier.substr(0, at);
   if (local.empty() || at + 1 == identifier.size()) return std::nullopt;
-  Result<std::string> domain =
-      CanonicalizeHostName(EncodeUtf8(identifier.substr(at + 1)), HostRules::kMailDomain);
+  Result<std::string> domain = CanonicalizeHostName(EncodeUtf8(identifier.substr(at + 1)), HostRules::kMailDomain);
   if (!domain.ok()) return std::nullopt;
   Result<std::string> folded_local = FoldText(EncodeUtf8(local), "account_id");
   if (!folded_local.ok() || folded_local->empty()) return std::nullopt;

@@ -39,7 +39,8 @@ std::optional<Kind> ParseKind(std::string_view name) {
 
 std::string UnknownKindMessage(std::string_view name) {
   std::string out = "unknown kind '" + std::string(name.substr(0, 32)) + "'; valid kinds:";
-  for (Kind kind : AllKinds()) out += std::string(kind == AllKinds().front() ? " " : ", ") + std::string(KindName(kind));
+  for (Kind kind : AllKinds())
+    out += std::string(kind == AllKinds().front() ? " " : ", ") + std::string(KindName(kind));
   return out;
 }
 

@@ -68,7 +68,7 @@ std::string LookAlikeSkeleton(Kind kind, std::string_view canonical) {
       if (host_begin == std::string_view::npos) return std::string(canonical);
       host_begin += 3;
       size_t host_end = canonical.substr(host_begin).starts_with('[') ? canonical.find(']', host_begin) + 1
-                                                                : canonical.find_first_of(":/?", host_begin);
+                                                                      : canonical.find_first_of(":/?", host_begin);
       if (host_end == std::string_view::npos || host_end == 0) host_end = canonical.size();
       return std::string(canonical.substr(0, host_begin)) +
              HostSkeleton(canonical.substr(host_begin, host_end - host_begin)) +

@@ -12,8 +12,8 @@ Result<std::u16string> ToUtf16(std::string_view utf8) {
   std::u16string out(utf8.size() + 1, u'\0');
   UErrorCode error = U_ZERO_ERROR;
   int32_t length = 0;
-  u_strFromUTF8(out.data(), static_cast<int32_t>(out.size()), &length, utf8.data(),
-                static_cast<int32_t>(utf8.size()), &error);
+  u_strFromUTF8(out.data(), static_cast<int32_t>(out.size()), &length, utf8.data(), static_cast<int32_t>(utf8.size()),
+                &error);
   if (U_FAILURE(error)) return Status::Internal("ICU could not convert text to UTF-16");
   out.resize(static_cast<size_t>(length));
   return out;

@@ -73,9 +73,12 @@ void LoadGrants(pqxx::work& tx, CollectionRow& c) {
 
 std::string_view GrantAccessName(GrantAccess access) {
   switch (access) {
-    case GrantAccess::kNone: return "none";
-    case GrantAccess::kRead: return "read";
-    case GrantAccess::kWrite: return "write";
+    case GrantAccess::kNone:
+      return "none";
+    case GrantAccess::kRead:
+      return "read";
+    case GrantAccess::kWrite:
+      return "write";
   }
   return "none";
 }
@@ -89,9 +92,9 @@ std::optional<GrantAccess> ParseGrantAccess(std::string_view name) {
 
 LogHead AppendAuditEvent(pqxx::work& tx, v1::AuditEvent event) {
   if (event.at_ms() == 0) {
-    event.set_at_ms(std::chrono::duration_cast<std::chrono::milliseconds>(
-                        std::chrono::system_clock::now().time_since_epoch())
-                        .count());
+    event.set_at_ms(
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+            .count());
   }
   // Who acted: the holder of the acting credential, so the log names a person, not only a fingerprint.
   if (!event.actor_fingerprint().empty() && event.actor_credential_id() == 0) {
@@ -155,21 +158,23 @@ Result<std::optional<CollectionAccess>> FindCollectionAccess(Connection& conn, c
 
 Status SetGrant(Connection& conn, const std::string& collection, const std::string& org_slug, GrantAccess access,
                 const v1::AuditEvent& event) {
-  return RunTransaction(conn, [&](pqxx::work& tx) -> Result<bool> {
-    auto c = tx.exec_params(kSelectCollectionColumns + " WHERE c.name = $1", collection);
-    if (c.empty()) return Status::NotFound("no collection named " + collection);
-    auto org = tx.exec_params(kSelectOrgId, org_slug);
-    if (org.empty()) return Status::NotFound("no organisation with slug " + org_slug);
-    auto collection_id = c[0][0].as<int64_t>();
-    auto org_id = org[0][0].as<int64_t>();
-    if (access == GrantAccess::kNone) {
-      tx.exec_params(kDeleteGrant, collection_id, org_id);
-    } else {
-      tx.exec_params(kUpsertGrant, collection_id, org_id, std::string(GrantAccessName(access)));
-    }
-    AppendAuditEvent(tx, event);
-    return true;
-  }).status();
+  return RunTransaction(conn,
+                        [&](pqxx::work& tx) -> Result<bool> {
+                          auto c = tx.exec_params(kSelectCollectionColumns + " WHERE c.name = $1", collection);
+                          if (c.empty()) return Status::NotFound("no collection named " + collection);
+                          auto org = tx.exec_params(kSelectOrgId, org_slug);
+                          if (org.empty()) return Status::NotFound("no organisation with slug " + org_slug);
+                          auto collection_id = c[0][0].as<int64_t>();
+                          auto org_id = org[0][0].as<int64_t>();
+                          if (access == GrantAccess::kNone) {
+                            tx.exec_params(kDeleteGrant, collection_id, org_id);
+                          } else {
+                            tx.exec_params(kUpsertGrant, collection_id, org_id, std::string(GrantAccessName(access)));
+                          }
+                          AppendAuditEvent(tx, event);
+                          return true;
+                        })
+      .status();
 }
 
 }  // namespace exchange::store

@@ -24,11 +24,11 @@ struct CollectionRow {
   int64_t id = 0;
   std::string name;
   std::string description;
-  std::vector<std::string> allowed_kinds;    // empty: all kinds
-  std::vector<std::string> required_fields;  // e.g. "category"
+  std::vector<std::string> allowed_kinds;       // empty: all kinds
+  std::vector<std::string> required_fields;     // e.g. "category"
   std::vector<std::string> allowed_categories;  // the taxonomy, in its spelling; empty: any token
   std::vector<std::string> label_vocabulary;    // allowed labels; empty: any token
-  std::string attribution = "named";         // or "anonymous"
+  std::string attribution = "named";            // or "anonymous"
   int dispute_min_orgs = 2;
   bool dispute_needs_majority = true;
   int64_t log_id = 0;

@@ -81,9 +81,8 @@ std::optional<CredentialRow> SelectCredential(pqxx::work& tx, const std::string&
 }  // namespace
 
 Result<std::optional<CredentialRow>> FindCredential(Connection& conn, const std::string& fingerprint) {
-  return RunTransaction(conn, [&](pqxx::work& tx) -> Result<std::optional<CredentialRow>> {
-    return SelectCredential(tx, fingerprint);
-  });
+  return RunTransaction(
+      conn, [&](pqxx::work& tx) -> Result<std::optional<CredentialRow>> { return SelectCredential(tx, fingerprint); });
 }
 
 Result<CredentialRow> RegisterCredential(Connection& conn, const NewCredential& c,
@@ -108,7 +107,8 @@ Result<CredentialRow> RegisterCredential(Connection& conn, const NewCredential& 
 }
 
 Result<int64_t> ReserveCredentialId(Connection& conn) {
-  return RunTransaction(conn, [](pqxx::work& tx) -> Result<int64_t> { return tx.exec1(kNextCredentialId)[0].as<int64_t>(); });
+  return RunTransaction(conn,
+                        [](pqxx::work& tx) -> Result<int64_t> { return tx.exec1(kNextCredentialId)[0].as<int64_t>(); });
 }
 
 Result<std::vector<CredentialRow>> ListCredentials(Connection& conn, int64_t org_id) {
@@ -126,8 +126,8 @@ Result<std::vector<OrganisationRow>> ListOrganisations(Connection& conn) {
   return RunTransaction(conn, [&](pqxx::work& tx) -> Result<std::vector<OrganisationRow>> {
     std::vector<OrganisationRow> out;
     for (const auto& row : tx.exec(kSelectOrganisations)) {
-      out.push_back({row[0].as<int64_t>(), row[1].as<std::string>(), row[2].as<std::string>(),
-                     row[3].as<std::string>(), row[4].as<std::string>(), row[5].as<int>(), row[6].as<std::string>()});
+      out.push_back({row[0].as<int64_t>(), row[1].as<std::string>(), row[2].as<std::string>(), row[3].as<std::string>(),
+                     row[4].as<std::string>(), row[5].as<int>(), row[6].as<std::string>()});
     }
     return out;
   });
@@ -150,12 +150,16 @@ Result<int64_t> SetOrganisationStatus(Connection& conn, const std::string& slug,
 
 Status RevokeCredential(Connection& conn, int64_t credential_id, std::optional<int64_t> only_org_id,
                         std::optional<int64_t> except_org_id, const std::string& reason, const v1::AuditEvent& event) {
-  return RunTransaction(conn, [&](pqxx::work& tx) -> Result<bool> {
-    auto revoked = tx.exec_params(kRevokeCredential, credential_id, reason, only_org_id, except_org_id);
-    if (revoked.empty()) return Status::NotFound("no active credential " + std::to_string(credential_id));
-    AppendAuditEvent(tx, event);
-    return true;
-  }).status();
+  return RunTransaction(conn,
+                        [&](pqxx::work& tx) -> Result<bool> {
+                          auto revoked =
+                              tx.exec_params(kRevokeCredential, credential_id, reason, only_org_id, except_org_id);
+                          if (revoked.empty())
+                            return Status::NotFound("no active credential " + std::to_string(credential_id));
+                          AppendAuditEvent(tx, event);
+                          return true;
+                        })
+      .status();
 }
 
 Result<std::vector<RevokedSerial>> ListRevokedSerials(Connection& conn) {

@@ -29,10 +29,10 @@ struct CredentialRow {
   std::string credential_status;  // "active", "revoked"
   std::string fingerprint;        // lowercase hex SHA-256 of the DER
   std::string serial_hex;
-  std::string not_after;          // RFC 3339 UTC
+  std::string not_after;  // RFC 3339 UTC
   int64_t not_after_unix = 0;
-  std::string holder;             // who holds it (see migrations/0004_vetting.sql)
-  std::string created_at;         // RFC 3339 UTC
+  std::string holder;      // who holds it (see migrations/0004_vetting.sql)
+  std::string created_at;  // RFC 3339 UTC
 };
 
 // std::nullopt when no credential has this fingerprint.

@@ -106,7 +106,8 @@ Result<LogHead> FindLog(Connection& conn, const std::string& name) {
 
 Result<std::vector<std::string>> ReadEntries(Connection& conn, int64_t log_id, uint64_t start, uint64_t limit,
                                              uint64_t size) {
-  if (limit > kMaxEntriesPerRead) return Status::InvalidArgument("at most " + std::to_string(kMaxEntriesPerRead) + " entries per read");
+  if (limit > kMaxEntriesPerRead)
+    return Status::InvalidArgument("at most " + std::to_string(kMaxEntriesPerRead) + " entries per read");
   uint64_t end = start >= size ? start : std::min(size, start + limit);
   return RunTransaction(conn, [&](pqxx::work& tx) -> Result<std::vector<std::string>> {
     std::vector<std::string> entries;
@@ -139,12 +140,14 @@ Result<std::map<log::NodeAddress, log::Hash>> ReadNodes(Connection& conn, int64_
 
 Status RecordSyncObservation(Connection& conn, int64_t org_id, int64_t log_id, uint64_t fetched_to,
                              uint64_t tree_size) {
-  return RunTransaction(conn, [&](pqxx::work& tx) -> Result<bool> {
-    // An observation lost in a crash costs nothing: do not wait for the disk.
-    tx.exec("SET LOCAL synchronous_commit = off");
-    tx.exec_params(kInsertSyncObservation, org_id, log_id, fetched_to, tree_size);
-    return true;
-  }).status();
+  return RunTransaction(conn,
+                        [&](pqxx::work& tx) -> Result<bool> {
+                          // An observation lost in a crash costs nothing: do not wait for the disk.
+                          tx.exec("SET LOCAL synchronous_commit = off");
+                          tx.exec_params(kInsertSyncObservation, org_id, log_id, fetched_to, tree_size);
+                          return true;
+                        })
+      .status();
 }
 
 Result<std::optional<StoredCheckpoint>> LatestCheckpoint(Connection& conn, int64_t log_id) {
@@ -161,11 +164,13 @@ Result<std::optional<StoredCheckpoint>> LatestCheckpoint(Connection& conn, int64
 }
 
 Status SaveCheckpoint(Connection& conn, int64_t log_id, const StoredCheckpoint& c) {
-  return RunTransaction(conn, [&](pqxx::work& tx) -> Result<bool> {
-    pqxx::binarystring root(Bytes(c.root));
-    tx.exec_params(kUpsertCheckpoint, log_id, c.size, root, c.note, c.signed_at_unix);
-    return true;
-  }).status();
+  return RunTransaction(conn,
+                        [&](pqxx::work& tx) -> Result<bool> {
+                          pqxx::binarystring root(Bytes(c.root));
+                          tx.exec_params(kUpsertCheckpoint, log_id, c.size, root, c.note, c.signed_at_unix);
+                          return true;
+                        })
+      .status();
 }
 
 LogHead LockLog(pqxx::work& tx, int64_t log_id) { return ToLogHead(tx.exec_params1(kLockLog, log_id)); }
@@ -194,7 +199,8 @@ LogHead AppendEntries(pqxx::work& tx, const LogHead& locked, const std::vector<s
   }
   auto range = log::CompactRange::FromHashes(locked.size, std::move(hashes));
   if (!range.ok()) throw std::runtime_error(range.status().ToString());
-  if (range->Root() != locked.root) throw std::runtime_error("log " + locked.name + "'s stored nodes disagree with its root");
+  if (range->Root() != locked.root)
+    throw std::runtime_error("log " + locked.name + "'s stored nodes disagree with its root");
 
   std::vector<uint32_t> levels;
   std::vector<uint64_t> indexes;

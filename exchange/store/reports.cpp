@@ -3,9 +3,9 @@
 #include <algorithm>
 #include <map>
 #include <optional>
+#include <stdexcept>
 #include <string_view>
 #include <tuple>
-#include <stdexcept>
 
 #include "log/merkle.h"
 #include "store/log_append.h"

@@ -21,7 +21,7 @@ struct ReportFigure {
   std::string dimension;  // e.g. kind, category, principle, month, action, total
   std::string key;        // e.g. md5, A1, 3, 2026-04, removed, distinct_signals
   double value = 0;
-  uint64_t samples = 0;   // how many observations a median or maximum rests on (0 for counts)
+  uint64_t samples = 0;  // how many observations a median or maximum rests on (0 for counts)
 };
 
 // Figures for [year_start, year_end) (Unix seconds). With `collection_ids`,
@@ -29,8 +29,9 @@ struct ReportFigure {
 // sightings, freshness) counts only those collections, the coalition-wide
 // ("all") rows included; vetting figures are about organisations and always
 // coalition-wide.
-Result<std::vector<ReportFigure>> AnnualFigures(Connection& conn, int64_t year_start, int64_t year_end,
-                                                const std::optional<std::vector<int64_t>>& collection_ids = std::nullopt);
+Result<std::vector<ReportFigure>> AnnualFigures(
+    Connection& conn, int64_t year_start, int64_t year_end,
+    const std::optional<std::vector<int64_t>>& collection_ids = std::nullopt);
 
 struct LogPosition {
   std::string log;

@@ -85,7 +85,8 @@ constexpr const char* kSelectCollectionsToRecanonicalize = R"sql(
 constexpr const char* kSelectOldSignals = R"sql(
   SELECT id, kind, value, status FROM signals
    WHERE collection_id = $1 AND canon_version < $2 ORDER BY id)sql";
-constexpr const char* kSetSignalVersion = "UPDATE signals SET canon_version = $2, skeleton = NULLIF($3, '') WHERE id = $1";
+constexpr const char* kSetSignalVersion =
+    "UPDATE signals SET canon_version = $2, skeleton = NULLIF($3, '') WHERE id = $1";
 constexpr const char* kInsertRespelled = R"sql(
   INSERT INTO signals (collection_id, kind, value, pdq_quality, first_seen, skeleton, canon_version)
   SELECT collection_id, kind, $2, pdq_quality, first_seen, NULLIF($3, ''), $4 FROM signals WHERE id = $1
@@ -293,16 +294,16 @@ Result<SubmitReply> SubmitSignals(Connection& conn, const SubmitBatch& batch, co
 
     tx.exec(kCreateStaging);
     {
-      pqxx::stream_to staging(tx, "signal_staging",
-                              std::vector<std::string>{"ord", "kind", "value", "category", "labels", "reviewed",
-                                                       "source_ref", "principles", "expires_at", "pdq_quality",
-                                                       "skeleton"});
+      pqxx::stream_to staging(
+          tx, "signal_staging",
+          std::vector<std::string>{"ord", "kind", "value", "category", "labels", "reviewed", "source_ref", "principles",
+                                   "expires_at", "pdq_quality", "skeleton"});
       int ord = 0;
       for (const auto& item : batch.items) {
         std::vector<int64_t> principles(item.principles.begin(), item.principles.end());
-        staging << std::make_tuple(ord++, item.kind, item.value, item.category, TextArray(item.labels),
-                                   item.reviewed, item.source_ref, IntArray(principles), item.expires_at,
-                                   item.pdq_quality, item.skeleton);
+        staging << std::make_tuple(ord++, item.kind, item.value, item.category, TextArray(item.labels), item.reviewed,
+                                   item.source_ref, IntArray(principles), item.expires_at, item.pdq_quality,
+                                   item.skeleton);
       }
       staging.complete();
     }
@@ -321,9 +322,8 @@ Result<SubmitReply> SubmitSignals(Connection& conn, const SubmitBatch& batch, co
     for (const auto& row : tx.exec_params(kMergeSignals, batch.collection.id, batch.canon_version)) {
       Key key{row[1].as<std::string>(), row[2].as<std::string>()};
       created.insert(key);
-      created_states[row[0].as<int64_t>()] = CreatedState(*first_item.at(key), best_quality.at(key),
-                                                          row[3].as<int64_t>(), batch.org_slug,
-                                                          batch.collection.anonymous);
+      created_states[row[0].as<int64_t>()] = CreatedState(
+          *first_item.at(key), best_quality.at(key), row[3].as<int64_t>(), batch.org_slug, batch.collection.anonymous);
     }
     std::set<int64_t> contributed;
     for (const auto& row : tx.exec_params(kMergeContributions, batch.collection.id, batch.org_id)) {
@@ -358,8 +358,8 @@ Result<SubmitReply> SubmitSignals(Connection& conn, const SubmitBatch& batch, co
     reply.head = PublishChanges(tx, batch.collection, head, changed, v1::FeedEntry::PROVENANCE, created_states);
     reply.response = render(outcomes, reply.head);
     if (!batch.idempotency_key.empty()) {
-      tx.exec_params(kInsertIdempotency, batch.org_id, batch.idempotency_key,
-                     pqxx::binarystring(batch.request_sha256), pqxx::binarystring(reply.response));
+      tx.exec_params(kInsertIdempotency, batch.org_id, batch.idempotency_key, pqxx::binarystring(batch.request_sha256),
+                     pqxx::binarystring(reply.response));
     }
     return reply;
   });
@@ -441,9 +441,9 @@ Result<std::map<std::string, v1::SignalState>> SignalStatesByValue(Connection& c
     std::map<std::string, v1::SignalState> out;
     if (values.empty()) return out;
     std::vector<int64_t> ids;
-    for (const auto& row : tx.exec_params(
-             "SELECT id FROM signals WHERE collection_id = $1 AND kind = $2 AND value = ANY($3::text[])",
-             collection.id, kind, TextArray(values))) {
+    for (const auto& row :
+         tx.exec_params("SELECT id FROM signals WHERE collection_id = $1 AND kind = $2 AND value = ANY($3::text[])",
+                        collection.id, kind, TextArray(values))) {
       ids.push_back(row[0].as<int64_t>());
     }
     for (auto& [id, state] : LoadStates(tx, ids, collection.anonymous)) out[state.value()] = std::move(state);
@@ -458,7 +458,8 @@ Result<std::vector<std::pair<std::string, std::string>>> SignalValuesBySkeleton(
   return RunTransaction(conn, [&](pqxx::work& tx) -> Result<Pairs> {
     Pairs out;
     if (skeletons.empty()) return out;
-    for (const auto& row : tx.exec_params(kSelectValuesBySkeleton, collection.id, kind, TextArray(skeletons), per_skeleton)) {
+    for (const auto& row :
+         tx.exec_params(kSelectValuesBySkeleton, collection.id, kind, TextArray(skeletons), per_skeleton)) {
       out.emplace_back(row[0].as<std::string>(), row[1].as<std::string>());
     }
     return out;
@@ -466,8 +467,7 @@ Result<std::vector<std::pair<std::string, std::string>>> SignalValuesBySkeleton(
 }
 
 Result<std::vector<std::string>> ExistingSignalValues(Connection& conn, const CollectionRef& collection,
-                                                      const std::string& kind,
-                                                      const std::vector<std::string>& values) {
+                                                      const std::string& kind, const std::vector<std::string>& values) {
   return RunTransaction(conn, [&](pqxx::work& tx) -> Result<std::vector<std::string>> {
     std::vector<std::string> out;
     if (values.empty()) return out;
@@ -593,7 +593,7 @@ Result<int> ApplyExpiries(Connection& conn) {
     auto changed = RunTransaction(conn, [&](pqxx::work& tx) -> Result<int> {
       auto ref_row = tx.exec_params1(kSelectCollectionRef, collection_id);
       CollectionRef ref{ref_row[0].as<int64_t>(), ref_row[1].as<int64_t>(), ref_row[2].as<std::string>(),
-                        ref_row[3].as<bool>(), ref_row[4].as<int>(), ref_row[5].as<bool>()};
+                        ref_row[3].as<bool>(),    ref_row[4].as<int>(),     ref_row[5].as<bool>()};
       LogHead head = LockLog(tx, ref.log_id);
       std::set<int64_t> ids;
       for (const auto& row : tx.exec_params(kMarkExpired, collection_id)) ids.insert(row[0].as<int64_t>());

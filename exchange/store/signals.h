@@ -31,8 +31,8 @@ struct CollectionRef {
   int64_t id = 0;
   int64_t log_id = 0;
   std::string name;
-  bool anonymous = false;      // feed entries and lookups name no contributors
-  int dispute_min_orgs = 2;    // disputed when at least this many organisations dispute
+  bool anonymous = false;              // feed entries and lookups name no contributors
+  int dispute_min_orgs = 2;            // disputed when at least this many organisations dispute
   bool dispute_needs_majority = true;  // ... and disputes outnumber confirmations
 };
 
@@ -140,8 +140,8 @@ Result<std::vector<std::string>> ExistingSignalValues(Connection& conn, const Co
 struct SightingItem {
   int64_t collection_id = 0;
   SignalKey signal;
-  int64_t observed_at = 0;  // Unix seconds
-  std::string action;       // removed, reported_to_authority, account_actioned, no_action, false_positive
+  int64_t observed_at = 0;         // Unix seconds
+  std::string action;              // removed, reported_to_authority, account_actioned, no_action, false_positive
   int64_t seconds_to_action = -1;  // -1: not given
 };
 // Per item: OK, or NotFound for a signal that does not exist.

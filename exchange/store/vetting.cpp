@@ -52,7 +52,6 @@ constexpr const char* kInsertCredential = R"sql(
   INSERT INTO credentials (id, org_id, role, fingerprint, serial_hex, not_after, certificate_pem, holder)
   VALUES ($1, $2, 'member', $3, $4, $5::timestamptz, $6, $7))sql";
 
-
 std::vector<std::string> SplitHolders(const std::string& s) {
   std::vector<std::string> out;
   std::size_t start = 0;
@@ -87,15 +86,18 @@ ApplicationRow ToApplication(const pqxx::row& row) {
 }  // namespace
 
 Status CreateInvitation(Connection& conn, const NewInvitation& inv, const v1::AuditEvent& event) {
-  return RunTransaction(conn, [&](pqxx::work& tx) -> Result<bool> {
-    if (!tx.exec_params(kSlugTaken, inv.org_slug).empty()) {
-      return Status::AlreadyExists("organisation slug " + inv.org_slug + " is taken or already invited");
-    }
-    tx.exec_params(kInsertInvitation, pqxx::binarystring(inv.token_sha256), inv.org_slug, inv.org_name, inv.contact,
-                   inv.created_by, inv.expires_at);
-    AppendAuditEvent(tx, event);
-    return true;
-  }).status();
+  return RunTransaction(
+             conn,
+             [&](pqxx::work& tx) -> Result<bool> {
+               if (!tx.exec_params(kSlugTaken, inv.org_slug).empty()) {
+                 return Status::AlreadyExists("organisation slug " + inv.org_slug + " is taken or already invited");
+               }
+               tx.exec_params(kInsertInvitation, pqxx::binarystring(inv.token_sha256), inv.org_slug, inv.org_name,
+                              inv.contact, inv.created_by, inv.expires_at);
+               AppendAuditEvent(tx, event);
+               return true;
+             })
+      .status();
 }
 
 Result<ApplicationRow> SubmitApplication(Connection& conn, const NewApplication& app, const v1::AuditEvent& event) {
@@ -120,9 +122,9 @@ Result<ApplicationRow> SubmitApplication(Connection& conn, const NewApplication&
 Result<std::vector<ApplicationRow>> ListApplications(Connection& conn, const std::string& status_filter) {
   return RunTransaction(conn, [&](pqxx::work& tx) -> Result<std::vector<ApplicationRow>> {
     std::vector<ApplicationRow> out;
-    for (const auto& row : tx.exec_params(std::string(kSelectApplicationColumns) +
-                                              " WHERE $1 = '' OR a.status = $1 ORDER BY a.created_at",
-                                          status_filter)) {
+    for (const auto& row : tx.exec_params(
+             std::string(kSelectApplicationColumns) + " WHERE $1 = '' OR a.status = $1 ORDER BY a.created_at",
+             status_filter)) {
       out.push_back(ToApplication(row));
     }
     return out;
@@ -145,7 +147,8 @@ Result<ApplicationRow> DecideApplication(Connection& conn, const Decision& d, co
     if (rows.empty()) return Status::NotFound("no application " + d.application_id);
     const int64_t id = rows[0][14].as<int64_t>();
     ApplicationRow app = ToApplication(rows[0]);
-    if (app.status != "pending") return Status::FailedPrecondition("application " + app.id + " is already " + app.status);
+    if (app.status != "pending")
+      return Status::FailedPrecondition("application " + app.id + " is already " + app.status);
     if (app.org_slug == d.admin_org) {
       return Status::PermissionDenied("an admin may not decide an application for its own organisation");
     }
@@ -158,7 +161,8 @@ Result<ApplicationRow> DecideApplication(Connection& conn, const Decision& d, co
     if (!d.approve) {
       tx.exec_params(kRejectApplication, id);
     } else if (tx.exec_params1(kCountApprovals, id)[0].as<int>() >= 2) {
-      const auto credential_id = tx.exec1("SELECT nextval(pg_get_serial_sequence('credentials', 'id'))")[0].as<int64_t>();
+      const auto credential_id =
+          tx.exec1("SELECT nextval(pg_get_serial_sequence('credentials', 'id'))")[0].as<int64_t>();
       auto credential = issue(app, credential_id);
       if (!credential.ok()) return credential.status();
       auto org_id = tx.exec_params1(kInsertOrganisation, app.org_slug, app.org_name)[0].as<int64_t>();
@@ -172,8 +176,7 @@ Result<ApplicationRow> DecideApplication(Connection& conn, const Decision& d, co
       (*issued.mutable_details())["serial"] = credential->serial_hex;
       AppendAuditEvent(tx, issued);
     }
-    return ToApplication(
-        tx.exec_params1(std::string(kSelectApplicationColumns) + " WHERE a.public_id = $1", app.id));
+    return ToApplication(tx.exec_params1(std::string(kSelectApplicationColumns) + " WHERE a.public_id = $1", app.id));
   });
 }
 

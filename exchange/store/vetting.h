@@ -21,8 +21,8 @@ struct NewInvitation {
   std::string org_slug;
   std::string org_name;
   std::string contact;
-  int64_t created_by = 0;    // credential id of the inviting admin
-  int64_t expires_at = 0;    // Unix seconds
+  int64_t created_by = 0;  // credential id of the inviting admin
+  int64_t expires_at = 0;  // Unix seconds
 };
 // AlreadyExists when the slug belongs to an organisation or to a pending invitation.
 Status CreateInvitation(Connection& conn, const NewInvitation& invitation, const v1::AuditEvent& event);
@@ -70,7 +70,7 @@ struct Decision {
   std::string application_id;
   int64_t credential_id = 0;  // the deciding admin's
   std::string holder;
-  std::string admin_org;      // an admin may not decide for its own organisation
+  std::string admin_org;  // an admin may not decide for its own organisation
   bool approve = false;
   std::string reason;
 };

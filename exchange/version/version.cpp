@@ -7,8 +7,9 @@
 namespace exchange::version {
 
 BuildInfo Get() {
-  return BuildInfo{EXCHANGE_BUILD_VERSION,    EXCHANGE_BUILD_COMMIT, EXCHANGE_BUILD_DATE,
-                   OpenSSL_version(OPENSSL_VERSION_STRING), EXCHANGE_BUILD_LIBPQXX, EXCHANGE_BUILD_LIBPQ};
+  return BuildInfo{EXCHANGE_BUILD_VERSION, EXCHANGE_BUILD_COMMIT,
+                   EXCHANGE_BUILD_DATE,    OpenSSL_version(OPENSSL_VERSION_STRING),
+                   EXCHANGE_BUILD_LIBPQXX, EXCHANGE_BUILD_LIBPQ};
 }
 
 std::string VersionText(std::string_view program) {

@@ -44,8 +44,14 @@ namespace {
 
 // --- The table ---------------------------------------------------------------
 
-const std::vector<std::string> kCallers = {"no certificate", "unknown certificate", "member with grant",
-                                           "member without grant", "suspended", "revoked", "admin", "auditor"};
+const std::vector<std::string> kCallers = {"no certificate",
+                                           "unknown certificate",
+                                           "member with grant",
+                                           "member without grant",
+                                           "suspended",
+                                           "revoked",
+                                           "admin",
+                                           "auditor"};
 
 struct MatrixRow {
   int line = 0;  // in docs/security.md
@@ -325,7 +331,7 @@ TEST_CASE("the authorization matrix in docs/security.md holds for every endpoint
   AddMember(ex, "suspend-target-member", "suspend-target");
   AddMember(ex, "reinstate-target-member", "reinstate-target");
   AddMember(ex, "revoke-target-member", "revoke-target");
-  const Credential alpha_spare = AddMember(ex, "alpha-spare", "alpha");    // alpha revokes it itself
+  const Credential alpha_spare = AddMember(ex, "alpha-spare", "alpha");     // alpha revokes it itself
   const Credential admin_target = AddMember(ex, "alpha-spare-2", "alpha");  // an admin revokes it
   auto credential_id = [&](const Credential& c) {
     v1::WhoAmIResponse me;
@@ -530,15 +536,14 @@ TEST_CASE("the authorization matrix in docs/security.md holds for every endpoint
       const std::string got = result.ok() ? std::to_string(result->status) : Refusal(result.status());
       const std::string detail = result.ok() ? result->body.substr(0, 300) : result.status().ToString();
       CHECK_MESSAGE(got == expected, "cell " << endpoint << " × " << caller << ": expected " << expected << ", got "
-                                             << got << " (" << row.method << " " << p.target << ": " << detail
-                                             << ")");
+                                             << got << " (" << row.method << " " << p.target << ": " << detail << ")");
       ++checked;
     }
   }
   CHECK(matrix.columns == kCallers.size());
-  CHECK_MESSAGE(checked == matrix.rows.size() * kCallers.size(),
-                "checked " << checked << " cells of " << matrix.rows.size() << " rows × " << kCallers.size()
-                           << " callers");
+  CHECK_MESSAGE(checked == matrix.rows.size() * kCallers.size(), "checked " << checked << " cells of "
+                                                                            << matrix.rows.size() << " rows × "
+                                                                            << kCallers.size() << " callers");
   MESSAGE("authorization matrix: " << checked << " cells checked (" << matrix.rows.size() << " endpoints × "
                                    << kCallers.size() << " callers)");
   CHECK(ex.server().Running());

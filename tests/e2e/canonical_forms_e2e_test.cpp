@@ -161,16 +161,18 @@ TEST_CASE("spellings land on one signal; look-alikes are separate and reported a
     CHECK_MESSAGE(r.status() != "rejected", r.error());
     ++values[r.value()];
   }
-  CHECK(values == std::map<std::string, int>{{"example.com", 4},
-                                             {"https://example.com/login", 2},
-                                             {"grooming talk", 3},
-                                             {"xn--mnchen-3ya.de", 2}});
+  CHECK(values ==
+        std::map<std::string, int>{
+            {"example.com", 4}, {"https://example.com/login", 2}, {"grooming talk", 3}, {"xn--mnchen-3ya.de", 2}});
   CHECK(first.log_size() == 4);  // four signals, four CREATED entries
 
   // Look-alikes are their own signals (a Cyrillic 'а' is another name) ...
   auto second = Submit(*alpha, "threats",
-                       {{"domain", "paypal.com"}, {"domain", "p\u0430ypal.com"}, {"keyword", "paypal login"},
-                        {"domain", "co.uk"}, {"domain", "GITHUB.io"}});
+                       {{"domain", "paypal.com"},
+                        {"domain", "p\u0430ypal.com"},
+                        {"keyword", "paypal login"},
+                        {"domain", "co.uk"},
+                        {"domain", "GITHUB.io"}});
   CHECK(second.results(1).value() == "xn--pypal-4ve.com");
   for (int i : {3, 4}) {
     CHECK(second.results(i).status() == "rejected");
@@ -236,7 +238,8 @@ TEST_CASE("a collection's taxonomy: case normalised, anything else refused with 
   CHECK(info.state().categories(0) == "A1");
   auto bad = Submit(*alpha, "csam-known", {{"md5", md5}}, "Z9-nonsense");
   CHECK(bad.results(0).status() == "rejected");
-  CHECK(bad.results(0).error() == "category 'Z9-nonsense' is not in the taxonomy of csam-known; allowed: A1, A2, B1, B2");
+  CHECK(bad.results(0).error() ==
+        "category 'Z9-nonsense' is not in the taxonomy of csam-known; allowed: A1, A2, B1, B2");
   // Rows written before the taxonomy was enforced (through the store, as an
   // older exchange did): the report counts "a1" under A1 and the rest as "other".
   auto id_of = [&](const std::string& sql) {
@@ -294,7 +297,8 @@ TEST_CASE("a collection's taxonomy: case normalised, anything else refused with 
   v1::SubmitSignalsResponse labelled_answer;
   REQUIRE(alpha->Call("POST", "/v1/collections/labelled/signals", &with_labels, &labelled_answer).ok());
   CHECK(labelled_answer.results(0).status() == "created");
-  CHECK(labelled_answer.results(1).error() == "label 'spam' is not in the label vocabulary of labelled; allowed: Grooming, sextortion");
+  CHECK(labelled_answer.results(1).error() ==
+        "label 'spam' is not in the label vocabulary of labelled; allowed: Grooming, sextortion");
   v1::SignalInfo labelled_info;
   REQUIRE(alpha->Call("GET", "/v1/collections/labelled/signals/keyword/meet%20me", nullptr, &labelled_info).ok());
   CHECK(std::vector<std::string>(labelled_info.state().labels().begin(), labelled_info.state().labels().end()) ==

@@ -94,7 +94,7 @@ TEST_CASE("a POST with an Idempotency-Key and a GET are resent once on a fresh c
   proxy.SetRewrite(DropAnswers("/v1/collections/csam-known/signals", drops));
   auto sent = (*http)->Send("POST", "/v1/collections/csam-known/signals", submit.SerializeAsString(), headers);
   REQUIRE_MESSAGE(sent.ok(), sent.status().ToString());  // an answer (which one does not matter here)
-  CHECK(proxy.requests() == 3);  // whoami, the lost POST, its repetition
+  CHECK(proxy.requests() == 3);                          // whoami, the lost POST, its repetition
 
   drops->store(1);
   proxy.SetRewrite(DropAnswers("/v1/whoami", drops));
@@ -116,9 +116,10 @@ TEST_CASE("exchangectl sighting exits 8 when a batch's answer is lost, and sends
   proxy.SetRewrite([drops](const std::string&, const std::string& target, client::HttpResult& answer) {
     if (target == "/v1/sightings" && drops->fetch_sub(1) == 1) answer.status = 0;
   });
-  const std::string command = testing::BinDir() + "/exchangectl sighting --collection csam-known --action removed --batch 1" +
-                              " --file " + csv + " --server " + proxy.url() + " --ca " + o.ca_file + " --cert " +
-                              o.cert_file + " --key " + o.key_file + " 2>" + tmp.path() + "/err";
+  const std::string command = testing::BinDir() +
+                              "/exchangectl sighting --collection csam-known --action removed --batch 1" + " --file " +
+                              csv + " --server " + proxy.url() + " --ca " + o.ca_file + " --cert " + o.cert_file +
+                              " --key " + o.key_file + " 2>" + tmp.path() + "/err";
   auto r = testing::RunCommand(command);
   std::ifstream err_in(tmp.path() + "/err");
   std::stringstream err;

@@ -38,8 +38,8 @@ v1::SubmitSignalsRequest Batch(int writer, int batch, int size) {
   for (int i = 0; i < size; ++i) {
     auto* s = request.add_signals();
     s->set_kind("sha256");
-    s->set_value(log::HexEncode(log::Sha256("w" + std::to_string(writer) + "b" + std::to_string(batch) + "i" +
-                                            std::to_string(i))));
+    s->set_value(log::HexEncode(
+        log::Sha256("w" + std::to_string(writer) + "b" + std::to_string(batch) + "i" + std::to_string(i))));
   }
   return request;
 }
@@ -49,8 +49,8 @@ void SubmitUntilDone(client::ApiClient& api, const std::string& collection, cons
                      const std::string& key, std::atomic<int>& retries) {
   for (int attempt = 0; attempt < 600; ++attempt) {
     v1::SubmitSignalsResponse response;
-    Status s = api.Call("POST", "/v1/collections/" + collection + "/signals", &request, &response,
-                        {{"Idempotency-Key", key}});
+    Status s =
+        api.Call("POST", "/v1/collections/" + collection + "/signals", &request, &response, {{"Idempotency-Key", key}});
     if (s.ok()) return;
     REQUIRE_MESSAGE((s.code() == ErrorCode::kUnavailable || s.code() == ErrorCode::kInternal), s.ToString());
     ++retries;
@@ -65,8 +65,11 @@ std::vector<std::string> LoggedValues(client::ApiClient& api, const std::string&
   std::vector<log::Hash> leaves;
   for (;;) {
     v1::EntryBundle bundle;
-    REQUIRE(api.Call("GET", "/v1/collections/" + collection + "/entries?start=" + std::to_string(leaves.size()) +
-                                "&limit=5000", nullptr, &bundle).ok());
+    REQUIRE(
+        api.Call("GET",
+                 "/v1/collections/" + collection + "/entries?start=" + std::to_string(leaves.size()) + "&limit=5000",
+                 nullptr, &bundle)
+            .ok());
     for (const auto& bytes : bundle.entries()) {
       v1::FeedEntry entry;
       REQUIRE(entry.ParseFromString(bytes));
@@ -78,7 +81,8 @@ std::vector<std::string> LoggedValues(client::ApiClient& api, const std::string&
   v1::LogsResponse logs;
   REQUIRE(api.Call("GET", "/v1/logs", nullptr, &logs).ok());
   for (const auto& l : logs.logs()) {
-    if (l.name() == collection) CHECK(std::string(reinterpret_cast<const char*>(log::RootFromLeafHashes(leaves).data()), 32) == l.root());
+    if (l.name() == collection)
+      CHECK(std::string(reinterpret_cast<const char*>(log::RootFromLeafHashes(leaves).data()), 32) == l.root());
   }
   return values;
 }

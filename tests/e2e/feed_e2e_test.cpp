@@ -94,7 +94,8 @@ std::vector<log::Hash> FetchLeaves(client::ApiClient& api, const std::string& pa
   std::vector<log::Hash> leaves;
   while (leaves.size() < size) {
     v1::EntryBundle bundle;
-    Status s = api.Call("GET", path + "/entries?start=" + std::to_string(leaves.size()) + "&limit=997", nullptr, &bundle);
+    Status s =
+        api.Call("GET", path + "/entries?start=" + std::to_string(leaves.size()) + "&limit=997", nullptr, &bundle);
     REQUIRE_MESSAGE(s.ok(), s.ToString());
     REQUIRE(bundle.start() == leaves.size());
     REQUIRE(bundle.entries_size() > 0);
@@ -160,8 +161,12 @@ TEST_CASE("a collection's log: signed checkpoint, entries that hash to it, proof
   SUBCASE("inclusion proofs from the endpoint verify, and fail for the wrong leaf") {
     for (uint64_t index : {uint64_t{0}, uint64_t{1}, head.size / 2, head.size - 1}) {
       v1::ProofResponse proof;
-      REQUIRE(alpha->Call("GET", path + "/proof/inclusion?index=" + std::to_string(index) + "&size=" +
-                                     std::to_string(head.size), nullptr, &proof).ok());
+      REQUIRE(
+          alpha
+              ->Call("GET",
+                     path + "/proof/inclusion?index=" + std::to_string(index) + "&size=" + std::to_string(head.size),
+                     nullptr, &proof)
+              .ok());
       auto hashes = ToHashes(proof);
       CHECK(log::VerifyInclusion(index, head.size, leaves[index], hashes, head.root).ok());
       CHECK_FALSE(log::VerifyInclusion(index, head.size, leaves[(index + 1) % head.size], hashes, head.root).ok());
@@ -173,8 +178,11 @@ TEST_CASE("a collection's log: signed checkpoint, entries that hash to it, proof
         const auto& a = seen[i].checkpoint;
         const auto& b = seen[j].checkpoint;
         v1::ProofResponse proof;
-        REQUIRE(alpha->Call("GET", path + "/proof/consistency?old=" + std::to_string(a.size) + "&new=" +
-                                       std::to_string(b.size), nullptr, &proof).ok());
+        REQUIRE(alpha
+                    ->Call("GET",
+                           path + "/proof/consistency?old=" + std::to_string(a.size) + "&new=" + std::to_string(b.size),
+                           nullptr, &proof)
+                    .ok());
         CHECK(log::VerifyConsistency(a.size, b.size, ToHashes(proof), a.root, b.root).ok());
       }
     }
@@ -256,7 +264,8 @@ TEST_CASE("two exchanged processes, eight writers each, readers polling: gap-fre
   std::vector<std::thread> threads;
   for (int w = 0; w < 16; ++w) {
     threads.emplace_back([&, w] {
-      auto options = w % 2 ? second_options(w % 4 < 2 ? "alpha" : "beta") : ex.ClientOptionsFor(w % 4 < 2 ? "alpha" : "beta");
+      auto options =
+          w % 2 ? second_options(w % 4 < 2 ? "alpha" : "beta") : ex.ClientOptionsFor(w % 4 < 2 ? "alpha" : "beta");
       auto http = client::HttpsClient::Create(options);
       client::ApiClient api(std::move(http).value());
       std::mt19937_64 rng(1000 + w);

@@ -23,10 +23,12 @@ namespace {
 
 // openssl s_client with client credentials; returns its output.
 std::string SClient(const TestExchange& ex, const std::string& options) {
-  const std::string creds = " -cert " + ex.pki() + "/alpha.pem -key " + ex.pki() + "/alpha.key -CAfile " + ex.pki() +
-                            "/ca-bundle.pem";
-  return RunCommand("(sleep 1; printf 'GET /v1/whoami HTTP/1.1\\r\\nHost: x\\r\\nConnection: close\\r\\n\\r\\n'; sleep 1) | "
-                    "timeout 10 openssl s_client -connect " + ex.api_host_port() + creds + " " + options + " 2>&1")
+  const std::string creds =
+      " -cert " + ex.pki() + "/alpha.pem -key " + ex.pki() + "/alpha.key -CAfile " + ex.pki() + "/ca-bundle.pem";
+  return RunCommand(
+             "(sleep 1; printf 'GET /v1/whoami HTTP/1.1\\r\\nHost: x\\r\\nConnection: close\\r\\n\\r\\n'; sleep 1) | "
+             "timeout 10 openssl s_client -connect " +
+             ex.api_host_port() + creds + " " + options + " 2>&1")
       .output;
 }
 
@@ -184,8 +186,7 @@ TEST_CASE("connections stuck in the TLS handshake do not take members' places") 
 }
 
 TEST_CASE("one address may not take every place on a listener") {
-  TestExchange ex(testing::PgCluster::Shared(),
-                  {{"--max-connections-per-address=50", "--handshake-timeout=30000"}});
+  TestExchange ex(testing::PgCluster::Shared(), {{"--max-connections-per-address=50", "--handshake-timeout=30000"}});
   auto idle = Flood(PortOf(ex.api_host_port()), 80);
   std::this_thread::sleep_for(std::chrono::milliseconds(500));
   CHECK(ClosedByServer(idle) >= 30);
@@ -199,8 +200,9 @@ TEST_CASE("after a 413, dropping the rest of the body has one deadline, not one 
   TestExchange ex(testing::PgCluster::Shared(), {{"--body-timeout=1000"}});
   testing::RawTlsConnection raw(ex.api_host_port(), ex.ClientOptionsFor("alpha"));
   // 1 MB declared on a 64 KiB route: refused with 413, then the body is read and dropped.
-  raw.Write("POST /v1/credentials HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-            "Content-Length: 1000000\r\n\r\n");
+  raw.Write(
+      "POST /v1/credentials HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+      "Content-Length: 1000000\r\n\r\n");
   const auto start = std::chrono::steady_clock::now();
   std::string answer;
   bool closed = false;

@@ -50,8 +50,7 @@ std::optional<double> Value(const std::string& metrics, const std::string& serie
 }
 
 // Scrapes until `done` holds for the scrape, up to `seconds`; returns the last scrape.
-std::string ScrapeUntil(const TestExchange& ex, const std::function<bool(const std::string&)>& done,
-                        int seconds = 10) {
+std::string ScrapeUntil(const TestExchange& ex, const std::function<bool(const std::string&)>& done, int seconds = 10) {
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
   std::string metrics = Scrape(ex);
   while (!done(metrics) && std::chrono::steady_clock::now() < deadline) {
@@ -115,9 +114,8 @@ TEST_CASE("process metrics are read from /proc at each scrape and follow the pro
   CHECK(Value(busy, "process_cpu_seconds_total").value_or(0) > *cpu);
   CHECK(Value(busy, "process_start_time_seconds") == start);
   held.clear();
-  const auto after = ScrapeUntil(ex, [&](const std::string& m) {
-    return Value(m, "process_open_fds").value_or(1e9) < *fds + 20;
-  });
+  const auto after =
+      ScrapeUntil(ex, [&](const std::string& m) { return Value(m, "process_open_fds").value_or(1e9) < *fds + 20; });
   CHECK(Value(after, "process_open_fds").value_or(1e9) < *fds + 20);
 }
 

@@ -104,16 +104,18 @@ TEST_CASE("PDQ lookup: a resized copy is found; a retraction applies within a se
   // exchangectl finds it offline too: an exact mirror, then a near match of a rotated copy.
   {
     const auto o = ex.ClientOptionsFor("alpha");
-    const std::string conn = " --server " + o.server + " --ca " + o.ca_file + " --cert " + o.cert_file + " --key " +
-                             o.key_file;
+    const std::string conn =
+        " --server " + o.server + " --ca " + o.ca_file + " --cert " + o.cert_file + " --key " + o.key_file;
     const std::string ctl = testing::BinDir() + "/exchangectl";
-    auto vkeys = testing::RunCommand("cat " + ex.dir() + "/feed.key.vkey " + ex.dir() + "/freshness.key.vkey | paste -sd,");
+    auto vkeys =
+        testing::RunCommand("cat " + ex.dir() + "/feed.key.vkey " + ex.dir() + "/freshness.key.vkey | paste -sd,");
     auto sync = testing::RunCommand(ctl + " sync --collection images --mirror " + ex.dir() + "/mirror --feed-vkey " +
                                     vkeys.output.substr(0, vkeys.output.find('\n')) + conn + " 2>&1");
     REQUIRE_MESSAGE(sync.exit_code == 0, sync.output);
     const std::string rotated = std::string(EXCHANGE_VECTORS_DIR) + "/pdq/images/bridge-2-rotate-90.jpg";
     auto plain = testing::RunCommand(ctl + " match --mirror " + ex.dir() + "/mirror --file " + rotated + " 2>&1");
-    auto turned = testing::RunCommand(ctl + " match --dihedral --mirror " + ex.dir() + "/mirror --file " + rotated + " 2>&1");
+    auto turned =
+        testing::RunCommand(ctl + " match --dihedral --mirror " + ex.dir() + "/mirror --file " + rotated + " 2>&1");
     CHECK(plain.exit_code == 1);
     CHECK_MESSAGE(turned.exit_code == 0, turned.output);
     CHECK(turned.output.find("MATCH pdq " + submitted + " at distance") != std::string::npos);
@@ -122,8 +124,8 @@ TEST_CASE("PDQ lookup: a resized copy is found; a retraction applies within a se
   // Exact lookups of any kind, for members without a mirror; results come first, in order.
   {
     v1::LookupRequest request;
-    for (auto [kind, value] : {std::pair{"pdq", submitted}, std::pair{"md5", std::string(32, 'a')},
-                               std::pair{"bogus", std::string("x")}}) {
+    for (auto [kind, value] :
+         {std::pair{"pdq", submitted}, std::pair{"md5", std::string(32, 'a')}, std::pair{"bogus", std::string("x")}}) {
       auto* ref = request.add_values();
       ref->set_kind(kind);
       ref->set_value(value);

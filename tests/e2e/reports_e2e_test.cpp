@@ -4,12 +4,12 @@
 // and the HTML rendered by a real headless Chromium.
 #include <doctest/doctest.h>
 
+#include <google/protobuf/util/json_util.h>
 #include <chrono>
 #include <ctime>
-#include <thread>
 #include <filesystem>
 #include <fstream>
-#include <google/protobuf/util/json_util.h>
+#include <thread>
 
 #include "common/time_format.h"
 #include "exchange/v1/collections.pb.h"
@@ -47,7 +47,8 @@ void Seed(const TestExchange& ex) {
     grant.set_access("write");
     REQUIRE(admin->Call("PUT", "/v1/collections/csam-known/grants/" + org, &grant, nullptr).ok());
   }
-  auto submit = [](client::ApiClient& api, std::vector<std::tuple<std::string, std::string, std::string, std::vector<uint32_t>>> items) {
+  auto submit = [](client::ApiClient& api,
+                   std::vector<std::tuple<std::string, std::string, std::string, std::vector<uint32_t>>> items) {
     v1::SubmitSignalsRequest r;
     for (auto& [kind, value, category, principles] : items) {
       auto* s = r.add_signals();
@@ -60,7 +61,8 @@ void Seed(const TestExchange& ex) {
   };
   auto alpha = ex.Client("alpha");
   auto beta = ex.Client("beta");
-  submit(*alpha, {{"md5", kMd5, "A1", {1}}, {"sha256", kSha256, "B1", {1, 2}}, {"url", "https://bad.example/x", "B2", {3}}});
+  submit(*alpha,
+         {{"md5", kMd5, "A1", {1}}, {"sha256", kSha256, "B1", {1, 2}}, {"url", "https://bad.example/x", "B2", {3}}});
   submit(*beta, {{"md5", kMd5, "A1", {1}}});
 
   v1::OpinionsRequest opinions;
@@ -73,8 +75,8 @@ void Seed(const TestExchange& ex) {
 
   v1::SightingsRequest sightings;
   const std::string when = FormatRfc3339(std::time(nullptr) - 3600);
-  for (auto [action, seconds] : {std::pair{"removed", 600}, std::pair{"removed", 7200},
-                                 std::pair{"reported_to_authority", 1800}}) {
+  for (auto [action, seconds] :
+       {std::pair{"removed", 600}, std::pair{"removed", 7200}, std::pair{"reported_to_authority", 1800}}) {
     auto* s = sightings.add_sightings();
     s->set_collection("csam-known");
     s->set_kind("md5");
@@ -205,13 +207,13 @@ TEST_CASE("the annual report: figures, views, signatures, formats, reproducibili
     std::filesystem::remove(shot);
     const std::string chromium =
         "chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run --disable-background-networking "
-        "--disable-component-update --disable-sync --user-data-dir='" + ex.dir() + "/chromium' ";
+        "--disable-component-update --disable-sync --user-data-dir='" +
+        ex.dir() + "/chromium' ";
     auto dom = RunCommand(chromium + "--dump-dom 'file://" + page + "' 2>/dev/null");
     REQUIRE(dom.exit_code == 0);
     CHECK(dom.output.find("<rect") != std::string::npos);
     CHECK(dom.output.find("Signals contributed by month and kind") != std::string::npos);
-    auto png = RunCommand(chromium + "--window-size=1000,3000 --screenshot='" + shot + "' 'file://" + page +
-                          "' 2>&1");
+    auto png = RunCommand(chromium + "--window-size=1000,3000 --screenshot='" + shot + "' 'file://" + page + "' 2>&1");
     CHECK_MESSAGE(png.exit_code == 0, png.output);
     REQUIRE(std::filesystem::exists(shot));
     CHECK(std::filesystem::file_size(shot) > 20000);
@@ -233,7 +235,8 @@ TEST_CASE("the annual report: figures, views, signatures, formats, reproducibili
     const std::string conn = " --server " + o.server + " --ca " + o.ca_file + " --cert " + o.cert_file + " --key " +
                              o.key_file + " --report-key " + pub_file;
     const std::string out = ex.dir() + "/saved.csv";
-    CHECK(RunCommand(ctl + " report annual --year " + year + " --format csv --out " + out + conn + " 2>&1").exit_code == 0);
+    CHECK(RunCommand(ctl + " report annual --year " + year + " --format csv --out " + out + conn + " 2>&1").exit_code ==
+          0);
     CHECK(RunCommand(ctl + " report verify " + out + " --report-key " + pub_file + " 2>&1").exit_code == 0);
     std::ofstream(out, std::ios::app) << "tampered\n";
     CHECK(RunCommand(ctl + " report verify " + out + " --report-key " + pub_file + " 2>&1").exit_code == 4);

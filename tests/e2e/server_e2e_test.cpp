@@ -50,9 +50,9 @@ TEST_CASE("mTLS identity: who may connect and who the exchange says they are") {
     CHECK(r.body.find("not registered") != std::string::npos);
   }
   SUBCASE("each role sees itself in whoami, as Protobuf and as JSON") {
-    for (auto [who, org, role] : {std::tuple{"alpha", "alpha", "member"}, std::tuple{"beta", "beta", "member"},
-                                  std::tuple{"admin1", "coalition", "admin"},
-                                  std::tuple{"auditor", "coalition", "auditor"}}) {
+    for (auto [who, org, role] :
+         {std::tuple{"alpha", "alpha", "member"}, std::tuple{"beta", "beta", "member"},
+          std::tuple{"admin1", "coalition", "admin"}, std::tuple{"auditor", "coalition", "auditor"}}) {
       v1::WhoAmIResponse me;
       REQUIRE(ex.Client(who)->Call("GET", "/v1/whoami", nullptr, &me).ok());
       CHECK(me.org() == org);

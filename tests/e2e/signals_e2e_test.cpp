@@ -94,8 +94,9 @@ std::map<std::string, v1::FeedEntry> Replay(client::ApiClient& api, const std::s
   std::map<std::string, v1::FeedEntry> state;
   for (uint64_t start = 0;;) {
     v1::EntryBundle bundle;
-    REQUIRE(api.Call("GET", "/v1/collections/" + collection + "/entries?start=" + std::to_string(start), nullptr,
-                     &bundle).ok());
+    REQUIRE(
+        api.Call("GET", "/v1/collections/" + collection + "/entries?start=" + std::to_string(start), nullptr, &bundle)
+            .ok());
     if (bundle.entries_size() == 0) break;
     for (const auto& bytes : bundle.entries()) {
       v1::FeedEntry entry;
@@ -118,7 +119,7 @@ TEST_CASE("submission: canonical values, per-item errors, shared signals, idempo
   auto first = Submit(*alpha, "csam-known",
                       {{"md5", " D41D8CD98F00B204E9800998ECF8427E ", "A1"},
                        {"md5", "d41d8cd98f00b204e9800998ecf8427", "A1"},  // 31 digits
-                       {"sha256", kSha256, ""},                            // category required here
+                       {"sha256", kSha256, ""},                           // category required here
                        {"bogus", "x", "A1"},
                        {"md5", std::string("d41d8cd98f00b204e9800998ecf8427\0", 32), "A1"},
                        {"url", "HTTP://Example.COM:80/a/../b#frag", "B1"},
@@ -173,8 +174,8 @@ TEST_CASE("submission: canonical values, per-item errors, shared signals, idempo
     auto info = Lookup(*alpha, "csam-known", "url", "http%3A%2F%2Fexample.com%2Fb");
     CHECK(info.state().value() == "http://example.com/b");
     v1::SignalInfo missing;
-    CHECK(alpha->Call("GET", "/v1/collections/csam-known/signals/md5/" + std::string(32, 'a'), nullptr, &missing).code() ==
-          ErrorCode::kNotFound);
+    CHECK(alpha->Call("GET", "/v1/collections/csam-known/signals/md5/" + std::string(32, 'a'), nullptr, &missing)
+              .code() == ErrorCode::kNotFound);
   }
   SUBCASE("malformed bodies get 400 with the parser's reason") {
     auto http = client::HttpsClient::Create(ex.ClientOptionsFor("alpha"));
@@ -336,7 +337,8 @@ TEST_CASE("idempotency records: the exact Content-Type and body, and a retention
   Psql(ex, "UPDATE idempotency_keys SET created_at = now() - interval '8 days'");
   std::string left;
   for (int i = 0; i < 60; ++i) {
-    left = testing::RunCommand("psql -At '" + ex.database_url() + "' -c 'SELECT count(*) FROM idempotency_keys'").output;
+    left =
+        testing::RunCommand("psql -At '" + ex.database_url() + "' -c 'SELECT count(*) FROM idempotency_keys'").output;
     if (left == "0\n") break;
     std::this_thread::sleep_for(std::chrono::milliseconds(250));
   }

@@ -67,9 +67,7 @@ std::string RandomHex(std::mt19937_64& rng, int bytes) {
 // How exchangectl reaches an exchange as someone.
 struct Who {
   std::string server, ca, cert, key, vkeys;
-  std::vector<std::string> Flags() const {
-    return {"--server", server, "--ca", ca, "--cert", cert, "--key", key};
-  }
+  std::vector<std::string> Flags() const { return {"--server", server, "--ca", ca, "--cert", cert, "--key", key}; }
 };
 
 Who WhoFor(const TestExchange& ex, const std::string& who, const std::string& server = "") {
@@ -107,8 +105,8 @@ std::vector<std::string> Concat(std::vector<std::string> a, const std::vector<st
 
 CtlResult Sync(const Who& who, const std::string& collection, const std::string& dir,
                const std::vector<std::string>& extra = {}) {
-  return Ctl(Concat(Concat({"sync", "--collection", collection, "--mirror", dir, "--feed-vkey", who.vkeys}, who.Flags()),
-                    extra));
+  return Ctl(Concat(
+      Concat({"sync", "--collection", collection, "--mirror", dir, "--feed-vkey", who.vkeys}, who.Flags()), extra));
 }
 
 CtlResult Verify(const Who& who, const std::string& dir) {
@@ -199,8 +197,9 @@ void CheckAgainstServer(client::ApiClient& api, const std::string& collection,
     auto it = mirror.find(key);
     REQUIRE_MESSAGE(it != mirror.end(), key.first << " " << key.second << " is missing from the mirror");
     v1::SignalInfo info;
-    Status s = api.Call("GET", "/v1/collections/" + collection + "/signals/" + key.first + "/" + PathSegment(key.second),
-                        nullptr, &info);
+    Status s =
+        api.Call("GET", "/v1/collections/" + collection + "/signals/" + key.first + "/" + PathSegment(key.second),
+                 nullptr, &info);
     REQUIRE_MESSAGE(s.ok(), s.ToString());
     CHECK_MESSAGE(google::protobuf::util::MessageDifferencer::Equals(info.state(), it->second),
                   key.first << " " << key.second << ": server " << info.state().ShortDebugString() << " mirror "
@@ -224,7 +223,8 @@ std::string Evidence(const std::string& dir, const std::string& reason) {
   if (!fs::exists(dir + "/evidence")) return found;
   for (const auto& e : fs::directory_iterator(dir + "/evidence")) {
     const std::string name = e.path().filename().string();
-    if (name.size() > reason.size() && name.compare(name.size() - reason.size() - 1, std::string::npos, "-" + reason) == 0 &&
+    if (name.size() > reason.size() &&
+        name.compare(name.size() - reason.size() - 1, std::string::npos, "-" + reason) == 0 &&
         e.path().string() > found) {
       found = e.path().string();
     }
@@ -484,8 +484,9 @@ TEST_CASE("a tampered, rolled back, forked or re-signed feed is refused: mirror 
       REQUIRE_MESSAGE(r.exit_code == 0, command << ": " << r.output);
     };
     run(testing::BinDir() + "/exchanged migrate --database " + Quote(database));
-    for (const auto& [who, org, role] : {std::tuple{"admin1", "coalition", "admin"}, std::tuple{"alpha", "alpha", "member"},
-                                       std::tuple{"beta", "beta", "member"}}) {
+    for (const auto& [who, org, role] :
+         {std::tuple{"admin1", "coalition", "admin"}, std::tuple{"alpha", "alpha", "member"},
+          std::tuple{"beta", "beta", "member"}}) {
       run(testing::BinDir() + "/exchanged credentials add --database " + Quote(database) + " --org " + org +
           " --role " + role + " --cert " + Quote(ex.pki() + "/" + who + ".pem"));
     }
@@ -552,25 +553,26 @@ TEST_CASE("submit a file in batches, re-run it idempotently, act on signals, mat
   const std::string photo_sha256 = log::HexEncode(std::span<const uint8_t>(log::Sha256(photo)));
 
   std::string csv = "kind,value,category,labels,reviewed,source_ref,expires_at,principles,pdq_quality\n";
-  csv += "sha256," + photo_sha256 + ",A1,a;b,true,case-1,,1;3,\n";                                    // line 2
-  csv += "md5,D41D8CD98F00B204E9800998ECF8427E,A2,,false,,,,\n";                                       // line 3
-  csv += "md5,nope,A1,,,,,,\n";                                                                         // line 4: rejected
-  csv += "url,\"HTTP://u:p@Bad.EXAMPLE:80/a/../g#x\",B2,,,,,,\n";                                       // line 5
-  csv += "md5,too,few\n";                                                                               // line 6: bad
-  csv += "keyword,\"bad \xff utf-8\",B1,,,,,,\n";                                                       // line 7: bad
-  csv += "pdq,f8f8f0cee0f4a84f06370a22038f63f0b36e2ed596621e1d33e6b39c4e9c9b22,A1,,,,,,90\n";           // line 8
-  csv += "domain,bad.example,B1,,,,,,\n";                                                              // line 9
-  csv += "sha1,da39a3ee5e6b4b0d3255bfef95601890afd80709,A1,,yes,,,,\n";                                // line 10
-  csv += "md5,d41d8cd98f00b204e9800998ecf8427e,A1,,,,,,\n";                                             // line 11: same as 3
-  for (int i = 0; i < 2'500; ++i) csv += "md5," + RandomHex(rng, 16) + ",A1,,,,,,\n";                 // lines 12-2511
+  csv += "sha256," + photo_sha256 + ",A1,a;b,true,case-1,,1;3,\n";                             // line 2
+  csv += "md5,D41D8CD98F00B204E9800998ECF8427E,A2,,false,,,,\n";                               // line 3
+  csv += "md5,nope,A1,,,,,,\n";                                                                // line 4: rejected
+  csv += "url,\"HTTP://u:p@Bad.EXAMPLE:80/a/../g#x\",B2,,,,,,\n";                              // line 5
+  csv += "md5,too,few\n";                                                                      // line 6: bad
+  csv += "keyword,\"bad \xff utf-8\",B1,,,,,,\n";                                              // line 7: bad
+  csv += "pdq,f8f8f0cee0f4a84f06370a22038f63f0b36e2ed596621e1d33e6b39c4e9c9b22,A1,,,,,,90\n";  // line 8
+  csv += "domain,bad.example,B1,,,,,,\n";                                                      // line 9
+  csv += "sha1,da39a3ee5e6b4b0d3255bfef95601890afd80709,A1,,yes,,,,\n";                        // line 10
+  csv += "md5,d41d8cd98f00b204e9800998ecf8427e,A1,,,,,,\n";                                    // line 11: same as 3
+  for (int i = 0; i < 2'500; ++i) csv += "md5," + RandomHex(rng, 16) + ",A1,,,,,,\n";          // lines 12-2511
   WriteAll(work.path() + "/signals.csv", csv);
   const auto submit = Concat({"submit", "--collection", "csam-known", work.path() + "/signals.csv"}, a.Flags());
 
   auto first = Ctl(submit);
   CHECK(first.code == 1);  // some lines bad
-  CHECK_MESSAGE(first.out.find("2508 signals in 3 batches to csam-known: 2506 created, 0 contribution_added, 1 unchanged, "
-                               "1 rejected; 2 bad lines") != std::string::npos,
-                first.out);
+  CHECK_MESSAGE(
+      first.out.find("2508 signals in 3 batches to csam-known: 2506 created, 0 contribution_added, 1 unchanged, "
+                     "1 rejected; 2 bad lines") != std::string::npos,
+      first.out);
   CHECK(first.err.find("line 4: nope: md5") != std::string::npos);
   CHECK(first.err.find("line 6: too: line has 3 fields, the header has 9") != std::string::npos);
   CHECK(first.err.find("line 7: -: the line is not valid UTF-8") != std::string::npos);
@@ -592,8 +594,8 @@ TEST_CASE("submit a file in batches, re-run it idempotently, act on signals, mat
            "{\"kind\": \"md5\", \"value\": \"d41d8cd98f00b204e9800998ecf8427e\", \"category\": \"B1\"}\n"
            "{\"kind\": \"md5\", \"valu\": \"x\"}\n\n"
            "{\"kind\": \"account_id\", \"value\": \"email:Alice@Example.COM\", \"labels\": [\"grooming\"]}\n");
-  auto nd = Ctl(Concat({"submit", "--collection", "csam-known", work.path() + "/more.ndjson", "--output", "json"},
-                       b.Flags()));
+  auto nd = Ctl(
+      Concat({"submit", "--collection", "csam-known", work.path() + "/more.ndjson", "--output", "json"}, b.Flags()));
   CHECK(nd.code == 1);
   CHECK_MESSAGE(nd.out.find("\"created\": 1, \"contribution_added\": 1, \"unchanged\": 0, \"rejected\": 0, "
                             "\"bad_lines\": 1") != std::string::npos,
@@ -609,23 +611,21 @@ TEST_CASE("submit a file in batches, re-run it idempotently, act on signals, mat
   WriteAll(work.path() + "/opinions.csv", "kind,value,opinion\nsha256," + photo_sha256 +
                                               ",confirm\nmd5,00000000000000000000000000000000,confirm\n"
                                               "sha1,da39a3ee5e6b4b0d3255bfef95601890afd80709,\n");
-  auto confirm = Ctl(Concat({"opinion", "--collection", "csam-known", "--file", work.path() + "/opinions.csv",
-                             "confirm"},
-                            b.Flags()));
+  auto confirm = Ctl(
+      Concat({"opinion", "--collection", "csam-known", "--file", work.path() + "/opinions.csv", "confirm"}, b.Flags()));
   CHECK(confirm.code == 1);
   CHECK(confirm.out.find("opinions: 2 ok, 1 rejected; 0 bad lines") != std::string::npos);
   CHECK(confirm.err.find("line 3: 00000000000000000000000000000000: no md5 signal") != std::string::npos);
-  auto retract = Ctl(Concat({"retract", "--collection", "csam-known", "--kind", "url", "--value",
-                             "http://bad.example/g"},
-                            a.Flags()));
+  auto retract = Ctl(
+      Concat({"retract", "--collection", "csam-known", "--kind", "url", "--value", "http://bad.example/g"}, a.Flags()));
   CHECK_MESSAGE(retract.code == 0, retract.err);
   auto sighting = Ctl(Concat({"sighting", "--collection", "csam-known", "--kind", "sha256", "--value", photo_sha256,
                               "--action", "removed", "--seconds-to-action", "120"},
                              a.Flags()));
   CHECK_MESSAGE(sighting.code == 0, sighting.err);
-  auto bad_sighting = Ctl(Concat({"sighting", "--collection", "csam-known", "--kind", "sha256", "--value",
-                                  photo_sha256, "--action", "shrugged"},
-                                 a.Flags()));
+  auto bad_sighting = Ctl(Concat(
+      {"sighting", "--collection", "csam-known", "--kind", "sha256", "--value", photo_sha256, "--action", "shrugged"},
+      a.Flags()));
   CHECK(bad_sighting.code == 1);
   CHECK(bad_sighting.out.find("sightings: 0 ok, 1 rejected") != std::string::npos);
 
@@ -641,8 +641,8 @@ TEST_CASE("submit a file in batches, re-run it idempotently, act on signals, mat
   CHECK(state.at({"url", "http://bad.example/g"}).status() == "retracted");
 
   // match: a file, values from stdin, values on the command line.
-  auto photo_match = Ctl({"match", "--mirror", dir, "--file", work.path() + "/photo.jpg", "--file",
-                          work.path() + "/clean.jpg"});
+  auto photo_match =
+      Ctl({"match", "--mirror", dir, "--file", work.path() + "/photo.jpg", "--file", work.path() + "/clean.jpg"});
   CHECK(photo_match.code == 0);
   CHECK_MESSAGE(photo_match.out.find("photo.jpg: MATCH sha256 " + photo_sha256 +
                                      ": active, categories A1, 1 contributor, confirmed by 1, disputed by 0, "
@@ -657,8 +657,9 @@ TEST_CASE("submit a file in batches, re-run it idempotently, act on signals, mat
   CHECK(from_stdin.out.find(unknown_md5 + ": no match") != std::string::npos);
   auto nothing = Ctl({"match", "--mirror", dir, "0123456789abcdef0123456789abcdef"});
   CHECK(nothing.code == 1);
-  auto json = Ctl({"match", "--mirror", dir, "--output", "json", "f8f8f0cee0f4a84f06370a22038f63f0b36e2ed596621e1d33e6b39c4e9c9b22",
-                   "www.bad.example", "http://bad.example/g"});
+  auto json = Ctl({"match", "--mirror", dir, "--output", "json",
+                   "f8f8f0cee0f4a84f06370a22038f63f0b36e2ed596621e1d33e6b39c4e9c9b22", "www.bad.example",
+                   "http://bad.example/g"});
   CHECK(json.code == 0);
   CHECK(json.out.find("\"matched\": 2,") != std::string::npos);  // pdq, and the parent domain; the url is a tombstone
   CHECK(json.out.find("\"rule\": \"suffix\"") != std::string::npos);
@@ -673,9 +674,10 @@ TEST_CASE("submit a file in batches, re-run it idempotently, act on signals, mat
   auto te = Ctl({"export", "--mirror", dir, "--format", "te"});
   CHECK(te.code == 0);
   CHECK(te.out.find("HASH_SHA256 " + photo_sha256 + "\n") != std::string::npos);
-  CHECK(te.out.find("HASH_PDQ f8f8f0cee0f4a84f06370a22038f63f0b36e2ed596621e1d33e6b39c4e9c9b22\n") != std::string::npos);
+  CHECK(te.out.find("HASH_PDQ f8f8f0cee0f4a84f06370a22038f63f0b36e2ed596621e1d33e6b39c4e9c9b22\n") !=
+        std::string::npos);
   CHECK(te.out.find("DOMAIN bad.example\n") != std::string::npos);
-  CHECK(te.out.find("URI ") == std::string::npos);  // retracted
+  CHECK(te.out.find("URI ") == std::string::npos);                // retracted
   CHECK(te.err.find("left out 1 signals") != std::string::npos);  // the account_id
 
   // A mirror belongs to one collection.

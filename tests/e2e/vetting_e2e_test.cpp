@@ -64,7 +64,8 @@ Status Enroll(const TestExchange& ex, const v1::EnrollRequest& request, v1::Appl
   return s;
 }
 
-Status Decide(client::ApiClient& admin, const std::string& id, const std::string& verb, v1::Application* out = nullptr) {
+Status Decide(client::ApiClient& admin, const std::string& id, const std::string& verb,
+              v1::Application* out = nullptr) {
   v1::ReasonRequest reason;
   reason.set_reason("checked the application");
   v1::Application app;
@@ -137,7 +138,8 @@ TEST_CASE("invite, enroll, two approvals, certificate, suspension, reinstatement
     v1::ReasonRequest reason;
     reason.set_reason("under investigation");
     REQUIRE(admin1->Call("POST", "/v1/admin/orgs/acme-social/suspend", &reason, nullptr).ok());
-    CHECK(member->Call("GET", "/v1/whoami", nullptr, &me).code() == ErrorCode::kPermissionDenied);  // the very next request
+    CHECK(member->Call("GET", "/v1/whoami", nullptr, &me).code() ==
+          ErrorCode::kPermissionDenied);  // the very next request
     REQUIRE(admin2->Call("POST", "/v1/admin/orgs/acme-social/reinstate", &reason, nullptr).ok());
     CHECK(member->Call("GET", "/v1/whoami", nullptr, &me).ok());
     REQUIRE(admin1->Call("POST", "/v1/admin/orgs/acme-social/revoke", &reason, nullptr).ok());
@@ -246,10 +248,10 @@ TEST_CASE("refusals, each with a clear error") {
           ErrorCode::kPermissionDenied);
   }
   SUBCASE("names with quotes, SQL fragments and non-Latin scripts round-trip") {
-    for (const auto& [name, slug] : std::vector<std::pair<std::string, std::string>>{
-             {"O'Brien \"Safety\"; DROP TABLE organisations; --", ""},
-             {"Безопасность детей", "bezopasnost"},
-             {"子供の安全 🛡", "kodomo"}}) {
+    for (const auto& [name, slug] :
+         std::vector<std::pair<std::string, std::string>>{{"O'Brien \"Safety\"; DROP TABLE organisations; --", ""},
+                                                          {"Безопасность детей", "bezopasnost"},
+                                                          {"子供の安全 🛡", "kodomo"}}) {
       const std::string token = Invite(*admin1, name, slug);
       auto request = Application(token, Csr(key));
       request.set_legal_name(name + " Ltd");
@@ -315,11 +317,12 @@ client::ClientOptions AddAdminCertificate(const TestExchange& ex, const std::str
   REQUIRE(ca_key.ok());
   auto key = pki::PrivateKey::GenerateP256();
   REQUIRE(key.ok());
-  auto cert = pki::IssueClientCert(*ca, *ca_key, *key->GetPublicKey(), {cn, "coalition", "admin"},
-                                   std::chrono::hours(24));
+  auto cert =
+      pki::IssueClientCert(*ca, *ca_key, *key->GetPublicKey(), {cn, "coalition", "admin"}, std::chrono::hours(24));
   REQUIRE_MESSAGE(cert.ok(), cert.status().ToString());
   const std::string cert_file = ex.dir() + "/" + cn + ".pem", key_file = ex.dir() + "/" + cn + ".key";
-  REQUIRE(pki::WritePublicFile(cert_file, *cert->ToPem() + *pki::ReadFile(ex.pki() + "/issuing-ca.pem", 64 * 1024)).ok());
+  REQUIRE(
+      pki::WritePublicFile(cert_file, *cert->ToPem() + *pki::ReadFile(ex.pki() + "/issuing-ca.pem", 64 * 1024)).ok());
   REQUIRE(pki::WritePrivateFile(key_file, *key->ToPem()).ok());
   auto added = RunCommand(testing::BinDir() + "/exchanged credentials add --database '" + ex.database_url() +
                           "' --org coalition --role admin --cert '" + cert_file + "' --holder '" + holder + "' 2>&1");
@@ -423,8 +426,9 @@ TEST_CASE("members mint credentials up to a cap; each issuance is audited") {
   REQUIRE(alpha->Call("POST", "/v1/credentials/" + other + "/revoke", &reason, nullptr).ok());
   CHECK(rotate().ok());
   // Each issuance is in the audit log.
-  auto count = RunCommand("psql -At '" + ex.database_url() +
-                          "' -c \"SELECT count(*) FROM log_entries e JOIN logs l ON l.id = e.log_id "
-                          "WHERE l.name = 'audit' AND position('credential.rotate' in encode(e.entry, 'escape')) > 0\"");
+  auto count =
+      RunCommand("psql -At '" + ex.database_url() +
+                 "' -c \"SELECT count(*) FROM log_entries e JOIN logs l ON l.id = e.log_id "
+                 "WHERE l.name = 'audit' AND position('credential.rotate' in encode(e.entry, 'escape')) > 0\"");
   CHECK(std::stoi(count.output) == 3);
 }

@@ -3,8 +3,8 @@
 
 #include <atomic>
 #include <fstream>
-#include <sstream>
 #include <future>
+#include <sstream>
 #include <thread>
 
 #include "common/limits.h"
@@ -128,8 +128,9 @@ TEST_CASE("credentials: register, find, refuse duplicates; callers are checked")
   CHECK(suspended.status().code() == ErrorCode::kPermissionDenied);
   CHECK(suspended.status().message().find("suspended") != std::string::npos);
 
-  Psql(url, "UPDATE organisations SET status = 'active'; UPDATE credentials SET status = 'revoked' WHERE fingerprint = '" +
-                std::string(64, 'b') + "'");
+  Psql(url,
+       "UPDATE organisations SET status = 'active'; UPDATE credentials SET status = 'revoked' WHERE fingerprint = '" +
+           std::string(64, 'b') + "'");
   CHECK(http::LoadCaller(conn, std::string(64, 'b')).status().code() == ErrorCode::kPermissionDenied);
   CHECK(http::LoadCaller(conn, std::string(64, 'a')).ok());
 }
@@ -176,8 +177,11 @@ TEST_CASE("the API's organisation-name bound is the schema's, and the database's
   // Invitations (and the applications made from them, migration 0007) hold the same bound.
   for (std::size_t length : {limits::kMaxOrgNameChars, limits::kMaxOrgNameChars + 1}) {
     store::NewInvitation invitation{std::string(32, static_cast<char>('a' + length % 7)),
-                                    "invited-" + std::to_string(length), Accented(length), "t@example.org",
-                                    admin->credential_id, 4102444800};
+                                    "invited-" + std::to_string(length),
+                                    Accented(length),
+                                    "t@example.org",
+                                    admin->credential_id,
+                                    4102444800};
     v1::AuditEvent event;
     event.set_action("invitation.create");
     Status s = store::CreateInvitation(conn, invitation, event);

@@ -122,7 +122,8 @@ void TamperingProxy::Serve(int fd) {
       if (answer.status == 0) break;  // the answer is lost: close without one
       bhttp::response<bhttp::string_body> response{static_cast<bhttp::status>(answer.status), 11};
       if (!answer.content_type.empty()) response.set(bhttp::field::content_type, answer.content_type);
-      if (std::string after = answer.Header("Retry-After"); !after.empty()) response.set(bhttp::field::retry_after, after);
+      if (std::string after = answer.Header("Retry-After"); !after.empty())
+        response.set(bhttp::field::retry_after, after);
       response.body() = std::move(answer.body);
       response.keep_alive(request.keep_alive());
       response.prepare_payload();

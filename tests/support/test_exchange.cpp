@@ -24,7 +24,8 @@ std::string Quote(const std::string& s) { return "'" + s + "'"; }
 
 std::string RunOrThrow(const std::string& command) {
   CommandResult r = RunCommand(command + " 2>&1");
-  if (r.exit_code != 0) throw std::runtime_error(command + " failed (" + std::to_string(r.exit_code) + "): " + r.output);
+  if (r.exit_code != 0)
+    throw std::runtime_error(command + " failed (" + std::to_string(r.exit_code) + "): " + r.output);
   return r.output;
 }
 
@@ -148,23 +149,24 @@ TestExchange::~TestExchange() {
 std::unique_ptr<ChildProcess> TestExchange::StartServer(int api_port, int ops_port,
                                                         const std::vector<std::string>& extra_flags,
                                                         const std::string& log_name, int enroll_port) const {
-  std::vector<std::string> argv = {BinDir() + "/exchanged",
-                                   "serve",
-                                   "--database=" + database_url_,
-                                   "--listen=127.0.0.1:" + std::to_string(api_port),
-                                   "--ops-listen=127.0.0.1:" + std::to_string(ops_port),
-                                   "--enroll-listen=127.0.0.1:" + std::to_string(enroll_port ? enroll_port : FreePort()),
-                                   "--issuing-ca-cert=" + pki() + "/issuing-ca.pem",
-                                   "--issuing-ca-key=" + pki() + "/issuing-ca.key",
-                                   "--tls-cert=" + pki() + "/server.pem",
-                                   "--tls-key=" + pki() + "/server.key",
-                                   "--client-ca=" + pki() + "/ca-bundle.pem",
-                                   "--name=test.exchange",
-                                   "--feed-keys=" + dir() + "/feed.key",
-                                   "--freshness-key=" + dir() + "/freshness.key",
-                                   "--report-key=" + dir() + "/report.key",
-                                   "--readiness-period=200",
-                                   "--db-workers=4"};
+  std::vector<std::string> argv = {
+      BinDir() + "/exchanged",
+      "serve",
+      "--database=" + database_url_,
+      "--listen=127.0.0.1:" + std::to_string(api_port),
+      "--ops-listen=127.0.0.1:" + std::to_string(ops_port),
+      "--enroll-listen=127.0.0.1:" + std::to_string(enroll_port ? enroll_port : FreePort()),
+      "--issuing-ca-cert=" + pki() + "/issuing-ca.pem",
+      "--issuing-ca-key=" + pki() + "/issuing-ca.key",
+      "--tls-cert=" + pki() + "/server.pem",
+      "--tls-key=" + pki() + "/server.key",
+      "--client-ca=" + pki() + "/ca-bundle.pem",
+      "--name=test.exchange",
+      "--feed-keys=" + dir() + "/feed.key",
+      "--freshness-key=" + dir() + "/freshness.key",
+      "--report-key=" + dir() + "/report.key",
+      "--readiness-period=200",
+      "--db-workers=4"};
   argv.insert(argv.end(), extra_flags.begin(), extra_flags.end());
   return std::make_unique<ChildProcess>(argv, std::vector<std::string>{}, dir() + "/" + log_name);
 }

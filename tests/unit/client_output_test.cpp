@@ -16,7 +16,8 @@ TEST_CASE("each kind of failure has its own exit code") {
   CHECK(ExitCodeFor(Status::Unavailable("cannot connect to https://localhost:1: Connection refused")) ==
         kExitUnavailable);
   const Status refused = Status::Unauthenticated(
-      "the server refused our client certificate: https://x answered the TLS handshake with \"tlsv1 alert unknown ca\"");
+      "the server refused our client certificate: https://x answered the TLS handshake with \"tlsv1 alert unknown "
+      "ca\"");
   CHECK(IsCertificateRefusal(refused));
   CHECK(ExitCodeFor(refused) == kExitCertRefused);
   // An unauthenticated answer of another kind (a bad invitation token) is a refusal, not a certificate problem.
@@ -26,8 +27,9 @@ TEST_CASE("each kind of failure has its own exit code") {
   CHECK(IsOutcomeUnknown(lost));
   CHECK(ExitCodeFor(lost) == kExitOutcomeUnknown);
   // Distinct codes, so scripts can tell them apart.
-  const int codes[] = {kExitOk, kExitRefused, kExitUsage, kExitUnavailable, kExitVerifyFailed,
-                       kExitMirrorDamaged, kExitCertRefused, kExitPending, kExitOutcomeUnknown};
+  const int codes[] = {kExitOk,          kExitRefused,      kExitUsage,
+                       kExitUnavailable, kExitVerifyFailed, kExitMirrorDamaged,
+                       kExitCertRefused, kExitPending,      kExitOutcomeUnknown};
   for (std::size_t i = 0; i < std::size(codes); ++i) {
     for (std::size_t j = i + 1; j < std::size(codes); ++j) CHECK(codes[i] != codes[j]);
   }

@@ -92,12 +92,12 @@ TEST_CASE("flags: a configuration file sits below the environment and the comman
   setenv("FLAGS_TEST_WORKERS", "5", 1);
   REQUIRE(flags.Parse({"--config", file.path(), "--io-threads=6", "pos"}).ok());
   unsetenv("FLAGS_TEST_WORKERS");
-  CHECK(listen == "127.0.0.1:9000");                                          // file over default
-  CHECK(workers == 5);                                                        // environment over file
-  CHECK(threads == 6);                                                        // command line over file
+  CHECK(listen == "127.0.0.1:9000");                                              // file over default
+  CHECK(workers == 5);                                                            // environment over file
+  CHECK(threads == 6);                                                            // command line over file
   CHECK(database == "postgresql://u@db/exchange?sslmode=require#not-a-comment");  // the whole rest of the line
   CHECK(migrate);
-  CHECK(name == "exchange.example");                                          // not in the file: the default
+  CHECK(name == "exchange.example");  // not in the file: the default
   CHECK(flags.positionals() == std::vector<std::string>{"pos"});
 
   // The file named by the environment variable; a flag still wins over both.
@@ -154,13 +154,13 @@ TEST_CASE("flags: a bad configuration file is a usage error naming the line") {
 
 TEST_CASE("slugs: lowercase letters, digits and inner '-'; some are reserved") {
   const std::string longest(63, 'x'), too_long(64, 'x');
-  for (std::string_view good : {std::string_view("a"), std::string_view("alpha"), std::string_view("acme-social"),
-                                std::string_view(longest)}) {
+  for (std::string_view good :
+       {std::string_view("a"), std::string_view("alpha"), std::string_view("acme-social"), std::string_view(longest)}) {
     CHECK(exchange::IsValidSlug(good));
   }
-  for (std::string_view bad : {std::string_view(""), std::string_view("-a"), std::string_view("a-"),
-                               std::string_view("Alpha"), std::string_view("a_b"), std::string_view("a b"),
-                               std::string_view("ä"), std::string_view(too_long)}) {
+  for (std::string_view bad :
+       {std::string_view(""), std::string_view("-a"), std::string_view("a-"), std::string_view("Alpha"),
+        std::string_view("a_b"), std::string_view("a b"), std::string_view("ä"), std::string_view(too_long)}) {
     CHECK_FALSE(exchange::IsValidSlug(bad));
   }
   CHECK(exchange::IsReservedSlug("all"));

@@ -29,10 +29,10 @@ TEST_CASE("request targets are split and percent-decoded") {
 
   // Decoded bytes must be UTF-8: they reach PostgreSQL, which refuses others.
   CHECK_FALSE(ParseTarget("/v1/enroll/%ff", path, query));
-  CHECK_FALSE(ParseTarget("/v1/enroll/%c3", path, query));           // truncated sequence
-  CHECK_FALSE(ParseTarget("/v1/enroll/%ed%a0%80", path, query));     // a surrogate
-  CHECK_FALSE(ParseTarget("/v1/logs?format=%c0%af", path, query));   // overlong, in a value
-  CHECK_FALSE(ParseTarget("/v1/logs?%fe=1", path, query));           // in a key
+  CHECK_FALSE(ParseTarget("/v1/enroll/%c3", path, query));          // truncated sequence
+  CHECK_FALSE(ParseTarget("/v1/enroll/%ed%a0%80", path, query));    // a surrogate
+  CHECK_FALSE(ParseTarget("/v1/logs?format=%c0%af", path, query));  // overlong, in a value
+  CHECK_FALSE(ParseTarget("/v1/logs?%fe=1", path, query));          // in a key
   CHECK(ParseTarget("/v1/enroll/caf%C3%A9?x=%E2%82%AC", path, query));
   CHECK(query.at("x") == "\xE2\x82\xAC");
 }
@@ -168,7 +168,8 @@ TEST_CASE("an error message quoting invalid UTF-8 still encodes, as JSON and as 
   json.accept = "application/json";
   Response r = ErrorResponse(&json, Status::InvalidArgument("unknown kind '\xff\xfe'"));
   CHECK(r.status == 400);
-  CHECK(r.body.find("unknown kind '?" "?'") != std::string::npos);
+  CHECK(r.body.find("unknown kind '?"
+                    "?'") != std::string::npos);
   Request proto;
   proto.accept = "application/x-protobuf";
   r = ErrorResponse(&proto, Status::InvalidArgument("caf\xc3\xa9 \xc3"));

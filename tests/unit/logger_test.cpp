@@ -28,11 +28,12 @@ TEST_CASE("JsonQuote escapes quotes, backslashes and control characters") {
 
 TEST_CASE("JsonQuote turns every byte that starts no UTF-8 sequence into U+FFFD") {
   const std::string r = "\xEF\xBF\xBD";
-  CHECK(JsonQuote("a\xFF" "b") == "\"a" + r + "b\"");
-  CHECK(JsonQuote("\xC0\xAF") == "\"" + r + r + "\"");          // overlong '/'
-  CHECK(JsonQuote("\xED\xA0\x80") == "\"" + r + r + r + "\"");  // a surrogate
+  CHECK(JsonQuote("a\xFF"
+                  "b") == "\"a" + r + "b\"");
+  CHECK(JsonQuote("\xC0\xAF") == "\"" + r + r + "\"");                  // overlong '/'
+  CHECK(JsonQuote("\xED\xA0\x80") == "\"" + r + r + r + "\"");          // a surrogate
   CHECK(JsonQuote("\xF4\x90\x80\x80") == "\"" + r + r + r + r + "\"");  // beyond U+10FFFF
-  CHECK(JsonQuote("x\xE2\x82") == "\"x" + r + r + "\"");        // truncated at the end
+  CHECK(JsonQuote("x\xE2\x82") == "\"x" + r + r + "\"");                // truncated at the end
 }
 
 TEST_CASE("Utf8SequenceAt reads one well-formed sequence") {
@@ -44,9 +45,9 @@ TEST_CASE("Utf8SequenceAt reads one well-formed sequence") {
 
 TEST_CASE("JSON lines: time in RFC 3339 UTC with milliseconds, level, msg, then fields in order") {
   using logging::Field;
-  const std::string line = logging::FormatLine(logging::Format::kJson, logging::Level::kWarn, 1764630449123, "request",
-                                               {{"route", "/v1/{c}"}, {"status", 429}, {"latency_ms", 1.5},
-                                                {"ok", false}, Field::Null("org")});
+  const std::string line = logging::FormatLine(
+      logging::Format::kJson, logging::Level::kWarn, 1764630449123, "request",
+      {{"route", "/v1/{c}"}, {"status", 429}, {"latency_ms", 1.5}, {"ok", false}, Field::Null("org")});
   CHECK(line ==
         "{\"time\":\"2025-12-01T23:07:29.123Z\",\"level\":\"warn\",\"msg\":\"request\",\"route\":\"/v1/{c}\","
         "\"status\":429,\"latency_ms\":1.500,\"ok\":false,\"org\":null}");
@@ -58,8 +59,8 @@ TEST_CASE("the text format for a terminal") {
   using logging::Field;
   CHECK(logging::FormatLine(logging::Format::kText, logging::Level::kError, 0, "--database is required", {}) ==
         "exchanged: --database is required");
-  CHECK(logging::FormatLine(logging::Format::kText, logging::Level::kWarn, 0, "low", {{"allowed", 10}, {"why", "a b"}}) ==
-        "exchanged: warning: low (allowed=10, why=\"a b\")");
+  CHECK(logging::FormatLine(logging::Format::kText, logging::Level::kWarn, 0, "low",
+                            {{"allowed", 10}, {"why", "a b"}}) == "exchanged: warning: low (allowed=10, why=\"a b\")");
 }
 
 TEST_CASE("a long field is cut at a character boundary") {
@@ -92,7 +93,8 @@ TEST_CASE("lines from many threads never interleave") {
   std::vector<std::thread> threads;
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([t, &filler] {
-      for (int i = 0; i < kLines; ++i) logging::Info("line", {{"thread", t}, {"i", i}, {"a", filler}, {"b", filler}, {"c", filler}});
+      for (int i = 0; i < kLines; ++i)
+        logging::Info("line", {{"thread", t}, {"i", i}, {"a", filler}, {"b", filler}, {"c", filler}});
     });
   }
   for (auto& th : threads) th.join();

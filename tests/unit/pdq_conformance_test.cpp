@@ -133,22 +133,38 @@ LumaImage SyntheticImage(int width, int height, unsigned seed) {
 // The transformed image T of O, by the definitions in hasher.h.
 LumaImage Transform(const LumaImage& o, Dihedral which) {
   const int w = o.width, h = o.height;
-  const bool swaps = which == Dihedral::kRotate90 || which == Dihedral::kRotate270 ||
-                     which == Dihedral::kFlipPlus1 || which == Dihedral::kFlipMinus1;
+  const bool swaps = which == Dihedral::kRotate90 || which == Dihedral::kRotate270 || which == Dihedral::kFlipPlus1 ||
+                     which == Dihedral::kFlipMinus1;
   LumaImage t{swaps ? h : w, swaps ? w : h, std::vector<float>(o.pixels.size())};
   auto at = [&o](int x, int y) { return o.pixels[static_cast<size_t>(y) * static_cast<size_t>(o.width) + x]; };
   for (int y = 0; y < t.height; ++y) {
     for (int x = 0; x < t.width; ++x) {
       float v = 0;
       switch (which) {
-        case Dihedral::kOriginal: v = at(x, y); break;
-        case Dihedral::kRotate90: v = at(w - 1 - y, x); break;
-        case Dihedral::kRotate180: v = at(w - 1 - x, h - 1 - y); break;
-        case Dihedral::kRotate270: v = at(y, h - 1 - x); break;
-        case Dihedral::kFlipX: v = at(x, h - 1 - y); break;
-        case Dihedral::kFlipY: v = at(w - 1 - x, y); break;
-        case Dihedral::kFlipPlus1: v = at(y, x); break;
-        case Dihedral::kFlipMinus1: v = at(w - 1 - y, h - 1 - x); break;
+        case Dihedral::kOriginal:
+          v = at(x, y);
+          break;
+        case Dihedral::kRotate90:
+          v = at(w - 1 - y, x);
+          break;
+        case Dihedral::kRotate180:
+          v = at(w - 1 - x, h - 1 - y);
+          break;
+        case Dihedral::kRotate270:
+          v = at(y, h - 1 - x);
+          break;
+        case Dihedral::kFlipX:
+          v = at(x, h - 1 - y);
+          break;
+        case Dihedral::kFlipY:
+          v = at(w - 1 - x, y);
+          break;
+        case Dihedral::kFlipPlus1:
+          v = at(y, x);
+          break;
+        case Dihedral::kFlipMinus1:
+          v = at(w - 1 - y, h - 1 - x);
+          break;
       }
       t.pixels[static_cast<size_t>(y) * static_cast<size_t>(t.width) + static_cast<size_t>(x)] = v;
     }
@@ -193,8 +209,8 @@ TEST_CASE("each dihedral variant equals the hash of the rotated or mirrored imag
 // from the original alone.
 TEST_CASE("the variants of the original bridge photograph find its rotated and mirrored copies") {
   const std::map<std::string, Expected> expected = ReadExpected();
-  const char* names[] = {"bridge-1-original.jpg", "bridge-2-rotate-90.jpg",   "bridge-3-rotate-180.jpg",
-                         "bridge-4-rotate-270.jpg", "bridge-5-flipx.jpg",     "bridge-6-flipy.jpg",
+  const char* names[] = {"bridge-1-original.jpg",    "bridge-2-rotate-90.jpg",   "bridge-3-rotate-180.jpg",
+                         "bridge-4-rotate-270.jpg",  "bridge-5-flipx.jpg",       "bridge-6-flipy.jpg",
                          "bridge-7-flip-plus-1.jpg", "bridge-8-flip-minus-1.jpg"};
   auto image = exchange::pdq::DecodeLuma(ReadFile(kPdqVectors / "images" / names[0]));
   REQUIRE(image.ok());
@@ -204,7 +220,8 @@ TEST_CASE("the variants of the original bridge photograph find its rotated and m
     const PdqHash& reference = expected.at(names[k]).hash;
     int nearest = 0;
     for (int j = 0; j < exchange::pdq::kDihedralCount; ++j) {
-      if (HammingDistance256((*variants)[j].hash, reference) < HammingDistance256((*variants)[nearest].hash, reference)) {
+      if (HammingDistance256((*variants)[j].hash, reference) <
+          HammingDistance256((*variants)[nearest].hash, reference)) {
         nearest = j;
       }
     }

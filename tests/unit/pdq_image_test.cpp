@@ -160,7 +160,8 @@ Bytes WithAlpha(const Rgb& image, bool grey) {
 
 Bytes Grey(const Rgb& image) {
   Bytes out;
-  for (size_t i = 0; i < image.pixels.size() / 3; ++i) out.push_back(static_cast<uint8_t>(Luma(&image.pixels[3 * i]) + 0.5f));
+  for (size_t i = 0; i < image.pixels.size() / 3; ++i)
+    out.push_back(static_cast<uint8_t>(Luma(&image.pixels[3 * i]) + 0.5f));
   return out;
 }
 
@@ -218,7 +219,8 @@ TEST_CASE("PNG: palette images, with and without transparency, hash as their col
   for (int r = 0; r < 6; ++r) {
     for (int g = 0; g < 6; ++g) {
       for (int b = 0; b < 6; ++b) {
-        palette.push_back({static_cast<png_byte>(r * 51), static_cast<png_byte>(g * 51), static_cast<png_byte>(b * 51)});
+        palette.push_back(
+            {static_cast<png_byte>(r * 51), static_cast<png_byte>(g * 51), static_cast<png_byte>(b * 51)});
       }
     }
   }
@@ -334,8 +336,8 @@ TEST_CASE("WebP: lossless files hash exactly as their pixels, alpha ignored; los
 
 TEST_CASE("WebP: animations are refused with a clear error") {
   // RIFF header and a VP8X chunk whose flags say "animation".
-  Bytes animated = {'R', 'I', 'F', 'F', 22, 0, 0, 0, 'W', 'E', 'B', 'P', 'V', 'P', '8', 'X', 10, 0, 0, 0,
-                    0x02, 0, 0, 0, 99, 0, 0, 99, 0, 0};
+  Bytes animated = {'R', 'I', 'F', 'F', 22, 0,    0, 0, 'W', 'E', 'B', 'P', 'V', 'P', '8',
+                    'X', 10,  0,   0,   0,  0x02, 0, 0, 0,   99,  0,   0,   99,  0,   0};
   auto result = HashImage(animated);
   REQUIRE(!result.ok());
   CHECK(result.status().message().find("animation") != std::string::npos);

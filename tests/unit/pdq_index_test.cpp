@@ -64,8 +64,8 @@ void ExpectExact(const Index& index, const std::set<PdqHash>& stored, const std:
       auto got = index.Query(q, d);
       REQUIRE(got.ok());
       const std::vector<Match> want = BruteForce(stored, q, d);
-      REQUIRE_MESSAGE(got->size() == want.size(), "d=" << d << ": " << got->size() << " matches, brute force "
-                                                        << want.size());
+      REQUIRE_MESSAGE(got->size() == want.size(),
+                      "d=" << d << ": " << got->size() << " matches, brute force " << want.size());
       for (size_t i = 0; i < want.size(); ++i) {
         REQUIRE(got->at(i).hash == want[i].hash);
         REQUIRE(got->at(i).distance == want[i].distance);
@@ -233,7 +233,8 @@ TEST_CASE("queries run while a writer inserts and deletes") {
       // The stable hashes are never deleted, so each must always be found.
       const PdqHash& h = stable[local() % stable.size()];
       auto matches = index.Query(Flip(h, 10, local), 31);
-      if (!matches.ok() || std::none_of(matches->begin(), matches->end(), [&](const Match& m) { return m.hash == h; })) {
+      if (!matches.ok() ||
+          std::none_of(matches->begin(), matches->end(), [&](const Match& m) { return m.hash == h; })) {
         ++missing;
       }
     }

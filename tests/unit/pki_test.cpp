@@ -50,8 +50,8 @@ struct TestCa {
   PrivateKey root_key = Must(PrivateKey::GenerateP256());
   Certificate root = Must(MakeRootCa(root_key, {"Test Root", "Coalition", ""}, kYear));
   PrivateKey issuing_key = Must(PrivateKey::GenerateP256());
-  Certificate issuing = Must(IssueIntermediateCa(root, root_key, PublicOf(issuing_key),
-                                                 {"Test Issuing CA", "Coalition", ""}, kYear));
+  Certificate issuing =
+      Must(IssueIntermediateCa(root, root_key, PublicOf(issuing_key), {"Test Issuing CA", "Coalition", ""}, kYear));
 };
 
 Certificate NewClient(const TestCa& ca, const std::string& name, const std::string& org) {
@@ -66,8 +66,7 @@ int VerifyChain(const Certificate& leaf, const std::vector<Certificate>& untrust
                 const std::vector<Certificate>& trusted, int purpose = 0, X509_CRL* crl = nullptr) {
   X509StorePtr store(X509_STORE_new());
   REQUIRE(store);
-  for (const Certificate& cert : trusted)
-    REQUIRE(X509_STORE_add_cert(store.get(), cert.get()) == 1);
+  for (const Certificate& cert : trusted) REQUIRE(X509_STORE_add_cert(store.get(), cert.get()) == 1);
   if (crl != nullptr) {
     REQUIRE(X509_STORE_add_crl(store.get(), crl) == 1);
     X509_STORE_set_flags(store.get(), X509_V_FLAG_CRL_CHECK);
@@ -89,8 +88,7 @@ std::string Sha256HexOfDer(X509* x509) {
   REQUIRE(length > 0);
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int digest_length = 0;
-  REQUIRE(EVP_Digest(der, static_cast<std::size_t>(length), digest, &digest_length, EVP_sha256(),
-                     nullptr) == 1);
+  REQUIRE(EVP_Digest(der, static_cast<std::size_t>(length), digest, &digest_length, EVP_sha256(), nullptr) == 1);
   OPENSSL_free(der);
   std::string hex;
   char pair[3];
@@ -105,8 +103,8 @@ std::string Sha256HexOfDer(X509* x509) {
 std::int64_t ParseRfc3339(const std::string& text) {
   std::tm tm{};
   if (text.size() != 20 || text[10] != 'T' || text[19] != 'Z') return -1;
-  if (std::sscanf(text.c_str(), "%4d-%2d-%2dT%2d:%2d:%2dZ", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
-                  &tm.tm_hour, &tm.tm_min, &tm.tm_sec) != 6) {
+  if (std::sscanf(text.c_str(), "%4d-%2d-%2dT%2d:%2d:%2dZ", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour,
+                  &tm.tm_min, &tm.tm_sec) != 6) {
     return -1;
   }
   tm.tm_year -= 1900;
@@ -119,8 +117,7 @@ PrivateKey KeyFrom(EVP_PKEY* raw) {
   EvpPkeyPtr key(raw);
   REQUIRE(key);
   BioPtr bio(BIO_new(BIO_s_mem()));
-  REQUIRE(PEM_write_bio_PrivateKey(bio.get(), key.get(), nullptr, nullptr, 0, nullptr, nullptr) ==
-          1);
+  REQUIRE(PEM_write_bio_PrivateKey(bio.get(), key.get(), nullptr, nullptr, 0, nullptr, nullptr) == 1);
   char* data = nullptr;
   long size = BIO_get_mem_data(bio.get(), &data);
   return Must(PrivateKey::FromPem(std::string(data, static_cast<std::size_t>(size))));
@@ -201,12 +198,10 @@ TEST_CASE("an encrypted or malformed private key is refused, never prompted for"
   PrivateKey key = Must(PrivateKey::GenerateP256());
   BioPtr bio(BIO_new(BIO_s_mem()));
   char passphrase[] = "secret";
-  REQUIRE(PEM_write_bio_PrivateKey(bio.get(), key.get(), EVP_aes_256_cbc(), nullptr, 0, nullptr,
-                                   passphrase) == 1);
+  REQUIRE(PEM_write_bio_PrivateKey(bio.get(), key.get(), EVP_aes_256_cbc(), nullptr, 0, nullptr, passphrase) == 1);
   char* data = nullptr;
   long size = BIO_get_mem_data(bio.get(), &data);
-  Result<PrivateKey> encrypted =
-      PrivateKey::FromPem(std::string(data, static_cast<std::size_t>(size)));
+  Result<PrivateKey> encrypted = PrivateKey::FromPem(std::string(data, static_cast<std::size_t>(size)));
   CHECK(encrypted.status().code() == ErrorCode::kInvalidArgument);
 
   Result<PrivateKey> garbage = PrivateKey::FromPem("-----BEGIN PRIVATE KEY-----\nAAAA\n");
@@ -218,8 +213,7 @@ TEST_CASE("root, issuing CA and leaves form chains that OpenSSL verifies") {
   TestCa ca;
   PrivateKey server_key = Must(PrivateKey::GenerateP256());
   Certificate server = Must(IssueServerCert(ca.issuing, ca.issuing_key, PublicOf(server_key),
-                                            {"localhost", "Coalition", ""}, {"localhost"},
-                                            {"127.0.0.1", "::1"}, kDay));
+                                            {"localhost", "Coalition", ""}, {"localhost"}, {"127.0.0.1", "::1"}, kDay));
   Certificate client = NewClient(ca, "alpha-1", "alpha");
 
   CHECK(VerifyChain(server, {ca.issuing}, {ca.root}, X509_PURPOSE_SSL_SERVER) == X509_V_OK);
@@ -229,18 +223,15 @@ TEST_CASE("root, issuing CA and leaves form chains that OpenSSL verifies") {
   // Without the issuing CA there is no path to the root.
   CHECK(VerifyChain(client, {}, {ca.root}) == X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY);
   // A server certificate is not a client credential, and vice versa.
-  CHECK(VerifyChain(server, {ca.issuing}, {ca.root}, X509_PURPOSE_SSL_CLIENT) ==
-        X509_V_ERR_INVALID_PURPOSE);
-  CHECK(VerifyChain(client, {ca.issuing}, {ca.root}, X509_PURPOSE_SSL_SERVER) ==
-        X509_V_ERR_INVALID_PURPOSE);
+  CHECK(VerifyChain(server, {ca.issuing}, {ca.root}, X509_PURPOSE_SSL_CLIENT) == X509_V_ERR_INVALID_PURPOSE);
+  CHECK(VerifyChain(client, {ca.issuing}, {ca.root}, X509_PURPOSE_SSL_SERVER) == X509_V_ERR_INVALID_PURPOSE);
 }
 
 TEST_CASE("a leaf from a foreign CA does not verify against our bundle") {
   TestCa ours;
   TestCa foreign;
   Certificate impostor = NewClient(foreign, "alpha-1", "alpha");
-  CHECK(VerifyChain(impostor, {}, {ours.issuing, ours.root}) ==
-        X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY);
+  CHECK(VerifyChain(impostor, {}, {ours.issuing, ours.root}) == X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY);
   // Even when the impostor also presents its own issuing CA.
   CHECK(VerifyChain(impostor, {foreign.issuing}, {ours.issuing, ours.root}) ==
         X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY);
@@ -252,18 +243,17 @@ TEST_CASE("CA and leaf certificates carry the extensions their role needs") {
   CHECK(ca.issuing.IsCa());
   CHECK(X509_get_pathlen(ca.root.get()) == -1);
   CHECK(X509_get_pathlen(ca.issuing.get()) == 0);
-  CHECK((X509_get_key_usage(ca.issuing.get()) & (KU_KEY_CERT_SIGN | KU_CRL_SIGN)) ==
-        (KU_KEY_CERT_SIGN | KU_CRL_SIGN));
+  CHECK((X509_get_key_usage(ca.issuing.get()) & (KU_KEY_CERT_SIGN | KU_CRL_SIGN)) == (KU_KEY_CERT_SIGN | KU_CRL_SIGN));
   CHECK(X509_get0_subject_key_id(ca.root.get()) != nullptr);
   CHECK(X509_get0_authority_key_id(ca.issuing.get()) != nullptr);
-  CHECK(ASN1_OCTET_STRING_cmp(X509_get0_authority_key_id(ca.issuing.get()),
-                              X509_get0_subject_key_id(ca.root.get())) == 0);
+  CHECK(ASN1_OCTET_STRING_cmp(X509_get0_authority_key_id(ca.issuing.get()), X509_get0_subject_key_id(ca.root.get())) ==
+        0);
   CHECK(X509_check_issued(ca.root.get(), ca.issuing.get()) == X509_V_OK);
 
   PrivateKey server_key = Must(PrivateKey::GenerateP256());
-  Certificate server = Must(IssueServerCert(
-      ca.issuing, ca.issuing_key, PublicOf(server_key), {"exchange", "", ""},
-      {"exchange.example", "*.exchange.example"}, {"127.0.0.1", "::1", "10.1.2.3"}, kDay));
+  Certificate server =
+      Must(IssueServerCert(ca.issuing, ca.issuing_key, PublicOf(server_key), {"exchange", "", ""},
+                           {"exchange.example", "*.exchange.example"}, {"127.0.0.1", "::1", "10.1.2.3"}, kDay));
   CHECK_FALSE(server.IsCa());
   CHECK((X509_get_extended_key_usage(server.get()) & XKU_SSL_SERVER) != 0);
   CHECK((X509_get_extended_key_usage(server.get()) & XKU_SSL_CLIENT) == 0);
@@ -291,8 +281,8 @@ TEST_CASE("certificate facts: fingerprint, subject, validity, serial") {
   std::string fingerprint = Must(client.Sha256Fingerprint());
   CHECK(fingerprint.size() == 64);
   CHECK(fingerprint == Sha256HexOfDer(client.get()));
-  CHECK(std::all_of(fingerprint.begin(), fingerprint.end(),
-                    [](char c) { return std::isxdigit(c) && !std::isupper(c); }));
+  CHECK(
+      std::all_of(fingerprint.begin(), fingerprint.end(), [](char c) { return std::isxdigit(c) && !std::isupper(c); }));
   CHECK(fingerprint != Must(ca.issuing.Sha256Fingerprint()));
 
   CHECK(Must(client.SubjectCommonName()) == "cred-42");
@@ -324,14 +314,12 @@ TEST_CASE("certificates round-trip through PEM and DER; chains parse in order") 
   Certificate client = NewClient(ca, "cred-1", "alpha");
   std::string pem = Must(client.ToPem());
   std::string der = Must(client.ToDer());
-  CHECK(Must(Certificate::FromPem(pem).value().Sha256Fingerprint()) ==
-        Must(client.Sha256Fingerprint()));
+  CHECK(Must(Certificate::FromPem(pem).value().Sha256Fingerprint()) == Must(client.Sha256Fingerprint()));
   CHECK(Must(Certificate::FromDer(der).value().ToDer()) == der);
   CHECK(Certificate::FromDer(der + "x").status().code() == ErrorCode::kInvalidArgument);
   CHECK(Certificate::FromPem("not a certificate").status().code() == ErrorCode::kInvalidArgument);
 
-  std::vector<Certificate> chain =
-      Must(ParsePemChain(pem + Must(ca.issuing.ToPem()) + Must(ca.root.ToPem())));
+  std::vector<Certificate> chain = Must(ParsePemChain(pem + Must(ca.issuing.ToPem()) + Must(ca.root.ToPem())));
   REQUIRE(chain.size() == 3);
   CHECK(Must(chain[0].SubjectCommonName()) == "cred-1");
   CHECK(Must(chain[1].SubjectCommonName()) == "Test Issuing CA");
@@ -346,35 +334,25 @@ TEST_CASE("issuance refuses a wrong key, a non-CA issuer and a too-deep chain") 
   PrivateKey subject = Must(PrivateKey::GenerateP256());
   SubjectName name{"x", "alpha", ""};
 
-  Result<Certificate> wrong_key =
-      IssueClientCert(ca.issuing, ca.root_key, PublicOf(subject), name, kDay);
+  Result<Certificate> wrong_key = IssueClientCert(ca.issuing, ca.root_key, PublicOf(subject), name, kDay);
   CHECK(wrong_key.status().code() == ErrorCode::kInvalidArgument);
 
   PrivateKey leaf_key = Must(PrivateKey::GenerateP256());
-  Certificate leaf =
-      Must(IssueClientCert(ca.issuing, ca.issuing_key, PublicOf(leaf_key), name, kDay));
+  Certificate leaf = Must(IssueClientCert(ca.issuing, ca.issuing_key, PublicOf(leaf_key), name, kDay));
   CHECK(IssueClientCert(leaf, leaf_key, PublicOf(subject), name, kDay).status().code() ==
         ErrorCode::kFailedPrecondition);
-  CHECK(IssueIntermediateCa(ca.issuing, ca.issuing_key, PublicOf(subject), name, kDay)
-            .status()
-            .code() == ErrorCode::kFailedPrecondition);
+  CHECK(IssueIntermediateCa(ca.issuing, ca.issuing_key, PublicOf(subject), name, kDay).status().code() ==
+        ErrorCode::kFailedPrecondition);
 
-  CHECK(IssueClientCert(ca.issuing, ca.issuing_key, PublicOf(subject), {"", "alpha", ""}, kDay)
-            .status()
-            .code() == ErrorCode::kInvalidArgument);
-  CHECK(
-      IssueClientCert(ca.issuing, ca.issuing_key, PublicOf(subject), name, std::chrono::seconds(0))
-          .status()
-          .code() == ErrorCode::kInvalidArgument);
-  CHECK(IssueServerCert(ca.issuing, ca.issuing_key, PublicOf(subject), name, {}, {}, kDay)
-            .status()
-            .code() == ErrorCode::kInvalidArgument);
-  CHECK(
-      IssueServerCert(ca.issuing, ca.issuing_key, PublicOf(subject), name, {}, {"300.1.1.1"}, kDay)
-          .status()
-          .code() == ErrorCode::kInvalidArgument);
-  CHECK(IssueServerCert(ca.issuing, ca.issuing_key, PublicOf(subject), name,
-                        {"bad name,DNS:evil.example"}, {}, kDay)
+  CHECK(IssueClientCert(ca.issuing, ca.issuing_key, PublicOf(subject), {"", "alpha", ""}, kDay).status().code() ==
+        ErrorCode::kInvalidArgument);
+  CHECK(IssueClientCert(ca.issuing, ca.issuing_key, PublicOf(subject), name, std::chrono::seconds(0)).status().code() ==
+        ErrorCode::kInvalidArgument);
+  CHECK(IssueServerCert(ca.issuing, ca.issuing_key, PublicOf(subject), name, {}, {}, kDay).status().code() ==
+        ErrorCode::kInvalidArgument);
+  CHECK(IssueServerCert(ca.issuing, ca.issuing_key, PublicOf(subject), name, {}, {"300.1.1.1"}, kDay).status().code() ==
+        ErrorCode::kInvalidArgument);
+  CHECK(IssueServerCert(ca.issuing, ca.issuing_key, PublicOf(subject), name, {"bad name,DNS:evil.example"}, {}, kDay)
             .status()
             .code() == ErrorCode::kInvalidArgument);
 }
@@ -382,8 +360,8 @@ TEST_CASE("issuance refuses a wrong key, a non-CA issuer and a too-deep chain") 
 TEST_CASE("a leaf never outlives its issuer") {
   TestCa ca;
   PrivateKey key = Must(PrivateKey::GenerateP256());
-  Certificate leaf = Must(IssueClientCert(ca.issuing, ca.issuing_key, PublicOf(key),
-                                          {"long", "alpha", ""}, kYear * 10));
+  Certificate leaf =
+      Must(IssueClientCert(ca.issuing, ca.issuing_key, PublicOf(key), {"long", "alpha", ""}, kYear * 10));
   CHECK(Must(leaf.NotAfter()) == Must(ca.issuing.NotAfter()));
 }
 
@@ -391,8 +369,7 @@ TEST_CASE("an Ed25519 CA signs certificates that verify") {
   PrivateKey root_key = Must(PrivateKey::GenerateEd25519());
   Certificate root = Must(MakeRootCa(root_key, {"Ed Root", "", ""}, kYear));
   PrivateKey key = Must(PrivateKey::GenerateP256());
-  Certificate client =
-      Must(IssueClientCert(root, root_key, PublicOf(key), {"ed-client", "alpha", ""}, kDay));
+  Certificate client = Must(IssueClientCert(root, root_key, PublicOf(key), {"ed-client", "alpha", ""}, kDay));
   CHECK(X509_get_signature_nid(client.get()) == NID_ED25519);
   CHECK(VerifyChain(client, {}, {root}, X509_PURPOSE_SSL_CLIENT) == X509_V_OK);
 }
@@ -414,14 +391,12 @@ TEST_CASE("a CSR round-trips, and a tampered one fails its self-signature") {
   std::size_t at = der.find("applicant");
   REQUIRE(at != std::string::npos);
   der[at + 7] = 'N';
-  CertificateRequest tampered =
-      Must(CertificateRequest::FromPem(DerToPem(der, "CERTIFICATE REQUEST")));
+  CertificateRequest tampered = Must(CertificateRequest::FromPem(DerToPem(der, "CERTIFICATE REQUEST")));
   Status verified = tampered.VerifySelfSignature();
   CHECK(verified.code() == ErrorCode::kInvalidArgument);
   TestCa ca;
-  CHECK(IssueClientCertFromCsr(ca.issuing, ca.issuing_key, tampered, {"cred-1", "acme", ""}, kDay)
-            .status()
-            .code() == ErrorCode::kInvalidArgument);
+  CHECK(IssueClientCertFromCsr(ca.issuing, ca.issuing_key, tampered, {"cred-1", "acme", ""}, kDay).status().code() ==
+        ErrorCode::kInvalidArgument);
 }
 
 TEST_CASE("CSR parsing is strict and bounded") {
@@ -429,18 +404,14 @@ TEST_CASE("CSR parsing is strict and bounded") {
   std::string pem = Must(Must(CertificateRequest::Create(key, {"a", "", ""})).ToPem());
   CHECK(CertificateRequest::FromPem(pem + std::string(kMaxCsrPemBytes, '\n')).status().code() ==
         ErrorCode::kPayloadTooLarge);
-  CHECK(CertificateRequest::FromPem("hello\n" + pem).status().code() ==
-        ErrorCode::kInvalidArgument);
-  CHECK(CertificateRequest::FromPem(pem + "trailing text\n").status().code() ==
-        ErrorCode::kInvalidArgument);
+  CHECK(CertificateRequest::FromPem("hello\n" + pem).status().code() == ErrorCode::kInvalidArgument);
+  CHECK(CertificateRequest::FromPem(pem + "trailing text\n").status().code() == ErrorCode::kInvalidArgument);
   CHECK(CertificateRequest::FromPem(pem + pem).status().code() == ErrorCode::kInvalidArgument);
   CHECK(CertificateRequest::FromPem("").status().code() == ErrorCode::kInvalidArgument);
 }
 
 TEST_CASE("the key policy accepts P-256, P-384, Ed25519, RSA-3072 and refuses weak keys") {
-  auto policy = [](PrivateKey key) {
-    return Must(CertificateRequest::Create(key, {"k", "", ""})).CheckKeyPolicy();
-  };
+  auto policy = [](PrivateKey key) { return Must(CertificateRequest::Create(key, {"k", "", ""})).CheckKeyPolicy(); };
   CHECK(policy(Must(PrivateKey::GenerateP256())).ok());
   CHECK(policy(Must(PrivateKey::GenerateEd25519())).ok());
   CHECK(policy(KeyFrom(EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-384"))).ok());
@@ -458,9 +429,8 @@ TEST_CASE("the key policy accepts P-256, P-384, Ed25519, RSA-3072 and refuses we
   TestCa ca;
   CertificateRequest weak = Must(CertificateRequest::Create(
       KeyFrom(EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA", std::size_t{1024})), {"k", "", ""}));
-  CHECK(IssueClientCertFromCsr(ca.issuing, ca.issuing_key, weak, {"cred-1", "acme", ""}, kDay)
-            .status()
-            .code() == ErrorCode::kInvalidArgument);
+  CHECK(IssueClientCertFromCsr(ca.issuing, ca.issuing_key, weak, {"cred-1", "acme", ""}, kDay).status().code() ==
+        ErrorCode::kInvalidArgument);
 }
 
 TEST_CASE("a certificate issued from a CSR carries the exchange's subject, not the CSR's") {
@@ -468,8 +438,7 @@ TEST_CASE("a certificate issued from a CSR carries the exchange's subject, not t
   PrivateKey key = Must(PrivateKey::GenerateP256());
   CertificateRequest csr = Must(CertificateRequest::FromPem(
       Must(Must(CertificateRequest::Create(key, {"admin1", "coalition", "root"})).ToPem())));
-  Certificate cert = Must(
-      IssueClientCertFromCsr(ca.issuing, ca.issuing_key, csr, {"cred-0193", "acme", ""}, kDay));
+  Certificate cert = Must(IssueClientCertFromCsr(ca.issuing, ca.issuing_key, csr, {"cred-0193", "acme", ""}, kDay));
   CHECK(Must(cert.SubjectCommonName()) == "cred-0193");
   CHECK(Must(cert.SubjectOrganization()) == "acme");
   X509_NAME* subject = X509_get_subject_name(cert.get());
@@ -491,8 +460,8 @@ TEST_CASE("a CRL lists the revoked serials, is signed by the issuer and revokes 
   std::transform(upper.begin(), upper.end(), upper.begin(),
                  [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
 
-  std::string pem = Must(MakeCrlPem(ca.issuing, ca.issuing_key,
-                                    {{revoked_serial, 1700000000}, {upper, 1700000100}}, kDay));
+  std::string pem =
+      Must(MakeCrlPem(ca.issuing, ca.issuing_key, {{revoked_serial, 1700000000}, {upper, 1700000100}}, kDay));
   CHECK(pem.starts_with("-----BEGIN X509 CRL-----\n"));
 
   CrlInfo info = Must(ParseCrl(pem));
@@ -515,10 +484,8 @@ TEST_CASE("a CRL lists the revoked serials, is signed by the issuer and revokes 
   CHECK(X509_CRL_verify(crl.get(), X509_get0_pubkey(ca.issuing.get())) == 1);
   CHECK(X509_CRL_verify(crl.get(), X509_get0_pubkey(ca.root.get())) != 1);
 
-  CHECK(VerifyChain(good, {}, {ca.issuing, ca.root}, X509_PURPOSE_SSL_CLIENT, crl.get()) ==
-        X509_V_OK);
-  CHECK(VerifyChain(revoked, {}, {ca.issuing, ca.root}, X509_PURPOSE_SSL_CLIENT, crl.get()) ==
-        X509_V_ERR_CERT_REVOKED);
+  CHECK(VerifyChain(good, {}, {ca.issuing, ca.root}, X509_PURPOSE_SSL_CLIENT, crl.get()) == X509_V_OK);
+  CHECK(VerifyChain(revoked, {}, {ca.issuing, ca.root}, X509_PURPOSE_SSL_CLIENT, crl.get()) == X509_V_ERR_CERT_REVOKED);
   CHECK(VerifyChain(also_revoked, {}, {ca.issuing, ca.root}, X509_PURPOSE_SSL_CLIENT, crl.get()) ==
         X509_V_ERR_CERT_REVOKED);
 }
@@ -526,15 +493,12 @@ TEST_CASE("a CRL lists the revoked serials, is signed by the issuer and revokes 
 TEST_CASE("CRL issuance refuses bad input") {
   TestCa ca;
   CHECK(Must(ParseCrl(Must(MakeCrlPem(ca.issuing, ca.issuing_key, {}, kDay)))).revoked.empty());
-  CHECK(MakeCrlPem(ca.issuing, ca.issuing_key, {{"xyz", 0}}, kDay).status().code() ==
-        ErrorCode::kInvalidArgument);
+  CHECK(MakeCrlPem(ca.issuing, ca.issuing_key, {{"xyz", 0}}, kDay).status().code() == ErrorCode::kInvalidArgument);
   CHECK(MakeCrlPem(ca.issuing, ca.issuing_key, {{"0a", 0}, {"0A", 1}}, kDay).status().code() ==
         ErrorCode::kInvalidArgument);
-  CHECK(MakeCrlPem(ca.issuing, ca.root_key, {}, kDay).status().code() ==
-        ErrorCode::kInvalidArgument);
+  CHECK(MakeCrlPem(ca.issuing, ca.root_key, {}, kDay).status().code() == ErrorCode::kInvalidArgument);
   PrivateKey leaf_key = Must(PrivateKey::GenerateP256());
-  Certificate leaf =
-      Must(IssueClientCert(ca.issuing, ca.issuing_key, PublicOf(leaf_key), {"x", "", ""}, kDay));
+  Certificate leaf = Must(IssueClientCert(ca.issuing, ca.issuing_key, PublicOf(leaf_key), {"x", "", ""}, kDay));
   CHECK(MakeCrlPem(leaf, leaf_key, {}, kDay).status().code() == ErrorCode::kFailedPrecondition);
   CHECK(ParseCrl("nothing").status().code() == ErrorCode::kInvalidArgument);
 }
@@ -575,8 +539,8 @@ TEST_CASE("InitDevPki writes a working development PKI") {
   REQUIRE(InitDevPki(dir, {}).ok());
   CHECK(FileMode(dir) == 0700);
 
-  for (const char* name : {"root-ca", "issuing-ca", "server", "admin1", "admin2", "auditor",
-                           "alpha", "beta", "foreign/root-ca", "foreign/client"}) {
+  for (const char* name : {"root-ca", "issuing-ca", "server", "admin1", "admin2", "auditor", "alpha", "beta",
+                           "foreign/root-ca", "foreign/client"}) {
     CAPTURE(name);
     const fs::path key_path = dir / (std::string(name) + ".key");
     const fs::path pem_path = dir / (std::string(name) + ".pem");
@@ -589,14 +553,12 @@ TEST_CASE("InitDevPki writes a working development PKI") {
     CHECK(X509_check_private_key(chain.front().get(), key.get()) == 1);
   }
 
-  std::vector<Certificate> bundle =
-      Must(ParsePemChain(Must(ReadFile(dir / "ca-bundle.pem", 1 << 16))));
+  std::vector<Certificate> bundle = Must(ParsePemChain(Must(ReadFile(dir / "ca-bundle.pem", 1 << 16))));
   REQUIRE(bundle.size() == 2);
   CHECK(Must(bundle[0].SubjectCommonName()) == "Coalition Hash Exchange Dev Issuing CA");
   CHECK(Must(bundle[1].SubjectCommonName()) == "Coalition Hash Exchange Dev Root CA");
 
-  std::vector<Certificate> server =
-      Must(ParsePemChain(Must(ReadFile(dir / "server.pem", 1 << 16))));
+  std::vector<Certificate> server = Must(ParsePemChain(Must(ReadFile(dir / "server.pem", 1 << 16))));
   REQUIRE(server.size() == 2);
   CHECK(Must(server[0].SubjectCommonName()) == "localhost");
   CHECK(X509_check_host(server[0].get(), "localhost", 0, 0, nullptr) == 1);
@@ -608,8 +570,8 @@ TEST_CASE("InitDevPki writes a working development PKI") {
     const char* name;
     const char* org;
   };
-  for (Expected who : {Expected{"admin1", "coalition"}, Expected{"auditor", "coalition"},
-                       Expected{"alpha", "alpha"}, Expected{"beta", "beta"}}) {
+  for (Expected who : {Expected{"admin1", "coalition"}, Expected{"auditor", "coalition"}, Expected{"alpha", "alpha"},
+                       Expected{"beta", "beta"}}) {
     CAPTURE(who.name);
     std::vector<Certificate> chain =
         Must(ParsePemChain(Must(ReadFile(dir / (std::string(who.name) + ".pem"), 1 << 16))));
@@ -619,8 +581,7 @@ TEST_CASE("InitDevPki writes a working development PKI") {
     CHECK(VerifyChain(chain[0], {chain[1]}, bundle, X509_PURPOSE_SSL_CLIENT) == X509_V_OK);
   }
 
-  Certificate foreign =
-      Must(Certificate::FromPem(Must(ReadFile(dir / "foreign" / "client.pem", 1 << 16))));
+  Certificate foreign = Must(Certificate::FromPem(Must(ReadFile(dir / "foreign" / "client.pem", 1 << 16))));
   CHECK(Must(foreign.SubjectCommonName()) == "admin1");  // an impostor of the first client
   CHECK(VerifyChain(foreign, {}, bundle) == X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY);
 

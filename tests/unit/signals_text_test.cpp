@@ -119,14 +119,14 @@ TEST_CASE("keyword: NFKC_Casefold, white space collapsed, at most 1 KiB") {
   CHECK(Canonical(Kind::kKeyword, "\t\n\u0085\u1680\u2028\u2029\u202F\u205Fx\r\n") == "x");
   CHECK(Canonical(Kind::kKeyword, "ПРИВЕТ Мир") == "привет мир");
   CHECK(Canonical(Kind::kKeyword, "Ǆ\u00C9") == "dž\u00E9");  // compatibility decomposition, then folding
-  CHECK(Canonical(Kind::kKeyword, "a  b\t\nc") == "a b c");  // white space collapsed
+  CHECK(Canonical(Kind::kKeyword, "a  b\t\nc") == "a b c");   // white space collapsed
   CHECK(Canonical(Kind::kKeyword, "emoji 😀 OK") == "emoji 😀 ok");
-  CHECK(Canonical(Kind::kKeyword, "\u212Aill") == "kill");  // Kelvin sign
+  CHECK(Canonical(Kind::kKeyword, "\u212Aill") == "kill");                       // Kelvin sign
   CHECK(Canonical(Kind::kKeyword, "ＧＲＯＯＭＩＮＧ talk") == "grooming talk");  // fullwidth (the issue's case)
   CHECK(Canonical(Kind::kKeyword, "cafe\u0301") == Canonical(Kind::kKeyword, "caf\u00e9"));  // NFD = NFC
-  CHECK(Canonical(Kind::kKeyword, "ՀԱՅԱՍՏԱՆ") == "հայաստան");  // Armenian capitals
+  CHECK(Canonical(Kind::kKeyword, "ՀԱՅԱՍՏԱՆ") == "հայաստան");                                // Armenian capitals
   CHECK(Canonical(Kind::kKeyword, "gro\u00ADom\u200Bing") == "grooming");  // soft hyphen, zero-width space
-  CHECK(Canonical(Kind::kKeyword, "İ") == "i\u0307");  // no Turkic folding: locale-independent
+  CHECK(Canonical(Kind::kKeyword, "İ") == "i\u0307");                      // no Turkic folding: locale-independent
   CHECK(Canonical(Kind::kKeyword, "ı") == "ı");
 
   std::string full(1024, 'A');
@@ -181,7 +181,8 @@ TEST_CASE("domain: IDNA rules refuse what browsers refuse") {
 }
 
 TEST_CASE("domain: public suffixes are refused; the registrable domain is known") {
-  for (std::string_view suffix : {"co.uk", "github.io", "blogspot.com", "CO.UK", "ｃｏ．ｕｋ", "com.au", "s3.amazonaws.com"}) {
+  for (std::string_view suffix :
+       {"co.uk", "github.io", "blogspot.com", "CO.UK", "ｃｏ．ｕｋ", "com.au", "s3.amazonaws.com"}) {
     CAPTURE(suffix);
     std::string reason = Refusal(Kind::kDomain, suffix);
     CHECK(reason.find("is a public suffix (publicsuffix.org)") != std::string::npos);
@@ -194,7 +195,8 @@ TEST_CASE("domain: public suffixes are refused; the registrable domain is known"
   CHECK_FALSE(exchange::signals::RegistrableDomain("co.uk").has_value());
   CHECK(exchange::signals::ParentDomainsToMatch("a.b.example.co.uk") ==
         std::vector<std::string>{"b.example.co.uk", "example.co.uk"});
-  CHECK(exchange::signals::ParentDomainsToMatch("deep.someone.github.io") == std::vector<std::string>{"someone.github.io"});
+  CHECK(exchange::signals::ParentDomainsToMatch("deep.someone.github.io") ==
+        std::vector<std::string>{"someone.github.io"});
   CHECK(exchange::signals::ParentDomainsToMatch("example.com").empty());
 }
 
@@ -249,7 +251,8 @@ std::string Matches(Kind kind, std::vector<std::string> stored, std::string_view
   auto found = exchange::signals::FindMatches(kind, Canonical(kind, query), index);
   REQUIRE(found.ok());
   std::string out;
-  for (const auto& m : *found) out += (out.empty() ? "" : " ") + std::string(exchange::signals::MatchTypeName(m.type)) + ":" + m.value;
+  for (const auto& m : *found)
+    out += (out.empty() ? "" : " ") + std::string(exchange::signals::MatchTypeName(m.type)) + ":" + m.value;
   return out;
 }
 
@@ -330,8 +333,8 @@ TEST_CASE("values stored under the version 1 rules are brought to the current on
     std::string now;
   };
   const std::vector<Case> cases = {
-      {Kind::kDomain, "xn--ph7chab1aes7c.com", "example.com"},  // fullwidth EXAMPLE, as version 1 wrote it
-      {Kind::kDomain, "xn--example-mka.com", "example.com"},    // with a soft hyphen
+      {Kind::kDomain, "xn--ph7chab1aes7c.com", "example.com"},     // fullwidth EXAMPLE, as version 1 wrote it
+      {Kind::kDomain, "xn--example-mka.com", "example.com"},       // with a soft hyphen
       {Kind::kDomain, "xn--munchen-gie.de", "xn--mnchen-3ya.de"},  // NFD
       {Kind::kDomain, "xn--i-kia518t.vn", "xn--i-kia818t.vn"},     // ĐẠI, decomposed differently
       {Kind::kDomain, "example.com", "example.com"},
