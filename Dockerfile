@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # exchanged and exchangectl, built from source on Debian 12 with Debian's packages.
 FROM debian:12 AS build
 RUN apt-get update \

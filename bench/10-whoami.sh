@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # GET /v1/whoami on exchanged, and beside it nginx serving a static file of
 # the same bytes, both over HTTPS/1.1 with client certificates (same PKI,
 # TLS 1.2+, keep-alive) on this machine. nginx is the practical ceiling for

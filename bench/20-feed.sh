@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The verifiable feed: append throughput (batches of 10,000 and of 1,000)
 # beside SHA-256 leaf hashing of the same entry bytes; inclusion and
 # consistency proof latency at the final tree size (1,000,000 entries by

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Ingest: INGEST_SIGNALS (1,000,000) submissions of mixed kinds in batches of
 # 10,000 by two organisations at once, 30 % of beta's overlapping alpha's, end
 # to end over mTLS with exchangectl submit; beside psql \copy of the same

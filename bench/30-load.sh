@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Mixed load on loopback for a bounded time: MEMBERS members syncing verified
 # mirrors (exchangectl sync --follow), SUBMITTERS members submitting batches,
 # LOOKERS clients looking signals up. At the end every mirror must equal the

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # PDQ near-duplicate matching (1M and 10M stored hashes, beside brute force and
 # FAISS) and image hashing, by bench/pdq/run.sh, which also keeps its full
 # tables in bench/pdq/RESULTS.md. Prints them as one section.

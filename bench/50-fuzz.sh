@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The long fuzz runs: every libFuzzer target for BENCH_FUZZ_SECONDS (60) over
 # its committed corpus (scripts/test runs them for 10 s). Prints how far each got.
 set -euo pipefail

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // loadgen: a closed-loop HTTPS/1.1 load generator for the benchmarks in bench/.
 //
 //   loadgen --url https://HOST:PORT/PATH --ca FILE --cert FILE --key FILE

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Writes exchange/version/build_info.h (cmake -P, at every build): the git
 # commit of SOURCE_DIR and the build date. configure_file leaves the header
 # untouched when nothing changed, so an unchanged tree recompiles nothing.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # cmake -DOUTPUT=file.cpp -DFILES=a.sql,b.sql -P EmbedMigrations.cmake
 # Writes the definition of exchange::store::EmbeddedMigrations().
 string(REPLACE "," ";" FILES "${FILES}")

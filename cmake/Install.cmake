@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Install rules and the Debian packages (CPack DEB): `exchanged` (the server,
 # its man page, systemd unit, configuration file, Prometheus alerts, Grafana
 # dashboard and docs) and `exchangectl` (the client, its man page and bash

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # ASan + UBSan for the whole build when EXCHANGE_SANITIZE is on (scripts/test --sanitize).
 if(EXCHANGE_SANITIZE)
   add_compile_options(-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)

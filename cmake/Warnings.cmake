@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Warnings every target of ours gets; third-party headers are included as SYSTEM.
 add_library(exchange_warnings INTERFACE)
 target_compile_options(exchange_warnings INTERFACE -Wall -Wextra -Wpedantic $<$<CXX_COMPILER_ID:GNU>:-Wshadow=local>

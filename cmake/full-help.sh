@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # The complete help of a binary with commands, for help2man: `full-help.sh
 # BINARY --help` prints `BINARY --help`, then `BINARY COMMAND --help` for every
 # command its "Commands:" list names; `full-help.sh BINARY --version` prints

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // exchanged: the Coalition Hash Exchange server. Parses the command and its
 // flags and hands over; everything else lives in server/. Diagnostics go
 // through common/logger.h: JSON lines for serve, text for the other commands.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Every signal kind's canonicaliser on arbitrary bytes: no crash, no hang,
 // and what it accepts is a fixed point (canonicalising it again changes nothing).
 #include <cstdint>

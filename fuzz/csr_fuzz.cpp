@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Certificate requests as applicants send them: parse, check the
 // self-signature and the key policy; refuse garbage without crashing.
 #include <cstdint>

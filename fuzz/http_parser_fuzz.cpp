@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The HTTP request parser with the limits the sessions use (header limit,
 // per-route body limit applied after the header), fed arbitrary bytes in
 // arbitrary chunks, as a slow or hostile client would send them. As in

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Member import files (exchangectl submit): CSV tables with a header, and the
 // JSON lists inside their fields. Arbitrary bytes must parse or be refused.
 #include <cstdint>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Signed notes and checkpoint bodies as a client receives them from a server
 // it does not trust: parsing and verification must refuse, never crash.
 #include <cstdint>

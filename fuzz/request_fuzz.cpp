@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Request decoding: targets, query strings and bodies as Protobuf and JSON
 // for the messages the API accepts. Malformed input must be an error value.
 #include <cstdint>

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """An independent verifier for the exchange's feed, written from RFC 9162 and
 C2SP signed-note / tlog-checkpoint, sharing no code with exchanged: Python's
 standard library for HTTPS and SHA-256, the openssl command for Ed25519.

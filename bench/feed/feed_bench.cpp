@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The verifiable feed under measurement, through the real API over mTLS:
 //   append   entries/s when members submit batches of --batch signals
 //   hash     SHA-256 leaf hashing of the same entry bytes, in this process

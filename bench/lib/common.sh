@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Helpers shared by the benchmark scripts (bench/NN-name.sh) and scripts/bench.
 # Source it; it defines functions only and changes no shell options.
 

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: Apache-2.0
 """FAISS on the data pdq_bench wrote: IndexBinaryFlat (brute force) and
 IndexBinaryMultiHash(256, 16, 16) with nflip 0 and 1, one thread, range
 search at distance <= D. Recall is against IndexBinaryFlat's answer.

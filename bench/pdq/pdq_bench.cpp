@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // pdq_bench: figures for PDQ matching and hashing, printed as Markdown
 // (bench/pdq/run.sh assembles bench/pdq/RESULTS.md from them).
 //

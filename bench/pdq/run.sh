@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Measures PDQ matching and hashing and writes bench/pdq/RESULTS.md: never
 # edit that file by hand, rerun this script.
 #

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // exchangectl admin: vetting and membership, for coalition admins.
 #include <cstdio>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ApiClient: typed calls to the exchange's API over an HttpsClient.
 //
 // Requests and responses are Protobuf on the wire; a non-2xx answer is

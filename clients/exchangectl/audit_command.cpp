@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // exchangectl audit verify | list: the tamper-evident audit log, for auditors
 // and admins. verify proves the log against the trusted feed key: the
 // checkpoint's signature, every entry against the root, and — with --state —

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Sending batches to the exchange's batch endpoints (signals, opinions,
 // retractions, sightings) the way a bulk client must: retries with backoff
 // on transport failures and on 429/503 (honouring Retry-After), with the very

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Shared plumbing for exchangectl's commands: connection flags (each with its
 // EXCHANGECTL_* twin), output format, and one way to print and to fail.
 //

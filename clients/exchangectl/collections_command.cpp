@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // exchangectl collections list | create NAME | grant NAME ORG read|write|none
 #include <cstdio>
 

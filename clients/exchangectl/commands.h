@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // exchangectl's commands. Each takes the arguments after its own name and
 // returns the process exit code (see cli.h).
 #pragma once

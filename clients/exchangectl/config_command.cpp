@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // exchangectl config show | profiles: what the profile file holds and which
 // value each setting ends up with, and from where (flag, environment,
 // profile, built-in default). Reads nothing but the environment and the

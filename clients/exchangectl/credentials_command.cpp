@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // exchangectl credentials list | rotate --out DIR | revoke ID --reason R
 // A member's own certificates: rotate keys without asking an admin.
 #include <cstdio>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // exchangectl enroll: apply to join with an invitation token, then fetch the
 // certificate once two admins have approved. The private key is made here and
 // never leaves DIR.

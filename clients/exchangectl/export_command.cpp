@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // exchangectl export: a mirror's signals as CSV, NDJSON, or the
 // `signal_type signal_value` lines ThreatExchange's tools read from a file.
 #include <cstdio>

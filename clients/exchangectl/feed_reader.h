@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // FeedReader: reads a log (a collection's or the audit log) and proves what it
 // reads: checkpoints verified against trusted feed keys (and the freshness
 // key), entries checked against the root, consistency with what was seen before.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // exchangectl hash FILE|DIR...: MD5, SHA-256, PDQ and PDQ quality of every
 // file, directories recursed, on all cores. Local only: no server involved.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // HttpsClient: a small blocking HTTPS/1.1 client with a client certificate,
 // for exchangectl and the end-to-end tests. It verifies the server against
 // the given CA bundle and its host name and keeps one connection alive across

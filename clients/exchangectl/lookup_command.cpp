@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // exchangectl lookup: matching for members without a mirror. Asks the
 // exchange (POST /v1/collections/{c}/lookup) about values given on the
 // command line or stdin and files hashed here (MD5, SHA-1, SHA-256, PDQ);

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // exchangectl: the exchange's one client, for members, admins, auditors and
 // enrollment. Picks the command; each command parses its own flags.
 #include <algorithm>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // exchangectl match: exact matching against a local mirror, for values given
 // on the command line or stdin and for files hashed locally (MD5, SHA-1,
 // SHA-256, streaming). Nothing leaves the machine.

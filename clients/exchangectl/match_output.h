@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // What `match` (against a local mirror) and `lookup` (against the exchange)
 // found for each input, and the one way both print it: a line per signal
 // found, or one JSON document

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Mirror: a member's verified local copy of one collection's log, in a
 // directory of its own:
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // SyncMirror: brings a Mirror up to the exchange's current checkpoint of one
 // collection, verifying everything before it changes anything (docs/client.md).
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // exchangectl pki init DIR: a development PKI (root CA, issuing CA, server
 // certificate for localhost, client credentials) for sandboxes and tests.
 #include <cstdio>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // exchangectl's profile file: named sets of connection settings, so that a
 // member types `exchangectl sync --collection csam-known --mirror m/` instead
 // of repeating --server, --ca, --cert, --key and --feed-vkey on every command.

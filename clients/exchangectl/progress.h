@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Progress: a one-line progress bar on stderr for long operations (entries
 // done, entries per second, time left), drawn only when stderr is a
 // terminal; otherwise it stays silent and the command prints its own summary.

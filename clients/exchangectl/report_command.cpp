@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // exchangectl report annual | verify: fetch the signed annual progress report
 // and check its Ed25519 signature before saving; re-check a saved one offline.
 #include <cstdio>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // exchangectl opinion | retract | sighting: what a member does about signals
 // it holds, for one value (--kind, --value) or for many (--file, CSV with a
 // header). Batches go out with the same retries as submit; opinions and

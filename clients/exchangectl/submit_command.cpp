@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // exchangectl submit: share many signals from a file (CSV with a header, or
 // NDJSON), in batches, each with an Idempotency-Key derived from the file's
 // content and the batch number, so a re-run after any failure sends the same

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // exchangectl sync: keep a verified local mirror of a collection's feed.
 // exchangectl mirror verify: re-check a mirror offline.
 //

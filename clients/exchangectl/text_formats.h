@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The text formats exchangectl reads and writes besides the API's own:
 // CSV (RFC 4180, one record per line, formula-injection guard) with the line
 // number of every record, JSON string and

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // exchangectl whoami: who the exchange thinks you are.
 #include <cstdio>
 

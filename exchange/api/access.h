@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Who may read and write what. Admins and auditors read every log; members
 // read the collections they hold a grant on and write where the grant is
 // "write". A member asking about a collection it has no grant on gets the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Audit events for admin actions: who acted, with which credential, on what, why.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // CheckpointPublisher: signs checkpoints of committed trees and keeps the
 // published one fresh.
 //

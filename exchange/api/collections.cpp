@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Collections and grants (admins):
 //   POST /v1/collections
 //   GET  /v1/collections

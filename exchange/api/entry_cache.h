@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // EntryPageCache: serialised pages of log entries, kept in memory.
 //
 // Entries below a log's committed size never change, so a page

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The verifiable logs, for collections and for the audit log:
 //   GET /v1/logs
 //   GET /v1/keys

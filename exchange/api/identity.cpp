@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // GET /v1/whoami: who the exchange thinks the caller is.
 #include "api/routes.h"
 #include "exchange/v1/identity.pb.h"

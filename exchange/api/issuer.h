@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // CredentialIssuer: the exchange's issuing CA at work — member credentials
 // from CSRs (the exchange sets the subject: O = organisation slug,
 // CN = credential id) and the CRL.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Membership and vetting.
 //   Admins:   POST /v1/admin/invitations
 //             GET  /v1/admin/applications[?status=pending]

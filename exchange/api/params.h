@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Query and path parameters: strict parsing with messages a caller can act on.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // PdqLookup: one in-memory near-duplicate index per collection, fed from the
 // collection's log, so a PDQ lookup never scans the database.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // GET /v1/reports/annual/{year}[?format=json|csv|html][&variant=public&k=N]
 // Auditors and admins see every organisation; a member sees its own and the
 // coalition totals, both over the collections it may read. Every answer carries an Ed25519 signature over its exact

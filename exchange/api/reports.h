@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The key that signs annual reports (Ed25519, PEM on disk), and its public half.
 #pragma once
 

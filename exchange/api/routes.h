@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The API's routes: one handler file per resource, all registered here.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Signals and what members say about them:
 //   POST /v1/collections/{c}/signals                 submit (write grant; Idempotency-Key)
 //   GET  /v1/collections/{c}/signals/{kind}/{value}  status, provenance, opinions (read grant)

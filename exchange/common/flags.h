@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // FlagSet: command-line flags, each with an environment-variable twin.
 //
 // A value comes from, in increasing priority: the default already in the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // JSON string literals for output written by hand (log lines, the client's
 // --output json documents): the one escaping routine in the tree.
 //

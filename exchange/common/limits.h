@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Bounds that both the API and the schema enforce: one set of numbers.
 //
 // Handlers refuse a value over a bound with a 400 that names it, so nothing

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The process's diagnostics: one line per event on stderr.
 //
 // `exchanged serve` writes JSON lines (docs/operations.md, "Logs"):

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Slugs: how organisations and collections are named in paths, reports and
 // logs. 1-63 lowercase ASCII letters, digits and '-', not starting or ending
 // with '-' (the same rule the database's CHECK constraints enforce).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Splitting the comma-joined lists the store aggregates with string_agg and
 // the client takes on its command line.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Status and Result<T>: expected failures as values.
 //
 // Every module returns a Status (or a Result<T>) for failures a caller is

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // RFC 3339 timestamps in UTC: the one format the API uses for times.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ApiDispatcher: routes a request, authenticates the caller, and runs the
 // handler on the database worker pool (or inline, for handlers that need no
 // database once the caller is cached). Records every answer in the metrics,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // What a handler knows about the call beyond the request: who is calling and,
 // for routes that use it, the worker's database connection.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Turning a client certificate fingerprint into a Caller.
 //
 // LoadCaller() reads the credential and its organisation and refuses, with a

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Dispatcher: what a connection hands each parsed request to.
 //
 // The session (net/) owns sockets and timeouts; a Dispatcher owns what a

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Request and Response as handlers see them: plain values, no Beast types,
 // so api/ code compiles without Boost headers.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // OpsDispatcher: the plain-HTTP operations listener (/healthz, /readyz,
 // /metrics). Answers inline: nothing here waits on the database.
 #pragma once

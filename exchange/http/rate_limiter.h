@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // RateLimiter: a token bucket per key (an organisation, or an address on the
 // enrollment listener; a certificate or an address for refused credentials).
 // Over the limit, the caller gets 429 with Retry-After.

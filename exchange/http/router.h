@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Router: maps (method, path) to a Route by path templates like
 // "/v1/collections/{c}/entries". A "{name}" segment matches one non-empty
 // path segment and is returned as a parameter.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Protobuf or JSON on the wire, and errors as one Error message.
 //
 // A request body is JSON when Content-Type is application/json, else Protobuf

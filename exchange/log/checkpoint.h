@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // C2SP tlog-checkpoint note text (https://c2sp.org/tlog-checkpoint): the
 // statement "the log <origin> has <size> leaves and this root", which the log
 // signs as a note (signed_note.h) and cosigners timestamp (cosignature.h).

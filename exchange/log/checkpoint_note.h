@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The exchange's published checkpoint: a C2SP tlog-checkpoint body signed by
 // every current feed key (C2SP signed-note), plus a timestamped
 // tlog-cosignature/v1 line by the exchange's freshness key, re-issued at

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // C2SP tlog-cosignature v1 (https://c2sp.org/tlog-cosignature), Ed25519 only:
 // a timestamped signature over a checkpoint, "as of this time, this is the
 // largest tree I have seen for this log". The exchange publishes one over its

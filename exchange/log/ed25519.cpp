@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "log/ed25519.h"
 
 #include <openssl/evp.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Raw Ed25519 (RFC 8032) over OpenSSL 3 EVP: the primitive under signed notes
 // and cosignatures. Keys are plain 32-byte arrays; the caller owns them.
 //

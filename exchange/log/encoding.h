@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Byte-string encodings shared by the log formats and the rest of the project:
 // RFC 4648 §4 base64 (standard alphabet, with padding) and lowercase hex.
 //

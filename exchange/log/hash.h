@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // SHA-256 and the RFC 9162 §2.1.1 Merkle tree hashes: domain-separated leaf
 // and interior-node hashes, and the hash of the empty tree.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // RFC 9162 §2.1 Merkle trees: roots, the compact range the log appends with,
 // storage-independent proof generation, and proof verification.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // C2SP signed notes (https://c2sp.org/signed-note) with Ed25519 keys: the
 // envelope the log's checkpoints travel in, and the key strings operators
 // configure.

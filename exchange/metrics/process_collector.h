@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ProcessCollector: the standard process_* families Prometheus expects of any
 // exporter (CPU seconds, resident and virtual memory, open and maximum file
 // descriptors, start time), read from /proc/self when /metrics is scraped.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ServerMetrics: every metric family exchanged exports, built once at start-up.
 //
 // Names follow exchange_<noun>_<unit>[_total]; label sets are small and

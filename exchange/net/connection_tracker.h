@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ConnectionTracker: one listener's connections — admission against its
 // limits, and reaching every one of them at shutdown.
 //

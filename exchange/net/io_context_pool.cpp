@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "net/io_context_pool.h"
 
 #include <thread>

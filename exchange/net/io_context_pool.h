@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // IoContextPool: one io_context per I/O thread. Each accepted connection is
 // given to the next context in turn and stays on it, so a connection's
 // handlers never cross threads and contexts share no scheduler (one shared

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Listener: accepts TCP connections on one endpoint and hands each socket,
 // bound to the next context of the pool, to `on_accept`. Stop() closes the acceptor; connections
 // already accepted are not touched (see ConnectionTracker for those).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // HTTP/1.1 sessions over TLS (the API listener) and over plain TCP (the
 // operations listener), with keep-alive and a time limit on every step:
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The server's TLS configuration: TLS 1.2 minimum (1.3 preferred), forward-
 // secret AEAD ciphers only, and a client certificate required and verified
 // against the coalition's CA bundle on every connection.

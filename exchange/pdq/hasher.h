@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // PDQ, Meta's 256-bit perceptual image hash, computed from a luminance image.
 // Written here from the published description of the algorithm (PDQ's
 // hashing document in facebook/ThreatExchange):

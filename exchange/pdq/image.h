@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Decoding JPEG, PNG and WebP files into the luminance image that PDQ hashes.
 //
 // The format is told by the file's first bytes, never by its name. Every

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // pdq::Index: a set of 256-bit PDQ hashes answering "every stored hash within
 // Hamming distance d of this one" exactly — no missed match, no false one —
 // for d up to 63, with inserts and deletes applied in place.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Certificate: one parsed X.509 certificate and the facts the exchange reads
 // from it (fingerprint, subject, validity, serial, CA flag).
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Certificate revocation lists: signing one for the issuing CA, and reading
 // one back (used by tests and diagnostics).
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // CertificateRequest: a PKCS#10 CSR, as an applicant sends it at enrollment,
 // and issuance of a client certificate from one.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A throwaway PKI for development, tests and the sandbox
 // (`exchangectl pki init DIR`). Never for production: every key, including
 // the root's, is written unencrypted to disk.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The one place that writes key and certificate files, and reads them back
 // with a size bound.
 //

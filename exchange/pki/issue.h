@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Certificate issuance: a self-signed root CA, an intermediate (issuing) CA,
 // and TLS server and client leaf certificates.
 //

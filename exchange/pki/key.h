@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Asymmetric keys: PrivateKey (generate, load, save) and PublicKey (the half
 // that goes into certificates and CSRs).
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Owning smart pointers for OpenSSL objects.
 //
 // Each alias is a std::unique_ptr whose deleter calls the matching OpenSSL

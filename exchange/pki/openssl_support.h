@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Internal helpers shared by the pki sources: OpenSSL error queue → Status,
 // memory BIOs in and out, hex, and the signature digest for a key.
 //

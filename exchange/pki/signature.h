@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Detached Ed25519 signatures over exact bytes (signed reports), made with a
 // PEM key so that `openssl pkeyutl -verify -rawin` checks them too.
 #pragma once

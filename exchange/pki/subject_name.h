@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // SubjectName: the distinguished name the exchange puts in certificates and
 // CSRs. A plain value; copy freely.
 #pragma once

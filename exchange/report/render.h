@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Renders an annual report as CSV (one figure per row) or as one
 // self-contained HTML page with inline SVG charts that reads well printed.
 // Pure: the same report always renders to the same bytes.

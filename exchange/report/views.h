@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Who sees what of an annual report: a member sees its own organisation and
 // the coalition totals; the public variant withholds every figure that rests
 // on fewer than k observations, so no small number identifies anyone.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // exchanged's one-shot operator commands (everything but `serve`).
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Loading and generating the exchange's signing keys (key files hold a C2SP
 // signer key string, "PRIVATE+KEY+name+hash+base64", mode 0600).
 #pragma once

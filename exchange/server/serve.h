@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // `exchanged serve`: the settings and the function that wires the server
 // together and runs it until SIGTERM/SIGINT.
 #pragma once

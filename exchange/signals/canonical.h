@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Canonical forms of signal values (DESIGN §4): the one spelling of a value
 // that the exchange stores, matches, logs in the feed and hands to members.
 // Server and client canonicalise with this same code, so a member can compute

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Host names as signals see them: the canonical `domain` value, the host part
 // of a canonical `url` and the domain of an e-mail address in `account_id`.
 //

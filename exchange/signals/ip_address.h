@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // IP address literals as they appear in the host of a `url` signal.
 //
 // Pure functions; thread-safe.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The kinds of signal the exchange shares (DESIGN §4) and their stable wire
 // names. Server and client both use these names in the API, the feed and the
 // database, so they never change once released.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Look-alike keys: the Unicode UTS #39 confusable skeleton (ICU uspoof, data
 // from confusables.txt) of a canonical value. Two values with one skeleton
 // look alike to a person ("pаypal.com" with a Cyrillic 'а' and

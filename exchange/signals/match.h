@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The small pieces of matching that belong with the canonical forms: PDQ
 // hashes as bits and the distance between them. The matcher that searches a
 // collection lives elsewhere and builds on these.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The match rule for exact-kind signals (every kind but pdq near-duplicates):
 // which stored signals a queried value matches, and how. The server's
 // POST /v1/collections/{c}/lookup and `exchangectl match` both call

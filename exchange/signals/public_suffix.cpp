@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "signals/public_suffix.h"
 
 #include <libpsl.h>

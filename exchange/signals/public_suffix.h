@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The public suffix list (publicsuffix.org), through libpsl: which names are
 // public suffixes (co.uk, github.io, blogspot.com), under which anyone may
 // register a name of their own, and the registrable domain of a host name.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "signals/stored_value.h"
 
 #include <idn2.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Values stored under older canonical-form rules (canonical.h,
 // kCanonicalFormVersion), brought to the current rules. Used by
 // `exchanged migrate-signals`; pure functions, thread-safe.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Canonical text, for `keyword` values and e-mail local parts in
 // `account_id`: Unicode NFKC_Casefold, then white space collapsed.
 //

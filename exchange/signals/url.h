@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The canonical form of a `url` signal: RFC 3986 §6.2.2 syntax-based
 // normalisation plus the few scheme-based steps (§6.2.3) that make two
 // spellings of one web address the same signal.

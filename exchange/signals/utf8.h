@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // UTF-8 decoding and the few Unicode character properties the canonical forms
 // need (White_Space, control characters).
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Appending an audit event to the audit log inside the caller's transaction,
 // so there is no action without its event and no event without its action.
 // Private to store/.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Collections (sharing scopes), their grants, and the audit events that
 // admin changes to them write in the same transaction.
 //

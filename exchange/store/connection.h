@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // One PostgreSQL connection, owned by one worker thread.
 //
 // The connection is opened lazily and reopened after PostgreSQL restarts:

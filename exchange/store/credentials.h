@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Organisations and their credentials (client certificates): lookup for
 // authentication, registration, rotation, suspension and revocation, and
 // what the CRL must list.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Appending to a verifiable log inside the caller's transaction.
 //
 // LockLog() takes the log's row lock: every writer of a log holds it from

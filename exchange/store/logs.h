@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Reading the verifiable logs: heads, entries, Merkle nodes and signed
 // checkpoints. Appending happens inside the transaction of the change that
 // causes it (store/log_append.h), never on its own.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "store/metrics_figures.h"
 
 #include "store/transaction.h"

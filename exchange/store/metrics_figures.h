@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // What the Prometheus gauges read from the database, in three small queries.
 // Each read is the whole current state: a row that is absent (a status with
 // no signals left, a log never signed, an organisation no longer active) is

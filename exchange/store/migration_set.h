@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The schema migrations compiled into this binary (migrations/*.sql).
 //
 // Versions are the numeric prefixes of the file names, strictly increasing.

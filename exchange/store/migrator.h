@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Applies EmbeddedMigrations() to a database and reports whether it is current.
 //
 // Migrate() runs every pending migration in one transaction that first takes

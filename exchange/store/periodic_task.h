@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // PeriodicTask: a thread with its own database connection that runs `task`
 // at once and then every `period` until destroyed. For background work that
 // must not take a request worker: readiness checks, checkpoint refreshes,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "store/readiness_probe.h"
 
 #include "store/migrator.h"

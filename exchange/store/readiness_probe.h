@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ReadinessProbe: checks, once per `period` and on a connection of its own,
 // that PostgreSQL answers and the schema is current. /readyz reads the last
 // answer without waiting on the database.

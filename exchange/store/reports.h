@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The figures of the annual progress report, computed in SQL from what the
 // exchange recorded: contributions, opinions, status moves, sightings, sync
 // observations, vetting. One row per figure; `org` is a slug or "all" for the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Signals and their provenance: batch submission, and the state every feed
 // entry carries.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // RunTransaction: the one way store/ code talks to PostgreSQL.
 //
 // Runs `body(pqxx::work&)` (which returns a value, never void) in a transaction and commits, retrying a bounded

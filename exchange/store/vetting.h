@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Vetting: invitations, applications, the two-admin rule, and issuing the
 // credential of an approved applicant — each step with its audit event in
 // the same transaction.

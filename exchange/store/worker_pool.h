@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // WorkerPool: the fixed set of threads that do all database work.
 //
 // I/O threads never block: they Submit() a job and the job posts its result

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // BuildInfo: what this binary is, for `--version` and the exchange_build_info
 // metric, so both always say the same.
 //

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # A throwaway PostgreSQL 15 cluster on a free loopback port, for the sandbox
 # and the tests. PostgreSQL refuses to run as root: when we are root the
 # cluster is owned and run by the unprivileged user `nobody`.

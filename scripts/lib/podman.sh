@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Podman on the build machines, for scripts/compose-test and
 # scripts/service-test. Source this; then podman_setup, and base_image for the
 # debian:12 and debian:12-slim images the Containerfiles start FROM.

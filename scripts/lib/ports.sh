@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # free_port: a loopback TCP port nobody listens on, below the kernel's
 # ephemeral range (so no outgoing connection holds it either). Source this.
 free_port() {

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Starts a second exchanged on a sandbox's database and keys (scale-out: two
 # stateless processes, one PostgreSQL). Prints SECOND_* export lines; the
 # process is stopped by `scripts/sandbox down DIR` (its pid file is in DIR).

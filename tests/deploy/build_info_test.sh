@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # cmake/BuildInfo.cmake, which writes the header behind --version: the commit
 # of a git checkout (marked -modified when tracked files differ), "unknown"
 # outside one (a source tarball), and the date from $SOURCE_DATE_EPOCH.

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """The Grafana dashboard and the alert rules against the metrics exchanged exports.
 
 * every panel query is valid PromQL (promtool check rules, after putting

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The Debian packages, end to end without installing anything on this machine:
 # cpack builds exchanged_*.deb and exchangectl_*.deb from the build tree (the
 # binaries and man pages already built), `dpkg-deb -x` unpacks them into a

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The authorization matrix of docs/security.md ("Authorization matrix"),
 // read from the document at run time and checked cell by cell against a real
 // exchanged: every endpoint of both listeners, asked by every kind of caller

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Canonical forms, taxonomies and the match rule end to end (issue 12):
 // spellings of one domain, URL or keyword land on one signal; look-alikes are
 // separate signals reported as "look_alike" matches by the server's lookup and

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # exchangectl at its edges, as a user meets them against a sandbox (issue 13):
 # errors that say what happened and their exit codes, mirror file modes,
 # who acted in `audit list`, `enroll --fetch` while pending, `lookup` without

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // What exchangectl's HTTPS client does when a kept-alive connection fails
 // after a request went out: a POST without an Idempotency-Key is never sent a
 // second time (the exchange may have applied it: sightings are not

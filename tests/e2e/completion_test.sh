@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # exchangectl's bash completion (deploy/bash-completion/exchangectl), run
 # as bash runs it (COMP_WORDS, COMP_CWORD, then the function) against the
 # built exchangectl: every command of `exchangectl --help`, every subcommand

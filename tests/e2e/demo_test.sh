@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # scripts/demo, run as a new user runs it: it must end with exit 0 and show
 # each coalition workflow doing what it should (vetting with two approvals,
 # a suspension refused then lifted, a dispute that flips a status, a

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Faults: a server killed mid-batch while clients retry with the same
 // idempotency key; PostgreSQL restarted under load. Every item lands exactly
 // once, no entry is lost or duplicated, and the log still verifies.

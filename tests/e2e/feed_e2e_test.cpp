@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The verifiable feed end to end: signed checkpoints, entries that hash to
 // them, proofs from the endpoints, several exchanged processes appending at
 // once, and a server killed with SIGKILL in the middle of appends.

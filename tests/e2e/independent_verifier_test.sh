@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The feed checked by tools/verify_feed.py, which shares no code with
 # exchanged: against the vectors, then against a live sandbox with appends
 # from two exchanged processes, then a forged checkpoint must be refused.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Hostile connections: old TLS versions and weak ciphers are refused at the
 // handshake, 10,000 idle connections do not stop the exchange serving others,
 // and connections beyond the cap are closed at accept.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # exchanged's logs against a live sandbox (real exchanged over mTLS): an
 # invitation (token), an enrollment (token + CSR, key made locally), signals
 # submitted with values and an Idempotency-Key, values in paths and queries,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // /metrics as an operator's Prometheus sees it, against a real exchanged:
 // the process_* families follow the process, the checkpoint gauge is a
 // timestamp that moves when a checkpoint is signed, the pool's queue limit is

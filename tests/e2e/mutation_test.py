@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """A bounded mutation run against a live exchanged (issue 13: never 5xx on bad input).
 
 Starts a sandbox (scripts/sandbox), then sends a few thousand requests built

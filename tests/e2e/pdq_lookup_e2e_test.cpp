@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Near-duplicate lookup on the server: a resized copy of a submitted image is
 // found by its PDQ hash, a retraction takes effect within a second, and bad
 // queries are answered per item.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Member comfort (issue 20) against a sandbox: exchangectl profiles (the
 # sandbox's DIR/exchangectl.conf and a hand-written ~/.config one), their
 # precedence (flag > environment > profile > default), their errors with

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # A real Prometheus scrapes a sandbox's operations listener; series are read
 # back with PromQL through its HTTP API. promtool checks the exposition.
 set -euo pipefail

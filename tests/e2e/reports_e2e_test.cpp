@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Annual reports end to end: figures that agree with what was submitted,
 // who sees what, public suppression, signatures that verify (with our code
 // and with the openssl command), closed years reproducible byte for byte,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The server's contract at the socket: mTLS identity, limits, malformed
 // input, PostgreSQL outages and graceful shutdown, against a real exchanged.
 #include <doctest/doctest.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Signals and provenance end to end: batch submission with per-item results,
 // idempotent retries, shared signals, opinions and the dispute rule,
 // retractions and expiry as feed entries, lookups, sightings, and a feed that

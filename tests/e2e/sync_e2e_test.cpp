@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // exchangectl for members, end to end against real exchanged processes:
 // sync of 100,000 entries and incremental syncs into a verified local mirror
 // that equals the server's state; kill -9 in the middle of syncs; a

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Vetting over mTLS: invitations, enrollment, the two-admin rule, issuance,
 // suspension and revocation on the very next request, and every refusal a
 // careful operator expects, each with a clear error.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The vetting flow as a new user runs it, with exchangectl against a sandbox:
 # invite → enroll → one approval (pending) → second approval → fetch →
 # whoami → suspend → refused → reinstate → works → revoke → refused and in

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // store/ against a real PostgreSQL: migrations, credentials, the worker pool.
 #include <doctest/doctest.h>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A tiny JSON reader for test vectors, test-only. Enough for the
 // transparency-dev Merkle vectors: objects, arrays, strings (with the simple
 // escapes and \u00XX), non-negative integers up to 2^64-1, true/false/null.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ChildProcess: a real program started by a test, stopped when the test ends.
 //
 // Output goes to a log file so a failing test can show it. The destructor

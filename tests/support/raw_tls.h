@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // RawTlsConnection: an mTLS connection that sends exactly the bytes a test
 // gives it, for malformed, slow or oversized requests.
 #pragma once

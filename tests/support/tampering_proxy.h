@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // TamperingProxy: an HTTPS server on loopback that stands between a client
 // and a real exchanged, for tests of what a client does with a feed that lies.
 //

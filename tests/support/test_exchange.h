@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Real services for pg and e2e tests.
 //
 // PgCluster: a throwaway PostgreSQL 15 cluster (scripts/lib/pgcluster.sh),

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A filter for tests that compare the canonical forms with an independent
 // reference (signals_reference_test.py runs Python's idna and unicodedata):
 // each input line is "<kind>\t<hex of the UTF-8 value>", each output line

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // exchangectl's pure pieces: the exit code each kind of failure gets (the
 // table in cli.h) and the counts in its messages.
 #include <doctest/doctest.h>

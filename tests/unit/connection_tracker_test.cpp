@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ConnectionTracker: pending and established connections are limited apart,
 // one address cannot take every place, and released places come back.
 #include <doctest/doctest.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // exchangectl's CSV (clients/exchangectl/text_formats.h): RFC 4180 one record
 // per line, a malformed line costs exactly that line, and the export guard
 // against spreadsheet formula injection round-trips through the reader.

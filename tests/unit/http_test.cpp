@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Routing, request targets and wire formats: the parts of the HTTP layer
 // that need no sockets.
 #include <doctest/doctest.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // common/json.h and common/logger.h: escaping that keeps any bytes valid
 // JSON in valid UTF-8, the line formats, and lines from many threads that
 // never interleave (written to a real file through stderr).

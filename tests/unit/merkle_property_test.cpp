@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Properties of the Merkle code over random trees of up to 10,000 leaves: the
 // storage-plan proofs equal the RFC's recursive reference proofs, every proof
 // verifies, and any flipped bit in a proof or root is caught. Exhaustive up to

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The transparency-dev Merkle proof vectors (shared/vectors/merkle): every
 // wantErr:false case verifies, every wantErr:true case is refused; and the
 // happy-path proofs are exactly the ones this library generates.

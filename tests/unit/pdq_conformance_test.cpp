@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // PDQ against Meta's reference hasher: every image in shared/vectors/pdq
 // hashes within the tolerance of expected.csv; the dihedral variants equal
 // the hashes of rotated and mirrored images; broken files are errors.

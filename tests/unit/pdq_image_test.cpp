@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Decoding for PDQ: every PNG and WebP colour type and JPEG colour space
 // hashes as the pixels it holds (alpha ignored), large images are sampled
 // as the reference samples them, and broken or oversized files are errors.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // pdq::Index against brute force: on random hashes and on clustered
 // near-duplicates, at distances 0, 8, 31, 40 and 63, by probing and by the
 // planner's choice, before and after inserts and deletes: the same matches

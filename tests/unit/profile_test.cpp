@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // exchangectl's profile file parser (clients/exchangectl/profile.h): the
 // format, relative paths, and errors that name the file and the line.
 #include <doctest/doctest.h>

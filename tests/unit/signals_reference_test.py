@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Canonical forms checked against references this project did not write.
 
 Hundreds of table-driven cases: bases (scripts, NFD, Turkish i, German sharp s,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Signal kinds and the canonical forms of hashes and opaque binary signals;
 // PDQ bits and distances. URLs and text kinds are in signals_url_test.cpp and
 // signals_text_test.cpp.

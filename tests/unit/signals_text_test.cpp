@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Canonical text-like signals: host names (UTS #46), keywords (NFKC_Casefold),
 // account ids, public suffixes, look-alike skeletons and the match rule.
 // signals_reference_test.py checks hundreds more against independent references.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Canonical url signals: RFC 3986 normalisation, the scheme-based steps, IDN
 // hosts, IP literals, and the many ways a URL can be malformed.
 #include <doctest/doctest.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Signed notes, key strings, checkpoints and cosignatures: the shared C2SP
 // vector and the Go reference example verify byte for byte; round trips work;
 // tampering and malformed input are refused.

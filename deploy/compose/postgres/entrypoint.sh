@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # First start: a cluster whose superuser is $POSTGRES_USER (password
 # $POSTGRES_PASSWORD, scram-sha-256 over TCP) owning database $POSTGRES_DB
 # (default: the user's name), as the official image does. Then
