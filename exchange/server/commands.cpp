@@ -68,27 +68,24 @@ int RunMigrateSignals(const std::vector<std::string>& args) {
   if (int rc = ParseFlags(flags, args); rc >= 0) return rc;
   if (database.empty()) return Fail(Status::InvalidArgument("--database is required"));
   store::Connection conn(database);
-  auto recanonicalize = [](const std::string& kind_name,
-                           const std::string& value) -> Result<store::RecanonicalizedValue> {
-    auto kind = signals::ParseKind(kind_name);
-    if (!kind) return Status::InvalidArgument(signals::UnknownKindMessage(kind_name));
-    auto canonical = signals::RecanonicalizeStored(*kind, value);
+  auto recanonicalize = [](signals::Kind kind, const std::string& value) -> Result<store::RecanonicalizedValue> {
+    auto canonical = signals::RecanonicalizeStored(kind, value);
     if (!canonical.ok()) return canonical.status();
-    return store::RecanonicalizedValue{*canonical, signals::LookAlikeSkeleton(*kind, *canonical)};
+    return store::RecanonicalizedValue{*canonical, signals::LookAlikeSkeleton(kind, *canonical)};
   };
-  auto skeleton_of = [](const std::string& kind_name, const std::string& value) {
-    auto kind = signals::ParseKind(kind_name);
-    return kind ? signals::LookAlikeSkeleton(*kind, value) : std::string();
+  auto skeleton_of = [](signals::Kind kind, const std::string& value) {
+    return signals::LookAlikeSkeleton(kind, value);
   };
   auto report =
       store::RecanonicalizeSignals(conn, signals::kCanonicalFormVersion, recanonicalize, skeleton_of, dry_run);
   if (!report.ok()) return Fail(report.status());
   for (const auto& c : report->changes) {
     if (c.new_value.empty()) {
-      std::printf("%s %s %s: retracted (%s)\n", c.collection.c_str(), c.kind.c_str(), c.old_value.c_str(),
-                  c.reason.c_str());
+      std::printf("%s %s %s: retracted (%s)\n", c.collection.c_str(), std::string(signals::KindName(c.kind)).c_str(),
+                  c.old_value.c_str(), c.reason.c_str());
     } else {
-      std::printf("%s %s %s -> %s\n", c.collection.c_str(), c.kind.c_str(), c.old_value.c_str(), c.new_value.c_str());
+      std::printf("%s %s %s -> %s\n", c.collection.c_str(), std::string(signals::KindName(c.kind)).c_str(),
+                  c.old_value.c_str(), c.new_value.c_str());
     }
   }
   std::printf(
