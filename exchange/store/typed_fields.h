@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 // Columns holding a domain name (a signal kind, a status, a role) read as
-// their enum. The schema's CHECK constraints admit no other spelling, so an
-// unknown one is a database inconsistency: these throw, and RunTransaction
-// (transaction.h) turns that into Internal. Private to store/: include only
+// their enum. Only the exchange writes them, from these enums (and CHECK
+// constraints guard the statuses and roles), so an unknown spelling is a
+// database inconsistency: these throw, and RunTransaction (transaction.h)
+// turns that into Internal. Private to store/: include only
 // from store/*.cpp.
 #pragma once
 
