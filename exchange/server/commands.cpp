@@ -120,9 +120,8 @@ int RunCredentialsAdd(const std::vector<std::string>& args) {
   }
   if (!IsValidSlug(org)) return Fail(Status::InvalidArgument("'" + org + "' is not a valid organisation slug"));
   if (IsReservedSlug(org)) return Fail(Status::InvalidArgument("slug '" + org + "' is reserved"));
-  if (role != "member" && role != "admin" && role != "auditor") {
-    return Fail(Status::InvalidArgument("--role must be member, admin or auditor"));
-  }
+  const auto parsed_role = ParseRole(role);
+  if (!parsed_role) return Fail(Status::InvalidArgument("--role must be member, admin or auditor"));
   auto pem = pki::ReadFile(cert_file, 64 * 1024);
   if (!pem.ok()) return Fail(pem.status());
   auto cert = pki::Certificate::FromPem(*pem);
@@ -131,7 +130,7 @@ int RunCredentialsAdd(const std::vector<std::string>& args) {
   store::NewCredential credential;
   credential.org_slug = org;
   credential.org_name = org_name.empty() ? org : org_name;
-  credential.role = role;
+  credential.role = *parsed_role;
   for (auto [field, value] :
        {std::pair{&credential.holder, holder.empty() ? cert->SubjectCommonName() : Result<std::string>(holder)},
         std::pair{&credential.fingerprint, cert->Sha256Fingerprint()},
@@ -154,7 +153,7 @@ int RunCredentialsAdd(const std::vector<std::string>& args) {
   store::Connection conn(database);
   auto row = store::RegisterCredential(conn, credential, event);
   if (!row.ok()) return Fail(row.status());
-  std::printf("registered %s credential %lld for %s (fingerprint %s)\n", row->role.c_str(),
+  std::printf("registered %s credential %lld for %s (fingerprint %s)\n", std::string(RoleName(row->role)).c_str(),
               static_cast<long long>(row->credential_id), row->org_slug.c_str(), row->fingerprint.c_str());
   return 0;
 }

@@ -3,6 +3,7 @@
 
 #include "store/audit_append.h"
 #include "store/transaction.h"
+#include "store/typed_fields.h"
 
 namespace exchange::store {
 namespace {
@@ -66,9 +67,9 @@ CredentialRow ToCredentialRow(const pqxx::row& row) {
   c.org_id = row["org_id"].as<int64_t>();
   c.org_slug = row["org_slug"].as<std::string>();
   c.org_name = row["org_name"].as<std::string>();
-  c.org_status = row["org_status"].as<std::string>();
-  c.role = row["role"].as<std::string>();
-  c.credential_status = row["credential_status"].as<std::string>();
+  c.org_status = EnumOf(row["org_status"], ParseOrgStatus);
+  c.role = EnumOf(row["role"], ParseRole);
+  c.credential_status = EnumOf(row["credential_status"], ParseCredentialStatus);
   c.fingerprint = row["fingerprint"].as<std::string>();
   c.serial_hex = row["serial_hex"].as<std::string>();
   c.not_after = row["not_after"].as<std::string>();
@@ -83,7 +84,7 @@ OrganisationRow ToOrganisationRow(const pqxx::row& row) {
   o.id = row["id"].as<int64_t>();
   o.slug = row["slug"].as<std::string>();
   o.name = row["name"].as<std::string>();
-  o.status = row["status"].as<std::string>();
+  o.status = EnumOf(row["status"], ParseOrgStatus);
   o.status_reason = row["status_reason"].as<std::string>();
   o.active_credentials = row["active_credentials"].as<int>();
   o.created_at = row["created_at"].as<std::string>();
@@ -120,8 +121,8 @@ Result<CredentialRow> RegisterCredential(Connection& conn, const NewCredential& 
                                 "(exchangectl credentials revoke ID)");
       }
     }
-    auto inserted = tx.exec_params(kInsertCredential, org_id, c.role, c.fingerprint, c.serial_hex, c.not_after,
-                                   c.certificate_pem, c.holder, c.id);
+    auto inserted = tx.exec_params(kInsertCredential, org_id, std::string(RoleName(c.role)), c.fingerprint,
+                                   c.serial_hex, c.not_after, c.certificate_pem, c.holder, c.id);
     if (inserted.empty()) return Status::AlreadyExists("a credential with fingerprint " + c.fingerprint + " exists");
     if (event) AppendAuditEvent(tx, *event);
     return *SelectCredential(tx, c.fingerprint);
@@ -151,16 +152,19 @@ Result<std::vector<OrganisationRow>> ListOrganisations(Connection& conn) {
   });
 }
 
-Result<int64_t> SetOrganisationStatus(Connection& conn, const std::string& slug, const std::string& status,
+Result<int64_t> SetOrganisationStatus(Connection& conn, const std::string& slug, OrgStatus status,
                                       const std::string& reason, const v1::AuditEvent& event) {
   return RunTransaction(conn, [&](pqxx::work& tx) -> Result<int64_t> {
     auto rows = tx.exec_params(kSelectOrgForUpdate, slug);
     if (rows.empty()) return Status::NotFound("no organisation with slug " + slug);
     auto id = rows[0]["id"].as<int64_t>();
-    auto current = rows[0]["status"].as<std::string>();
-    if (current == "revoked") return Status::FailedPrecondition("organisation " + slug + " is revoked for good");
-    if (current == status) return Status::FailedPrecondition("organisation " + slug + " is already " + status);
-    tx.exec_params(kUpdateOrgStatus, id, status, reason);
+    const OrgStatus current = EnumOf(rows[0]["status"], ParseOrgStatus);
+    const std::string name(OrgStatusName(status));
+    if (current == OrgStatus::kRevoked) {
+      return Status::FailedPrecondition("organisation " + slug + " is revoked for good");
+    }
+    if (current == status) return Status::FailedPrecondition("organisation " + slug + " is already " + name);
+    tx.exec_params(kUpdateOrgStatus, id, name, reason);
     AppendAuditEvent(tx, event);
     return id;
   });

@@ -51,7 +51,7 @@ struct Exchange {
       store::NewCredential c;
       c.org_slug = org;
       c.org_name = std::string("Org ") + org;
-      c.role = "member";
+      c.role = Role::kMember;
       c.fingerprint = std::string(64, fingerprint++);
       c.serial_hex = "01";
       c.not_after = "2099-01-01T00:00:00Z";
