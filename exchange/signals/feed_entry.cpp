@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+// Composing feed entries (signals/feed_entry.h).
 #include "signals/feed_entry.h"
 
 #include <utility>

@@ -1,10 +1,19 @@
 // SPDX-License-Identifier: Apache-2.0
+// The signal state rule of signals/state.h: sorting into the wire form and the
+// state of a signal just created.
 #include "signals/state.h"
 
 #include <algorithm>
+#include <array>
+#include <utility>
 
 namespace exchange::signals {
 namespace {
+
+constexpr std::array<std::pair<SignalStatus, std::string_view>, 3> kStatusNames{
+    {{SignalStatus::kActive, "active"},
+     {SignalStatus::kDisputed, "disputed"},
+     {SignalStatus::kRetracted, "retracted"}}};
 
 template <typename T>
 std::vector<T> SortedUnique(std::vector<T> values) {
@@ -16,20 +25,15 @@ std::vector<T> SortedUnique(std::vector<T> values) {
 }  // namespace
 
 std::string_view SignalStatusName(SignalStatus status) {
-  switch (status) {
-    case SignalStatus::kActive:
-      return "active";
-    case SignalStatus::kDisputed:
-      return "disputed";
-    case SignalStatus::kRetracted:
-      return "retracted";
+  for (const auto& [s, name] : kStatusNames) {
+    if (s == status) return name;
   }
   return "active";
 }
 
 std::optional<SignalStatus> ParseSignalStatus(std::string_view name) {
-  for (SignalStatus s : {SignalStatus::kActive, SignalStatus::kDisputed, SignalStatus::kRetracted}) {
-    if (name == SignalStatusName(s)) return s;
+  for (const auto& [s, n] : kStatusNames) {
+    if (n == name) return s;
   }
   return std::nullopt;
 }

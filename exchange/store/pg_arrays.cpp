@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
+// PostgreSQL array literals and array columns (store/pg_arrays.h).
 #include "store/pg_arrays.h"
 
 #include <stdexcept>

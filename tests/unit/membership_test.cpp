@@ -3,16 +3,28 @@
 // and it is the one the database and the API use.
 #include <doctest/doctest.h>
 
+#include <initializer_list>
+
 #include "common/membership.h"
 
 using namespace exchange;
 
-TEST_CASE("roles: member, admin, auditor, and nothing else") {
-  for (Role r : {Role::kMember, Role::kAdmin, Role::kAuditor}) {
-    auto parsed = ParseRole(RoleName(r));
+namespace {
+
+// Every value's name parses back to the value.
+template <typename Enum, typename Name, typename Parse>
+void CheckRoundTrips(std::initializer_list<Enum> values, Name name, Parse parse) {
+  for (Enum v : values) {
+    auto parsed = parse(name(v));
     REQUIRE(parsed.has_value());
-    CHECK(*parsed == r);
+    CHECK(*parsed == v);
   }
+}
+
+}  // namespace
+
+TEST_CASE("roles: member, admin, auditor, and nothing else") {
+  CheckRoundTrips({Role::kMember, Role::kAdmin, Role::kAuditor}, RoleName, ParseRole);
   CHECK(RoleName(Role::kAuditor) == "auditor");
   CHECK_FALSE(ParseRole("Admin").has_value());
   CHECK_FALSE(ParseRole("admin ").has_value());
@@ -20,17 +32,9 @@ TEST_CASE("roles: member, admin, auditor, and nothing else") {
 }
 
 TEST_CASE("organisation and credential statuses round-trip and refuse other spellings") {
-  for (OrgStatus s : {OrgStatus::kActive, OrgStatus::kSuspended, OrgStatus::kRevoked}) {
-    auto parsed = ParseOrgStatus(OrgStatusName(s));
-    REQUIRE(parsed.has_value());
-    CHECK(*parsed == s);
-  }
+  CheckRoundTrips({OrgStatus::kActive, OrgStatus::kSuspended, OrgStatus::kRevoked}, OrgStatusName, ParseOrgStatus);
   CHECK(OrgStatusName(OrgStatus::kSuspended) == "suspended");
   CHECK_FALSE(ParseOrgStatus("suspend").has_value());
-  for (CredentialStatus s : {CredentialStatus::kActive, CredentialStatus::kRevoked}) {
-    auto parsed = ParseCredentialStatus(CredentialStatusName(s));
-    REQUIRE(parsed.has_value());
-    CHECK(*parsed == s);
-  }
+  CheckRoundTrips({CredentialStatus::kActive, CredentialStatus::kRevoked}, CredentialStatusName, ParseCredentialStatus);
   CHECK_FALSE(ParseCredentialStatus("suspended").has_value());
 }
