@@ -122,8 +122,8 @@ void ToWire(const store::ApplicationRow& a, v1::Application& out) {
 
 void ToWire(const store::CredentialRow& c, int64_t current, v1::Credential& out) {
   out.set_credential_id(std::to_string(c.credential_id));
-  out.set_role(c.role);
-  out.set_status(c.credential_status);
+  out.set_role(std::string(RoleName(c.role)));
+  out.set_status(std::string(CredentialStatusName(c.credential_status)));
   out.set_fingerprint(c.fingerprint);
   out.set_serial(c.serial_hex);
   out.set_not_after(c.not_after);
@@ -231,7 +231,7 @@ class Membership {
       auto* w = out.add_organisations();
       w->set_slug(o.slug);
       w->set_name(o.name);
-      w->set_status(o.status);
+      w->set_status(std::string(OrgStatusName(o.status)));
       w->set_status_reason(o.status_reason);
       w->set_active_credentials(static_cast<uint32_t>(o.active_credentials));
       w->set_created_at(o.created_at);
@@ -250,7 +250,7 @@ class Membership {
       return Fail(request, Status::PermissionDenied("an admin may not change its own organisation's status"));
     }
     auto event = MakeAuditEvent(*context.caller, action, "org:" + org, body.reason());
-    auto org_id = store::SetOrganisationStatus(*context.db, org, status, body.reason(), event);
+    auto org_id = store::SetOrganisationStatus(*context.db, org, *ParseOrgStatus(status), body.reason(), event);
     if (!org_id.ok()) return Fail(request, org_id.status());
     callers_.ForgetOrganisation(*org_id);
     v1::Organisation out;

@@ -92,14 +92,14 @@ Result<store::SignalItem> Validate(const v1::SignalSubmission& in, const store::
   auto kind = signals::ParseKind(in.kind());
   if (!kind) return Status::InvalidArgument(signals::UnknownKindMessage(in.kind()));
   if (!collection.allowed_kinds.empty() && std::find(collection.allowed_kinds.begin(), collection.allowed_kinds.end(),
-                                                     in.kind()) == collection.allowed_kinds.end()) {
+                                                     *kind) == collection.allowed_kinds.end()) {
     return Status::InvalidArgument("collection " + collection.name + " does not accept kind " + in.kind());
   }
   auto value = signals::Canonicalize(*kind, in.value());
   if (!value.ok()) return value.status();
 
   store::SignalItem item;
-  item.kind = in.kind();
+  item.kind = *kind;
   item.value = *value;
   item.skeleton = signals::LookAlikeSkeleton(*kind, item.value);
   if (!in.category().empty() && !ValidToken(in.category())) {
@@ -237,7 +237,7 @@ Result<store::SignalKey> CanonicalKey(const std::string& kind_name, const std::s
   if (!kind) return Status::InvalidArgument(signals::UnknownKindMessage(kind_name));
   auto value = signals::Canonicalize(*kind, raw);
   if (!value.ok()) return value.status();
-  return store::SignalKey{kind_name, *value};
+  return store::SignalKey{*kind, *value};
 }
 
 // Answers a batch whose items were checked in `precheck` (positions of the
@@ -269,8 +269,9 @@ http::Response Lookup(const http::Request& request, http::CallContext& context) 
   auto view = store::LookupSignal(*context.db, RefOf(collection->collection), context.caller->org_id, *key);
   if (!view.ok()) return http::ErrorResponse(&request, view.status());
   if (!view->has_value()) {
-    return http::ErrorResponse(&request, Status::NotFound("collection " + collection->collection.name + " has no " +
-                                                          key->kind + " signal " + key->value));
+    return http::ErrorResponse(&request,
+                               Status::NotFound("collection " + collection->collection.name + " has no " +
+                                                std::string(signals::KindName(key->kind)) + " signal " + key->value));
   }
   v1::SignalInfo out;
   out.set_collection(collection->collection.name);
@@ -411,12 +412,11 @@ class PrefetchedSignalIndex final : public signals::SignalIndex {
       skeletons[kind].insert(keys.skeletons.begin(), keys.skeletons.end());
     }
     for (const auto& [kind, wanted] : values) {
-      const std::string name(signals::KindName(kind));
-      auto found = store::ExistingSignalValues(db, collection, name, {wanted.begin(), wanted.end()});
+      auto found = store::ExistingSignalValues(db, collection, kind, {wanted.begin(), wanted.end()});
       if (!found.ok()) return found.status();
       existing_[kind].insert(found->begin(), found->end());
       const auto& keys = skeletons[kind];
-      auto similar = store::SignalValuesBySkeleton(db, collection, name, {keys.begin(), keys.end()},
+      auto similar = store::SignalValuesBySkeleton(db, collection, kind, {keys.begin(), keys.end()},
                                                    static_cast<int>(signals::kMaxLookAlikesPerSkeleton));
       if (!similar.ok()) return similar.status();
       for (auto& [skeleton, value] : *similar) by_skeleton_[kind].emplace(std::move(skeleton), std::move(value));
@@ -480,8 +480,8 @@ http::Response NearLookup(const PdqLookup& index, const http::Request& request, 
       result->set_error(key.status().message());
       continue;
     }
-    result->set_query(key->kind + ":" + key->value);
-    queries.emplace_back(*signals::ParseKind(key->kind), key->value);
+    result->set_query(std::string(signals::KindName(key->kind)) + ":" + key->value);
+    queries.emplace_back(key->kind, key->value);
     query_results.push_back(out.results_size() - 1);
   }
   PrefetchedSignalIndex stored;
@@ -497,7 +497,7 @@ http::Response NearLookup(const PdqLookup& index, const http::Request& request, 
   }
   std::map<signals::Kind, std::map<std::string, v1::SignalState>> value_states;
   for (const auto& [kind, values] : matched_values) {
-    auto found = store::SignalStatesByValue(*context.db, ref, std::string(signals::KindName(kind)), values);
+    auto found = store::SignalStatesByValue(*context.db, ref, kind, values);
     if (!found.ok()) return http::ErrorResponse(&request, found.status());
     value_states[kind] = std::move(found).value();
   }
@@ -535,7 +535,7 @@ http::Response NearLookup(const PdqLookup& index, const http::Request& request, 
       found.push_back(m->value());
     }
   }
-  auto states = store::SignalStatesByValue(*context.db, RefOf(collection->collection), "pdq", found);
+  auto states = store::SignalStatesByValue(*context.db, RefOf(collection->collection), signals::Kind::kPdq, found);
   if (!states.ok()) return http::ErrorResponse(&request, states.status());
   for (int i = body.values_size(); i < out.results_size(); ++i) {
     for (auto& m : *out.mutable_results(i)->mutable_matches()) {
