@@ -6,13 +6,13 @@
 
 #include <climits>
 
+#include "common/hex.h"
 #include "pki/openssl_support.h"
 
 namespace exchange::pki {
 namespace {
 
 using internal::BioContents;
-using internal::LowerHex;
 using internal::NameAttribute;
 using internal::OpenSslError;
 using internal::ReadOnlyBio;
@@ -87,7 +87,7 @@ Result<std::string> Certificate::Sha256Fingerprint() const {
   if (EVP_Digest(der->data(), der->size(), digest, &length, EVP_sha256(), nullptr) != 1) {
     return OpenSslError("cannot hash certificate");
   }
-  return LowerHex(digest, length);
+  return HexEncode(std::span<const uint8_t>(digest, length));
 }
 
 Result<std::string> Certificate::SubjectCommonName() const {

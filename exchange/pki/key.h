@@ -65,7 +65,7 @@ class PrivateKey {
   PrivateKey& operator=(const PrivateKey&) = delete;
 
   // Unencrypted PKCS#8 PEM ("-----BEGIN PRIVATE KEY-----"). The caller
-  // writes it only through pki/files.h WritePrivateFile (mode 0600).
+  // writes it only through common/files.h WritePrivateFile (mode 0600).
   Result<std::string> ToPem() const;
   // The public half as SubjectPublicKeyInfo PEM.
   Result<std::string> PublicKeyPem() const;

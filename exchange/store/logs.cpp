@@ -3,7 +3,7 @@
 
 #include <stdexcept>
 
-#include "log/encoding.h"
+#include "common/hex.h"
 #include "store/log_append.h"
 #include "store/transaction.h"
 
@@ -69,7 +69,7 @@ std::string ByteaArray(const std::vector<std::string>& values) {
   for (std::size_t i = 0; i < values.size(); ++i) {
     if (i) out += ',';
     out += "\"\\\\x";
-    out += log::HexEncode(values[i]);
+    out += HexEncode(values[i]);
     out += '"';
   }
   return out + "}";

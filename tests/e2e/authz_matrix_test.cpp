@@ -25,6 +25,7 @@
 #include <set>
 #include <sstream>
 
+#include "common/files.h"
 #include "common/time_format.h"
 #include "exchange/v1/collections.pb.h"
 #include "exchange/v1/identity.pb.h"
@@ -32,7 +33,6 @@
 #include "exchange/v1/vetting.pb.h"
 #include "pki/certificate.h"
 #include "pki/csr.h"
-#include "pki/files.h"
 #include "pki/issue.h"
 #include "pki/key.h"
 #include "test_exchange.h"
@@ -191,8 +191,8 @@ struct Credential {
 // A member credential for `org` (created if new), issued with the test PKI's
 // issuing CA and registered with `exchanged credentials add`.
 Credential AddMember(const TestExchange& ex, const std::string& name, const std::string& org) {
-  auto ca_pem = pki::ReadFile(ex.pki() + "/issuing-ca.pem", 64 * 1024);
-  auto ca_key_pem = pki::ReadFile(ex.pki() + "/issuing-ca.key", 64 * 1024);
+  auto ca_pem = ReadFile(ex.pki() + "/issuing-ca.pem", 64 * 1024);
+  auto ca_key_pem = ReadFile(ex.pki() + "/issuing-ca.key", 64 * 1024);
   REQUIRE(ca_pem.ok());
   REQUIRE(ca_key_pem.ok());
   auto ca = pki::Certificate::FromPem(*ca_pem);
@@ -210,8 +210,8 @@ Credential AddMember(const TestExchange& ex, const std::string& name, const std:
   REQUIRE(cert_pem.ok());
   REQUIRE(key_pem.ok());
   Credential c{ex.dir() + "/" + name + ".pem", ex.dir() + "/" + name + ".key"};
-  REQUIRE(pki::WritePublicFile(c.cert_file, *cert_pem + *ca_pem).ok());
-  REQUIRE(pki::WritePrivateFile(c.key_file, *key_pem).ok());
+  REQUIRE(WritePublicFile(c.cert_file, *cert_pem + *ca_pem).ok());
+  REQUIRE(WritePrivateFile(c.key_file, *key_pem).ok());
   auto added = RunCommand(testing::BinDir() + "/exchanged credentials add --database '" + ex.database_url() +
                           "' --org " + org + " --role member --cert '" + c.cert_file + "' 2>&1");
   REQUIRE_MESSAGE(added.exit_code == 0, added.output);

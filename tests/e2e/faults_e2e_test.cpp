@@ -11,10 +11,10 @@
 #include <set>
 #include <thread>
 
+#include "common/hex.h"
 #include "exchange/v1/collections.pb.h"
 #include "exchange/v1/feed.pb.h"
 #include "exchange/v1/signals.pb.h"
-#include "log/encoding.h"
 #include "log/hash.h"
 #include "log/merkle.h"
 #include "test_exchange.h"
@@ -39,8 +39,8 @@ v1::SubmitSignalsRequest Batch(int writer, int batch, int size) {
   for (int i = 0; i < size; ++i) {
     auto* s = request.add_signals();
     s->set_kind("sha256");
-    s->set_value(log::HexEncode(
-        log::Sha256("w" + std::to_string(writer) + "b" + std::to_string(batch) + "i" + std::to_string(i))));
+    s->set_value(
+        HexEncode(log::Sha256("w" + std::to_string(writer) + "b" + std::to_string(batch) + "i" + std::to_string(i))));
   }
   return request;
 }

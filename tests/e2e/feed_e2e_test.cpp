@@ -10,12 +10,12 @@
 #include <random>
 #include <thread>
 
+#include "common/hex.h"
 #include "exchange/v1/audit.pb.h"
 #include "exchange/v1/collections.pb.h"
 #include "exchange/v1/feed.pb.h"
 #include "exchange/v1/signals.pb.h"
 #include "log/checkpoint_note.h"
-#include "log/encoding.h"
 #include "log/hash.h"
 #include "log/merkle.h"
 #include "test_exchange.h"
@@ -28,7 +28,7 @@ namespace {
 std::string RandomSha256(std::mt19937_64& rng) {
   std::string bytes(32, '\0');
   for (auto& b : bytes) b = static_cast<char>(rng());
-  return log::HexEncode(bytes);
+  return HexEncode(bytes);
 }
 
 void CreateCollection(client::ApiClient& admin, const std::string& name, const std::vector<std::string>& writers) {

@@ -8,9 +8,9 @@
 #include <iterator>
 #include <thread>
 
+#include "common/hex.h"
 #include "exchange/v1/collections.pb.h"
 #include "exchange/v1/signals.pb.h"
-#include "log/encoding.h"
 #include "pdq/hasher.h"
 #include "pdq/image.h"
 #include "test_exchange.h"
@@ -21,7 +21,7 @@ using exchange::testing::TestExchange;
 namespace {
 
 std::string Hex(const pdq::PdqHash& h) {
-  return log::HexEncode(std::string_view(reinterpret_cast<const char*>(h.data()), h.size()));
+  return HexEncode(std::string_view(reinterpret_cast<const char*>(h.data()), h.size()));
 }
 
 // The image at half its size, each pixel the mean of four: a resized copy.

@@ -19,6 +19,7 @@
 #include <sstream>
 #include <thread>
 
+#include "common/hex.h"
 #include "exchange/v1/collections.pb.h"
 #include "exchange/v1/feed.pb.h"
 #include "exchange/v1/signals.pb.h"
@@ -62,7 +63,7 @@ std::string Quote(const std::string& s) {
 std::string RandomHex(std::mt19937_64& rng, int bytes) {
   std::string raw(static_cast<std::size_t>(bytes), '\0');
   for (auto& b : raw) b = static_cast<char>(rng());
-  return log::HexEncode(raw);
+  return HexEncode(raw);
 }
 
 // How exchangectl reaches an exchange as someone.
@@ -177,14 +178,11 @@ std::map<std::pair<std::string, std::string>, v1::SignalState> MirrorState(const
 
 std::string PathSegment(const std::string& value) {
   std::string out;
-  static const char kHex[] = "0123456789ABCDEF";
   for (unsigned char c : value) {
     if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
       out += static_cast<char>(c);
     } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
+      AppendPercentEscape(c, out);
     }
   }
   return out;
@@ -551,7 +549,7 @@ TEST_CASE("submit a file in batches, re-run it idempotently, act on signals, mat
   for (auto& c : photo) c = static_cast<char>(rng());
   WriteAll(work.path() + "/photo.jpg", photo);
   WriteAll(work.path() + "/clean.jpg", "nothing to see");
-  const std::string photo_sha256 = log::HexEncode(std::span<const uint8_t>(log::Sha256(photo)));
+  const std::string photo_sha256 = HexEncode(std::span<const uint8_t>(log::Sha256(photo)));
 
   std::string csv = "kind,value,category,labels,reviewed,source_ref,expires_at,principles,pdq_quality\n";
   csv += "sha256," + photo_sha256 + ",A1,a;b,true,case-1,,1;3,\n";                             // line 2

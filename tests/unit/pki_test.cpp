@@ -16,11 +16,11 @@
 #include <string>
 #include <vector>
 
+#include "common/files.h"
 #include "pki/certificate.h"
 #include "pki/crl.h"
 #include "pki/csr.h"
 #include "pki/dev_pki.h"
-#include "pki/files.h"
 #include "pki/issue.h"
 #include "pki/key.h"
 #include "pki/openssl_ptr.h"
@@ -30,8 +30,11 @@ namespace {
 namespace fs = std::filesystem;
 using namespace exchange::pki;
 using exchange::ErrorCode;
+using exchange::ReadFile;
 using exchange::Result;
 using exchange::Status;
+using exchange::WritePrivateFile;
+using exchange::WritePublicFile;
 using std::chrono::hours;
 
 constexpr auto kDay = hours(24);
