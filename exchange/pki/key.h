@@ -31,8 +31,9 @@ class PublicKey {
   // `key` carries is never serialised by this class.
   static PublicKey FromEvpPkey(EVP_PKEY* key);
 
-  PublicKey(const PublicKey& other);
-  PublicKey& operator=(const PublicKey& other);
+  // Copies share the EVP_PKEY (SharedOpenSslPtr).
+  PublicKey(const PublicKey&) = default;
+  PublicKey& operator=(const PublicKey&) = default;
   PublicKey(PublicKey&&) noexcept = default;
   PublicKey& operator=(PublicKey&&) noexcept = default;
 
@@ -46,7 +47,7 @@ class PublicKey {
  private:
   explicit PublicKey(EvpPkeyPtr key) : key_(std::move(key)) {}
 
-  EvpPkeyPtr key_;  // never null
+  SharedEvpPkeyPtr key_;  // never null, except when moved from
 };
 
 class PrivateKey {

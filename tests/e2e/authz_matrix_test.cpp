@@ -25,6 +25,7 @@
 #include <set>
 #include <sstream>
 
+#include "collections.h"
 #include "common/files.h"
 #include "common/time_format.h"
 #include "exchange/v1/collections.pb.h"
@@ -346,14 +347,7 @@ TEST_CASE("the authorization matrix in docs/security.md holds for every endpoint
   credential_id(revoked);
 
   // The collection, its grants and its signals.
-  v1::CreateCollectionRequest create;
-  create.mutable_collection()->set_name(kCollection);
-  Must(admin->Call("POST", "/v1/collections", &create, nullptr), "create " + kCollection);
-  for (const std::string org : {"alpha", "suspended-org", "revoked-org"}) {
-    v1::SetGrantRequest grant;
-    grant.set_access("write");
-    Must(admin->Call("PUT", "/v1/collections/" + kCollection + "/grants/" + org, &grant, nullptr), "grant " + org);
-  }
+  testing::CreateCollection(*admin, kCollection, {"alpha", "suspended-org", "revoked-org"});
   {
     v1::SubmitSignalsRequest submit;
     for (const auto& md5 : {kLookupMd5, kRetractMd5, kOtherMd5}) {

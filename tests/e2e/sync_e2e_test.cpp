@@ -19,6 +19,7 @@
 #include <sstream>
 #include <thread>
 
+#include "collections.h"
 #include "common/hex.h"
 #include "exchange/v1/collections.pb.h"
 #include "exchange/v1/feed.pb.h"
@@ -113,18 +114,6 @@ CtlResult Sync(const Who& who, const std::string& collection, const std::string&
 
 CtlResult Verify(const Who& who, const std::string& dir) {
   return Ctl({"mirror", "verify", dir, "--feed-vkey", who.vkeys});
-}
-
-void CreateCollection(client::ApiClient& admin, const std::string& name) {
-  v1::CreateCollectionRequest create;
-  create.mutable_collection()->set_name(name);
-  create.mutable_collection()->set_description("test collection");
-  REQUIRE(admin.Call("POST", "/v1/collections", &create, nullptr).ok());
-  for (const std::string org : {"alpha", "beta"}) {
-    v1::SetGrantRequest grant;
-    grant.set_access("write");
-    REQUIRE(admin.Call("PUT", "/v1/collections/" + name + "/grants/" + org, &grant, nullptr).ok());
-  }
 }
 
 // Submits sha256 signals in batches of 10,000; returns their values.
@@ -238,7 +227,7 @@ TEST_CASE("sync: 100,000 entries, incremental syncs, kill -9 and resume; the mir
   auto admin = ex.Client("admin1");
   auto alpha = ex.Client("alpha");
   auto beta = ex.Client("beta");
-  CreateCollection(*admin, "big");
+  testing::CreateCollection(*admin, "big");
   const Who member = WhoFor(ex, "alpha");
   std::mt19937_64 rng(6);
   TempDir work;
@@ -364,7 +353,7 @@ TEST_CASE("a tampered, rolled back, forked or re-signed feed is refused: mirror 
   TestExchange ex;
   auto admin = ex.Client("admin1");
   auto alpha = ex.Client("alpha");
-  CreateCollection(*admin, "csam-known");
+  testing::CreateCollection(*admin, "csam-known");
   std::mt19937_64 rng(7);
   TempDir work;
   const std::string dir = work.path() + "/mirror";
@@ -504,7 +493,7 @@ TEST_CASE("a tampered, rolled back, forked or re-signed feed is refused: mirror 
     };
     auto forked_admin = client_for("admin1");
     auto forked_alpha = client_for("alpha");
-    CreateCollection(*forked_admin, "csam-known");
+    testing::CreateCollection(*forked_admin, "csam-known");
     const Who direct = WhoFor(ex, "alpha", url);
 
     SubmitRandom(*forked_alpha, "csam-known", 30, rng);  // the mirror's size, another root
@@ -537,7 +526,7 @@ TEST_CASE("submit a file in batches, re-run it idempotently, act on signals, mat
   TestExchange ex;
   auto admin = ex.Client("admin1");
   auto alpha = ex.Client("alpha");
-  CreateCollection(*admin, "csam-known");
+  testing::CreateCollection(*admin, "csam-known");
   const Who a = WhoFor(ex, "alpha");
   const Who b = WhoFor(ex, "beta");
   std::mt19937_64 rng(8);

@@ -18,6 +18,7 @@
 #include "log/cosignature.h"
 #include "log/encoding.h"
 #include "log/hash.h"
+#include "vector_files.h"
 
 namespace {
 
@@ -30,19 +31,14 @@ using exchange::log::OpenNote;
 using exchange::log::Signer;
 using exchange::log::SignNote;
 using exchange::log::Verifier;
-
-std::string ReadFile(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  REQUIRE_MESSAGE(in.good(), "cannot open " << path);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
+using exchange::testing::ReadTestFile;
 
 std::string TrimNewline(std::string s) {
   while (!s.empty() && (s.back() == '\n' || s.back() == '\r')) s.pop_back();
   return s;
 }
 
-const fs::path kNoteVectors = fs::path(EXCHANGE_VECTORS_DIR) / "signed-note";
+const fs::path kNoteVectors = exchange::testing::VectorDir("signed-note");
 
 // golang.org/x/mod/sumdb/note's documented example: key pair and signed note.
 constexpr std::string_view kGoVerifierKey = "PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW";
@@ -80,14 +76,14 @@ ErrorCode OpenCode(std::string_view note, const std::vector<Verifier>& verifiers
 }
 
 TEST_CASE("the shared C2SP vector verifies with its verifier key") {
-  Verifier verifier = MustParseVerifier(TrimNewline(ReadFile(kNoteVectors / "example.vkey")));
+  Verifier verifier = MustParseVerifier(TrimNewline(ReadTestFile(kNoteVectors / "example.vkey")));
   CHECK(verifier.name() == "example.com/foo");
   CHECK(verifier.key_id() == 0x530d903a);
   CHECK(verifier.type() == KeyType::kEd25519);
   CHECK(exchange::log::KeyId("example.com/foo", KeyType::kEd25519, verifier.public_key()) == 0x530d903a);
-  CHECK(verifier.VerifierKey() == TrimNewline(ReadFile(kNoteVectors / "example.vkey")));
+  CHECK(verifier.VerifierKey() == TrimNewline(ReadTestFile(kNoteVectors / "example.vkey")));
 
-  std::string note = ReadFile(kNoteVectors / "example.note");
+  std::string note = ReadTestFile(kNoteVectors / "example.note");
   auto opened = OpenNote(note, std::vector{verifier});
   REQUIRE_MESSAGE(opened.ok(), opened.status().ToString());
   CHECK(opened->text == "This is an example message.\n");
