@@ -7,6 +7,24 @@
 
 namespace exchange {
 
+void AppendUtf8(char32_t c, std::string& out) {
+  if (c < 0x80) {
+    out += static_cast<char>(c);
+  } else if (c < 0x800) {
+    out += static_cast<char>(0xC0 | c >> 6);
+    out += static_cast<char>(0x80 | (c & 0x3F));
+  } else if (c < 0x10000) {
+    out += static_cast<char>(0xE0 | c >> 12);
+    out += static_cast<char>(0x80 | (c >> 6 & 0x3F));
+    out += static_cast<char>(0x80 | (c & 0x3F));
+  } else {
+    out += static_cast<char>(0xF0 | c >> 18);
+    out += static_cast<char>(0x80 | (c >> 12 & 0x3F));
+    out += static_cast<char>(0x80 | (c >> 6 & 0x3F));
+    out += static_cast<char>(0x80 | (c & 0x3F));
+  }
+}
+
 std::size_t Utf8SequenceAt(std::string_view text, std::size_t i, char32_t* code_point) {
   auto byte = [&](std::size_t j) { return static_cast<uint8_t>(text[j]); };
   const uint8_t lead = byte(i);
@@ -117,16 +135,7 @@ Result<std::string> ReadJsonString(std::string_view text, std::size_t& pos) {
         }
         pos += 4;
         if (cp >= 0xD800 && cp <= 0xDFFF) return Status::InvalidArgument("surrogate \\u escapes are not supported");
-        if (cp < 0x80) {
-          out += static_cast<char>(cp);
-        } else if (cp < 0x800) {
-          out += static_cast<char>(0xC0 | cp >> 6);
-          out += static_cast<char>(0x80 | (cp & 0x3F));
-        } else {
-          out += static_cast<char>(0xE0 | cp >> 12);
-          out += static_cast<char>(0x80 | (cp >> 6 & 0x3F));
-          out += static_cast<char>(0x80 | (cp & 0x3F));
-        }
+        AppendUtf8(static_cast<char32_t>(cp), out);
         break;
       }
       default:

@@ -32,6 +32,9 @@ void AppendJsonQuoted(std::string_view value, std::string& out);
 // read) or a missing closing quote; `pos` is then unspecified.
 Result<std::string> ReadJsonString(std::string_view text, std::size_t& pos);
 
+// Appends the UTF-8 form of `c`, which must be a Unicode scalar value.
+void AppendUtf8(char32_t c, std::string& out);
+
 // The length (1-4) of the well-formed UTF-8 sequence at text[i], storing its
 // code point in `*code_point`; 0 when the bytes there are not one.
 std::size_t Utf8SequenceAt(std::string_view text, std::size_t i, char32_t* code_point);
