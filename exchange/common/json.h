@@ -26,10 +26,11 @@ void AppendJsonQuoted(std::string_view value, std::string& out);
 
 // Reads the RFC 8259 §7 string literal whose opening quote is at text[pos]
 // and leaves `pos` just past its closing quote. The escapes are decoded; a
-// \uXXXX escape becomes the UTF-8 of its code point. InvalidArgument for no
-// opening quote, a raw control character (U+0000-U+001F), an unknown or
-// truncated escape, a surrogate escape (pairs are not needed by anything we
-// read) or a missing closing quote; `pos` is then unspecified.
+// \u escape (four hex digits) becomes the UTF-8 of its code point.
+// InvalidArgument for no opening quote, a raw control character
+// (U+0000-U+001F), an unknown or truncated escape, a surrogate escape (pairs
+// are not needed by anything we read) or a missing closing quote; `pos` is
+// then unspecified.
 Result<std::string> ReadJsonString(std::string_view text, std::size_t& pos);
 
 // Appends the UTF-8 form of `c`, which must be a Unicode scalar value.
