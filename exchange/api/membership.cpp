@@ -20,13 +20,13 @@
 #include "api/issuer.h"
 #include "api/params.h"
 #include "api/routes.h"
+#include "common/hex.h"
 #include "common/limits.h"
 #include "common/slug.h"
 #include "common/time_format.h"
 #include "exchange/v1/vetting.pb.h"
 #include "http/caller_auth.h"
 #include "http/wire.h"
-#include "log/encoding.h"
 #include "log/hash.h"
 #include "signals/utf8.h"
 #include "store/credentials.h"
@@ -47,7 +47,7 @@ http::Response Fail(const http::Request& request, const Status& status) {
 std::string RandomToken(std::size_t bytes) {
   std::string raw(bytes, '\0');
   RAND_bytes(reinterpret_cast<unsigned char*>(raw.data()), static_cast<int>(raw.size()));
-  return log::HexEncode(raw);
+  return HexEncode(raw);
 }
 
 std::string TokenHash(const std::string& token) {
