@@ -1,0 +1,144 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "commands/cli.h"
+
+#include <google/protobuf/util/json_util.h>
+
+#include <sys/stat.h>
+
+#include <cstdio>
+#include <cstdlib>
+
+namespace exchange::client {
+
+void AddGlobalFlags(FlagSet& flags, Cli& cli) {
+  flags.String("server", "EXCHANGECTL_SERVER", &cli.connection.server, "exchange URL, e.g. https://127.0.0.1:8443");
+  flags.String("ca", "EXCHANGECTL_CA", &cli.connection.ca_file, "CA bundle that the server's certificate chains to");
+  flags.String("cert", "EXCHANGECTL_CERT", &cli.connection.cert_file, "your client certificate (PEM)");
+  flags.String("key", "EXCHANGECTL_KEY", &cli.connection.key_file, "your private key (PEM)");
+  flags.String("output", "EXCHANGECTL_OUTPUT", &cli.output, "table or json");
+  flags.Millis("timeout", "EXCHANGECTL_TIMEOUT_MS", &cli.connection.timeout, "time allowed for each request");
+  flags.String("profile", "EXCHANGECTL_PROFILE", &cli.profile,
+               "the profile to read settings from, in $EXCHANGECTL_CONFIG or ~/.config/exchangectl/config");
+}
+
+int ParseCommandFlags(FlagSet& flags, const std::vector<std::string>& args) {
+  bool help = false;
+  if (Status s = flags.Parse(args, &help); !s.ok()) {
+    std::fprintf(stderr, "exchangectl: %s\n", s.message().c_str());
+    return kExitUsage;
+  }
+  if (help) {
+    std::fputs(flags.Help().c_str(), stdout);
+    return 0;
+  }
+  return -1;
+}
+
+namespace {
+
+// Reads the profile file and applies cli.profile's settings to `flags`.
+Status ApplyProfile(FlagSet& flags, Cli& cli) {
+  const std::string path = ProfileFilePath();
+  const char* named_file = std::getenv("EXCHANGECTL_CONFIG");
+  const bool file_required = (named_file && *named_file) || cli.profile != "default";
+  if (path.empty()) {
+    if (!file_required) return Status::Ok();
+    return Status::InvalidArgument("--profile " + cli.profile + ": no profile file (set $EXCHANGECTL_CONFIG or $HOME)");
+  }
+  auto file = LoadProfileFile(path);
+  if (!file.ok()) {
+    if (file.status().code() != ErrorCode::kNotFound) return file.status();
+    if (!file_required) return Status::Ok();
+    const std::string asked = named_file && *named_file ? "$EXCHANGECTL_CONFIG" : "--profile " + cli.profile;
+    return Status::InvalidArgument(asked + ": " + file.status().message());
+  }
+  cli.profile_path = path;
+  const Profile* profile = file->Find(cli.profile);
+  if (!profile) {
+    if (cli.profile == "default") return Status::Ok();
+    return Status::InvalidArgument(path + ": no profile '" + cli.profile + "' (the file has: " + file->Names() + ")");
+  }
+  for (const auto& [key, setting] : profile->settings) {
+    if (!flags.Has(key)) continue;  // e.g. report-key, for the commands that take it
+    if (Status s = flags.Set(key, setting.value); !s.ok()) {
+      return Status::InvalidArgument(path + ":" + std::to_string(setting.line) + ": " + s.message());
+    }
+  }
+  cli.applied_profile = *profile;
+  return Status::Ok();
+}
+
+// A private key that group or others can read is likely copied where it
+// should not be; say so once, without refusing (the exchange decides).
+void WarnIfKeyReadable(const Cli& cli) {
+  auto it = cli.applied_profile.settings.find("key");
+  if (it == cli.applied_profile.settings.end() || it->second.value != cli.connection.key_file) return;
+  struct stat st {};
+  if (::stat(cli.connection.key_file.c_str(), &st) != 0 || (st.st_mode & 077) == 0) return;
+  std::fprintf(stderr, "exchangectl: warning: %s:%d: the private key %s can be read by %s (mode %03o); chmod 600 it\n",
+               cli.profile_path.c_str(), it->second.line, cli.connection.key_file.c_str(),
+               (st.st_mode & 007) ? "everyone" : "its group", static_cast<unsigned>(st.st_mode & 0777));
+}
+
+}  // namespace
+
+int ParseCommandFlags(FlagSet& flags, const std::vector<std::string>& args, Cli& cli) {
+  // The first pass learns --profile (and answers --help or a usage error);
+  // the second puts the environment and the flags back over the profile.
+  if (int rc = ParseCommandFlags(flags, args); rc >= 0) return rc;
+  if (Status s = ApplyProfile(flags, cli); !s.ok()) {
+    std::fprintf(stderr, "exchangectl: %s\n", s.message().c_str());
+    return kExitUsage;
+  }
+  if (cli.applied_profile.name.empty()) return -1;
+  if (Status s = flags.Parse(args); !s.ok()) {
+    std::fprintf(stderr, "exchangectl: %s\n", s.message().c_str());
+    return kExitUsage;
+  }
+  WarnIfKeyReadable(cli);
+  return -1;
+}
+
+Result<std::unique_ptr<ApiClient>> Connect(const Cli& cli) {
+  if (cli.output != "json" && cli.output != "table") return Status::InvalidArgument("--output must be table or json");
+  if (cli.connection.server.empty()) return Status::InvalidArgument("--server (or EXCHANGECTL_SERVER) is required");
+  auto http = HttpsClient::Create(cli.connection);
+  if (!http.ok()) return http.status();
+  return std::make_unique<ApiClient>(std::move(http).value());
+}
+
+void PrintJson(const google::protobuf::Message& message) {
+  google::protobuf::util::JsonPrintOptions options;
+  options.preserve_proto_field_names = true;
+  options.always_print_primitive_fields = true;
+  options.add_whitespace = true;
+  std::string out;
+  (void)google::protobuf::util::MessageToJsonString(message, &out, options);
+  std::fputs(out.c_str(), stdout);
+}
+
+int ExitCodeFor(const Status& status) {
+  if (status.ok()) return kExitOk;
+  if (IsCertificateRefusal(status)) return kExitCertRefused;
+  if (IsOutcomeUnknown(status)) return kExitOutcomeUnknown;
+  switch (status.code()) {
+    case ErrorCode::kInvalidArgument:
+      return kExitUsage;
+    case ErrorCode::kUnavailable:
+      return kExitUnavailable;
+    default:
+      return kExitRefused;
+  }
+}
+
+int Fail(const Status& status) {
+  std::fprintf(stderr, "exchangectl: %s\n", status.ToString().c_str());
+  return ExitCodeFor(status);
+}
+
+int UsageError(const std::string& command, const std::string& problem) {
+  std::fprintf(stderr, "exchangectl: %s (see exchangectl %s --help)\n", problem.c_str(), command.c_str());
+  return kExitUsage;
+}
+
+}  // namespace exchange::client

@@ -1,0 +1,34 @@
+// SPDX-License-Identifier: Apache-2.0
+// exchangectl pki init DIR: a development PKI (root CA, issuing CA, server
+// certificate for localhost, client credentials) for sandboxes and tests.
+#include <cstdio>
+
+#include "commands/cli.h"
+#include "commands/commands.h"
+#include "pki/dev_pki.h"
+
+namespace exchange::client {
+
+int RunPki(const std::vector<std::string>& args) {
+  bool force = false;
+  FlagSet flags(
+      "usage: exchangectl pki init DIR [--force]\n\n"
+      "Writes a development PKI to DIR: root and issuing CAs, a server certificate for\n"
+      "localhost/127.0.0.1, and client credentials admin1, admin2, auditor, alpha, beta.\n"
+      "Private keys are written 0600. Not for production: real deployments use the\n"
+      "coalition's offline root.");
+  flags.Bool("force", "", &force, "overwrite a non-empty DIR");
+  if (int rc = ParseCommandFlags(flags, args); rc >= 0) return rc;
+  const auto& pos = flags.positionals();
+  if (pos.size() != 2 || pos[0] != "init") {
+    std::fputs(flags.Help().c_str(), stderr);
+    return kExitUsage;
+  }
+  pki::DevPkiOptions options;
+  options.force = force;
+  if (Status s = pki::InitDevPki(pos[1], options); !s.ok()) return Fail(s);
+  std::printf("development PKI written to %s\n", pos[1].c_str());
+  return 0;
+}
+
+}  // namespace exchange::client
