@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "commands/cli.h"
+#include "commands/command.h"
 #include "commands/commands.h"
 #include "exchange/v1/vetting.pb.h"
 #include "pki/files.h"
@@ -33,28 +34,25 @@ void PrintApplication(const v1::Application& a) {
 
 }  // namespace
 
-int RunAdmin(const std::vector<std::string>& args) {
-  Cli cli;
+int RunAdmin(Invocation& in) {
   std::string org, slug, contact, reason, status, out, credential;
   int64_t ttl_hours = 72;
-  FlagSet flags(kUsage);
-  AddGlobalFlags(flags, cli);
-  flags.String("org", "", &org, "organisation name (invite)");
-  flags.String("slug", "", &slug, "organisation slug (invite; derived from the name when absent)");
-  flags.String("contact", "", &contact, "applicant contact e-mail (invite)");
-  flags.Int("ttl-hours", "", &ttl_hours, "how many hours the invitation token works");
-  flags.String("reason", "", &reason, "why: kept in the audit log");
-  flags.String("status", "", &status, "filter applications");
-  flags.String("credential", "", &credential, "credential id (revoke one credential)");
-  flags.String("out", "", &out, "file to write (crl)");
-  if (int rc = ParseCommandFlags(flags, args, cli); rc >= 0) return rc;
-  const auto& pos = flags.positionals();
+  in.flags.String("org", "", &org, "organisation name (invite)");
+  in.flags.String("slug", "", &slug, "organisation slug (invite; derived from the name when absent)");
+  in.flags.String("contact", "", &contact, "applicant contact e-mail (invite)");
+  in.flags.Int("ttl-hours", "", &ttl_hours, "how many hours the invitation token works");
+  in.flags.String("reason", "", &reason, "why: kept in the audit log");
+  in.flags.String("status", "", &status, "filter applications");
+  in.flags.String("credential", "", &credential, "credential id (revoke one credential)");
+  in.flags.String("out", "", &out, "file to write (crl)");
+  in.Parse();
+  const auto& pos = in.positionals();
   if (pos.empty()) {
     std::fputs(kUsage, stderr);
     std::fputs("\n", stderr);
     return kExitUsage;
   }
-  auto api = Connect(cli);
+  auto api = in.Connect();
   if (!api.ok()) return Fail(api.status());
   const std::string& verb = pos[0];
 
@@ -66,7 +64,7 @@ int RunAdmin(const std::vector<std::string>& args) {
     request.set_ttl_hours(static_cast<uint32_t>(ttl_hours));
     v1::Invitation invitation;
     if (Status s = (*api)->Call("POST", "/v1/admin/invitations", &request, &invitation); !s.ok()) return Fail(s);
-    if (cli.json()) {
+    if (in.cli.json()) {
       PrintJson(invitation);
     } else {
       std::printf(
@@ -81,7 +79,7 @@ int RunAdmin(const std::vector<std::string>& args) {
     v1::ListApplicationsResponse list;
     std::string target = "/v1/admin/applications" + (status.empty() ? "" : "?status=" + status);
     if (Status s = (*api)->Call("GET", target, nullptr, &list); !s.ok()) return Fail(s);
-    if (cli.json()) {
+    if (in.cli.json()) {
       PrintJson(list);
       return 0;
     }
@@ -101,13 +99,13 @@ int RunAdmin(const std::vector<std::string>& args) {
     if (Status s = (*api)->Call("POST", "/v1/admin/applications/" + pos[1] + "/" + verb, &request, &app); !s.ok()) {
       return Fail(s);
     }
-    cli.json() ? PrintJson(app) : PrintApplication(app);
+    in.cli.json() ? PrintJson(app) : PrintApplication(app);
     return 0;
   }
   if (verb == "orgs" && pos.size() == 1) {
     v1::ListOrganisationsResponse list;
     if (Status s = (*api)->Call("GET", "/v1/admin/orgs", nullptr, &list); !s.ok()) return Fail(s);
-    if (cli.json()) {
+    if (in.cli.json()) {
       PrintJson(list);
       return 0;
     }
@@ -127,15 +125,15 @@ int RunAdmin(const std::vector<std::string>& args) {
           !s.ok()) {
         return Fail(s);
       }
-      cli.json() ? PrintJson(revoked) : (void)std::printf("credential %s revoked\n", credential.c_str());
+      in.cli.json() ? PrintJson(revoked) : (void)std::printf("credential %s revoked\n", credential.c_str());
       return 0;
     }
     v1::Organisation changed;
     if (Status s = (*api)->Call("POST", "/v1/admin/orgs/" + pos[1] + "/" + verb, &request, &changed); !s.ok()) {
       return Fail(s);
     }
-    cli.json() ? PrintJson(changed)
-               : (void)std::printf("%s is now %s\n", changed.slug().c_str(), changed.status().c_str());
+    in.cli.json() ? PrintJson(changed)
+                  : (void)std::printf("%s is now %s\n", changed.slug().c_str(), changed.status().c_str());
     return 0;
   }
   if (verb == "crl" && pos.size() == 1) {
@@ -152,5 +150,8 @@ int RunAdmin(const std::vector<std::string>& args) {
   std::fputs("\n", stderr);
   return kExitUsage;
 }
+
+extern const Command kAdminCommand = {"admin", "invite, approve, suspend, reinstate, revoke (coalition admins)", kUsage,
+                                      Command::Flags::kConnection, RunAdmin};
 
 }  // namespace exchange::client

@@ -8,6 +8,7 @@
 #include <cstdio>
 
 #include "commands/cli.h"
+#include "commands/command.h"
 #include "commands/commands.h"
 #include "common/time_format.h"
 #include "exchange/v1/audit.pb.h"
@@ -19,29 +20,19 @@
 
 namespace exchange::client {
 
-int RunAudit(const std::vector<std::string>& args) {
-  Cli cli;
+int RunAudit(Invocation& in) {
   std::string vkeys, state_file, origin;
   int64_t last = 20;
-  FlagSet flags(
-      "usage: exchangectl audit verify [--feed-vkey VKEY] [--state FILE] [--origin ORIGIN]\n"
-      "       exchangectl audit list [--last N] [--feed-vkey VKEY]\n\n"
-      "verify checks the audit log's signed checkpoint, that every entry hashes to its root, and\n"
-      "with --state that the log only grew since the checkpoint verified last time (kept in FILE);\n"
-      "exit 4 when it does not verify.\n"
-      "list verifies the same way, then shows the last N events: when, what, who acted (organisation, role,\n"
-      "the credential's holder and id), on what and why; --output json gives every field of each event.");
-  AddGlobalFlags(flags, cli);
-  flags.String("feed-vkey", "EXCHANGECTL_FEED_VKEYS", &vkeys, "trusted feed verifier keys, comma-separated");
-  flags.String("state", "", &state_file, "file keeping the last verified checkpoint");
-  flags.String("origin", "", &origin, "expected checkpoint origin, e.g. NAME/audit");
-  flags.Int("last", "", &last, "how many recent events to list");
-  if (int rc = ParseCommandFlags(flags, args, cli); rc >= 0) return rc;
-  const auto& pos = flags.positionals();
-  if (pos.size() != 1 || (pos[0] != "verify" && pos[0] != "list")) return UsageError("audit", "give verify or list");
+  in.flags.String("feed-vkey", "EXCHANGECTL_FEED_VKEYS", &vkeys, "trusted feed verifier keys, comma-separated");
+  in.flags.String("state", "", &state_file, "file keeping the last verified checkpoint");
+  in.flags.String("origin", "", &origin, "expected checkpoint origin, e.g. NAME/audit");
+  in.flags.Int("last", "", &last, "how many recent events to list");
+  in.Parse();
+  const auto& pos = in.positionals();
+  if (pos.size() != 1 || (pos[0] != "verify" && pos[0] != "list")) return in.UsageError("give verify or list");
   auto trust = ParseTrust(vkeys);
   if (!trust.ok()) return Fail(trust.status());
-  auto api = Connect(cli);
+  auto api = in.Connect();
   if (!api.ok()) return Fail(api.status());
   FeedReader reader(**api, "/v1/audit", *trust);
   // What was served does not verify (exit 4), as against a call that failed.
@@ -82,7 +73,7 @@ int RunAudit(const std::vector<std::string>& args) {
   }
 
   if (pos[0] == "verify") {
-    if (cli.json()) {
+    if (in.cli.json()) {
       std::printf("{\"verified\": true, \"origin\": \"%s\", \"size\": %llu, \"root\": \"%s\", \"signed_by\": \"%s\"}\n",
                   head.origin.c_str(), static_cast<unsigned long long>(head.size),
                   log::Base64Encode(std::string(head.root.begin(), head.root.end())).c_str(),
@@ -95,9 +86,9 @@ int RunAudit(const std::vector<std::string>& args) {
     }
     return 0;
   }
-  if (last < 0) return UsageError("audit", "--last must not be negative");
+  if (last < 0) return in.UsageError("--last must not be negative");
   const std::size_t from = events.size() > static_cast<std::size_t>(last) ? events.size() - last : 0;
-  if (cli.json()) {
+  if (in.cli.json()) {
     // {"origin", "size", "events": [{"index": I, <the AuditEvent, every field>}]}: verified, as listed.
     google::protobuf::util::JsonPrintOptions options;
     options.preserve_proto_field_names = true;
@@ -127,5 +118,16 @@ int RunAudit(const std::vector<std::string>& args) {
   }
   return kExitOk;
 }
+
+extern const Command kAuditCommand = {
+    "audit", "verify and list the tamper-evident audit log",
+    "usage: exchangectl audit verify [--feed-vkey VKEY] [--state FILE] [--origin ORIGIN]\n"
+    "       exchangectl audit list [--last N] [--feed-vkey VKEY]\n\n"
+    "verify checks the audit log's signed checkpoint, that every entry hashes to its root, and\n"
+    "with --state that the log only grew since the checkpoint verified last time (kept in FILE);\n"
+    "exit 4 when it does not verify.\n"
+    "list verifies the same way, then shows the last N events: when, what, who acted (organisation, role,\n"
+    "the credential's holder and id), on what and why; --output json gives every field of each event.",
+    Command::Flags::kConnection, RunAudit};
 
 }  // namespace exchange::client

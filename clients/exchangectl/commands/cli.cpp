@@ -8,6 +8,8 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "commands/command.h"
+
 namespace exchange::client {
 
 void AddGlobalFlags(FlagSet& flags, Cli& cli) {
@@ -21,18 +23,19 @@ void AddGlobalFlags(FlagSet& flags, Cli& cli) {
                "the profile to read settings from, in $EXCHANGECTL_CONFIG or ~/.config/exchangectl/config");
 }
 
-int ParseCommandFlags(FlagSet& flags, const std::vector<std::string>& args) {
-  bool help = false;
-  if (Status s = flags.Parse(args, &help); !s.ok()) {
-    std::fprintf(stderr, "exchangectl: %s\n", s.message().c_str());
-    return kExitUsage;
-  }
-  if (help) {
-    std::fputs(flags.Help().c_str(), stdout);
-    return 0;
-  }
-  return -1;
+namespace {
+
+// The one way exchangectl words a usage error it did not explain itself.
+void ReportUsage(const Status& status) { std::fprintf(stderr, "exchangectl: %s\n", status.message().c_str()); }
+
+[[noreturn]] void ExitUsage(const Status& status) {
+  ReportUsage(status);
+  std::exit(kExitUsage);
 }
+
+}  // namespace
+
+void ParseCommandFlags(FlagSet& flags, const std::vector<std::string>& args) { flags.ParseOrExit(args, ReportUsage); }
 
 namespace {
 
@@ -82,21 +85,14 @@ void WarnIfKeyReadable(const Cli& cli) {
 
 }  // namespace
 
-int ParseCommandFlags(FlagSet& flags, const std::vector<std::string>& args, Cli& cli) {
+void ParseCommandFlags(FlagSet& flags, const std::vector<std::string>& args, Cli& cli) {
   // The first pass learns --profile (and answers --help or a usage error);
   // the second puts the environment and the flags back over the profile.
-  if (int rc = ParseCommandFlags(flags, args); rc >= 0) return rc;
-  if (Status s = ApplyProfile(flags, cli); !s.ok()) {
-    std::fprintf(stderr, "exchangectl: %s\n", s.message().c_str());
-    return kExitUsage;
-  }
-  if (cli.applied_profile.name.empty()) return -1;
-  if (Status s = flags.Parse(args); !s.ok()) {
-    std::fprintf(stderr, "exchangectl: %s\n", s.message().c_str());
-    return kExitUsage;
-  }
+  ParseCommandFlags(flags, args);
+  if (Status s = ApplyProfile(flags, cli); !s.ok()) ExitUsage(s);
+  if (cli.applied_profile.name.empty()) return;
+  if (Status s = flags.Parse(args); !s.ok()) ExitUsage(s);
   WarnIfKeyReadable(cli);
-  return -1;
 }
 
 Result<std::unique_ptr<ApiClient>> Connect(const Cli& cli) {
@@ -121,14 +117,8 @@ int ExitCodeFor(const Status& status) {
   if (status.ok()) return kExitOk;
   if (IsCertificateRefusal(status)) return kExitCertRefused;
   if (IsOutcomeUnknown(status)) return kExitOutcomeUnknown;
-  switch (status.code()) {
-    case ErrorCode::kInvalidArgument:
-      return kExitUsage;
-    case ErrorCode::kUnavailable:
-      return kExitUnavailable;
-    default:
-      return kExitRefused;
-  }
+  if (status.code() == ErrorCode::kUnavailable) return kExitUnavailable;
+  return exchange::ExitCode(status);
 }
 
 int Fail(const Status& status) {
@@ -139,6 +129,30 @@ int Fail(const Status& status) {
 int UsageError(const std::string& command, const std::string& problem) {
   std::fprintf(stderr, "exchangectl: %s (see exchangectl %s --help)\n", problem.c_str(), command.c_str());
   return kExitUsage;
+}
+
+Invocation::Invocation(const Command& command, std::vector<std::string> args)
+    : flags(command.usage), command_(command), args_(std::move(args)) {
+  if (command.flags == Command::Flags::kConnection) AddGlobalFlags(flags, cli);
+}
+
+void Invocation::Parse() { Parse(args_); }
+
+void Invocation::Parse(const std::vector<std::string>& args) {
+  if (command_.flags == Command::Flags::kConnection) {
+    ParseCommandFlags(flags, args, cli);
+  } else {
+    ParseCommandFlags(flags, args);
+  }
+}
+
+int Invocation::UsageError(const std::string& problem) const { return client::UsageError(command_.name, problem); }
+
+Result<std::unique_ptr<ApiClient>> Invocation::Connect() const { return client::Connect(cli); }
+
+int RunCommand(const Command& command, std::vector<std::string> args) {
+  Invocation in(command, std::move(args));
+  return command.run(in);
 }
 
 }  // namespace exchange::client

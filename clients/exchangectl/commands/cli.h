@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "commands/profile.h"
+#include "common/exit_code.h"
 #include "common/flags.h"
 #include "transport/api_client.h"
 
@@ -23,10 +24,11 @@ namespace exchange::client {
 
 // Every exit code exchangectl returns. Scripts rely on them: keep this table,
 // the commands and docs/client.md#exit-codes in agreement.
-inline constexpr int kExitOk = 0;              // done; match: something matched
-inline constexpr int kExitRefused = 1;         // the exchange or an input refused something; match: no match
-inline constexpr int kExitUsage = 2;           // bad or missing flag, unreadable local file
-inline constexpr int kExitUnavailable = 3;     // the exchange could not be reached or was busy: retry later
+// 0, 1 and 2 are the ones exchanged shares (common/exit_code.h).
+using exchange::kExitOk;                          // done; match: something matched
+inline constexpr int kExitRefused = kExitFailed;  // the exchange or an input refused something; match: no match
+using exchange::kExitUsage;                       // bad or missing flag, unreadable local file
+inline constexpr int kExitUnavailable = 3;        // the exchange could not be reached or was busy: retry later
 inline constexpr int kExitVerifyFailed = 4;    // sync: the feed, audit: the log, report: its signature does not verify
 inline constexpr int kExitMirrorDamaged = 5;   // mirror verify: the mirror does not verify
 inline constexpr int kExitCertRefused = 6;     // the exchange refused our client certificate (TLS alert)
@@ -49,17 +51,19 @@ struct Cli {
 // Adds --server --ca --cert --key --output --timeout --profile.
 void AddGlobalFlags(FlagSet& flags, Cli& cli);
 
-// Parses; returns -1 to go on, or the exit code to return now (help, usage error).
-int ParseCommandFlags(FlagSet& flags, const std::vector<std::string>& args);
+// Parses with FlagSet::ParseOrExit: --help and usage errors ("exchangectl:
+// <problem>", exit kExitUsage) end the process here.
+void ParseCommandFlags(FlagSet& flags, const std::vector<std::string>& args);
 
 // The same for a command that took AddGlobalFlags: between the built-in
 // defaults and the environment it applies the profile cli.profile from the
 // profile file (ProfileFilePath()), every setting of it that is a flag of
 // `flags`. Precedence: flag > environment > profile > built-in default. A
 // missing file is no error unless $EXCHANGECTL_CONFIG named it or a profile
-// other than "default" was asked for; a missing profile likewise. Warns on
-// stderr when the profile names a private key that others can read.
-int ParseCommandFlags(FlagSet& flags, const std::vector<std::string>& args, Cli& cli);
+// other than "default" was asked for; a missing profile likewise (both
+// usage errors). Warns on stderr when the profile names a private key that
+// others can read.
+void ParseCommandFlags(FlagSet& flags, const std::vector<std::string>& args, Cli& cli);
 
 Result<std::unique_ptr<ApiClient>> Connect(const Cli& cli);
 
@@ -69,6 +73,8 @@ void PrintJson(const google::protobuf::Message& message);
 // Prints "exchangectl: <message>" on stderr; returns the exit code for it
 // (ExitCodeFor).
 int Fail(const Status& status);
+// The exit code of a failed call: exchange::ExitCode's, refined by what only
+// the client sees (unreachable, certificate refused, outcome unknown).
 int ExitCodeFor(const Status& status);
 
 // A usage error: prints "exchangectl: <problem> (see exchangectl <command>

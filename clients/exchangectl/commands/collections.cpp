@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "commands/cli.h"
+#include "commands/command.h"
 #include "commands/commands.h"
 #include "common/split.h"
 #include "exchange/v1/collections.pb.h"
@@ -22,38 +23,31 @@ void PrintTable(const v1::ListCollectionsResponse& list) {
 
 }  // namespace
 
-int RunCollections(const std::vector<std::string>& args) {
-  Cli cli;
+int RunCollections(Invocation& in) {
   std::string description, kinds, required, attribution, reason, categories, labels;
   int64_t dispute_min_orgs = 0;
-  FlagSet flags(
-      "usage: exchangectl collections list\n"
-      "       exchangectl collections create NAME [--description D] [--kinds md5,pdq,...] [--require category,...]\n"
-      "                                   [--attribution named|anonymous] [--dispute-min-orgs N]\n"
-      "       exchangectl collections grant NAME ORG read|write|none [--reason R]\n\n"
-      "Collections are sharing scopes; creating them and granting access is for coalition admins.");
-  AddGlobalFlags(flags, cli);
-  flags.String("description", "", &description, "what the collection holds");
-  flags.String("kinds", "", &kinds, "signal kinds it accepts, comma-separated (default: all)");
-  flags.String("require", "", &required, "fields every submission must carry, comma-separated");
-  flags.String("categories", "", &categories, "the taxonomy: allowed categories, comma-separated (default: any)");
-  flags.String("labels", "", &labels, "the allowed labels, comma-separated (default: any)");
-  flags.String("attribution", "", &attribution, "named (default) or anonymous");
-  flags.Int("dispute-min-orgs", "", &dispute_min_orgs, "organisations that must dispute before a signal is disputed");
-  flags.String("reason", "", &reason, "why (kept in the audit log)");
-  if (int rc = ParseCommandFlags(flags, args, cli); rc >= 0) return rc;
-  const auto& pos = flags.positionals();
+  in.flags.String("description", "", &description, "what the collection holds");
+  in.flags.String("kinds", "", &kinds, "signal kinds it accepts, comma-separated (default: all)");
+  in.flags.String("require", "", &required, "fields every submission must carry, comma-separated");
+  in.flags.String("categories", "", &categories, "the taxonomy: allowed categories, comma-separated (default: any)");
+  in.flags.String("labels", "", &labels, "the allowed labels, comma-separated (default: any)");
+  in.flags.String("attribution", "", &attribution, "named (default) or anonymous");
+  in.flags.Int("dispute-min-orgs", "", &dispute_min_orgs,
+               "organisations that must dispute before a signal is disputed");
+  in.flags.String("reason", "", &reason, "why (kept in the audit log)");
+  in.Parse();
+  const auto& pos = in.positionals();
   if (pos.empty()) {
-    std::fputs(flags.Help().c_str(), stderr);
+    std::fputs(in.flags.Help().c_str(), stderr);
     return kExitUsage;
   }
-  auto api = Connect(cli);
+  auto api = in.Connect();
   if (!api.ok()) return Fail(api.status());
 
   if (pos[0] == "list" && pos.size() == 1) {
     v1::ListCollectionsResponse list;
     if (Status s = (*api)->Call("GET", "/v1/collections", nullptr, &list); !s.ok()) return Fail(s);
-    cli.json() ? PrintJson(list) : PrintTable(list);
+    in.cli.json() ? PrintJson(list) : PrintTable(list);
     return 0;
   }
   if (pos[0] == "create" && pos.size() == 2) {
@@ -72,7 +66,7 @@ int RunCollections(const std::vector<std::string>& args) {
     }
     v1::Collection created;
     if (Status s = (*api)->Call("POST", "/v1/collections", &request, &created); !s.ok()) return Fail(s);
-    if (cli.json()) {
+    if (in.cli.json()) {
       PrintJson(created);
     } else {
       std::printf("created collection %s\n", created.name().c_str());
@@ -87,15 +81,24 @@ int RunCollections(const std::vector<std::string>& args) {
     if (Status s = (*api)->Call("PUT", "/v1/collections/" + pos[1] + "/grants/" + pos[2], &request, &grant); !s.ok()) {
       return Fail(s);
     }
-    if (cli.json()) {
+    if (in.cli.json()) {
       PrintJson(grant);
     } else {
       std::printf("%s now has %s access to %s\n", grant.org().c_str(), grant.access().c_str(), pos[1].c_str());
     }
     return 0;
   }
-  std::fputs(flags.Help().c_str(), stderr);
+  std::fputs(in.flags.Help().c_str(), stderr);
   return kExitUsage;
 }
+
+extern const Command kCollectionsCommand = {
+    "collections", "list, create and grant access to collections",
+    "usage: exchangectl collections list\n"
+    "       exchangectl collections create NAME [--description D] [--kinds md5,pdq,...] [--require category,...]\n"
+    "                                   [--attribution named|anonymous] [--dispute-min-orgs N]\n"
+    "       exchangectl collections grant NAME ORG read|write|none [--reason R]\n\n"
+    "Collections are sharing scopes; creating them and granting access is for coalition admins.",
+    Command::Flags::kConnection, RunCollections};
 
 }  // namespace exchange::client

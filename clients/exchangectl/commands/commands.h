@@ -1,31 +1,30 @@
 // SPDX-License-Identifier: Apache-2.0
-// exchangectl's commands. Each takes the arguments after its own name and
-// returns the process exit code (see cli.h).
+// exchangectl's commands: one row of the subcommand table each
+// (commands/command.h), defined beside its Run in commands/NAME.cpp.
 #pragma once
 
-#include <string>
-#include <vector>
+#include "commands/command.h"
 
 namespace exchange::client {
 
-int RunWhoAmI(const std::vector<std::string>& args);
-int RunConfig(const std::vector<std::string>& args);
-int RunPki(const std::vector<std::string>& args);
-int RunCollections(const std::vector<std::string>& args);
-int RunAdmin(const std::vector<std::string>& args);
-int RunEnroll(const std::vector<std::string>& args);
-int RunCredentials(const std::vector<std::string>& args);
-int RunAudit(const std::vector<std::string>& args);
-int RunReport(const std::vector<std::string>& args);
-int RunSync(const std::vector<std::string>& args);
-int RunMirror(const std::vector<std::string>& args);
-int RunExport(const std::vector<std::string>& args);
-int RunMatch(const std::vector<std::string>& args);
-int RunLookup(const std::vector<std::string>& args);
-int RunSubmit(const std::vector<std::string>& args);
-int RunOpinion(const std::vector<std::string>& args);
-int RunRetract(const std::vector<std::string>& args);
-int RunSighting(const std::vector<std::string>& args);
-int RunHash(const std::vector<std::string>& args);
+extern const Command kAdminCommand;
+extern const Command kAuditCommand;
+extern const Command kCollectionsCommand;
+extern const Command kConfigCommand;
+extern const Command kCredentialsCommand;
+extern const Command kEnrollCommand;
+extern const Command kExportCommand;
+extern const Command kHashCommand;
+extern const Command kLookupCommand;
+extern const Command kMatchCommand;
+extern const Command kMirrorCommand;
+extern const Command kOpinionCommand;
+extern const Command kPkiCommand;
+extern const Command kReportCommand;
+extern const Command kRetractCommand;
+extern const Command kSightingCommand;
+extern const Command kSubmitCommand;
+extern const Command kSyncCommand;
+extern const Command kWhoAmICommand;
 
 }  // namespace exchange::client

@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "commands/cli.h"
+#include "commands/command.h"
 #include "commands/commands.h"
 #include "exchange/v1/vetting.pb.h"
 #include "pki/csr.h"
@@ -13,31 +14,23 @@
 
 namespace exchange::client {
 
-int RunCredentials(const std::vector<std::string>& args) {
-  Cli cli;
+int RunCredentials(Invocation& in) {
   std::string out, reason;
-  FlagSet flags(
-      "usage: exchangectl credentials list\n"
-      "       exchangectl credentials rotate --out DIR\n"
-      "       exchangectl credentials revoke ID --reason R\n\n"
-      "rotate makes a new key in DIR/key.pem and gets DIR/cert.pem issued over your current\n"
-      "identity; the old credential keeps working until you revoke it.");
-  AddGlobalFlags(flags, cli);
-  flags.String("out", "", &out, "directory for the new key and certificate (rotate)");
-  flags.String("reason", "", &reason, "why (revoke; kept in the audit log)");
-  if (int rc = ParseCommandFlags(flags, args, cli); rc >= 0) return rc;
-  const auto& pos = flags.positionals();
+  in.flags.String("out", "", &out, "directory for the new key and certificate (rotate)");
+  in.flags.String("reason", "", &reason, "why (revoke; kept in the audit log)");
+  in.Parse();
+  const auto& pos = in.positionals();
   if (pos.empty()) {
-    std::fputs(flags.Help().c_str(), stderr);
+    std::fputs(in.flags.Help().c_str(), stderr);
     return kExitUsage;
   }
-  auto api = Connect(cli);
+  auto api = in.Connect();
   if (!api.ok()) return Fail(api.status());
 
   if (pos[0] == "list" && pos.size() == 1) {
     v1::ListCredentialsResponse list;
     if (Status s = (*api)->Call("GET", "/v1/credentials", nullptr, &list); !s.ok()) return Fail(s);
-    if (cli.json()) {
+    if (in.cli.json()) {
       PrintJson(list);
       return 0;
     }
@@ -68,7 +61,7 @@ int RunCredentials(const std::vector<std::string>& args) {
     fs::create_directories(out, ec);
     if (Status s = pki::WritePrivateFile(key_path, *key_pem); !s.ok()) return Fail(s);
     if (Status s = pki::WritePublicFile(cert_path, response.certificate_pem()); !s.ok()) return Fail(s);
-    if (cli.json()) {
+    if (in.cli.json()) {
       PrintJson(response.credential());
     } else {
       std::printf("new credential %s: %s and %s\n", response.credential().credential_id().c_str(),
@@ -83,11 +76,20 @@ int RunCredentials(const std::vector<std::string>& args) {
     if (Status s = (*api)->Call("POST", "/v1/credentials/" + pos[1] + "/revoke", &request, &revoked); !s.ok()) {
       return Fail(s);
     }
-    cli.json() ? PrintJson(revoked) : (void)std::printf("credential %s revoked\n", pos[1].c_str());
+    in.cli.json() ? PrintJson(revoked) : (void)std::printf("credential %s revoked\n", pos[1].c_str());
     return 0;
   }
-  std::fputs(flags.Help().c_str(), stderr);
+  std::fputs(in.flags.Help().c_str(), stderr);
   return kExitUsage;
 }
+
+extern const Command kCredentialsCommand = {
+    "credentials", "list, rotate and revoke your own credentials",
+    "usage: exchangectl credentials list\n"
+    "       exchangectl credentials rotate --out DIR\n"
+    "       exchangectl credentials revoke ID --reason R\n\n"
+    "rotate makes a new key in DIR/key.pem and gets DIR/cert.pem issued over your current\n"
+    "identity; the old credential keeps working until you revoke it.",
+    Command::Flags::kConnection, RunCredentials};
 
 }  // namespace exchange::client

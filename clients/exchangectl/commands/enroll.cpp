@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "commands/cli.h"
+#include "commands/command.h"
 #include "commands/commands.h"
 #include "exchange/v1/vetting.pb.h"
 #include "pki/csr.h"
@@ -135,34 +136,34 @@ int Fetch(Cli& cli, const fs::path& out, int64_t wait_seconds) {
 
 }  // namespace
 
-int RunEnroll(const std::vector<std::string>& args) {
-  Cli cli;
+int RunEnroll(Invocation& in) {
   std::string token, org, legal_name, domain, contact, legal_basis, out;
   std::string enroll_server;
   bool accept = false, fetch = false;
   int64_t wait_seconds = 0;
-  FlagSet flags(kUsage);
-  AddGlobalFlags(flags, cli);
-  flags.String("enroll-server", "EXCHANGECTL_ENROLL_SERVER", &enroll_server,
-               "the exchange's enrollment address (no client certificate needed)");
-  flags.String("token", "", &token, "the invitation token an admin gave you");
-  flags.String("org", "", &org, "your organisation's name");
-  flags.String("legal-name", "", &legal_name, "registered legal name");
-  flags.String("domain", "", &domain, "your organisation's primary domain");
-  flags.String("contact", "", &contact, "trust & safety contact e-mail");
-  flags.String("legal-basis", "", &legal_basis, "your legal basis for handling this material");
-  flags.Bool("accept-principles", "", &accept, "you accept the coalition's principles");
-  flags.String("out", "", &out, "directory for your key, application and certificate");
-  flags.Bool("fetch", "", &fetch, "pick up the certificate of an application made earlier");
-  flags.Int("wait", "", &wait_seconds, "with --fetch: keep polling this long while pending");
-  if (int rc = ParseCommandFlags(flags, args, cli); rc >= 0) return rc;
-  if (out.empty()) return UsageError("enroll", "--out DIR is required");
-  cli.connection.cert_file.clear();  // enrollment is the one call made without a certificate
-  cli.connection.key_file.clear();
-  if (!enroll_server.empty()) cli.connection.server = enroll_server;
-  if (fetch) return Fetch(cli, out, wait_seconds);
-  if (token.empty()) return UsageError("enroll", "--token is required (or --fetch to pick up a certificate)");
-  return Apply(cli, token, org, legal_name, domain, contact, legal_basis, accept, out);
+  in.flags.String("enroll-server", "EXCHANGECTL_ENROLL_SERVER", &enroll_server,
+                  "the exchange's enrollment address (no client certificate needed)");
+  in.flags.String("token", "", &token, "the invitation token an admin gave you");
+  in.flags.String("org", "", &org, "your organisation's name");
+  in.flags.String("legal-name", "", &legal_name, "registered legal name");
+  in.flags.String("domain", "", &domain, "your organisation's primary domain");
+  in.flags.String("contact", "", &contact, "trust & safety contact e-mail");
+  in.flags.String("legal-basis", "", &legal_basis, "your legal basis for handling this material");
+  in.flags.Bool("accept-principles", "", &accept, "you accept the coalition's principles");
+  in.flags.String("out", "", &out, "directory for your key, application and certificate");
+  in.flags.Bool("fetch", "", &fetch, "pick up the certificate of an application made earlier");
+  in.flags.Int("wait", "", &wait_seconds, "with --fetch: keep polling this long while pending");
+  in.Parse();
+  if (out.empty()) return in.UsageError("--out DIR is required");
+  in.cli.connection.cert_file.clear();  // enrollment is the one call made without a certificate
+  in.cli.connection.key_file.clear();
+  if (!enroll_server.empty()) in.cli.connection.server = enroll_server;
+  if (fetch) return Fetch(in.cli, out, wait_seconds);
+  if (token.empty()) return in.UsageError("--token is required (or --fetch to pick up a certificate)");
+  return Apply(in.cli, token, org, legal_name, domain, contact, legal_basis, accept, out);
 }
+
+extern const Command kEnrollCommand = {"enroll", "apply to join with an invitation; fetch the certificate", kUsage,
+                                       Command::Flags::kConnection, RunEnroll};
 
 }  // namespace exchange::client

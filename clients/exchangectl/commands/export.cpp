@@ -5,6 +5,7 @@
 #include <map>
 
 #include "commands/cli.h"
+#include "commands/command.h"
 #include "commands/commands.h"
 #include "formats/csv.h"
 #include "formats/lists.h"
@@ -41,26 +42,16 @@ std::string CsvRow(const SignalRow& row) {
 
 }  // namespace
 
-int RunExport(const std::vector<std::string>& args) {
-  Cli cli;
+int RunExport(Invocation& in) {
   std::string dir, format, kind, status;
-  FlagSet flags(
-      "usage: exchangectl export --mirror DIR --format csv|ndjson|te [--kind K] [--status "
-      "active|disputed|retracted]\n\n"
-      "Writes the mirror's signals to stdout, ordered by kind and value:\n"
-      "  csv     a header line, then one row per signal (lists ;-separated)\n"
-      "  ndjson  one JSON object per line: the signal's state as the API returns it, plus last_index\n"
-      "  te      'signal_type signal_value' lines (ThreatExchange types: HASH_MD5, HASH_SHA1, HASH_SHA256,\n"
-      "          HASH_PDQ, HASH_TMK, URI, DOMAIN); other kinds are skipped; only active signals unless --status");
-  AddGlobalFlags(flags, cli);
-  flags.String("mirror", "", &dir, "the mirror's directory");
-  flags.String("format", "", &format, "csv, ndjson or te");
-  flags.String("kind", "", &kind, "only signals of this kind");
-  flags.String("status", "", &status, "only signals with this status");
-  if (int rc = ParseCommandFlags(flags, args, cli); rc >= 0) return rc;
-  if (dir.empty()) return UsageError("export", "--mirror DIR is required");
-  if (format.empty()) return UsageError("export", "--format csv|ndjson|te is required");
-  if (!flags.positionals().empty()) return UsageError("export", "unexpected argument '" + flags.positionals()[0] + "'");
+  in.flags.String("mirror", "", &dir, "the mirror's directory");
+  in.flags.String("format", "", &format, "csv, ndjson or te");
+  in.flags.String("kind", "", &kind, "only signals of this kind");
+  in.flags.String("status", "", &status, "only signals with this status");
+  in.Parse();
+  if (dir.empty()) return in.UsageError("--mirror DIR is required");
+  if (format.empty()) return in.UsageError("--format csv|ndjson|te is required");
+  if (!in.positionals().empty()) return in.UsageError("unexpected argument '" + in.positionals()[0] + "'");
   if (format != "csv" && format != "ndjson" && format != "te") {
     return Fail(Status::InvalidArgument("--format must be csv, ndjson or te"));
   }
@@ -108,5 +99,16 @@ int RunExport(const std::vector<std::string>& args) {
   }
   return 0;
 }
+
+extern const Command kExportCommand = {
+    "export", "write a mirror's signals as csv, ndjson or ThreatExchange lines",
+    "usage: exchangectl export --mirror DIR --format csv|ndjson|te [--kind K] [--status "
+    "active|disputed|retracted]\n\n"
+    "Writes the mirror's signals to stdout, ordered by kind and value:\n"
+    "  csv     a header line, then one row per signal (lists ;-separated)\n"
+    "  ndjson  one JSON object per line: the signal's state as the API returns it, plus last_index\n"
+    "  te      'signal_type signal_value' lines (ThreatExchange types: HASH_MD5, HASH_SHA1, HASH_SHA256,\n"
+    "          HASH_PDQ, HASH_TMK, URI, DOMAIN); other kinds are skipped; only active signals unless --status",
+    Command::Flags::kConnection, RunExport};
 
 }  // namespace exchange::client

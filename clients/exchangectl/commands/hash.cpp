@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "commands/cli.h"
+#include "commands/command.h"
 #include "commands/commands.h"
 #include "common/flags.h"
 #include "formats/csv.h"
@@ -186,23 +187,19 @@ void PrintJsonArray(const std::vector<FileHashes>& results) {
 
 }  // namespace
 
-int RunHash(const std::vector<std::string>& args) {
+int RunHash(Invocation& in) {
   std::string output = "csv";
   int64_t threads = std::max(1u, std::thread::hardware_concurrency());
-  FlagSet flags(
-      "usage: exchangectl hash [--output csv|json] [--threads N] FILE|DIR...\n\n"
-      "Prints MD5, SHA-256, PDQ and PDQ quality (0-100) of each file; directories are recursed.\n"
-      "Files that are not JPEG, PNG or WebP images get MD5 and SHA-256 only, and count as failures.");
-  flags.String("output", "EXCHANGECTL_OUTPUT", &output, "csv (or table, the same) or json");
-  flags.Int("threads", "EXCHANGECTL_THREADS", &threads, "files hashed at once (default: one per core)");
-  if (int rc = ParseCommandFlags(flags, args); rc >= 0) return rc;
+  in.flags.String("output", "EXCHANGECTL_OUTPUT", &output, "csv (or table, the same) or json");
+  in.flags.Int("threads", "EXCHANGECTL_THREADS", &threads, "files hashed at once (default: one per core)");
+  in.Parse();
   if (output == "table") output = "csv";  // EXCHANGECTL_OUTPUT=table, set for the other commands
   if (output != "csv" && output != "json") return Fail(Status::InvalidArgument("--output must be csv or json"));
-  if (flags.positionals().empty()) return Fail(Status::InvalidArgument("give at least one FILE or DIR"));
+  if (in.positionals().empty()) return Fail(Status::InvalidArgument("give at least one FILE or DIR"));
   if (threads < 1) return Fail(Status::InvalidArgument("--threads must be at least 1"));
 
   std::vector<FileHashes> failures;
-  const std::vector<std::string> files = CollectFiles(flags.positionals(), failures);
+  const std::vector<std::string> files = CollectFiles(in.positionals(), failures);
   std::vector<FileHashes> results(files.size());
   // Workers claim files by index and write only their own slots.
   std::atomic<size_t> next{0}, done{0};
@@ -242,5 +239,12 @@ int RunHash(const std::vector<std::string>& args) {
   if (failed > 0) std::fprintf(stderr, "exchangectl: %d of %zu files failed\n", failed, results.size());
   return failed > 0 ? 1 : 0;
 }
+
+extern const Command kHashCommand = {
+    "hash", "MD5, SHA-256 and PDQ of local image files, on all cores",
+    "usage: exchangectl hash [--output csv|json] [--threads N] FILE|DIR...\n\n"
+    "Prints MD5, SHA-256, PDQ and PDQ quality (0-100) of each file; directories are recursed.\n"
+    "Files that are not JPEG, PNG or WebP images get MD5 and SHA-256 only, and count as failures.",
+    Command::Flags::kOwn, RunHash};
 
 }  // namespace exchange::client

@@ -14,6 +14,7 @@
 #include <iostream>
 
 #include "commands/cli.h"
+#include "commands/command.h"
 #include "commands/commands.h"
 #include "commands/match_inputs.h"
 #include "exchange/v1/signals.pb.h"
@@ -50,37 +51,27 @@ Found FromMatch(const Candidate& asked, const v1::LookupMatch& match, bool pdq) 
 
 }  // namespace
 
-int RunLookup(const std::vector<std::string>& all_args) {
-  Cli cli;
+int RunLookup(Invocation& in) {
   std::string collection, kind, unused_file;
   int64_t max_distance = signals::kDefaultPdqMaxDistance, limit = 20;
   bool dihedral = false;
   // --file may be given many times; FlagSet keeps one value, so collect them first.
   std::vector<std::string> files, args;
-  SplitFileFlags(all_args, &files, &args);
-  FlagSet flags(
-      "usage: exchangectl lookup --collection C [--kind K] [VALUE...] [--file PATH]...\n\n"
-      "Matching without a mirror: asks the exchange. Values and files are read as `exchangectl match` reads them\n"
-      "(without --kind, hex hashes by length and other values as url, domain, account_id and keyword); files\n"
-      "are hashed here (MD5, SHA-1, SHA-256, and PDQ for images) and only the hashes are sent. PDQ hashes\n"
-      "also near-match within --max-distance. Output as `exchangectl match`, by the same match rule (exact,\n"
-      "parent domain, look-alike, near), as the exchange applies it. Needs read access to C.\n"
-      "Exit 0 when something matched, 1 when nothing did, 2 on a usage error or an unreadable input.");
-  AddGlobalFlags(flags, cli);
-  flags.String("collection", "", &collection, "the collection to look in");
-  flags.String("kind", "", &kind, "the kind of every VALUE given");
-  flags.String("file", "", &unused_file, "a file to hash and look up (repeatable)");
-  flags.Int("max-distance", "", &max_distance, "PDQ near-match distance, 1-63");
-  flags.Int("limit", "", &limit, "near matches per PDQ hash, nearest first (1-1000)");
-  flags.Bool("dihedral", "", &dihedral, "also look up an image's 7 rotations and flips");
-  if (int rc = ParseCommandFlags(flags, args, cli); rc >= 0) return rc;
-  if (collection.empty()) return UsageError("lookup", "--collection C is required");
-  if (!kind.empty() && !signals::ParseKind(kind)) return UsageError("lookup", signals::UnknownKindMessage(kind));
-  if (max_distance < 1 || max_distance > 63) return UsageError("lookup", "--max-distance must be 1-63");
-  if (limit < 1 || limit > 1000) return UsageError("lookup", "--limit must be 1-1000");
+  SplitFileFlags(in.args(), &files, &args);
+  in.flags.String("collection", "", &collection, "the collection to look in");
+  in.flags.String("kind", "", &kind, "the kind of every VALUE given");
+  in.flags.String("file", "", &unused_file, "a file to hash and look up (repeatable)");
+  in.flags.Int("max-distance", "", &max_distance, "PDQ near-match distance, 1-63");
+  in.flags.Int("limit", "", &limit, "near matches per PDQ hash, nearest first (1-1000)");
+  in.flags.Bool("dihedral", "", &dihedral, "also look up an image's 7 rotations and flips");
+  in.Parse(args);
+  if (collection.empty()) return in.UsageError("--collection C is required");
+  if (!kind.empty() && !signals::ParseKind(kind)) return in.UsageError(signals::UnknownKindMessage(kind));
+  if (max_distance < 1 || max_distance > 63) return in.UsageError("--max-distance must be 1-63");
+  if (limit < 1 || limit > 1000) return in.UsageError("--limit must be 1-1000");
 
   std::vector<Query> queries;
-  for (const auto& v : flags.positionals()) queries.emplace_back(v, "argument");
+  for (const auto& v : in.positionals()) queries.emplace_back(v, "argument");
   for (const auto& f : files) queries.emplace_back(f, "file");
   if (queries.empty()) {
     std::string line;
@@ -134,7 +125,7 @@ int RunLookup(const std::vector<std::string>& all_args) {
     }
   }
 
-  auto api = Connect(cli);
+  auto api = in.Connect();
   if (!api.ok()) return Fail(api.status());
   const std::string target = "/v1/collections/" + collection + "/lookup";
   uint64_t indexed_through = 0;
@@ -187,13 +178,24 @@ int RunLookup(const std::vector<std::string>& all_args) {
 
   bool any_error = false;
   for (const auto& q : queries) any_error = any_error || !q.error.empty();
-  const uint64_t matched =
-      PrintQueries(queries, cli.json(),
-                   "\"server\": " + JsonString(cli.connection.server) + ", \"collection\": " + JsonString(collection) +
-                       ", \"indexed_through\": " + std::to_string(indexed_through) + ", ");
+  const uint64_t matched = PrintQueries(queries, in.cli.json(),
+                                        "\"server\": " + JsonString(in.cli.connection.server) +
+                                            ", \"collection\": " + JsonString(collection) +
+                                            ", \"indexed_through\": " + std::to_string(indexed_through) + ", ");
   std::fflush(stdout);
   if (any_error) return kExitUsage;
   return matched > 0 ? kExitOk : kExitRefused;
 }
+
+extern const Command kLookupCommand = {
+    "lookup", "match values and files by asking the exchange (no mirror needed)",
+    "usage: exchangectl lookup --collection C [--kind K] [VALUE...] [--file PATH]...\n\n"
+    "Matching without a mirror: asks the exchange. Values and files are read as `exchangectl match` reads them\n"
+    "(without --kind, hex hashes by length and other values as url, domain, account_id and keyword); files\n"
+    "are hashed here (MD5, SHA-1, SHA-256, and PDQ for images) and only the hashes are sent. PDQ hashes\n"
+    "also near-match within --max-distance. Output as `exchangectl match`, by the same match rule (exact,\n"
+    "parent domain, look-alike, near), as the exchange applies it. Needs read access to C.\n"
+    "Exit 0 when something matched, 1 when nothing did, 2 on a usage error or an unreadable input.",
+    Command::Flags::kConnection, RunLookup};
 
 }  // namespace exchange::client

@@ -18,6 +18,7 @@
 #include <memory>
 
 #include "commands/cli.h"
+#include "commands/command.h"
 #include "commands/commands.h"
 #include "commands/match_inputs.h"
 #include "formats/json_text.h"
@@ -237,34 +238,21 @@ Status Lookup(Mirror& mirror, MirrorSignalIndex& index, Query& q) {
 
 }  // namespace
 
-int RunMatch(const std::vector<std::string>& all_args) {
-  Cli cli;
+int RunMatch(Invocation& in) {
   std::string dir, kind, unused_file;
   int64_t max_distance = signals::kDefaultPdqMaxDistance;
   bool dihedral = false;
   // --file may be given many times; FlagSet keeps one value, so collect them first.
   std::vector<std::string> files, args;
-  SplitFileFlags(all_args, &files, &args);
-  FlagSet flags(
-      "usage: exchangectl match --mirror DIR [--kind K] [VALUE...] [--file PATH]...\n\n"
-      "Exact matching against a synced mirror, entirely offline. Values come from the command line, or from stdin\n"
-      "(one per line) when neither values nor files are given. Without --kind, hex hashes are recognised by length\n"
-      "(32 md5, 40 sha1, 64 sha256 and pdq) and other values are tried as url, domain (also matching parent\n"
-      "domains up to the registrable domain), account_id and keyword; keywords, domains and URLs also find\n"
-      "look-alikes (same confusable skeleton), reported as such. Files are hashed locally (MD5, SHA-1, SHA-256,\n"
-      "and PDQ for images).\n"
-      "PDQ hashes, given or computed, also near-match stored pdq signals within --max-distance (exact, no\n"
-      "missed match); --dihedral also tries an image's rotations and mirror images.\n"
-      "Exit 0 when something matched, 1 when nothing did, 2 on a usage error or an unreadable input.");
-  AddGlobalFlags(flags, cli);
-  flags.String("mirror", "EXCHANGECTL_MIRROR", &dir, "the mirror's directory");
-  flags.String("kind", "", &kind, "the kind of every VALUE given");
-  flags.String("file", "", &unused_file, "a file to hash and match (repeatable)");
-  flags.Int("max-distance", "", &max_distance, "PDQ near-match distance, 0-63 (0: exact only)");
-  flags.Bool("dihedral", "", &dihedral, "also match an image's 7 rotations and flips");
-  if (int rc = ParseCommandFlags(flags, args, cli); rc >= 0) return rc;
-  if (dir.empty()) return UsageError("match", "--mirror DIR is required (without a mirror: exchangectl lookup)");
-  if (cli.output != "json" && cli.output != "table")
+  SplitFileFlags(in.args(), &files, &args);
+  in.flags.String("mirror", "EXCHANGECTL_MIRROR", &dir, "the mirror's directory");
+  in.flags.String("kind", "", &kind, "the kind of every VALUE given");
+  in.flags.String("file", "", &unused_file, "a file to hash and match (repeatable)");
+  in.flags.Int("max-distance", "", &max_distance, "PDQ near-match distance, 0-63 (0: exact only)");
+  in.flags.Bool("dihedral", "", &dihedral, "also match an image's 7 rotations and flips");
+  in.Parse(args);
+  if (dir.empty()) return in.UsageError("--mirror DIR is required (without a mirror: exchangectl lookup)");
+  if (in.cli.output != "json" && in.cli.output != "table")
     return Fail(Status::InvalidArgument("--output must be table or json"));
   if (!kind.empty() && !signals::ParseKind(kind)) {
     std::fprintf(stderr, "exchangectl: %s\n", signals::UnknownKindMessage(kind).c_str());
@@ -277,7 +265,7 @@ int RunMatch(const std::vector<std::string>& all_args) {
   }
 
   std::vector<Query> queries;
-  for (const auto& v : flags.positionals()) queries.emplace_back(v, "argument");
+  for (const auto& v : in.positionals()) queries.emplace_back(v, "argument");
   for (const auto& f : files) queries.emplace_back(f, "file");
   if (queries.empty()) {
     std::string line;
@@ -324,12 +312,26 @@ int RunMatch(const std::vector<std::string>& all_args) {
   }
 
   const auto& head = (*mirror)->head();
-  PrintQueries(queries, cli.json(),
+  PrintQueries(queries, in.cli.json(),
                "\"mirror\": " + JsonString(dir) + ", \"collection\": " + JsonString(head.collection) +
                    ", \"size\": " + std::to_string(head.size) + ", ");
   std::fflush(stdout);
   if (any_error) return 2;
   return matched > 0 ? 0 : 1;
 }
+
+extern const Command kMatchCommand = {
+    "match", "match values and files against a mirror (exact; PDQ also near)",
+    "usage: exchangectl match --mirror DIR [--kind K] [VALUE...] [--file PATH]...\n\n"
+    "Exact matching against a synced mirror, entirely offline. Values come from the command line, or from stdin\n"
+    "(one per line) when neither values nor files are given. Without --kind, hex hashes are recognised by length\n"
+    "(32 md5, 40 sha1, 64 sha256 and pdq) and other values are tried as url, domain (also matching parent\n"
+    "domains up to the registrable domain), account_id and keyword; keywords, domains and URLs also find\n"
+    "look-alikes (same confusable skeleton), reported as such. Files are hashed locally (MD5, SHA-1, SHA-256,\n"
+    "and PDQ for images).\n"
+    "PDQ hashes, given or computed, also near-match stored pdq signals within --max-distance (exact, no\n"
+    "missed match); --dihedral also tries an image's rotations and mirror images.\n"
+    "Exit 0 when something matched, 1 when nothing did, 2 on a usage error or an unreadable input.",
+    Command::Flags::kConnection, RunMatch};
 
 }  // namespace exchange::client

@@ -4,24 +4,19 @@
 #include <cstdio>
 
 #include "commands/cli.h"
+#include "commands/command.h"
 #include "commands/commands.h"
 #include "pki/dev_pki.h"
 
 namespace exchange::client {
 
-int RunPki(const std::vector<std::string>& args) {
+int RunPki(Invocation& in) {
   bool force = false;
-  FlagSet flags(
-      "usage: exchangectl pki init DIR [--force]\n\n"
-      "Writes a development PKI to DIR: root and issuing CAs, a server certificate for\n"
-      "localhost/127.0.0.1, and client credentials admin1, admin2, auditor, alpha, beta.\n"
-      "Private keys are written 0600. Not for production: real deployments use the\n"
-      "coalition's offline root.");
-  flags.Bool("force", "", &force, "overwrite a non-empty DIR");
-  if (int rc = ParseCommandFlags(flags, args); rc >= 0) return rc;
-  const auto& pos = flags.positionals();
+  in.flags.Bool("force", "", &force, "overwrite a non-empty DIR");
+  in.Parse();
+  const auto& pos = in.positionals();
   if (pos.size() != 2 || pos[0] != "init") {
-    std::fputs(flags.Help().c_str(), stderr);
+    std::fputs(in.flags.Help().c_str(), stderr);
     return kExitUsage;
   }
   pki::DevPkiOptions options;
@@ -30,5 +25,14 @@ int RunPki(const std::vector<std::string>& args) {
   std::printf("development PKI written to %s\n", pos[1].c_str());
   return 0;
 }
+
+extern const Command kPkiCommand = {
+    "pki", "pki init DIR: write a development PKI",
+    "usage: exchangectl pki init DIR [--force]\n\n"
+    "Writes a development PKI to DIR: root and issuing CAs, a server certificate for\n"
+    "localhost/127.0.0.1, and client credentials admin1, admin2, auditor, alpha, beta.\n"
+    "Private keys are written 0600. Not for production: real deployments use the\n"
+    "coalition's offline root.",
+    Command::Flags::kOwn, RunPki};
 
 }  // namespace exchange::client

@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "commands/cli.h"
+#include "commands/command.h"
 #include "commands/commands.h"
 #include "exchange/v1/feed.pb.h"
 #include "log/encoding.h"
@@ -35,26 +36,18 @@ Result<pki::PublicKey> TrustedKey(ApiClient* api, const std::string& key_file) {
 
 }  // namespace
 
-int RunReport(const std::vector<std::string>& args) {
-  Cli cli;
+int RunReport(Invocation& in) {
   int64_t year = 0, k = 0;
   std::string format = "json", out, key_file, sig_file, variant;
-  FlagSet flags(
-      "usage: exchangectl report annual --year Y [--format json|csv|html] [--variant public --k N] --out FILE\n"
-      "       exchangectl report verify FILE [--sig FILE.sig] --report-key KEY.pem\n\n"
-      "annual fetches the signed annual progress report, checks its Ed25519 signature and only then writes\n"
-      "FILE and FILE.sig (the raw signature, as `openssl pkeyutl -verify -rawin -sigfile` reads it).\n"
-      "Exit 4 when a signature does not verify.");
-  AddGlobalFlags(flags, cli);
-  flags.Int("year", "", &year, "the report's year");
-  flags.String("format", "", &format, "json, csv or html");
-  flags.String("variant", "", &variant, "public: counts below --k withheld");
-  flags.Int("k", "", &k, "threshold of the public variant");
-  flags.String("out", "", &out, "file to write (annual)");
-  flags.String("report-key", "EXCHANGECTL_REPORT_KEY", &key_file, "the exchange's report public key (PEM) to trust");
-  flags.String("sig", "", &sig_file, "detached signature (verify; default FILE.sig)");
-  if (int rc = ParseCommandFlags(flags, args, cli); rc >= 0) return rc;
-  const auto& pos = flags.positionals();
+  in.flags.Int("year", "", &year, "the report's year");
+  in.flags.String("format", "", &format, "json, csv or html");
+  in.flags.String("variant", "", &variant, "public: counts below --k withheld");
+  in.flags.Int("k", "", &k, "threshold of the public variant");
+  in.flags.String("out", "", &out, "file to write (annual)");
+  in.flags.String("report-key", "EXCHANGECTL_REPORT_KEY", &key_file, "the exchange's report public key (PEM) to trust");
+  in.flags.String("sig", "", &sig_file, "detached signature (verify; default FILE.sig)");
+  in.Parse();
+  const auto& pos = in.positionals();
 
   if (pos.size() == 2 && pos[0] == "verify") {
     auto key = TrustedKey(nullptr, key_file);
@@ -70,10 +63,10 @@ int RunReport(const std::vector<std::string>& args) {
     std::printf("%s: signature verified\n", pos[1].c_str());
     return 0;
   }
-  if (pos.size() != 1 || pos[0] != "annual") return UsageError("report", "give annual or verify FILE");
-  if (year <= 0) return UsageError("report", "--year Y is required");
-  if (out.empty()) return UsageError("report", "--out FILE is required");
-  auto api = Connect(cli);
+  if (pos.size() != 1 || pos[0] != "annual") return in.UsageError("give annual or verify FILE");
+  if (year <= 0) return in.UsageError("--year Y is required");
+  if (out.empty()) return in.UsageError("--out FILE is required");
+  auto api = in.Connect();
   if (!api.ok()) return Fail(api.status());
   auto key = TrustedKey(api->get(), key_file);
   if (!key.ok()) return Fail(key.status());
@@ -94,5 +87,14 @@ int RunReport(const std::vector<std::string>& args) {
               format.c_str(), out.c_str(), out.c_str());
   return 0;
 }
+
+extern const Command kReportCommand = {
+    "report", "fetch the signed annual report (verified before saving); verify one",
+    "usage: exchangectl report annual --year Y [--format json|csv|html] [--variant public --k N] --out FILE\n"
+    "       exchangectl report verify FILE [--sig FILE.sig] --report-key KEY.pem\n\n"
+    "annual fetches the signed annual progress report, checks its Ed25519 signature and only then writes\n"
+    "FILE and FILE.sig (the raw signature, as `openssl pkeyutl -verify -rawin -sigfile` reads it).\n"
+    "Exit 4 when a signature does not verify.",
+    Command::Flags::kConnection, RunReport};
 
 }  // namespace exchange::client

@@ -15,6 +15,7 @@
 #include <functional>
 
 #include "commands/cli.h"
+#include "commands/command.h"
 #include "commands/commands.h"
 #include "common/time_format.h"
 #include "exchange/v1/signals.pb.h"
@@ -35,12 +36,13 @@ struct Pending {
 
 // Flags every one of these commands takes.
 struct ActionFlags {
-  Cli cli;
+  const Cli* cli = nullptr;  // the invocation's, set by Add
   std::string collection, kind, value, file, errors_path;
   int64_t batch = 1000;
 
-  void Add(FlagSet& flags) {
-    AddGlobalFlags(flags, cli);
+  void Add(Invocation& in) {
+    cli = &in.cli;
+    FlagSet& flags = in.flags;
     flags.String("collection", "", &collection, "the collection");
     flags.String("kind", "", &kind, "the signal's kind (one item)");
     flags.String("value", "", &value, "the signal's value (one item)");
@@ -95,7 +97,7 @@ Result<std::vector<Pending<T>>> ReadTable(const std::string& path, const std::ve
 template <typename Request, typename T>
 int SendAll(ActionFlags& f, const std::string& what, const std::string& target, std::vector<Pending<T>>& items,
             ItemErrors& errors, uint64_t bad_lines, const RetryPolicy& policy, const std::function<T*(Request&)>& add) {
-  auto api = Connect(f.cli);
+  auto api = Connect(*f.cli);
   if (!api.ok()) return Fail(api.status());
   uint64_t ok = 0, rejected = 0, batches = 0;
   Status failure;
@@ -123,7 +125,7 @@ int SendAll(ActionFlags& f, const std::string& what, const std::string& target, 
       }
     }
   }
-  if (f.cli.json()) {
+  if (f.cli->json()) {
     std::printf(
         "{\"%s\": %llu, \"ok\": %llu, \"rejected\": %llu, \"bad_lines\": %llu, \"batches\": %llu, "
         "\"complete\": %s}\n",
@@ -162,21 +164,17 @@ std::string Or(std::string value, const std::string& fallback) {
 
 }  // namespace
 
-int RunOpinion(const std::vector<std::string>& args) {
+int RunOpinion(Invocation& in) {
   ActionFlags f;
   std::string reason;
-  FlagSet flags(
-      "usage: exchangectl opinion --collection C (--kind K --value V | --file F) confirm|dispute [--reason R]\n\n"
-      "Confirms or disputes signals (a dispute needs a reason). The CSV file has a header with kind,value and\n"
-      "optionally opinion and reason columns; empty cells take the command line's opinion and --reason.");
-  f.Add(flags);
-  flags.String("reason", "", &reason, "why (required for a dispute)");
-  if (int rc = ParseCommandFlags(flags, args, f.cli); rc >= 0) return rc;
-  if (Status s = f.Check(true); !s.ok()) return UsageError("opinion", s.message());
-  const auto& pos = flags.positionals();
+  f.Add(in);
+  in.flags.String("reason", "", &reason, "why (required for a dispute)");
+  in.Parse();
+  if (Status s = f.Check(true); !s.ok()) return in.UsageError(s.message());
+  const auto& pos = in.positionals();
   if (pos.size() > 1 || (pos.empty() && f.file.empty()) ||
       (pos.size() == 1 && pos[0] != "confirm" && pos[0] != "dispute")) {
-    return UsageError("opinion", "give confirm or dispute, and either --kind and --value or --file");
+    return in.UsageError("give confirm or dispute, and either --kind and --value or --file");
   }
   const std::string opinion = pos.empty() ? "" : pos[0];
   auto errors = ItemErrors::Open(f.errors_path);
@@ -210,16 +208,13 @@ int RunOpinion(const std::vector<std::string>& args) {
                                                    [](v1::OpinionsRequest& r) { return r.add_opinions(); });
 }
 
-int RunRetract(const std::vector<std::string>& args) {
+int RunRetract(Invocation& in) {
   ActionFlags f;
-  FlagSet flags(
-      "usage: exchangectl retract --collection C (--kind K --value V | --file F)\n\n"
-      "Retracts your organisation's own contributions. The CSV file has a header with kind,value.");
-  f.Add(flags);
-  if (int rc = ParseCommandFlags(flags, args, f.cli); rc >= 0) return rc;
-  if (Status s = f.Check(true); !s.ok()) return UsageError("retract", s.message());
-  if (!flags.positionals().empty()) {
-    return UsageError("retract", "unexpected argument '" + flags.positionals()[0] + "'");
+  f.Add(in);
+  in.Parse();
+  if (Status s = f.Check(true); !s.ok()) return in.UsageError(s.message());
+  if (!in.positionals().empty()) {
+    return in.UsageError("unexpected argument '" + in.positionals()[0] + "'");
   }
   auto errors = ItemErrors::Open(f.errors_path);
   if (!errors.ok()) return Fail(errors.status());
@@ -245,26 +240,18 @@ int RunRetract(const std::vector<std::string>& args) {
       RetryPolicy{}, [](v1::RetractionsRequest& r) { return r.add_signals(); });
 }
 
-int RunSighting(const std::vector<std::string>& args) {
+int RunSighting(Invocation& in) {
   ActionFlags f;
   std::string action, observed_at, seconds_to_action;
-  FlagSet flags(
-      "usage: exchangectl sighting --collection C (--kind K --value V | --file F) --action A\n"
-      "                            [--observed-at T] [--seconds-to-action N]\n\n"
-      "Reports what your organisation did with a match: removed, reported_to_authority, account_actioned,\n"
-      "no_action or false_positive. --observed-at is RFC 3339 (default: now). The CSV file has a header with\n"
-      "kind,value and optionally action, observed_at, seconds_to_action and collection columns; empty cells\n"
-      "take the command line's values. Sightings are not deduplicated: a batch is not re-sent when the\n"
-      "connection fails mid-request.");
-  f.Add(flags);
-  flags.String("action", "", &action, "what was done");
-  flags.String("observed-at", "", &observed_at, "when the match was found, RFC 3339 (default: now)");
-  flags.String("seconds-to-action", "", &seconds_to_action, "seconds from detection to action (default: unknown)");
-  if (int rc = ParseCommandFlags(flags, args, f.cli); rc >= 0) return rc;
-  if (Status s = f.Check(f.file.empty()); !s.ok()) return UsageError("sighting", s.message());
-  if (!flags.positionals().empty() || (f.file.empty() && action.empty())) {
-    return UsageError("sighting", flags.positionals().empty() ? "--action is required"
-                                                              : "unexpected argument '" + flags.positionals()[0] + "'");
+  f.Add(in);
+  in.flags.String("action", "", &action, "what was done");
+  in.flags.String("observed-at", "", &observed_at, "when the match was found, RFC 3339 (default: now)");
+  in.flags.String("seconds-to-action", "", &seconds_to_action, "seconds from detection to action (default: unknown)");
+  in.Parse();
+  if (Status s = f.Check(f.file.empty()); !s.ok()) return in.UsageError(s.message());
+  if (!in.positionals().empty() || (f.file.empty() && action.empty())) {
+    return in.UsageError(in.positionals().empty() ? "--action is required"
+                                                  : "unexpected argument '" + in.positionals()[0] + "'");
   }
   if (observed_at.empty()) observed_at = FormatRfc3339(static_cast<int64_t>(std::time(nullptr)));
   auto make = [&](std::string collection, std::string kind, std::string value, std::string act, std::string at,
@@ -309,5 +296,29 @@ int RunSighting(const std::vector<std::string>& args) {
                                                      (*errors)->count(), policy,
                                                      [](v1::SightingsRequest& r) { return r.add_sightings(); });
 }
+
+extern const Command kOpinionCommand = {
+    "opinion", "confirm or dispute signals",
+    "usage: exchangectl opinion --collection C (--kind K --value V | --file F) confirm|dispute [--reason R]\n\n"
+    "Confirms or disputes signals (a dispute needs a reason). The CSV file has a header with kind,value and\n"
+    "optionally opinion and reason columns; empty cells take the command line's opinion and --reason.",
+    Command::Flags::kConnection, RunOpinion};
+
+extern const Command kRetractCommand = {
+    "retract", "retract your organisation's contributions",
+    "usage: exchangectl retract --collection C (--kind K --value V | --file F)\n\n"
+    "Retracts your organisation's own contributions. The CSV file has a header with kind,value.",
+    Command::Flags::kConnection, RunRetract};
+
+extern const Command kSightingCommand = {
+    "sighting", "report what you did with a match",
+    "usage: exchangectl sighting --collection C (--kind K --value V | --file F) --action A\n"
+    "                            [--observed-at T] [--seconds-to-action N]\n\n"
+    "Reports what your organisation did with a match: removed, reported_to_authority, account_actioned,\n"
+    "no_action or false_positive. --observed-at is RFC 3339 (default: now). The CSV file has a header with\n"
+    "kind,value and optionally action, observed_at, seconds_to_action and collection columns; empty cells\n"
+    "take the command line's values. Sightings are not deduplicated: a batch is not re-sent when the\n"
+    "connection fails mid-request.",
+    Command::Flags::kConnection, RunSighting};
 
 }  // namespace exchange::client

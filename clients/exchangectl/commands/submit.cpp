@@ -15,6 +15,7 @@
 #include <cstdio>
 
 #include "commands/cli.h"
+#include "commands/command.h"
 #include "commands/commands.h"
 #include "exchange/v1/feed.pb.h"
 #include "exchange/v1/signals.pb.h"
@@ -144,26 +145,17 @@ struct Totals {
 
 }  // namespace
 
-int RunSubmit(const std::vector<std::string>& args) {
-  Cli cli;
+int RunSubmit(Invocation& in) {
   std::string collection, format, errors_path;
   int64_t batch_size = 1000;
-  FlagSet flags(
-      "usage: exchangectl submit --collection C [--format csv|ndjson] [--batch N] [--errors FILE] FILE\n\n"
-      "Submits the signals in FILE ('-' for stdin). CSV needs a header naming its columns, out of\n"
-      "kind,value,category,labels,reviewed,source_ref,expires_at,principles,pdq_quality (kind and value\n"
-      "required; labels and principles ;-separated). NDJSON holds one SignalSubmission JSON object per line.\n"
-      "Each batch carries an Idempotency-Key derived from the file's content and the batch number: re-running\n"
-      "the same command after a failure is safe. Bad lines and rejected items are reported with their line.");
-  AddGlobalFlags(flags, cli);
-  flags.String("collection", "", &collection, "the collection to submit to");
-  flags.String("format", "", &format, "csv or ndjson (default: from the file name's extension)");
-  flags.Int("batch", "", &batch_size, "signals per request (1-10000)");
-  flags.String("errors", "", &errors_path, "write the per-item error report here as CSV (default: stderr)");
-  if (int rc = ParseCommandFlags(flags, args, cli); rc >= 0) return rc;
-  if (collection.empty()) return UsageError("submit", "--collection C is required");
-  if (flags.positionals().size() != 1) return UsageError("submit", "give one FILE to submit (- for stdin)");
-  const std::string path = flags.positionals()[0];
+  in.flags.String("collection", "", &collection, "the collection to submit to");
+  in.flags.String("format", "", &format, "csv or ndjson (default: from the file name's extension)");
+  in.flags.Int("batch", "", &batch_size, "signals per request (1-10000)");
+  in.flags.String("errors", "", &errors_path, "write the per-item error report here as CSV (default: stderr)");
+  in.Parse();
+  if (collection.empty()) return in.UsageError("--collection C is required");
+  if (in.positionals().size() != 1) return in.UsageError("give one FILE to submit (- for stdin)");
+  const std::string path = in.positionals()[0];
   if (batch_size < 1 || batch_size > 10'000)
     return Fail(Status::InvalidArgument("--batch must be between 1 and 10000"));
   if (format.empty()) {
@@ -187,7 +179,7 @@ int RunSubmit(const std::vector<std::string>& args) {
   if (!items.ok()) return Fail(Status::InvalidArgument(path + ": " + items.status().message()));
   Totals totals;
   totals.bad_lines = (*errors)->count();
-  auto api = Connect(cli);
+  auto api = in.Connect();
   if (!api.ok()) return Fail(api.status());
 
   // Same file, collection, format and batch size: same batches, same keys.
@@ -200,7 +192,7 @@ int RunSubmit(const std::vector<std::string>& args) {
   RetryPolicy policy;
 
   // On a terminal, and never with --output json, a bar counts the signals sent.
-  Progress progress = Progress::ForTerminal(cli.json());
+  Progress progress = Progress::ForTerminal(in.cli.json());
   if (!items->empty()) progress.Start("submit " + collection, items->size(), "signals");
   Status failure;
   for (std::size_t first = 0; first < items->size(); first += static_cast<std::size_t>(batch_size)) {
@@ -259,7 +251,7 @@ int RunSubmit(const std::vector<std::string>& args) {
   for (std::size_t line : (*errors)->lines()) {
     if (line) not_submitted_json += (not_submitted_json.empty() ? "" : ", ") + std::to_string(line);
   }
-  if (cli.json()) {
+  if (in.cli.json()) {
     std::printf(
         "{\"file\": %s, \"collection\": %s, \"items\": %llu, \"batches\": %llu, \"created\": %llu, "
         "\"contribution_added\": %llu, \"unchanged\": %llu, \"rejected\": %llu, \"bad_lines\": %llu, "
@@ -303,5 +295,15 @@ int RunSubmit(const std::vector<std::string>& args) {
   }
   return totals.rejected || totals.bad_lines ? 1 : 0;
 }
+
+extern const Command kSubmitCommand = {
+    "submit", "submit signals from a CSV or NDJSON file, in batches",
+    "usage: exchangectl submit --collection C [--format csv|ndjson] [--batch N] [--errors FILE] FILE\n\n"
+    "Submits the signals in FILE ('-' for stdin). CSV needs a header naming its columns, out of\n"
+    "kind,value,category,labels,reviewed,source_ref,expires_at,principles,pdq_quality (kind and value\n"
+    "required; labels and principles ;-separated). NDJSON holds one SignalSubmission JSON object per line.\n"
+    "Each batch carries an Idempotency-Key derived from the file's content and the batch number: re-running\n"
+    "the same command after a failure is safe. Bad lines and rejected items are reported with their line.",
+    Command::Flags::kConnection, RunSubmit};
 
 }  // namespace exchange::client

@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "commands/cli.h"
+#include "commands/command.h"
 #include "commands/commands.h"
 #include "common/time_format.h"
 #include "formats/json_text.h"
@@ -76,32 +77,21 @@ void PrintRefused(const Cli& cli, const SyncResult& r) {
 
 }  // namespace
 
-int RunSync(const std::vector<std::string>& args) {
-  Cli cli;
+int RunSync(Invocation& in) {
   std::string collection, dir, vkeys, origin;
   int64_t max_age = 300, follow = 0, page = 10'000;
-  FlagSet flags(
-      "usage: exchangectl sync --collection C --mirror DIR [--feed-vkey VKEYS] [--max-age S] [--follow S] [--page "
-      "N]\n\n"
-      "Brings the mirror in DIR up to the exchange's signed checkpoint of collection C. Everything is verified\n"
-      "before the mirror changes: the signature, the freshness cosignature (when a freshness key is trusted),\n"
-      "no rollback, consistency with the checkpoint verified last time, and that the new entries hash to the\n"
-      "signed root. A feed that fails is refused (exit 4), the mirror left as it was and the evidence saved in\n"
-      "DIR/evidence/. --follow S keeps syncing every S seconds until interrupted (Ctrl-C exits 0), printing a\n"
-      "line for each round that brought new entries.");
-  AddGlobalFlags(flags, cli);
-  flags.String("collection", "", &collection, "the collection to mirror");
-  flags.String("mirror", "", &dir, "the mirror's directory (created on first sync)");
-  flags.String("feed-vkey", "EXCHANGECTL_FEED_VKEYS", &vkeys,
-               "trusted feed (and freshness) verifier keys, comma-separated");
-  flags.String("origin", "", &origin, "expected checkpoint origin (default: <feed key name>/<collection>)");
-  flags.Int("max-age", "", &max_age, "oldest acceptable freshness cosignature, in seconds");
-  flags.Int("follow", "", &follow, "keep syncing every this many seconds (0: sync once)");
-  flags.Int("page", "", &page, "entries per request (1-10000)");
-  if (int rc = ParseCommandFlags(flags, args, cli); rc >= 0) return rc;
-  if (collection.empty()) return UsageError("sync", "--collection C is required");
-  if (dir.empty()) return UsageError("sync", "--mirror DIR is required");
-  if (!flags.positionals().empty()) return UsageError("sync", "unexpected argument '" + flags.positionals()[0] + "'");
+  in.flags.String("collection", "", &collection, "the collection to mirror");
+  in.flags.String("mirror", "", &dir, "the mirror's directory (created on first sync)");
+  in.flags.String("feed-vkey", "EXCHANGECTL_FEED_VKEYS", &vkeys,
+                  "trusted feed (and freshness) verifier keys, comma-separated");
+  in.flags.String("origin", "", &origin, "expected checkpoint origin (default: <feed key name>/<collection>)");
+  in.flags.Int("max-age", "", &max_age, "oldest acceptable freshness cosignature, in seconds");
+  in.flags.Int("follow", "", &follow, "keep syncing every this many seconds (0: sync once)");
+  in.flags.Int("page", "", &page, "entries per request (1-10000)");
+  in.Parse();
+  if (collection.empty()) return in.UsageError("--collection C is required");
+  if (dir.empty()) return in.UsageError("--mirror DIR is required");
+  if (!in.positionals().empty()) return in.UsageError("unexpected argument '" + in.positionals()[0] + "'");
   if (page < 1 || page > 10'000) return Fail(Status::InvalidArgument("--page must be between 1 and 10000"));
   if (max_age < 0 || follow < 0) return Fail(Status::InvalidArgument("--max-age and --follow must not be negative"));
   auto trust = ParseTrust(vkeys);
@@ -112,12 +102,12 @@ int RunSync(const std::vector<std::string>& args) {
   options.trust = *trust;
   options.max_age = std::chrono::seconds(max_age);
   options.page = static_cast<uint64_t>(page);
-  options.server = cli.connection.server;
+  options.server = in.cli.connection.server;
   options.interrupted = &g_interrupted;
 
   auto mirror = Mirror::Open(dir, Mirror::Mode::kWrite);
   if (!mirror.ok()) return Fail(mirror.status());
-  auto api = Connect(cli);
+  auto api = in.Connect();
   if (!api.ok()) return Fail(api.status());
 
   if (follow > 0) {
@@ -127,18 +117,18 @@ int RunSync(const std::vector<std::string>& args) {
     sigaction(SIGINT, &action, nullptr);
     sigaction(SIGTERM, &action, nullptr);
   }
-  Progress progress = Progress::ForTerminal(cli.json());
+  Progress progress = Progress::ForTerminal(in.cli.json());
   for (int round = 0;; ++round) {
     SyncResult result = SyncMirror(**api, **mirror, options, progress);
     switch (result.failure) {
       case SyncFailure::kNone:
         // While following, a round that found nothing new says nothing.
         if (round == 0 || result.report.new_size != result.report.old_size) {
-          PrintSynced(cli, dir, collection, result.report);
+          PrintSynced(in.cli, dir, collection, result.report);
         }
         break;
       case SyncFailure::kRefused:
-        PrintRefused(cli, result);
+        PrintRefused(in.cli, result);
         return kExitVerifyFailed;
       case SyncFailure::kInterrupted:
         return 0;
@@ -158,19 +148,12 @@ int RunSync(const std::vector<std::string>& args) {
   }
 }
 
-int RunMirror(const std::vector<std::string>& args) {
-  Cli cli;
+int RunMirror(Invocation& in) {
   std::string vkeys;
-  FlagSet flags(
-      "usage: exchangectl mirror verify DIR [--feed-vkey VKEYS]\n\n"
-      "Re-checks a mirror offline: the entries in entries.log hash to the stored root, the stored checkpoint is\n"
-      "signed by a trusted key for that root, and replaying the entries gives exactly the state in state.sqlite.\n"
-      "Exit 0 when all holds, 5 when something does not.");
-  AddGlobalFlags(flags, cli);
-  flags.String("feed-vkey", "EXCHANGECTL_FEED_VKEYS", &vkeys, "trusted feed verifier keys, comma-separated");
-  if (int rc = ParseCommandFlags(flags, args, cli); rc >= 0) return rc;
-  const auto& pos = flags.positionals();
-  if (pos.size() != 2 || pos[0] != "verify") return UsageError("mirror", "usage: exchangectl mirror verify DIR");
+  in.flags.String("feed-vkey", "EXCHANGECTL_FEED_VKEYS", &vkeys, "trusted feed verifier keys, comma-separated");
+  in.Parse();
+  const auto& pos = in.positionals();
+  if (pos.size() != 2 || pos[0] != "verify") return in.UsageError("usage: exchangectl mirror verify DIR");
   auto trust = ParseTrust(vkeys);
   if (!trust.ok()) return Fail(trust.status());
   auto opened = Mirror::Open(pos[1], Mirror::Mode::kVerify);
@@ -178,7 +161,7 @@ int RunMirror(const std::vector<std::string>& args) {
   Mirror& mirror = **opened;
   const MirrorHead& head = mirror.head();
   auto damaged = [&](const std::string& why) {
-    if (cli.json()) {
+    if (in.cli.json()) {
       std::printf("{\"verified\": false, \"mirror\": %s, \"error\": %s}\n", JsonString(pos[1]).c_str(),
                   JsonString(why).c_str());
     }
@@ -195,7 +178,7 @@ int RunMirror(const std::vector<std::string>& args) {
   }
 
   // entries.log: every committed entry, hashing to the signed root.
-  Progress progress = Progress::ForTerminal(cli.json());
+  Progress progress = Progress::ForTerminal(in.cli.json());
   progress.Start("verify " + head.collection, head.size);
   log::CompactRange tree;
   Status read = mirror.ForEachEntry([&](uint64_t index, std::string_view entry) {
@@ -217,7 +200,7 @@ int RunMirror(const std::vector<std::string>& args) {
   if (!signals.ok()) return damaged(signals.status().message());
 
   const uint64_t uncommitted = mirror.UncommittedBytes();
-  if (cli.json()) {
+  if (in.cli.json()) {
     std::printf(
         "{\"verified\": true, \"mirror\": %s, \"collection\": %s, \"origin\": %s, \"size\": %llu, "
         "\"root\": %s, \"signals\": %llu, \"signed_by\": %s, \"uncommitted_bytes\": %llu}\n",
@@ -240,5 +223,25 @@ int RunMirror(const std::vector<std::string>& args) {
   }
   return 0;
 }
+
+extern const Command kSyncCommand = {
+    "sync", "keep a verified local mirror of a collection's feed",
+    "usage: exchangectl sync --collection C --mirror DIR [--feed-vkey VKEYS] [--max-age S] [--follow S] [--page "
+    "N]\n\n"
+    "Brings the mirror in DIR up to the exchange's signed checkpoint of collection C. Everything is verified\n"
+    "before the mirror changes: the signature, the freshness cosignature (when a freshness key is trusted),\n"
+    "no rollback, consistency with the checkpoint verified last time, and that the new entries hash to the\n"
+    "signed root. A feed that fails is refused (exit 4), the mirror left as it was and the evidence saved in\n"
+    "DIR/evidence/. --follow S keeps syncing every S seconds until interrupted (Ctrl-C exits 0), printing a\n"
+    "line for each round that brought new entries.",
+    Command::Flags::kConnection, RunSync};
+
+extern const Command kMirrorCommand = {
+    "mirror", "mirror verify DIR: re-check a mirror offline",
+    "usage: exchangectl mirror verify DIR [--feed-vkey VKEYS]\n\n"
+    "Re-checks a mirror offline: the entries in entries.log hash to the stored root, the stored checkpoint is\n"
+    "signed by a trusted key for that root, and replaying the entries gives exactly the state in state.sqlite.\n"
+    "Exit 0 when all holds, 5 when something does not.",
+    Command::Flags::kConnection, RunMirror};
 
 }  // namespace exchange::client

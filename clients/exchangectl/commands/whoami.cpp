@@ -3,23 +3,19 @@
 #include <cstdio>
 
 #include "commands/cli.h"
+#include "commands/command.h"
 #include "commands/commands.h"
 #include "exchange/v1/identity.pb.h"
 
 namespace exchange::client {
 
-int RunWhoAmI(const std::vector<std::string>& args) {
-  Cli cli;
-  FlagSet flags(
-      "usage: exchangectl whoami [connection flags]\n\nShows the organisation, role and certificate the exchange "
-      "sees.");
-  AddGlobalFlags(flags, cli);
-  if (int rc = ParseCommandFlags(flags, args, cli); rc >= 0) return rc;
-  auto api = Connect(cli);
+int RunWhoAmI(Invocation& in) {
+  in.Parse();
+  auto api = in.Connect();
   if (!api.ok()) return Fail(api.status());
   v1::WhoAmIResponse me;
   if (Status s = (*api)->Call("GET", "/v1/whoami", nullptr, &me); !s.ok()) return Fail(s);
-  if (cli.json()) {
+  if (in.cli.json()) {
     PrintJson(me);
   } else {
     std::printf("organisation  %s (%s)\nrole          %s\ncredential    %s\nfingerprint   %s\nexpires       %s\n",
@@ -28,5 +24,11 @@ int RunWhoAmI(const std::vector<std::string>& args) {
   }
   return 0;
 }
+
+extern const Command kWhoAmICommand = {
+    "whoami", "show the organisation and role the exchange sees",
+    "usage: exchangectl whoami [connection flags]\n\nShows the organisation, role and certificate the exchange "
+    "sees.",
+    Command::Flags::kConnection, RunWhoAmI};
 
 }  // namespace exchange::client
