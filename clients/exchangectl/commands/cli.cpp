@@ -136,14 +136,33 @@ Invocation::Invocation(const Command& command, std::vector<std::string> args)
   if (command.flags == Command::Flags::kConnection) AddGlobalFlags(flags, cli);
 }
 
-void Invocation::Parse() { Parse(args_); }
-
-void Invocation::Parse(const std::vector<std::string>& args) {
+void Invocation::Parse() {
   if (command_.flags == Command::Flags::kConnection) {
-    ParseCommandFlags(flags, args, cli);
+    ParseCommandFlags(flags, args_, cli);
   } else {
-    ParseCommandFlags(flags, args);
+    ParseCommandFlags(flags, args_);
   }
+}
+
+std::vector<std::string> Invocation::TakeRepeated(const std::string& name) {
+  const std::string flag = "--" + name, with_value = flag + "=";
+  std::vector<std::string> values, others;
+  for (std::size_t i = 0; i < args_.size(); ++i) {
+    if (args_[i] == flag && i + 1 < args_.size()) {
+      values.push_back(args_[++i]);
+    } else if (args_[i].starts_with(with_value)) {
+      values.push_back(args_[i].substr(with_value.size()));
+    } else {
+      others.push_back(args_[i]);
+    }
+  }
+  args_ = std::move(others);
+  return values;
+}
+
+int Invocation::UsageHelp() const {
+  std::fputs(flags.Help().c_str(), stderr);
+  return kExitUsage;
 }
 
 int Invocation::UsageError(const std::string& problem) const { return client::UsageError(command_.name, problem); }

@@ -37,10 +37,7 @@ int RunCollections(Invocation& in) {
   in.flags.String("reason", "", &reason, "why (kept in the audit log)");
   in.Parse();
   const auto& pos = in.positionals();
-  if (pos.empty()) {
-    std::fputs(in.flags.Help().c_str(), stderr);
-    return kExitUsage;
-  }
+  if (pos.empty()) return in.UsageHelp();
   auto api = in.Connect();
   if (!api.ok()) return Fail(api.status());
 
@@ -88,8 +85,7 @@ int RunCollections(Invocation& in) {
     }
     return 0;
   }
-  std::fputs(in.flags.Help().c_str(), stderr);
-  return kExitUsage;
+  return in.UsageHelp();
 }
 
 extern const Command kCollectionsCommand = {

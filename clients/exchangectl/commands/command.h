@@ -40,11 +40,16 @@ class Invocation {
   Cli cli;
   FlagSet flags;
   const std::vector<std::string>& args() const { return args_; }
-  // Parses args() (or `args`, for a command that took some out first) once
-  // the Run has added its flags; returns only when the command is to run.
+  // Parses args() once the Run has added its flags; returns only when the
+  // command is to run.
   void Parse();
-  void Parse(const std::vector<std::string>& args);
   const std::vector<std::string>& positionals() const { return flags.positionals(); }
+  // Takes every `--NAME VALUE` / `--NAME=VALUE` out of args(), in order, and
+  // returns the values: for a flag given many times (FlagSet keeps one value).
+  std::vector<std::string> TakeRepeated(const std::string& name);
+  // Prints the command's --help on stderr (no verb, or one it does not
+  // know); returns kExitUsage.
+  int UsageHelp() const;
   // "exchangectl: <problem> (see exchangectl NAME --help)"; returns kExitUsage.
   int UsageError(const std::string& problem) const;
   // Connect(cli).

@@ -20,10 +20,7 @@ int RunCredentials(Invocation& in) {
   in.flags.String("reason", "", &reason, "why (revoke; kept in the audit log)");
   in.Parse();
   const auto& pos = in.positionals();
-  if (pos.empty()) {
-    std::fputs(in.flags.Help().c_str(), stderr);
-    return kExitUsage;
-  }
+  if (pos.empty()) return in.UsageHelp();
   auto api = in.Connect();
   if (!api.ok()) return Fail(api.status());
 
@@ -79,8 +76,7 @@ int RunCredentials(Invocation& in) {
     in.cli.json() ? PrintJson(revoked) : (void)std::printf("credential %s revoked\n", pos[1].c_str());
     return 0;
   }
-  std::fputs(in.flags.Help().c_str(), stderr);
-  return kExitUsage;
+  return in.UsageHelp();
 }
 
 extern const Command kCredentialsCommand = {

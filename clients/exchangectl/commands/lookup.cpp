@@ -56,15 +56,14 @@ int RunLookup(Invocation& in) {
   int64_t max_distance = signals::kDefaultPdqMaxDistance, limit = 20;
   bool dihedral = false;
   // --file may be given many times; FlagSet keeps one value, so collect them first.
-  std::vector<std::string> files, args;
-  SplitFileFlags(in.args(), &files, &args);
+  const std::vector<std::string> files = in.TakeRepeated("file");
   in.flags.String("collection", "", &collection, "the collection to look in");
   in.flags.String("kind", "", &kind, "the kind of every VALUE given");
   in.flags.String("file", "", &unused_file, "a file to hash and look up (repeatable)");
   in.flags.Int("max-distance", "", &max_distance, "PDQ near-match distance, 1-63");
   in.flags.Int("limit", "", &limit, "near matches per PDQ hash, nearest first (1-1000)");
   in.flags.Bool("dihedral", "", &dihedral, "also look up an image's 7 rotations and flips");
-  in.Parse(args);
+  in.Parse();
   if (collection.empty()) return in.UsageError("--collection C is required");
   if (!kind.empty() && !signals::ParseKind(kind)) return in.UsageError(signals::UnknownKindMessage(kind));
   if (max_distance < 1 || max_distance > 63) return in.UsageError("--max-distance must be 1-63");

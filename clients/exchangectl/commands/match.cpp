@@ -243,14 +243,13 @@ int RunMatch(Invocation& in) {
   int64_t max_distance = signals::kDefaultPdqMaxDistance;
   bool dihedral = false;
   // --file may be given many times; FlagSet keeps one value, so collect them first.
-  std::vector<std::string> files, args;
-  SplitFileFlags(in.args(), &files, &args);
+  const std::vector<std::string> files = in.TakeRepeated("file");
   in.flags.String("mirror", "EXCHANGECTL_MIRROR", &dir, "the mirror's directory");
   in.flags.String("kind", "", &kind, "the kind of every VALUE given");
   in.flags.String("file", "", &unused_file, "a file to hash and match (repeatable)");
   in.flags.Int("max-distance", "", &max_distance, "PDQ near-match distance, 0-63 (0: exact only)");
   in.flags.Bool("dihedral", "", &dihedral, "also match an image's 7 rotations and flips");
-  in.Parse(args);
+  in.Parse();
   if (dir.empty()) return in.UsageError("--mirror DIR is required (without a mirror: exchangectl lookup)");
   if (in.cli.output != "json" && in.cli.output != "table")
     return Fail(Status::InvalidArgument("--output must be table or json"));

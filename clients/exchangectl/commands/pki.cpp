@@ -15,10 +15,7 @@ int RunPki(Invocation& in) {
   in.flags.Bool("force", "", &force, "overwrite a non-empty DIR");
   in.Parse();
   const auto& pos = in.positionals();
-  if (pos.size() != 2 || pos[0] != "init") {
-    std::fputs(in.flags.Help().c_str(), stderr);
-    return kExitUsage;
-  }
+  if (pos.size() != 2 || pos[0] != "init") return in.UsageHelp();
   pki::DevPkiOptions options;
   options.force = force;
   if (Status s = pki::InitDevPki(pos[1], options); !s.ok()) return Fail(s);

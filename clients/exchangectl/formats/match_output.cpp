@@ -56,19 +56,6 @@ std::string QueryJson(const Query& q) {
 
 }  // namespace
 
-void SplitFileFlags(const std::vector<std::string>& args, std::vector<std::string>* files,
-                    std::vector<std::string>* others) {
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    if (args[i] == "--file" && i + 1 < args.size()) {
-      files->push_back(args[++i]);
-    } else if (args[i].starts_with("--file=")) {
-      files->push_back(args[i].substr(7));
-    } else {
-      others->push_back(args[i]);
-    }
-  }
-}
-
 uint64_t PrintQueries(const std::vector<Query>& queries, bool json, const std::string& json_head) {
   uint64_t matched = 0;
   for (const auto& q : queries) matched += q.matched() ? 1 : 0;

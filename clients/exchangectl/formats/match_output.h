@@ -56,9 +56,4 @@ struct Query {
 // queries matched.
 uint64_t PrintQueries(const std::vector<Query>& queries, bool json, const std::string& json_head);
 
-// Splits every `--file PATH` / `--file=PATH` out of `args` into `files`
-// (in order); the rest go to `others`. Both commands take --file repeatedly.
-void SplitFileFlags(const std::vector<std::string>& args, std::vector<std::string>* files,
-                    std::vector<std::string>* others);
-
 }  // namespace exchange::client
