@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "common/exit_code.h"
 #include "common/logger.h"
 #include "server/commands.h"
 #include "server/feed_keys.h"
@@ -41,7 +42,7 @@ int main(int argc, char** argv) {
   }
   if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
     std::fputs(kUsage, args.empty() ? stderr : stdout);
-    return args.empty() ? 2 : 0;
+    return args.empty() ? exchange::kExitUsage : exchange::kExitOk;
   }
   const std::string command = args[0];
   std::vector<std::string> rest(args.begin() + 1, args.end());
@@ -52,11 +53,11 @@ int main(int argc, char** argv) {
     auto config = exchange::server::ParseServeArgs(rest, &help);
     if (!config.ok()) {
       exchange::logging::Error("bad configuration", {{"error", config.status().message()}});
-      return 2;
+      return exchange::kExitUsage;
     }
     if (!help.empty()) {
       std::fputs(help.c_str(), stdout);
-      return 0;
+      return exchange::kExitOk;
     }
     return exchange::server::Serve(*config, [rest] { return exchange::server::ParseServeArgs(rest); });
   }
@@ -70,5 +71,5 @@ int main(int argc, char** argv) {
   }
   exchange::logging::Error("unknown command '" + command + "'");
   std::fputs(("\n" + std::string(kUsage)).c_str(), stderr);
-  return 2;
+  return exchange::kExitUsage;
 }

@@ -5,7 +5,9 @@
 #include <string_view>
 
 #include "exchange/v1/signals.pb.h"
-#include "text_formats.h"
+#include "formats/csv.h"
+#include "formats/json_text.h"
+#include "formats/lists.h"
 
 #include <google/protobuf/util/json_util.h>
 

@@ -13,12 +13,12 @@
 #include <string>
 #include <vector>
 
-#include "api_client.h"
 #include "common/flags.h"
 #include "common/hex.h"
 #include "exchange/v1/feed.pb.h"
 #include "exchange/v1/signals.pb.h"
 #include "log/hash.h"
+#include "transport/api_client.h"
 
 using namespace exchange;
 using Clock = std::chrono::steady_clock;

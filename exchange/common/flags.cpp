@@ -2,6 +2,7 @@
 #include "common/flags.h"
 
 #include <charconv>
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <set>
@@ -117,6 +118,18 @@ Status FlagSet::ReadConfigFile(const std::string& path) const {
   }
   if (in.bad()) return Status::InvalidArgument("--" + config_flag_ + ": error reading " + path);
   return Status::Ok();
+}
+
+void FlagSet::ParseOrExit(const std::vector<std::string>& args, const std::function<void(const Status&)>& report) {
+  bool help = false;
+  if (Status s = Parse(args, &help); !s.ok()) {
+    report(s);
+    std::exit(kExitUsage);
+  }
+  if (help) {
+    std::fputs(Help().c_str(), stdout);
+    std::exit(kExitOk);
+  }
 }
 
 Status FlagSet::Parse(const std::vector<std::string>& args, bool* help) {

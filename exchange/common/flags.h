@@ -6,7 +6,8 @@
 // ConfigFile), the environment variable, the flag (`--name value` or
 // `--name=value`). Help() lists every flag with its variable and default, so
 // `--help` is always complete. Arguments that are not flags are returned as
-// positionals, in order.
+// positionals, in order. ParseOrExit is how both binaries' commands parse:
+// one behaviour for --help and for a usage error.
 //
 // Thread-safety: none; use from main() only.
 #pragma once
@@ -17,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "common/exit_code.h"
 #include "common/status.h"
 
 namespace exchange {
@@ -43,6 +45,12 @@ class FlagSet {
   // Parses args (without the program and command names). InvalidArgument on
   // an unknown flag or a bad value; `help` is set when --help/-h was given.
   Status Parse(const std::vector<std::string>& args, bool* help = nullptr);
+  // Parse, for a command: on a usage error calls `report` with it (each
+  // binary words its diagnostics its own way) and exits the process with
+  // kExitUsage; on --help/-h (and no usage error) prints Help() on stdout and
+  // exits 0. Returns only when the command is to run. Call it before the
+  // command holds anything that needs a destructor to run.
+  void ParseOrExit(const std::vector<std::string>& args, const std::function<void(const Status&)>& report);
   const std::vector<std::string>& positionals() const { return positionals_; }
   std::string Help() const;
 

@@ -22,19 +22,11 @@ namespace {
 
 int Fail(const Status& status) {
   logging::Error(status.ToString());
-  return status.code() == ErrorCode::kInvalidArgument ? 2 : 1;
+  return ExitCode(status);
 }
 
-// Parses flags; returns -1 to go on, or the exit code to return now.
-int ParseFlags(FlagSet& flags, const std::vector<std::string>& args) {
-  bool help = false;
-  if (Status s = flags.Parse(args, &help); !s.ok()) return Fail(s);
-  if (help) {
-    std::fputs(flags.Help().c_str(), stdout);
-    return 0;
-  }
-  return -1;
-}
+// How a usage error reads, for every command here.
+void ReportUsage(const Status& status) { logging::Error(status.ToString()); }
 
 }  // namespace
 
@@ -44,7 +36,7 @@ int RunMigrate(const std::vector<std::string>& args) {
       "usage: exchanged migrate --database URL\n\nApplies pending schema migrations; safe to run concurrently.");
   flags.String("database", "EXCHANGE_DATABASE_URL", &database, "PostgreSQL connection URL");
   flags.ConfigFile("config", "EXCHANGE_CONFIG", true, "read --database from FILE (serve's file; other keys ignored)");
-  if (int rc = ParseFlags(flags, args); rc >= 0) return rc;
+  flags.ParseOrExit(args, ReportUsage);
   if (database.empty()) return Fail(Status::InvalidArgument("--database is required"));
   store::Connection conn(database);
   auto applied = store::Migrate(conn);
@@ -65,7 +57,7 @@ int RunMigrateSignals(const std::vector<std::string>& args) {
       "members' mirrors converge. Run `exchanged migrate` first. Idempotent; safe to run while serving.");
   flags.String("database", "EXCHANGE_DATABASE_URL", &database, "PostgreSQL connection URL");
   flags.Bool("dry-run", "", &dry_run, "report what would change and roll everything back");
-  if (int rc = ParseFlags(flags, args); rc >= 0) return rc;
+  flags.ParseOrExit(args, ReportUsage);
   if (database.empty()) return Fail(Status::InvalidArgument("--database is required"));
   store::Connection conn(database);
   auto recanonicalize = [](signals::Kind kind, const std::string& value) -> Result<store::RecanonicalizedValue> {
@@ -114,7 +106,7 @@ int RunCredentialsAdd(const std::vector<std::string>& args) {
   flags.String("holder", "", &holder,
                "the person who holds it (default: the certificate's CN); an admin's certificates all name the same "
                "holder, and the two-admin rule counts holders");
-  if (int rc = ParseFlags(flags, args); rc >= 0) return rc;
+  flags.ParseOrExit(args, ReportUsage);
   if (database.empty() || org.empty() || cert_file.empty()) {
     return Fail(Status::InvalidArgument("--database, --org and --cert are required"));
   }

@@ -80,33 +80,25 @@ int RunKeysGenerate(const std::vector<std::string>& args) {
   flags.Bool("freshness", "", &freshness, "make a cosignature/v1 (freshness) key");
   flags.Bool("report", "", &report,
              "make the report-signing key: Ed25519 PEM (FILE) and its public key (FILE.pub.pem)");
-  bool help = false;
-  if (Status s = flags.Parse(args, &help); !s.ok()) {
-    logging::Error(s.message());
-    return 2;
-  }
-  if (help) {
-    std::fputs(flags.Help().c_str(), stdout);
-    return 0;
-  }
+  flags.ParseOrExit(args, [](const Status& s) { logging::Error(s.message()); });
   if (report && !out.empty()) return GenerateReportKey(out);
   if (name.empty() || out.empty()) {
     logging::Error("--name and --out are required");
-    return 2;
+    return kExitUsage;
   }
   auto signer = log::GenerateSigner(name, freshness ? log::KeyType::kCosignatureV1 : log::KeyType::kEd25519);
   if (!signer.ok()) {
     logging::Error(signer.status().ToString());
-    return 2;
+    return kExitUsage;
   }
   const std::string vkey = signer->verifier().VerifierKey();
   if (Status s = WritePrivateFile(out, signer->PrivateKey() + "\n"); !s.ok()) {
     logging::Error(s.ToString());
-    return 1;
+    return kExitFailed;
   }
   if (Status s = WritePublicFile(out + ".vkey", vkey + "\n"); !s.ok()) {
     logging::Error(s.ToString());
-    return 1;
+    return kExitFailed;
   }
   std::printf("%s\n", vkey.c_str());
   return 0;

@@ -11,9 +11,9 @@
 #include <sstream>
 
 #include "exchange/v1/signals.pb.h"
-#include "https_client.h"
 #include "tampering_proxy.h"
 #include "test_exchange.h"
+#include "transport/https_client.h"
 
 using namespace exchange;
 using exchange::testing::TamperingProxy;

@@ -11,8 +11,8 @@
 #include <string>
 #include <vector>
 
-#include "api_client.h"
 #include "exchange/v1/collections.pb.h"
+#include "transport/api_client.h"
 
 namespace exchange::testing {
 

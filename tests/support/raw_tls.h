@@ -7,7 +7,7 @@
 #include <memory>
 #include <string>
 
-#include "api_client.h"
+#include "transport/api_client.h"
 
 namespace exchange::testing {
 

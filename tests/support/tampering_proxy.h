@@ -23,7 +23,7 @@
 #include <thread>
 #include <vector>
 
-#include "api_client.h"
+#include "transport/api_client.h"
 
 namespace exchange::testing {
 

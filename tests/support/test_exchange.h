@@ -11,8 +11,8 @@
 #include <string>
 #include <vector>
 
-#include "api_client.h"
 #include "process.h"
+#include "transport/api_client.h"
 
 namespace exchange::testing {
 

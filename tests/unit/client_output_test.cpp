@@ -3,9 +3,9 @@
 // table in cli.h) and the counts in its messages.
 #include <doctest/doctest.h>
 
-#include "cli.h"
-#include "https_client.h"
-#include "text_formats.h"
+#include "commands/cli.h"
+#include "formats/lists.h"
+#include "transport/https_client.h"
 
 using namespace exchange;
 using namespace exchange::client;

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "text_formats.h"
+#include "formats/csv.h"
 
 using exchange::client::CsvField;
 using exchange::client::CsvLine;

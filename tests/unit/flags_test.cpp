@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 #include <doctest/doctest.h>
 
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdio>
 #include <cstdlib>
+#include <string>
+#include <vector>
 
 #include "common/flags.h"
 
@@ -187,4 +190,80 @@ TEST_CASE("flags: Set puts a value between the default and the environment") {
   CHECK(ca == "from-flag");
   CHECK(cert == "from-profile");
   CHECK(flags.Help().find("(default: built-in)") != std::string::npos);  // --help shows the built-in default
+}
+
+namespace {
+
+// Runs `parse` on `flags` in a child process, as a command would; returns
+// its exit status (-1: returned to the command) and what it printed.
+struct Outcome {
+  int exit_code = -1;
+  std::string out, reported;
+};
+
+Outcome ParseInChild(FlagSet& flags, const std::vector<std::string>& args) {
+  int out_pipe[2], report_pipe[2];
+  REQUIRE(pipe(out_pipe) == 0);
+  REQUIRE(pipe(report_pipe) == 0);
+  std::fflush(stdout);
+  const pid_t child = fork();
+  REQUIRE(child >= 0);
+  if (child == 0) {
+    dup2(out_pipe[1], STDOUT_FILENO);
+    flags.ParseOrExit(args, [&](const Status& s) {
+      const std::string text = s.message();
+      (void)!write(report_pipe[1], text.data(), text.size());
+    });
+    std::fflush(stdout);
+    _exit(99);  // returned: the command would run
+  }
+  close(out_pipe[1]);
+  close(report_pipe[1]);
+  auto drain = [](int fd) {
+    std::string text;
+    char buffer[4096];
+    for (ssize_t n; (n = read(fd, buffer, sizeof buffer)) > 0;) text.append(buffer, static_cast<std::size_t>(n));
+    close(fd);
+    return text;
+  };
+  Outcome outcome;
+  outcome.out = drain(out_pipe[0]);
+  outcome.reported = drain(report_pipe[0]);
+  int status = 0;
+  REQUIRE(waitpid(child, &status, 0) == child);
+  REQUIRE(WIFEXITED(status));
+  outcome.exit_code = WEXITSTATUS(status) == 99 ? -1 : WEXITSTATUS(status);
+  return outcome;
+}
+
+}  // namespace
+
+TEST_CASE("ParseOrExit: a usage error is reported and exits 2, --help prints help and exits 0") {
+  std::string name;
+  FlagSet flags("usage: test NAME");
+  flags.String("name", "", &name, "a name");
+
+  const Outcome bad = ParseInChild(flags, {"--nope"});
+  CHECK(bad.exit_code == exchange::kExitUsage);
+  CHECK(bad.reported == "unknown flag --nope (see --help)");
+  CHECK(bad.out.empty());
+
+  const Outcome help = ParseInChild(flags, {"--help"});
+  CHECK(help.exit_code == exchange::kExitOk);
+  CHECK(help.out == flags.Help());
+  CHECK(help.reported.empty());
+
+  // A usage error wins over --help, as scripts that pass both expect.
+  CHECK(ParseInChild(flags, {"--help", "--name"}).exit_code == exchange::kExitUsage);
+
+  const Outcome fine = ParseInChild(flags, {"--name", "x"});
+  CHECK(fine.exit_code == -1);
+  CHECK(fine.out.empty());
+}
+
+TEST_CASE("ExitCode: ok 0, InvalidArgument 2, any other error 1") {
+  CHECK(exchange::ExitCode(Status::Ok()) == 0);
+  CHECK(exchange::ExitCode(Status::InvalidArgument("--database is required")) == 2);
+  CHECK(exchange::ExitCode(Status::Unavailable("database unreachable")) == 1);
+  CHECK(exchange::ExitCode(Status::PermissionDenied("no")) == 1);
 }

@@ -6,7 +6,7 @@
 #include <cstdlib>
 #include <string>
 
-#include "profile.h"
+#include "commands/profile.h"
 
 using exchange::client::ParseProfileFile;
 using exchange::client::ProfileKeys;

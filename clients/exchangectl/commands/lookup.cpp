@@ -1,0 +1,200 @@
+// SPDX-License-Identifier: Apache-2.0
+// exchangectl lookup: matching for members without a mirror. Asks the
+// exchange (POST /v1/collections/{c}/lookup) about values given on the
+// command line or stdin and files hashed here (MD5, SHA-1, SHA-256, PDQ);
+// only the hashes and values leave the machine, never the files. Prints what
+// `match` prints (match_output.h), with every field the exchange's answer
+// carries.
+//
+// Exit codes as match: 0 something matched, 1 nothing matched, 2 usage error
+// or an input that could not be read or understood; and those of any call to
+// the exchange (cli.h).
+
+#include <cstdio>
+#include <iostream>
+
+#include "commands/cli.h"
+#include "commands/command.h"
+#include "commands/commands.h"
+#include "commands/match_inputs.h"
+#include "common/hex.h"
+#include "exchange/v1/signals.pb.h"
+#include "formats/json_text.h"
+#include "formats/match_output.h"
+#include "signals/canonical.h"
+#include "signals/match.h"
+#include "signals/utf8.h"
+
+namespace exchange::client {
+namespace {
+
+// Queries per request: the exchange takes at most 1000 values and hashes together.
+constexpr std::size_t kMaxPerRequest = 1000;
+
+// Where each entry of a LookupRequest came from: query and candidate.
+struct Asked {
+  std::size_t query;
+  std::size_t candidate;
+};
+
+// The match as Found: how it matched is the exchange's own word for it.
+Found FromMatch(const Candidate& asked, const v1::LookupMatch& match, bool pdq) {
+  Found f;
+  f.from_mirror = false;
+  f.row.state = match.state();
+  f.key = {match.state().kind().empty() ? asked.kind : match.state().kind(),
+           match.value().empty() ? asked.value : match.value()};
+  if (pdq) f.distance = static_cast<int>(match.distance());
+  f.match = !match.match().empty() ? match.match() : pdq && match.distance() > 0 ? "near" : "exact";
+  return f;
+}
+
+}  // namespace
+
+int RunLookup(Invocation& in) {
+  std::string collection, kind, unused_file;
+  int64_t max_distance = signals::kDefaultPdqMaxDistance, limit = 20;
+  bool dihedral = false;
+  // --file may be given many times; FlagSet keeps one value, so collect them first.
+  const std::vector<std::string> files = in.TakeRepeated("file");
+  in.flags.String("collection", "", &collection, "the collection to look in");
+  in.flags.String("kind", "", &kind, "the kind of every VALUE given");
+  in.flags.String("file", "", &unused_file, "a file to hash and look up (repeatable)");
+  in.flags.Int("max-distance", "", &max_distance, "PDQ near-match distance, 1-63");
+  in.flags.Int("limit", "", &limit, "near matches per PDQ hash, nearest first (1-1000)");
+  in.flags.Bool("dihedral", "", &dihedral, "also look up an image's 7 rotations and flips");
+  in.Parse();
+  if (collection.empty()) return in.UsageError("--collection C is required");
+  if (!kind.empty() && !signals::ParseKind(kind)) return in.UsageError(signals::UnknownKindMessage(kind));
+  if (max_distance < 1 || max_distance > 63) return in.UsageError("--max-distance must be 1-63");
+  if (limit < 1 || limit > 1000) return in.UsageError("--limit must be 1-1000");
+
+  std::vector<Query> queries;
+  for (const auto& v : in.positionals()) queries.emplace_back(v, "argument");
+  for (const auto& f : files) queries.emplace_back(f, "file");
+  if (queries.empty()) {
+    std::string line;
+    while (std::getline(std::cin, line)) {
+      if (!line.empty() && line.back() == '\r') line.pop_back();
+      if (signals::TrimAsciiWhiteSpace(line).empty()) continue;
+      queries.emplace_back(line, "stdin");
+    }
+  }
+  // Every pdq hash of a query is looked up near; a file's rotations are extra hashes of the same query.
+  std::vector<std::vector<std::string>> extra_pdq(queries.size());
+  for (std::size_t i = 0; i < queries.size(); ++i) {
+    auto& q = queries[i];
+    if (q.source != "file") {
+      Resolve(q, kind);
+      continue;
+    }
+    if (Status s = HashFile(q); !s.ok()) {
+      q.error = s.message();
+      continue;
+    }
+    auto image = ImagePdq(q.input, dihedral);
+    if (!image.ok()) {
+      q.error = image.status().message();
+      continue;
+    }
+    for (std::size_t h = 0; h < image->size(); ++h) {
+      std::string hex = HexEncode(std::span<const uint8_t>((*image)[h].data(), (*image)[h].size()));
+      if (h == 0)
+        q.candidates.push_back({"pdq", hex});
+      else
+        extra_pdq[i].push_back(hex);
+    }
+  }
+
+  // What to ask: (query, candidate) pairs; a file's extra rotations count as its pdq candidate.
+  std::vector<Asked> values, hashes;
+  std::vector<std::string> hash_values;
+  for (std::size_t i = 0; i < queries.size(); ++i) {
+    for (std::size_t c = 0; c < queries[i].candidates.size(); ++c) {
+      if (queries[i].candidates[c].kind == "pdq") {
+        hashes.push_back({i, c});
+        hash_values.push_back(queries[i].candidates[c].value);
+        for (const auto& extra : extra_pdq[i]) {
+          hashes.push_back({i, c});
+          hash_values.push_back(extra);
+        }
+      } else {
+        values.push_back({i, c});
+      }
+    }
+  }
+
+  auto api = in.Connect();
+  if (!api.ok()) return Fail(api.status());
+  const std::string target = "/v1/collections/" + collection + "/lookup";
+  uint64_t indexed_through = 0;
+  std::size_t next_value = 0, next_hash = 0;
+  while (next_value < values.size() || next_hash < hashes.size()) {
+    v1::LookupRequest request;
+    request.set_max_distance(static_cast<uint32_t>(max_distance));
+    request.set_limit(static_cast<uint32_t>(limit));
+    const std::size_t first_value = next_value, first_hash = next_hash;
+    while (next_value < values.size() && static_cast<std::size_t>(request.values_size()) < kMaxPerRequest) {
+      const auto& c = queries[values[next_value].query].candidates[values[next_value].candidate];
+      auto* ref = request.add_values();
+      ref->set_kind(c.kind);
+      ref->set_value(c.value);
+      ++next_value;
+    }
+    while (next_hash < hashes.size() &&
+           static_cast<std::size_t>(request.values_size() + request.pdq_size()) < kMaxPerRequest) {
+      request.add_pdq(hash_values[next_hash++]);
+    }
+    v1::LookupResponse response;
+    if (Status s = (*api)->Call("POST", target, &request, &response); !s.ok()) return Fail(s);
+    const int expected = request.values_size() + request.pdq_size();
+    if (response.results_size() != expected) {
+      return Fail(Status::Internal("the exchange answered " + std::to_string(response.results_size()) +
+                                   " results for " + std::to_string(expected) + " lookups"));
+    }
+    indexed_through = std::max<uint64_t>(indexed_through, response.indexed_through());
+    for (int r = 0; r < response.results_size(); ++r) {
+      const bool pdq = r >= request.values_size();
+      const Asked& asked = pdq ? hashes[first_hash + static_cast<std::size_t>(r - request.values_size())]
+                               : values[first_value + static_cast<std::size_t>(r)];
+      Query& q = queries[asked.query];
+      const auto& result = response.results(r);
+      // A guessed kind the value does not fit is no error; a kind asked for is.
+      if (!result.error().empty() && !kind.empty()) q.error = result.error();
+      for (const auto& match : result.matches()) {
+        Found f = FromMatch(q.candidates[asked.candidate], match, pdq);
+        bool seen = false;
+        for (auto& known : q.found) {
+          if (known.key.kind == f.key.kind && known.key.value == f.key.value) {
+            if (f.distance >= 0 && (known.distance < 0 || f.distance < known.distance)) known.distance = f.distance;
+            seen = true;
+          }
+        }
+        if (!seen) q.found.push_back(std::move(f));
+      }
+    }
+  }
+
+  bool any_error = false;
+  for (const auto& q : queries) any_error = any_error || !q.error.empty();
+  const uint64_t matched = PrintQueries(queries, in.cli.json(),
+                                        "\"server\": " + JsonString(in.cli.connection.server) +
+                                            ", \"collection\": " + JsonString(collection) +
+                                            ", \"indexed_through\": " + std::to_string(indexed_through) + ", ");
+  std::fflush(stdout);
+  if (any_error) return kExitUsage;
+  return matched > 0 ? kExitOk : kExitRefused;
+}
+
+extern const Command kLookupCommand = {
+    "lookup", "match values and files by asking the exchange (no mirror needed)",
+    "usage: exchangectl lookup --collection C [--kind K] [VALUE...] [--file PATH]...\n\n"
+    "Matching without a mirror: asks the exchange. Values and files are read as `exchangectl match` reads them\n"
+    "(without --kind, hex hashes by length and other values as url, domain, account_id and keyword); files\n"
+    "are hashed here (MD5, SHA-1, SHA-256, and PDQ for images) and only the hashes are sent. PDQ hashes\n"
+    "also near-match within --max-distance. Output as `exchangectl match`, by the same match rule (exact,\n"
+    "parent domain, look-alike, near), as the exchange applies it. Needs read access to C.\n"
+    "Exit 0 when something matched, 1 when nothing did, 2 on a usage error or an unreadable input.",
+    Command::Flags::kConnection, RunLookup};
+
+}  // namespace exchange::client

@@ -1,0 +1,59 @@
+// SPDX-License-Identifier: Apache-2.0
+// What `match` (against a local mirror) and `lookup` (against the exchange)
+// found for each input, and the one way both print it: a line per signal
+// found, or one JSON document
+// {<head>, "matched": N, "queries": [{"input", "source", "matched", "error"?,
+//  "checked": [{"kind", "value"}], "matches": [{"kind", "value", "match", "rule", ...,
+//  "signal": {SignalState}}]}]}.
+//
+// Plain values and pure functions (printing goes to stdout/stderr).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "formats/signal_row.h"
+
+namespace exchange::client {
+
+struct Candidate {
+  std::string kind;
+  std::string value;  // canonical
+};
+
+struct Found {
+  Candidate key;  // the signal found
+  // How it matched, in the names of the exchange's lookup answer: "exact",
+  // "parent_domain", "look_alike" (signals/match_rule.h) or "near" (pdq).
+  std::string match;
+  SignalRow row;      // row.last_index only when from_mirror
+  int distance = -1;  // pdq matches: the Hamming distance; -1 for other kinds
+  bool from_mirror = true;
+};
+
+struct Query {
+  Query(std::string i, std::string s) : input(std::move(i)), source(std::move(s)) {}
+
+  std::string input;   // the value as given, or the file's path
+  std::string source;  // "argument", "stdin", "file"
+  std::vector<Candidate> candidates;
+  std::string error;
+  std::vector<Found> found;
+  // A retracted signal (a tombstone) is shown but is not a match.
+  bool matched() const {
+    for (const auto& f : found) {
+      if (f.row.state.status() != "retracted") return true;
+    }
+    return false;
+  }
+};
+
+// Prints `queries`: as JSON when `json`, the document starting with the
+// members in `json_head` (`"name": value, ...`, may be empty); else one line
+// per signal found, "no match", and errors on stderr. Returns how many
+// queries matched.
+uint64_t PrintQueries(const std::vector<Query>& queries, bool json, const std::string& json_head);
+
+}  // namespace exchange::client

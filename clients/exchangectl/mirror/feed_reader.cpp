@@ -1,0 +1,86 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "mirror/feed_reader.h"
+
+#include <sstream>
+
+#include "exchange/v1/feed.pb.h"
+#include "log/merkle.h"
+
+namespace exchange::client {
+
+Result<Trust> ParseTrust(const std::string& vkeys) {
+  Trust trust;
+  std::stringstream in(vkeys);
+  std::string vkey;
+  while (std::getline(in, vkey, ',')) {
+    while (!vkey.empty() && (vkey.back() == '\n' || vkey.back() == ' ')) vkey.pop_back();
+    if (vkey.empty()) continue;
+    auto v = log::Verifier::Parse(vkey);
+    if (!v.ok()) return Status::InvalidArgument("verifier key '" + vkey + "': " + v.status().message());
+    (v->type() == log::KeyType::kCosignatureV1 ? trust.freshness : trust.feed).push_back(*v);
+  }
+  if (trust.feed.empty()) {
+    return Status::InvalidArgument(
+        "no trusted feed key: give --feed-vkey (or EXCHANGECTL_FEED_VKEYS), e.g. $FEED_VKEY");
+  }
+  return trust;
+}
+
+Result<log::VerifiedCheckpoint> FeedReader::Checkpoint(const std::string& origin, std::string* raw_note) {
+  auto note = api_.GetText(path_ + "/checkpoint");
+  if (!note.ok()) return note.status();
+  if (raw_note) *raw_note = *note;
+  return log::VerifyCheckpointNote(*note, trust_.feed, trust_.freshness, origin);
+}
+
+Status FeedReader::Entries(uint64_t start, uint64_t end, uint64_t page,
+                           const std::function<Status(uint64_t, const std::string&)>& each) {
+  uint64_t next = start;
+  while (next < end) {
+    v1::EntryBundle bundle;
+    const uint64_t limit = std::min(page, end - next);
+    Status s = api_.Call("GET", path_ + "/entries?start=" + std::to_string(next) + "&limit=" + std::to_string(limit),
+                         nullptr, &bundle);
+    if (!s.ok()) return s;
+    if (bundle.start() != next) return Status::Unauthenticated("the server answered entries from the wrong index");
+    if (bundle.entries_size() == 0) {
+      return Status::Unauthenticated("the server has no entry " + std::to_string(next) + " below the size it signed (" +
+                                     std::to_string(end) + ")");
+    }
+    for (const auto& entry : bundle.entries()) {
+      if (next >= end) break;
+      if (Status e = each(next, entry); !e.ok()) return e;
+      ++next;
+    }
+  }
+  return Status::Ok();
+}
+
+Status FeedReader::CheckConsistency(uint64_t old_size, const log::Hash& old_root, uint64_t new_size,
+                                    const log::Hash& new_root, std::vector<log::Hash>* proof_out) {
+  if (new_size < old_size) {
+    return Status::Unauthenticated("rollback: the server's tree (" + std::to_string(new_size) +
+                                   ") is smaller than one it signed before (" + std::to_string(old_size) + ")");
+  }
+  if (old_size == 0) return Status::Ok();  // nothing to be consistent with
+  v1::ProofResponse proof;
+  Status s = api_.Call(
+      "GET", path_ + "/proof/consistency?old=" + std::to_string(old_size) + "&new=" + std::to_string(new_size), nullptr,
+      &proof);
+  if (!s.ok()) return s;
+  std::vector<log::Hash> hashes;
+  for (const auto& h : proof.hashes()) {
+    auto hash = log::HashFromBytes(h);
+    if (!hash.ok()) return Status::Unauthenticated("the consistency proof holds a hash that is not 32 bytes");
+    hashes.push_back(*hash);
+  }
+  if (proof_out) *proof_out = hashes;
+  if (Status v = log::VerifyConsistency(old_size, new_size, hashes, old_root, new_root); !v.ok()) {
+    return Status::Unauthenticated("fork: the server's tree of " + std::to_string(new_size) +
+                                   " entries is not an extension of the one of " + std::to_string(old_size) +
+                                   " it signed before (" + v.message() + ")");
+  }
+  return Status::Ok();
+}
+
+}  // namespace exchange::client

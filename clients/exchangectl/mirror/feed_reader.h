@@ -1,0 +1,52 @@
+// SPDX-License-Identifier: Apache-2.0
+// FeedReader: reads a log (a collection's or the audit log) and proves what it
+// reads: checkpoints verified against trusted feed keys (and the freshness
+// key), entries checked against the root, consistency with what was seen before.
+//
+// Trust comes from verifier key strings the user gives (--feed-vkey or
+// EXCHANGECTL_FEED_VKEYS, comma-separated), never from the server it checks.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "log/checkpoint_note.h"
+#include "log/hash.h"
+#include "transport/api_client.h"
+
+namespace exchange::client {
+
+struct Trust {
+  std::vector<log::Verifier> feed;
+  std::vector<log::Verifier> freshness;  // optional; when given, checkpoints must carry a cosignature
+};
+// Parses comma-separated note verifier keys; cosignature keys go to `freshness`.
+Result<Trust> ParseTrust(const std::string& vkeys);
+
+class FeedReader {
+ public:
+  // `path` is "/v1/collections/NAME" or "/v1/audit".
+  FeedReader(ApiClient& api, std::string path, Trust trust)
+      : api_(api), path_(std::move(path)), trust_(std::move(trust)) {}
+
+  // The current checkpoint, its signature verified; `origin` must match when not empty.
+  Result<log::VerifiedCheckpoint> Checkpoint(const std::string& origin, std::string* raw_note = nullptr);
+
+  // Entries [start, end) in pages of `page`; `each` gets (index, bytes).
+  Status Entries(uint64_t start, uint64_t end, uint64_t page,
+                 const std::function<Status(uint64_t, const std::string&)>& each);
+
+  // The consistency proof between two sizes, verified against the two roots.
+  Status CheckConsistency(uint64_t old_size, const log::Hash& old_root, uint64_t new_size, const log::Hash& new_root,
+                          std::vector<log::Hash>* proof = nullptr);
+
+ private:
+  ApiClient& api_;
+  std::string path_;
+  Trust trust_;
+};
+
+}  // namespace exchange::client
