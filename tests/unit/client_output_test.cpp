@@ -1,14 +1,24 @@
 // SPDX-License-Identifier: Apache-2.0
-// exchangectl's pure pieces: the exit code each kind of failure gets (the
-// table in cli.h) and the counts in its messages.
+// exchangectl's small pieces: the exit code each kind of failure gets (the
+// table in cli.h), the counts in its messages, and the retry hook submit's
+// progress bar relies on.
 #include <doctest/doctest.h>
+#include <unistd.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <filesystem>
 
 #include "commands/cli.h"
+#include "exchange/v1/signals.pb.h"
 #include "formats/lists.h"
+#include "pki/dev_pki.h"
+#include "transport/batch_sender.h"
 #include "transport/https_client.h"
 
 using namespace exchange;
 using namespace exchange::client;
+namespace asio = boost::asio;
 
 TEST_CASE("each kind of failure has its own exit code") {
   CHECK(ExitCodeFor(Status::Ok()) == kExitOk);
@@ -40,4 +50,31 @@ TEST_CASE("counts in messages agree in number") {
   CHECK(CountOf(0, "batch", "batches") == "0 batches");
   CHECK(CountOf(1, "batch", "batches") == "1 batch");
   CHECK(CountOf(2508, "signal", "signals") == "2508 signals");
+}
+
+TEST_CASE("a retry message erases the caller's progress bar first") {
+  // A refused connection (nothing listens on the port) is a transport error,
+  // retried per the policy; before each retry's stderr line the policy's
+  // before_message runs (submit clears its bar there).
+  const auto dir = std::filesystem::temp_directory_path() / ("exchange-retry-test-" + std::to_string(::getpid()));
+  REQUIRE(pki::InitDevPki(dir, {.force = true}).ok());
+  asio::io_context io;
+  asio::ip::tcp::acceptor closed(io, {asio::ip::make_address("127.0.0.1"), 0});
+  const auto port = closed.local_endpoint().port();
+  closed.close();  // the port is free again: connecting to it is refused
+  ClientOptions options;
+  options.server = "https://127.0.0.1:" + std::to_string(port);
+  options.ca_file = (dir / "ca-bundle.pem").string();
+  auto http = HttpsClient::Create(options);
+  REQUIRE(http.ok());
+  RetryPolicy policy;
+  policy.max_attempts = 3;
+  policy.first_backoff = std::chrono::milliseconds(1);
+  int cleared = 0;
+  policy.before_message = [&cleared] { ++cleared; };
+  v1::SubmitSignalsRequest request;
+  const Status s = PostBatch(**http, "/v1/collections/c/signals", request, nullptr, {}, policy);
+  CHECK(s.code() == ErrorCode::kUnavailable);
+  CHECK(cleared == 2);  // three attempts, two retries
+  std::filesystem::remove_all(dir);
 }

@@ -188,10 +188,11 @@ int RunSubmit(Invocation& in) {
                                     std::to_string(batch_size) + "\n" + HexEncode(std::span<const uint8_t>(content)));
   const std::string key_prefix = "exchangectl-" + HexEncode(std::span<const uint8_t>(run)).substr(0, 32) + "-";
   const std::string target = "/v1/collections/" + collection + "/signals";
-  RetryPolicy policy;
-
-  // On a terminal, and never with --output json, a bar counts the signals sent.
+  // On a terminal, and never with --output json, a bar counts the signals sent;
+  // a retry message erases it first (the next update draws it again).
   Progress progress = Progress::ForTerminal(in.cli.json());
+  RetryPolicy policy;
+  policy.before_message = [&progress] { progress.Clear(); };
   if (!items->empty()) progress.Start("submit " + collection, items->size(), "signals");
   Status failure;
   for (std::size_t first = 0; first < items->size(); first += static_cast<std::size_t>(batch_size)) {

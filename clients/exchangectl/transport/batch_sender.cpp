@@ -63,6 +63,7 @@ Status PostBatch(HttpsClient& http, const std::string& target, const google::pro
     }
     // Up to a quarter more, so that many clients refused at once do not come back at once.
     wait += std::chrono::milliseconds(jitter() % static_cast<uint64_t>(wait.count() / 4 + 1));
+    if (policy.before_message) policy.before_message();
     std::fprintf(stderr, "exchangectl: %s: %s; retrying in %.1f s (attempt %d of %d)\n", target.c_str(), why.c_str(),
                  static_cast<double>(wait.count()) / 1000, attempt + 1, policy.max_attempts);
     std::this_thread::sleep_for(wait);

@@ -10,6 +10,7 @@
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
+#include <functional>
 #include <memory>
 #include <set>
 #include <string>
@@ -34,11 +35,14 @@ struct RetryPolicy {
   // sent again. True for idempotent requests; false for sightings, which the
   // exchange does not deduplicate.
   bool retry_transport_errors = true;
+  // Called (when set) just before a retry message is written to stderr, so
+  // that a command drawing a progress bar there can erase it first.
+  std::function<void()> before_message;
 };
 
 // POSTs `request` as Protobuf to `target` and parses a 2xx answer into
-// `response`. Retries per `policy`; `on_retry` (may be empty) hears about each
-// retry. A non-2xx final answer is the server's error as a Status.
+// `response`. Retries per `policy`, saying so on stderr at each retry. A
+// non-2xx final answer is the server's error as a Status.
 Status PostBatch(HttpsClient& http, const std::string& target, const google::protobuf::Message& request,
                  google::protobuf::Message* response, const std::vector<std::pair<std::string, std::string>>& headers,
                  const RetryPolicy& policy);
