@@ -107,24 +107,12 @@ Result<std::string> ReadJsonString(std::string_view text, std::size_t& pos) {
     switch (e) {
       case '"':
       case '\\':
-      case '/':
-        out += e;
-        break;
-      case 'b':
-        out += '\b';
-        break;
-      case 'f':
-        out += '\f';
-        break;
-      case 'n':
-        out += '\n';
-        break;
-      case 'r':
-        out += '\r';
-        break;
-      case 't':
-        out += '\t';
-        break;
+      case '/': out += e; break;
+      case 'b': out += '\b'; break;
+      case 'f': out += '\f'; break;
+      case 'n': out += '\n'; break;
+      case 'r': out += '\r'; break;
+      case 't': out += '\t'; break;
       case 'u': {
         if (text.size() - pos < 4) return Status::InvalidArgument("truncated \\u escape");
         uint32_t cp = 0;
@@ -138,8 +126,7 @@ Result<std::string> ReadJsonString(std::string_view text, std::size_t& pos) {
         AppendUtf8(static_cast<char32_t>(cp), out);
         break;
       }
-      default:
-        return Status::InvalidArgument("bad escape in a JSON string");
+      default: return Status::InvalidArgument("bad escape in a JSON string");
     }
   }
   return Status::InvalidArgument("unterminated JSON string");

@@ -64,14 +64,10 @@ std::optional<Level> ParseLevel(std::string_view name) {
 
 std::string_view LevelName(Level level) {
   switch (level) {
-    case Level::kDebug:
-      return "debug";
-    case Level::kInfo:
-      return "info";
-    case Level::kWarn:
-      return "warn";
-    case Level::kError:
-      return "error";
+    case Level::kDebug: return "debug";
+    case Level::kInfo: return "info";
+    case Level::kWarn: return "warn";
+    case Level::kError: return "error";
   }
   return "error";
 }

@@ -13,16 +13,11 @@ const prometheus::Histogram::BucketBoundaries kLatencyBuckets = {0.0005, 0.001, 
 
 std::string_view HandshakeFailureName(HandshakeFailure reason) {
   switch (reason) {
-    case HandshakeFailure::kNoCertificate:
-      return "no_certificate";
-    case HandshakeFailure::kUntrustedCertificate:
-      return "untrusted_certificate";
-    case HandshakeFailure::kProtocol:
-      return "protocol";
-    case HandshakeFailure::kTimeout:
-      return "timeout";
-    case HandshakeFailure::kOther:
-      return "other";
+    case HandshakeFailure::kNoCertificate: return "no_certificate";
+    case HandshakeFailure::kUntrustedCertificate: return "untrusted_certificate";
+    case HandshakeFailure::kProtocol: return "protocol";
+    case HandshakeFailure::kTimeout: return "timeout";
+    case HandshakeFailure::kOther: return "other";
   }
   return "other";
 }

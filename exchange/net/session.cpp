@@ -83,12 +83,9 @@ metrics::HandshakeFailure ClassifyHandshakeError(const beast::error_code& ec) {
   if (ec == beast::error::timeout) return metrics::HandshakeFailure::kTimeout;
   if (ec.category() == asio::error::get_ssl_category()) {
     switch (ERR_GET_REASON(static_cast<unsigned long>(ec.value()))) {
-      case SSL_R_PEER_DID_NOT_RETURN_A_CERTIFICATE:
-        return metrics::HandshakeFailure::kNoCertificate;
-      case SSL_R_CERTIFICATE_VERIFY_FAILED:
-        return metrics::HandshakeFailure::kUntrustedCertificate;
-      default:
-        return metrics::HandshakeFailure::kProtocol;
+      case SSL_R_PEER_DID_NOT_RETURN_A_CERTIFICATE: return metrics::HandshakeFailure::kNoCertificate;
+      case SSL_R_CERTIFICATE_VERIFY_FAILED: return metrics::HandshakeFailure::kUntrustedCertificate;
+      default: return metrics::HandshakeFailure::kProtocol;
     }
   }
   return metrics::HandshakeFailure::kOther;

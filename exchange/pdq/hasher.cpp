@@ -160,30 +160,14 @@ Matrix16 Transform(const Matrix16& b, Dihedral which) {
     for (int j = 0; j < kCoeffs; ++j) {
       float v = b[i][j];
       switch (which) {
-        case Dihedral::kOriginal:
-          out[i][j] = v;
-          break;
-        case Dihedral::kFlipY:
-          out[i][j] = odd(j) ? -v : v;
-          break;
-        case Dihedral::kFlipX:
-          out[i][j] = odd(i) ? -v : v;
-          break;
-        case Dihedral::kRotate180:
-          out[i][j] = odd(i) != odd(j) ? -v : v;
-          break;
-        case Dihedral::kFlipPlus1:
-          out[j][i] = v;
-          break;
-        case Dihedral::kFlipMinus1:
-          out[j][i] = odd(i) != odd(j) ? -v : v;
-          break;
-        case Dihedral::kRotate90:
-          out[j][i] = odd(j) ? -v : v;
-          break;
-        case Dihedral::kRotate270:
-          out[j][i] = odd(i) ? -v : v;
-          break;
+        case Dihedral::kOriginal: out[i][j] = v; break;
+        case Dihedral::kFlipY: out[i][j] = odd(j) ? -v : v; break;
+        case Dihedral::kFlipX: out[i][j] = odd(i) ? -v : v; break;
+        case Dihedral::kRotate180: out[i][j] = odd(i) != odd(j) ? -v : v; break;
+        case Dihedral::kFlipPlus1: out[j][i] = v; break;
+        case Dihedral::kFlipMinus1: out[j][i] = odd(i) != odd(j) ? -v : v; break;
+        case Dihedral::kRotate90: out[j][i] = odd(j) ? -v : v; break;
+        case Dihedral::kRotate270: out[j][i] = odd(i) ? -v : v; break;
       }
     }
   }

@@ -121,10 +121,8 @@ void OnJpegMessage(j_common_ptr cinfo, int level) {
     case JWRN_MUST_RESYNC:
     case JWRN_HUFF_BAD_CODE:
     case JWRN_ARITH_BAD_CODE:
-    case JWRN_BOGUS_PROGRESSION:
-      OnJpegError(cinfo);
-    default:
-      cinfo->err->num_warnings++;
+    case JWRN_BOGUS_PROGRESSION: OnJpegError(cinfo);
+    default: cinfo->err->num_warnings++;
   }
 }
 
@@ -372,28 +370,20 @@ ImageFormat DetectFormat(std::span<const uint8_t> bytes) {
 
 std::string_view FormatName(ImageFormat format) {
   switch (format) {
-    case ImageFormat::kJpeg:
-      return "JPEG";
-    case ImageFormat::kPng:
-      return "PNG";
-    case ImageFormat::kWebp:
-      return "WebP";
-    case ImageFormat::kUnknown:
-      break;
+    case ImageFormat::kJpeg: return "JPEG";
+    case ImageFormat::kPng: return "PNG";
+    case ImageFormat::kWebp: return "WebP";
+    case ImageFormat::kUnknown: break;
   }
   return "unknown";
 }
 
 Result<LumaImage> DecodeLuma(std::span<const uint8_t> bytes, const DecodeOptions& options) {
   switch (DetectFormat(bytes)) {
-    case ImageFormat::kJpeg:
-      return DecodeJpeg(bytes, options);
-    case ImageFormat::kPng:
-      return DecodePng(bytes, options);
-    case ImageFormat::kWebp:
-      return DecodeWebp(bytes, options);
-    case ImageFormat::kUnknown:
-      break;
+    case ImageFormat::kJpeg: return DecodeJpeg(bytes, options);
+    case ImageFormat::kPng: return DecodePng(bytes, options);
+    case ImageFormat::kWebp: return DecodeWebp(bytes, options);
+    case ImageFormat::kUnknown: break;
   }
   return Status::InvalidArgument("not a JPEG, PNG or WebP image");
 }

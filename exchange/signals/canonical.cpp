@@ -33,14 +33,10 @@ std::string DescribeByte(char c) {
 // Which hex-digest kinds have `digits` hex digits, for a hint in errors.
 std::string_view HexKindsOfLength(size_t digits) {
   switch (digits) {
-    case 32:
-      return "md5";
-    case 40:
-      return "sha1";
-    case 64:
-      return "sha256 or pdq";
-    default:
-      return "";
+    case 32: return "md5";
+    case 40: return "sha1";
+    case 64: return "sha256 or pdq";
+    default: return "";
   }
 }
 
@@ -165,26 +161,17 @@ Result<std::string> CanonicalizeAccountId(std::string_view raw) {
 Result<std::string> Canonicalize(Kind kind, std::string_view raw) {
   if (raw.find('\0') != std::string_view::npos) return Status::InvalidArgument("value contains a NUL byte");
   switch (kind) {
-    case Kind::kMd5:
-      return CanonicalizeHex(kind, raw, 16);
-    case Kind::kSha1:
-      return CanonicalizeHex(kind, raw, 20);
+    case Kind::kMd5: return CanonicalizeHex(kind, raw, 16);
+    case Kind::kSha1: return CanonicalizeHex(kind, raw, 20);
     case Kind::kSha256:
-    case Kind::kPdq:
-      return CanonicalizeHex(kind, raw, 32);
-    case Kind::kPhotoDna:
-      return CanonicalizeBase64(kind, raw, kPhotoDnaBytes, kPhotoDnaBytes);
+    case Kind::kPdq: return CanonicalizeHex(kind, raw, 32);
+    case Kind::kPhotoDna: return CanonicalizeBase64(kind, raw, kPhotoDnaBytes, kPhotoDnaBytes);
     case Kind::kTmkPdqf:
-    case Kind::kVpdq:
-      return CanonicalizeBase64(kind, raw, 0, kMaxOpaqueBytes);
-    case Kind::kUrl:
-      return CanonicalizeUrl(raw);
-    case Kind::kDomain:
-      return CanonicalizeDomain(raw);
-    case Kind::kKeyword:
-      return CanonicalizeKeyword(raw);
-    case Kind::kAccountId:
-      return CanonicalizeAccountId(raw);
+    case Kind::kVpdq: return CanonicalizeBase64(kind, raw, 0, kMaxOpaqueBytes);
+    case Kind::kUrl: return CanonicalizeUrl(raw);
+    case Kind::kDomain: return CanonicalizeDomain(raw);
+    case Kind::kKeyword: return CanonicalizeKeyword(raw);
+    case Kind::kAccountId: return CanonicalizeAccountId(raw);
   }
   return Status::InvalidArgument("unknown signal kind");
 }

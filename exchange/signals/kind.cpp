@@ -5,28 +5,17 @@ namespace exchange::signals {
 
 std::string_view KindName(Kind kind) {
   switch (kind) {
-    case Kind::kMd5:
-      return "md5";
-    case Kind::kSha1:
-      return "sha1";
-    case Kind::kSha256:
-      return "sha256";
-    case Kind::kPdq:
-      return "pdq";
-    case Kind::kPhotoDna:
-      return "photodna";
-    case Kind::kTmkPdqf:
-      return "tmk_pdqf";
-    case Kind::kVpdq:
-      return "vpdq";
-    case Kind::kUrl:
-      return "url";
-    case Kind::kDomain:
-      return "domain";
-    case Kind::kKeyword:
-      return "keyword";
-    case Kind::kAccountId:
-      return "account_id";
+    case Kind::kMd5: return "md5";
+    case Kind::kSha1: return "sha1";
+    case Kind::kSha256: return "sha256";
+    case Kind::kPdq: return "pdq";
+    case Kind::kPhotoDna: return "photodna";
+    case Kind::kTmkPdqf: return "tmk_pdqf";
+    case Kind::kVpdq: return "vpdq";
+    case Kind::kUrl: return "url";
+    case Kind::kDomain: return "domain";
+    case Kind::kKeyword: return "keyword";
+    case Kind::kAccountId: return "account_id";
   }
   return "unknown";
 }

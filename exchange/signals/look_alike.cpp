@@ -59,10 +59,8 @@ bool HasLookAlikes(Kind kind) { return kind == Kind::kKeyword || kind == Kind::k
 
 std::string LookAlikeSkeleton(Kind kind, std::string_view canonical) {
   switch (kind) {
-    case Kind::kKeyword:
-      return Skeleton(canonical);
-    case Kind::kDomain:
-      return HostSkeleton(canonical);
+    case Kind::kKeyword: return Skeleton(canonical);
+    case Kind::kDomain: return HostSkeleton(canonical);
     case Kind::kUrl: {
       // Canonical: scheme "://" host [":" port] path ["?" query].
       size_t host_begin = canonical.find("://");
@@ -75,8 +73,7 @@ std::string LookAlikeSkeleton(Kind kind, std::string_view canonical) {
              HostSkeleton(canonical.substr(host_begin, host_end - host_begin)) +
              std::string(canonical.substr(host_end));
     }
-    default:
-      return "";
+    default: return "";
   }
 }
 

@@ -11,12 +11,9 @@ namespace exchange::signals {
 
 std::string_view MatchTypeName(MatchType type) {
   switch (type) {
-    case MatchType::kExact:
-      return "exact";
-    case MatchType::kParentDomain:
-      return "parent_domain";
-    case MatchType::kLookAlike:
-      return "look_alike";
+    case MatchType::kExact: return "exact";
+    case MatchType::kParentDomain: return "parent_domain";
+    case MatchType::kLookAlike: return "look_alike";
   }
   return "exact";
 }

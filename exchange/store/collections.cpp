@@ -85,12 +85,9 @@ void LoadGrants(pqxx::work& tx, CollectionRow& c) {
 
 std::string_view GrantAccessName(GrantAccess access) {
   switch (access) {
-    case GrantAccess::kNone:
-      return "none";
-    case GrantAccess::kRead:
-      return "read";
-    case GrantAccess::kWrite:
-      return "write";
+    case GrantAccess::kNone: return "none";
+    case GrantAccess::kRead: return "read";
+    case GrantAccess::kWrite: return "write";
   }
   return "none";
 }

@@ -138,30 +138,14 @@ LumaImage Transform(const LumaImage& o, Dihedral which) {
     for (int x = 0; x < t.width; ++x) {
       float v = 0;
       switch (which) {
-        case Dihedral::kOriginal:
-          v = at(x, y);
-          break;
-        case Dihedral::kRotate90:
-          v = at(w - 1 - y, x);
-          break;
-        case Dihedral::kRotate180:
-          v = at(w - 1 - x, h - 1 - y);
-          break;
-        case Dihedral::kRotate270:
-          v = at(y, h - 1 - x);
-          break;
-        case Dihedral::kFlipX:
-          v = at(x, h - 1 - y);
-          break;
-        case Dihedral::kFlipY:
-          v = at(w - 1 - x, y);
-          break;
-        case Dihedral::kFlipPlus1:
-          v = at(y, x);
-          break;
-        case Dihedral::kFlipMinus1:
-          v = at(w - 1 - y, h - 1 - x);
-          break;
+        case Dihedral::kOriginal: v = at(x, y); break;
+        case Dihedral::kRotate90: v = at(w - 1 - y, x); break;
+        case Dihedral::kRotate180: v = at(w - 1 - x, h - 1 - y); break;
+        case Dihedral::kRotate270: v = at(y, h - 1 - x); break;
+        case Dihedral::kFlipX: v = at(x, h - 1 - y); break;
+        case Dihedral::kFlipY: v = at(w - 1 - x, y); break;
+        case Dihedral::kFlipPlus1: v = at(y, x); break;
+        case Dihedral::kFlipMinus1: v = at(w - 1 - y, h - 1 - x); break;
       }
       t.pixels[static_cast<size_t>(y) * static_cast<size_t>(t.width) + static_cast<size_t>(x)] = v;
     }

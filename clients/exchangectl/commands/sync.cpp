@@ -127,11 +127,8 @@ int RunSync(Invocation& in) {
           PrintSynced(in.cli, dir, collection, result.report);
         }
         break;
-      case SyncFailure::kRefused:
-        PrintRefused(in.cli, result);
-        return kExitVerifyFailed;
-      case SyncFailure::kInterrupted:
-        return 0;
+      case SyncFailure::kRefused: PrintRefused(in.cli, result); return kExitVerifyFailed;
+      case SyncFailure::kInterrupted: return 0;
       case SyncFailure::kOther:
         // While following, a server that is away for a while is retried at the next round.
         if (follow == 0 || result.status.code() != ErrorCode::kUnavailable) return Fail(result.status);

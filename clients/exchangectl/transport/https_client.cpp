@@ -113,10 +113,8 @@ struct HttpsClient::Impl {
       case SSL_AD_CERTIFICATE_UNKNOWN:
       case SSL_AD_UNKNOWN_CA:
       case SSL_AD_ACCESS_DENIED:
-      case SSL_AD_CERTIFICATE_REQUIRED:
-        break;
-      default:
-        return std::nullopt;
+      case SSL_AD_CERTIFICATE_REQUIRED: break;
+      default: return std::nullopt;
     }
     std::string why = std::string(kCertificateRefused) + ": " + options.server + " answered the TLS handshake with \"" +
                       ec.message() + "\"; ";
