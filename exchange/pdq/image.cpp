@@ -8,10 +8,12 @@
 #include <optional>
 #include <string>
 
-// clang-format off: jpeglib.h needs stdio.h and stddef.h first.
-#include <jerror.h>
-#include <jpeglib.h>
+// jpeglib.h needs stdio.h and stddef.h first, and jerror.h needs jpeglib.h
+// (its jconfig.h) first, or the arithmetic-coding messages are left out.
+// clang-format off
 #include <cstddef>
+#include <jpeglib.h>
+#include <jerror.h>
 // clang-format on
 #include <png.h>
 #include <webp/decode.h>
