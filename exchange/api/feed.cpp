@@ -8,14 +8,14 @@
 #include <limits>
 
 #include "api/access.h"
-#include "api/checkpoints.h"
-#include "api/entry_cache.h"
 #include "api/params.h"
 #include "api/routes.h"
 #include "common/logger.h"
 #include "exchange/v1/feed.pb.h"
 #include "http/wire.h"
 #include "log/merkle.h"
+#include "services/checkpoints.h"
+#include "services/entry_cache.h"
 
 namespace exchange::api {
 namespace {
@@ -37,7 +37,7 @@ http::Response Fail(const http::Request& request, const Status& status) {
 
 class FeedHandlers {
  public:
-  FeedHandlers(const CheckpointPublisher& publisher, std::string report_public_key_pem)
+  FeedHandlers(const services::CheckpointPublisher& publisher, std::string report_public_key_pem)
       : publisher_(publisher), report_public_key_pem_(std::move(report_public_key_pem)) {}
 
   http::Response Logs(const http::Request& request, http::CallContext& context) const {
@@ -188,34 +188,38 @@ class FeedHandlers {
     return http::Encode(request, out);
   }
 
-  const CheckpointPublisher& publisher_;
+  const services::CheckpointPublisher& publisher_;
   const std::string report_public_key_pem_;
-  mutable EntryPageCache cache_{kEntryCacheBytes};
+  mutable services::EntryPageCache cache_{kEntryCacheBytes};
 };
 
 }  // namespace
 
-void AddFeedRoutes(http::Router& router, const CheckpointPublisher& publisher,
+void AddFeedRoutes(http::Router& router, const services::CheckpointPublisher& publisher,
                    const std::string& report_public_key_pem) {
   auto handlers = std::make_shared<FeedHandlers>(publisher, report_public_key_pem);
-  auto get = [&](std::string pattern,
-                 http::Response (FeedHandlers::*method)(const http::Request&, http::CallContext&) const) {
-    router.Add({.method = "GET",
-                .pattern = std::move(pattern),
-                .access = http::Access::kAuthenticated,
-                .uses_database = true,
-                .max_body_bytes = kSmallBodyLimit,
-                .handler = [handlers, method](const http::Request& r, http::CallContext& c) {
-                  return ((*handlers).*method)(r, c);
-                }});
-  };
-  get("/v1/logs", &FeedHandlers::Logs);
-  get("/v1/keys", &FeedHandlers::Keys);
+  router.Add({.method = "GET",
+              .pattern = "/v1/logs",
+              .max_body_bytes = kSmallBodyLimit,
+              .handler = [handlers](const http::Request& r, http::CallContext& c) { return handlers->Logs(r, c); }});
+  router.Add({.method = "GET",
+              .pattern = "/v1/keys",
+              .max_body_bytes = kSmallBodyLimit,
+              .handler = [handlers](const http::Request& r, http::CallContext& c) { return handlers->Keys(r, c); }});
+  // A collection's log and the audit log answer the same four reads.
+  using Read = http::Response (FeedHandlers::*)(const http::Request&, http::CallContext&) const;
   for (const std::string prefix : {"/v1/collections/{c}", "/v1/audit"}) {
-    get(prefix + "/checkpoint", &FeedHandlers::Checkpoint);
-    get(prefix + "/entries", &FeedHandlers::Entries);
-    get(prefix + "/proof/inclusion", &FeedHandlers::Inclusion);
-    get(prefix + "/proof/consistency", &FeedHandlers::Consistency);
+    for (auto [suffix, read] : {std::pair<const char*, Read>{"/checkpoint", &FeedHandlers::Checkpoint},
+                                {"/entries", &FeedHandlers::Entries},
+                                {"/proof/inclusion", &FeedHandlers::Inclusion},
+                                {"/proof/consistency", &FeedHandlers::Consistency}}) {
+      router.Add({.method = "GET",
+                  .pattern = prefix + suffix,
+                  .max_body_bytes = kSmallBodyLimit,
+                  .handler = [handlers, read](const http::Request& r, http::CallContext& c) {
+                    return ((*handlers).*read)(r, c);
+                  }});
+    }
   }
 }
 
