@@ -50,13 +50,13 @@ Result<int64_t> PathId(const http::Request& request, const std::string& name) {
 // `except_org` (if set).
 http::Response Revoke(http::CallerCache& callers, const http::Request& request, http::CallContext& context,
                       std::optional<int64_t> only_org, std::optional<int64_t> except_org) {
-  v1::ReasonRequest body;
-  if (Status s = http::DecodeBody(request, body); !s.ok()) return Fail(request, s);
-  if (Status s = CheckText("reason", body.reason(), kMaxTextBytes, true); !s.ok()) return Fail(request, s);
+  auto body = DecodeReason(request);
+  if (!body.ok()) return Fail(request, body.status());
   auto id = PathId(request, "id");
   if (!id.ok()) return Fail(request, id.status());
-  auto event = MakeAuditEvent(*context.caller, "credential.revoke", "credential:" + std::to_string(*id), body.reason());
-  if (Status s = store::RevokeCredential(*context.db, *id, only_org, except_org, body.reason(), event); !s.ok()) {
+  auto event =
+      MakeAuditEvent(*context.caller, "credential.revoke", "credential:" + std::to_string(*id), body->reason());
+  if (Status s = store::RevokeCredential(*context.db, *id, only_org, except_org, body->reason(), event); !s.ok()) {
     return Fail(request, s);
   }
   callers.ForgetCredential(*id);

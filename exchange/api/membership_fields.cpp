@@ -4,6 +4,7 @@
 #include <openssl/rand.h>
 
 #include "common/limits.h"
+#include "http/wire.h"
 #include "log/encoding.h"
 #include "log/hash.h"
 #include "signals/utf8.h"
@@ -39,6 +40,13 @@ Status CheckOrgName(const std::string& field, const std::string& value, bool req
   }
   // 200 characters are at most 800 bytes of UTF-8.
   return CheckText(field, value, 4 * limits::kMaxOrgNameChars, required);
+}
+
+Result<v1::ReasonRequest> DecodeReason(const http::Request& request) {
+  v1::ReasonRequest body;
+  if (Status s = http::DecodeBody(request, body); !s.ok()) return s;
+  if (Status s = CheckText("reason", body.reason(), kMaxTextBytes, true); !s.ok()) return s;
+  return body;
 }
 
 Status CheckContact(const std::string& contact) {

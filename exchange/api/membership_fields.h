@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: Apache-2.0
 // What the vetting, credential and enrollment handlers share: checks of the
-// text fields admins and applicants send (names, contacts, reasons) and the
-// invitation tokens. The messages are the API's: callers see them verbatim.
+// text fields admins and applicants send (names, contacts, reasons), the
+// reason bodies, and the invitation tokens. The messages are the API's: callers see them verbatim.
 #pragma once
 
 #include <cstddef>
 #include <string>
 
 #include "common/status.h"
+#include "exchange/v1/vetting.pb.h"
+#include "http/message.h"
 
 namespace exchange::api {
 
@@ -24,6 +26,9 @@ Status CheckText(const std::string& field, const std::string& value, std::size_t
 // An organisation's display name: printable text as above, and at most
 // limits::kMaxOrgNameChars characters, the bound the organisations table holds.
 Status CheckOrgName(const std::string& field, const std::string& value, bool required);
+// The body of a decision, a status change or a revocation: a ReasonRequest
+// whose reason is required printable text of at most kMaxTextBytes.
+Result<v1::ReasonRequest> DecodeReason(const http::Request& request);
 // A contact: required printable text holding one '@' with text on both sides.
 Status CheckContact(const std::string& contact);
 

@@ -134,16 +134,15 @@ http::Response Applications(const http::Request& request, http::CallContext& con
 http::Response Decide(const services::CredentialIssuer& issuer, bool approve, const http::Request& request,
                       http::CallContext& context) {
   if (Status s = RequireAdmin(*context.caller); !s.ok()) return Fail(request, s);
-  v1::ReasonRequest body;
-  if (Status s = http::DecodeBody(request, body); !s.ok()) return Fail(request, s);
-  if (Status s = CheckText("reason", body.reason(), kMaxTextBytes, true); !s.ok()) return Fail(request, s);
+  auto body = DecodeReason(request);
+  if (!body.ok()) return Fail(request, body.status());
   const std::string& id = request.params.at("id");
   auto holder = HolderOf(context);
   if (!holder.ok()) return Fail(request, holder.status());
-  store::Decision decision{id,           context.caller->credential_id, *holder, context.caller->org_slug, approve,
-                           body.reason()};
+  store::Decision decision{
+      id, context.caller->credential_id, *holder, context.caller->org_slug, approve, body->reason()};
   auto event = MakeAuditEvent(*context.caller, approve ? "application.approve" : "application.reject",
-                              "application:" + id, body.reason());
+                              "application:" + id, body->reason());
   (*event.mutable_details())["holder"] = *holder;
   auto decided = store::DecideApplication(
       *context.db, decision,
@@ -179,21 +178,20 @@ http::Response Organisations(const http::Request& request, http::CallContext& co
 http::Response SetStatus(http::CallerCache& callers, const std::string& status, const std::string& action,
                          const http::Request& request, http::CallContext& context) {
   if (Status s = RequireAdmin(*context.caller); !s.ok()) return Fail(request, s);
-  v1::ReasonRequest body;
-  if (Status s = http::DecodeBody(request, body); !s.ok()) return Fail(request, s);
-  if (Status s = CheckText("reason", body.reason(), kMaxTextBytes, true); !s.ok()) return Fail(request, s);
+  auto body = DecodeReason(request);
+  if (!body.ok()) return Fail(request, body.status());
   const std::string& org = request.params.at("org");
   if (org == context.caller->org_slug) {
     return Fail(request, Status::PermissionDenied("an admin may not change its own organisation's status"));
   }
-  auto event = MakeAuditEvent(*context.caller, action, "org:" + org, body.reason());
-  auto org_id = store::SetOrganisationStatus(*context.db, org, status, body.reason(), event);
+  auto event = MakeAuditEvent(*context.caller, action, "org:" + org, body->reason());
+  auto org_id = store::SetOrganisationStatus(*context.db, org, status, body->reason(), event);
   if (!org_id.ok()) return Fail(request, org_id.status());
   callers.ForgetOrganisation(*org_id);
   v1::Organisation out;
   out.set_slug(org);
   out.set_status(status);
-  out.set_status_reason(body.reason());
+  out.set_status_reason(body->reason());
   return http::Encode(request, out);
 }
 

@@ -11,16 +11,8 @@
 
 namespace {
 
-using exchange::ErrorCode;
-using exchange::Status;
-using exchange::signals::CheckedSubmission;
-using exchange::signals::CheckIdempotencyKey;
-using exchange::signals::CheckSubmission;
-using exchange::signals::CheckSubmissionBatchSize;
-using exchange::signals::IsPrintableText;
-using exchange::signals::Kind;
-using exchange::signals::Submission;
-using exchange::signals::SubmissionRules;
+using namespace exchange;
+using namespace exchange::signals;
 
 const std::string kSha256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 const std::string kPdq = "f8f8f0cee0f4a84f06370a22038f63f0b36e2ed596621e1d33e6b39c4e9c9b22";
