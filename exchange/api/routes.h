@@ -17,6 +17,7 @@ class ServerMetrics;
 namespace exchange::services {
 class CheckpointPublisher;
 class CredentialIssuer;
+class EntryPageCache;
 class PdqLookup;
 }  // namespace exchange::services
 
@@ -31,9 +32,10 @@ void AddIdentityRoutes(http::Router& router);
 void AddCollectionRoutes(http::Router& router);
 // `metrics` (batch sizes) and `pdq` must outlive the router.
 void AddSignalRoutes(http::Router& router, metrics::ServerMetrics& metrics, const services::PdqLookup& pdq);
-// `publisher` must outlive the router; /v1/keys also publishes the report key.
+// `publisher` and `entry_pages` must outlive the router; /v1/keys also
+// publishes the report key.
 void AddFeedRoutes(http::Router& router, const services::CheckpointPublisher& publisher,
-                   const std::string& report_public_key_pem);
+                   services::EntryPageCache& entry_pages, const std::string& report_public_key_pem);
 // `key` must outlive the router.
 void AddReportRoutes(http::Router& router, const ReportKey& key);
 
@@ -50,13 +52,13 @@ void AddEnrollmentRoutes(http::Router& router, const services::CredentialIssuer&
 
 // Every route of the API listener.
 inline void AddAllRoutes(http::Router& router, const services::CheckpointPublisher& publisher,
-                         const services::CredentialIssuer& issuer, const ReportKey& report_key,
-                         const std::string& report_public_key_pem, http::CallerCache& callers,
-                         metrics::ServerMetrics& metrics, const services::PdqLookup& pdq) {
+                         services::EntryPageCache& entry_pages, const services::CredentialIssuer& issuer,
+                         const ReportKey& report_key, const std::string& report_public_key_pem,
+                         http::CallerCache& callers, metrics::ServerMetrics& metrics, const services::PdqLookup& pdq) {
   AddIdentityRoutes(router);
   AddCollectionRoutes(router);
   AddSignalRoutes(router, metrics, pdq);
-  AddFeedRoutes(router, publisher, report_public_key_pem);
+  AddFeedRoutes(router, publisher, entry_pages, report_public_key_pem);
   AddVettingRoutes(router, issuer, callers);
   AddCredentialRoutes(router, issuer, callers);
   AddReportRoutes(router, report_key);

@@ -30,6 +30,7 @@
 #include "server/log_level_reload.h"
 #include "server/ops_dispatcher.h"
 #include "services/checkpoints.h"
+#include "services/entry_cache.h"
 #include "services/issuer.h"
 #include "services/pdq_lookup.h"
 #include "store/migrator.h"
@@ -193,6 +194,9 @@ Result<std::unique_ptr<services::CredentialIssuer>> LoadIssuer(const ServeConfig
                                                       static_cast<int>(c.max_member_credentials));
 }
 
+// Serialised entry pages kept in memory (services/entry_cache.h).
+inline constexpr std::size_t kEntryCacheBytes = 256u << 20;
+
 // The PDQ indexes follow the logs this often: a change applies within a second.
 inline constexpr std::chrono::milliseconds kPdqFollowPeriod{250};
 
@@ -267,8 +271,9 @@ int Serve(const ServeConfig& config, std::function<Result<ServeConfig>()> reread
   metrics::ServerMetrics metrics(EXCHANGE_VERSION);
   http::Router router;
   services::PdqLookup pdq_lookup;
-  api::AddAllRoutes(router, publisher, **issuer, **report_key, (*report_key)->public_key_pem, callers, metrics,
-                    pdq_lookup);
+  services::EntryPageCache entry_pages(kEntryCacheBytes);
+  api::AddAllRoutes(router, publisher, entry_pages, **issuer, **report_key, (*report_key)->public_key_pem, callers,
+                    metrics, pdq_lookup);
   http::Router enroll_router;
   api::AddEnrollmentRoutes(enroll_router, **issuer);
   std::vector<std::string> route_names;
