@@ -61,7 +61,7 @@ Status ValidateSpec(const v1::Collection& c) {
 void ToWire(const store::CollectionRow& row, bool with_grants, v1::Collection& out) {
   out.set_name(row.name);
   out.set_description(row.description);
-  for (const auto& k : row.allowed_kinds) out.add_allowed_kinds(k);
+  for (auto k : row.allowed_kinds) out.add_allowed_kinds(std::string(signals::KindName(k)));
   for (const auto& f : row.required_fields) out.add_required_fields(f);
   for (const auto& v : row.allowed_categories) out.add_allowed_categories(v);
   for (const auto& v : row.label_vocabulary) out.add_label_vocabulary(v);
@@ -87,7 +87,7 @@ http::Response Create(const http::Request& request, http::CallContext& context) 
   store::CollectionRow spec;
   spec.name = c.name();
   spec.description = c.description();
-  spec.allowed_kinds.assign(c.allowed_kinds().begin(), c.allowed_kinds().end());
+  for (const auto& k : c.allowed_kinds()) spec.allowed_kinds.push_back(*signals::ParseKind(k));  // checked above
   spec.required_fields.assign(c.required_fields().begin(), c.required_fields().end());
   spec.allowed_categories.assign(c.allowed_categories().begin(), c.allowed_categories().end());
   spec.label_vocabulary.assign(c.label_vocabulary().begin(), c.label_vocabulary().end());

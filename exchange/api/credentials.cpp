@@ -26,8 +26,8 @@ http::Response Fail(const http::Request& request, const Status& status) {
 
 void ToWire(const store::CredentialRow& c, int64_t current, v1::Credential& out) {
   out.set_credential_id(std::to_string(c.credential_id));
-  out.set_role(c.role);
-  out.set_status(c.credential_status);
+  out.set_role(std::string(RoleName(c.role)));
+  out.set_status(std::string(CredentialStatusName(c.credential_status)));
   out.set_fingerprint(c.fingerprint);
   out.set_serial(c.serial_hex);
   out.set_not_after(c.not_after);

@@ -51,7 +51,7 @@ signals::Submission FromWire(const v1::SignalSubmission& in) {
 
 store::SignalItem ToItem(signals::CheckedSubmission checked) {
   store::SignalItem item;
-  item.kind = std::move(checked.kind_name);
+  item.kind = checked.kind;
   item.value = std::move(checked.value);
   item.category = std::move(checked.category);
   item.labels = std::move(checked.labels);
@@ -143,7 +143,7 @@ Result<store::SignalKey> CanonicalKey(const std::string& kind_name, const std::s
   if (!kind) return Status::InvalidArgument(signals::UnknownKindMessage(kind_name));
   auto value = signals::Canonicalize(*kind, raw);
   if (!value.ok()) return value.status();
-  return store::SignalKey{kind_name, *value};
+  return store::SignalKey{*kind, *value};
 }
 
 // Answers a batch whose items were checked in `precheck` (positions of the
@@ -175,8 +175,9 @@ http::Response Lookup(const http::Request& request, http::CallContext& context) 
   auto view = store::LookupSignal(*context.db, RefOf(collection->collection), context.caller->org_id, *key);
   if (!view.ok()) return http::ErrorResponse(&request, view.status());
   if (!view->has_value()) {
-    return http::ErrorResponse(&request, Status::NotFound("collection " + collection->collection.name + " has no " +
-                                                          key->kind + " signal " + key->value));
+    return http::ErrorResponse(&request,
+                               Status::NotFound("collection " + collection->collection.name + " has no " +
+                                                std::string(signals::KindName(key->kind)) + " signal " + key->value));
   }
   v1::SignalInfo out;
   out.set_collection(collection->collection.name);
@@ -317,12 +318,11 @@ class PrefetchedSignalIndex final : public signals::SignalIndex {
       skeletons[kind].insert(keys.skeletons.begin(), keys.skeletons.end());
     }
     for (const auto& [kind, wanted] : values) {
-      const std::string name(signals::KindName(kind));
-      auto found = store::ExistingSignalValues(db, collection, name, {wanted.begin(), wanted.end()});
+      auto found = store::ExistingSignalValues(db, collection, kind, {wanted.begin(), wanted.end()});
       if (!found.ok()) return found.status();
       existing_[kind].insert(found->begin(), found->end());
       const auto& keys = skeletons[kind];
-      auto similar = store::SignalValuesBySkeleton(db, collection, name, {keys.begin(), keys.end()},
+      auto similar = store::SignalValuesBySkeleton(db, collection, kind, {keys.begin(), keys.end()},
                                                    static_cast<int>(signals::kMaxLookAlikesPerSkeleton));
       if (!similar.ok()) return similar.status();
       for (auto& [skeleton, value] : *similar) by_skeleton_[kind].emplace(std::move(skeleton), std::move(value));
@@ -386,8 +386,8 @@ http::Response NearLookup(const services::PdqLookup& index, const http::Request&
       result->set_error(key.status().message());
       continue;
     }
-    result->set_query(key->kind + ":" + key->value);
-    queries.emplace_back(*signals::ParseKind(key->kind), key->value);
+    result->set_query(std::string(signals::KindName(key->kind)) + ":" + key->value);
+    queries.emplace_back(key->kind, key->value);
     query_results.push_back(out.results_size() - 1);
   }
   PrefetchedSignalIndex stored;
@@ -403,7 +403,7 @@ http::Response NearLookup(const services::PdqLookup& index, const http::Request&
   }
   std::map<signals::Kind, std::map<std::string, v1::SignalState>> value_states;
   for (const auto& [kind, values] : matched_values) {
-    auto found = store::SignalStatesByValue(*context.db, ref, std::string(signals::KindName(kind)), values);
+    auto found = store::SignalStatesByValue(*context.db, ref, kind, values);
     if (!found.ok()) return http::ErrorResponse(&request, found.status());
     value_states[kind] = std::move(found).value();
   }
@@ -441,7 +441,7 @@ http::Response NearLookup(const services::PdqLookup& index, const http::Request&
       found.push_back(m->value());
     }
   }
-  auto states = store::SignalStatesByValue(*context.db, RefOf(collection->collection), "pdq", found);
+  auto states = store::SignalStatesByValue(*context.db, RefOf(collection->collection), signals::Kind::kPdq, found);
   if (!states.ok()) return http::ErrorResponse(&request, states.status());
   for (int i = body.values_size(); i < out.results_size(); ++i) {
     for (auto& m : *out.mutable_results(i)->mutable_matches()) {

@@ -166,7 +166,7 @@ http::Response Organisations(const http::Request& request, http::CallContext& co
     auto* w = out.add_organisations();
     w->set_slug(o.slug);
     w->set_name(o.name);
-    w->set_status(o.status);
+    w->set_status(std::string(OrgStatusName(o.status)));
     w->set_status_reason(o.status_reason);
     w->set_active_credentials(static_cast<uint32_t>(o.active_credentials));
     w->set_created_at(o.created_at);
@@ -185,7 +185,7 @@ http::Response SetStatus(http::CallerCache& callers, const std::string& status, 
     return Fail(request, Status::PermissionDenied("an admin may not change its own organisation's status"));
   }
   auto event = MakeAuditEvent(*context.caller, action, "org:" + org, body->reason());
-  auto org_id = store::SetOrganisationStatus(*context.db, org, status, body->reason(), event);
+  auto org_id = store::SetOrganisationStatus(*context.db, org, *ParseOrgStatus(status), body->reason(), event);
   if (!org_id.ok()) return Fail(request, org_id.status());
   callers.ForgetOrganisation(*org_id);
   v1::Organisation out;

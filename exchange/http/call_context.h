@@ -8,13 +8,15 @@
 #include <cstdint>
 #include <string>
 
+#include "common/membership.h"
+
 namespace exchange::store {
 class Connection;
 }
 
 namespace exchange::http {
 
-enum class Role { kMember, kAdmin, kAuditor };
+using exchange::Role;  // common/membership.h
 
 // An authenticated caller: an active credential of an active organisation.
 struct Caller {
@@ -27,7 +29,7 @@ struct Caller {
   std::string not_after;  // RFC 3339 UTC
 };
 
-std::string_view RoleName(Role role);
+using exchange::RoleName;
 
 struct CallContext {
   const Caller* caller = nullptr;   // null only on Access::kPublic routes

@@ -3,18 +3,6 @@
 
 namespace exchange::http {
 
-std::string_view RoleName(Role role) {
-  switch (role) {
-    case Role::kMember:
-      return "member";
-    case Role::kAdmin:
-      return "admin";
-    case Role::kAuditor:
-      return "auditor";
-  }
-  return "member";
-}
-
 CallerCache::CallerCache(std::chrono::milliseconds ttl, std::size_t max_entries, std::chrono::milliseconds known_good)
     : ttl_(ttl), known_good_(known_good), max_entries_(max_entries) {}
 

@@ -8,8 +8,7 @@
 #include <optional>
 #include <string>
 
-// jpeglib.h needs stdio.h and stddef.h first, and jerror.h needs jpeglib.h
-// (its jconfig.h) first, or the arithmetic-coding messages are left out.
+// jpeglib.h needs stdio.h and stddef.h first, and jerror.h needs jpeglib.h.
 // clang-format off
 #include <cstddef>
 #include <jpeglib.h>

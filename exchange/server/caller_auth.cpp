@@ -15,9 +15,12 @@ Result<http::Caller> LoadCaller(store::Connection& conn, const std::string& fing
                                     " is not registered with this exchange; ask a coalition admin to enroll it");
   }
   const store::CredentialRow& row = **found;
-  if (row.credential_status != "active") return Status::PermissionDenied("this credential has been revoked");
-  if (row.org_status != "active") {
-    return Status::PermissionDenied("organisation " + row.org_slug + " is " + row.org_status);
+  if (row.credential_status != CredentialStatus::kActive) {
+    return Status::PermissionDenied("this credential has been revoked");
+  }
+  if (row.org_status != OrgStatus::kActive) {
+    return Status::PermissionDenied("organisation " + row.org_slug + " is " +
+                                    std::string(OrgStatusName(row.org_status)));
   }
   if (row.not_after_unix <= std::time(nullptr))
     return Status::PermissionDenied("this certificate expired at " + row.not_after);
@@ -27,9 +30,7 @@ Result<http::Caller> LoadCaller(store::Connection& conn, const std::string& fing
   caller.org_id = row.org_id;
   caller.org_slug = row.org_slug;
   caller.org_name = row.org_name;
-  caller.role = row.role == "admin"     ? http::Role::kAdmin
-                : row.role == "auditor" ? http::Role::kAuditor
-                                        : http::Role::kMember;
+  caller.role = row.role;
   caller.fingerprint = row.fingerprint;
   caller.not_after = row.not_after;
   return caller;

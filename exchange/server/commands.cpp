@@ -68,27 +68,24 @@ int RunMigrateSignals(const std::vector<std::string>& args) {
   if (int rc = ParseFlags(flags, args); rc >= 0) return rc;
   if (database.empty()) return Fail(Status::InvalidArgument("--database is required"));
   store::Connection conn(database);
-  auto recanonicalize = [](const std::string& kind_name,
-                           const std::string& value) -> Result<store::RecanonicalizedValue> {
-    auto kind = signals::ParseKind(kind_name);
-    if (!kind) return Status::InvalidArgument(signals::UnknownKindMessage(kind_name));
-    auto canonical = signals::RecanonicalizeStored(*kind, value);
+  auto recanonicalize = [](signals::Kind kind, const std::string& value) -> Result<store::RecanonicalizedValue> {
+    auto canonical = signals::RecanonicalizeStored(kind, value);
     if (!canonical.ok()) return canonical.status();
-    return store::RecanonicalizedValue{*canonical, signals::LookAlikeSkeleton(*kind, *canonical)};
+    return store::RecanonicalizedValue{*canonical, signals::LookAlikeSkeleton(kind, *canonical)};
   };
-  auto skeleton_of = [](const std::string& kind_name, const std::string& value) {
-    auto kind = signals::ParseKind(kind_name);
-    return kind ? signals::LookAlikeSkeleton(*kind, value) : std::string();
+  auto skeleton_of = [](signals::Kind kind, const std::string& value) {
+    return signals::LookAlikeSkeleton(kind, value);
   };
   auto report =
       store::RecanonicalizeSignals(conn, signals::kCanonicalFormVersion, recanonicalize, skeleton_of, dry_run);
   if (!report.ok()) return Fail(report.status());
   for (const auto& c : report->changes) {
     if (c.new_value.empty()) {
-      std::printf("%s %s %s: retracted (%s)\n", c.collection.c_str(), c.kind.c_str(), c.old_value.c_str(),
-                  c.reason.c_str());
+      std::printf("%s %s %s: retracted (%s)\n", c.collection.c_str(), std::string(signals::KindName(c.kind)).c_str(),
+                  c.old_value.c_str(), c.reason.c_str());
     } else {
-      std::printf("%s %s %s -> %s\n", c.collection.c_str(), c.kind.c_str(), c.old_value.c_str(), c.new_value.c_str());
+      std::printf("%s %s %s -> %s\n", c.collection.c_str(), std::string(signals::KindName(c.kind)).c_str(),
+                  c.old_value.c_str(), c.new_value.c_str());
     }
   }
   std::printf(
@@ -123,9 +120,8 @@ int RunCredentialsAdd(const std::vector<std::string>& args) {
   }
   if (!IsValidSlug(org)) return Fail(Status::InvalidArgument("'" + org + "' is not a valid organisation slug"));
   if (IsReservedSlug(org)) return Fail(Status::InvalidArgument("slug '" + org + "' is reserved"));
-  if (role != "member" && role != "admin" && role != "auditor") {
-    return Fail(Status::InvalidArgument("--role must be member, admin or auditor"));
-  }
+  const auto parsed_role = ParseRole(role);
+  if (!parsed_role) return Fail(Status::InvalidArgument("--role must be member, admin or auditor"));
   auto pem = pki::ReadFile(cert_file, 64 * 1024);
   if (!pem.ok()) return Fail(pem.status());
   auto cert = pki::Certificate::FromPem(*pem);
@@ -134,7 +130,7 @@ int RunCredentialsAdd(const std::vector<std::string>& args) {
   store::NewCredential credential;
   credential.org_slug = org;
   credential.org_name = org_name.empty() ? org : org_name;
-  credential.role = role;
+  credential.role = *parsed_role;
   for (auto [field, value] :
        {std::pair{&credential.holder, holder.empty() ? cert->SubjectCommonName() : Result<std::string>(holder)},
         std::pair{&credential.fingerprint, cert->Sha256Fingerprint()},
@@ -157,7 +153,7 @@ int RunCredentialsAdd(const std::vector<std::string>& args) {
   store::Connection conn(database);
   auto row = store::RegisterCredential(conn, credential, event);
   if (!row.ok()) return Fail(row.status());
-  std::printf("registered %s credential %lld for %s (fingerprint %s)\n", row->role.c_str(),
+  std::printf("registered %s credential %lld for %s (fingerprint %s)\n", std::string(RoleName(row->role)).c_str(),
               static_cast<long long>(row->credential_id), row->org_slug.c_str(), row->fingerprint.c_str());
   return 0;
 }

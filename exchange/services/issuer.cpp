@@ -34,7 +34,7 @@ Result<store::NewCredential> CredentialIssuer::Issue(const std::string& csr_pem,
   if (!cert.ok()) return cert.status();
   store::NewCredential out;
   out.org_slug = org_slug;
-  out.role = "member";
+  out.role = Role::kMember;
   out.holder = org_slug;
   for (auto [field, value] :
        {std::pair{&out.fingerprint, cert->Sha256Fingerprint()}, std::pair{&out.serial_hex, cert->SerialHex()},

@@ -13,6 +13,7 @@
 
 #include "common/status.h"
 #include "exchange/v1/audit.pb.h"
+#include "signals/kind.h"
 #include "store/connection.h"
 
 namespace exchange::store {
@@ -25,7 +26,7 @@ struct CollectionRow {
   int64_t id = 0;
   std::string name;
   std::string description;
-  std::vector<std::string> allowed_kinds;       // empty: all kinds
+  std::vector<signals::Kind> allowed_kinds;     // empty: all kinds
   std::vector<std::string> required_fields;     // e.g. "category"
   std::vector<std::string> allowed_categories;  // the taxonomy, in its spelling; empty: any token
   std::vector<std::string> label_vocabulary;    // allowed labels; empty: any token

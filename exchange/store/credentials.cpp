@@ -3,16 +3,21 @@
 
 #include "store/audit_append.h"
 #include "store/transaction.h"
+#include "store/typed_fields.h"
 
 namespace exchange::store {
 namespace {
 
+// The columns ToCredentialRow() reads by name.
 constexpr const char* kSelectCredentialColumns = R"sql(
-  SELECT c.id, o.id, o.slug, o.name, o.status, c.role, c.status, c.fingerprint, c.serial_hex,
-         to_char(c.not_after AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
-         extract(epoch FROM c.not_after)::bigint, c.holder,
-         to_char(c.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
+  SELECT c.id AS credential_id, o.id AS org_id, o.slug AS org_slug, o.name AS org_name, o.status AS org_status,
+         c.role, c.status AS credential_status, c.fingerprint, c.serial_hex,
+         to_char(c.not_after AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS not_after,
+         extract(epoch FROM c.not_after)::bigint AS not_after_unix, c.holder,
+         to_char(c.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS created_at
     FROM credentials c JOIN organisations o ON o.id = c.org_id)sql";
+const std::string kSelectCredentialByFingerprint = std::string(kSelectCredentialColumns) + " WHERE c.fingerprint = $1";
+const std::string kSelectOrgCredentials = std::string(kSelectCredentialColumns) + " WHERE o.id = $1 ORDER BY c.id DESC";
 
 constexpr const char* kUpsertOrganisation = R"sql(
   INSERT INTO organisations (slug, name) VALUES ($1, $2)
@@ -26,13 +31,14 @@ constexpr const char* kInsertCredential = R"sql(
   ON CONFLICT (fingerprint) DO NOTHING
   RETURNING id)sql";
 constexpr const char* kCountActiveCredentials =
-    "SELECT count(*) FROM credentials WHERE org_id = $1 AND status = 'active' AND not_after > now()";
-constexpr const char* kNextCredentialId = "SELECT nextval(pg_get_serial_sequence('credentials', 'id'))";
+    "SELECT count(*) AS active FROM credentials WHERE org_id = $1 AND status = 'active' AND not_after > now()";
+constexpr const char* kNextCredentialId = "SELECT nextval(pg_get_serial_sequence('credentials', 'id')) AS id";
 
 constexpr const char* kSelectOrganisations = R"sql(
   SELECT o.id, o.slug, o.name, o.status, o.status_reason,
-         (SELECT count(*) FROM credentials c WHERE c.org_id = o.id AND c.status = 'active' AND c.not_after > now()),
-         to_char(o.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
+         (SELECT count(*) FROM credentials c WHERE c.org_id = o.id AND c.status = 'active' AND c.not_after > now())
+           AS active_credentials,
+         to_char(o.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS created_at
     FROM organisations o ORDER BY o.slug)sql";
 
 constexpr const char* kSelectOrgForUpdate = "SELECT id, status FROM organisations WHERE slug = $1 FOR UPDATE";
@@ -48,7 +54,7 @@ constexpr const char* kRevokeCredential = R"sql(
   RETURNING id)sql";
 
 constexpr const char* kSelectRevoked = R"sql(
-  SELECT c.serial_hex, extract(epoch FROM c.revoked_at)::bigint, false
+  SELECT c.serial_hex, extract(epoch FROM c.revoked_at)::bigint AS revoked_at, false AS hold
     FROM credentials c WHERE c.status = 'revoked'
   UNION ALL
   SELECT c.serial_hex, extract(epoch FROM coalesce(o.status_changed_at, now()))::bigint, o.status = 'suspended'
@@ -57,24 +63,40 @@ constexpr const char* kSelectRevoked = R"sql(
 
 CredentialRow ToCredentialRow(const pqxx::row& row) {
   CredentialRow c;
-  c.credential_id = row[0].as<int64_t>();
-  c.org_id = row[1].as<int64_t>();
-  c.org_slug = row[2].as<std::string>();
-  c.org_name = row[3].as<std::string>();
-  c.org_status = row[4].as<std::string>();
-  c.role = row[5].as<std::string>();
-  c.credential_status = row[6].as<std::string>();
-  c.fingerprint = row[7].as<std::string>();
-  c.serial_hex = row[8].as<std::string>();
-  c.not_after = row[9].as<std::string>();
-  c.not_after_unix = row[10].as<int64_t>();
-  c.holder = row[11].as<std::string>();
-  c.created_at = row[12].as<std::string>();
+  c.credential_id = row["credential_id"].as<int64_t>();
+  c.org_id = row["org_id"].as<int64_t>();
+  c.org_slug = row["org_slug"].as<std::string>();
+  c.org_name = row["org_name"].as<std::string>();
+  c.org_status = EnumOf(row["org_status"], ParseOrgStatus);
+  c.role = EnumOf(row["role"], ParseRole);
+  c.credential_status = EnumOf(row["credential_status"], ParseCredentialStatus);
+  c.fingerprint = row["fingerprint"].as<std::string>();
+  c.serial_hex = row["serial_hex"].as<std::string>();
+  c.not_after = row["not_after"].as<std::string>();
+  c.not_after_unix = row["not_after_unix"].as<int64_t>();
+  c.holder = row["holder"].as<std::string>();
+  c.created_at = row["created_at"].as<std::string>();
   return c;
 }
 
+OrganisationRow ToOrganisationRow(const pqxx::row& row) {
+  OrganisationRow o;
+  o.id = row["id"].as<int64_t>();
+  o.slug = row["slug"].as<std::string>();
+  o.name = row["name"].as<std::string>();
+  o.status = EnumOf(row["status"], ParseOrgStatus);
+  o.status_reason = row["status_reason"].as<std::string>();
+  o.active_credentials = row["active_credentials"].as<int>();
+  o.created_at = row["created_at"].as<std::string>();
+  return o;
+}
+
+RevokedSerial ToRevokedSerial(const pqxx::row& row) {
+  return {row["serial_hex"].as<std::string>(), row["revoked_at"].as<int64_t>(), row["hold"].as<bool>()};
+}
+
 std::optional<CredentialRow> SelectCredential(pqxx::work& tx, const std::string& fingerprint) {
-  auto rows = tx.exec_params(std::string(kSelectCredentialColumns) + " WHERE c.fingerprint = $1", fingerprint);
+  auto rows = tx.exec_params(kSelectCredentialByFingerprint, fingerprint);
   if (rows.empty()) return std::nullopt;
   return ToCredentialRow(rows[0]);
 }
@@ -90,17 +112,17 @@ Result<CredentialRow> RegisterCredential(Connection& conn, const NewCredential& 
                                          const std::optional<v1::AuditEvent>& event) {
   return RunTransaction(conn, [&](pqxx::work& tx) -> Result<CredentialRow> {
     // The upsert locks the organisation's row until commit.
-    auto org_id = tx.exec_params1(kUpsertOrganisation, c.org_slug, c.org_name)[0].as<int64_t>();
+    auto org_id = tx.exec_params1(kUpsertOrganisation, c.org_slug, c.org_name)["id"].as<int64_t>();
     if (c.max_active_in_org > 0) {
-      const auto active = tx.exec_params1(kCountActiveCredentials, org_id)[0].as<int64_t>();
+      const auto active = tx.exec_params1(kCountActiveCredentials, org_id)["active"].as<int64_t>();
       if (active >= c.max_active_in_org) {
         return Status::Conflict("organisation " + c.org_slug + " holds " + std::to_string(active) +
                                 " active credentials, the most it may hold; revoke one first "
                                 "(exchangectl credentials revoke ID)");
       }
     }
-    auto inserted = tx.exec_params(kInsertCredential, org_id, c.role, c.fingerprint, c.serial_hex, c.not_after,
-                                   c.certificate_pem, c.holder, c.id);
+    auto inserted = tx.exec_params(kInsertCredential, org_id, std::string(RoleName(c.role)), c.fingerprint,
+                                   c.serial_hex, c.not_after, c.certificate_pem, c.holder, c.id);
     if (inserted.empty()) return Status::AlreadyExists("a credential with fingerprint " + c.fingerprint + " exists");
     if (event) AppendAuditEvent(tx, *event);
     return *SelectCredential(tx, c.fingerprint);
@@ -108,15 +130,14 @@ Result<CredentialRow> RegisterCredential(Connection& conn, const NewCredential& 
 }
 
 Result<int64_t> ReserveCredentialId(Connection& conn) {
-  return RunTransaction(conn,
-                        [](pqxx::work& tx) -> Result<int64_t> { return tx.exec1(kNextCredentialId)[0].as<int64_t>(); });
+  return RunTransaction(
+      conn, [](pqxx::work& tx) -> Result<int64_t> { return tx.exec1(kNextCredentialId)["id"].as<int64_t>(); });
 }
 
 Result<std::vector<CredentialRow>> ListCredentials(Connection& conn, int64_t org_id) {
   return RunTransaction(conn, [&](pqxx::work& tx) -> Result<std::vector<CredentialRow>> {
     std::vector<CredentialRow> out;
-    for (const auto& row :
-         tx.exec_params(std::string(kSelectCredentialColumns) + " WHERE o.id = $1 ORDER BY c.id DESC", org_id)) {
+    for (const auto& row : tx.exec_params(kSelectOrgCredentials, org_id)) {
       out.push_back(ToCredentialRow(row));
     }
     return out;
@@ -126,24 +147,24 @@ Result<std::vector<CredentialRow>> ListCredentials(Connection& conn, int64_t org
 Result<std::vector<OrganisationRow>> ListOrganisations(Connection& conn) {
   return RunTransaction(conn, [&](pqxx::work& tx) -> Result<std::vector<OrganisationRow>> {
     std::vector<OrganisationRow> out;
-    for (const auto& row : tx.exec(kSelectOrganisations)) {
-      out.push_back({row[0].as<int64_t>(), row[1].as<std::string>(), row[2].as<std::string>(), row[3].as<std::string>(),
-                     row[4].as<std::string>(), row[5].as<int>(), row[6].as<std::string>()});
-    }
+    for (const auto& row : tx.exec(kSelectOrganisations)) out.push_back(ToOrganisationRow(row));
     return out;
   });
 }
 
-Result<int64_t> SetOrganisationStatus(Connection& conn, const std::string& slug, const std::string& status,
+Result<int64_t> SetOrganisationStatus(Connection& conn, const std::string& slug, OrgStatus status,
                                       const std::string& reason, const v1::AuditEvent& event) {
   return RunTransaction(conn, [&](pqxx::work& tx) -> Result<int64_t> {
     auto rows = tx.exec_params(kSelectOrgForUpdate, slug);
     if (rows.empty()) return Status::NotFound("no organisation with slug " + slug);
-    auto id = rows[0][0].as<int64_t>();
-    auto current = rows[0][1].as<std::string>();
-    if (current == "revoked") return Status::FailedPrecondition("organisation " + slug + " is revoked for good");
-    if (current == status) return Status::FailedPrecondition("organisation " + slug + " is already " + status);
-    tx.exec_params(kUpdateOrgStatus, id, status, reason);
+    auto id = rows[0]["id"].as<int64_t>();
+    const OrgStatus current = EnumOf(rows[0]["status"], ParseOrgStatus);
+    const std::string name(OrgStatusName(status));
+    if (current == OrgStatus::kRevoked) {
+      return Status::FailedPrecondition("organisation " + slug + " is revoked for good");
+    }
+    if (current == status) return Status::FailedPrecondition("organisation " + slug + " is already " + name);
+    tx.exec_params(kUpdateOrgStatus, id, name, reason);
     AppendAuditEvent(tx, event);
     return id;
   });
@@ -166,9 +187,7 @@ Status RevokeCredential(Connection& conn, int64_t credential_id, std::optional<i
 Result<std::vector<RevokedSerial>> ListRevokedSerials(Connection& conn) {
   return RunTransaction(conn, [&](pqxx::work& tx) -> Result<std::vector<RevokedSerial>> {
     std::vector<RevokedSerial> out;
-    for (const auto& row : tx.exec(kSelectRevoked)) {
-      out.push_back({row[0].as<std::string>(), row[1].as<int64_t>(), row[2].as<bool>()});
-    }
+    for (const auto& row : tx.exec(kSelectRevoked)) out.push_back(ToRevokedSerial(row));
     return out;
   });
 }

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "common/membership.h"
 #include "common/status.h"
 #include "exchange/v1/audit.pb.h"
 #include "store/connection.h"
@@ -25,10 +26,10 @@ struct CredentialRow {
   int64_t org_id = 0;
   std::string org_slug;
   std::string org_name;
-  std::string org_status;         // "active", "suspended", "revoked"
-  std::string role;               // "member", "admin", "auditor"
-  std::string credential_status;  // "active", "revoked"
-  std::string fingerprint;        // lowercase hex SHA-256 of the DER
+  OrgStatus org_status = OrgStatus::kActive;
+  Role role = Role::kMember;
+  CredentialStatus credential_status = CredentialStatus::kActive;
+  std::string fingerprint;  // lowercase hex SHA-256 of the DER
   std::string serial_hex;
   std::string not_after;  // RFC 3339 UTC
   int64_t not_after_unix = 0;
@@ -43,7 +44,7 @@ struct NewCredential {
   int64_t id = 0;  // 0: the next free id; else one from ReserveCredentialId
   std::string org_slug;
   std::string org_name;  // used when the organisation does not exist yet
-  std::string role;
+  Role role = Role::kMember;
   std::string holder;
   std::string fingerprint;
   std::string serial_hex;
@@ -71,17 +72,17 @@ struct OrganisationRow {
   int64_t id = 0;
   std::string slug;
   std::string name;
-  std::string status;
+  OrgStatus status = OrgStatus::kActive;
   std::string status_reason;
   int active_credentials = 0;
   std::string created_at;
 };
 Result<std::vector<OrganisationRow>> ListOrganisations(Connection& conn);
 
-// Moves an organisation to `status` ("active", "suspended", "revoked").
+// Moves an organisation to `status`.
 // NotFound for an unknown slug; FailedPrecondition for a move not allowed
 // (a revoked organisation stays revoked). Returns the organisation's id.
-Result<int64_t> SetOrganisationStatus(Connection& conn, const std::string& slug, const std::string& status,
+Result<int64_t> SetOrganisationStatus(Connection& conn, const std::string& slug, OrgStatus status,
                                       const std::string& reason, const v1::AuditEvent& event);
 
 // Revokes one credential. When `only_org_id` is set the credential must

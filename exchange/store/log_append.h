@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "log/merkle.h"
 #include "store/logs.h"
 
 namespace exchange::store {
@@ -27,17 +28,10 @@ LogHead LockLog(pqxx::work& tx, int64_t log_id);
 // Appends after LockLog() in the same transaction; returns the new head.
 LogHead AppendEntries(pqxx::work& tx, const LogHead& locked, const std::vector<std::string>& entries);
 
-// Postgres array literals for the unnest() and ANY() statements.
-std::string ByteaArray(const std::vector<std::string>& values);
-std::string TextArray(const std::vector<std::string>& values);
-template <typename Int>
-std::string IntArray(const std::vector<Int>& values) {
-  std::string out = "{";
-  for (std::size_t i = 0; i < values.size(); ++i) {
-    if (i) out += ',';
-    out += std::to_string(values[i]);
-  }
-  return out + "}";
-}
+// The compact range of the log's first `size` entries, rebuilt from its
+// stored perfect-subtree nodes (the one loader: appends start from it, the
+// annual report takes past roots from it). Throws, a database inconsistency
+// (transaction.h), when a node is missing or is not 32 bytes.
+log::CompactRange LoadCompactRange(pqxx::work& tx, const LogHead& log, uint64_t size);
 
 }  // namespace exchange::store

@@ -7,16 +7,17 @@ namespace exchange::store {
 namespace {
 
 constexpr const char* kSignals = R"sql(
-  SELECT c.name, s.kind, s.status, count(*)::float8
+  SELECT c.name AS collection, s.kind, s.status, count(*)::float8 AS count
     FROM signals s JOIN collections c ON c.id = s.collection_id
    GROUP BY c.name, s.kind, s.status)sql";
 constexpr const char* kLogs = R"sql(
-  SELECT l.name, l.size::float8,
+  SELECT l.name, l.size::float8 AS size,
          extract(epoch FROM (SELECT max(signed_at) FROM log_checkpoints k WHERE k.log_id = l.id))::float8
+           AS last_checkpoint
     FROM logs l)sql";
 // Each member's most recent observation per log, worst log first.
 constexpr const char* kLags = R"sql(
-  SELECT o.slug, max(latest.lag_seconds)
+  SELECT o.slug, max(latest.lag_seconds) AS lag_seconds
     FROM (SELECT DISTINCT ON (org_id, log_id) org_id, lag_seconds FROM sync_observations
            ORDER BY org_id, log_id, observed_at DESC) latest
     JOIN organisations o ON o.id = latest.org_id
@@ -29,13 +30,15 @@ Result<MetricsFigures> ReadMetricsFigures(Connection& conn) {
   return RunTransaction(conn, [](pqxx::work& tx) -> Result<MetricsFigures> {
     MetricsFigures f;
     for (const auto& r : tx.exec(kSignals)) {
-      f.signals.push_back({r[0].as<std::string>(), r[1].as<std::string>(), r[2].as<std::string>(), r[3].as<double>()});
+      f.signals.push_back({r["collection"].as<std::string>(), r["kind"].as<std::string>(),
+                           r["status"].as<std::string>(), r["count"].as<double>()});
     }
     for (const auto& r : tx.exec(kLogs)) {
-      f.logs.push_back({r[0].as<std::string>(), r[1].as<double>(),
-                        r[2].is_null() ? std::nullopt : std::optional<double>(r[2].as<double>())});
+      const auto& checkpoint = r["last_checkpoint"];
+      f.logs.push_back({r["name"].as<std::string>(), r["size"].as<double>(),
+                        checkpoint.is_null() ? std::nullopt : std::optional<double>(checkpoint.as<double>())});
     }
-    for (const auto& r : tx.exec(kLags)) f.lags.push_back({r[0].as<std::string>(), r[1].as<double>()});
+    for (const auto& r : tx.exec(kLags)) f.lags.push_back({r["slug"].as<std::string>(), r["lag_seconds"].as<double>()});
     return f;
   });
 }

@@ -24,7 +24,9 @@ constexpr const char* kCreateMigrationsTable = R"sql(
   ))sql";
 constexpr const char* kSelectApplied = "SELECT version, name, sha256 FROM schema_migrations ORDER BY version";
 constexpr const char* kRecordApplied = "INSERT INTO schema_migrations (version, name, sha256) VALUES ($1, $2, $3)";
-constexpr const char* kMigrationsTableExists = "SELECT to_regclass('schema_migrations') IS NOT NULL";
+constexpr const char* kMigrationsTableExists = "SELECT to_regclass('schema_migrations') IS NOT NULL AS present";
+// One migrating exchanged at a time, until its transaction ends.
+constexpr const char* kTakeMigrationLock = "SELECT pg_advisory_xact_lock($1)";
 
 struct Applied {
   std::string name;
@@ -36,7 +38,7 @@ std::string Checksum(std::string_view sql) { return log::HexEncode(log::Sha256(s
 Result<std::map<int, Applied>> ReadApplied(pqxx::work& tx) {
   std::map<int, Applied> applied;
   for (const auto& row : tx.exec(kSelectApplied)) {
-    applied[row[0].as<int>()] = {row[1].as<std::string>(), row[2].as<std::string>()};
+    applied[row["version"].as<int>()] = {row["name"].as<std::string>(), row["sha256"].as<std::string>()};
   }
   return applied;
 }
@@ -64,7 +66,7 @@ Result<int> Pending(const std::map<int, Applied>& applied) {
 
 Result<int> Migrate(Connection& conn) {
   return RunTransaction(conn, [](pqxx::work& tx) -> Result<int> {
-    tx.exec_params("SELECT pg_advisory_xact_lock($1)", kMigrationLockKey);
+    tx.exec_params(kTakeMigrationLock, kMigrationLockKey);
     tx.exec(kCreateMigrationsTable);
     auto applied = ReadApplied(tx);
     auto pending = Pending(applied.value());
@@ -82,7 +84,8 @@ Result<int> Migrate(Connection& conn) {
 
 Status CheckSchemaCurrent(Connection& conn) {
   auto result = RunTransaction(conn, [](pqxx::work& tx) -> Result<int> {
-    if (!tx.exec1(kMigrationsTableExists)[0].as<bool>()) return Status::FailedPrecondition("database is not migrated");
+    if (!tx.exec1(kMigrationsTableExists)["present"].as<bool>())
+      return Status::FailedPrecondition("database is not migrated");
     auto applied = ReadApplied(tx);
     return Pending(applied.value());
   });

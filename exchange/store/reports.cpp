@@ -2,14 +2,12 @@
 #include "store/reports.h"
 
 #include <algorithm>
-#include <map>
 #include <optional>
-#include <stdexcept>
 #include <string_view>
 #include <tuple>
 
-#include "log/merkle.h"
 #include "store/log_append.h"
+#include "store/pg_arrays.h"
 #include "store/transaction.h"
 
 namespace exchange::store {
@@ -182,12 +180,26 @@ constexpr const char* kFigureQueries[] = {
 
 constexpr const char* kLogsAt = R"sql(
   SELECT l.id, l.name,
-         (SELECT count(*) FROM log_entries e WHERE e.log_id = l.id AND e.appended_at < to_timestamp($1))
+         (SELECT count(*) FROM log_entries e WHERE e.log_id = l.id AND e.appended_at < to_timestamp($1)) AS size
     FROM logs l ORDER BY l.name)sql";
-constexpr const char* kSelectNodes = R"sql(
-  SELECT n.level, n.idx, n.hash FROM log_nodes n
-    JOIN unnest($2::integer[], $3::bigint[]) AS want(level, idx) USING (level, idx)
-   WHERE n.log_id = $1)sql";
+
+// Each figure query under the column names ToFigure() reads, given once here
+// rather than in every SELECT of every query.
+std::vector<std::string> NameFigureColumns() {
+  std::vector<std::string> out;
+  for (const char* query : kFigureQueries) {
+    out.push_back(std::string("SELECT * FROM (") + query +
+                  "\n) AS figure(section, org, dimension, key, value, samples)");
+  }
+  return out;
+}
+const std::vector<std::string> kFigureStatements = NameFigureColumns();
+
+ReportFigure ToFigure(const pqxx::row& row) {
+  return {row["section"].as<std::string>(),   row["org"].is_null() ? "all" : row["org"].as<std::string>(),
+          row["dimension"].as<std::string>(), row["key"].as<std::string>(),
+          row["value"].as<double>(),          row["samples"].as<uint64_t>()};
+}
 
 }  // namespace
 
@@ -197,16 +209,14 @@ Result<std::vector<ReportFigure>> AnnualFigures(Connection& conn, int64_t year_s
       collection_ids ? std::optional<std::string>(IntArray(*collection_ids)) : std::nullopt;
   return RunTransaction(conn, [&](pqxx::work& tx) -> Result<std::vector<ReportFigure>> {
     std::vector<ReportFigure> figures;
-    for (const char* query : kFigureQueries) {
+    for (const std::string& query : kFigureStatements) {
       // Vetting figures are about organisations and take no collections ($3).
       const bool by_collection = std::string_view(query).find("$3") != std::string_view::npos;
       const pqxx::result rows = by_collection ? tx.exec_params(query, year_start, year_end, collections)
                                               : tx.exec_params(query, year_start, year_end);
       for (const auto& row : rows) {
-        if (row[4].is_null()) continue;  // a median or maximum over nothing
-        figures.push_back({row[0].as<std::string>(), row[1].is_null() ? "all" : row[1].as<std::string>(),
-                           row[2].as<std::string>(), row[3].as<std::string>(), row[4].as<double>(),
-                           row[5].as<uint64_t>()});
+        if (row["value"].is_null()) continue;  // a median or maximum over nothing
+        figures.push_back(ToFigure(row));
       }
     }
     std::sort(figures.begin(), figures.end(), [](const ReportFigure& a, const ReportFigure& b) {
@@ -220,30 +230,13 @@ Result<std::vector<LogPosition>> LogPositionsAt(Connection& conn, int64_t at) {
   return RunTransaction(conn, [&](pqxx::work& tx) -> Result<std::vector<LogPosition>> {
     std::vector<LogPosition> out;
     for (const auto& row : tx.exec_params(kLogsAt, at)) {
+      LogHead log;
+      log.log_id = row["id"].as<int64_t>();
+      log.name = row["name"].as<std::string>();
       LogPosition p;
-      const auto log_id = row[0].as<int64_t>();
-      p.log = row[1].as<std::string>();
-      p.size = row[2].as<uint64_t>();
-      auto addresses = log::CompactRangeAddresses(p.size);
-      std::vector<uint32_t> levels;
-      std::vector<uint64_t> indexes;
-      for (const auto& a : addresses) {
-        levels.push_back(a.level);
-        indexes.push_back(a.index);
-      }
-      std::map<log::NodeAddress, log::Hash> nodes;
-      if (!addresses.empty()) {
-        for (const auto& n : tx.exec_params(kSelectNodes, log_id, IntArray(levels), IntArray(indexes))) {
-          auto hash = log::HashFromBytes(pqxx::binarystring(n[2]).str());
-          if (!hash.ok()) throw std::runtime_error("stored node is not 32 bytes");
-          nodes[{n[0].as<uint32_t>(), n[1].as<uint64_t>()}] = *hash;
-        }
-      }
-      std::vector<log::Hash> hashes;
-      for (const auto& a : addresses) hashes.push_back(nodes.at(a));
-      auto range = log::CompactRange::FromHashes(p.size, std::move(hashes));
-      if (!range.ok()) throw std::runtime_error(range.status().ToString());
-      p.root = range->Root();
+      p.log = log.name;
+      p.size = row["size"].as<uint64_t>();
+      p.root = LoadCompactRange(tx, log, p.size).Root();
       out.push_back(std::move(p));
     }
     return out;

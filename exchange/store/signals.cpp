@@ -6,9 +6,13 @@
 #include <map>
 #include <set>
 
-#include "common/split.h"
+#include "signals/feed_entry.h"
+#include "signals/state.h"
+#include "store/grants.h"
 #include "store/log_append.h"
+#include "store/pg_arrays.h"
 #include "store/transaction.h"
+#include "store/typed_fields.h"
 
 namespace exchange::store {
 namespace {
@@ -34,7 +38,7 @@ constexpr const char* kMergeSignals = R"sql(
   SELECT DISTINCT ON (kind, value) $1, kind, value, NULLIF(pdq_quality, -1), NULLIF(skeleton, ''), $2
     FROM signal_staging ORDER BY kind, value, ord
   ON CONFLICT (collection_id, kind, value) DO NOTHING
-  RETURNING id, kind, value, (extract(epoch FROM first_seen) * 1000)::bigint)sql";
+  RETURNING id, kind, value, (extract(epoch FROM first_seen) * 1000)::bigint AS first_seen_ms)sql";
 // A pdq signal keeps the best quality of its contributions (changed ones only,
 // so every change of state comes with its feed entry).
 constexpr const char* kRaisePdqQuality = R"sql(
@@ -74,13 +78,18 @@ constexpr const char* kApplyStatusRule = R"sql(
     INSERT INTO signal_status_changes (signal_id, from_status, to_status)
     SELECT id, old_status, status FROM moved)
   SELECT id FROM moved)sql";
+// The view aggregates its lists as comma-joined text (migration 0003, never
+// edited); they leave the database as arrays, so ToAggregate() reads one format.
 constexpr const char* kSelectStates = R"sql(
-  SELECT id, kind, value, status, first_seen_ms, pdq_quality, categories, labels, principles,
-         contributors, confirmations, disputes, reviewed, contributor_orgs
+  SELECT id, kind, value, status, first_seen_ms, pdq_quality,
+         string_to_array(categories, ',') AS categories, string_to_array(labels, ',') AS labels,
+         string_to_array(principles, ',')::integer[] AS principles,
+         contributors, confirmations, disputes, reviewed, string_to_array(contributor_orgs, ',') AS contributor_orgs
     FROM signal_states WHERE id = ANY($1::bigint[]))sql";
 // Re-canonicalisation (RecanonicalizeSignals).
 constexpr const char* kSelectCollectionsToRecanonicalize = R"sql(
-  SELECT DISTINCT c.id, c.log_id, c.name, c.attribution = 'anonymous', c.dispute_min_orgs, c.dispute_needs_majority
+  SELECT DISTINCT c.id, c.log_id, c.name, c.attribution = 'anonymous' AS anonymous, c.dispute_min_orgs,
+         c.dispute_needs_majority
     FROM collections c JOIN signals s ON s.collection_id = c.id
    WHERE s.canon_version < $1 ORDER BY c.id)sql";
 constexpr const char* kSelectOldSignals = R"sql(
@@ -133,11 +142,10 @@ constexpr const char* kRetract = R"sql(
    WHERE signal_id = $1 AND org_id = $2 AND retracted_at IS NULL AND (expires_at IS NULL OR expires_at > now())
   RETURNING signal_id)sql";
 constexpr const char* kSelectContributions = R"sql(
-  SELECT o.slug, c.org_id = $2, c.category, array_to_string(c.labels, ','), c.reviewed,
-         array_to_string(c.principles, ','),
-         to_char(c.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
-         coalesce(to_char(c.expires_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'), ''),
-         coalesce(to_char(c.retracted_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'), '')
+  SELECT o.slug, c.org_id = $2 AS own, c.category, c.labels, c.reviewed, c.principles,
+         to_char(c.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS created_at,
+         coalesce(to_char(c.expires_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'), '') AS expires_at,
+         coalesce(to_char(c.retracted_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'), '') AS retracted_at
     FROM contributions c JOIN organisations o ON o.id = c.org_id
    WHERE c.signal_id = $1 ORDER BY c.created_at, o.slug)sql";
 constexpr const char* kInsertSighting = R"sql(
@@ -154,49 +162,66 @@ constexpr const char* kMarkExpired = R"sql(
      AND c.expires_at <= now() AND c.retracted_at IS NULL AND NOT c.expiry_applied
   RETURNING c.signal_id)sql";
 constexpr const char* kSelectCollectionRef = R"sql(
-  SELECT c.id, c.log_id, c.name, c.attribution = 'anonymous', c.dispute_min_orgs, c.dispute_needs_majority
+  SELECT c.id, c.log_id, c.name, c.attribution = 'anonymous' AS anonymous, c.dispute_min_orgs, c.dispute_needs_majority
     FROM collections c WHERE c.id = $1)sql";
-
-// A string_agg(..., ',') column as a sorted list.
-std::vector<std::string> Split(const std::string& s) {
-  std::vector<std::string> out = SplitNonEmpty(s, ',');
-  std::sort(out.begin(), out.end());
-  return out;
-}
-
-std::vector<uint32_t> SplitNumbers(const std::string& s) {
-  std::vector<uint32_t> out;
-  for (const auto& p : Split(s)) out.push_back(static_cast<uint32_t>(std::stoul(p)));
-  std::sort(out.begin(), out.end());
-  return out;
-}
+// The signals a batch contributed to, by id, and the ids of values by kind.
+constexpr const char* kSelectSignalKeys = "SELECT id, kind, value FROM signals WHERE id = ANY($1::bigint[])";
+constexpr const char* kSelectSignalIds =
+    "SELECT id FROM signals WHERE collection_id = $1 AND kind = $2 AND value = ANY($3::text[])";
 
 int64_t NowMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
       .count();
 }
 
+// A row of kSelectStates.
+signals::AggregateState ToAggregate(const pqxx::row& row) {
+  signals::AggregateState a;
+  a.kind = KindOf(row["kind"]);
+  a.value = row["value"].as<std::string>();
+  a.status = SignalStatusOf(row["status"]);
+  a.first_seen_ms = row["first_seen_ms"].as<int64_t>();
+  a.pdq_quality = row["pdq_quality"].as<uint32_t>();
+  a.categories = TextsOf(row["categories"]);
+  a.labels = TextsOf(row["labels"]);
+  a.principles = IntsOf<uint32_t>(row["principles"]);
+  a.contributors = row["contributors"].as<uint32_t>();
+  a.confirmations = row["confirmations"].as<uint32_t>();
+  a.disputes = row["disputes"].as<uint32_t>();
+  a.reviewed = row["reviewed"].as<bool>();
+  a.contributor_orgs = TextsOf(row["contributor_orgs"]);
+  return a;
+}
+
+// A row of kSelectCollectionRef or kSelectCollectionsToRecanonicalize.
+CollectionRef ToCollectionRef(const pqxx::row& row) {
+  return {row["id"].as<int64_t>(),     row["log_id"].as<int64_t>(),       row["name"].as<std::string>(),
+          row["anonymous"].as<bool>(), row["dispute_min_orgs"].as<int>(), row["dispute_needs_majority"].as<bool>()};
+}
+
+// A row of kSelectContributions; the organisation is named unless the
+// collection is anonymous and the contribution is not the caller's.
+ContributionView ToContributionView(const pqxx::row& row, bool anonymous) {
+  ContributionView c;
+  c.own = row["own"].as<bool>();
+  if (!anonymous || c.own) c.org = row["slug"].as<std::string>();
+  c.category = row["category"].as<std::string>();
+  c.labels = TextsOf(row["labels"]);
+  std::sort(c.labels.begin(), c.labels.end());
+  c.reviewed = row["reviewed"].as<bool>();
+  c.principles = IntsOf<uint32_t>(row["principles"]);
+  std::sort(c.principles.begin(), c.principles.end());
+  c.created_at = row["created_at"].as<std::string>();
+  c.expires_at = row["expires_at"].as<std::string>();
+  c.retracted_at = row["retracted_at"].as<std::string>();
+  return c;
+}
+
 std::map<int64_t, v1::SignalState> LoadStates(pqxx::work& tx, const std::vector<int64_t>& ids, bool anonymous) {
   std::map<int64_t, v1::SignalState> states;
   if (ids.empty()) return states;
   for (const auto& row : tx.exec_params(kSelectStates, IntArray(ids))) {
-    v1::SignalState s;
-    s.set_kind(row[1].as<std::string>());
-    s.set_value(row[2].as<std::string>());
-    s.set_status(row[3].as<std::string>());
-    s.set_first_seen_ms(row[4].as<int64_t>());
-    s.set_pdq_quality(row[5].as<uint32_t>());
-    for (auto& c : Split(row[6].as<std::string>())) s.add_categories(c);
-    for (auto& l : Split(row[7].as<std::string>())) s.add_labels(l);
-    for (auto p : SplitNumbers(row[8].as<std::string>())) s.add_principles(p);
-    s.set_contributors(row[9].as<uint32_t>());
-    s.set_confirmations(row[10].as<uint32_t>());
-    s.set_disputes(row[11].as<uint32_t>());
-    s.set_reviewed(row[12].as<bool>());
-    if (!anonymous) {
-      for (auto& o : Split(row[13].as<std::string>())) s.add_contributor_orgs(o);
-    }
-    states[row[0].as<int64_t>()] = std::move(s);
+    states[row["id"].as<int64_t>()] = signals::ToWireState(ToAggregate(row), anonymous);
   }
   return states;
 }
@@ -220,7 +245,7 @@ LogHead PublishChanges(pqxx::work& tx, const CollectionRef& collection, const Lo
   if (!existing.empty()) {
     for (const auto& row : tx.exec_params(kApplyStatusRule, IntArray(existing), collection.dispute_min_orgs,
                                           collection.dispute_needs_majority)) {
-      moved.insert(row[0].as<int64_t>());
+      moved.insert(row["id"].as<int64_t>());
     }
     states.merge(LoadStates(tx, existing, collection.anonymous));
   }
@@ -228,66 +253,43 @@ LogHead PublishChanges(pqxx::work& tx, const CollectionRef& collection, const Lo
   std::vector<std::string> entries;
   entries.reserve(ids.size());
   for (int64_t id : ids) {
-    v1::FeedEntry entry;
-    entry.set_collection(collection.name);
-    entry.set_appended_at_ms(now_ms);
-    entry.set_change(created.count(id) ? v1::FeedEntry::CREATED : moved.count(id) ? v1::FeedEntry::STATUS : change);
-    *entry.mutable_signal() = states.at(id);
-    entries.push_back(entry.SerializeAsString());
+    const auto entry_change = signals::EntryChange(created.count(id) > 0, moved.count(id) > 0, change);
+    entries.push_back(
+        signals::ComposeFeedEntry(collection.name, now_ms, entry_change, states.at(id)).SerializeAsString());
   }
   return AppendEntries(tx, locked, entries);
 }
 
-// The state of a signal this batch created, as signal_states would give it:
-// the first occurrence's contribution, the batch's best pdq quality.
-v1::SignalState CreatedState(const SignalItem& first, int pdq_quality, int64_t first_seen_ms,
-                             const std::string& org_slug, bool anonymous) {
-  v1::SignalState s;
-  s.set_kind(first.kind);
-  s.set_value(first.value);
-  s.set_status("active");
-  if (!first.category.empty()) s.add_categories(first.category);
-  std::vector<std::string> labels = first.labels;
-  std::sort(labels.begin(), labels.end());
-  labels.erase(std::unique(labels.begin(), labels.end()), labels.end());
-  for (const auto& l : labels) s.add_labels(l);
-  std::vector<uint32_t> principles = first.principles;
-  std::sort(principles.begin(), principles.end());
-  principles.erase(std::unique(principles.begin(), principles.end()), principles.end());
-  for (auto p : principles) s.add_principles(p);
-  s.set_contributors(1);
-  s.set_reviewed(first.reviewed);
-  s.set_first_seen_ms(first_seen_ms);
-  s.set_pdq_quality(static_cast<uint32_t>(std::max(pdq_quality, 0)));
-  if (!anonymous) s.add_contributor_orgs(org_slug);
-  return s;
-}
-
 std::optional<int64_t> FindSignalId(pqxx::work& tx, int64_t collection_id, const SignalKey& key) {
-  auto rows = tx.exec_params(kSelectSignalId, collection_id, key.kind, key.value);
+  auto rows = tx.exec_params(kSelectSignalId, collection_id, KindText(key.kind), key.value);
   if (rows.empty()) return std::nullopt;
-  return rows[0][0].as<int64_t>();
+  return rows[0]["id"].as<int64_t>();
 }
 
-Status UnknownSignal(const SignalKey& key) { return Status::NotFound("no " + key.kind + " signal " + key.value); }
+Status UnknownSignal(const SignalKey& key) {
+  return Status::NotFound("no " + KindText(key.kind) + " signal " + key.value);
+}
 
 }  // namespace
 
 Result<SubmitReply> SubmitSignals(Connection& conn, const SubmitBatch& batch, const RenderSubmitResponse& render) {
   return RunTransaction(conn, [&](pqxx::work& tx) -> Result<SubmitReply> {
     LogHead head = LockLog(tx, batch.collection.log_id);
+    if (Status s = RequireGrant(tx, batch.collection.id, batch.org_id, GrantAccess::kWrite); !s.ok()) {
+      return s;
+    }
     SubmitReply reply;
     if (!batch.idempotency_key.empty()) {
       tx.exec_params(kForgetExpiredIdempotency, batch.org_id, batch.idempotency_key,
                      static_cast<double>(kIdempotencyRetention.count()));
       auto seen = tx.exec_params(kSelectIdempotency, batch.org_id, batch.idempotency_key);
       if (!seen.empty()) {
-        if (pqxx::binarystring(seen[0][0]).str() != batch.request_sha256) {
+        if (pqxx::binarystring(seen[0]["request_sha256"]).str() != batch.request_sha256) {
           return Status::Conflict("Idempotency-Key " + batch.idempotency_key +
                                   " was already used for a different request");
         }
         reply.replayed = true;
-        reply.response = pqxx::binarystring(seen[0][1]).str();
+        reply.response = pqxx::binarystring(seen[0]["response"]).str();
         reply.head = head;
         return reply;
       }
@@ -302,14 +304,14 @@ Result<SubmitReply> SubmitSignals(Connection& conn, const SubmitBatch& batch, co
       int ord = 0;
       for (const auto& item : batch.items) {
         std::vector<int64_t> principles(item.principles.begin(), item.principles.end());
-        staging << std::make_tuple(ord++, item.kind, item.value, item.category, TextArray(item.labels), item.reviewed,
-                                   item.source_ref, IntArray(principles), item.expires_at, item.pdq_quality,
-                                   item.skeleton);
+        staging << std::make_tuple(ord++, KindText(item.kind), item.value, item.category, TextArray(item.labels),
+                                   item.reviewed, item.source_ref, IntArray(principles), item.expires_at,
+                                   item.pdq_quality, item.skeleton);
       }
       staging.complete();
     }
 
-    using Key = std::pair<std::string, std::string>;
+    using Key = std::pair<signals::Kind, std::string>;
     std::map<Key, const SignalItem*> first_item;
     std::map<Key, int> best_quality;
     for (const auto& item : batch.items) {
@@ -321,14 +323,18 @@ Result<SubmitReply> SubmitSignals(Connection& conn, const SubmitBatch& batch, co
     std::set<Key> created;
     std::map<int64_t, v1::SignalState> created_states;
     for (const auto& row : tx.exec_params(kMergeSignals, batch.collection.id, batch.canon_version)) {
-      Key key{row[1].as<std::string>(), row[2].as<std::string>()};
+      Key key{KindOf(row["kind"]), row["value"].as<std::string>()};
       created.insert(key);
-      created_states[row[0].as<int64_t>()] = CreatedState(
-          *first_item.at(key), best_quality.at(key), row[3].as<int64_t>(), batch.org_slug, batch.collection.anonymous);
+      const SignalItem& first = *first_item.at(key);
+      const signals::FirstContribution contribution{first.kind,   first.value,    first.category,
+                                                    first.labels, first.reviewed, first.principles};
+      created_states[row["id"].as<int64_t>()] = signals::ToWireState(
+          signals::CreatedState(contribution, best_quality.at(key), row["first_seen_ms"].as<int64_t>(), batch.org_slug),
+          batch.collection.anonymous);
     }
     std::set<int64_t> contributed;
     for (const auto& row : tx.exec_params(kMergeContributions, batch.collection.id, batch.org_id)) {
-      contributed.insert(row[0].as<int64_t>());
+      contributed.insert(row["signal_id"].as<int64_t>());
     }
 
     tx.exec_params(kRaisePdqQuality, batch.collection.id,
@@ -338,9 +344,9 @@ Result<SubmitReply> SubmitSignals(Connection& conn, const SubmitBatch& batch, co
     // gets its entry) at its first occurrence in the batch.
     std::map<Key, int64_t> ids_by_key;
     if (!contributed.empty()) {
-      for (const auto& row : tx.exec_params("SELECT id, kind, value FROM signals WHERE id = ANY($1::bigint[])",
-                                            IntArray(std::vector<int64_t>(contributed.begin(), contributed.end())))) {
-        ids_by_key[{row[1].as<std::string>(), row[2].as<std::string>()}] = row[0].as<int64_t>();
+      for (const auto& row :
+           tx.exec_params(kSelectSignalKeys, IntArray(std::vector<int64_t>(contributed.begin(), contributed.end())))) {
+        ids_by_key[{KindOf(row["kind"]), row["value"].as<std::string>()}] = row["id"].as<int64_t>();
       }
     }
     std::vector<SubmitOutcome> outcomes;
@@ -370,6 +376,7 @@ Result<std::vector<Status>> RecordOpinions(Connection& conn, const CollectionRef
                                            const std::vector<OpinionItem>& items) {
   return RunTransaction(conn, [&](pqxx::work& tx) -> Result<std::vector<Status>> {
     LogHead head = LockLog(tx, collection.log_id);
+    if (Status s = RequireGrant(tx, collection.id, org_id, GrantAccess::kRead); !s.ok()) return s;
     std::vector<Status> results;
     std::vector<int64_t> changed;
     for (const auto& item : items) {
@@ -391,6 +398,7 @@ Result<std::vector<Status>> RetractContributions(Connection& conn, const Collect
                                                  const std::vector<SignalKey>& items) {
   return RunTransaction(conn, [&](pqxx::work& tx) -> Result<std::vector<Status>> {
     LogHead head = LockLog(tx, collection.log_id);
+    if (Status s = RequireGrant(tx, collection.id, org_id, GrantAccess::kWrite); !s.ok()) return s;
     std::vector<Status> results;
     std::vector<int64_t> changed;
     for (const auto& key : items) {
@@ -419,33 +427,21 @@ Result<std::optional<SignalView>> LookupSignal(Connection& conn, const Collectio
     SignalView view;
     view.state = LoadStates(tx, {*id}, collection.anonymous).at(*id);
     for (const auto& row : tx.exec_params(kSelectContributions, *id, org_id)) {
-      ContributionView c;
-      c.own = row[1].as<bool>();
-      if (!collection.anonymous || c.own) c.org = row[0].as<std::string>();
-      c.category = row[2].as<std::string>();
-      c.labels = Split(row[3].as<std::string>());
-      c.reviewed = row[4].as<bool>();
-      c.principles = SplitNumbers(row[5].as<std::string>());
-      c.created_at = row[6].as<std::string>();
-      c.expires_at = row[7].as<std::string>();
-      c.retracted_at = row[8].as<std::string>();
-      view.contributions.push_back(std::move(c));
+      view.contributions.push_back(ToContributionView(row, collection.anonymous));
     }
     return std::optional<SignalView>(std::move(view));
   });
 }
 
 Result<std::map<std::string, v1::SignalState>> SignalStatesByValue(Connection& conn, const CollectionRef& collection,
-                                                                   const std::string& kind,
+                                                                   signals::Kind kind,
                                                                    const std::vector<std::string>& values) {
   return RunTransaction(conn, [&](pqxx::work& tx) -> Result<std::map<std::string, v1::SignalState>> {
     std::map<std::string, v1::SignalState> out;
     if (values.empty()) return out;
     std::vector<int64_t> ids;
-    for (const auto& row :
-         tx.exec_params("SELECT id FROM signals WHERE collection_id = $1 AND kind = $2 AND value = ANY($3::text[])",
-                        collection.id, kind, TextArray(values))) {
-      ids.push_back(row[0].as<int64_t>());
+    for (const auto& row : tx.exec_params(kSelectSignalIds, collection.id, KindText(kind), TextArray(values))) {
+      ids.push_back(row["id"].as<int64_t>());
     }
     for (auto& [id, state] : LoadStates(tx, ids, collection.anonymous)) out[state.value()] = std::move(state);
     return out;
@@ -453,27 +449,27 @@ Result<std::map<std::string, v1::SignalState>> SignalStatesByValue(Connection& c
 }
 
 Result<std::vector<std::pair<std::string, std::string>>> SignalValuesBySkeleton(
-    Connection& conn, const CollectionRef& collection, const std::string& kind,
-    const std::vector<std::string>& skeletons, int per_skeleton) {
+    Connection& conn, const CollectionRef& collection, signals::Kind kind, const std::vector<std::string>& skeletons,
+    int per_skeleton) {
   using Pairs = std::vector<std::pair<std::string, std::string>>;
   return RunTransaction(conn, [&](pqxx::work& tx) -> Result<Pairs> {
     Pairs out;
     if (skeletons.empty()) return out;
     for (const auto& row :
-         tx.exec_params(kSelectValuesBySkeleton, collection.id, kind, TextArray(skeletons), per_skeleton)) {
-      out.emplace_back(row[0].as<std::string>(), row[1].as<std::string>());
+         tx.exec_params(kSelectValuesBySkeleton, collection.id, KindText(kind), TextArray(skeletons), per_skeleton)) {
+      out.emplace_back(row["skeleton"].as<std::string>(), row["value"].as<std::string>());
     }
     return out;
   });
 }
 
 Result<std::vector<std::string>> ExistingSignalValues(Connection& conn, const CollectionRef& collection,
-                                                      const std::string& kind, const std::vector<std::string>& values) {
+                                                      signals::Kind kind, const std::vector<std::string>& values) {
   return RunTransaction(conn, [&](pqxx::work& tx) -> Result<std::vector<std::string>> {
     std::vector<std::string> out;
     if (values.empty()) return out;
-    for (const auto& row : tx.exec_params(kSelectExistingValues, collection.id, kind, TextArray(values))) {
-      out.push_back(row[0].as<std::string>());
+    for (const auto& row : tx.exec_params(kSelectExistingValues, collection.id, KindText(kind), TextArray(values))) {
+      out.push_back(row["value"].as<std::string>());
     }
     return out;
   });
@@ -486,8 +482,7 @@ Result<RecanonicalizeReport> RecanonicalizeSignals(Connection& conn, int target_
   std::vector<CollectionRef> collections;
   auto listed = RunTransaction(conn, [&](pqxx::work& tx) -> Result<bool> {
     for (const auto& row : tx.exec_params(kSelectCollectionsToRecanonicalize, target_version)) {
-      collections.push_back({row[0].as<int64_t>(), row[1].as<int64_t>(), row[2].as<std::string>(), row[3].as<bool>(),
-                             row[4].as<int>(), row[5].as<bool>()});
+      collections.push_back(ToCollectionRef(row));
     }
     return true;
   });
@@ -500,10 +495,10 @@ Result<RecanonicalizeReport> RecanonicalizeSignals(Connection& conn, int target_
       LogHead head = LockLog(tx, collection.log_id);
       std::vector<int64_t> created, changed;
       for (const auto& row : tx.exec_params(kSelectOldSignals, collection.id, target_version)) {
-        const int64_t id = row[0].as<int64_t>();
-        const std::string kind = row[1].as<std::string>();
-        const std::string value = row[2].as<std::string>();
-        const bool live = row[3].as<std::string>() != "retracted";
+        const int64_t id = row["id"].as<int64_t>();
+        const signals::Kind kind = KindOf(row["kind"]);
+        const std::string value = row["value"].as<std::string>();
+        const bool live = SignalStatusOf(row["status"]) != signals::SignalStatus::kRetracted;
         ++part.examined;
         auto now = recanonicalize(kind, value);
         RecanonicalizeChange change{collection.name, kind, value, "", ""};
@@ -529,7 +524,7 @@ Result<RecanonicalizeReport> RecanonicalizeSignals(Connection& conn, int target_
         if (target) {
           ++part.merged;
         } else {
-          target = tx.exec_params1(kInsertRespelled, id, now->value, now->skeleton, target_version)[0].as<int64_t>();
+          target = tx.exec_params1(kInsertRespelled, id, now->value, now->skeleton, target_version)["id"].as<int64_t>();
           created.push_back(*target);
         }
         tx.exec_params(kReviveFromOld, id, *target);
@@ -569,7 +564,17 @@ Result<RecanonicalizeReport> RecanonicalizeSignals(Connection& conn, int target_
 Result<std::vector<Status>> RecordSightings(Connection& conn, int64_t org_id, const std::vector<SightingItem>& items) {
   return RunTransaction(conn, [&](pqxx::work& tx) -> Result<std::vector<Status>> {
     std::vector<Status> results;
+    std::map<int64_t, Status> granted;  // per collection, checked once
     for (const auto& item : items) {
+      auto grant = granted.find(item.collection_id);
+      if (grant == granted.end()) {
+        grant =
+            granted.emplace(item.collection_id, RequireGrant(tx, item.collection_id, org_id, GrantAccess::kRead)).first;
+      }
+      if (!grant->second.ok()) {
+        results.push_back(grant->second);
+        continue;
+      }
       auto id = FindSignalId(tx, item.collection_id, item.signal);
       if (!id) {
         results.push_back(UnknownSignal(item.signal));
@@ -585,19 +590,17 @@ Result<std::vector<Status>> RecordSightings(Connection& conn, int64_t org_id, co
 Result<int> ApplyExpiries(Connection& conn) {
   std::vector<int64_t> collections;
   auto found = RunTransaction(conn, [&](pqxx::work& tx) -> Result<bool> {
-    for (const auto& row : tx.exec(kSelectExpired)) collections.push_back(row[0].as<int64_t>());
+    for (const auto& row : tx.exec(kSelectExpired)) collections.push_back(row["collection_id"].as<int64_t>());
     return true;
   });
   if (!found.ok()) return found.status();
   int changed_total = 0;
   for (int64_t collection_id : collections) {
     auto changed = RunTransaction(conn, [&](pqxx::work& tx) -> Result<int> {
-      auto ref_row = tx.exec_params1(kSelectCollectionRef, collection_id);
-      CollectionRef ref{ref_row[0].as<int64_t>(), ref_row[1].as<int64_t>(), ref_row[2].as<std::string>(),
-                        ref_row[3].as<bool>(),    ref_row[4].as<int>(),     ref_row[5].as<bool>()};
+      const CollectionRef ref = ToCollectionRef(tx.exec_params1(kSelectCollectionRef, collection_id));
       LogHead head = LockLog(tx, ref.log_id);
       std::set<int64_t> ids;
-      for (const auto& row : tx.exec_params(kMarkExpired, collection_id)) ids.insert(row[0].as<int64_t>());
+      for (const auto& row : tx.exec_params(kMarkExpired, collection_id)) ids.insert(row["signal_id"].as<int64_t>());
       PublishChanges(tx, ref, head, {ids.begin(), ids.end()}, v1::FeedEntry::PROVENANCE);
       return static_cast<int>(ids.size());
     });

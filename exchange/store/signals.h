@@ -9,6 +9,10 @@
 // retry returns the recorded response and changes nothing.
 //
 // Items reach this file already validated and canonical (signals/ and api/).
+// The caller checked the organisation's grant on the collection; every write
+// checks it again in its own transaction, holding the grant row (FOR SHARE)
+// until commit, so a grant revoked after the caller's check lets nothing
+// through: the write is refused (PermissionDenied) and changes nothing.
 #pragma once
 
 #include <chrono>
@@ -22,6 +26,7 @@
 
 #include "common/status.h"
 #include "exchange/v1/feed.pb.h"
+#include "signals/kind.h"
 #include "store/connection.h"
 #include "store/logs.h"
 
@@ -38,12 +43,12 @@ struct CollectionRef {
 };
 
 struct SignalKey {
-  std::string kind;
+  signals::Kind kind = signals::Kind::kMd5;
   std::string value;  // canonical
 };
 
 struct SignalItem {
-  std::string kind;
+  signals::Kind kind = signals::Kind::kMd5;
   std::string value;  // canonical
   std::string category;
   std::vector<std::string> labels;
@@ -82,12 +87,15 @@ using RenderSubmitResponse = std::function<std::string(const std::vector<SubmitO
 inline constexpr std::chrono::seconds kIdempotencyRetention{7 * 24 * 3600};
 
 // Conflict when the idempotency key was used with a different request; a
-// record older than kIdempotencyRetention is forgotten first.
+// record older than kIdempotencyRetention is forgotten first. PermissionDenied
+// unless the organisation holds a write grant on the collection.
 Result<SubmitReply> SubmitSignals(Connection& conn, const SubmitBatch& batch, const RenderSubmitResponse& render);
 
 // Opinions: one per organisation per signal (a later one replaces it). Each
 // change appends the signal's new state; a status move by the collection's
 // dispute rule is a STATUS entry. Per item: OK, or NotFound for an unknown signal.
+// PermissionDenied for the whole batch unless the organisation holds a grant
+// (read or write) on the collection.
 struct OpinionItem {
   SignalKey signal;
   bool dispute = false;  // confirm otherwise
@@ -99,7 +107,8 @@ Result<std::vector<Status>> RecordOpinions(Connection& conn, const CollectionRef
 // Retracts the organisation's own contributions. A signal left with no live
 // contribution is retracted (a tombstone entry, kept forever). Per item: OK,
 // NotFound for an unknown signal, FailedPrecondition when the organisation
-// has no live contribution to it.
+// has no live contribution to it. PermissionDenied for the whole batch unless
+// the organisation holds a write grant on the collection.
 Result<std::vector<Status>> RetractContributions(Connection& conn, const CollectionRef& collection, int64_t org_id,
                                                  const std::vector<SignalKey>& items);
 
@@ -124,19 +133,19 @@ Result<std::optional<SignalView>> LookupSignal(Connection& conn, const Collectio
 // The states of the signals of `kind` with these canonical values (those that
 // exist), by value, in one query.
 Result<std::map<std::string, v1::SignalState>> SignalStatesByValue(Connection& conn, const CollectionRef& collection,
-                                                                   const std::string& kind,
+                                                                   signals::Kind kind,
                                                                    const std::vector<std::string>& values);
 
 // (skeleton, value) of the signals of `kind` whose look-alike skeleton is one
 // of `skeletons`, at most `per_skeleton` per skeleton (the first by value),
 // in one query. Rows not yet re-canonicalised (NULL skeleton) are not found.
 Result<std::vector<std::pair<std::string, std::string>>> SignalValuesBySkeleton(
-    Connection& conn, const CollectionRef& collection, const std::string& kind,
-    const std::vector<std::string>& skeletons, int per_skeleton);
+    Connection& conn, const CollectionRef& collection, signals::Kind kind, const std::vector<std::string>& skeletons,
+    int per_skeleton);
 
 // The values among `values` that are signals of `kind` (any status).
 Result<std::vector<std::string>> ExistingSignalValues(Connection& conn, const CollectionRef& collection,
-                                                      const std::string& kind, const std::vector<std::string>& values);
+                                                      signals::Kind kind, const std::vector<std::string>& values);
 
 struct SightingItem {
   int64_t collection_id = 0;
@@ -145,7 +154,8 @@ struct SightingItem {
   std::string action;              // removed, reported_to_authority, account_actioned, no_action, false_positive
   int64_t seconds_to_action = -1;  // -1: not given
 };
-// Per item: OK, or NotFound for a signal that does not exist.
+// Per item: OK, NotFound for a signal that does not exist, PermissionDenied
+// when the organisation holds no grant on the item's collection.
 Result<std::vector<Status>> RecordSightings(Connection& conn, int64_t org_id, const std::vector<SightingItem>& items);
 
 // Deletes idempotency records older than kIdempotencyRetention; returns how
@@ -173,14 +183,14 @@ struct RecanonicalizedValue {
   std::string value;
   std::string skeleton;
 };
-using Recanonicalizer = std::function<Result<RecanonicalizedValue>(const std::string& kind, const std::string& value)>;
+using Recanonicalizer = std::function<Result<RecanonicalizedValue>(signals::Kind kind, const std::string& value)>;
 // The look-alike skeleton of a value as stored (kept on tombstones too, so
 // the server finds what a member's mirror, which computes skeletons from the
 // values it holds, finds).
-using Skeletonizer = std::function<std::string(const std::string& kind, const std::string& value)>;
+using Skeletonizer = std::function<std::string(signals::Kind kind, const std::string& value)>;
 struct RecanonicalizeChange {
   std::string collection;
-  std::string kind;
+  signals::Kind kind = signals::Kind::kMd5;
   std::string old_value;
   std::string new_value;  // empty when refused
   std::string reason;     // why the current rules refuse it

@@ -4,6 +4,7 @@
 #include <set>
 
 #include "store/audit_append.h"
+#include "store/pg_arrays.h"
 #include "store/transaction.h"
 
 namespace exchange::store {
@@ -26,16 +27,22 @@ constexpr const char* kInsertApplication = R"sql(
   INSERT INTO applications (public_id, invitation_id, org_slug, org_name, legal_name, domain, contact,
                             legal_basis, accepted_principles, csr_pem)
   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, true, $9))sql";
+// The columns ToApplication() reads by name, and the row's own id.
 constexpr const char* kSelectApplicationColumns = R"sql(
   SELECT a.public_id, a.org_slug, a.org_name, a.legal_name, a.domain, a.contact, a.legal_basis, a.status,
-         to_char(a.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
-         coalesce(to_char(a.decided_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'), ''),
-         coalesce((SELECT string_agg(d.holder, ',' ORDER BY d.decided_at) FROM application_decisions d
-                    WHERE d.application_id = a.id AND d.decision = 'approve'), ''),
-         coalesce((SELECT string_agg(d.holder, ',' ORDER BY d.decided_at) FROM application_decisions d
-                    WHERE d.application_id = a.id AND d.decision = 'reject'), ''),
+         to_char(a.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS created_at,
+         coalesce(to_char(a.decided_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'), '') AS decided_at,
+         ARRAY(SELECT d.holder FROM application_decisions d
+                WHERE d.application_id = a.id AND d.decision = 'approve' ORDER BY d.decided_at) AS approved_by,
+         ARRAY(SELECT d.holder FROM application_decisions d
+                WHERE d.application_id = a.id AND d.decision = 'reject' ORDER BY d.decided_at) AS rejected_by,
          a.csr_pem, a.certificate_pem, a.id
     FROM applications a)sql";
+const std::string kSelectApplication = std::string(kSelectApplicationColumns) + " WHERE a.public_id = $1";
+const std::string kSelectApplicationForUpdate =
+    std::string(kSelectApplicationColumns) + " WHERE a.public_id = $1 FOR UPDATE OF a";
+const std::string kSelectApplications =
+    std::string(kSelectApplicationColumns) + " WHERE $1 = '' OR a.status = $1 ORDER BY a.created_at";
 constexpr const char* kInsertDecision = R"sql(
   INSERT INTO application_decisions (application_id, holder, credential_id, decision, reason)
   VALUES ($1, $2, $3, $4, $5)
@@ -47,40 +54,30 @@ constexpr const char* kApproveApplication = R"sql(
   UPDATE applications SET status = 'approved', decided_at = now(), credential_id = $2, certificate_pem = $3
    WHERE id = $1)sql";
 constexpr const char* kCountApprovals =
-    "SELECT count(DISTINCT holder) FROM application_decisions WHERE application_id = $1 AND decision = 'approve'";
+    "SELECT count(DISTINCT holder) AS approvals FROM application_decisions WHERE application_id = $1 AND decision = "
+    "'approve'";
+constexpr const char* kNextCredentialId = "SELECT nextval(pg_get_serial_sequence('credentials', 'id')) AS id";
 constexpr const char* kInsertOrganisation = "INSERT INTO organisations (slug, name) VALUES ($1, $2) RETURNING id";
 constexpr const char* kInsertCredential = R"sql(
   INSERT INTO credentials (id, org_id, role, fingerprint, serial_hex, not_after, certificate_pem, holder)
   VALUES ($1, $2, 'member', $3, $4, $5::timestamptz, $6, $7))sql";
 
-std::vector<std::string> SplitHolders(const std::string& s) {
-  std::vector<std::string> out;
-  std::size_t start = 0;
-  while (start < s.size()) {
-    auto comma = s.find(',', start);
-    if (comma == std::string::npos) comma = s.size();
-    out.push_back(s.substr(start, comma - start));
-    start = comma + 1;
-  }
-  return out;
-}
-
 ApplicationRow ToApplication(const pqxx::row& row) {
   ApplicationRow a;
-  a.id = row[0].as<std::string>();
-  a.org_slug = row[1].as<std::string>();
-  a.org_name = row[2].as<std::string>();
-  a.legal_name = row[3].as<std::string>();
-  a.domain = row[4].as<std::string>();
-  a.contact = row[5].as<std::string>();
-  a.legal_basis = row[6].as<std::string>();
-  a.status = row[7].as<std::string>();
-  a.created_at = row[8].as<std::string>();
-  a.decided_at = row[9].as<std::string>();
-  a.approved_by = SplitHolders(row[10].as<std::string>());
-  a.rejected_by = SplitHolders(row[11].as<std::string>());
-  a.csr_pem = row[12].as<std::string>();
-  a.certificate_pem = row[13].as<std::string>();
+  a.id = row["public_id"].as<std::string>();
+  a.org_slug = row["org_slug"].as<std::string>();
+  a.org_name = row["org_name"].as<std::string>();
+  a.legal_name = row["legal_name"].as<std::string>();
+  a.domain = row["domain"].as<std::string>();
+  a.contact = row["contact"].as<std::string>();
+  a.legal_basis = row["legal_basis"].as<std::string>();
+  a.status = row["status"].as<std::string>();
+  a.created_at = row["created_at"].as<std::string>();
+  a.decided_at = row["decided_at"].as<std::string>();
+  a.approved_by = TextsOf(row["approved_by"]);
+  a.rejected_by = TextsOf(row["rejected_by"]);
+  a.csr_pem = row["csr_pem"].as<std::string>();
+  a.certificate_pem = row["certificate_pem"].as<std::string>();
   return a;
 }
 
@@ -105,27 +102,24 @@ Result<ApplicationRow> SubmitApplication(Connection& conn, const NewApplication&
   return RunTransaction(conn, [&](pqxx::work& tx) -> Result<ApplicationRow> {
     auto invitation = tx.exec_params(kUseInvitation, pqxx::binarystring(app.token_sha256));
     if (invitation.empty()) return Status::Unauthenticated("the invitation token is unknown, used or expired");
-    const auto invitation_id = invitation[0][0].as<int64_t>();
-    const auto slug = invitation[0][1].as<std::string>();
+    const auto invitation_id = invitation[0]["id"].as<int64_t>();
+    const auto slug = invitation[0]["org_slug"].as<std::string>();
     // The name the admin invited stands (the applicant's proposal is in the audit event).
-    const auto name = invitation[0][2].as<std::string>();
+    const auto name = invitation[0]["org_name"].as<std::string>();
     tx.exec_params(kInsertApplication, app.public_id, invitation_id, slug, name, app.legal_name, app.domain,
                    app.contact, app.legal_basis, app.csr_pem);
     v1::AuditEvent stamped = event;
     stamped.set_actor_org(slug);
     stamped.set_subject("application:" + app.public_id);
     AppendAuditEvent(tx, stamped);
-    return ToApplication(
-        tx.exec_params1(std::string(kSelectApplicationColumns) + " WHERE a.public_id = $1", app.public_id));
+    return ToApplication(tx.exec_params1(kSelectApplication, app.public_id));
   });
 }
 
 Result<std::vector<ApplicationRow>> ListApplications(Connection& conn, const std::string& status_filter) {
   return RunTransaction(conn, [&](pqxx::work& tx) -> Result<std::vector<ApplicationRow>> {
     std::vector<ApplicationRow> out;
-    for (const auto& row : tx.exec_params(
-             std::string(kSelectApplicationColumns) + " WHERE $1 = '' OR a.status = $1 ORDER BY a.created_at",
-             status_filter)) {
+    for (const auto& row : tx.exec_params(kSelectApplications, status_filter)) {
       out.push_back(ToApplication(row));
     }
     return out;
@@ -134,7 +128,7 @@ Result<std::vector<ApplicationRow>> ListApplications(Connection& conn, const std
 
 Result<std::optional<ApplicationRow>> FindApplication(Connection& conn, const std::string& public_id) {
   return RunTransaction(conn, [&](pqxx::work& tx) -> Result<std::optional<ApplicationRow>> {
-    auto rows = tx.exec_params(std::string(kSelectApplicationColumns) + " WHERE a.public_id = $1", public_id);
+    auto rows = tx.exec_params(kSelectApplication, public_id);
     if (rows.empty()) return std::optional<ApplicationRow>();
     return std::optional<ApplicationRow>(ToApplication(rows[0]));
   });
@@ -143,10 +137,9 @@ Result<std::optional<ApplicationRow>> FindApplication(Connection& conn, const st
 Result<ApplicationRow> DecideApplication(Connection& conn, const Decision& d, const IssueCredential& issue,
                                          const v1::AuditEvent& event) {
   return RunTransaction(conn, [&](pqxx::work& tx) -> Result<ApplicationRow> {
-    auto rows = tx.exec_params(std::string(kSelectApplicationColumns) + " WHERE a.public_id = $1 FOR UPDATE OF a",
-                               d.application_id);
+    auto rows = tx.exec_params(kSelectApplicationForUpdate, d.application_id);
     if (rows.empty()) return Status::NotFound("no application " + d.application_id);
-    const int64_t id = rows[0][14].as<int64_t>();
+    const int64_t id = rows[0]["id"].as<int64_t>();
     ApplicationRow app = ToApplication(rows[0]);
     if (app.status != "pending")
       return Status::FailedPrecondition("application " + app.id + " is already " + app.status);
@@ -161,12 +154,11 @@ Result<ApplicationRow> DecideApplication(Connection& conn, const Decision& d, co
     AppendAuditEvent(tx, event);
     if (!d.approve) {
       tx.exec_params(kRejectApplication, id);
-    } else if (tx.exec_params1(kCountApprovals, id)[0].as<int>() >= 2) {
-      const auto credential_id =
-          tx.exec1("SELECT nextval(pg_get_serial_sequence('credentials', 'id'))")[0].as<int64_t>();
+    } else if (tx.exec_params1(kCountApprovals, id)["approvals"].as<int>() >= 2) {
+      const auto credential_id = tx.exec1(kNextCredentialId)["id"].as<int64_t>();
       auto credential = issue(app, credential_id);
       if (!credential.ok()) return credential.status();
-      auto org_id = tx.exec_params1(kInsertOrganisation, app.org_slug, app.org_name)[0].as<int64_t>();
+      auto org_id = tx.exec_params1(kInsertOrganisation, app.org_slug, app.org_name)["id"].as<int64_t>();
       tx.exec_params(kInsertCredential, credential_id, org_id, credential->fingerprint, credential->serial_hex,
                      credential->not_after, credential->certificate_pem, app.org_slug);
       tx.exec_params(kApproveApplication, id, credential_id, credential->certificate_pem);
@@ -177,7 +169,7 @@ Result<ApplicationRow> DecideApplication(Connection& conn, const Decision& d, co
       (*issued.mutable_details())["serial"] = credential->serial_hex;
       AppendAuditEvent(tx, issued);
     }
-    return ToApplication(tx.exec_params1(std::string(kSelectApplicationColumns) + " WHERE a.public_id = $1", app.id));
+    return ToApplication(tx.exec_params1(kSelectApplication, app.id));
   });
 }
 

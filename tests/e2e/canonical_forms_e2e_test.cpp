@@ -16,6 +16,7 @@
 #include "exchange/v1/collections.pb.h"
 #include "exchange/v1/report.pb.h"
 #include "exchange/v1/signals.pb.h"
+#include "signals/kind.h"
 #include "store/signals.h"
 #include "test_exchange.h"
 
@@ -257,7 +258,7 @@ TEST_CASE("a collection's taxonomy: case normalised, anything else refused with 
   for (const auto& [value, category] : std::vector<std::pair<std::string, std::string>>{
            {"00000000000000000000000000000001", "a1"}, {"00000000000000000000000000000002", "Z9-nonsense"}}) {
     store::SignalItem item;
-    item.kind = "md5";
+    item.kind = signals::Kind::kMd5;
     item.value = value;
     item.category = category;
     legacy.items.push_back(item);
@@ -336,7 +337,7 @@ TEST_CASE("exchanged migrate-signals re-canonicalises a database filled under th
     batch.canon_version = 1;
     for (const auto& [kind, value] : items) {
       store::SignalItem item;
-      item.kind = kind;
+      item.kind = *signals::ParseKind(kind);
       item.value = value;
       batch.items.push_back(item);
     }

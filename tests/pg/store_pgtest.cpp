@@ -33,7 +33,7 @@ store::NewCredential Credential(const std::string& org, const std::string& finge
   store::NewCredential c;
   c.org_slug = org;
   c.org_name = "Org " + org;
-  c.role = "member";
+  c.role = Role::kMember;
   c.fingerprint = std::string(64, fingerprint_char[0]);
   c.serial_hex = "01";
   c.not_after = "2099-01-01T00:00:00Z";
@@ -104,7 +104,7 @@ TEST_CASE("credentials: register, find, refuse duplicates; callers are checked")
   auto registered = store::RegisterCredential(conn, Credential("acme", "a"));
   REQUIRE(registered.ok());
   CHECK(registered->org_slug == "acme");
-  CHECK(registered->org_status == "active");
+  CHECK(registered->org_status == OrgStatus::kActive);
   CHECK(registered->not_after == "2099-01-01T00:00:00Z");
   CHECK(store::RegisterCredential(conn, Credential("acme", "a")).status().code() == ErrorCode::kAlreadyExists);
   auto second = store::RegisterCredential(conn, Credential("acme", "b"));
