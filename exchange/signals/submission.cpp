@@ -77,7 +77,8 @@ bool IsPrintableText(std::string_view text) {
 Result<CheckedSubmission> CheckSubmission(const Submission& in, const SubmissionRules& rules, int64_t now) {
   auto kind = ParseKind(in.kind);
   if (!kind) return Status::InvalidArgument(UnknownKindMessage(in.kind));
-  if (!rules.allowed_kinds.empty() && !Contains(rules.allowed_kinds, in.kind)) {
+  if (!rules.allowed_kinds.empty() &&
+      std::find(rules.allowed_kinds.begin(), rules.allowed_kinds.end(), *kind) == rules.allowed_kinds.end()) {
     return Status::InvalidArgument("collection " + rules.collection + " does not accept kind " + in.kind);
   }
   auto value = Canonicalize(*kind, in.value);

@@ -6,8 +6,8 @@
 // Plain structs in, plain structs and Status out: no Protobuf, no store
 // types, no I/O, so exchangectl can link it with exchange_signals alone.
 // A client fills SubmissionRules from GET /v1/collections (the Collection
-// message's allowed_kinds, required_fields, allowed_categories,
-// label_vocabulary and name) and a Submission per item, then calls
+// message's allowed_kinds, each through ParseKind, required_fields,
+// allowed_categories, label_vocabulary and name) and a Submission per item, then calls
 // CheckSubmission; an error's message() is exactly what the exchange would
 // answer for that item ("rejected", with this text as its error).
 //
@@ -29,7 +29,7 @@ namespace exchange::signals {
 // What a collection asks of each item submitted to it.
 struct SubmissionRules {
   std::string collection;                       // its name, used in messages
-  std::vector<std::string> allowed_kinds;       // empty: every kind
+  std::vector<Kind> allowed_kinds;              // empty: every kind
   std::vector<std::string> allowed_categories;  // the taxonomy, in its spelling; empty: any token
   std::vector<std::string> label_vocabulary;    // allowed labels, in their spelling; empty: any token
   // Any of "category", "labels", "reviewed", "source_ref", "principles",

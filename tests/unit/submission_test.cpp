@@ -59,9 +59,9 @@ TEST_CASE("kinds: unknown, and not accepted by the collection") {
         "unknown kind 'SHA256'; valid kinds: md5, sha1, sha256, pdq, photodna, tmk_pdqf, vpdq, url, domain, keyword, "
         "account_id");
   SubmissionRules rules = Open("hashes-only");
-  rules.allowed_kinds = {"md5", "pdq"};
+  rules.allowed_kinds = {Kind::kMd5, Kind::kPdq};
   CHECK(Refusal(Sha256Item(), rules) == "collection hashes-only does not accept kind sha256");
-  rules.allowed_kinds.push_back("sha256");
+  rules.allowed_kinds.push_back(Kind::kSha256);
   CHECK(Refusal(Sha256Item(), rules).empty());
 }
 
