@@ -33,13 +33,8 @@ namespace {
 inline constexpr std::size_t kMaxBatchBytes = 32 * 1024 * 1024;
 
 // The submission rules (signals/submission.h) over the wire and store types.
-// The store keeps kind names, each written by KindName.
 signals::SubmissionRules RulesOf(const store::CollectionRow& c) {
-  signals::SubmissionRules rules{c.name, {}, c.allowed_categories, c.label_vocabulary, c.required_fields};
-  for (const auto& name : c.allowed_kinds) {
-    if (auto kind = signals::ParseKind(name)) rules.allowed_kinds.push_back(*kind);
-  }
-  return rules;
+  return {c.name, c.allowed_kinds, c.allowed_categories, c.label_vocabulary, c.required_fields};
 }
 
 signals::Submission FromWire(const v1::SignalSubmission& in) {
