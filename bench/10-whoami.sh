@@ -62,56 +62,13 @@ io_threads=${EXCHANGE_IO_THREADS:-$("$bin/exchanged" serve --help 2>&1 | sed -n 
 curl_mtls() { curl -fsS --cacert "$EXCHANGE_CA" --cert "$ALPHA_CERT" --key "$ALPHA_KEY" "$@"; }
 
 # nginx serves the very bytes exchanged answers, so both send the same body.
-mkdir -p "$work/nginx/www" "$work/nginx/tmp"
+mkdir -p "$work/nginx/www"
 curl_mtls -H 'Accept: application/json' "$EXCHANGE_URL/v1/whoami" >"$work/nginx/www/whoami.json"
-chmod -R a+rX "$work/nginx/www"
 json_bytes=$(wc -c <"$work/nginx/www/whoami.json")
 protobuf_bytes=$(curl_mtls -H 'Accept: application/x-protobuf' "$EXCHANGE_URL/v1/whoami" | wc -c)
 
-nginx_port=$(bench_free_port)
-pki="$work/sandbox/pki"
-{
-  [ "$(id -u)" -eq 0 ] && echo "user nobody $(id -gn nobody);"
-  cat <<CONF
-worker_processes auto;
-pid $work/nginx/nginx.pid;
-error_log $work/nginx/error.log warn;
-events { worker_connections 1024; }
-http {
-  access_log off;
-  client_body_temp_path $work/nginx/tmp/body;
-  proxy_temp_path $work/nginx/tmp/proxy;
-  fastcgi_temp_path $work/nginx/tmp/fastcgi;
-  uwsgi_temp_path $work/nginx/tmp/uwsgi;
-  scgi_temp_path $work/nginx/tmp/scgi;
-  types { application/json json; }
-  default_type application/octet-stream;
-  # As exchanged: a kept-alive connection serves any number of requests.
-  keepalive_timeout 60s;
-  keepalive_requests 1000000000;
-  server {
-    listen 127.0.0.1:$nginx_port ssl;
-    server_name localhost;
-    ssl_certificate $pki/server.pem;
-    ssl_certificate_key $pki/server.key;
-    ssl_client_certificate $pki/ca-bundle.pem;
-    ssl_verify_client on;
-    ssl_protocols TLSv1.2 TLSv1.3;
-    root $work/nginx/www;
-    location / { }
-  }
-}
-CONF
-} >"$work/nginx/nginx.conf"
-"$nginx" -p "$work/nginx" -c "$work/nginx/nginx.conf" -e "$work/nginx/error.log" -g 'daemon off;' >&2 &
-nginx_pid=$!
+bench_nginx_start "$nginx" "$work" "$work/sandbox/pki" whoami.json
 nginx_url="https://localhost:$nginx_port/whoami.json"
-for _ in $(seq 1 100); do
-  curl_mtls -o /dev/null "$nginx_url" 2>/dev/null && break
-  kill -0 "$nginx_pid" 2>/dev/null || { log "nginx exited; $work/nginx/error.log:"; cat "$work/nginx/error.log" >&2; exit 1; }
-  sleep 0.05
-done
-curl_mtls -o /dev/null "$nginx_url"
 nginx_workers=$(pgrep -P "$nginx_pid" | tr '\n' ' ')
 nginx_worker_count=$(wc -w <<<"$nginx_workers")
 nginx_version=$("$nginx" -v 2>&1 | sed 's/.*nginx\///')

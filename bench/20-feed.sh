@@ -42,45 +42,13 @@ log "appending 20,000 more in batches of 1,000"
 small=$("$bin/feed_bench" "${client[@]}" --entries 20000 --batch 1000 --proofs "$proofs" --seed 2)
 
 # nginx serves one page of entries (the same bytes) with the same certificates.
-mkdir -p "$work/nginx/www" "$work/nginx/tmp"
+mkdir -p "$work/nginx/www"
 cp "$work/page.bin" "$work/nginx/www/page.bin"
-chmod -R a+rX "$work/nginx"
-port=$(bench_free_port)
-pki="$work/sandbox/pki"
-{
-  [ "$(id -u)" -eq 0 ] && echo "user nobody $(id -gn nobody);"
-  cat <<CONF
-worker_processes auto;
-pid $work/nginx/nginx.pid;
-events { worker_connections 1024; }
-http {
-  access_log off;
-  client_body_temp_path $work/nginx/tmp/body;
-  proxy_temp_path $work/nginx/tmp/proxy;
-  fastcgi_temp_path $work/nginx/tmp/fastcgi;
-  uwsgi_temp_path $work/nginx/tmp/uwsgi;
-  scgi_temp_path $work/nginx/tmp/scgi;
-  keepalive_requests 1000000;
-  server {
-    listen 127.0.0.1:$port ssl;
-    ssl_certificate $pki/server.pem;
-    ssl_certificate_key $pki/server.key;
-    ssl_client_certificate $pki/ca-bundle.pem;
-    ssl_verify_client on;
-    root $work/nginx/www;
-  }
-}
-CONF
-} >"$work/nginx/nginx.conf"
-/usr/sbin/nginx -p "$work/nginx" -c "$work/nginx/nginx.conf" -e "$work/nginx/error.log" -g 'daemon off;' >&2 &
-nginx_pid=$!
+bench_nginx_start /usr/sbin/nginx "$work" "$work/sandbox/pki" page.bin
+port=$nginx_port
 pages=$(bench_json_field "$big" pages)
 urls=()
 for _ in $(seq 1 "$pages"); do urls+=(-o /dev/null "https://localhost:$port/page.bin"); done
-for _ in $(seq 1 100); do
-  curl -fsS --cacert "$EXCHANGE_CA" --cert "$ALPHA_CERT" --key "$ALPHA_KEY" -o /dev/null "https://localhost:$port/page.bin" 2>/dev/null && break
-  sleep 0.05
-done
 t0=$(date +%s.%N)
 curl -fsS --cacert "$EXCHANGE_CA" --cert "$ALPHA_CERT" --key "$ALPHA_KEY" "${urls[@]}"
 nginx_seconds=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { print b - a }')

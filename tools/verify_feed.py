@@ -47,6 +47,15 @@ def mth(leaves):
     return node_hash(mth(leaves[:k]), mth(leaves[k:]))
 
 
+def past_right_edge(fn, sn):
+    """RFC 9162 2.1.3.2 and 2.1.4.2: right-shift fn and sn until LSB(fn) is set or fn is 0 (at least once)."""
+    while True:
+        fn >>= 1
+        sn >>= 1
+        if fn & 1 or fn == 0:
+            return fn, sn
+
+
 def verify_inclusion(index, size, leaf, proof, root):
     """RFC 9162 2.1.3.2."""
     if index >= size or len(leaf) != 32:
@@ -58,11 +67,7 @@ def verify_inclusion(index, size, leaf, proof, root):
         if fn & 1 or fn == sn:
             r = node_hash(p, r)
             if not fn & 1:
-                while True:
-                    fn >>= 1
-                    sn >>= 1
-                    if fn & 1 or fn == 0:
-                        break
+                fn, sn = past_right_edge(fn, sn)
         else:
             r = node_hash(r, p)
         fn >>= 1
@@ -93,11 +98,7 @@ def verify_consistency(size1, size2, proof, root1, root2):
             fr = node_hash(c, fr)
             sr = node_hash(c, sr)
             if not fn & 1:
-                while True:
-                    fn >>= 1
-                    sn >>= 1
-                    if fn & 1 or fn == 0:
-                        break
+                fn, sn = past_right_edge(fn, sn)
         else:
             sr = node_hash(sr, c)
         fn >>= 1

@@ -15,9 +15,9 @@
 
 #include "api_client.h"
 #include "common/flags.h"
+#include "common/hex.h"
 #include "exchange/v1/feed.pb.h"
 #include "exchange/v1/signals.pb.h"
-#include "log/encoding.h"
 #include "log/hash.h"
 
 using namespace exchange;
@@ -75,7 +75,7 @@ int main(int argc, char** argv) {
     for (int64_t i = done; i < std::min(entries, done + batch); ++i) {
       auto* s = request.add_signals();
       s->set_kind("sha256");
-      s->set_value(log::HexEncode(log::Sha256("run" + std::to_string(seed) + "-" + std::to_string(i))));
+      s->set_value(HexEncode(log::Sha256("run" + std::to_string(seed) + "-" + std::to_string(i))));
       s->set_category("A1");
     }
     if (Status s = api.Call("POST", base + "/signals", &request, nullptr); !s.ok()) return Die(s);

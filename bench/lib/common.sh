@@ -36,3 +36,66 @@ bench_cpu_ticks() {
   done
   echo "$total"
 }
+
+# nginx beside exchanged, with the sandbox's certificates: HTTPS/1.1 with
+# client certificates (ssl_verify_client on, TLS 1.2+), keep-alive without a
+# request limit (as exchanged), access_log off, worker_processes auto.
+#   bench_nginx_start NGINX WORK PKI PROBE_PATH
+# serves WORK/nginx/www (which the caller fills) on a free loopback port,
+# sets nginx_port and nginx_pid, and returns once https://localhost:PORT/PROBE_PATH
+# answers over mTLS (with PKI/alpha.pem); if nginx exits first, prints its error log
+# and exits 1. As root the workers run as nobody (WORK must let them in). The
+# caller stops nginx_pid.
+bench_nginx_start() {
+  local nginx=$1 work=$2 pki=$3 probe=$4
+  mkdir -p "$work/nginx/www" "$work/nginx/tmp"
+  chmod -R a+rX "$work/nginx"
+  nginx_port=$(bench_free_port)
+  {
+    [ "$(id -u)" -eq 0 ] && echo "user nobody $(id -gn nobody);"
+    cat <<CONF
+worker_processes auto;
+pid $work/nginx/nginx.pid;
+error_log $work/nginx/error.log warn;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  client_body_temp_path $work/nginx/tmp/body;
+  proxy_temp_path $work/nginx/tmp/proxy;
+  fastcgi_temp_path $work/nginx/tmp/fastcgi;
+  uwsgi_temp_path $work/nginx/tmp/uwsgi;
+  scgi_temp_path $work/nginx/tmp/scgi;
+  types { application/json json; }
+  default_type application/octet-stream;
+  # As exchanged: a kept-alive connection serves any number of requests.
+  keepalive_timeout 60s;
+  keepalive_requests 1000000000;
+  server {
+    listen 127.0.0.1:$nginx_port ssl;
+    server_name localhost;
+    ssl_certificate $pki/server.pem;
+    ssl_certificate_key $pki/server.key;
+    ssl_client_certificate $pki/ca-bundle.pem;
+    ssl_verify_client on;
+    ssl_protocols TLSv1.2 TLSv1.3;
+    root $work/nginx/www;
+    location / { }
+  }
+}
+CONF
+  } >"$work/nginx/nginx.conf"
+  "$nginx" -p "$work/nginx" -c "$work/nginx/nginx.conf" -e "$work/nginx/error.log" -g 'daemon off;' >&2 &
+  nginx_pid=$!
+  local probe_url="https://localhost:$nginx_port/$probe" _
+  local tls=(--cacert "$pki/ca-bundle.pem" --cert "$pki/alpha.pem" --key "$pki/alpha.key")
+  for _ in $(seq 1 100); do
+    curl -fsS "${tls[@]}" -o /dev/null "$probe_url" 2>/dev/null && return 0
+    kill -0 "$nginx_pid" 2>/dev/null || {
+      echo "nginx exited; $work/nginx/error.log:" >&2
+      cat "$work/nginx/error.log" >&2
+      exit 1
+    }
+    sleep 0.05
+  done
+  curl -fsS "${tls[@]}" -o /dev/null "$probe_url"
+}

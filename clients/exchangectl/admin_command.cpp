@@ -4,8 +4,8 @@
 
 #include "cli.h"
 #include "commands.h"
+#include "common/files.h"
 #include "exchange/v1/vetting.pb.h"
-#include "pki/files.h"
 
 namespace exchange::client {
 namespace {
@@ -143,7 +143,7 @@ int RunAdmin(const std::vector<std::string>& args) {
     if (!crl.ok()) return Fail(crl.status());
     if (out.empty()) {
       std::fputs(crl->c_str(), stdout);
-    } else if (Status s = pki::WritePublicFile(out, *crl); !s.ok()) {
+    } else if (Status s = WritePublicFile(out, *crl); !s.ok()) {
       return Fail(s);
     }
     return 0;

@@ -3,18 +3,17 @@
 // and admins. verify proves the log against the trusted feed key: the
 // checkpoint's signature, every entry against the root, and — with --state —
 // consistency with the checkpoint verified last time.
-#include <google/protobuf/util/json_util.h>
-
 #include <cstdio>
 
 #include "cli.h"
 #include "commands.h"
+#include "common/files.h"
+#include "common/proto_json.h"
 #include "common/time_format.h"
 #include "exchange/v1/audit.pb.h"
 #include "feed_reader.h"
 #include "log/encoding.h"
 #include "log/merkle.h"
-#include "pki/files.h"
 #include "text_formats.h"
 
 namespace exchange::client {
@@ -69,7 +68,7 @@ int RunAudit(const std::vector<std::string>& args) {
   }
 
   if (pos[0] == "verify" && !state_file.empty()) {
-    auto previous = pki::ReadFile(state_file, 64 * 1024);
+    auto previous = ReadFile(state_file, 64 * 1024);
     if (previous.ok()) {
       auto old = log::Checkpoint::Parse(previous->substr(0, previous->find("\n\n") + 1));
       if (!old.ok()) return Fail(Status::InvalidArgument(state_file + ": " + old.status().message()));
@@ -78,7 +77,7 @@ int RunAudit(const std::vector<std::string>& args) {
         return s.code() == ErrorCode::kUnauthenticated ? refuse(s) : Fail(s);
       }
     }
-    if (Status s = pki::WritePublicFile(state_file, note); !s.ok()) return Fail(s);
+    if (Status s = WritePublicFile(state_file, note); !s.ok()) return Fail(s);
   }
 
   if (pos[0] == "verify") {
@@ -99,14 +98,10 @@ int RunAudit(const std::vector<std::string>& args) {
   const std::size_t from = events.size() > static_cast<std::size_t>(last) ? events.size() - last : 0;
   if (cli.json()) {
     // {"origin", "size", "events": [{"index": I, <the AuditEvent, every field>}]}: verified, as listed.
-    google::protobuf::util::JsonPrintOptions options;
-    options.preserve_proto_field_names = true;
-    options.always_print_primitive_fields = true;
     std::string out =
         "{\"origin\": " + JsonString(head.origin) + ", \"size\": " + std::to_string(head.size) + ", \"events\": [";
     for (std::size_t i = from; i < events.size(); ++i) {
-      std::string event;
-      (void)google::protobuf::util::MessageToJsonString(events[i], &event, options);
+      std::string event = ProtoToJson(events[i]);
       out += std::string(i > from ? ",\n  " : "\n  ") + "{\"index\": " + std::to_string(i) + ", " + event.substr(1);
     }
     out += "]}\n";

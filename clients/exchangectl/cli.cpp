@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "cli.h"
 
-#include <google/protobuf/util/json_util.h>
-
 #include <sys/stat.h>
 
 #include <cstdio>
 #include <cstdlib>
+
+#include "common/proto_json.h"
 
 namespace exchange::client {
 
@@ -108,13 +108,7 @@ Result<std::unique_ptr<ApiClient>> Connect(const Cli& cli) {
 }
 
 void PrintJson(const google::protobuf::Message& message) {
-  google::protobuf::util::JsonPrintOptions options;
-  options.preserve_proto_field_names = true;
-  options.always_print_primitive_fields = true;
-  options.add_whitespace = true;
-  std::string out;
-  (void)google::protobuf::util::MessageToJsonString(message, &out, options);
-  std::fputs(out.c_str(), stdout);
+  std::fputs(ProtoToJson(message, JsonLayout::kIndented).c_str(), stdout);
 }
 
 int ExitCodeFor(const Status& status) {

@@ -6,9 +6,9 @@
 
 #include "cli.h"
 #include "commands.h"
+#include "common/files.h"
 #include "exchange/v1/vetting.pb.h"
 #include "pki/csr.h"
-#include "pki/files.h"
 #include "pki/key.h"
 
 namespace exchange::client {
@@ -66,8 +66,8 @@ int RunCredentials(const std::vector<std::string>& args) {
     if (Status s = (*api)->Call("POST", "/v1/credentials", &request, &response); !s.ok()) return Fail(s);
     std::error_code ec;
     fs::create_directories(out, ec);
-    if (Status s = pki::WritePrivateFile(key_path, *key_pem); !s.ok()) return Fail(s);
-    if (Status s = pki::WritePublicFile(cert_path, response.certificate_pem()); !s.ok()) return Fail(s);
+    if (Status s = WritePrivateFile(key_path, *key_pem); !s.ok()) return Fail(s);
+    if (Status s = WritePublicFile(cert_path, response.certificate_pem()); !s.ok()) return Fail(s);
     if (cli.json()) {
       PrintJson(response.credential());
     } else {

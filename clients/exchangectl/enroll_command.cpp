@@ -11,9 +11,9 @@
 
 #include "cli.h"
 #include "commands.h"
+#include "common/files.h"
 #include "exchange/v1/vetting.pb.h"
 #include "pki/csr.h"
-#include "pki/files.h"
 #include "pki/key.h"
 
 namespace exchange::client {
@@ -32,11 +32,11 @@ constexpr const char* kUsage =
 
 // DIR/application: "application_id ID\nenroll_server URL\n".
 Status SaveApplication(const fs::path& out, const std::string& id, const std::string& server) {
-  return pki::WritePublicFile(out / "application", "application_id " + id + "\nenroll_server " + server + "\n");
+  return WritePublicFile(out / "application", "application_id " + id + "\nenroll_server " + server + "\n");
 }
 
 Status LoadApplication(const fs::path& out, std::string& id, std::string& server) {
-  auto text = pki::ReadFile(out / "application", 4096);
+  auto text = ReadFile(out / "application", 4096);
   if (!text.ok()) return Status::NotFound("no application in " + out.string() + " (run enroll first)");
   std::istringstream in(*text);
   std::string key, value;
@@ -67,7 +67,7 @@ int Apply(Cli& cli, const std::string& token, const std::string& org, const std:
   fs::create_directories(out, ec);
   if (ec) return Fail(Status::InvalidArgument("cannot create " + out.string() + ": " + ec.message()));
   fs::permissions(out, fs::perms::owner_all, ec);
-  if (Status s = pki::WritePrivateFile(out / "key.pem", *key_pem); !s.ok()) return Fail(s);
+  if (Status s = WritePrivateFile(out / "key.pem", *key_pem); !s.ok()) return Fail(s);
 
   auto api = Connect(cli);
   if (!api.ok()) return Fail(api.status());
@@ -111,8 +111,8 @@ int Fetch(Cli& cli, const fs::path& out, int64_t wait_seconds) {
     std::this_thread::sleep_for(std::chrono::seconds(2));
   }
   if (app.status() == "approved") {
-    if (Status s = pki::WritePublicFile(out / "cert.pem", app.certificate_pem()); !s.ok()) return Fail(s);
-    if (Status s = pki::WritePublicFile(out / "ca-bundle.pem", app.ca_bundle_pem()); !s.ok()) return Fail(s);
+    if (Status s = WritePublicFile(out / "cert.pem", app.certificate_pem()); !s.ok()) return Fail(s);
+    if (Status s = WritePublicFile(out / "ca-bundle.pem", app.ca_bundle_pem()); !s.ok()) return Fail(s);
   }
   if (cli.json()) {
     app.clear_certificate_pem();

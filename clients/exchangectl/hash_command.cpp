@@ -28,7 +28,7 @@
 #include "cli.h"
 #include "commands.h"
 #include "common/flags.h"
-#include "log/encoding.h"
+#include "common/hex.h"
 #include "pdq/image.h"
 #include "progress.h"
 #include "signals/utf8.h"
@@ -67,8 +67,8 @@ class Digests {
     ok_ = ok_ && EVP_DigestFinal_ex(md5_.get(), md5, &md5_size) == 1 &&
           EVP_DigestFinal_ex(sha256_.get(), sha256, &sha256_size) == 1;
     if (!ok_) return false;
-    out.md5 = log::HexEncode(std::span<const uint8_t>(md5, md5_size));
-    out.sha256 = log::HexEncode(std::span<const uint8_t>(sha256, sha256_size));
+    out.md5 = HexEncode(std::span<const uint8_t>(md5, md5_size));
+    out.sha256 = HexEncode(std::span<const uint8_t>(sha256, sha256_size));
     return true;
   }
 
@@ -159,7 +159,7 @@ void PrintCsv(const std::vector<FileHashes>& results) {
     if (!r.md5) continue;  // unreadable: reported on stderr only
     std::string pdq, quality;
     if (r.pdq) {
-      pdq = log::HexEncode(r.pdq->hash);
+      pdq = HexEncode(r.pdq->hash);
       quality = std::to_string(r.pdq->quality);
     }
     std::printf("%s,%s,%s,%s,%s\n", CsvField(r.path).c_str(), r.md5->c_str(), r.sha256->c_str(), pdq.c_str(),
@@ -174,7 +174,7 @@ void PrintJsonArray(const std::vector<FileHashes>& results) {
     std::string object = "{\"file\": " + JsonString(r.path);
     if (r.md5) object += ", \"md5\": \"" + *r.md5 + "\", \"sha256\": \"" + *r.sha256 + "\"";
     if (r.pdq) {
-      object += ", \"pdq\": \"" + log::HexEncode(r.pdq->hash) + "\", \"quality\": " + std::to_string(r.pdq->quality);
+      object += ", \"pdq\": \"" + HexEncode(r.pdq->hash) + "\", \"quality\": " + std::to_string(r.pdq->quality);
     } else {
       object += ", \"error\": " + JsonString(r.error);
     }

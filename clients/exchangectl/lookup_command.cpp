@@ -15,8 +15,8 @@
 
 #include "cli.h"
 #include "commands.h"
+#include "common/hex.h"
 #include "exchange/v1/signals.pb.h"
-#include "log/encoding.h"
 #include "match_output.h"
 #include "signals/canonical.h"
 #include "signals/match.h"
@@ -107,7 +107,7 @@ int RunLookup(const std::vector<std::string>& all_args) {
       continue;
     }
     for (std::size_t h = 0; h < image->size(); ++h) {
-      std::string hex = log::HexEncode(std::span<const uint8_t>((*image)[h].data(), (*image)[h].size()));
+      std::string hex = HexEncode(std::span<const uint8_t>((*image)[h].data(), (*image)[h].size()));
       if (h == 0)
         q.candidates.push_back({"pdq", hex});
       else

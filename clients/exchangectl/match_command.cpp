@@ -19,7 +19,7 @@
 
 #include "cli.h"
 #include "commands.h"
-#include "log/encoding.h"
+#include "common/hex.h"
 #include "match_output.h"
 #include "mirror.h"
 #include "pdq/hasher.h"
@@ -106,7 +106,7 @@ Status HashFile(Query& q) {
     unsigned char out[EVP_MAX_MD_SIZE];
     unsigned int length = 0;
     if (EVP_DigestFinal_ex(d.ctx.get(), out, &length) != 1) return Status::Internal("OpenSSL cannot hash");
-    q.candidates.push_back({d.kind, log::HexEncode(std::span<const uint8_t>(out, length))});
+    q.candidates.push_back({d.kind, HexEncode(std::span<const uint8_t>(out, length))});
   }
   return Status::Ok();
 }
@@ -176,7 +176,7 @@ class PdqNearMatcher {
     auto matches = index_.Query(query, max_distance);
     if (!matches.ok()) return matches.status();
     for (const auto& m : *matches) {
-      std::string hex = log::HexEncode(std::span<const uint8_t>(m.hash.data(), m.hash.size()));
+      std::string hex = HexEncode(std::span<const uint8_t>(m.hash.data(), m.hash.size()));
       bool seen = false;
       for (auto& f : q.found) {
         if (f.key.kind == "pdq" && f.key.value == hex) {
@@ -302,7 +302,7 @@ int RunMatch(const std::vector<std::string>& all_args) {
       } else {
         pdqs = std::move(image).value();
         if (!pdqs.empty()) {
-          q.candidates.push_back({"pdq", log::HexEncode(std::span<const uint8_t>(pdqs[0].data(), pdqs[0].size()))});
+          q.candidates.push_back({"pdq", HexEncode(std::span<const uint8_t>(pdqs[0].data(), pdqs[0].size()))});
         }
       }
     } else {

@@ -7,14 +7,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <google/protobuf/util/json_util.h>
-
 #include <cerrno>
 #include <charconv>
 #include <cstring>
 #include <ctime>
 
-#include "pki/files.h"
+#include "common/files.h"
+#include "common/hex.h"
+#include "common/proto_json.h"
 #include "text_formats.h"
 
 namespace exchange::client {
@@ -223,10 +223,7 @@ std::string ReadOnlyUri(const fs::path& path) {
   std::string out = "file:";
   for (char c : fs::absolute(path).string()) {
     if (c == '%' || c == '?' || c == '#') {
-      static const char kHex[] = "0123456789ABCDEF";
-      out += '%';
-      out += kHex[static_cast<unsigned char>(c) >> 4];
-      out += kHex[c & 15];
+      AppendPercentEscape(static_cast<uint8_t>(c), out);
     } else {
       out += c;
     }
@@ -236,14 +233,7 @@ std::string ReadOnlyUri(const fs::path& path) {
 
 }  // namespace
 
-std::string SignalStateJson(const v1::SignalState& state) {
-  google::protobuf::util::JsonPrintOptions options;
-  options.preserve_proto_field_names = true;
-  options.always_print_primitive_fields = true;
-  std::string out;
-  (void)google::protobuf::util::MessageToJsonString(state, &out, options);
-  return out;
-}
+std::string SignalStateJson(const v1::SignalState& state) { return ProtoToJson(state); }
 
 struct Mirror::Db {
   sqlite3* handle = nullptr;
@@ -336,7 +326,7 @@ Status Mirror::OpenFiles() {
       if (fsync(log_fd_) != 0) return Errno("fsync entries.log");
     }
     // The copy may lag the database after a crash between the commit and its rewrite.
-    auto copy = pki::ReadFile(dir_ / "checkpoint", 1 << 20);
+    auto copy = ReadFile(dir_ / "checkpoint", 1 << 20);
     if (!head_.checkpoint.empty() && (!copy.ok() || *copy != head_.checkpoint)) {
       if (Status s = WriteCheckpointCopy(); !s.ok()) return s;
     }
@@ -404,7 +394,7 @@ Status Mirror::LoadHead() {
   return Status::Ok();
 }
 
-Status Mirror::WriteCheckpointCopy() { return pki::WritePrivateFile(dir_ / "checkpoint", head_.checkpoint); }
+Status Mirror::WriteCheckpointCopy() { return WritePrivateFile(dir_ / "checkpoint", head_.checkpoint); }
 
 Status Mirror::Stage(std::string_view entry) {
   if (mode_ != Mode::kWrite) return Status::FailedPrecondition("the mirror is open read-only");

@@ -5,11 +5,11 @@
 #include <filesystem>
 #include <fstream>
 
+#include "common/files.h"
 #include "common/time_format.h"
 #include "log/checkpoint_note.h"
 #include "log/encoding.h"
 #include "log/signed_note.h"
-#include "pki/files.h"
 
 namespace exchange::client {
 namespace fs = std::filesystem;
@@ -45,7 +45,7 @@ std::string EvidenceTimestamp() {
 }
 
 // Evidence is as private as the mirror: 0600.
-Status WriteText(const fs::path& path, std::string_view text) { return pki::WritePrivateFile(path, text); }
+Status WriteText(const fs::path& path, std::string_view text) { return WritePrivateFile(path, text); }
 
 // Whether some signature line of `note` names a key in `keys` (name and key ID).
 bool HasLineByKnownKey(std::string_view note, const std::vector<log::Verifier>& keys) {

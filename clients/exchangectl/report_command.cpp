@@ -6,9 +6,9 @@
 
 #include "cli.h"
 #include "commands.h"
+#include "common/files.h"
 #include "exchange/v1/feed.pb.h"
 #include "log/encoding.h"
-#include "pki/files.h"
 #include "pki/key.h"
 #include "pki/signature.h"
 
@@ -18,7 +18,7 @@ namespace {
 Result<pki::PublicKey> TrustedKey(ApiClient* api, const std::string& key_file) {
   std::string pem;
   if (!key_file.empty()) {
-    auto text = pki::ReadFile(key_file, 16 * 1024);
+    auto text = ReadFile(key_file, 16 * 1024);
     if (!text.ok()) return text.status();
     pem = *text;
   } else if (api) {
@@ -59,8 +59,8 @@ int RunReport(const std::vector<std::string>& args) {
   if (pos.size() == 2 && pos[0] == "verify") {
     auto key = TrustedKey(nullptr, key_file);
     if (!key.ok()) return Fail(key.status());
-    auto body = pki::ReadFile(pos[1], 256u << 20);
-    auto sig = pki::ReadFile(sig_file.empty() ? pos[1] + ".sig" : sig_file, 1024);
+    auto body = ReadFile(pos[1], 256u << 20);
+    auto sig = ReadFile(sig_file.empty() ? pos[1] + ".sig" : sig_file, 1024);
     if (!body.ok()) return Fail(body.status());
     if (!sig.ok()) return Fail(sig.status());
     if (Status s = pki::VerifyEd25519(*key, *body, *sig); !s.ok()) {
@@ -88,8 +88,8 @@ int RunReport(const std::vector<std::string>& args) {
     std::fprintf(stderr, "exchangectl: the report's signature does NOT verify; nothing saved\n");
     return kExitVerifyFailed;
   }
-  if (Status s = pki::WritePublicFile(out, result->body); !s.ok()) return Fail(s);
-  if (Status s = pki::WritePublicFile(out + ".sig", *signature); !s.ok()) return Fail(s);
+  if (Status s = WritePublicFile(out, result->body); !s.ok()) return Fail(s);
+  if (Status s = WritePublicFile(out + ".sig", *signature); !s.ok()) return Fail(s);
   std::printf("report %lld (%s) verified and saved to %s (signature in %s.sig)\n", static_cast<long long>(year),
               format.c_str(), out.c_str(), out.c_str());
   return 0;

@@ -17,9 +17,9 @@
 #include "batch_sender.h"
 #include "cli.h"
 #include "commands.h"
+#include "common/hex.h"
 #include "exchange/v1/feed.pb.h"
 #include "exchange/v1/signals.pb.h"
-#include "log/encoding.h"
 #include "log/hash.h"
 #include "progress.h"
 #include "signals/utf8.h"
@@ -190,10 +190,9 @@ int RunSubmit(const std::vector<std::string>& args) {
 
   // Same file, collection, format and batch size: same batches, same keys.
   const log::Hash content = log::Sha256(*text);
-  const log::Hash run =
-      log::Sha256("exchangectl submit v1\n" + collection + "\n" + format + "\n" + std::to_string(batch_size) + "\n" +
-                  log::HexEncode(std::span<const uint8_t>(content)));
-  const std::string key_prefix = "exchangectl-" + log::HexEncode(std::span<const uint8_t>(run)).substr(0, 32) + "-";
+  const log::Hash run = log::Sha256("exchangectl submit v1\n" + collection + "\n" + format + "\n" +
+                                    std::to_string(batch_size) + "\n" + HexEncode(std::span<const uint8_t>(content)));
+  const std::string key_prefix = "exchangectl-" + HexEncode(std::span<const uint8_t>(run)).substr(0, 32) + "-";
   const std::string target = "/v1/collections/" + collection + "/signals";
   RetryPolicy policy;
 

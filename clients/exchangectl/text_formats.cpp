@@ -172,57 +172,8 @@ struct JsonCursor {
     return false;
   }
   Result<std::string> String() {
-    if (!Eat('"')) return Status::InvalidArgument("expected a JSON string");
-    std::string out;
-    while (pos < text.size()) {
-      const char c = text[pos++];
-      if (c == '"') return out;
-      if (c != '\\') {
-        out += c;
-        continue;
-      }
-      if (pos >= text.size()) break;
-      const char e = text[pos++];
-      switch (e) {
-        case '"':
-          out += '"';
-          break;
-        case '\\':
-          out += '\\';
-          break;
-        case '/':
-          out += '/';
-          break;
-        case 'b':
-          out += '\b';
-          break;
-        case 'f':
-          out += '\f';
-          break;
-        case 'n':
-          out += '\n';
-          break;
-        case 'r':
-          out += '\r';
-          break;
-        case 't':
-          out += '\t';
-          break;
-        case 'u': {
-          if (pos + 4 > text.size()) return Status::InvalidArgument("truncated \\u escape");
-          uint32_t cp = 0;
-          auto [end, ec] = std::from_chars(text.data() + pos, text.data() + pos + 4, cp, 16);
-          if (ec != std::errc() || end != text.data() + pos + 4) return Status::InvalidArgument("bad \\u escape");
-          pos += 4;
-          if (cp >= 0xD800 && cp <= 0xDFFF) return Status::InvalidArgument("surrogate \\u escapes are not supported");
-          signals::AppendUtf8(static_cast<char32_t>(cp), out);
-          break;
-        }
-        default:
-          return Status::InvalidArgument("bad escape in a JSON string");
-      }
-    }
-    return Status::InvalidArgument("unterminated JSON string");
+    SkipSpace();
+    return ReadJsonString(text, pos);
   }
   Result<uint32_t> Number() {
     SkipSpace();

@@ -3,9 +3,9 @@
 
 #include <openssl/rand.h>
 
+#include "common/hex.h"
 #include "common/limits.h"
 #include "http/wire.h"
-#include "log/encoding.h"
 #include "log/hash.h"
 #include "signals/utf8.h"
 
@@ -14,7 +14,7 @@ namespace exchange::api {
 std::string RandomToken(std::size_t bytes) {
   std::string raw(bytes, '\0');
   RAND_bytes(reinterpret_cast<unsigned char*>(raw.data()), static_cast<int>(raw.size()));
-  return log::HexEncode(raw);
+  return HexEncode(raw);
 }
 
 std::string TokenHash(const std::string& token) {

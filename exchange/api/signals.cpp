@@ -12,10 +12,11 @@
 
 #include "api/access.h"
 #include "api/routes.h"
+#include "common/hex.h"
+#include "common/limits.h"
 #include "common/time_format.h"
 #include "exchange/v1/signals.pb.h"
 #include "http/wire.h"
-#include "log/encoding.h"
 #include "log/hash.h"
 #include "metrics/server_metrics.h"
 #include "services/pdq_lookup.h"
@@ -434,8 +435,7 @@ http::Response NearLookup(const services::PdqLookup& index, const http::Request&
     for (const auto& match : answer->matches) {
       if (static_cast<uint32_t>(result->matches_size()) >= limit) break;
       auto* m = result->add_matches();
-      m->set_value(
-          log::HexEncode(std::string_view(reinterpret_cast<const char*>(match.hash.data()), match.hash.size())));
+      m->set_value(HexEncode(std::string_view(reinterpret_cast<const char*>(match.hash.data()), match.hash.size())));
       m->set_distance(static_cast<uint32_t>(match.distance));
       m->set_match(match.distance == 0 ? "exact" : "near");
       found.push_back(m->value());

@@ -3,7 +3,27 @@
 
 #include <cstdint>
 
+#include "common/hex.h"
+
 namespace exchange {
+
+void AppendUtf8(char32_t c, std::string& out) {
+  if (c < 0x80) {
+    out += static_cast<char>(c);
+  } else if (c < 0x800) {
+    out += static_cast<char>(0xC0 | c >> 6);
+    out += static_cast<char>(0x80 | (c & 0x3F));
+  } else if (c < 0x10000) {
+    out += static_cast<char>(0xE0 | c >> 12);
+    out += static_cast<char>(0x80 | (c >> 6 & 0x3F));
+    out += static_cast<char>(0x80 | (c & 0x3F));
+  } else {
+    out += static_cast<char>(0xF0 | c >> 18);
+    out += static_cast<char>(0x80 | (c >> 12 & 0x3F));
+    out += static_cast<char>(0x80 | (c >> 6 & 0x3F));
+    out += static_cast<char>(0x80 | (c & 0x3F));
+  }
+}
 
 std::size_t Utf8SequenceAt(std::string_view text, std::size_t i, char32_t* code_point) {
   auto byte = [&](std::size_t j) { return static_cast<uint8_t>(text[j]); };
@@ -38,7 +58,6 @@ std::size_t Utf8SequenceAt(std::string_view text, std::size_t i, char32_t* code_
 }
 
 void AppendJsonQuoted(std::string_view value, std::string& out) {
-  static constexpr char kHex[] = "0123456789abcdef";
   out += '"';
   for (std::size_t i = 0; i < value.size();) {
     char32_t c = 0;
@@ -62,14 +81,68 @@ void AppendJsonQuoted(std::string_view value, std::string& out) {
       out += "\\t";
     } else if (c < 0x20 || c == 0x7f) {
       out += "\\u00";
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
+      AppendHexByte(static_cast<uint8_t>(c), out);
     } else {
       out += static_cast<char>(c);
     }
     i += length;
   }
   out += '"';
+}
+
+Result<std::string> ReadJsonString(std::string_view text, std::size_t& pos) {
+  if (pos >= text.size() || text[pos] != '"') return Status::InvalidArgument("expected a JSON string");
+  ++pos;
+  std::string out;
+  while (pos < text.size()) {
+    const char c = text[pos++];
+    if (c == '"') return out;
+    if (static_cast<uint8_t>(c) < 0x20) return Status::InvalidArgument("unescaped control character in a JSON string");
+    if (c != '\\') {
+      out += c;
+      continue;
+    }
+    if (pos >= text.size()) break;
+    const char e = text[pos++];
+    switch (e) {
+      case '"':
+      case '\\':
+      case '/':
+        out += e;
+        break;
+      case 'b':
+        out += '\b';
+        break;
+      case 'f':
+        out += '\f';
+        break;
+      case 'n':
+        out += '\n';
+        break;
+      case 'r':
+        out += '\r';
+        break;
+      case 't':
+        out += '\t';
+        break;
+      case 'u': {
+        if (text.size() - pos < 4) return Status::InvalidArgument("truncated \\u escape");
+        uint32_t cp = 0;
+        for (std::size_t j = 0; j < 4; ++j) {
+          const int digit = HexDigitValue(text[pos + j]);
+          if (digit < 0) return Status::InvalidArgument("bad \\u escape");
+          cp = cp << 4 | static_cast<uint32_t>(digit);
+        }
+        pos += 4;
+        if (cp >= 0xD800 && cp <= 0xDFFF) return Status::InvalidArgument("surrogate \\u escapes are not supported");
+        AppendUtf8(static_cast<char32_t>(cp), out);
+        break;
+      }
+      default:
+        return Status::InvalidArgument("bad escape in a JSON string");
+    }
+  }
+  return Status::InvalidArgument("unterminated JSON string");
 }
 
 std::string JsonQuote(std::string_view value) {

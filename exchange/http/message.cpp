@@ -4,17 +4,11 @@
 #include <optional>
 #include <string_view>
 
+#include "common/hex.h"
 #include "signals/utf8.h"
 
 namespace exchange::http {
 namespace {
-
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
 
 // Decoded path segments and query parameters reach handlers and PostgreSQL
 // (which refuses invalid UTF-8 with an error): only well-formed UTF-8 passes.
@@ -30,7 +24,7 @@ std::optional<std::string> PercentDecode(std::string_view in, bool plus_is_space
     char c = in[i];
     if (c == '%') {
       if (i + 2 >= in.size()) return std::nullopt;
-      int hi = HexValue(in[i + 1]), lo = HexValue(in[i + 2]);
+      int hi = HexDigitValue(in[i + 1]), lo = HexDigitValue(in[i + 2]);
       if (hi < 0 || lo < 0 || (hi == 0 && lo == 0)) return std::nullopt;
       out.push_back(static_cast<char>(hi * 16 + lo));
       i += 2;

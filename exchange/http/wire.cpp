@@ -5,6 +5,7 @@
 #include <google/protobuf/util/json_util.h>
 
 #include "common/logger.h"
+#include "common/proto_json.h"
 #include "exchange/v1/common.pb.h"
 #include "signals/utf8.h"
 
@@ -63,10 +64,7 @@ Response Encode(const Request& request, const google::protobuf::Message& message
   Response response;
   response.status = status;
   if (WantsJson(request)) {
-    google::protobuf::util::JsonPrintOptions options;
-    options.preserve_proto_field_names = true;
-    options.always_print_primitive_fields = true;
-    (void)google::protobuf::util::MessageToJsonString(message, &response.body, options);
+    response.body = ProtoToJson(message);
     response.body.push_back('\n');
     response.content_type = kJsonType;
   } else {

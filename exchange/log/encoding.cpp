@@ -7,7 +7,6 @@ namespace exchange::log {
 namespace {
 
 constexpr std::string_view kBase64Alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-constexpr std::string_view kHexDigits = "0123456789abcdef";
 constexpr int kInvalid = -1;
 
 constexpr std::array<int, 256> MakeBase64Values() {
@@ -19,13 +18,6 @@ constexpr std::array<int, 256> MakeBase64Values() {
   return values;
 }
 constexpr std::array<int, 256> kBase64Values = MakeBase64Values();
-
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return kInvalid;
-}
 
 }  // namespace
 
@@ -85,31 +77,6 @@ Result<std::string> Base64Decode(std::string_view text) {
       continue;
     }
     out += static_cast<char>(group & 0xff);
-  }
-  return out;
-}
-
-std::string HexEncode(std::span<const uint8_t> bytes) {
-  std::string out;
-  out.reserve(bytes.size() * 2);
-  for (uint8_t b : bytes) {
-    out += kHexDigits[b >> 4];
-    out += kHexDigits[b & 15];
-  }
-  return out;
-}
-
-std::string HexEncode(std::string_view bytes) { return HexEncode(AsBytes(bytes)); }
-
-Result<std::string> HexDecode(std::string_view text) {
-  if (text.size() % 2 != 0) return Status::InvalidArgument("hex: odd length");
-  std::string out;
-  out.reserve(text.size() / 2);
-  for (size_t i = 0; i < text.size(); i += 2) {
-    int high = HexValue(text[i]);
-    int low = HexValue(text[i + 1]);
-    if (high == kInvalid || low == kInvalid) return Status::InvalidArgument("hex: invalid character");
-    out += static_cast<char>(high << 4 | low);
   }
   return out;
 }

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// Byte-string encodings shared by the log formats and the rest of the project:
-// RFC 4648 §4 base64 (standard alphabet, with padding) and lowercase hex.
+// Byte-string encodings for the log formats: RFC 4648 §4 base64 (standard
+// alphabet, with padding), and byte views of strings. Hex is common/hex.h.
 //
 // Bytes travel as std::string (or a span of uint8_t); nothing here owns
 // anything beyond its return value. Pure functions; thread-safe.
@@ -30,12 +30,5 @@ std::string Base64Encode(std::span<const uint8_t> bytes);
 // as the final one or two characters, unused trailing bits zero, no
 // whitespace. Anything else is InvalidArgument. "" decodes to "".
 Result<std::string> Base64Decode(std::string_view text);
-
-// Lowercase, two digits per byte.
-std::string HexEncode(std::span<const uint8_t> bytes);
-std::string HexEncode(std::string_view bytes);
-
-// Even length, digits 0-9a-fA-F only; anything else is InvalidArgument.
-Result<std::string> HexDecode(std::string_view text);
 
 }  // namespace exchange::log

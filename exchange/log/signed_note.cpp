@@ -5,6 +5,7 @@
 #include <cstring>
 #include <iterator>
 
+#include "common/hex.h"
 #include "log/cosignature.h"
 #include "log/encoding.h"
 #include "log/hash.h"

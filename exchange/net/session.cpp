@@ -18,6 +18,7 @@
 #include <random>
 #include <type_traits>
 
+#include "common/hex.h"
 #include "http/dispatcher.h"
 #include "http/wire.h"
 #include "metrics/server_metrics.h"
@@ -40,17 +41,6 @@ constexpr auto kShutdownTimeout = std::chrono::seconds(1);
 // a client still sending sees our 413 instead of a connection reset.
 constexpr std::uint64_t kMaxDiscardBytes = 16 * 1024 * 1024;
 
-std::string Hex(const unsigned char* bytes, std::size_t n) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string hex;
-  hex.reserve(n * 2);
-  for (std::size_t i = 0; i < n; ++i) {
-    hex.push_back(kHex[bytes[i] >> 4]);
-    hex.push_back(kHex[bytes[i] & 0xf]);
-  }
-  return hex;
-}
-
 // 128 bits from the CSPRNG: unguessable, so an id says nothing about other requests.
 std::string NewRequestId() {
   unsigned char bytes[16];
@@ -58,7 +48,7 @@ std::string NewRequestId() {
     std::random_device device;
     for (auto& b : bytes) b = static_cast<unsigned char>(device());
   }
-  return Hex(bytes, sizeof bytes);
+  return HexEncode(std::span<const uint8_t>(bytes, sizeof bytes));
 }
 
 // A client's own request id, logged only when it looks like one: 1-64
@@ -86,7 +76,7 @@ std::string PeerFingerprint(SSL* ssl) {
   unsigned char md[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
   if (X509_digest(cert, EVP_sha256(), md, &len) != 1) return {};
-  return Hex(md, len);
+  return HexEncode(std::span<const uint8_t>(md, len));
 }
 
 metrics::HandshakeFailure ClassifyHandshakeError(const beast::error_code& ec) {

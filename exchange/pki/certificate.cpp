@@ -6,13 +6,13 @@
 
 #include <climits>
 
+#include "common/hex.h"
 #include "pki/openssl_support.h"
 
 namespace exchange::pki {
 namespace {
 
 using internal::BioContents;
-using internal::LowerHex;
 using internal::NameAttribute;
 using internal::OpenSslError;
 using internal::ReadOnlyBio;
@@ -50,18 +50,6 @@ Certificate Certificate::FromX509(X509* x509) {
   return Certificate(X509Ptr(x509));
 }
 
-Certificate::Certificate(const Certificate& other) : x509_(other.x509_.get()) {
-  if (x509_) X509_up_ref(x509_.get());
-}
-
-Certificate& Certificate::operator=(const Certificate& other) {
-  if (this != &other) {
-    if (other.x509_) X509_up_ref(other.x509_.get());
-    x509_.reset(other.x509_.get());
-  }
-  return *this;
-}
-
 Result<std::string> Certificate::ToPem() const {
   BioPtr bio = WritableBio();
   if (!bio || PEM_write_bio_X509(bio.get(), x509_.get()) != 1) {
@@ -87,7 +75,7 @@ Result<std::string> Certificate::Sha256Fingerprint() const {
   if (EVP_Digest(der->data(), der->size(), digest, &length, EVP_sha256(), nullptr) != 1) {
     return OpenSslError("cannot hash certificate");
   }
-  return LowerHex(digest, length);
+  return HexEncode(std::span<const uint8_t>(digest, length));
 }
 
 Result<std::string> Certificate::SubjectCommonName() const {

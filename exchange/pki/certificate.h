@@ -36,8 +36,9 @@ class Certificate {
   // `x509` must be non-null.
   static Certificate FromX509(X509* x509);
 
-  Certificate(const Certificate& other);
-  Certificate& operator=(const Certificate& other);
+  // Copies share the X509 (SharedOpenSslPtr).
+  Certificate(const Certificate&) = default;
+  Certificate& operator=(const Certificate&) = default;
   Certificate(Certificate&&) noexcept = default;
   Certificate& operator=(Certificate&&) noexcept = default;
 
@@ -73,7 +74,7 @@ class Certificate {
  private:
   explicit Certificate(X509Ptr x509) : x509_(std::move(x509)) {}
 
-  X509Ptr x509_;  // never null, except when moved from
+  SharedX509Ptr x509_;  // never null, except when moved from
 };
 
 // Every "CERTIFICATE" block in `pem`, in order (leaf first for a chain file).

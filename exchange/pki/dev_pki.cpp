@@ -5,8 +5,8 @@
 #include <string_view>
 #include <system_error>
 
+#include "common/files.h"
 #include "pki/certificate.h"
-#include "pki/files.h"
 #include "pki/issue.h"
 #include "pki/key.h"
 

@@ -36,18 +36,6 @@ PublicKey PublicKey::FromEvpPkey(EVP_PKEY* key) {
   return PublicKey(EvpPkeyPtr(key));
 }
 
-PublicKey::PublicKey(const PublicKey& other) : key_(other.key_.get()) {
-  if (key_) EVP_PKEY_up_ref(key_.get());
-}
-
-PublicKey& PublicKey::operator=(const PublicKey& other) {
-  if (this != &other) {
-    if (other.key_) EVP_PKEY_up_ref(other.key_.get());
-    key_.reset(other.key_.get());
-  }
-  return *this;
-}
-
 Result<std::string> PublicKey::ToPem() const {
   BioPtr bio = WritableBio();
   if (!bio || PEM_write_bio_PUBKEY(bio.get(), key_.get()) != 1) {

@@ -31,8 +31,9 @@ class PublicKey {
   // `key` carries is never serialised by this class.
   static PublicKey FromEvpPkey(EVP_PKEY* key);
 
-  PublicKey(const PublicKey& other);
-  PublicKey& operator=(const PublicKey& other);
+  // Copies share the EVP_PKEY (SharedOpenSslPtr).
+  PublicKey(const PublicKey&) = default;
+  PublicKey& operator=(const PublicKey&) = default;
   PublicKey(PublicKey&&) noexcept = default;
   PublicKey& operator=(PublicKey&&) noexcept = default;
 
@@ -46,7 +47,7 @@ class PublicKey {
  private:
   explicit PublicKey(EvpPkeyPtr key) : key_(std::move(key)) {}
 
-  EvpPkeyPtr key_;  // never null
+  SharedEvpPkeyPtr key_;  // never null, except when moved from
 };
 
 class PrivateKey {
@@ -65,7 +66,7 @@ class PrivateKey {
   PrivateKey& operator=(const PrivateKey&) = delete;
 
   // Unencrypted PKCS#8 PEM ("-----BEGIN PRIVATE KEY-----"). The caller
-  // writes it only through pki/files.h WritePrivateFile (mode 0600).
+  // writes it only through common/files.h WritePrivateFile (mode 0600).
   Result<std::string> ToPem() const;
   // The public half as SubjectPublicKeyInfo PEM.
   Result<std::string> PublicKeyPem() const;

@@ -4,8 +4,11 @@
 // Each alias is a std::unique_ptr whose deleter calls the matching OpenSSL
 // *_free function, so an object is released on every return path. A null
 // pointer is never passed to the free function (unique_ptr skips it).
+// SharedOpenSslPtr is the copyable kind for reference-counted objects
+// (certificates, public keys): a copy up-refs, each owner frees once.
 //
-// Thread-safety: as std::unique_ptr; the pointee's rules are OpenSSL's.
+// Thread-safety: as std::unique_ptr; the pointee's rules are OpenSSL's
+// (its reference count is atomic, so copies may live on different threads).
 #pragma once
 
 #include <openssl/asn1.h>
@@ -46,5 +49,37 @@ using X509ReqPtr = std::unique_ptr<X509_REQ, OpenSslDeleter<X509_REQ_free>>;
 using X509RevokedPtr = std::unique_ptr<X509_REVOKED, OpenSslDeleter<X509_REVOKED_free>>;
 using X509StoreCtxPtr = std::unique_ptr<X509_STORE_CTX, OpenSslDeleter<X509_STORE_CTX_free>>;
 using X509StorePtr = std::unique_ptr<X509_STORE, OpenSslDeleter<X509_STORE_free>>;
+
+// An owning pointer to a reference-counted OpenSSL object whose copies share
+// it: copying calls `UpRef`, and every owner's destruction calls `Free`.
+// Moving leaves the source null.
+template <typename T, auto UpRef, auto Free>
+class SharedOpenSslPtr {
+ public:
+  using Owned = std::unique_ptr<T, OpenSslDeleter<Free>>;
+
+  SharedOpenSslPtr() = default;
+  explicit SharedOpenSslPtr(Owned owned) : ptr_(std::move(owned)) {}
+  SharedOpenSslPtr(const SharedOpenSslPtr& other) : ptr_(other.ptr_.get()) {
+    if (ptr_) UpRef(ptr_.get());
+  }
+  SharedOpenSslPtr& operator=(const SharedOpenSslPtr& other) {
+    if (this != &other) {
+      if (other.ptr_) UpRef(other.ptr_.get());
+      ptr_.reset(other.ptr_.get());
+    }
+    return *this;
+  }
+  SharedOpenSslPtr(SharedOpenSslPtr&&) noexcept = default;
+  SharedOpenSslPtr& operator=(SharedOpenSslPtr&&) noexcept = default;
+
+  T* get() const { return ptr_.get(); }
+
+ private:
+  Owned ptr_;
+};
+
+using SharedX509Ptr = SharedOpenSslPtr<X509, X509_up_ref, X509_free>;
+using SharedEvpPkeyPtr = SharedOpenSslPtr<EVP_PKEY, EVP_PKEY_up_ref, EVP_PKEY_free>;
 
 }  // namespace exchange::pki

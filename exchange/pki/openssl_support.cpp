@@ -8,6 +8,8 @@
 #include <climits>
 #include <ctime>
 
+#include "common/hex.h"
+
 namespace exchange::pki::internal {
 namespace {
 
@@ -51,17 +53,6 @@ std::string BioContents(BIO* bio) {
   long size = BIO_get_mem_data(bio, &data);
   if (size <= 0 || data == nullptr) return {};
   return std::string(data, static_cast<std::size_t>(size));
-}
-
-std::string LowerHex(const unsigned char* data, std::size_t size) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(size * 2);
-  for (std::size_t i = 0; i < size; ++i) {
-    out.push_back(kDigits[data[i] >> 4]);
-    out.push_back(kDigits[data[i] & 0x0f]);
-  }
-  return out;
 }
 
 Status AppendSubjectName(X509_NAME* name, const SubjectName& subject) {
@@ -109,7 +100,7 @@ Result<std::string> SerialHex(const ASN1_INTEGER* serial) {
   BN_bn2bin(bn.get(), reinterpret_cast<unsigned char*>(bytes.data()));
   if (bytes.empty()) return std::string("00");
   std::string out = BN_is_negative(bn.get()) ? "-" : "";
-  out += LowerHex(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size());
+  out += HexEncode(bytes);
   return out;
 }
 

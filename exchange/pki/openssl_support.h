@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Internal helpers shared by the pki sources: OpenSSL error queue → Status,
-// memory BIOs in and out, hex, and the signature digest for a key.
+// memory BIOs in and out, and the signature digest for a key (hex is
+// common/hex.h).
 //
 // Not part of the module's public surface; include only from pki/*.cpp.
 // Thread-safety: the error queue is per thread in OpenSSL, so each helper
@@ -34,9 +35,6 @@ BioPtr WritableBio();
 
 // The bytes written so far into a memory BIO.
 std::string BioContents(BIO* bio);
-
-// Lowercase hex, two digits per byte.
-std::string LowerHex(const unsigned char* data, std::size_t size);
 
 // Appends `subject`'s attributes to `name`; InvalidArgument when the
 // commonName is empty or an attribute is refused (e.g. too long).

@@ -3,11 +3,11 @@
 
 #include <cstdio>
 
+#include "common/files.h"
 #include "common/flags.h"
 #include "common/logger.h"
 #include "common/slug.h"
 #include "pki/certificate.h"
-#include "pki/files.h"
 #include "signals/canonical.h"
 #include "signals/kind.h"
 #include "signals/look_alike.h"
@@ -122,7 +122,7 @@ int RunCredentialsAdd(const std::vector<std::string>& args) {
   if (IsReservedSlug(org)) return Fail(Status::InvalidArgument("slug '" + org + "' is reserved"));
   const auto parsed_role = ParseRole(role);
   if (!parsed_role) return Fail(Status::InvalidArgument("--role must be member, admin or auditor"));
-  auto pem = pki::ReadFile(cert_file, 64 * 1024);
+  auto pem = ReadFile(cert_file, 64 * 1024);
   if (!pem.ok()) return Fail(pem.status());
   auto cert = pki::Certificate::FromPem(*pem);
   if (!cert.ok()) return Fail(cert.status());

@@ -4,16 +4,16 @@
 #include <cstdio>
 #include <sstream>
 
+#include "common/files.h"
 #include "common/flags.h"
 #include "common/logger.h"
-#include "pki/files.h"
 #include "pki/key.h"
 
 namespace exchange::server {
 namespace {
 
 Result<log::Signer> LoadSigner(const std::string& file, log::KeyType want) {
-  auto text = pki::ReadFile(file, 4096);
+  auto text = ReadFile(file, 4096);
   if (!text.ok()) return text.status();
   std::string key = *text;
   while (!key.empty() && (key.back() == '\n' || key.back() == '\r' || key.back() == ' ')) key.pop_back();
@@ -33,7 +33,7 @@ int GenerateReportKey(const std::string& out) {
   auto pem = key->ToPem();
   auto public_pem = key->PublicKeyPem();
   if (!pem.ok() || !public_pem.ok()) return logging::Error("cannot encode the key"), 1;
-  for (const Status& s : {pki::WritePrivateFile(out, *pem), pki::WritePublicFile(out + ".pub.pem", *public_pem)}) {
+  for (const Status& s : {WritePrivateFile(out, *pem), WritePublicFile(out + ".pub.pem", *public_pem)}) {
     if (!s.ok()) return logging::Error(s.ToString()), 1;
   }
   std::fputs(public_pem->c_str(), stdout);
@@ -100,11 +100,11 @@ int RunKeysGenerate(const std::vector<std::string>& args) {
     return 2;
   }
   const std::string vkey = signer->verifier().VerifierKey();
-  if (Status s = pki::WritePrivateFile(out, signer->PrivateKey() + "\n"); !s.ok()) {
+  if (Status s = WritePrivateFile(out, signer->PrivateKey() + "\n"); !s.ok()) {
     logging::Error(s.ToString());
     return 1;
   }
-  if (Status s = pki::WritePublicFile(out + ".vkey", vkey + "\n"); !s.ok()) {
+  if (Status s = WritePublicFile(out + ".vkey", vkey + "\n"); !s.ok()) {
     logging::Error(s.ToString());
     return 1;
   }

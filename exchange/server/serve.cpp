@@ -14,6 +14,7 @@
 
 #include "api/reports.h"
 #include "api/routes.h"
+#include "common/files.h"
 #include "common/logger.h"
 #include "metrics/server_metrics.h"
 #include "net/connection_tracker.h"
@@ -21,7 +22,6 @@
 #include "net/listener.h"
 #include "net/session.h"
 #include "net/tls_context.h"
-#include "pki/files.h"
 #include "pki/signature.h"
 #include "server/api_dispatcher.h"
 #include "server/background_tasks.h"
@@ -163,7 +163,7 @@ Result<std::unique_ptr<api::ReportKey>> LoadReportKey(const ServeConfig& c) {
   if (c.report_key.empty()) {
     return Status::InvalidArgument("--report-key is required (make one with `exchanged keys generate --report`)");
   }
-  auto pem = pki::ReadFile(c.report_key, 16 * 1024);
+  auto pem = ReadFile(c.report_key, 16 * 1024);
   if (!pem.ok()) return pem.status();
   auto key = pki::PrivateKey::FromPem(*pem);
   if (!key.ok()) return Status::InvalidArgument(c.report_key + ": " + key.status().message());
@@ -176,11 +176,11 @@ Result<std::unique_ptr<api::ReportKey>> LoadReportKey(const ServeConfig& c) {
 }
 
 Result<std::unique_ptr<services::CredentialIssuer>> LoadIssuer(const ServeConfig& c) {
-  auto cert_pem = pki::ReadFile(c.issuing_ca_cert, 64 * 1024);
+  auto cert_pem = ReadFile(c.issuing_ca_cert, 64 * 1024);
   if (!cert_pem.ok()) return cert_pem.status();
-  auto key_pem = pki::ReadFile(c.issuing_ca_key, 64 * 1024);
+  auto key_pem = ReadFile(c.issuing_ca_key, 64 * 1024);
   if (!key_pem.ok()) return key_pem.status();
-  auto bundle = pki::ReadFile(c.client_ca, 256 * 1024);
+  auto bundle = ReadFile(c.client_ca, 256 * 1024);
   if (!bundle.ok()) return bundle.status();
   auto cert = pki::Certificate::FromPem(*cert_pem);
   if (!cert.ok()) return Status::InvalidArgument(c.issuing_ca_cert + ": " + cert.status().message());

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <optional>
 
+#include "common/hex.h"
 #include "log/encoding.h"
 #include "signals/domain.h"
 #include "signals/text.h"
@@ -61,9 +62,9 @@ Result<std::string> CanonicalizeHex(Kind kind, std::string_view raw, size_t byte
     }
     return Invalid(kind, reason);
   }
-  Result<std::string> decoded = log::HexDecode(text);
+  Result<std::string> decoded = HexDecode(text);
   if (!decoded.ok()) return Invalid(kind, decoded.status().message());
-  return log::HexEncode(*decoded);
+  return HexEncode(*decoded);
 }
 
 // `exact` or 1..`max` decoded bytes of strict standard base64.

@@ -3,18 +3,14 @@
 
 #include <algorithm>
 #include <array>
+#include <charconv>
 #include <cstdint>
 #include <vector>
 
+#include "common/hex.h"
+
 namespace exchange::signals {
 namespace {
-
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
 
 // Appends the groups of "h16:h16:..." to `groups`; the last piece may be a
 // dotted quad (two groups) when `ipv4_last` is set. "" adds nothing.
@@ -39,7 +35,7 @@ bool ParseGroups(std::string_view text, bool ipv4_last, std::vector<uint16_t>& g
     if (piece.empty() || piece.size() > 4) return false;
     uint32_t group = 0;
     for (char c : piece) {
-      int value = HexValue(c);
+      int value = HexDigitValue(c);
       if (value < 0) return false;
       group = group << 4 | static_cast<uint32_t>(value);
     }
@@ -50,14 +46,10 @@ bool ParseGroups(std::string_view text, bool ipv4_last, std::vector<uint16_t>& g
 }
 
 std::string FormatIpv6(const std::array<uint16_t, 8>& groups) {
-  constexpr std::string_view kHexDigits = "0123456789abcdef";
-  auto hex = [&](uint16_t group) {
-    std::string out;
-    for (int shift = 12; shift >= 0; shift -= 4) {
-      int digit = group >> shift & 0xF;
-      if (digit != 0 || !out.empty() || shift == 0) out += kHexDigits[static_cast<size_t>(digit)];
-    }
-    return out;
+  // RFC 5952 §4.1: lowercase, leading zeros dropped ("0" for zero), as to_chars writes base 16.
+  auto hex = [](uint16_t group) {
+    char digits[4];
+    return std::string(digits, std::to_chars(digits, digits + sizeof digits, group, 16).ptr);
   };
   if (std::all_of(groups.begin(), groups.begin() + 5, [](uint16_t g) { return g == 0; }) && groups[5] == 0xFFFF) {
     return "::ffff:" + std::to_string(groups[6] >> 8) + "." + std::to_string(groups[6] & 0xFF) + "." +

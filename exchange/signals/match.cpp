@@ -4,7 +4,7 @@
 #include <algorithm>
 #include <bit>
 
-#include "log/encoding.h"
+#include "common/hex.h"
 
 namespace exchange::signals {
 
@@ -19,7 +19,7 @@ Result<PdqHash> ParsePdq(std::string_view canonical_hex) {
                    std::all_of(canonical_hex.begin(), canonical_hex.end(),
                                [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
   if (!canonical) return Status::InvalidArgument("pdq hash must be 64 lowercase hex digits");
-  Result<std::string> bytes = log::HexDecode(canonical_hex);
+  Result<std::string> bytes = HexDecode(canonical_hex);
   if (!bytes.ok()) return bytes.status();
   PdqHash hash{};
   std::copy(bytes->begin(), bytes->end(), hash.begin());

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cstdint>
 
+#include "common/hex.h"
 #include "signals/domain.h"
 #include "signals/ip_address.h"
 #include "signals/utf8.h"
@@ -11,19 +12,10 @@
 namespace exchange::signals {
 namespace {
 
-constexpr std::string_view kUpperHexDigits = "0123456789ABCDEF";
-
 Status Invalid(std::string reason) { return Status::InvalidArgument("url " + std::move(reason)); }
 
 bool IsAsciiAlpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 bool IsAsciiDigit(char c) { return c >= '0' && c <= '9'; }
-
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
 
 // RFC 3986 §2.3.
 bool IsUnreserved(char c) { return IsAsciiAlpha(c) || IsAsciiDigit(c) || c == '-' || c == '.' || c == '_' || c == '~'; }
@@ -34,17 +26,11 @@ bool IsAllowedInPathOrQuery(char c) {
   return IsUnreserved(c) || std::string_view("!$&'()*+,;=:@/?").find(c) != std::string_view::npos;
 }
 
-void AppendEscape(uint8_t byte, std::string& out) {
-  out += '%';
-  out += kUpperHexDigits[byte >> 4];
-  out += kUpperHexDigits[byte & 0xF];
-}
-
 // The byte escaped by "%XY" at text[i]; -1 when text[i..] is not such an escape.
 int EscapedByte(std::string_view text, size_t i) {
   if (text.size() - i < 3) return -1;
-  int high = HexValue(text[i + 1]);
-  int low = HexValue(text[i + 2]);
+  int high = HexDigitValue(text[i + 1]);
+  int low = HexDigitValue(text[i + 2]);
   return high < 0 || low < 0 ? -1 : high << 4 | low;
 }
 
@@ -65,13 +51,13 @@ Result<std::string> NormalizePercentEncoding(std::string_view text) {
       if (IsUnreserved(static_cast<char>(byte))) {
         out += static_cast<char>(byte);
       } else {
-        AppendEscape(static_cast<uint8_t>(byte), out);
+        AppendPercentEscape(static_cast<uint8_t>(byte), out);
       }
       i += 2;
     } else if (IsAllowedInPathOrQuery(c)) {
       out += c;
     } else {
-      AppendEscape(static_cast<uint8_t>(c), out);
+      AppendPercentEscape(static_cast<uint8_t>(c), out);
     }
   }
   return out;

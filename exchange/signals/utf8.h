@@ -4,13 +4,15 @@
 //
 // Decoding is strict (common/json.h Utf8SequenceAt, shared with the JSON
 // escaping): overlong forms, surrogates (U+D800-U+DFFF), code points
-// beyond U+10FFFF and truncated sequences are errors. The functions are pure
+// beyond U+10FFFF and truncated sequences are errors. Encoding one code point
+// is common/json.h AppendUtf8, the JSON reader's too. The functions are pure
 // and thread-safe; returned strings are owned by the caller.
 #pragma once
 
 #include <string>
 #include <string_view>
 
+#include "common/json.h"
 #include "common/status.h"
 
 namespace exchange::signals {
@@ -19,8 +21,7 @@ namespace exchange::signals {
 // byte N)" for the first malformed sequence, N counting from 0.
 Result<std::u32string> DecodeUtf8(std::string_view text, std::string_view what);
 
-// Appends the UTF-8 form of `c`, which must be a Unicode scalar value.
-void AppendUtf8(char32_t c, std::string& out);
+// The UTF-8 form of `code_points` (each appended with common/json.h AppendUtf8).
 std::string EncodeUtf8(std::u32string_view code_points);
 
 // Unicode White_Space (PropList.txt): U+0009-U+000D, U+0020, U+0085, U+00A0,

@@ -3,7 +3,7 @@
 
 #include <stdexcept>
 
-#include "log/encoding.h"
+#include "common/hex.h"
 #include "store/log_append.h"
 #include "store/pg_arrays.h"
 #include "store/transaction.h"

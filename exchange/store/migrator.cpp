@@ -4,7 +4,7 @@
 #include <map>
 #include <string>
 
-#include "log/encoding.h"
+#include "common/hex.h"
 #include "log/hash.h"
 #include "store/migration_set.h"
 #include "store/transaction.h"
@@ -33,7 +33,7 @@ struct Applied {
   std::string sha256;
 };
 
-std::string Checksum(std::string_view sql) { return log::HexEncode(log::Sha256(sql)); }
+std::string Checksum(std::string_view sql) { return HexEncode(log::Sha256(sql)); }
 
 Result<std::map<int, Applied>> ReadApplied(pqxx::work& tx) {
   std::map<int, Applied> applied;

@@ -4,7 +4,7 @@
 
 #include <stdexcept>
 
-#include "log/encoding.h"
+#include "common/hex.h"
 
 namespace exchange::store {
 
@@ -13,7 +13,7 @@ std::string ByteaArray(const std::vector<std::string>& values) {
   for (std::size_t i = 0; i < values.size(); ++i) {
     if (i) out += ',';
     out += "\"\\\\x";
-    out += log::HexEncode(values[i]);
+    out += HexEncode(values[i]);
     out += '"';
   }
   return out + "}";

@@ -25,6 +25,8 @@
 #include <set>
 #include <sstream>
 
+#include "collections.h"
+#include "common/files.h"
 #include "common/time_format.h"
 #include "exchange/v1/collections.pb.h"
 #include "exchange/v1/identity.pb.h"
@@ -32,7 +34,6 @@
 #include "exchange/v1/vetting.pb.h"
 #include "pki/certificate.h"
 #include "pki/csr.h"
-#include "pki/files.h"
 #include "pki/issue.h"
 #include "pki/key.h"
 #include "test_exchange.h"
@@ -191,8 +192,8 @@ struct Credential {
 // A member credential for `org` (created if new), issued with the test PKI's
 // issuing CA and registered with `exchanged credentials add`.
 Credential AddMember(const TestExchange& ex, const std::string& name, const std::string& org) {
-  auto ca_pem = pki::ReadFile(ex.pki() + "/issuing-ca.pem", 64 * 1024);
-  auto ca_key_pem = pki::ReadFile(ex.pki() + "/issuing-ca.key", 64 * 1024);
+  auto ca_pem = ReadFile(ex.pki() + "/issuing-ca.pem", 64 * 1024);
+  auto ca_key_pem = ReadFile(ex.pki() + "/issuing-ca.key", 64 * 1024);
   REQUIRE(ca_pem.ok());
   REQUIRE(ca_key_pem.ok());
   auto ca = pki::Certificate::FromPem(*ca_pem);
@@ -210,8 +211,8 @@ Credential AddMember(const TestExchange& ex, const std::string& name, const std:
   REQUIRE(cert_pem.ok());
   REQUIRE(key_pem.ok());
   Credential c{ex.dir() + "/" + name + ".pem", ex.dir() + "/" + name + ".key"};
-  REQUIRE(pki::WritePublicFile(c.cert_file, *cert_pem + *ca_pem).ok());
-  REQUIRE(pki::WritePrivateFile(c.key_file, *key_pem).ok());
+  REQUIRE(WritePublicFile(c.cert_file, *cert_pem + *ca_pem).ok());
+  REQUIRE(WritePrivateFile(c.key_file, *key_pem).ok());
   auto added = RunCommand(testing::BinDir() + "/exchanged credentials add --database '" + ex.database_url() +
                           "' --org " + org + " --role member --cert '" + c.cert_file + "' 2>&1");
   REQUIRE_MESSAGE(added.exit_code == 0, added.output);
@@ -346,14 +347,7 @@ TEST_CASE("the authorization matrix in docs/security.md holds for every endpoint
   credential_id(revoked);
 
   // The collection, its grants and its signals.
-  v1::CreateCollectionRequest create;
-  create.mutable_collection()->set_name(kCollection);
-  Must(admin->Call("POST", "/v1/collections", &create, nullptr), "create " + kCollection);
-  for (const std::string org : {"alpha", "suspended-org", "revoked-org"}) {
-    v1::SetGrantRequest grant;
-    grant.set_access("write");
-    Must(admin->Call("PUT", "/v1/collections/" + kCollection + "/grants/" + org, &grant, nullptr), "grant " + org);
-  }
+  testing::CreateCollection(*admin, kCollection, {"alpha", "suspended-org", "revoked-org"});
   {
     v1::SubmitSignalsRequest submit;
     for (const auto& md5 : {kLookupMd5, kRetractMd5, kOtherMd5}) {

@@ -13,6 +13,7 @@
 #include <map>
 #include <sstream>
 
+#include "collections.h"
 #include "exchange/v1/collections.pb.h"
 #include "exchange/v1/report.pb.h"
 #include "exchange/v1/signals.pb.h"
@@ -73,16 +74,12 @@ Run Sync(const TestExchange& ex, const std::string& collection, const std::strin
   return Binary("exchangectl", args);
 }
 
+// A collection alpha and beta write to, with that category taxonomy.
 void CreateCollection(client::ApiClient& admin, const std::string& name, std::vector<std::string> categories = {}) {
-  v1::CreateCollectionRequest create;
-  create.mutable_collection()->set_name(name);
-  for (auto& c : categories) create.mutable_collection()->add_allowed_categories(c);
-  REQUIRE(admin.Call("POST", "/v1/collections", &create, nullptr).ok());
-  for (const std::string org : {"alpha", "beta"}) {
-    v1::SetGrantRequest grant;
-    grant.set_access("write");
-    REQUIRE(admin.Call("PUT", "/v1/collections/" + name + "/grants/" + org, &grant, nullptr).ok());
-  }
+  v1::Collection collection;
+  collection.set_name(name);
+  for (auto& c : categories) collection.add_allowed_categories(c);
+  testing::CreateCollection(admin, collection);
 }
 
 v1::SubmitSignalsResponse Submit(client::ApiClient& api, const std::string& collection,
@@ -279,14 +276,11 @@ TEST_CASE("a collection's taxonomy: case normalised, anything else refused with 
   CHECK(columns == std::map<std::string, double>{{"A1", 2}, {"A2", 0}, {"B1", 0}, {"B2", 0}, {"other", 1}});
 
   // An optional label vocabulary works the same way.
-  v1::CreateCollectionRequest labelled;
-  labelled.mutable_collection()->set_name("labelled");
-  labelled.mutable_collection()->add_label_vocabulary("Grooming");
-  labelled.mutable_collection()->add_label_vocabulary("sextortion");
-  REQUIRE(admin->Call("POST", "/v1/collections", &labelled, nullptr).ok());
-  v1::SetGrantRequest grant;
-  grant.set_access("write");
-  REQUIRE(admin->Call("PUT", "/v1/collections/labelled/grants/alpha", &grant, nullptr).ok());
+  v1::Collection labelled;
+  labelled.set_name("labelled");
+  labelled.add_label_vocabulary("Grooming");
+  labelled.add_label_vocabulary("sextortion");
+  testing::CreateCollection(*admin, labelled, {"alpha"});
   v1::SubmitSignalsRequest with_labels;
   auto* first = with_labels.add_signals();
   first->set_kind("keyword");

@@ -6,37 +6,11 @@
 # a mirror, help text and messages, and what the sandbox tells exchangectl to
 # trust. Every check runs; the failures are listed at the end.
 set -uo pipefail
-root=$(cd "$(dirname "$0")/../.." && pwd)
-X="${EXCHANGE_BIN_DIR:-$root/build/bin}/exchangectl"
-dir=$(mktemp -d)
-trap '"$root/scripts/sandbox" down "$dir/sb" >/dev/null 2>&1 || true; rm -rf "$dir"' EXIT
-failures=0
-checks=0
-check() {  # DESCRIPTION COMMAND...: the command must succeed
-  local what=$1
-  shift
-  checks=$((checks + 1))
-  if ! "$@"; then
-    echo "FAIL: $what" >&2
-    failures=$((failures + 1))
-  fi
-}
-# Runs exchangectl; its exit code in $rc, stdout in $out, stderr in $err.
-run() {
-  "$X" "$@" >"$dir/out" 2>"$dir/err"
-  rc=$?
-  out=$(cat "$dir/out")
-  err=$(cat "$dir/err")
-}
-has() { grep -qF -- "$2" <<<"$1"; }
+# shellcheck source=../support/e2e.sh
+source "$(dirname "$0")/../support/e2e.sh"
 json() { python3 -c "import json, sys; d = json.load(open('$dir/out')); $1"; }
 
-"$root/scripts/sandbox" up "$dir/sb" >/dev/null || { echo "FAIL: sandbox up" >&2; exit 1; }
-source "$dir/sb/env"
-A1=(--cert "$ADMIN1_CERT" --key "$ADMIN1_KEY")
-A2=(--cert "$ADMIN2_CERT" --key "$ADMIN2_KEY")
-AU=(--cert "$AUDITOR_CERT" --key "$AUDITOR_KEY")
-AL=(--cert "$ALPHA_CERT" --key "$ALPHA_KEY")
+sandbox_up
 
 # --- errors people can act on, with their own exit codes ---
 run whoami
@@ -173,5 +147,4 @@ run report annual --year "$(date -u +%Y)" --out "$dir/report.json" "${AU[@]}"
 check "report annual verifies against the pinned key (exit $rc: $err)" test "$rc" = 0
 check "report annual does not fall back to the server's key ($err)" bash -c "! grep -q 'key the exchange publishes' '$dir/err'"
 
-echo "$((checks - failures)) passed, $failures failed"
-[ "$failures" = 0 ]
+e2e_finish

@@ -43,25 +43,31 @@ std::string SightingsBody() {
 const std::vector<std::pair<std::string, std::string>> kProtobuf = {{"Content-Type", "application/x-protobuf"},
                                                                     {"Accept", "application/x-protobuf"}};
 
+// alpha's HTTPS client, connecting through `proxy`.
+std::unique_ptr<client::HttpsClient> AlphaThrough(const TestExchange& ex, const TamperingProxy& proxy) {
+  auto options = ex.ClientOptionsFor("alpha");
+  options.server = proxy.url();
+  auto http = client::HttpsClient::Create(options);
+  REQUIRE_MESSAGE(http.ok(), http.status().ToString());
+  return std::move(http).value();
+}
+
 }  // namespace
 
 TEST_CASE("a POST without an Idempotency-Key whose answer is lost on a reused connection is not resent") {
   TestExchange ex;
   TamperingProxy proxy(ex.pki() + "/server.pem", ex.pki() + "/server.key", ex.ClientOptionsFor("alpha"));
-  auto options = ex.ClientOptionsFor("alpha");
-  options.server = proxy.url();
-  auto http = client::HttpsClient::Create(options);
-  REQUIRE(http.ok());
+  auto http = AlphaThrough(ex, proxy);
 
   // A first request leaves the connection open for reuse.
-  auto who = (*http)->Send("GET", "/v1/whoami", "", kProtobuf);
+  auto who = http->Send("GET", "/v1/whoami", "", kProtobuf);
   REQUIRE(who.ok());
   REQUIRE(who->status == 200);
   REQUIRE(proxy.requests() == 1);
 
   auto drops = std::make_shared<std::atomic<int>>(1);
   proxy.SetRewrite(DropAnswers("/v1/sightings", drops));
-  auto lost = (*http)->Send("POST", "/v1/sightings", SightingsBody(), kProtobuf);
+  auto lost = http->Send("POST", "/v1/sightings", SightingsBody(), kProtobuf);
   REQUIRE_FALSE(lost.ok());
   CHECK_MESSAGE(client::IsOutcomeUnknown(lost.status()), lost.status().ToString());
   CHECK(lost.status().message().find("not sent again") != std::string::npos);
@@ -69,7 +75,7 @@ TEST_CASE("a POST without an Idempotency-Key whose answer is lost on a reused co
   CHECK(proxy.requests() == 2);
 
   // The client still works: the next request opens a fresh connection.
-  auto again = (*http)->Send("GET", "/v1/whoami", "", kProtobuf);
+  auto again = http->Send("GET", "/v1/whoami", "", kProtobuf);
   REQUIRE(again.ok());
   CHECK(again->status == 200);
   CHECK(proxy.requests() == 3);
@@ -78,11 +84,8 @@ TEST_CASE("a POST without an Idempotency-Key whose answer is lost on a reused co
 TEST_CASE("a POST with an Idempotency-Key and a GET are resent once on a fresh connection") {
   TestExchange ex;
   TamperingProxy proxy(ex.pki() + "/server.pem", ex.pki() + "/server.key", ex.ClientOptionsFor("alpha"));
-  auto options = ex.ClientOptionsFor("alpha");
-  options.server = proxy.url();
-  auto http = client::HttpsClient::Create(options);
-  REQUIRE(http.ok());
-  REQUIRE((*http)->Send("GET", "/v1/whoami", "", kProtobuf).ok());
+  auto http = AlphaThrough(ex, proxy);
+  REQUIRE(http->Send("GET", "/v1/whoami", "", kProtobuf).ok());
 
   v1::SubmitSignalsRequest submit;
   auto* signal = submit.add_signals();
@@ -93,13 +96,13 @@ TEST_CASE("a POST with an Idempotency-Key and a GET are resent once on a fresh c
   headers.emplace_back("Idempotency-Key", "client-resend-test-1");
   auto drops = std::make_shared<std::atomic<int>>(1);
   proxy.SetRewrite(DropAnswers("/v1/collections/csam-known/signals", drops));
-  auto sent = (*http)->Send("POST", "/v1/collections/csam-known/signals", submit.SerializeAsString(), headers);
+  auto sent = http->Send("POST", "/v1/collections/csam-known/signals", submit.SerializeAsString(), headers);
   REQUIRE_MESSAGE(sent.ok(), sent.status().ToString());  // an answer (which one does not matter here)
   CHECK(proxy.requests() == 3);                          // whoami, the lost POST, its repetition
 
   drops->store(1);
   proxy.SetRewrite(DropAnswers("/v1/whoami", drops));
-  auto get = (*http)->Send("GET", "/v1/whoami", "", kProtobuf);
+  auto get = http->Send("GET", "/v1/whoami", "", kProtobuf);
   REQUIRE_MESSAGE(get.ok(), get.status().ToString());
   CHECK(get->status == 200);
   CHECK(proxy.requests() == 5);

@@ -6,16 +6,8 @@
 # of its usage and every flag of `exchangectl COMMAND --help` is offered, and
 # nothing else; flag values and profile names too. No services needed.
 set -uo pipefail
-root=$(cd "$(dirname "$0")/../.." && pwd)
-X="${EXCHANGE_BIN_DIR:-$root/build/bin}/exchangectl"
-dir=$(mktemp -d)
-trap 'rm -rf "$dir"' EXIT
-failures=0
-checks=0
-fail() {
-  echo "FAIL: $*" >&2
-  failures=$((failures + 1))
-}
+# shellcheck source=../support/e2e.sh
+source "$(dirname "$0")/../support/e2e.sh"
 # shellcheck source=../../deploy/bash-completion/exchangectl
 source "$root/deploy/bash-completion/exchangectl"
 complete -p exchangectl >/dev/null || fail "the script does not register a completion for exchangectl"
@@ -97,5 +89,4 @@ same "--cert FILE" "$(printf '%s\n' "$dir/files/signals.csv" "$dir/files/signals
   "$(complete_words whoami --cert "$dir/files/sig")"
 same "submit FILE" "$dir/files/signals.csv" "$(complete_words submit --collection c "$dir/files/signals.c")"
 
-echo "$checks checks, $failures failures"
-[ "$failures" -eq 0 ]
+e2e_finish

@@ -6,10 +6,9 @@
 # retraction, a sighting, a lookup without a mirror, the signed report), with
 # whole JSON documents and no step whose failure is hidden.
 set -uo pipefail
-root=$(cd "$(dirname "$0")/../.." && pwd)
-dir=$(mktemp -d)
-trap '"$root/scripts/sandbox" down "$dir/sb" >/dev/null 2>&1 || true; rm -rf "$dir"' EXIT
-failures=0
+# shellcheck source=../support/e2e.sh
+source "$(dirname "$0")/../support/e2e.sh"
+e2e_sandbox="$dir/sb"  # scripts/demo starts it; the preamble takes it down
 expect() {  # TEXT: the demo's output must contain it
   if ! grep -qF -- "$1" "$dir/plain"; then
     echo "FAIL: the demo's output lacks: $1" >&2

@@ -11,10 +11,11 @@
 #include <set>
 #include <thread>
 
+#include "collections.h"
+#include "common/hex.h"
 #include "exchange/v1/collections.pb.h"
 #include "exchange/v1/feed.pb.h"
 #include "exchange/v1/signals.pb.h"
-#include "log/encoding.h"
 #include "log/hash.h"
 #include "log/merkle.h"
 #include "test_exchange.h"
@@ -24,23 +25,13 @@ using exchange::testing::TestExchange;
 
 namespace {
 
-void Collection(const TestExchange& ex, const std::string& name) {
-  auto admin = ex.Client("admin1");
-  v1::CreateCollectionRequest create;
-  create.mutable_collection()->set_name(name);
-  REQUIRE(admin->Call("POST", "/v1/collections", &create, nullptr).ok());
-  v1::SetGrantRequest grant;
-  grant.set_access("write");
-  REQUIRE(admin->Call("PUT", "/v1/collections/" + name + "/grants/alpha", &grant, nullptr).ok());
-}
-
 v1::SubmitSignalsRequest Batch(int writer, int batch, int size) {
   v1::SubmitSignalsRequest request;
   for (int i = 0; i < size; ++i) {
     auto* s = request.add_signals();
     s->set_kind("sha256");
-    s->set_value(log::HexEncode(
-        log::Sha256("w" + std::to_string(writer) + "b" + std::to_string(batch) + "i" + std::to_string(i))));
+    s->set_value(
+        HexEncode(log::Sha256("w" + std::to_string(writer) + "b" + std::to_string(batch) + "i" + std::to_string(i))));
   }
   return request;
 }
@@ -92,7 +83,7 @@ std::vector<std::string> LoggedValues(client::ApiClient& api, const std::string&
 
 TEST_CASE("SIGKILL of exchanged during batches, clients retrying with the same key: every item exactly once") {
   TestExchange ex;
-  Collection(ex, "retried");
+  testing::CreateCollection(*ex.Client("admin1"), "retried", {"alpha"});
   const int api_port = testing::FreePort(), ops_port = testing::FreePort();
   auto victim = ex.StartServer(api_port, ops_port, {}, "victim.log");
   REQUIRE(TestExchange::WaitReady("127.0.0.1:" + std::to_string(ops_port), std::chrono::seconds(20)));
@@ -136,7 +127,7 @@ TEST_CASE("SIGKILL of exchanged during batches, clients retrying with the same k
 TEST_CASE("PostgreSQL restarted under load: /readyz tells the truth, nothing lost or duplicated") {
   testing::PgCluster cluster;
   TestExchange ex(cluster);
-  Collection(ex, "restarted");
+  testing::CreateCollection(*ex.Client("admin1"), "restarted", {"alpha"});
   std::atomic<bool> stop{false};
   std::atomic<int> retries{0}, reads{0};
   std::mutex mu;

@@ -10,12 +10,13 @@
 #include <random>
 #include <thread>
 
+#include "collections.h"
+#include "common/hex.h"
 #include "exchange/v1/audit.pb.h"
 #include "exchange/v1/collections.pb.h"
 #include "exchange/v1/feed.pb.h"
 #include "exchange/v1/signals.pb.h"
 #include "log/checkpoint_note.h"
-#include "log/encoding.h"
 #include "log/hash.h"
 #include "log/merkle.h"
 #include "test_exchange.h"
@@ -28,19 +29,7 @@ namespace {
 std::string RandomSha256(std::mt19937_64& rng) {
   std::string bytes(32, '\0');
   for (auto& b : bytes) b = static_cast<char>(rng());
-  return log::HexEncode(bytes);
-}
-
-void CreateCollection(client::ApiClient& admin, const std::string& name, const std::vector<std::string>& writers) {
-  v1::CreateCollectionRequest create;
-  create.mutable_collection()->set_name(name);
-  create.mutable_collection()->set_description("test collection");
-  REQUIRE(admin.Call("POST", "/v1/collections", &create, nullptr).ok());
-  for (const auto& org : writers) {
-    v1::SetGrantRequest grant;
-    grant.set_access("write");
-    REQUIRE(admin.Call("PUT", "/v1/collections/" + name + "/grants/" + org, &grant, nullptr).ok());
-  }
+  return HexEncode(bytes);
 }
 
 Status Submit(client::ApiClient& member, const std::string& collection, int count, std::mt19937_64& rng,
@@ -126,7 +115,7 @@ TEST_CASE("a collection's log: signed checkpoint, entries that hash to it, proof
   auto admin = ex.Client("admin1");
   auto alpha = ex.Client("alpha");
   auto beta = ex.Client("beta");
-  CreateCollection(*admin, "csam-known", {"alpha"});
+  testing::CreateCollection(*admin, "csam-known", {"alpha"});
   const std::string path = "/v1/collections/csam-known";
   const std::string origin = "test.exchange/csam-known";
   Trust trust = FetchTrust(*alpha);
@@ -245,7 +234,7 @@ TEST_CASE("a collection's log: signed checkpoint, entries that hash to it, proof
 
 TEST_CASE("two exchanged processes, eight writers each, readers polling: gap-free, prefixes, consistent") {
   TestExchange ex;
-  CreateCollection(*ex.Client("admin1"), "shared", {"alpha", "beta"});
+  testing::CreateCollection(*ex.Client("admin1"), "shared", {"alpha", "beta"});
   const int second_api = testing::FreePort(), second_ops = testing::FreePort();
   auto second = ex.StartServer(second_api, second_ops, {}, "exchanged-2.log");
   REQUIRE(TestExchange::WaitReady("127.0.0.1:" + std::to_string(second_ops), std::chrono::seconds(20)));
@@ -314,7 +303,7 @@ TEST_CASE("two exchanged processes, eight writers each, readers polling: gap-fre
 
 TEST_CASE("SIGKILL of a server in the middle of appends leaves a log that verifies and carries on") {
   TestExchange ex;
-  CreateCollection(*ex.Client("admin1"), "crashy", {"alpha"});
+  testing::CreateCollection(*ex.Client("admin1"), "crashy", {"alpha"});
   const int second_api = testing::FreePort(), second_ops = testing::FreePort();
   auto victim = ex.StartServer(second_api, second_ops, {}, "victim.log");
   REQUIRE(TestExchange::WaitReady("127.0.0.1:" + std::to_string(second_ops), std::chrono::seconds(20)));

@@ -4,15 +4,14 @@
 # exchanged: against the vectors, then against a live sandbox with appends
 # from two exchanged processes, then a forged checkpoint must be refused.
 set -euo pipefail
-root=$(cd "$(dirname "$0")/../.." && pwd)
+# shellcheck source=../support/e2e.sh
+source "$(dirname "$0")/../support/e2e.sh"
 vectors=${EXCHANGE_VECTORS_DIR:-$root/../shared/vectors}
-dir=$(mktemp -d)
-trap '"$root/scripts/sandbox" down "$dir/sb" >/dev/null 2>&1 || true; kill $(cat "$dir/second.pid" 2>/dev/null) 2>/dev/null || true; rm -rf "$dir"' EXIT
+e2e_on_exit 'kill $(cat "$dir/second.pid" 2>/dev/null) 2>/dev/null'
 
 python3 "$root/tools/verify_feed.py" vectors "$vectors/merkle"
 
-"$root/scripts/sandbox" up "$dir/sb" >/dev/null
-source "$dir/sb/env"
+sandbox_up
 "$root/scripts/lib/second-exchanged.sh" "$dir/sb" >"$dir/second.env"
 source "$dir/second.env"
 
@@ -33,7 +32,7 @@ python3 "$root/tools/verify_feed.py" feed --server "$SECOND_EXCHANGE_URL" --ca "
   --cert "$AUDITOR_CERT" --key "$AUDITOR_KEY" --vkey "$FEED_VKEY" --log /v1/audit
 
 # A key the exchange does not hold must not verify its checkpoints.
-"${EXCHANGE_BIN_DIR:-$root/build/bin}/exchanged" keys generate --name "${FEED_VKEY%%+*}" --out "$dir/impostor.key" >"$dir/impostor.vkey"
+"$bin/exchanged" keys generate --name "${FEED_VKEY%%+*}" --out "$dir/impostor.key" >"$dir/impostor.vkey"
 if python3 "$root/tools/verify_feed.py" feed --server "$EXCHANGE_URL" --ca "$EXCHANGE_CA" --cert "$ALPHA_CERT" \
      --key "$ALPHA_KEY" --vkey "$(cat "$dir/impostor.vkey")" --log /v1/collections/csam-known 2>"$dir/refusal"; then
   echo "FAIL: a checkpoint verified with a key the exchange does not hold" >&2

@@ -11,18 +11,11 @@
 # and its request_id is the X-Request-Id the client got. Then SIGHUP: a
 # second exchanged with --config changes its log level when the file does.
 set -euo pipefail
-root=$(cd "$(dirname "$0")/../.." && pwd)
-bin="${EXCHANGE_BIN_DIR:-$root/build/bin}"
-X="$bin/exchangectl"
-dir=$(mktemp -d)
-trap '"$root/scripts/sandbox" down "$dir/sb" >/dev/null 2>&1 || true; rm -rf "$dir"' EXIT
-fail() { echo "FAIL: $*" >&2; exit 1; }
+# shellcheck source=../support/e2e.sh
+source "$(dirname "$0")/../support/e2e.sh"
 
-"$root/scripts/sandbox" up "$dir/sb" >/dev/null
-source "$dir/sb/env"
-A1=(--cert "$ADMIN1_CERT" --key "$ADMIN1_KEY")
-A2=(--cert "$ADMIN2_CERT" --key "$ADMIN2_KEY")
-AL=(--cacert "$EXCHANGE_CA" --cert "$ALPHA_CERT" --key "$ALPHA_KEY")
+sandbox_up
+CURL_AL=(--cacert "$EXCHANGE_CA" "${AL[@]}")
 rand() { openssl rand -hex "$1"; }
 secrets="$dir/secrets"  # one forbidden string a line
 : >"$secrets"
@@ -35,7 +28,7 @@ bad_token=$(rand 32)
 echo "$bad_token" >>"$secrets"
 "$X" enroll --token "$bad_token" --org "Logtest Social" --legal-name "Logtest Social, Inc." --domain logtest.example \
   --contact trust@logtest.example --legal-basis "a legal basis" --accept-principles --out "$dir/bad" 2>/dev/null &&
-  fail "a wrong token was accepted"
+  die "a wrong token was accepted"
 "$X" enroll --token "$token" --org "Logtest Social" --legal-name "Logtest Social, Inc." --domain logtest.example \
   --contact trust@logtest.example --legal-basis "a legal basis" --accept-principles --out "$dir/acme" --output json \
   >"$dir/enroll.json"
@@ -55,18 +48,18 @@ url_value="https://evil.example/$(rand 8)?session=$(rand 8)"
 idem=$(rand 16)
 printf '%s\n%s\n%s\n' "$md5" "$idem" "${url_value#https://}" >>"$secrets"
 body="{\"signals\": [{\"kind\": \"md5\", \"value\": \"$md5\", \"category\": \"A1\"}]}"
-headers=$(curl -s -D - -o "$dir/submit.json" "${AL[@]}" -H 'Content-Type: application/json' -H "Idempotency-Key: $idem" \
+headers=$(curl -s -D - -o "$dir/submit.json" "${CURL_AL[@]}" -H 'Content-Type: application/json' -H "Idempotency-Key: $idem" \
   -H 'X-Request-Id: client-req-42' -d "$body" "$EXCHANGE_URL/v1/collections/csam-known/signals")
-grep -q '"created"' "$dir/submit.json" || fail "submit: $(cat "$dir/submit.json")"
+grep -q '"created"' "$dir/submit.json" || die "submit: $(cat "$dir/submit.json")"
 submit_id=$(tr -d '\r' <<<"$headers" | awk 'tolower($1) == "x-request-id:" {print $2}')
-[[ "$submit_id" =~ ^[0-9a-f]{32}$ ]] || fail "no X-Request-Id on the submit answer: $headers"
-lookup_headers=$(curl -s -D - -o /dev/null "${AL[@]}" -H "X-Request-Id: has spaces $md5" \
+[[ "$submit_id" =~ ^[0-9a-f]{32}$ ]] || die "no X-Request-Id on the submit answer: $headers"
+lookup_headers=$(curl -s -D - -o /dev/null "${CURL_AL[@]}" -H "X-Request-Id: has spaces $md5" \
   "$EXCHANGE_URL/v1/collections/csam-known/signals/md5/$md5?note=$idem")
 lookup_id=$(tr -d '\r' <<<"$lookup_headers" | awk 'tolower($1) == "x-request-id:" {print $2}')
-curl -s -o /dev/null "${AL[@]}" "$EXCHANGE_URL/v1/collections/csam-known/signals/url/$(python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1], safe=""))' "$url_value")"
+curl -s -o /dev/null "${CURL_AL[@]}" "$EXCHANGE_URL/v1/collections/csam-known/signals/url/$(python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1], safe=""))' "$url_value")"
 "$X" whoami --cert "$dir/acme/cert.pem" --key "$dir/acme/key.pem" >/dev/null
 # A key file's contents as a value: it must not come back in any log line.
-curl -s -o /dev/null "${AL[@]}" -H 'Content-Type: application/json' \
+curl -s -o /dev/null "${CURL_AL[@]}" -H 'Content-Type: application/json' \
   --data-binary "{\"signals\": [{\"kind\": \"keyword\", \"value\": $(python3 -c 'import json, sys; print(json.dumps(open(sys.argv[1]).read()))' "$dir/acme/key.pem")}]}" \
   "$EXCHANGE_URL/v1/collections/csam-known/signals"
 sleep 0.3
@@ -127,29 +120,29 @@ second_log="$dir/sb/exchanged-2.log"
 pid=$(cat "$dir/sb/exchanged-2.pid")
 "$X" whoami --server "$SECOND_EXCHANGE_URL" --cert "$ALPHA_CERT" --key "$ALPHA_KEY" >/dev/null
 sleep 0.2
-grep -q '"msg":"request"' "$second_log" && fail "a request line at --log-level warn"
+grep -q '"msg":"request"' "$second_log" && die "a request line at --log-level warn"
 echo "log-level = debug" >"$conf"
 kill -HUP "$pid"
 for _ in $(seq 50); do grep -q '"msg":"log level set by SIGHUP"' "$second_log" && break; sleep 0.1; done
 grep -q '"msg":"log level set by SIGHUP","log_level":"debug","previous":"warn"' "$second_log" ||
-  fail "SIGHUP did not set the level: $(tail -3 "$second_log")"
+  die "SIGHUP did not set the level: $(tail -3 "$second_log")"
 "$X" whoami --server "$SECOND_EXCHANGE_URL" --cert "$ALPHA_CERT" --key "$ALPHA_KEY" >/dev/null
 curl -s -o /dev/null "$SECOND_OPS_URL/healthz"
 sleep 0.2
-grep -q '"msg":"request".*"route":"/v1/whoami"' "$second_log" || fail "no request line after SIGHUP to debug"
-grep -q '"listener":"ops".*"route":"/healthz"' "$second_log" || fail "no debug line for the ops listener"
+grep -q '"msg":"request".*"route":"/v1/whoami"' "$second_log" || die "no request line after SIGHUP to debug"
+grep -q '"listener":"ops".*"route":"/healthz"' "$second_log" || die "no debug line for the ops listener"
 echo "log-level = loud" >"$conf"
 kill -HUP "$pid"
 for _ in $(seq 50); do grep -q '"msg":"SIGHUP: configuration not re-read' "$second_log" && break; sleep 0.1; done
 grep -q '"msg":"SIGHUP: configuration not re-read; log level unchanged".*"log_level":"debug"' "$second_log" ||
-  fail "a bad level on SIGHUP: $(tail -2 "$second_log")"
-kill -0 "$pid" || fail "exchanged died on SIGHUP"
+  die "a bad level on SIGHUP: $(tail -2 "$second_log")"
+kill -0 "$pid" || die "exchanged died on SIGHUP"
 kill -TERM "$pid"
 for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
 grep -q '"msg":"draining","signal":15' "$second_log" && grep -q '"msg":"stopped"' "$second_log" ||
-  fail "no draining/stopped lines: $(tail -2 "$second_log")"
+  die "no draining/stopped lines: $(tail -2 "$second_log")"
 python3 -c '
 import json, sys
-for line in open(sys.argv[1]): json.loads(line)' "$second_log" || fail "the second exchanged wrote a line that is not JSON"
+for line in open(sys.argv[1]): json.loads(line)' "$second_log" || die "the second exchanged wrote a line that is not JSON"
 echo "SIGHUP: warn -> debug applied, a bad level refused and the level kept"
 echo "1 passed, 0 failed"

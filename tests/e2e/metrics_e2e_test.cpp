@@ -15,10 +15,12 @@
 #include <thread>
 #include <vector>
 
+#include "collections.h"
 #include "exchange/v1/collections.pb.h"
 #include "exchange/v1/feed.pb.h"
 #include "exchange/v1/signals.pb.h"
 #include "exchange/v1/vetting.pb.h"
+#include "promtool.h"
 #include "raw_tls.h"
 #include "test_exchange.h"
 
@@ -65,22 +67,12 @@ double Now() { return static_cast<double>(std::time(nullptr)); }
 
 void Must(const Status& s) { REQUIRE_MESSAGE(s.ok(), s.ToString()); }
 
-void PromtoolAccepts(const TestExchange& ex, const std::string& metrics) {
-  const std::string file = ex.dir() + "/metrics.txt";
-  std::FILE* f = std::fopen(file.c_str(), "w");
-  REQUIRE(f);
-  std::fwrite(metrics.data(), 1, metrics.size(), f);
-  std::fclose(f);
-  auto lint = testing::RunCommand("promtool check metrics < '" + file + "' 2>&1");
-  CHECK_MESSAGE(lint.exit_code == 0, lint.output);
-}
-
 }  // namespace
 
 TEST_CASE("process metrics are read from /proc at each scrape and follow the process") {
   TestExchange ex(testing::PgCluster::Shared(), {{"--max-queued-jobs=777"}});
   const auto first = Scrape(ex);
-  PromtoolAccepts(ex, first);
+  testing::CheckPromtoolAccepts(ex.dir(), first);
 
   const auto start = Value(first, "process_start_time_seconds");
   REQUIRE(start);
@@ -125,16 +117,7 @@ TEST_CASE("database gauges: a checkpoint timestamp that moves, and series that g
   auto admin = ex.Client("admin1");
   auto alpha = ex.Client("alpha");
   auto beta = ex.Client("beta");
-  {
-    v1::CreateCollectionRequest create;
-    create.mutable_collection()->set_name("metrics");
-    Must(admin->Call("POST", "/v1/collections", &create, nullptr));
-    for (const std::string org : {"alpha", "beta"}) {
-      v1::SetGrantRequest grant;
-      grant.set_access("write");
-      Must(admin->Call("PUT", "/v1/collections/metrics/grants/" + org, &grant, nullptr));
-    }
-  }
+  testing::CreateCollection(*admin, "metrics");
   const std::string active = R"(exchange_signals{collection="metrics",kind="md5",status="active"})";
   const std::string retracted = R"(exchange_signals{collection="metrics",kind="md5",status="retracted"})";
   const std::string timestamp = R"(exchange_checkpoint_timestamp_seconds{log="metrics"})";
@@ -190,5 +173,5 @@ TEST_CASE("database gauges: a checkpoint timestamp that moves, and series that g
   Must(admin->Call("POST", "/v1/admin/orgs/beta/revoke", &reason, nullptr));
   m = ScrapeUntil(ex, [&](const std::string& x) { return !Value(x, beta_lag); });
   CHECK_FALSE(Value(m, beta_lag));
-  PromtoolAccepts(ex, m);
+  testing::CheckPromtoolAccepts(ex.dir(), m);
 }

@@ -8,12 +8,14 @@
 #include <iterator>
 #include <thread>
 
+#include "collections.h"
+#include "common/hex.h"
 #include "exchange/v1/collections.pb.h"
 #include "exchange/v1/signals.pb.h"
-#include "log/encoding.h"
 #include "pdq/hasher.h"
 #include "pdq/image.h"
 #include "test_exchange.h"
+#include "vector_files.h"
 
 using namespace exchange;
 using exchange::testing::TestExchange;
@@ -21,7 +23,7 @@ using exchange::testing::TestExchange;
 namespace {
 
 std::string Hex(const pdq::PdqHash& h) {
-  return log::HexEncode(std::string_view(reinterpret_cast<const char*>(h.data()), h.size()));
+  return HexEncode(std::string_view(reinterpret_cast<const char*>(h.data()), h.size()));
 }
 
 // The image at half its size, each pixel the mean of four: a resized copy.
@@ -57,16 +59,10 @@ v1::LookupResponse Lookup(client::ApiClient& api, const std::vector<std::string>
 TEST_CASE("PDQ lookup: a resized copy is found; a retraction applies within a second") {
   TestExchange ex;
   auto admin = ex.Client("admin1");
-  v1::CreateCollectionRequest create;
-  create.mutable_collection()->set_name("images");
-  REQUIRE(admin->Call("POST", "/v1/collections", &create, nullptr).ok());
-  v1::SetGrantRequest grant;
-  grant.set_access("write");
-  REQUIRE(admin->Call("PUT", "/v1/collections/images/grants/alpha", &grant, nullptr).ok());
+  testing::CreateCollection(*admin, "images", {"alpha"});
   auto alpha = ex.Client("alpha");
 
-  std::ifstream in(std::string(EXCHANGE_VECTORS_DIR) + "/pdq/images/bridge-1-original.jpg", std::ios::binary);
-  std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::vector<uint8_t> bytes = testing::ReadTestBytes(testing::VectorDir("pdq") / "images" / "bridge-1-original.jpg");
   REQUIRE(!bytes.empty());
   auto image = pdq::DecodeLuma(bytes);
   REQUIRE(image.ok());
@@ -113,7 +109,7 @@ TEST_CASE("PDQ lookup: a resized copy is found; a retraction applies within a se
     auto sync = testing::RunCommand(ctl + " sync --collection images --mirror " + ex.dir() + "/mirror --feed-vkey " +
                                     vkeys.output.substr(0, vkeys.output.find('\n')) + conn + " 2>&1");
     REQUIRE_MESSAGE(sync.exit_code == 0, sync.output);
-    const std::string rotated = std::string(EXCHANGE_VECTORS_DIR) + "/pdq/images/bridge-2-rotate-90.jpg";
+    const std::string rotated = testing::VectorDir("pdq") / "images" / "bridge-2-rotate-90.jpg";
     auto plain = testing::RunCommand(ctl + " match --mirror " + ex.dir() + "/mirror --file " + rotated + " 2>&1");
     auto turned =
         testing::RunCommand(ctl + " match --dihedral --mirror " + ex.dir() + "/mirror --file " + rotated + " 2>&1");

@@ -6,24 +6,11 @@
 # FILE:LINE, `config show`; and submit's progress bar, drawn under a
 # pseudo-terminal (script(1)) and never on a pipe or with --output json.
 set -uo pipefail
-root=$(cd "$(dirname "$0")/../.." && pwd)
-X="${EXCHANGE_BIN_DIR:-$root/build/bin}/exchangectl"
-dir=$(mktemp -d)
-trap '"$root/scripts/sandbox" down "$dir/sb" >/dev/null 2>&1 || true; rm -rf "$dir"' EXIT
-failures=0
-checks=0
-check() {  # DESCRIPTION COMMAND...: the command must succeed
-  local what=$1
-  shift
-  checks=$((checks + 1))
-  if ! "$@"; then
-    echo "FAIL: $what" >&2
-    failures=$((failures + 1))
-  fi
-}
+# shellcheck source=../support/e2e.sh
+source "$(dirname "$0")/../support/e2e.sh"
 # Runs exchangectl with no EXCHANGECTL_* variable but those given as NAME=VALUE
 # before the arguments; exit code in $rc, stdout in $out, stderr in $err.
-run() {
+run_isolated() {
   local vars=()
   while [[ ${1:-} == *=* && ${1:-} != -* ]]; do vars+=("$1"); shift; done
   # shellcheck disable=SC2046  # one "-u NAME" pair per EXCHANGECTL_* variable
@@ -33,35 +20,31 @@ run() {
   out=$(cat "$dir/out")
   err=$(cat "$dir/err")
 }
-has() { grep -qF -- "$2" <<<"$1"; }
-lacks() { ! grep -qF -- "$2" <<<"$1"; }
 mkdir -p "$dir/home"
 
-sb_out=$("$root/scripts/sandbox" up "$dir/sb") || { echo "FAIL: sandbox up" >&2; exit 1; }
+sandbox_up
 conf=$dir/sb/exchangectl.conf
 check "sandbox up names the profile file ($sb_out)" has "$sb_out" "EXCHANGECTL_CONFIG=$conf exchangectl --profile alpha whoami"
 env_before=$(cat "$dir/sb/env")
-# shellcheck source=/dev/null
-source "$dir/sb/env"
 
 # --- the sandbox's profile file, one profile per member ---
-run EXCHANGECTL_CONFIG="$conf" whoami --profile alpha --output json
+run_isolated EXCHANGECTL_CONFIG="$conf" whoami --profile alpha --output json
 check "whoami --profile alpha: exit 0 ($rc: $err)" test "$rc" = 0
 check "  ... is alpha ($out)" has "$out" '"alpha"'
-run EXCHANGECTL_CONFIG="$conf" EXCHANGECTL_PROFILE=beta whoami --output json
+run_isolated EXCHANGECTL_CONFIG="$conf" EXCHANGECTL_PROFILE=beta whoami --output json
 check "EXCHANGECTL_PROFILE=beta is beta ($out)" has "$out" '"beta"'
-run EXCHANGECTL_CONFIG="$conf" EXCHANGECTL_PROFILE=beta whoami --profile admin1 --output json
+run_isolated EXCHANGECTL_CONFIG="$conf" EXCHANGECTL_PROFILE=beta whoami --profile admin1 --output json
 check "--profile wins over EXCHANGECTL_PROFILE ($out)" has "$out" '"role": "admin"'
-run EXCHANGECTL_CONFIG="$conf" --profile beta whoami --output json
+run_isolated EXCHANGECTL_CONFIG="$conf" --profile beta whoami --output json
 check "--profile before the command, as sandbox up says ($rc: $out)" has "$out" '"beta"'
-run EXCHANGECTL_CONFIG="$conf" config profiles
+run_isolated EXCHANGECTL_CONFIG="$conf" config profiles
 check "config profiles lists the cast ($out)" test "$out" = "$(printf '%s\n' admin1 admin2 auditor alpha beta)"
 
 # sync with nothing but the collection and the mirror: server, CA, certificate,
 # key and the trusted feed keys all come from the profile.
-run EXCHANGECTL_CONFIG="$conf" sync --profile alpha --collection csam-known --mirror "$dir/m"
+run_isolated EXCHANGECTL_CONFIG="$conf" sync --profile alpha --collection csam-known --mirror "$dir/m"
 check "sync from a profile: exit 0 ($rc: $err)" test "$rc" = 0
-run EXCHANGECTL_CONFIG="$conf" report annual --profile auditor --year 2026 --out "$dir/report.json"
+run_isolated EXCHANGECTL_CONFIG="$conf" report annual --profile auditor --year 2026 --out "$dir/report.json"
 check "report annual from a profile (report-key): exit 0 ($rc: $err)" test "$rc" = 0
 
 # --- a profile file in ~/.config, the default profile, and precedence ---
@@ -85,21 +68,21 @@ ca = $EXCHANGECTL_CA
 cert = $ALPHA_CERT
 key = $ALPHA_KEY
 EOF
-run whoami --output json
+run_isolated whoami --output json
 check "the default profile of ~/.config/exchangectl/config: exit 0 ($rc: $err)" test "$rc" = 0
 check "  ... relative paths are beside the file ($out)" has "$out" '"alpha"'
-run XDG_CONFIG_HOME="$dir/home/.config" HOME=/nonexistent whoami --output json
+run_isolated XDG_CONFIG_HOME="$dir/home/.config" HOME=/nonexistent whoami --output json
 check "\$XDG_CONFIG_HOME is honoured ($rc: $err)" test "$rc" = 0
-run whoami --profile broken-server
+run_isolated whoami --profile broken-server
 check "a profile's server is used: nothing listens, exit 3 ($rc)" test "$rc" = 3
-run EXCHANGECTL_SERVER="$EXCHANGECTL_SERVER" whoami --profile broken-server --output json
+run_isolated EXCHANGECTL_SERVER="$EXCHANGECTL_SERVER" whoami --profile broken-server --output json
 check "the environment wins over the profile ($rc: $err)" test "$rc" = 0
-run EXCHANGECTL_SERVER=https://localhost:1 whoami --server "$EXCHANGECTL_SERVER" --profile broken-server --output json
+run_isolated EXCHANGECTL_SERVER=https://localhost:1 whoami --server "$EXCHANGECTL_SERVER" --profile broken-server --output json
 check "a flag wins over environment and profile ($rc: $err)" test "$rc" = 0
-run whoami --cert "$BETA_CERT" --key "$BETA_KEY" --output json
+run_isolated whoami --cert "$BETA_CERT" --key "$BETA_KEY" --output json
 check "flags win over the default profile ($out)" has "$out" '"beta"'
 
-run config show --output json
+run_isolated config show --output json
 check "config show: exit 0 ($rc: $err)" test "$rc" = 0
 src() { python3 -c "import json,sys; d=json.load(open('$dir/out')); print(next(s['$2'] for s in d['settings'] if s['key']=='$1'))"; }
 check "config show: cert from the profile, file and line ($(src cert source))" test "$(src cert source)" = "profile default ($cfg:5)"
@@ -107,46 +90,46 @@ check "config show: cert made absolute ($(src cert value))" test "$(src cert val
 check "config show: timeout from the profile ($(src timeout value))" test "$(src timeout value)" = 20000
 check "config show: output from the flag ($(src output source))" test "$(src output source)" = "flag --output"
 check "config show: report-key is the default ($(src report-key source))" test "$(src report-key source)" = default
-run EXCHANGECTL_TIMEOUT_MS=5 config show --output json --server https://x:1
+run_isolated EXCHANGECTL_TIMEOUT_MS=5 config show --output json --server https://x:1
 check "config show: the environment named ($(src timeout source))" test "$(src timeout source)" = '$EXCHANGECTL_TIMEOUT_MS'
 check "config show: the flag named ($(src server source))" test "$(src server source)" = "flag --server"
-run config show
+run_isolated config show
 check "config show as a table names the file ($out)" has "$out" "profile file: $cfg"
 
 # --- a readable private key is warned about, once, without refusing ---
 chmod 0644 "$dir/home/.config/exchangectl/alpha.key"
-run whoami
+run_isolated whoami
 check "a group/world-readable key: still exit 0 ($rc)" test "$rc" = 0
 check "  ... warned with the file and line ($err)" has "$err" "warning: $cfg:6: the private key $dir/home/.config/exchangectl/alpha.key can be read by everyone"
 chmod 0600 "$dir/home/.config/exchangectl/alpha.key"
-run whoami
+run_isolated whoami
 check "a 0600 key: no warning ($err)" test -z "$err"
 
 # --- errors name the file and the line ---
 printf '[profile default]\nserver = https://x:1\nsevrer = https://y:1\n' >"$cfg"
-run whoami
+run_isolated whoami
 check "an unknown key: exit 2 ($rc)" test "$rc" = 2
 check "  ... names file and line ($err)" has "$err" "$cfg:3: unknown key 'sevrer'"
 printf '[profile default]\ntimeout = soon\n' >"$cfg"
-run whoami
+run_isolated whoami
 check "a bad value: exit 2, file and line ($err)" has "$err" "$cfg:2: --timeout wants a whole number"
 printf 'server = https://x:1\n' >"$cfg"
-run whoami
+run_isolated whoami
 check "a key outside a profile: file and line ($err)" has "$err" "$cfg:1: 'server' comes before any [profile NAME] section"
 printf '[profile a]\n[profile a]\n' >"$cfg"
-run whoami
+run_isolated whoami
 check "a profile defined twice ($err)" has "$err" "$cfg:2: profile 'a' is defined twice (first on line 1)"
 printf '[profile alpha]\nserver = https://x:1\n' >"$cfg"
-run whoami --profile gamma
+run_isolated whoami --profile gamma
 check "an unknown profile: exit 2 ($rc)" test "$rc" = 2
 check "  ... names the file and the profiles there ($err)" has "$err" "$cfg: no profile 'gamma' (the file has: alpha)"
 rm "$cfg"
-run whoami --profile alpha
+run_isolated whoami --profile alpha
 check "--profile without a file: exit 2 ($rc)" test "$rc" = 2
 check "  ... says the file is missing ($err)" has "$err" "profile file $cfg does not exist"
-run EXCHANGECTL_CONFIG="$dir/nothing.conf" whoami
+run_isolated EXCHANGECTL_CONFIG="$dir/nothing.conf" whoami
 check "EXCHANGECTL_CONFIG naming a missing file: exit 2 ($err)" has "$err" "$dir/nothing.conf does not exist"
-run whoami --server "$EXCHANGECTL_SERVER" --ca "$EXCHANGECTL_CA"
+run_isolated whoami --server "$EXCHANGECTL_SERVER" --ca "$EXCHANGECTL_CA"
 check "no profile file and no --profile: the old behaviour (no certificate, exit 6: $rc $err)" test "$rc" = 6
 
 # --- submit's progress bar: on a terminal only, never with --output json ---
@@ -170,7 +153,7 @@ check "  ... then the summary" has "$tty_out" "1200 signals in 12 batches to csa
 pty submit --profile alpha --collection csam-known --batch 100 --output json "$dir/signals.csv"
 check "submit --output json under a pty: exit 0 ($rc)" test "$rc" = 0
 check "  ... draws no bar ($tty_out)" lacks "$tty_out" " signals  "
-run EXCHANGECTL_CONFIG="$conf" submit --profile alpha --collection csam-known --batch 100 "$dir/signals.csv"
+run_isolated EXCHANGECTL_CONFIG="$conf" submit --profile alpha --collection csam-known --batch 100 "$dir/signals.csv"
 check "submit on a pipe: exit 0 ($rc: $err)" test "$rc" = 0
 check "  ... draws no bar on a non-tty stderr ($err)" lacks "$err" " signals  "
 check "  ... nor on stdout" lacks "$out" "["
@@ -189,5 +172,4 @@ pty sync --profile alpha --collection csam-known --mirror "$dir/m3" --output jso
 check "sync --output json under a pty draws none ($tty_out)" lacks "$tty_out" " entries  "
 
 check "DIR/env is what it was" test "$(cat "$dir/sb/env")" = "$env_before"
-echo "$checks checks, $failures failures"
-[ "$failures" -eq 0 ]
+e2e_finish

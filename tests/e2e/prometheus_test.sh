@@ -3,24 +3,17 @@
 # A real Prometheus scrapes a sandbox's operations listener; series are read
 # back with PromQL through its HTTP API. promtool checks the exposition.
 set -euo pipefail
-root=$(cd "$(dirname "$0")/../.." && pwd)
-dir=$(mktemp -d)
+# shellcheck source=../support/e2e.sh
+source "$(dirname "$0")/../support/e2e.sh"
 chmod 755 "$dir"
-cleanup() {
-  [ -f "$dir/prometheus.pid" ] && kill "$(cat "$dir/prometheus.pid")" 2>/dev/null || true
-  "$root/scripts/sandbox" down "$dir/sb" >/dev/null 2>&1 || true
-  rm -rf "$dir"
-}
-trap cleanup EXIT
-fail() { echo "FAIL: $*" >&2; exit 1; }
+e2e_on_exit '[ -f "$dir/prometheus.pid" ] && kill "$(cat "$dir/prometheus.pid")" 2>/dev/null'
 
-"$root/scripts/sandbox" up "$dir/sb" >/dev/null
-source "$dir/sb/env"
+sandbox_up
 # Refresh the database-backed gauges often enough for a short test.
 kill "$(cat "$dir/sb/exchanged.pid")"
 sleep 0.5
 curl -fsS --cacert "$EXCHANGE_CA" --cert "$ALPHA_CERT" --key "$ALPHA_KEY" -o /dev/null "$EXCHANGE_URL/v1/whoami" 2>/dev/null &&
-  fail "the first exchanged is still serving"
+  die "the first exchanged is still serving"
 second=$("$root/scripts/lib/second-exchanged.sh" "$dir/sb" --metrics-period=500)
 eval "$second"
 
@@ -29,7 +22,7 @@ curl -fsS --cacert "$EXCHANGE_CA" --cert "$ALPHA_CERT" --key "$ALPHA_KEY" -H 'Co
   "$SECOND_EXCHANGE_URL/v1/collections/csam-known/signals" >/dev/null
 
 curl -fsS "$SECOND_OPS_URL/metrics" >"$dir/metrics.txt"
-promtool check metrics <"$dir/metrics.txt" || fail "promtool rejects /metrics"
+promtool check metrics <"$dir/metrics.txt" || die "promtool rejects /metrics"
 
 source "$root/scripts/lib/ports.sh"
 port=$(free_port)
@@ -55,7 +48,7 @@ for _ in $(seq 1 60); do
     [ -n "$(query 'exchange_checkpoint_timestamp_seconds{log="csam-known"}')" ] && break
   sleep 0.5
 done
-[ "$(query 'up{job="exchanged"}')" = "1" ] || { tail "$dir/prometheus.log" >&2; fail "Prometheus does not see exchanged up"; }
+[ "$(query 'up{job="exchanged"}')" = "1" ] || { tail "$dir/prometheus.log" >&2; die "Prometheus does not see exchanged up"; }
 for promql in 'sum(exchange_http_requests_total{route="/v1/collections/{c}/signals",code="2xx"})' \
               'exchange_signals{collection="csam-known",kind="md5",status="active"}' \
               'exchange_log_entries{log="csam-known"}' \
@@ -66,12 +59,12 @@ for promql in 'sum(exchange_http_requests_total{route="/v1/collections/{c}/signa
               'process_resident_memory_bytes{job="exchanged"}' \
               'process_open_fds{job="exchanged"}'; do
   value=$(query "$promql")
-  [ -n "$value" ] && [ "$value" != "0" ] || fail "no value for $promql"
+  [ -n "$value" ] && [ "$value" != "0" ] || die "no value for $promql"
   echo "$promql = $value"
 done
 # The checkpoint's age as the alert computes it: a few seconds to a minute.
 age=$(query 'time() - max by (log) (exchange_checkpoint_timestamp_seconds{log="csam-known"})')
 python3 -c 'import sys; a = float(sys.argv[1]); sys.exit(0 if -2 <= a <= 120 else 1)' "${age:-x}" ||
-  fail "checkpoint age from the timestamp gauge is '$age'"
+  die "checkpoint age from the timestamp gauge is '$age'"
 echo "checkpoint age = $age s"
 echo "1 passed, 0 failed"

@@ -12,6 +12,7 @@
 #include <fstream>
 #include <thread>
 
+#include "collections.h"
 #include "common/time_format.h"
 #include "exchange/v1/collections.pb.h"
 #include "exchange/v1/feed.pb.h"
@@ -40,14 +41,7 @@ int ThisYear() {
 
 void Seed(const TestExchange& ex) {
   auto admin = ex.Client("admin1");
-  v1::CreateCollectionRequest create;
-  create.mutable_collection()->set_name("csam-known");
-  REQUIRE(admin->Call("POST", "/v1/collections", &create, nullptr).ok());
-  for (const std::string org : {"alpha", "beta"}) {
-    v1::SetGrantRequest grant;
-    grant.set_access("write");
-    REQUIRE(admin->Call("PUT", "/v1/collections/csam-known/grants/" + org, &grant, nullptr).ok());
-  }
+  testing::CreateCollection(*admin, "csam-known");
   auto submit = [](client::ApiClient& api,
                    std::vector<std::tuple<std::string, std::string, std::string, std::vector<uint32_t>>> items) {
     v1::SubmitSignalsRequest r;
@@ -255,12 +249,7 @@ TEST_CASE("a member's figures count only what it may read; acted on means a real
   Seed(ex);
   auto admin = ex.Client("admin1");
   // A collection only alpha reads, with two md5 signals in it.
-  v1::CreateCollectionRequest create;
-  create.mutable_collection()->set_name("alpha-only");
-  REQUIRE(admin->Call("POST", "/v1/collections", &create, nullptr).ok());
-  v1::SetGrantRequest grant;
-  grant.set_access("write");
-  REQUIRE(admin->Call("PUT", "/v1/collections/alpha-only/grants/alpha", &grant, nullptr).ok());
+  testing::CreateCollection(*admin, "alpha-only", {"alpha"});
   v1::SubmitSignalsRequest hidden;
   for (const std::string value : {"00000000000000000000000000000001", "00000000000000000000000000000002"}) {
     auto* s = hidden.add_signals();

@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "exchange/v1/identity.pb.h"
+#include "promtool.h"
 #include "raw_tls.h"
 #include "test_exchange.h"
 
@@ -136,15 +137,7 @@ TEST_CASE("the operations listener: health, readiness through a PostgreSQL resta
   CHECK(metrics.find("exchange_http_request_duration_seconds_bucket") != std::string::npos);
   CHECK(metrics.find("exchange_tls_handshake_failures_total") != std::string::npos);
   CHECK(metrics.find("exchange_db_pool_queue_depth") != std::string::npos);
-  {
-    std::string file = ex.dir() + "/metrics.txt";
-    std::FILE* f = std::fopen(file.c_str(), "w");
-    REQUIRE(f);
-    std::fwrite(metrics.data(), 1, metrics.size(), f);
-    std::fclose(f);
-    auto lint = testing::RunCommand("promtool check metrics < '" + file + "' 2>&1");
-    CHECK_MESSAGE(lint.exit_code == 0, lint.output);
-  }
+  testing::CheckPromtoolAccepts(ex.dir(), metrics);
 
   cluster.Stop();
   bool went_unready = false;

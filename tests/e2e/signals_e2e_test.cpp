@@ -9,6 +9,7 @@
 #include <map>
 #include <thread>
 
+#include "collections.h"
 #include "common/time_format.h"
 #include "exchange/v1/collections.pb.h"
 #include "exchange/v1/feed.pb.h"
@@ -23,18 +24,14 @@ namespace {
 const std::string kMd5 = "d41d8cd98f00b204e9800998ecf8427e";
 const std::string kSha256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 
+// A collection alpha and beta write to, with that attribution and those required fields.
 void Collection(client::ApiClient& admin, const std::string& name, const std::string& attribution,
                 std::vector<std::string> required = {}) {
-  v1::CreateCollectionRequest create;
-  create.mutable_collection()->set_name(name);
-  create.mutable_collection()->set_attribution(attribution);
-  for (auto& f : required) create.mutable_collection()->add_required_fields(f);
-  REQUIRE(admin.Call("POST", "/v1/collections", &create, nullptr).ok());
-  for (const std::string org : {"alpha", "beta"}) {
-    v1::SetGrantRequest grant;
-    grant.set_access("write");
-    REQUIRE(admin.Call("PUT", "/v1/collections/" + name + "/grants/" + org, &grant, nullptr).ok());
-  }
+  v1::Collection collection;
+  collection.set_name(name);
+  collection.set_attribution(attribution);
+  for (auto& f : required) collection.add_required_fields(f);
+  testing::CreateCollection(admin, collection);
 }
 
 v1::SubmitSignalsResponse Submit(client::ApiClient& api, const std::string& collection,

@@ -19,6 +19,8 @@
 #include <sstream>
 #include <thread>
 
+#include "collections.h"
+#include "common/hex.h"
 #include "exchange/v1/collections.pb.h"
 #include "exchange/v1/feed.pb.h"
 #include "exchange/v1/signals.pb.h"
@@ -62,7 +64,7 @@ std::string Quote(const std::string& s) {
 std::string RandomHex(std::mt19937_64& rng, int bytes) {
   std::string raw(static_cast<std::size_t>(bytes), '\0');
   for (auto& b : raw) b = static_cast<char>(rng());
-  return log::HexEncode(raw);
+  return HexEncode(raw);
 }
 
 // How exchangectl reaches an exchange as someone.
@@ -112,18 +114,6 @@ CtlResult Sync(const Who& who, const std::string& collection, const std::string&
 
 CtlResult Verify(const Who& who, const std::string& dir) {
   return Ctl({"mirror", "verify", dir, "--feed-vkey", who.vkeys});
-}
-
-void CreateCollection(client::ApiClient& admin, const std::string& name) {
-  v1::CreateCollectionRequest create;
-  create.mutable_collection()->set_name(name);
-  create.mutable_collection()->set_description("test collection");
-  REQUIRE(admin.Call("POST", "/v1/collections", &create, nullptr).ok());
-  for (const std::string org : {"alpha", "beta"}) {
-    v1::SetGrantRequest grant;
-    grant.set_access("write");
-    REQUIRE(admin.Call("PUT", "/v1/collections/" + name + "/grants/" + org, &grant, nullptr).ok());
-  }
 }
 
 // Submits sha256 signals in batches of 10,000; returns their values.
@@ -177,14 +167,11 @@ std::map<std::pair<std::string, std::string>, v1::SignalState> MirrorState(const
 
 std::string PathSegment(const std::string& value) {
   std::string out;
-  static const char kHex[] = "0123456789ABCDEF";
   for (unsigned char c : value) {
     if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
       out += static_cast<char>(c);
     } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
+      AppendPercentEscape(c, out);
     }
   }
   return out;
@@ -240,7 +227,7 @@ TEST_CASE("sync: 100,000 entries, incremental syncs, kill -9 and resume; the mir
   auto admin = ex.Client("admin1");
   auto alpha = ex.Client("alpha");
   auto beta = ex.Client("beta");
-  CreateCollection(*admin, "big");
+  testing::CreateCollection(*admin, "big");
   const Who member = WhoFor(ex, "alpha");
   std::mt19937_64 rng(6);
   TempDir work;
@@ -366,7 +353,7 @@ TEST_CASE("a tampered, rolled back, forked or re-signed feed is refused: mirror 
   TestExchange ex;
   auto admin = ex.Client("admin1");
   auto alpha = ex.Client("alpha");
-  CreateCollection(*admin, "csam-known");
+  testing::CreateCollection(*admin, "csam-known");
   std::mt19937_64 rng(7);
   TempDir work;
   const std::string dir = work.path() + "/mirror";
@@ -506,7 +493,7 @@ TEST_CASE("a tampered, rolled back, forked or re-signed feed is refused: mirror 
     };
     auto forked_admin = client_for("admin1");
     auto forked_alpha = client_for("alpha");
-    CreateCollection(*forked_admin, "csam-known");
+    testing::CreateCollection(*forked_admin, "csam-known");
     const Who direct = WhoFor(ex, "alpha", url);
 
     SubmitRandom(*forked_alpha, "csam-known", 30, rng);  // the mirror's size, another root
@@ -539,7 +526,7 @@ TEST_CASE("submit a file in batches, re-run it idempotently, act on signals, mat
   TestExchange ex;
   auto admin = ex.Client("admin1");
   auto alpha = ex.Client("alpha");
-  CreateCollection(*admin, "csam-known");
+  testing::CreateCollection(*admin, "csam-known");
   const Who a = WhoFor(ex, "alpha");
   const Who b = WhoFor(ex, "beta");
   std::mt19937_64 rng(8);
@@ -551,7 +538,7 @@ TEST_CASE("submit a file in batches, re-run it idempotently, act on signals, mat
   for (auto& c : photo) c = static_cast<char>(rng());
   WriteAll(work.path() + "/photo.jpg", photo);
   WriteAll(work.path() + "/clean.jpg", "nothing to see");
-  const std::string photo_sha256 = log::HexEncode(std::span<const uint8_t>(log::Sha256(photo)));
+  const std::string photo_sha256 = HexEncode(std::span<const uint8_t>(log::Sha256(photo)));
 
   std::string csv = "kind,value,category,labels,reviewed,source_ref,expires_at,principles,pdq_quality\n";
   csv += "sha256," + photo_sha256 + ",A1,a;b,true,case-1,,1;3,\n";                             // line 2

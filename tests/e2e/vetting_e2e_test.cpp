@@ -7,12 +7,12 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 
+#include "common/files.h"
 #include "exchange/v1/identity.pb.h"
 #include "exchange/v1/vetting.pb.h"
 #include "pki/certificate.h"
 #include "pki/crl.h"
 #include "pki/csr.h"
-#include "pki/files.h"
 #include "pki/issue.h"
 #include "pki/key.h"
 #include "test_exchange.h"
@@ -312,8 +312,8 @@ std::string Accented(std::size_t n) {
 // Another certificate for the admin organisation, issued by the test CA and
 // registered with `--holder` (its CN is `cn`).
 client::ClientOptions AddAdminCertificate(const TestExchange& ex, const std::string& cn, const std::string& holder) {
-  auto ca = pki::Certificate::FromPem(*pki::ReadFile(ex.pki() + "/issuing-ca.pem", 64 * 1024));
-  auto ca_key = pki::PrivateKey::FromPem(*pki::ReadFile(ex.pki() + "/issuing-ca.key", 64 * 1024));
+  auto ca = pki::Certificate::FromPem(*ReadFile(ex.pki() + "/issuing-ca.pem", 64 * 1024));
+  auto ca_key = pki::PrivateKey::FromPem(*ReadFile(ex.pki() + "/issuing-ca.key", 64 * 1024));
   REQUIRE(ca.ok());
   REQUIRE(ca_key.ok());
   auto key = pki::PrivateKey::GenerateP256();
@@ -322,9 +322,8 @@ client::ClientOptions AddAdminCertificate(const TestExchange& ex, const std::str
       pki::IssueClientCert(*ca, *ca_key, *key->GetPublicKey(), {cn, "coalition", "admin"}, std::chrono::hours(24));
   REQUIRE_MESSAGE(cert.ok(), cert.status().ToString());
   const std::string cert_file = ex.dir() + "/" + cn + ".pem", key_file = ex.dir() + "/" + cn + ".key";
-  REQUIRE(
-      pki::WritePublicFile(cert_file, *cert->ToPem() + *pki::ReadFile(ex.pki() + "/issuing-ca.pem", 64 * 1024)).ok());
-  REQUIRE(pki::WritePrivateFile(key_file, *key->ToPem()).ok());
+  REQUIRE(WritePublicFile(cert_file, *cert->ToPem() + *ReadFile(ex.pki() + "/issuing-ca.pem", 64 * 1024)).ok());
+  REQUIRE(WritePrivateFile(key_file, *key->ToPem()).ok());
   auto added = RunCommand(testing::BinDir() + "/exchanged credentials add --database '" + ex.database_url() +
                           "' --org coalition --role admin --cert '" + cert_file + "' --holder '" + holder + "' 2>&1");
   REQUIRE_MESSAGE(added.exit_code == 0, added.output);

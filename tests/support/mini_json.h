@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // A tiny JSON reader for test vectors, test-only. Enough for the
-// transparency-dev Merkle vectors: objects, arrays, strings (with the simple
-// escapes and \u00XX), non-negative integers up to 2^64-1, true/false/null.
+// transparency-dev Merkle vectors: objects, arrays, strings (common/json.h
+// ReadJsonString), non-negative integers up to 2^64-1, true/false/null.
 // Anything else fails the parse: a vector we cannot read must fail the test,
 // not be skipped.
 #pragma once
@@ -13,6 +13,8 @@
 #include <string_view>
 #include <utility>
 #include <vector>
+
+#include "common/json.h"
 
 namespace exchange::testing {
 
@@ -104,61 +106,10 @@ class MiniJsonParser {
     return value;
   }
 
-  static int HexDigit(char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-  }
-
   std::optional<std::string> ParseString() {
-    ++pos_;  // opening quote
-    std::string out;
-    while (pos_ < text_.size()) {
-      char c = text_[pos_++];
-      if (c == '"') return out;
-      if (static_cast<unsigned char>(c) < 0x20) return std::nullopt;
-      if (c != '\\') {
-        out += c;
-        continue;
-      }
-      if (pos_ >= text_.size()) return std::nullopt;
-      char e = text_[pos_++];
-      switch (e) {
-        case '"':
-        case '\\':
-        case '/':
-          out += e;
-          break;
-        case 'b':
-          out += '\b';
-          break;
-        case 'f':
-          out += '\f';
-          break;
-        case 'n':
-          out += '\n';
-          break;
-        case 'r':
-          out += '\r';
-          break;
-        case 't':
-          out += '\t';
-          break;
-        case 'u': {  // ASCII only: \u0000 to \u007f
-          if (pos_ + 4 > text_.size() || text_.substr(pos_, 2) != "00") return std::nullopt;
-          int high = HexDigit(text_[pos_ + 2]);
-          int low = HexDigit(text_[pos_ + 3]);
-          if (high < 0 || high > 7 || low < 0) return std::nullopt;
-          out += static_cast<char>(high << 4 | low);
-          pos_ += 4;
-          break;
-        }
-        default:
-          return std::nullopt;
-      }
-    }
-    return std::nullopt;
+    Result<std::string> s = ReadJsonString(text_, pos_);
+    if (!s.ok()) return std::nullopt;
+    return std::move(s).value();
   }
 
   std::optional<JsonValue> ParseArray() {

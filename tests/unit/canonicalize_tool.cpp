@@ -7,7 +7,7 @@
 #include <iostream>
 #include <string>
 
-#include "log/encoding.h"
+#include "common/hex.h"
 #include "signals/canonical.h"
 #include "signals/kind.h"
 #include "signals/look_alike.h"
@@ -18,7 +18,7 @@ int main() {
   while (std::getline(std::cin, line)) {
     const size_t tab = line.find('\t');
     auto kind = signals::ParseKind(line.substr(0, tab));
-    auto raw = exchange::log::HexDecode(tab == std::string::npos ? "" : line.substr(tab + 1));
+    auto raw = exchange::HexDecode(tab == std::string::npos ? "" : line.substr(tab + 1));
     if (!kind || !raw.ok()) {
       std::cout << "error\tbad test input line\n";
       continue;
@@ -28,8 +28,8 @@ int main() {
       std::cout << "error\t" << canonical.status().message() << "\n";
       continue;
     }
-    std::cout << "ok\t" << exchange::log::HexEncode(*canonical) << "\t"
-              << exchange::log::HexEncode(signals::LookAlikeSkeleton(*kind, *canonical)) << "\n";
+    std::cout << "ok\t" << exchange::HexEncode(*canonical) << "\t"
+              << exchange::HexEncode(signals::LookAlikeSkeleton(*kind, *canonical)) << "\n";
   }
   return 0;
 }

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // common/json.h and common/logger.h: escaping that keeps any bytes valid
-// JSON in valid UTF-8, the line formats, and lines from many threads that
+// JSON in valid UTF-8, unescaping that reads it back, the line formats, and lines from many threads that
 // never interleave (written to a real file through stderr).
 #include <doctest/doctest.h>
 #include <fcntl.h>
@@ -42,6 +42,33 @@ TEST_CASE("Utf8SequenceAt reads one well-formed sequence") {
   CHECK(Utf8SequenceAt("\xE2\x82\xAC", 0, &c) == 3);
   CHECK(c == 0x20AC);
   CHECK(Utf8SequenceAt("\x80", 0, &c) == 0);
+}
+
+TEST_CASE("ReadJsonString reads back what JsonQuote writes, and every JSON escape") {
+  for (std::string_view value : {std::string_view(""), std::string_view("plain"), std::string_view("a\"b\\c/d"),
+                                 std::string_view("l1\nl2\r\t\b\f"), std::string_view("\x00\x1f\x7f", 3),
+                                 std::string_view("caf\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80")}) {
+    CAPTURE(value);
+    const std::string quoted = JsonQuote(value) + ",next";
+    std::size_t pos = 0;
+    Result<std::string> read = ReadJsonString(quoted, pos);
+    REQUIRE(read.ok());
+    CHECK(*read == value);
+    CHECK(quoted.substr(pos) == ",next");
+  }
+  const std::string_view array = "[ \"\\u00e9\\u20AC\\/\\b\\f\\u0041\"]";
+  std::size_t pos = 2;
+  CHECK(*ReadJsonString(array, pos) == "\xC3\xA9\xE2\x82\xAC/\b\fA");
+  CHECK(array.substr(pos) == "]");
+}
+
+TEST_CASE("ReadJsonString refuses what is not a JSON string") {
+  for (std::string_view bad : {"", "plain", " \"x\"", "\"open", "\"a\\\"", "\"\\x\"", "\"\\u12\"", "\"\\u12g4\"",
+                               "\"\\ud800\"", "\"\\uDFFF\"", "\"tab\there\"", "\"nl\n\""}) {
+    CAPTURE(bad);
+    std::size_t pos = 0;
+    CHECK(ReadJsonString(bad, pos).status().code() == ErrorCode::kInvalidArgument);
+  }
 }
 
 TEST_CASE("JSON lines: time in RFC 3339 UTC with milliseconds, level, msg, then fields in order") {

@@ -13,10 +13,11 @@
 #include <string>
 #include <vector>
 
-#include "../support/mini_json.h"
 #include "log/encoding.h"
 #include "log/hash.h"
 #include "log/merkle.h"
+#include "mini_json.h"
+#include "vector_files.h"
 
 namespace {
 
@@ -24,7 +25,7 @@ namespace fs = std::filesystem;
 using exchange::log::Hash;
 using exchange::testing::JsonValue;
 
-const fs::path kMerkleVectors = fs::path(EXCHANGE_VECTORS_DIR) / "merkle";
+const fs::path kMerkleVectors = exchange::testing::VectorDir("merkle");
 
 std::vector<fs::path> JsonFilesUnder(const fs::path& dir) {
   std::vector<fs::path> files;
@@ -36,9 +37,7 @@ std::vector<fs::path> JsonFilesUnder(const fs::path& dir) {
 }
 
 JsonValue ReadJson(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  std::optional<JsonValue> json = exchange::testing::ParseJson(text);
+  std::optional<JsonValue> json = exchange::testing::ParseJson(exchange::testing::ReadTestFile(path));
   REQUIRE_MESSAGE(json.has_value(), "cannot parse " << path);
   REQUIRE(json->kind == JsonValue::Kind::kObject);
   return *json;

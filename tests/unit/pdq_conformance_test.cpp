@@ -17,6 +17,7 @@
 #include "pdq/hasher.h"
 #include "pdq/image.h"
 #include "signals/match.h"
+#include "vector_files.h"
 
 namespace {
 
@@ -31,17 +32,12 @@ using exchange::pdq::LumaImage;
 using exchange::signals::HammingDistance256;
 using exchange::signals::ParsePdq;
 using exchange::signals::PdqHash;
+using exchange::testing::ReadTestBytes;
 
-const fs::path kPdqVectors = fs::path(EXCHANGE_VECTORS_DIR) / "pdq";
+const fs::path kPdqVectors = exchange::testing::VectorDir("pdq");
 // The issue's tolerance: decoders differ slightly from the reference's.
 constexpr int kMaxDistance = 10;
 constexpr int kMaxQualityDifference = 5;
-
-std::vector<uint8_t> ReadFile(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  REQUIRE_MESSAGE(in.good(), "cannot read " << path);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
 
 struct Expected {
   PdqHash hash;
@@ -86,7 +82,7 @@ void CheckConformance(const DecodeOptions& options) {
     const std::string name = path.filename().string();
     auto it = expected.find(name);
     REQUIRE_MESSAGE(it != expected.end(), name << " has no row in expected.csv");
-    auto result = HashImage(ReadFile(path), options);
+    auto result = HashImage(ReadTestBytes(path), options);
     REQUIRE_MESSAGE(result.ok(), name << ": " << result.status().ToString());
     const int distance = HammingDistance256(result->hash, it->second.hash);
     CHECK_MESSAGE(distance <= kMaxDistance, name << " is " << distance << " bits from the reference");
@@ -213,7 +209,7 @@ TEST_CASE("the variants of the original bridge photograph find its rotated and m
   const char* names[] = {"bridge-1-original.jpg",    "bridge-2-rotate-90.jpg",   "bridge-3-rotate-180.jpg",
                          "bridge-4-rotate-270.jpg",  "bridge-5-flipx.jpg",       "bridge-6-flipy.jpg",
                          "bridge-7-flip-plus-1.jpg", "bridge-8-flip-minus-1.jpg"};
-  auto image = exchange::pdq::DecodeLuma(ReadFile(kPdqVectors / "images" / names[0]));
+  auto image = exchange::pdq::DecodeLuma(ReadTestBytes(kPdqVectors / "images" / names[0]));
   REQUIRE(image.ok());
   auto variants = HashLumaDihedral(image->view());
   REQUIRE(variants.ok());
@@ -233,7 +229,7 @@ TEST_CASE("the variants of the original bridge photograph find its rotated and m
 
 // --- broken input -----------------------------------------------------------
 
-std::vector<uint8_t> Bridge() { return ReadFile(kPdqVectors / "images" / "bridge-1-original.jpg"); }
+std::vector<uint8_t> Bridge() { return ReadTestBytes(kPdqVectors / "images" / "bridge-1-original.jpg"); }
 
 TEST_CASE("a truncated JPEG is an error, wherever it is cut") {
   const std::vector<uint8_t> full = Bridge();
@@ -245,7 +241,7 @@ TEST_CASE("a truncated JPEG is an error, wherever it is cut") {
     if (!result.ok()) CHECK(result.status().code() == ErrorCode::kInvalidArgument);
   }
   // Also from a progressive file, where the image fills in scan by scan.
-  const std::vector<uint8_t> progressive = ReadFile(kPdqVectors / "images" / "bridge-2-rotate-90.jpg");
+  const std::vector<uint8_t> progressive = ReadTestBytes(kPdqVectors / "images" / "bridge-2-rotate-90.jpg");
   std::vector<uint8_t> cut(progressive.begin(), progressive.begin() + static_cast<ptrdiff_t>(progressive.size() / 2));
   CHECK(!HashImage(cut).ok());
 }

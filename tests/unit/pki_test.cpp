@@ -13,14 +13,15 @@
 #include <cstdlib>
 #include <ctime>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "common/files.h"
 #include "pki/certificate.h"
 #include "pki/crl.h"
 #include "pki/csr.h"
 #include "pki/dev_pki.h"
-#include "pki/files.h"
 #include "pki/issue.h"
 #include "pki/key.h"
 #include "pki/openssl_ptr.h"
@@ -30,8 +31,11 @@ namespace {
 namespace fs = std::filesystem;
 using namespace exchange::pki;
 using exchange::ErrorCode;
+using exchange::ReadFile;
 using exchange::Result;
 using exchange::Status;
+using exchange::WritePrivateFile;
+using exchange::WritePublicFile;
 using std::chrono::hours;
 
 constexpr auto kDay = hours(24);
@@ -502,6 +506,32 @@ TEST_CASE("CRL issuance refuses bad input") {
   Certificate leaf = Must(IssueClientCert(ca.issuing, ca.issuing_key, PublicOf(leaf_key), {"x", "", ""}, kDay));
   CHECK(MakeCrlPem(leaf, leaf_key, {}, kDay).status().code() == ErrorCode::kFailedPrecondition);
   CHECK(ParseCrl("nothing").status().code() == ErrorCode::kInvalidArgument);
+}
+
+TEST_CASE("copies of a certificate or public key share it and outlive the original") {
+  TestCa ca;
+  const std::string pem = Must(ca.issuing.ToPem());
+  std::optional<Certificate> original = Must(Certificate::FromPem(pem));
+  Certificate copy = *original;
+  CHECK(copy.get() == original->get());
+  Certificate assigned = ca.root;
+  assigned = *original;
+  const Certificate& same = assigned;
+  assigned = same;  // self-assignment keeps it
+  CHECK(assigned.get() == original->get());
+  Certificate moved = std::move(*original);
+  CHECK(original->get() == nullptr);
+  original.reset();
+  CHECK(Must(copy.ToPem()) == pem);
+  CHECK(Must(assigned.ToPem()) == pem);
+  CHECK(Must(moved.ToPem()) == pem);
+
+  std::optional<PublicKey> key = PublicOf(ca.issuing_key);
+  const std::string key_pem = Must(key->ToPem());
+  PublicKey key_copy = *key;
+  CHECK(key_copy.get() == key->get());
+  key.reset();
+  CHECK(Must(key_copy.ToPem()) == key_pem);
 }
 
 TEST_CASE("private files are 0600 and public files 0644, whatever the umask") {

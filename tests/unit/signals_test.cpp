@@ -7,6 +7,7 @@
 #include <set>
 #include <string>
 
+#include "canonical_forms.h"
 #include "log/encoding.h"
 #include "signals/canonical.h"
 #include "signals/kind.h"
@@ -17,7 +18,6 @@ namespace {
 using exchange::ErrorCode;
 using exchange::Result;
 using exchange::signals::AllKinds;
-using exchange::signals::Canonicalize;
 using exchange::signals::HammingDistance256;
 using exchange::signals::Kind;
 using exchange::signals::KindName;
@@ -25,20 +25,8 @@ using exchange::signals::ParseKind;
 using exchange::signals::ParsePdq;
 using exchange::signals::PdqHash;
 using exchange::signals::ValidatePdqQuality;
-
-std::string Canonical(Kind kind, std::string_view raw) {
-  Result<std::string> result = Canonicalize(kind, raw);
-  REQUIRE_MESSAGE(result.ok(), KindName(kind) << " refused '" << raw << "': " << result.status().ToString());
-  return *result;
-}
-
-// The reason `raw` is refused; fails the test if it is accepted.
-std::string Refusal(Kind kind, std::string_view raw) {
-  Result<std::string> result = Canonicalize(kind, raw);
-  REQUIRE_MESSAGE(!result.ok(), KindName(kind) << " accepted '" << raw << "' as '" << *result << "'");
-  CHECK(result.status().code() == ErrorCode::kInvalidArgument);
-  return result.status().message();
-}
+using exchange::testing::Canonical;
+using exchange::testing::Refusal;
 
 const std::string kMd5 = "d41d8cd98f00b204e9800998ecf8427e";
 const std::string kSha1 = "da39a3ee5e6b4b0d3255bfef95601890afd80709";

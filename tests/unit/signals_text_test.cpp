@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "canonical_forms.h"
 #include "signals/canonical.h"
 #include "signals/look_alike.h"
 #include "signals/match_rule.h"
@@ -17,27 +18,13 @@
 
 namespace {
 
-using exchange::ErrorCode;
 using exchange::Result;
-using exchange::signals::Canonicalize;
 using exchange::signals::DecodeUtf8;
 using exchange::signals::EncodeUtf8;
 using exchange::signals::Kind;
-using exchange::signals::KindName;
 using exchange::signals::LookAlikeSkeleton;
-
-std::string Canonical(Kind kind, std::string_view raw) {
-  Result<std::string> result = Canonicalize(kind, raw);
-  REQUIRE_MESSAGE(result.ok(), KindName(kind) << " refused '" << raw << "': " << result.status().ToString());
-  return *result;
-}
-
-std::string Refusal(Kind kind, std::string_view raw) {
-  Result<std::string> result = Canonicalize(kind, raw);
-  REQUIRE_MESSAGE(!result.ok(), KindName(kind) << " accepted '" << raw << "' as '" << *result << "'");
-  CHECK(result.status().code() == ErrorCode::kInvalidArgument);
-  return result.status().message();
-}
+using exchange::testing::Canonical;
+using exchange::testing::Refusal;
 
 }  // namespace
 

@@ -5,30 +5,20 @@
 
 #include <string>
 
+#include "canonical_forms.h"
 #include "signals/canonical.h"
 #include "signals/ip_address.h"
 
 namespace {
 
-using exchange::ErrorCode;
 using exchange::Result;
-using exchange::signals::Canonicalize;
 using exchange::signals::CanonicalizeIpv6;
 using exchange::signals::IsDottedQuadIpv4;
 using exchange::signals::Kind;
 
-std::string Url(std::string_view raw) {
-  Result<std::string> result = Canonicalize(Kind::kUrl, raw);
-  REQUIRE_MESSAGE(result.ok(), "refused '" << raw << "': " << result.status().ToString());
-  return *result;
-}
-
-std::string Refusal(std::string_view raw) {
-  Result<std::string> result = Canonicalize(Kind::kUrl, raw);
-  REQUIRE_MESSAGE(!result.ok(), "accepted '" << raw << "' as '" << *result << "'");
-  CHECK(result.status().code() == ErrorCode::kInvalidArgument);
-  return result.status().message();
-}
+// The url forms of canonical_forms.h.
+std::string Url(std::string_view raw) { return exchange::testing::Canonical(Kind::kUrl, raw); }
+std::string Refusal(std::string_view raw) { return exchange::testing::Refusal(Kind::kUrl, raw); }
 
 }  // namespace
 

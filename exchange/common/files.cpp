@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "pki/files.h"
+#include "common/files.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -9,7 +9,7 @@
 #include <cstdlib>
 #include <cstring>
 
-namespace exchange::pki {
+namespace exchange {
 namespace {
 
 constexpr mode_t kPrivateMode = 0600;
@@ -120,4 +120,4 @@ Result<std::string> ReadFile(const std::filesystem::path& path, std::size_t max_
   return contents;
 }
 
-}  // namespace exchange::pki
+}  // namespace exchange

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
-// The one place that writes key and certificate files, and reads them back
-// with a size bound.
+// The one place that writes files atomically (keys, certificates, the
+// client's mirror state and checkpoint copy) and reads a whole file back with
+// a size bound. Its own library, exchange_common_files, so the pure libraries
+// that link exchange_common (log, signals) stay free of file I/O.
 //
 // Writes are atomic: the contents go to a fresh temporary file beside the
 // target (created O_CREAT|O_EXCL, so never shared with another opener),
@@ -21,7 +23,7 @@
 
 #include "common/status.h"
 
-namespace exchange::pki {
+namespace exchange {
 
 // Private keys: mode 0600 (owner read/write only). Creates or replaces.
 Status WritePrivateFile(const std::filesystem::path& path, std::string_view contents);
@@ -33,4 +35,4 @@ Status WritePublicFile(const std::filesystem::path& path, std::string_view conte
 // holds more than `max_bytes`.
 Result<std::string> ReadFile(const std::filesystem::path& path, std::size_t max_bytes);
 
-}  // namespace exchange::pki
+}  // namespace exchange

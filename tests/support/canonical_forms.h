@@ -1,0 +1,36 @@
+// SPDX-License-Identifier: Apache-2.0
+// The two questions the canonical-form tests ask of signals::Canonicalize:
+// what does this spelling become (Canonical), and why is it refused
+// (Refusal). Either fails the test when the answer is the other one, so a
+// CHECK on the result can never pass by accident.
+//
+// Header-only, for unit tests linked with exchange_signals.
+#pragma once
+
+#include <doctest/doctest.h>
+
+#include <string>
+#include <string_view>
+
+#include "signals/canonical.h"
+#include "signals/kind.h"
+
+namespace exchange::testing {
+
+// The canonical form of `raw` as `kind`; fails the test (REQUIRE) when it is refused.
+inline std::string Canonical(signals::Kind kind, std::string_view raw) {
+  Result<std::string> result = signals::Canonicalize(kind, raw);
+  REQUIRE_MESSAGE(result.ok(), signals::KindName(kind) << " refused '" << raw << "': " << result.status().ToString());
+  return *result;
+}
+
+// The reason `raw` is refused as `kind`, which must be InvalidArgument;
+// fails the test (REQUIRE) when it is accepted.
+inline std::string Refusal(signals::Kind kind, std::string_view raw) {
+  Result<std::string> result = signals::Canonicalize(kind, raw);
+  REQUIRE_MESSAGE(!result.ok(), signals::KindName(kind) << " accepted '" << raw << "' as '" << *result << "'");
+  CHECK(result.status().code() == ErrorCode::kInvalidArgument);
+  return result.status().message();
+}
+
+}  // namespace exchange::testing
