@@ -8,20 +8,19 @@
 #include <limits>
 
 #include "api/access.h"
-#include "api/checkpoints.h"
-#include "api/entry_cache.h"
 #include "api/params.h"
 #include "api/routes.h"
 #include "common/logger.h"
 #include "exchange/v1/feed.pb.h"
 #include "http/wire.h"
 #include "log/merkle.h"
+#include "services/checkpoints.h"
+#include "services/entry_cache.h"
 
 namespace exchange::api {
 namespace {
 
 inline constexpr uint64_t kDefaultEntriesPage = 1000;
-inline constexpr std::size_t kEntryCacheBytes = 256u << 20;
 
 std::string Bytes(const log::Hash& hash) { return std::string(hash.begin(), hash.end()); }
 
@@ -35,187 +34,193 @@ http::Response Fail(const http::Request& request, const Status& status) {
   return http::ErrorResponse(&request, status);
 }
 
-class FeedHandlers {
- public:
-  FeedHandlers(const CheckpointPublisher& publisher, std::string report_public_key_pem)
-      : publisher_(publisher), report_public_key_pem_(std::move(report_public_key_pem)) {}
+// Fills `out` with the hashes of `plan`, read from `head`'s log.
+http::Response Prove(const http::Request& request, http::CallContext& context, const store::LogHead& head,
+                     const log::ProofPlan& plan, v1::ProofResponse& out) {
+  auto nodes = store::ReadNodes(*context.db, head.log_id, plan.AllNodes());
+  if (!nodes.ok()) return Fail(request, nodes.status());
+  auto hashes = plan.Assemble(*nodes);
+  if (!hashes.ok()) return Fail(request, hashes.status());
+  for (const auto& h : *hashes) out.add_hashes(Bytes(h));
+  return http::Encode(request, out);
+}
 
-  http::Response Logs(const http::Request& request, http::CallContext& context) const {
-    auto heads = store::ListLogs(*context.db);
-    if (!heads.ok()) return Fail(request, heads.status());
-    std::optional<std::vector<store::CollectionRow>> granted;
-    if (!IsStaff(*context.caller)) {
-      auto mine = store::ListCollections(*context.db, context.caller->org_id);
-      if (!mine.ok()) return Fail(request, mine.status());
-      granted = std::move(mine).value();
-    }
-    v1::LogsResponse out;
-    for (const auto& head : *heads) {
-      if (granted) {
-        bool visible = false;
-        for (const auto& c : *granted) visible = visible || c.log_id == head.log_id;
-        if (!visible) continue;
-      }
-      auto* info = out.add_logs();
-      info->set_name(head.name);
-      info->set_kind(head.kind);
-      info->set_origin(publisher_.Origin(head.name));
-      info->set_size(head.size);
-      info->set_root(Bytes(head.root));
-    }
-    return http::Encode(request, out);
+http::Response Logs(const services::CheckpointPublisher& publisher, const http::Request& request,
+                    http::CallContext& context) {
+  auto heads = store::ListLogs(*context.db);
+  if (!heads.ok()) return Fail(request, heads.status());
+  std::optional<std::vector<store::CollectionRow>> granted;
+  if (!IsStaff(*context.caller)) {
+    auto mine = store::ListCollections(*context.db, context.caller->org_id);
+    if (!mine.ok()) return Fail(request, mine.status());
+    granted = std::move(mine).value();
   }
-
-  http::Response Keys(const http::Request& request, http::CallContext&) const {
-    v1::KeysResponse out;
-    for (const auto& vkey : publisher_.FeedVerifierKeys()) out.add_feed_vkeys(vkey);
-    out.set_freshness_vkey(publisher_.FreshnessVerifierKey());
-    out.set_report_public_key_pem(report_public_key_pem_);
-    return http::Encode(request, out);
+  v1::LogsResponse out;
+  for (const auto& head : *heads) {
+    if (granted) {
+      bool visible = false;
+      for (const auto& c : *granted) visible = visible || c.log_id == head.log_id;
+      if (!visible) continue;
+    }
+    auto* info = out.add_logs();
+    info->set_name(head.name);
+    info->set_kind(head.kind);
+    info->set_origin(publisher.Origin(head.name));
+    info->set_size(head.size);
+    info->set_root(Bytes(head.root));
   }
+  return http::Encode(request, out);
+}
 
-  http::Response Checkpoint(const http::Request& request, http::CallContext& context) const {
-    auto head = ReadableLog(request, context);
-    if (!head.ok()) return Fail(request, head.status());
-    auto note = publisher_.Current(*context.db, *head);
-    if (!note.ok()) return Fail(request, note.status());
-    return http::TextResponse(*note);
+http::Response Keys(const services::CheckpointPublisher& publisher, const std::string& report_public_key_pem,
+                    const http::Request& request, http::CallContext&) {
+  v1::KeysResponse out;
+  for (const auto& vkey : publisher.FeedVerifierKeys()) out.add_feed_vkeys(vkey);
+  out.set_freshness_vkey(publisher.FreshnessVerifierKey());
+  out.set_report_public_key_pem(report_public_key_pem);
+  return http::Encode(request, out);
+}
+
+http::Response Checkpoint(const services::CheckpointPublisher& publisher, const http::Request& request,
+                          http::CallContext& context) {
+  auto head = ReadableLog(request, context);
+  if (!head.ok()) return Fail(request, head.status());
+  auto note = publisher.Current(*context.db, *head);
+  if (!note.ok()) return Fail(request, note.status());
+  return http::TextResponse(*note);
+}
+
+http::Response Entries(services::EntryPageCache& cache, const http::Request& request, http::CallContext& context) {
+  auto start = QueryUint(request, "start", 0);
+  auto limit = QueryUint(request, "limit", kDefaultEntriesPage);
+  if (!start.ok()) return Fail(request, start.status());
+  if (!limit.ok()) return Fail(request, limit.status());
+  if (*limit == 0 || *limit > store::kMaxEntriesPerRead) {
+    return Fail(request,
+                Status::InvalidArgument("limit must be between 1 and " + std::to_string(store::kMaxEntriesPerRead)));
   }
-
-  http::Response Entries(const http::Request& request, http::CallContext& context) const {
-    auto start = QueryUint(request, "start", 0);
-    auto limit = QueryUint(request, "limit", kDefaultEntriesPage);
-    if (!start.ok()) return Fail(request, start.status());
-    if (!limit.ok()) return Fail(request, limit.status());
-    if (*limit == 0 || *limit > store::kMaxEntriesPerRead) {
-      return Fail(request,
-                  Status::InvalidArgument("limit must be between 1 and " + std::to_string(store::kMaxEntriesPerRead)));
-    }
-    // start + limit must not wrap (it bounds the page and keys the cache).
-    if (*start > std::numeric_limits<uint64_t>::max() - *limit) {
-      return Fail(request, Status::InvalidArgument("start + limit must be below 2^64; start " + std::to_string(*start) +
-                                                   " is too large"));
-    }
-    auto head = ReadableLog(request, context);
-    if (!head.ok()) return Fail(request, head.status());
-    const uint64_t end = std::min(head->size, *start + *limit);
-    if (context.caller->role == http::Role::kMember && head->kind == "collection") {
-      // A failure to note freshness must not fail the member's sync; it is logged.
-      Status noted = store::RecordSyncObservation(*context.db, context.caller->org_id, head->log_id,
-                                                  std::min(std::max(*start, end), head->size), head->size);
-      if (!noted.ok()) {
-        logging::Warn("sync observation not recorded", {{"request_id", request.id}, {"error", noted.ToString()}});
-      }
-    }
-    // A full page below the committed size is immutable: Protobuf answers come
-    // from the cache. Serialised messages concatenate, so the current
-    // tree_size is appended as a message of its own.
-    const bool full_page = *start + *limit <= head->size && !http::WantsJson(request);
-    v1::EntryBundle size_only;
-    size_only.set_tree_size(head->size);
-    auto answer = [&](const std::string& page) {
-      http::Response response = http::Encode(request, size_only);
-      std::string body;
-      body.reserve(page.size() + response.body.size());
-      body.append(page).append(response.body);
-      response.body = std::move(body);
-      return response;
-    };
-    if (full_page) {
-      if (auto page = cache_.Find(head->log_id, *start, *limit)) return answer(*page);
-    }
-    std::vector<std::string> past_the_end;
-    auto entries = *start >= head->size ? Result<std::vector<std::string>>(std::move(past_the_end))
-                                        : store::ReadEntries(*context.db, head->log_id, *start, *limit, head->size);
-    if (!entries.ok()) return Fail(request, entries.status());
-    v1::EntryBundle out;
-    out.set_start(*start);
-    for (auto& entry : *entries) out.add_entries(std::move(entry));
-    if (full_page) {
-      auto page = std::make_shared<const std::string>(out.SerializeAsString());
-      cache_.Remember(head->log_id, *start, *limit, page);
-      return answer(*page);
-    }
-    out.set_tree_size(head->size);
-    return http::Encode(request, out);
+  // start + limit must not wrap (it bounds the page and keys the cache).
+  if (*start > std::numeric_limits<uint64_t>::max() - *limit) {
+    return Fail(request, Status::InvalidArgument("start + limit must be below 2^64; start " + std::to_string(*start) +
+                                                 " is too large"));
   }
-
-  http::Response Inclusion(const http::Request& request, http::CallContext& context) const {
-    auto index = QueryUint(request, "index", std::nullopt);
-    auto size = QueryUint(request, "size", std::nullopt);
-    if (!index.ok()) return Fail(request, index.status());
-    if (!size.ok()) return Fail(request, size.status());
-    auto head = ReadableLog(request, context);
-    if (!head.ok()) return Fail(request, head.status());
-    if (*size == 0 || *size > head->size) {
-      return Fail(request,
-                  Status::InvalidArgument("size must be between 1 and the tree size " + std::to_string(head->size)));
+  auto head = ReadableLog(request, context);
+  if (!head.ok()) return Fail(request, head.status());
+  const uint64_t end = std::min(head->size, *start + *limit);
+  if (context.caller->role == http::Role::kMember && head->kind == "collection") {
+    // A failure to note freshness must not fail the member's sync; it is logged.
+    Status noted = store::RecordSyncObservation(*context.db, context.caller->org_id, head->log_id,
+                                                std::min(std::max(*start, end), head->size), head->size);
+    if (!noted.ok()) {
+      logging::Warn("sync observation not recorded", {{"request_id", request.id}, {"error", noted.ToString()}});
     }
-    auto plan = log::PlanInclusionProof(*index, *size);
-    if (!plan.ok()) return Fail(request, plan.status());
-    v1::ProofResponse out;
-    out.set_index(*index);
-    out.set_tree_size(*size);
-    return Prove(request, context, *head, *plan, out);
   }
-
-  http::Response Consistency(const http::Request& request, http::CallContext& context) const {
-    auto old_size = QueryUint(request, "old", std::nullopt);
-    auto new_size = QueryUint(request, "new", std::nullopt);
-    if (!old_size.ok()) return Fail(request, old_size.status());
-    if (!new_size.ok()) return Fail(request, new_size.status());
-    auto head = ReadableLog(request, context);
-    if (!head.ok()) return Fail(request, head.status());
-    if (*new_size > head->size) {
-      return Fail(request, Status::InvalidArgument("new must not exceed the tree size " + std::to_string(head->size)));
-    }
-    auto plan = log::PlanConsistencyProof(*old_size, *new_size);
-    if (!plan.ok()) return Fail(request, plan.status());
-    v1::ProofResponse out;
-    out.set_old_size(*old_size);
-    out.set_tree_size(*new_size);
-    return Prove(request, context, *head, *plan, out);
+  // A full page below the committed size is immutable: Protobuf answers come
+  // from the cache. Serialised messages concatenate, so the current
+  // tree_size is appended as a message of its own.
+  const bool full_page = *start + *limit <= head->size && !http::WantsJson(request);
+  v1::EntryBundle size_only;
+  size_only.set_tree_size(head->size);
+  auto answer = [&](const std::string& page) {
+    http::Response response = http::Encode(request, size_only);
+    std::string body;
+    body.reserve(page.size() + response.body.size());
+    body.append(page).append(response.body);
+    response.body = std::move(body);
+    return response;
+  };
+  if (full_page) {
+    if (auto page = cache.Find(head->log_id, *start, *limit)) return answer(*page);
   }
-
- private:
-  http::Response Prove(const http::Request& request, http::CallContext& context, const store::LogHead& head,
-                       const log::ProofPlan& plan, v1::ProofResponse& out) const {
-    auto nodes = store::ReadNodes(*context.db, head.log_id, plan.AllNodes());
-    if (!nodes.ok()) return Fail(request, nodes.status());
-    auto hashes = plan.Assemble(*nodes);
-    if (!hashes.ok()) return Fail(request, hashes.status());
-    for (const auto& h : *hashes) out.add_hashes(Bytes(h));
-    return http::Encode(request, out);
+  std::vector<std::string> past_the_end;
+  auto entries = *start >= head->size ? Result<std::vector<std::string>>(std::move(past_the_end))
+                                      : store::ReadEntries(*context.db, head->log_id, *start, *limit, head->size);
+  if (!entries.ok()) return Fail(request, entries.status());
+  v1::EntryBundle out;
+  out.set_start(*start);
+  for (auto& entry : *entries) out.add_entries(std::move(entry));
+  if (full_page) {
+    auto page = std::make_shared<const std::string>(out.SerializeAsString());
+    cache.Remember(head->log_id, *start, *limit, page);
+    return answer(*page);
   }
+  out.set_tree_size(head->size);
+  return http::Encode(request, out);
+}
 
-  const CheckpointPublisher& publisher_;
-  const std::string report_public_key_pem_;
-  mutable EntryPageCache cache_{kEntryCacheBytes};
-};
+http::Response Inclusion(const http::Request& request, http::CallContext& context) {
+  auto index = QueryUint(request, "index", std::nullopt);
+  auto size = QueryUint(request, "size", std::nullopt);
+  if (!index.ok()) return Fail(request, index.status());
+  if (!size.ok()) return Fail(request, size.status());
+  auto head = ReadableLog(request, context);
+  if (!head.ok()) return Fail(request, head.status());
+  if (*size == 0 || *size > head->size) {
+    return Fail(request,
+                Status::InvalidArgument("size must be between 1 and the tree size " + std::to_string(head->size)));
+  }
+  auto plan = log::PlanInclusionProof(*index, *size);
+  if (!plan.ok()) return Fail(request, plan.status());
+  v1::ProofResponse out;
+  out.set_index(*index);
+  out.set_tree_size(*size);
+  return Prove(request, context, *head, *plan, out);
+}
+
+http::Response Consistency(const http::Request& request, http::CallContext& context) {
+  auto old_size = QueryUint(request, "old", std::nullopt);
+  auto new_size = QueryUint(request, "new", std::nullopt);
+  if (!old_size.ok()) return Fail(request, old_size.status());
+  if (!new_size.ok()) return Fail(request, new_size.status());
+  auto head = ReadableLog(request, context);
+  if (!head.ok()) return Fail(request, head.status());
+  if (*new_size > head->size) {
+    return Fail(request, Status::InvalidArgument("new must not exceed the tree size " + std::to_string(head->size)));
+  }
+  auto plan = log::PlanConsistencyProof(*old_size, *new_size);
+  if (!plan.ok()) return Fail(request, plan.status());
+  v1::ProofResponse out;
+  out.set_old_size(*old_size);
+  out.set_tree_size(*new_size);
+  return Prove(request, context, *head, *plan, out);
+}
 
 }  // namespace
 
-void AddFeedRoutes(http::Router& router, const CheckpointPublisher& publisher,
-                   const std::string& report_public_key_pem) {
-  auto handlers = std::make_shared<FeedHandlers>(publisher, report_public_key_pem);
-  auto get = [&](std::string pattern,
-                 http::Response (FeedHandlers::*method)(const http::Request&, http::CallContext&) const) {
-    router.Add({.method = "GET",
-                .pattern = std::move(pattern),
-                .access = http::Access::kAuthenticated,
-                .uses_database = true,
-                .max_body_bytes = kSmallBodyLimit,
-                .handler = [handlers, method](const http::Request& r, http::CallContext& c) {
-                  return ((*handlers).*method)(r, c);
-                }});
-  };
-  get("/v1/logs", &FeedHandlers::Logs);
-  get("/v1/keys", &FeedHandlers::Keys);
+void AddFeedRoutes(http::Router& router, const services::CheckpointPublisher& publisher,
+                   services::EntryPageCache& entry_pages, const std::string& report_public_key_pem) {
+  router.Add({.method = "GET",
+              .pattern = "/v1/logs",
+              .max_body_bytes = kSmallBodyLimit,
+              .handler = [&publisher](const http::Request& r, http::CallContext& c) { return Logs(publisher, r, c); }});
+  router.Add({.method = "GET",
+              .pattern = "/v1/keys",
+              .max_body_bytes = kSmallBodyLimit,
+              .handler = [&publisher, report_public_key_pem](const http::Request& r, http::CallContext& c) {
+                return Keys(publisher, report_public_key_pem, r, c);
+              }});
+  // A collection's log and the audit log answer the same four reads.
   for (const std::string prefix : {"/v1/collections/{c}", "/v1/audit"}) {
-    get(prefix + "/checkpoint", &FeedHandlers::Checkpoint);
-    get(prefix + "/entries", &FeedHandlers::Entries);
-    get(prefix + "/proof/inclusion", &FeedHandlers::Inclusion);
-    get(prefix + "/proof/consistency", &FeedHandlers::Consistency);
+    router.Add({.method = "GET",
+                .pattern = prefix + "/checkpoint",
+                .max_body_bytes = kSmallBodyLimit,
+                .handler = [&publisher](const http::Request& r, http::CallContext& c) {
+                  return Checkpoint(publisher, r, c);
+                }});
+    router.Add({.method = "GET",
+                .pattern = prefix + "/entries",
+                .max_body_bytes = kSmallBodyLimit,
+                .handler = [&entry_pages](const http::Request& r, http::CallContext& c) {
+                  return Entries(entry_pages, r, c);
+                }});
+    router.Add({.method = "GET",
+                .pattern = prefix + "/proof/inclusion",
+                .max_body_bytes = kSmallBodyLimit,
+                .handler = Inclusion});
+    router.Add({.method = "GET",
+                .pattern = prefix + "/proof/consistency",
+                .max_body_bytes = kSmallBodyLimit,
+                .handler = Consistency});
   }
 }
 

@@ -1,48 +1,66 @@
 // SPDX-License-Identifier: Apache-2.0
 // The API's routes: one handler file per resource, all registered here.
+//
+// Every file registers its routes the same way: one `router.Add({...})` per
+// route, with designated initialisers naming the method, the pattern, the
+// access (when public), the body limit and the handler. Handlers are free
+// functions; one that needs a service gets it from a lambda capturing it by
+// reference (the service outlives the router).
 #pragma once
 
-#include "http/caller_auth.h"
+#include "http/caller_cache.h"
 #include "http/router.h"
 
 namespace exchange::metrics {
 class ServerMetrics;
 }
+namespace exchange::services {
+class CheckpointPublisher;
+class CredentialIssuer;
+class EntryPageCache;
+class PdqLookup;
+}  // namespace exchange::services
 
 namespace exchange::api {
 
 // Default body limit for routes that take no body or a small one.
 inline constexpr std::size_t kSmallBodyLimit = 64 * 1024;
 
-class CheckpointPublisher;
-class CredentialIssuer;
 struct ReportKey;
-class PdqLookup;
 
 void AddIdentityRoutes(http::Router& router);
 void AddCollectionRoutes(http::Router& router);
 // `metrics` (batch sizes) and `pdq` must outlive the router.
-void AddSignalRoutes(http::Router& router, metrics::ServerMetrics& metrics, const PdqLookup& pdq);
-// `publisher` must outlive the router; /v1/keys also publishes the report key.
-void AddFeedRoutes(http::Router& router, const CheckpointPublisher& publisher,
-                   const std::string& report_public_key_pem);
+void AddSignalRoutes(http::Router& router, metrics::ServerMetrics& metrics, const services::PdqLookup& pdq);
+// `publisher` and `entry_pages` must outlive the router; /v1/keys also
+// publishes the report key.
+void AddFeedRoutes(http::Router& router, const services::CheckpointPublisher& publisher,
+                   services::EntryPageCache& entry_pages, const std::string& report_public_key_pem);
 // `key` must outlive the router.
 void AddReportRoutes(http::Router& router, const ReportKey& key);
 
+// Vetting (vetting.cpp): invitations, applications, organisations' status.
 // `issuer` and `callers` must outlive the router.
-void AddMembershipRoutes(http::Router& router, const CredentialIssuer& issuer, http::CallerCache& callers);
-// The enrollment listener's routes: served without a client certificate.
-void AddEnrollmentRoutes(http::Router& router, const CredentialIssuer& issuer, http::CallerCache& callers);
+void AddVettingRoutes(http::Router& router, const services::CredentialIssuer& issuer, http::CallerCache& callers);
+// Credentials (credentials.cpp): list, rotate, revoke, and GET /v1/crl.
+void AddCredentialRoutes(http::Router& router, const services::CredentialIssuer& issuer, http::CallerCache& callers);
+// GET /v1/crl alone, with `access` (public on the enrollment listener).
+void AddCrlRoute(http::Router& router, const services::CredentialIssuer& issuer, http::Access access);
+// The enrollment listener's routes (enrollment.cpp): served without a client
+// certificate. `issuer` must outlive the router.
+void AddEnrollmentRoutes(http::Router& router, const services::CredentialIssuer& issuer);
 
 // Every route of the API listener.
-inline void AddAllRoutes(http::Router& router, const CheckpointPublisher& publisher, const CredentialIssuer& issuer,
+inline void AddAllRoutes(http::Router& router, const services::CheckpointPublisher& publisher,
+                         services::EntryPageCache& entry_pages, const services::CredentialIssuer& issuer,
                          const ReportKey& report_key, const std::string& report_public_key_pem,
-                         http::CallerCache& callers, metrics::ServerMetrics& metrics, const PdqLookup& pdq) {
+                         http::CallerCache& callers, metrics::ServerMetrics& metrics, const services::PdqLookup& pdq) {
   AddIdentityRoutes(router);
   AddCollectionRoutes(router);
   AddSignalRoutes(router, metrics, pdq);
-  AddFeedRoutes(router, publisher, report_public_key_pem);
-  AddMembershipRoutes(router, issuer, callers);
+  AddFeedRoutes(router, publisher, entry_pages, report_public_key_pem);
+  AddVettingRoutes(router, issuer, callers);
+  AddCredentialRoutes(router, issuer, callers);
   AddReportRoutes(router, report_key);
 }
 

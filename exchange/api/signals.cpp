@@ -6,14 +6,11 @@
 //   POST /v1/collections/{c}/retractions             retract your own contributions (write grant)
 //   POST /v1/sightings                               what you did with a match (private)
 //   POST /v1/collections/{c}/lookup                  PDQ near-duplicates from the in-memory index (read grant)
-#include <algorithm>
-#include <cctype>
 #include <ctime>
 #include <map>
 #include <set>
 
 #include "api/access.h"
-#include "api/pdq_lookup.h"
 #include "api/routes.h"
 #include "common/hex.h"
 #include "common/limits.h"
@@ -22,137 +19,49 @@
 #include "http/wire.h"
 #include "log/hash.h"
 #include "metrics/server_metrics.h"
+#include "services/pdq_lookup.h"
 #include "signals/canonical.h"
 #include "signals/kind.h"
 #include "signals/look_alike.h"
 #include "signals/match.h"
 #include "signals/match_rule.h"
+#include "signals/submission.h"
 #include "store/signals.h"
 
 namespace exchange::api {
 namespace {
 
-inline constexpr std::size_t kMaxBatchSignals = 10000;
 inline constexpr std::size_t kMaxBatchBytes = 32 * 1024 * 1024;
-inline constexpr std::size_t kMaxLabels = 32;
-inline constexpr std::size_t kMaxTokenBytes = 64;
-inline constexpr std::size_t kMaxSourceRefBytes = 256;
-inline constexpr std::size_t kMaxIdempotencyKeyBytes = limits::kMaxIdempotencyKeyBytes;
 
-// Categories and labels: short tokens, so feed entries and reports stay clean.
-bool ValidToken(const std::string& s) {
-  if (s.empty() || s.size() > kMaxTokenBytes) return false;
-  return std::all_of(s.begin(), s.end(), [](char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.' || c == ':';
-  });
+// The submission rules (signals/submission.h) over the wire and store types.
+signals::SubmissionRules RulesOf(const store::CollectionRow& c) {
+  return {c.name, c.allowed_kinds, c.allowed_categories, c.label_vocabulary, c.required_fields};
 }
 
-bool PrintableText(const std::string& s) {
-  return std::all_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) >= 0x20 && c != 0x7f; });
+signals::Submission FromWire(const v1::SignalSubmission& in) {
+  return {in.kind(),
+          in.value(),
+          in.category(),
+          {in.labels().begin(), in.labels().end()},
+          in.reviewed(),
+          in.source_ref(),
+          {in.principles().begin(), in.principles().end()},
+          in.expires_at(),
+          in.pdq_quality()};
 }
 
-// Idempotency-Key: 1-200 visible ASCII characters (a UUID, exchangectl's
-// "exchangectl-<h>-<k>"); anything else is refused before it reaches the database.
-bool ValidIdempotencyKey(const std::string& key) {
-  return key.size() <= kMaxIdempotencyKeyBytes &&
-         std::all_of(key.begin(), key.end(), [](char c) { return c > 0x20 && c < 0x7f; });
-}
-
-bool ValidSourceRef(const std::string& s) { return s.size() <= kMaxSourceRefBytes && PrintableText(s); }
-
-bool Required(const store::CollectionRow& c, const std::string& field) {
-  return std::find(c.required_fields.begin(), c.required_fields.end(), field) != c.required_fields.end();
-}
-
-bool EqualsIgnoringAsciiCase(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-         });
-}
-
-// `token` in the spelling of the collection's taxonomy ("a1" -> "A1"), or a
-// rejection naming every allowed value. An empty taxonomy allows any token;
-// an empty token is left to the required-field rules.
-Result<std::string> InTaxonomy(const std::string& token, const std::vector<std::string>& allowed, std::string_view what,
-                               const std::string& collection) {
-  if (allowed.empty() || token.empty()) return token;
-  for (const auto& value : allowed) {
-    if (EqualsIgnoringAsciiCase(token, value)) return value;
-  }
-  std::string list;
-  for (const auto& value : allowed) list += (list.empty() ? "" : ", ") + value;
-  const std::string where = what == "label" ? "the label vocabulary of " : "the taxonomy of ";
-  return Status::InvalidArgument(std::string(what) + " '" + token.substr(0, 64) + "' is not in " + where + collection +
-                                 "; allowed: " + list);
-}
-
-// The canonical item, or the reason it is rejected.
-Result<store::SignalItem> Validate(const v1::SignalSubmission& in, const store::CollectionRow& collection,
-                                   int64_t now) {
-  auto kind = signals::ParseKind(in.kind());
-  if (!kind) return Status::InvalidArgument(signals::UnknownKindMessage(in.kind()));
-  if (!collection.allowed_kinds.empty() && std::find(collection.allowed_kinds.begin(), collection.allowed_kinds.end(),
-                                                     *kind) == collection.allowed_kinds.end()) {
-    return Status::InvalidArgument("collection " + collection.name + " does not accept kind " + in.kind());
-  }
-  auto value = signals::Canonicalize(*kind, in.value());
-  if (!value.ok()) return value.status();
-
+store::SignalItem ToItem(signals::CheckedSubmission checked) {
   store::SignalItem item;
-  item.kind = *kind;
-  item.value = *value;
-  item.skeleton = signals::LookAlikeSkeleton(*kind, item.value);
-  if (!in.category().empty() && !ValidToken(in.category())) {
-    return Status::InvalidArgument("category must be 1-64 letters, digits or _ - . :");
-  }
-  auto category = InTaxonomy(in.category(), collection.allowed_categories, "category", collection.name);
-  if (!category.ok()) return category.status();
-  item.category = *category;
-  if (static_cast<std::size_t>(in.labels_size()) > kMaxLabels) return Status::InvalidArgument("more than 32 labels");
-  std::set<std::string> labels;
-  for (const auto& label : in.labels()) {
-    if (!ValidToken(label))
-      return Status::InvalidArgument("label '" + label.substr(0, 64) + "' must be 1-64 letters, digits or _ - . :");
-    auto known = InTaxonomy(label, collection.label_vocabulary, "label", collection.name);
-    if (!known.ok()) return known.status();
-    labels.insert(*known);
-  }
-  item.labels.assign(labels.begin(), labels.end());
-  item.reviewed = in.reviewed();
-  if (!ValidSourceRef(in.source_ref()))
-    return Status::InvalidArgument("source_ref must be at most 256 printable bytes");
-  item.source_ref = in.source_ref();
-  std::set<uint32_t> principles;
-  for (uint32_t p : in.principles()) {
-    if (p < 1 || p > 11) return Status::InvalidArgument("principles are numbered 1 to 11, got " + std::to_string(p));
-    principles.insert(p);
-  }
-  item.principles.assign(principles.begin(), principles.end());
-  if (!in.expires_at().empty()) {
-    auto expires = ParseRfc3339(in.expires_at());
-    if (!expires.ok()) return Status::InvalidArgument("expires_at: " + expires.status().message());
-    if (*expires <= now) return Status::InvalidArgument("expires_at is in the past");
-    item.expires_at = FormatRfc3339(*expires);
-  }
-  if (*kind == signals::Kind::kPdq) {
-    if (in.pdq_quality() > 100) return Status::InvalidArgument("pdq_quality must be 0-100");
-    item.pdq_quality = static_cast<int>(in.pdq_quality());
-  } else if (in.pdq_quality() != 0) {
-    return Status::InvalidArgument("pdq_quality applies to pdq signals only");
-  }
-
-  if (Required(collection, "category") && item.category.empty())
-    return Status::InvalidArgument("category is required in " + collection.name);
-  if (Required(collection, "labels") && item.labels.empty())
-    return Status::InvalidArgument("labels are required in " + collection.name);
-  if (Required(collection, "reviewed") && !item.reviewed)
-    return Status::InvalidArgument("collection " + collection.name + " accepts human-reviewed signals only");
-  if (Required(collection, "source_ref") && item.source_ref.empty())
-    return Status::InvalidArgument("source_ref is required in " + collection.name);
-  if (Required(collection, "principles") && item.principles.empty())
-    return Status::InvalidArgument("principles are required in " + collection.name);
-  if (Required(collection, "expires_at") && item.expires_at.empty())
-    return Status::InvalidArgument("expires_at is required in " + collection.name);
+  item.kind = checked.kind;
+  item.value = std::move(checked.value);
+  item.category = std::move(checked.category);
+  item.labels = std::move(checked.labels);
+  item.reviewed = checked.reviewed;
+  item.source_ref = std::move(checked.source_ref);
+  item.expires_at = std::move(checked.expires_at);
+  item.principles = std::move(checked.principles);
+  item.pdq_quality = checked.pdq_quality;
+  item.skeleton = std::move(checked.skeleton);
   return item;
 }
 
@@ -170,16 +79,13 @@ std::string_view OutcomeName(store::SubmitOutcome outcome) {
 
 http::Response Submit(metrics::ServerMetrics& metrics, const http::Request& request, http::CallContext& context) {
   auto fail = [&](const Status& s) { return http::ErrorResponse(&request, s); };
-  if (!ValidIdempotencyKey(request.idempotency_key)) {
-    return fail(Status::InvalidArgument("Idempotency-Key must be 1-200 visible ASCII characters (a UUID, say)"));
-  }
+  if (Status s = signals::CheckIdempotencyKey(request.idempotency_key); !s.ok()) return fail(s);
   auto collection = WritableCollection(context, request.params.at("c"));
   if (!collection.ok()) return fail(collection.status());
   v1::SubmitSignalsRequest body;
   if (Status s = http::DecodeBody(request, body); !s.ok()) return fail(s);
-  if (body.signals_size() == 0) return fail(Status::InvalidArgument("the batch holds no signals"));
-  if (static_cast<std::size_t>(body.signals_size()) > kMaxBatchSignals) {
-    return fail(Status::PayloadTooLarge("a batch holds at most " + std::to_string(kMaxBatchSignals) + " signals"));
+  if (Status s = signals::CheckSubmissionBatchSize(static_cast<std::size_t>(body.signals_size())); !s.ok()) {
+    return fail(s);
   }
 
   metrics.ObserveBatch(static_cast<double>(body.signals_size()));
@@ -188,9 +94,10 @@ http::Response Submit(metrics::ServerMetrics& metrics, const http::Request& requ
   v1::SubmitSignalsResponse response;
   store::SubmitBatch batch;
   std::vector<int> positions;  // response index of each batch item
+  const signals::SubmissionRules rules = RulesOf(collection->collection);
   for (int i = 0; i < body.signals_size(); ++i) {
     auto* result = response.add_results();
-    auto item = Validate(body.signals(i), collection->collection, now);
+    auto item = signals::CheckSubmission(FromWire(body.signals(i)), rules, now);
     if (!item.ok()) {
       result->set_status("rejected");
       result->set_error(item.status().message());
@@ -198,7 +105,7 @@ http::Response Submit(metrics::ServerMetrics& metrics, const http::Request& requ
     }
     result->set_value(item->value);
     positions.push_back(i);
-    batch.items.push_back(std::move(item).value());
+    batch.items.push_back(ToItem(std::move(item).value()));
   }
   response.set_log_size(collection->collection.log_size);
   if (batch.items.empty()) return http::Encode(request, response);
@@ -309,7 +216,7 @@ http::Response Opinions(const http::Request& request, http::CallContext& context
     }
     if (s.ok() && o.opinion() == "dispute" && o.reason().empty())
       s = Status::InvalidArgument("a dispute needs a reason");
-    if (s.ok() && (o.reason().size() > kMaxReasonBytes || !PrintableText(o.reason()))) {
+    if (s.ok() && (o.reason().size() > kMaxReasonBytes || !signals::IsPrintableText(o.reason()))) {
       s = Status::InvalidArgument("reason must be at most 2000 printable bytes");
     }
     precheck.push_back(s);
@@ -452,7 +359,7 @@ inline constexpr int kMaxLookupQueries = 1000;
 inline constexpr uint32_t kDefaultLookupLimit = 20;
 inline constexpr uint32_t kMaxLookupLimit = 1000;
 
-http::Response NearLookup(const PdqLookup& index, const http::Request& request, http::CallContext& context) {
+http::Response NearLookup(const services::PdqLookup& index, const http::Request& request, http::CallContext& context) {
   auto collection = ReadableCollection(context, request.params.at("c"));
   if (!collection.ok()) return http::ErrorResponse(&request, collection.status());
   v1::LookupRequest body;
@@ -546,7 +453,7 @@ http::Response NearLookup(const PdqLookup& index, const http::Request& request, 
 
 }  // namespace
 
-void AddSignalRoutes(http::Router& router, metrics::ServerMetrics& metrics, const PdqLookup& pdq) {
+void AddSignalRoutes(http::Router& router, metrics::ServerMetrics& metrics, const services::PdqLookup& pdq) {
   router.Add({.method = "POST",
               .pattern = "/v1/collections/{c}/lookup",
               .max_body_bytes = 1 << 20,

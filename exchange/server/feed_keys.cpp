@@ -42,8 +42,8 @@ int GenerateReportKey(const std::string& out) {
 
 }  // namespace
 
-Result<api::FeedKeys> LoadFeedKeys(const std::string& exchange_name, const std::string& feed_key_files,
-                                   const std::string& freshness_key_file) {
+Result<services::FeedKeys> LoadFeedKeys(const std::string& exchange_name, const std::string& feed_key_files,
+                                        const std::string& freshness_key_file) {
   if (exchange_name.empty() || exchange_name.find_first_of(" \t\n+") != std::string::npos) {
     return Status::InvalidArgument("--name must be a non-empty name without spaces or '+'");
   }
@@ -63,7 +63,7 @@ Result<api::FeedKeys> LoadFeedKeys(const std::string& exchange_name, const std::
   if (feed.empty()) return Status::InvalidArgument("--feed-keys names no key file");
   auto freshness = LoadSigner(freshness_key_file, log::KeyType::kCosignatureV1);
   if (!freshness.ok()) return freshness.status();
-  return api::FeedKeys{exchange_name, std::move(feed), std::move(freshness).value()};
+  return services::FeedKeys{exchange_name, std::move(feed), std::move(freshness).value()};
 }
 
 int RunKeysGenerate(const std::vector<std::string>& args) {

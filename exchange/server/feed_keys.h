@@ -6,14 +6,14 @@
 #include <string>
 #include <vector>
 
-#include "api/checkpoints.h"
 #include "common/status.h"
+#include "services/checkpoints.h"
 
 namespace exchange::server {
 
 // `feed_key_files` is a comma-separated list (several during a rotation).
-Result<api::FeedKeys> LoadFeedKeys(const std::string& exchange_name, const std::string& feed_key_files,
-                                   const std::string& freshness_key_file);
+Result<services::FeedKeys> LoadFeedKeys(const std::string& exchange_name, const std::string& feed_key_files,
+                                        const std::string& freshness_key_file);
 
 // exchanged keys generate --name NAME --out FILE [--freshness]
 int RunKeysGenerate(const std::vector<std::string>& args);

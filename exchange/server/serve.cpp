@@ -3,8 +3,6 @@
 
 #include <sys/resource.h>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/signal_set.hpp>
-#include <boost/asio/steady_timer.hpp>
 
 // SetLogHandler: declared by Protobuf's logging header, which message_lite.h includes.
 #include <google/protobuf/message_lite.h>
@@ -14,15 +12,10 @@
 #include <thread>
 #include <vector>
 
-#include "api/checkpoints.h"
-#include "api/issuer.h"
-#include "api/pdq_lookup.h"
 #include "api/reports.h"
 #include "api/routes.h"
 #include "common/files.h"
 #include "common/logger.h"
-#include "http/api_dispatcher.h"
-#include "http/ops_dispatcher.h"
 #include "metrics/server_metrics.h"
 #include "net/connection_tracker.h"
 #include "net/io_context_pool.h"
@@ -30,13 +23,18 @@
 #include "net/session.h"
 #include "net/tls_context.h"
 #include "pki/signature.h"
+#include "server/api_dispatcher.h"
+#include "server/background_tasks.h"
 #include "server/feed_keys.h"
-#include "store/logs.h"
-#include "store/metrics_figures.h"
+#include "server/graceful_shutdown.h"
+#include "server/log_level_reload.h"
+#include "server/ops_dispatcher.h"
+#include "services/checkpoints.h"
+#include "services/entry_cache.h"
+#include "services/issuer.h"
+#include "services/pdq_lookup.h"
 #include "store/migrator.h"
-#include "store/periodic_task.h"
 #include "store/readiness_probe.h"
-#include "store/signals.h"
 #include "store/worker_pool.h"
 
 namespace exchange::server {
@@ -177,7 +175,7 @@ Result<std::unique_ptr<api::ReportKey>> LoadReportKey(const ServeConfig& c) {
   return std::make_unique<api::ReportKey>(api::ReportKey{c.name, std::move(key).value(), *public_pem});
 }
 
-Result<std::unique_ptr<api::CredentialIssuer>> LoadIssuer(const ServeConfig& c) {
+Result<std::unique_ptr<services::CredentialIssuer>> LoadIssuer(const ServeConfig& c) {
   auto cert_pem = ReadFile(c.issuing_ca_cert, 64 * 1024);
   if (!cert_pem.ok()) return cert_pem.status();
   auto key_pem = ReadFile(c.issuing_ca_key, 64 * 1024);
@@ -191,9 +189,33 @@ Result<std::unique_ptr<api::CredentialIssuer>> LoadIssuer(const ServeConfig& c) 
   if (!cert->IsCa()) return Status::InvalidArgument(c.issuing_ca_cert + " is not a CA certificate");
   auto chain = cert->ToPem();
   if (!chain.ok()) return chain.status();
-  return std::make_unique<api::CredentialIssuer>(std::move(cert).value(), std::move(key).value(), *chain, *bundle,
-                                                 std::chrono::hours(24 * c.credential_validity_days),
-                                                 static_cast<int>(c.max_member_credentials));
+  return std::make_unique<services::CredentialIssuer>(std::move(cert).value(), std::move(key).value(), *chain, *bundle,
+                                                      std::chrono::hours(24 * c.credential_validity_days),
+                                                      static_cast<int>(c.max_member_credentials));
+}
+
+// Serialised entry pages kept in memory (services/entry_cache.h).
+inline constexpr std::size_t kEntryCacheBytes = 256u << 20;
+
+// The PDQ indexes follow the logs this often: a change applies within a second.
+inline constexpr std::chrono::milliseconds kPdqFollowPeriod{250};
+
+// Before each scrape: the worker pool's queue and in-flight gauges.
+void MirrorPoolGauges(metrics::ServerMetrics& metrics, const store::WorkerPool& pool) {
+  metrics.SetPoolState(static_cast<double>(pool.QueueDepth()), static_cast<double>(pool.InFlight()));
+}
+
+// Admission at accept: the connection's registration with `tracker`, or null
+// when over a limit (a refused socket closes as it goes out of scope).
+// Refusals are counted in `metrics` when given.
+std::unique_ptr<net::ConnectionTracker::Registration> AdmitConnection(net::ConnectionTracker& tracker,
+                                                                      asio::ip::tcp::socket& socket,
+                                                                      metrics::ServerMetrics* metrics) {
+  boost::system::error_code ec;
+  const auto address = socket.remote_endpoint(ec).address().to_string();
+  auto registration = ec ? nullptr : tracker.Admit(address);
+  if (!registration && metrics) metrics->ConnectionRefused();
+  return registration;
 }
 
 }  // namespace
@@ -236,7 +258,7 @@ int Serve(const ServeConfig& config, std::function<Result<ServeConfig>()> reread
   if (!tls.ok()) return Fail(tls.status());
   auto keys = LoadFeedKeys(config.name, config.feed_keys, config.freshness_key);
   if (!keys.ok()) return Fail(keys.status());
-  const api::CheckpointPublisher publisher(std::move(keys).value());
+  const services::CheckpointPublisher publisher(std::move(keys).value());
   auto issuer = LoadIssuer(config);
   if (!issuer.ok()) return Fail(issuer.status());
   auto report_key = LoadReportKey(config);
@@ -248,11 +270,12 @@ int Serve(const ServeConfig& config, std::function<Result<ServeConfig>()> reread
   http::CallerCache callers(config.caller_cache_ttl);
   metrics::ServerMetrics metrics(EXCHANGE_VERSION);
   http::Router router;
-  api::PdqLookup pdq_lookup;
-  api::AddAllRoutes(router, publisher, **issuer, **report_key, (*report_key)->public_key_pem, callers, metrics,
-                    pdq_lookup);
+  services::PdqLookup pdq_lookup;
+  services::EntryPageCache entry_pages(kEntryCacheBytes);
+  api::AddAllRoutes(router, publisher, entry_pages, **issuer, **report_key, (*report_key)->public_key_pem, callers,
+                    metrics, pdq_lookup);
   http::Router enroll_router;
-  api::AddEnrollmentRoutes(enroll_router, **issuer, callers);
+  api::AddEnrollmentRoutes(enroll_router, **issuer);
   std::vector<std::string> route_names;
   for (const auto* r : {&router, &enroll_router}) {
     for (const auto& route : r->routes()) route_names.push_back(route.pattern);
@@ -263,36 +286,12 @@ int Serve(const ServeConfig& config, std::function<Result<ServeConfig>()> reread
   store::WorkerPool pool(config.database_url, static_cast<std::size_t>(config.db_workers),
                          static_cast<std::size_t>(config.max_queued_jobs));
   store::ReadinessProbe readiness(config.database_url, config.readiness_period);
-  // Keeps every log's published checkpoint signed and fresh even when nobody asks.
-  store::PeriodicTask checkpoint_refresher(config.database_url, config.checkpoint_refresh_period,
-                                           [&publisher](store::Connection& conn) {
-                                             auto heads = store::ListLogs(conn);
-                                             if (!heads.ok()) return;
-                                             for (const auto& head : *heads) (void)publisher.Current(conn, head);
-                                           });
-  // The gauges that mirror the database (signals, log sizes, checkpoint times, sync lag).
-  store::PeriodicTask metrics_reader(config.database_url, config.metrics_period, [&metrics](store::Connection& conn) {
-    auto f = store::ReadMetricsFigures(conn);
-    if (!f.ok()) return;
-    std::vector<metrics::ServerMetrics::SignalCount> signals;
-    for (const auto& s : f->signals) signals.push_back({s.collection, s.kind, s.status, s.count});
-    std::vector<metrics::ServerMetrics::LogState> logs;
-    for (const auto& l : f->logs) logs.push_back({l.name, l.size, l.checkpoint_timestamp_seconds});
-    std::vector<metrics::ServerMetrics::SyncLag> lags;
-    for (const auto& g : f->lags) lags.push_back({g.org, g.seconds});
-    metrics.SetDatabaseFigures(signals, logs, lags);
-  });
-  // Each process's PDQ indexes follow the logs: changes apply within a second.
-  store::PeriodicTask pdq_follower(config.database_url, std::chrono::milliseconds(250),
-                                   [&pdq_lookup](store::Connection& conn) { pdq_lookup.CatchUp(conn); });
-  // Contributions past their expires_at leave the feed by themselves; idempotency
-  // records past their retention are deleted.
-  store::PeriodicTask expiry(config.database_url, config.expiry_period, [](store::Connection& conn) {
-    auto changed = store::ApplyExpiries(conn);
-    if (!changed.ok()) logging::Error("expiry failed", {{"error", changed.status().ToString()}});
-    auto purged = store::PurgeIdempotencyRecords(conn);
-    if (!purged.ok()) logging::Error("idempotency purge failed", {{"error", purged.status().ToString()}});
-  });
+  BackgroundTasks background(config.database_url,
+                             {.checkpoint_refresh = config.checkpoint_refresh_period,
+                              .metrics = config.metrics_period,
+                              .pdq_follow = kPdqFollowPeriod,
+                              .expiry = config.expiry_period},
+                             publisher, metrics, pdq_lookup);
   http::RateLimiter org_limiter(static_cast<double>(config.org_rate_limit),
                                 2.0 * static_cast<double>(config.org_rate_limit));
   http::RateLimiter enroll_limiter(static_cast<double>(config.enroll_rate_limit) / 60.0,
@@ -302,12 +301,9 @@ int Serve(const ServeConfig& config, std::function<Result<ServeConfig>()> reread
   const double refusals_per_minute = static_cast<double>(config.failed_auth_rate_limit);
   http::RateLimiter refused_certificates(refusals_per_minute / 60.0, refusals_per_minute);
   http::RateLimiter refused_addresses(10 * refusals_per_minute / 60.0, 10 * refusals_per_minute);
-  http::ApiDispatcher api_dispatcher(router, pool, callers, metrics, &org_limiter, &refused_certificates,
-                                     &refused_addresses);
-  http::ApiDispatcher enroll_dispatcher(enroll_router, pool, callers, metrics, &enroll_limiter);
-  http::OpsDispatcher ops_dispatcher(metrics, readiness, [&] {
-    metrics.SetPoolState(static_cast<double>(pool.QueueDepth()), static_cast<double>(pool.InFlight()));
-  });
+  ApiDispatcher api_dispatcher(router, pool, callers, metrics, &org_limiter, &refused_certificates, &refused_addresses);
+  ApiDispatcher enroll_dispatcher(enroll_router, pool, callers, metrics, &enroll_limiter);
+  OpsDispatcher ops_dispatcher(metrics, readiness, [&metrics, &pool] { MirrorPoolGauges(metrics, pool); });
 
   net::SessionLimits limits{config.handshake_timeout, config.idle_timeout,
                             config.header_timeout,    config.body_timeout,
@@ -325,31 +321,23 @@ int Serve(const ServeConfig& config, std::function<Result<ServeConfig>()> reread
   net::SessionEnvironment enroll_env{limits, &enroll_dispatcher, &metrics, "enroll", logging::Level::kInfo};
   net::SessionEnvironment ops_env{limits, &ops_dispatcher, nullptr, "ops", logging::Level::kDebug};
 
-  // Admission at accept; a refused socket closes as it goes out of scope.
-  auto admit = [&metrics](net::ConnectionTracker& tracker, asio::ip::tcp::socket& socket, bool counted) {
-    boost::system::error_code ec;
-    const auto address = socket.remote_endpoint(ec).address().to_string();
-    auto registration = ec ? nullptr : tracker.Admit(address);
-    if (!registration && counted) metrics.ConnectionRefused();
-    return registration;
-  };
   net::IoContextPool contexts(static_cast<std::size_t>(config.io_threads));
   auto& tls_context = **tls;
   auto api_listener = net::Listener::Bind(contexts, config.listen, [&](asio::ip::tcp::socket socket) {
-    if (auto registration = admit(api_connections, socket, true)) {
+    if (auto registration = AdmitConnection(api_connections, socket, &metrics)) {
       net::StartTlsSession(std::move(socket), tls_context, api_env, std::move(registration));
     }
   });
   if (!api_listener.ok()) return Fail(api_listener.status());
   auto& enroll_tls_context = **enroll_tls;
   auto enroll_listener = net::Listener::Bind(contexts, config.enroll_listen, [&](asio::ip::tcp::socket socket) {
-    if (auto registration = admit(enroll_connections, socket, true)) {
+    if (auto registration = AdmitConnection(enroll_connections, socket, &metrics)) {
       net::StartTlsSession(std::move(socket), enroll_tls_context, enroll_env, std::move(registration));
     }
   });
   if (!enroll_listener.ok()) return Fail(enroll_listener.status());
   auto ops_listener = net::Listener::Bind(contexts, config.ops_listen, [&](asio::ip::tcp::socket socket) {
-    if (auto registration = admit(ops_connections, socket, false)) {
+    if (auto registration = AdmitConnection(ops_connections, socket, nullptr)) {
       net::StartPlainSession(std::move(socket), ops_env, std::move(registration));
     }
   });
@@ -364,57 +352,15 @@ int Serve(const ServeConfig& config, std::function<Result<ServeConfig>()> reread
                             {"ops", "http://" + config.ops_listen},
                             {"log_level", config.log_level}});
 
-  // SIGHUP: the log level is read again, from the same places and with the
-  // same precedence as at start (so a --log-level flag still wins over the
-  // file); nothing else is reloaded. A file that no longer parses changes nothing.
-  // The read (a file of a few lines) runs on an I/O thread: rare and short.
-  asio::signal_set hangups(contexts.First(), SIGHUP);
-  std::function<void()> await_hangup = [&] {
-    hangups.async_wait([&](boost::system::error_code ec, int) {
-      if (ec) return;
-      auto fresh = reread ? reread() : Result<ServeConfig>(Status::Unavailable("no configuration to re-read"));
-      if (!fresh.ok()) {
-        logging::Error(
-            "SIGHUP: configuration not re-read; log level unchanged",
-            {{"error", fresh.status().ToString()}, {"log_level", logging::LevelName(logging::CurrentLevel())}});
-      } else {
-        const auto previous = logging::CurrentLevel();
-        logging::SetLevel(*logging::ParseLevel(fresh->log_level));
-        // At info, or at the new level when that is higher: the change is always on record.
-        logging::Log(std::max(logging::Level::kInfo, logging::CurrentLevel()), "log level set by SIGHUP",
-                     {{"log_level", fresh->log_level}, {"previous", logging::LevelName(previous)}});
-      }
-      await_hangup();
-    });
-  };
-  await_hangup();
+  LogLevelReload log_level_reload(contexts.First(), std::move(reread));
+  log_level_reload.Start();
 
-  // SIGTERM: stop accepting, let in-flight requests finish, close idle
-  // connections, then stop; whatever is left after drain_timeout is cut.
-  asio::signal_set signals(contexts.First(), SIGTERM, SIGINT);
-  asio::steady_timer drain_timer(contexts.First());
-  const auto drain_deadline = std::make_shared<std::chrono::steady_clock::time_point>();
-  std::function<void()> poll_drained = [&] {
-    bool drained = api_connections.Count() == 0 && enroll_connections.Count() == 0 && ops_connections.Count() == 0 &&
-                   pool.InFlight() == 0;
-    if (drained || std::chrono::steady_clock::now() >= *drain_deadline) return contexts.Stop();
-    drain_timer.expires_after(std::chrono::milliseconds(20));
-    drain_timer.async_wait([&](boost::system::error_code) { poll_drained(); });
-  };
-  signals.async_wait([&](boost::system::error_code ec, int signal) {
-    if (ec) return;
-    logging::Info("draining",
-                  {{"signal", signal}, {"drain_timeout_ms", static_cast<int64_t>(config.drain_timeout.count())}});
-    hangups.cancel();
-    *drain_deadline = std::chrono::steady_clock::now() + config.drain_timeout;
-    (*api_listener)->Stop();
-    (*enroll_listener)->Stop();
-    (*ops_listener)->Stop();
-    api_connections.BeginShutdown();
-    enroll_connections.BeginShutdown();
-    ops_connections.BeginShutdown();
-    poll_drained();
-  });
+  GracefulShutdown shutdown(contexts,
+                            {.listeners = {api_listener->get(), enroll_listener->get(), ops_listener->get()},
+                             .tracked = {&api_connections, &enroll_connections, &ops_connections},
+                             .pool = &pool},
+                            config.drain_timeout, [&log_level_reload] { log_level_reload.Stop(); });
+  shutdown.Start();
 
   contexts.Run();
   pool.Stop();

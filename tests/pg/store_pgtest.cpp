@@ -9,7 +9,7 @@
 #include <thread>
 
 #include "common/limits.h"
-#include "http/caller_auth.h"
+#include "server/caller_auth.h"
 #include "store/collections.h"
 #include "store/credentials.h"
 #include "store/migration_set.h"
@@ -119,21 +119,21 @@ TEST_CASE("credentials: register, find, refuse duplicates; callers are checked")
   REQUIRE(missing.ok());
   CHECK_FALSE(missing->has_value());
 
-  auto caller = http::LoadCaller(conn, std::string(64, 'a'));
+  auto caller = server::LoadCaller(conn, std::string(64, 'a'));
   REQUIRE(caller.ok());
   CHECK(caller->org_slug == "acme");
-  CHECK(http::LoadCaller(conn, std::string(64, 'c')).status().code() == ErrorCode::kPermissionDenied);
+  CHECK(server::LoadCaller(conn, std::string(64, 'c')).status().code() == ErrorCode::kPermissionDenied);
 
   Psql(url, "UPDATE organisations SET status = 'suspended' WHERE slug = 'acme'");
-  auto suspended = http::LoadCaller(conn, std::string(64, 'a'));
+  auto suspended = server::LoadCaller(conn, std::string(64, 'a'));
   CHECK(suspended.status().code() == ErrorCode::kPermissionDenied);
   CHECK(suspended.status().message().find("suspended") != std::string::npos);
 
   Psql(url,
        "UPDATE organisations SET status = 'active'; UPDATE credentials SET status = 'revoked' WHERE fingerprint = '" +
            std::string(64, 'b') + "'");
-  CHECK(http::LoadCaller(conn, std::string(64, 'b')).status().code() == ErrorCode::kPermissionDenied);
-  CHECK(http::LoadCaller(conn, std::string(64, 'a')).ok());
+  CHECK(server::LoadCaller(conn, std::string(64, 'b')).status().code() == ErrorCode::kPermissionDenied);
+  CHECK(server::LoadCaller(conn, std::string(64, 'a')).ok());
 }
 
 TEST_CASE("a slug the schema forbids is a 4xx-class error, not an internal one") {

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
-// Routing, request targets and wire formats: the parts of the HTTP layer
-// that need no sockets.
+// Routing, request targets, wire formats and the caller cache: the parts of
+// the HTTP layer that need no sockets (and, like all of http/, no database).
 #include <doctest/doctest.h>
 
 #include "exchange/v1/common.pb.h"
 #include "exchange/v1/identity.pb.h"
+#include "http/caller_cache.h"
 #include "http/rate_limiter.h"
 #include "http/router.h"
 #include "http/wire.h"
@@ -177,4 +178,59 @@ TEST_CASE("an error message quoting invalid UTF-8 still encodes, as JSON and as 
   v1::Error error;
   REQUIRE(error.ParseFromString(r.body));
   CHECK(error.message() == "caf?? ?");
+}
+
+// A caller of organisation `org_id` presenting a certificate of `letter`s.
+Caller SomeCaller(int64_t credential_id, int64_t org_id, char letter) {
+  Caller caller;
+  caller.credential_id = credential_id;
+  caller.org_id = org_id;
+  caller.org_slug = "org-" + std::to_string(org_id);
+  caller.fingerprint = std::string(64, letter);
+  return caller;
+}
+
+TEST_CASE("the caller cache keeps callers and refusals for its ttl, and forgets on demand") {
+  const Caller alice = SomeCaller(7, 3, 'a');
+  const Caller bob = SomeCaller(8, 4, 'b');
+  CallerCache cache(std::chrono::hours(1));
+  CHECK_FALSE(cache.Find(alice.fingerprint));
+  cache.Remember(alice);
+  cache.Remember(bob);
+  REQUIRE(cache.Find(alice.fingerprint));
+  CHECK(cache.Find(alice.fingerprint)->org_slug == "org-3");
+  CHECK(cache.RecentlyAccepted(alice.fingerprint));
+
+  const std::string stranger(64, 'c');
+  cache.RememberRefusal(stranger, Status::PermissionDenied("not registered"));
+  REQUIRE(cache.FindRefusal(stranger));
+  CHECK(cache.FindRefusal(stranger)->message() == "not registered");
+  CHECK_FALSE(cache.RecentlyAccepted(stranger));
+
+  // Suspending alice's organisation: alice is looked up again, bob is not;
+  // every remembered refusal goes too.
+  cache.ForgetOrganisation(3);
+  CHECK_FALSE(cache.Find(alice.fingerprint));
+  CHECK(cache.Find(bob.fingerprint));
+  CHECK_FALSE(cache.FindRefusal(stranger));
+
+  cache.ForgetCredential(8);
+  CHECK_FALSE(cache.Find(bob.fingerprint));
+
+  // A refusal of a once-accepted certificate ends its "recently accepted" standing.
+  cache.Remember(alice);
+  cache.RememberRefusal(alice.fingerprint, Status::PermissionDenied("this credential has been revoked"));
+  CHECK_FALSE(cache.Find(alice.fingerprint));
+  CHECK_FALSE(cache.RecentlyAccepted(alice.fingerprint));
+}
+
+TEST_CASE("a caller cache with no ttl remembers no refusal") {
+  CallerCache cache(std::chrono::milliseconds(0));
+  const std::string stranger(64, 'c');
+  cache.RememberRefusal(stranger, Status::PermissionDenied("not registered"));
+  CHECK_FALSE(cache.FindRefusal(stranger));
+  const Caller alice = SomeCaller(7, 3, 'a');
+  cache.Remember(alice);
+  CHECK_FALSE(cache.Find(alice.fingerprint));        // expired at once
+  CHECK(cache.RecentlyAccepted(alice.fingerprint));  // but known good for the hour
 }

@@ -1,17 +1,20 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "http/ops_dispatcher.h"
+#include "server/ops_dispatcher.h"
 
 #include "http/wire.h"
 #include "metrics/server_metrics.h"
 #include "store/readiness_probe.h"
 
-namespace exchange::http {
+namespace exchange::server {
+
+using http::Response;
+using http::TextResponse;
 
 OpsDispatcher::OpsDispatcher(metrics::ServerMetrics& metrics, const store::ReadinessProbe& readiness,
                              std::function<void()> refresh)
     : metrics_(metrics), readiness_(readiness), refresh_(std::move(refresh)) {}
 
-void OpsDispatcher::Dispatch(Request request, const Peer&, Done reply) {
+void OpsDispatcher::Dispatch(http::Request request, const http::Peer&, Done reply) {
   std::string path = request.target.substr(0, request.target.find('?'));
   // The request log names the route: one of ours, or "unmatched".
   auto done = [&reply, &path](Response response) {
@@ -39,4 +42,4 @@ void OpsDispatcher::Dispatch(Request request, const Peer&, Done reply) {
   done(std::move(response));
 }
 
-}  // namespace exchange::http
+}  // namespace exchange::server

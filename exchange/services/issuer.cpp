@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "api/issuer.h"
+#include "services/issuer.h"
 
 #include "pki/crl.h"
 #include "pki/csr.h"
 
-namespace exchange::api {
+namespace exchange::services {
 
 inline constexpr std::chrono::hours kCrlValidity{24};
 
@@ -52,4 +52,4 @@ Result<std::string> CredentialIssuer::Crl(const std::vector<store::RevokedSerial
   return pki::MakeCrlPem(ca_, key_, entries, kCrlValidity);
 }
 
-}  // namespace exchange::api
+}  // namespace exchange::services

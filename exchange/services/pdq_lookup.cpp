@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "api/pdq_lookup.h"
+#include "services/pdq_lookup.h"
 
 #include "common/logger.h"
 #include "exchange/v1/feed.pb.h"
 #include "signals/match.h"
 #include "store/logs.h"
 
-namespace exchange::api {
+namespace exchange::services {
 
 void PdqLookup::CatchUp(store::Connection& conn) {
   auto heads = store::ListLogs(conn);
@@ -50,4 +50,4 @@ Result<PdqLookup::Answer> PdqLookup::Query(int64_t log_id, const pdq::PdqHash& q
   return Answer{std::move(matches).value(), it->second.applied};
 }
 
-}  // namespace exchange::api
+}  // namespace exchange::services

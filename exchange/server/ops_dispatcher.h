@@ -14,15 +14,15 @@ namespace exchange::store {
 class ReadinessProbe;
 }
 
-namespace exchange::http {
+namespace exchange::server {
 
-class OpsDispatcher final : public Dispatcher {
+class OpsDispatcher final : public http::Dispatcher {
  public:
   // `refresh` runs before each scrape to update gauges mirrored from other objects.
   OpsDispatcher(metrics::ServerMetrics& metrics, const store::ReadinessProbe& readiness, std::function<void()> refresh);
 
   std::size_t BodyLimit(const std::string&, const std::string&) const override { return 0; }
-  void Dispatch(Request request, const Peer& peer, Done done) override;
+  void Dispatch(http::Request request, const http::Peer& peer, Done done) override;
 
  private:
   metrics::ServerMetrics& metrics_;
@@ -30,4 +30,4 @@ class OpsDispatcher final : public Dispatcher {
   std::function<void()> refresh_;
 };
 
-}  // namespace exchange::http
+}  // namespace exchange::server

@@ -19,7 +19,7 @@
 #include <tuple>
 #include <unordered_map>
 
-namespace exchange::api {
+namespace exchange::services {
 
 class EntryPageCache {
  public:
@@ -50,4 +50,4 @@ class EntryPageCache {
   std::unordered_map<Key, Entry, KeyHash> pages_;
 };
 
-}  // namespace exchange::api
+}  // namespace exchange::services

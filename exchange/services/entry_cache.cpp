@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "api/entry_cache.h"
+#include "services/entry_cache.h"
 
-namespace exchange::api {
+namespace exchange::services {
 
 std::shared_ptr<const std::string> EntryPageCache::Find(int64_t log_id, uint64_t start, uint64_t limit) {
   std::lock_guard lock(mu_);
@@ -27,4 +27,4 @@ void EntryPageCache::Remember(int64_t log_id, uint64_t start, uint64_t limit, st
   pages_.emplace(key, Entry{std::move(page), recency_.begin()});
 }
 
-}  // namespace exchange::api
+}  // namespace exchange::services

@@ -21,7 +21,7 @@
 #include "store/connection.h"
 #include "store/logs.h"
 
-namespace exchange::api {
+namespace exchange::services {
 
 struct FeedKeys {
   std::string exchange_name;      // origin prefix: "<exchange_name>/<log>"
@@ -46,4 +46,4 @@ class CheckpointPublisher {
   std::chrono::seconds refresh_after_;
 };
 
-}  // namespace exchange::api
+}  // namespace exchange::services

@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "api/checkpoints.h"
+#include "services/checkpoints.h"
 
 #include <ctime>
 
 #include "log/checkpoint_note.h"
 #include "log/merkle.h"
 
-namespace exchange::api {
+namespace exchange::services {
 
 CheckpointPublisher::CheckpointPublisher(FeedKeys keys, std::chrono::seconds refresh_after)
     : keys_(std::move(keys)), refresh_after_(refresh_after) {}
@@ -61,4 +61,4 @@ Result<std::string> CheckpointPublisher::Current(store::Connection& conn, const 
   return *note;
 }
 
-}  // namespace exchange::api
+}  // namespace exchange::services

@@ -20,7 +20,7 @@
 #include "pdq/index.h"
 #include "store/connection.h"
 
-namespace exchange::api {
+namespace exchange::services {
 
 class PdqLookup {
  public:
@@ -41,4 +41,4 @@ class PdqLookup {
   std::map<int64_t, CollectionIndex> indexes_;  // by log id; the Index itself is internally locked
 };
 
-}  // namespace exchange::api
+}  // namespace exchange::services

@@ -9,7 +9,7 @@
 // worker pool before destroying them).
 #pragma once
 
-#include "http/caller_auth.h"
+#include "http/caller_cache.h"
 #include "http/dispatcher.h"
 #include "http/rate_limiter.h"
 #include "http/router.h"
@@ -21,33 +21,33 @@ namespace exchange::store {
 class WorkerPool;
 }
 
-namespace exchange::http {
+namespace exchange::server {
 
-class ApiDispatcher final : public Dispatcher {
+class ApiDispatcher final : public http::Dispatcher {
  public:
   // `limiter` (may be null) is keyed by the caller's organisation, or by the
   // remote address on public routes. `refused_per_certificate` and
   // `refused_per_address` (may be null) count refused certificate lookups;
   // when either is over its rate, a certificate not accepted recently gets
   // 429 before any database query.
-  ApiDispatcher(const Router& router, store::WorkerPool& pool, CallerCache& callers, metrics::ServerMetrics& metrics,
-                RateLimiter* limiter, RateLimiter* refused_per_certificate = nullptr,
-                RateLimiter* refused_per_address = nullptr);
+  ApiDispatcher(const http::Router& router, store::WorkerPool& pool, http::CallerCache& callers,
+                metrics::ServerMetrics& metrics, http::RateLimiter* limiter,
+                http::RateLimiter* refused_per_certificate = nullptr, http::RateLimiter* refused_per_address = nullptr);
 
   std::size_t BodyLimit(const std::string& method, const std::string& target) const override;
-  void Dispatch(Request request, const Peer& peer, Done done) override;
+  void Dispatch(http::Request request, const http::Peer& peer, Done done) override;
 
  private:
-  const Router& router_;
+  const http::Router& router_;
   store::WorkerPool& pool_;
-  CallerCache& callers_;
+  http::CallerCache& callers_;
   metrics::ServerMetrics& metrics_;
-  RateLimiter* limiter_;
-  RateLimiter* refused_per_certificate_;
-  RateLimiter* refused_per_address_;
+  http::RateLimiter* limiter_;
+  http::RateLimiter* refused_per_certificate_;
+  http::RateLimiter* refused_per_address_;
 };
 
 // Body limit for requests that match no route, so they still get their 404.
 inline constexpr std::size_t kUnmatchedBodyLimit = 64 * 1024;
 
-}  // namespace exchange::http
+}  // namespace exchange::server

@@ -17,7 +17,7 @@
 #include "pki/key.h"
 #include "store/credentials.h"
 
-namespace exchange::api {
+namespace exchange::services {
 
 class CredentialIssuer {
  public:
@@ -48,4 +48,4 @@ class CredentialIssuer {
   int max_member_credentials_;
 };
 
-}  // namespace exchange::api
+}  // namespace exchange::services

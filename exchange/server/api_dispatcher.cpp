@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "http/api_dispatcher.h"
+#include "server/api_dispatcher.h"
 
 #include <algorithm>
 #include <chrono>
@@ -8,10 +8,18 @@
 #include "common/logger.h"
 #include "http/wire.h"
 #include "metrics/server_metrics.h"
+#include "server/caller_auth.h"
 #include "store/worker_pool.h"
 
-namespace exchange::http {
+namespace exchange::server {
 namespace {
+
+using http::CallContext;
+using http::Caller;
+using http::ErrorResponse;
+using http::Request;
+using http::Response;
+using http::Route;
 
 // Handlers report expected failures as Responses; an exception is a bug.
 // It becomes a 500 here, and the process keeps serving.
@@ -28,9 +36,9 @@ Response Invoke(const Route& route, const Request& request, CallContext& context
 
 }  // namespace
 
-ApiDispatcher::ApiDispatcher(const Router& router, store::WorkerPool& pool, CallerCache& callers,
-                             metrics::ServerMetrics& metrics, RateLimiter* limiter,
-                             RateLimiter* refused_per_certificate, RateLimiter* refused_per_address)
+ApiDispatcher::ApiDispatcher(const http::Router& router, store::WorkerPool& pool, http::CallerCache& callers,
+                             metrics::ServerMetrics& metrics, http::RateLimiter* limiter,
+                             http::RateLimiter* refused_per_certificate, http::RateLimiter* refused_per_address)
     : router_(router),
       pool_(pool),
       callers_(callers),
@@ -45,7 +53,7 @@ std::size_t ApiDispatcher::BodyLimit(const std::string& method, const std::strin
   return limit ? limit : kUnmatchedBodyLimit;
 }
 
-void ApiDispatcher::Dispatch(Request request, const Peer& peer, Done done) {
+void ApiDispatcher::Dispatch(Request request, const http::Peer& peer, Done done) {
   const auto start = std::chrono::steady_clock::now();
   // `caller`: who asked, once known (for the request log).
   auto finish = [this, start, done = std::move(done)](const std::string& route, Response response,
@@ -60,7 +68,7 @@ void ApiDispatcher::Dispatch(Request request, const Peer& peer, Done done) {
     done(std::move(response));
   };
 
-  if (!ParseTarget(request.target, request.path, request.query)) {
+  if (!http::ParseTarget(request.target, request.path, request.query)) {
     return finish(
         "unmatched",
         ErrorResponse(
@@ -68,7 +76,7 @@ void ApiDispatcher::Dispatch(Request request, const Peer& peer, Done done) {
             Status::InvalidArgument(
                 "malformed request target: bad percent-encoding, an encoded NUL, or bytes that are not UTF-8")));
   }
-  RouteMatch match = router_.Match(request);
+  http::RouteMatch match = router_.Match(request);
   if (!match.route && match.path_known) {
     Response response = ErrorResponse(
         &request, Status::InvalidArgument("method " + request.method + " is not allowed on " + request.path));
@@ -78,7 +86,7 @@ void ApiDispatcher::Dispatch(Request request, const Peer& peer, Done done) {
   if (!match.route)
     return finish("unmatched", ErrorResponse(&request, Status::NotFound("no such endpoint: " + request.path)));
   const Route& route = *match.route;
-  const bool needs_caller = route.access == Access::kAuthenticated;
+  const bool needs_caller = route.access == http::Access::kAuthenticated;
   if (needs_caller && peer.fingerprint.empty()) {
     return finish(route.pattern, ErrorResponse(&request, Status::Unauthenticated("a client certificate is required")));
   }
@@ -151,4 +159,4 @@ void ApiDispatcher::Dispatch(Request request, const Peer& peer, Done done) {
   }
 }
 
-}  // namespace exchange::http
+}  // namespace exchange::server

@@ -1,40 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "http/caller_auth.h"
-
-#include <ctime>
-
-#include "store/credentials.h"
+#include "http/caller_cache.h"
 
 namespace exchange::http {
-
-Result<Caller> LoadCaller(store::Connection& conn, const std::string& fingerprint) {
-  auto found = store::FindCredential(conn, fingerprint);
-  if (!found.ok()) return found.status();
-  if (!found->has_value()) {
-    return Status::PermissionDenied("client certificate " + fingerprint +
-                                    " is not registered with this exchange; ask a coalition admin to enroll it");
-  }
-  const store::CredentialRow& row = **found;
-  if (row.credential_status != CredentialStatus::kActive) {
-    return Status::PermissionDenied("this credential has been revoked");
-  }
-  if (row.org_status != OrgStatus::kActive) {
-    return Status::PermissionDenied("organisation " + row.org_slug + " is " +
-                                    std::string(OrgStatusName(row.org_status)));
-  }
-  if (row.not_after_unix <= std::time(nullptr))
-    return Status::PermissionDenied("this certificate expired at " + row.not_after);
-
-  Caller caller;
-  caller.credential_id = row.credential_id;
-  caller.org_id = row.org_id;
-  caller.org_slug = row.org_slug;
-  caller.org_name = row.org_name;
-  caller.role = row.role;
-  caller.fingerprint = row.fingerprint;
-  caller.not_after = row.not_after;
-  return caller;
-}
 
 CallerCache::CallerCache(std::chrono::milliseconds ttl, std::size_t max_entries, std::chrono::milliseconds known_good)
     : ttl_(ttl), known_good_(known_good), max_entries_(max_entries) {}

@@ -1,10 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
-// Turning a client certificate fingerprint into a Caller.
+// CallerCache: recent answers to "who holds this client certificate?".
 //
-// LoadCaller() reads the credential and its organisation and refuses, with a
-// reason the caller can act on, anything not allowed to call: an unknown
-// certificate, a revoked credential, a suspended or revoked organisation, an
-// expired certificate.
+// Storage-free: server/caller_auth.h loads a Caller from the database
+// (LoadCaller) and the ApiDispatcher (server/) remembers it here; handlers
+// that suspend, reinstate or revoke (api/) make this process forget.
 //
 // CallerCache keeps recent answers for at most `ttl` (≤ 1 s by default) so a
 // suspension or revocation committed by any exchanged process takes effect on
@@ -29,11 +28,8 @@
 
 #include "common/status.h"
 #include "http/call_context.h"
-#include "store/connection.h"
 
 namespace exchange::http {
-
-Result<Caller> LoadCaller(store::Connection& conn, const std::string& fingerprint);
 
 class CallerCache {
  public:

@@ -1,0 +1,53 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "server/background_tasks.h"
+
+#include <vector>
+
+#include "common/logger.h"
+#include "metrics/server_metrics.h"
+#include "services/checkpoints.h"
+#include "services/pdq_lookup.h"
+#include "store/logs.h"
+#include "store/metrics_figures.h"
+#include "store/signals.h"
+
+namespace exchange::server {
+
+void RefreshCheckpoints(const services::CheckpointPublisher& publisher, store::Connection& conn) {
+  auto heads = store::ListLogs(conn);
+  if (!heads.ok()) return;
+  for (const auto& head : *heads) (void)publisher.Current(conn, head);
+}
+
+void ReadDatabaseGauges(metrics::ServerMetrics& metrics, store::Connection& conn) {
+  auto f = store::ReadMetricsFigures(conn);
+  if (!f.ok()) return;
+  std::vector<metrics::ServerMetrics::SignalCount> signals;
+  for (const auto& s : f->signals) signals.push_back({s.collection, s.kind, s.status, s.count});
+  std::vector<metrics::ServerMetrics::LogState> logs;
+  for (const auto& l : f->logs) logs.push_back({l.name, l.size, l.checkpoint_timestamp_seconds});
+  std::vector<metrics::ServerMetrics::SyncLag> lags;
+  for (const auto& g : f->lags) lags.push_back({g.org, g.seconds});
+  metrics.SetDatabaseFigures(signals, logs, lags);
+}
+
+void FollowPdqLogs(services::PdqLookup& pdq, store::Connection& conn) { pdq.CatchUp(conn); }
+
+void ExpireAndPurge(store::Connection& conn) {
+  auto changed = store::ApplyExpiries(conn);
+  if (!changed.ok()) logging::Error("expiry failed", {{"error", changed.status().ToString()}});
+  auto purged = store::PurgeIdempotencyRecords(conn);
+  if (!purged.ok()) logging::Error("idempotency purge failed", {{"error", purged.status().ToString()}});
+}
+
+BackgroundTasks::BackgroundTasks(const std::string& database_url, const BackgroundPeriods& periods,
+                                 const services::CheckpointPublisher& publisher, metrics::ServerMetrics& metrics,
+                                 services::PdqLookup& pdq)
+    : checkpoint_refresher_(database_url, periods.checkpoint_refresh,
+                            [&publisher](store::Connection& conn) { RefreshCheckpoints(publisher, conn); }),
+      gauge_reader_(database_url, periods.metrics,
+                    [&metrics](store::Connection& conn) { ReadDatabaseGauges(metrics, conn); }),
+      pdq_follower_(database_url, periods.pdq_follow, [&pdq](store::Connection& conn) { FollowPdqLogs(pdq, conn); }),
+      expiry_(database_url, periods.expiry, ExpireAndPurge) {}
+
+}  // namespace exchange::server
