@@ -67,12 +67,9 @@ store::SignalItem ToItem(signals::CheckedSubmission checked) {
 
 std::string_view OutcomeName(store::SubmitOutcome outcome) {
   switch (outcome) {
-    case store::SubmitOutcome::kCreated:
-      return "created";
-    case store::SubmitOutcome::kContributionAdded:
-      return "contribution_added";
-    case store::SubmitOutcome::kUnchanged:
-      return "unchanged";
+    case store::SubmitOutcome::kCreated: return "created";
+    case store::SubmitOutcome::kContributionAdded: return "contribution_added";
+    case store::SubmitOutcome::kUnchanged: return "unchanged";
   }
   return "unchanged";
 }
