@@ -9,12 +9,7 @@
 #include <string>
 #include <vector>
 
-using exchange::AppendHexByte;
-using exchange::AppendPercentEscape;
-using exchange::ErrorCode;
-using exchange::HexDecode;
-using exchange::HexDigitValue;
-using exchange::HexEncode;
+using namespace exchange;
 
 TEST_CASE("hex") {
   CHECK(HexEncode(std::string_view("\x00\xab\xff", 3)) == "00abff");

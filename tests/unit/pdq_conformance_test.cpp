@@ -22,17 +22,10 @@
 namespace {
 
 namespace fs = std::filesystem;
-using exchange::ErrorCode;
-using exchange::pdq::DecodeOptions;
-using exchange::pdq::Dihedral;
-using exchange::pdq::HashImage;
-using exchange::pdq::HashLuma;
-using exchange::pdq::HashLumaDihedral;
-using exchange::pdq::LumaImage;
-using exchange::signals::HammingDistance256;
-using exchange::signals::ParsePdq;
-using exchange::signals::PdqHash;
-using exchange::testing::ReadTestBytes;
+using namespace exchange;
+using namespace exchange::pdq;
+using namespace exchange::signals;
+using namespace exchange::testing;
 
 const fs::path kPdqVectors = exchange::testing::VectorDir("pdq");
 // The tolerance: decoders differ slightly from the reference's.

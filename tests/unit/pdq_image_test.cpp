@@ -26,14 +26,9 @@
 
 namespace {
 
-using exchange::ErrorCode;
-using exchange::pdq::DecodeLuma;
-using exchange::pdq::DecodeOptions;
-using exchange::pdq::HashImage;
-using exchange::pdq::HashLuma;
-using exchange::pdq::LumaImage;
-using exchange::signals::HammingDistance256;
-using exchange::signals::PdqHash;
+using namespace exchange;
+using namespace exchange::pdq;
+using namespace exchange::signals;
 using Bytes = std::vector<uint8_t>;
 
 // An RGB test picture with structure at several scales and saturated colours.

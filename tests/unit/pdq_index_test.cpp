@@ -18,11 +18,8 @@
 
 namespace {
 
-using exchange::pdq::Index;
-using exchange::pdq::IndexOptions;
-using exchange::pdq::Match;
-using exchange::signals::HammingDistance256;
-using exchange::signals::PdqHash;
+using namespace exchange::pdq;
+using namespace exchange::signals;
 
 constexpr int kDistances[] = {0, 8, 31, 40, 63};
 

@@ -30,12 +30,7 @@ namespace {
 
 namespace fs = std::filesystem;
 using namespace exchange::pki;
-using exchange::ErrorCode;
-using exchange::ReadFile;
-using exchange::Result;
-using exchange::Status;
-using exchange::WritePrivateFile;
-using exchange::WritePublicFile;
+using namespace exchange;
 using std::chrono::hours;
 
 constexpr auto kDay = hours(24);

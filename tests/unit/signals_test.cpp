@@ -15,18 +15,9 @@
 
 namespace {
 
-using exchange::ErrorCode;
-using exchange::Result;
-using exchange::signals::AllKinds;
-using exchange::signals::HammingDistance256;
-using exchange::signals::Kind;
-using exchange::signals::KindName;
-using exchange::signals::ParseKind;
-using exchange::signals::ParsePdq;
-using exchange::signals::PdqHash;
-using exchange::signals::ValidatePdqQuality;
-using exchange::testing::Canonical;
-using exchange::testing::Refusal;
+using namespace exchange;
+using namespace exchange::signals;
+using namespace exchange::testing;
 
 const std::string kMd5 = "d41d8cd98f00b204e9800998ecf8427e";
 const std::string kSha1 = "da39a3ee5e6b4b0d3255bfef95601890afd80709";

@@ -18,13 +18,9 @@
 
 namespace {
 
-using exchange::Result;
-using exchange::signals::DecodeUtf8;
-using exchange::signals::EncodeUtf8;
-using exchange::signals::Kind;
-using exchange::signals::LookAlikeSkeleton;
-using exchange::testing::Canonical;
-using exchange::testing::Refusal;
+using namespace exchange;
+using namespace exchange::signals;
+using namespace exchange::testing;
 
 }  // namespace
 

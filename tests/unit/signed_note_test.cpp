@@ -23,15 +23,9 @@
 namespace {
 
 namespace fs = std::filesystem;
-using exchange::ErrorCode;
-using exchange::Result;
-using exchange::log::Checkpoint;
-using exchange::log::KeyType;
-using exchange::log::OpenNote;
-using exchange::log::Signer;
-using exchange::log::SignNote;
-using exchange::log::Verifier;
-using exchange::testing::ReadTestFile;
+using namespace exchange;
+using namespace exchange::log;
+using namespace exchange::testing;
 
 std::string TrimNewline(std::string s) {
   while (!s.empty() && (s.back() == '\n' || s.back() == '\r')) s.pop_back();
