@@ -26,6 +26,7 @@
 #include "signals/match.h"
 #include "signals/match_rule.h"
 #include "signals/submission.h"
+#include "signals/submission_wire.h"
 #include "store/signals.h"
 
 namespace exchange::api {
@@ -36,18 +37,6 @@ inline constexpr std::size_t kMaxBatchBytes = 32 * 1024 * 1024;
 // The submission rules (signals/submission.h) over the wire and store types.
 signals::SubmissionRules RulesOf(const store::CollectionRow& c) {
   return {c.name, c.allowed_kinds, c.allowed_categories, c.label_vocabulary, c.required_fields};
-}
-
-signals::Submission FromWire(const v1::SignalSubmission& in) {
-  return {in.kind(),
-          in.value(),
-          in.category(),
-          {in.labels().begin(), in.labels().end()},
-          in.reviewed(),
-          in.source_ref(),
-          {in.principles().begin(), in.principles().end()},
-          in.expires_at(),
-          in.pdq_quality()};
 }
 
 store::SignalItem ToItem(signals::CheckedSubmission checked) {
@@ -94,7 +83,7 @@ http::Response Submit(metrics::ServerMetrics& metrics, const http::Request& requ
   const signals::SubmissionRules rules = RulesOf(collection->collection);
   for (int i = 0; i < body.signals_size(); ++i) {
     auto* result = response.add_results();
-    auto item = signals::CheckSubmission(FromWire(body.signals(i)), rules, now);
+    auto item = signals::CheckSubmission(signals::SubmissionFromWire(body.signals(i)), rules, now);
     if (!item.ok()) {
       result->set_status("rejected");
       result->set_error(item.status().message());

@@ -52,6 +52,15 @@ printf 'kind,value,category\nmd5,d41d8cd98f00b204e9800998ecf8427e,A1\n' >"$dir/o
 run submit --collection csam-known "$dir/one.csv" "${AL[@]}"
 check "submit of one signal: 1 batch, not 1 batches ($out)" has "$out" "1 signal in 1 batch to csam-known"
 
+# --- submit checks each item with the exchange's own rules before it sends anything ---
+printf 'kind,value,category\nmd5,%032x,A1\nmd5,%032x,Z9\n' 1 2 >"$dir/taxonomy.csv"
+run submit --collection csam-known "$dir/taxonomy.csv" --output json "${AL[@]}"
+check "submit with a category outside the taxonomy: exit 1 ($rc)" test "$rc" = 1
+check "  ... the item is held back, never sent ($out)" has "$out" '"rejected": 1, "bad_lines": 0'
+check "  ... counted as held back ($out)" has "$out" '"held_back": 1}'
+check "  ... the other is sent ($out)" has "$out" '"created": 1'
+check "  ... with the exchange's own message ($err)" has "$err" "line 3: 00000000000000000000000000000002: category 'Z9' is not in"
+
 # --- vetting: enroll --fetch while pending exits 7; paths without // ---
 run admin invite "${A1[@]}" --org "Acme Social" --slug acme --contact trust@acme.example --output json
 token=$(json 'print(d["token"])')

@@ -157,14 +157,19 @@ run_isolated EXCHANGECTL_CONFIG="$conf" submit --profile alpha --collection csam
 check "submit on a pipe: exit 0 ($rc: $err)" test "$rc" = 0
 check "  ... draws no bar on a non-tty stderr ($err)" lacks "$err" " signals  "
 check "  ... nor on stdout" lacks "$out" "["
-# Rejected items (no category) go to stderr on lines of their own, not after the bar.
+# Items the exchange rejects go to stderr on lines of their own, not after the bar.
+# They expired a minute ago: submit's pre-check judges expiry five minutes in
+# the past (a client clock ahead of the exchange's must not hold back what it
+# accepts), so they are sent and the exchange rejects them.
 python3 -c "
-print('kind,value,category')
-for i in range(300): print('md5,%032x,%s' % (0xdef000 + i, 'A1' if i < 250 else ''))" >"$dir/some-rejected.csv"
+import datetime
+gone = (datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(seconds=60)).strftime('%Y-%m-%dT%H:%M:%SZ')
+print('kind,value,category,expires_at')
+for i in range(300): print('md5,%032x,A1,%s' % (0xdef000 + i, '' if i < 250 else gone))" >"$dir/some-rejected.csv"
 pty submit --profile alpha --collection csam-known --batch 50 "$dir/some-rejected.csv"
 check "submit with rejections under a pty: exit 1 ($rc)" test "$rc" = 1
-check "  ... reports them ($tty_out)" grep -q "^.*line 252: .*category is required" <<<"$tty_out"
-check "  ... never on the bar's line" bash -c '! grep -a "signals  .*category is required" <<<"$1"' _ "$tty_out"
+check "  ... reports them ($tty_out)" grep -q "^.*line 252: .*expires_at is in the past" <<<"$tty_out"
+check "  ... never on the bar's line" bash -c '! grep -a "signals  .*expires_at is in the past" <<<"$1"' _ "$tty_out"
 check "  ... and the bar ends at the full count" has "$tty_out" "300/300 signals"
 pty sync --profile alpha --collection csam-known --mirror "$dir/m2"
 check "sync under a pty draws its bar too ($tty_out)" has "$tty_out" "csam-known ["

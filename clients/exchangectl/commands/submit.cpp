@@ -13,11 +13,14 @@
 #include <cctype>
 #include <charconv>
 #include <cstdio>
+#include <ctime>
+#include <optional>
 
 #include "commands/cli.h"
 #include "commands/command.h"
 #include "commands/commands.h"
 #include "common/hex.h"
+#include "exchange/v1/collections.pb.h"
 #include "exchange/v1/feed.pb.h"
 #include "exchange/v1/signals.pb.h"
 #include "formats/csv.h"
@@ -25,6 +28,8 @@
 #include "formats/lists.h"
 #include "formats/progress.h"
 #include "log/hash.h"
+#include "signals/submission.h"
+#include "signals/submission_wire.h"
 #include "signals/utf8.h"
 #include "transport/batch_sender.h"
 
@@ -139,8 +144,44 @@ uint64_t CurrentLogSize(ApiClient& api, const std::string& collection) {
   return 0;
 }
 
+// The rules of `collection` as the exchange describes it to this caller, or
+// nullopt when it does not (not visible, or not reachable: the exchange then
+// decides about every item).
+std::optional<signals::SubmissionRules> CollectionRules(ApiClient& api, const std::string& collection) {
+  v1::ListCollectionsResponse list;
+  if (!api.Call("GET", "/v1/collections", nullptr, &list).ok()) return std::nullopt;
+  for (const auto& c : list.collections()) {
+    if (c.name() == collection) return signals::RulesFromWire(c);
+  }
+  return std::nullopt;
+}
+
+// Leaves in `items` those that meet `rules`; each other one goes to `errors`
+// with the message the exchange would answer for it. Returns how many were
+// held back. expires_at is judged a few minutes in the past, so that a client
+// clock ahead of the exchange's never holds back what the exchange accepts.
+uint64_t PreCheck(std::vector<Item>& items, const signals::SubmissionRules& rules, ItemErrors& errors) {
+  constexpr int64_t kClockSlackSeconds = 300;
+  const int64_t now = static_cast<int64_t>(std::time(nullptr)) - kClockSlackSeconds;
+  std::vector<Item> kept;
+  kept.reserve(items.size());
+  uint64_t held = 0;
+  for (auto& item : items) {
+    auto checked = signals::CheckSubmission(signals::SubmissionFromWire(item.signal), rules, now);
+    if (checked.ok()) {
+      kept.push_back(std::move(item));
+    } else {
+      ++held;
+      errors.Add(item.line, item.signal.value(), checked.status().message());
+    }
+  }
+  items = std::move(kept);
+  return held;
+}
+
 struct Totals {
   uint64_t created = 0, contribution_added = 0, unchanged = 0, rejected = 0, bad_lines = 0, batches = 0, replayed = 0;
+  uint64_t held_back = 0;  // of `rejected`: refused by the pre-check, never sent
 };
 
 }  // namespace
@@ -181,11 +222,21 @@ int RunSubmit(Invocation& in) {
   totals.bad_lines = (*errors)->count();
   auto api = in.Connect();
   if (!api.ok()) return Fail(api.status());
+  // Every item is checked with the exchange's own rules (signals/submission.h)
+  // before anything is sent; what fails is reported as the exchange would
+  // reject it, and not sent.
+  std::string held_back_lines;
+  if (auto rules = CollectionRules(**api, collection)) {
+    totals.held_back = totals.rejected = PreCheck(items.value(), *rules, **errors);
+    if (totals.held_back) held_back_lines = "\nheld back " + (*errors)->LinesText();
+  }
 
-  // Same file, collection, format and batch size: same batches, same keys.
+  // Same file, collection, format, batch size and items held back: same
+  // batches, same keys (a collection whose rules changed since gets new ones).
   const log::Hash content = log::Sha256(*text);
-  const log::Hash run = log::Sha256("exchangectl submit v1\n" + collection + "\n" + format + "\n" +
-                                    std::to_string(batch_size) + "\n" + HexEncode(std::span<const uint8_t>(content)));
+  const log::Hash run =
+      log::Sha256("exchangectl submit v1\n" + collection + "\n" + format + "\n" + std::to_string(batch_size) + "\n" +
+                  HexEncode(std::span<const uint8_t>(content)) + held_back_lines);
   const std::string key_prefix = "exchangectl-" + HexEncode(std::span<const uint8_t>(run)).substr(0, 32) + "-";
   const std::string target = "/v1/collections/" + collection + "/signals";
   // On a terminal, and never with --output json, a bar counts the signals sent;
@@ -255,12 +306,13 @@ int RunSubmit(Invocation& in) {
     std::printf(
         "{\"file\": %s, \"collection\": %s, \"items\": %llu, \"batches\": %llu, \"created\": %llu, "
         "\"contribution_added\": %llu, \"unchanged\": %llu, \"rejected\": %llu, \"bad_lines\": %llu, "
-        "\"replayed_batches\": %llu, \"complete\": %s, \"not_submitted_lines\": [%s]}\n",
+        "\"replayed_batches\": %llu, \"complete\": %s, \"not_submitted_lines\": [%s], \"held_back\": %llu}\n",
         JsonString(path).c_str(), JsonString(collection).c_str(), static_cast<unsigned long long>(sent),
         static_cast<unsigned long long>(totals.batches), static_cast<unsigned long long>(totals.created),
         static_cast<unsigned long long>(totals.contribution_added), static_cast<unsigned long long>(totals.unchanged),
         static_cast<unsigned long long>(totals.rejected), static_cast<unsigned long long>(totals.bad_lines),
-        static_cast<unsigned long long>(totals.replayed), failure.ok() ? "true" : "false", not_submitted_json.c_str());
+        static_cast<unsigned long long>(totals.replayed), failure.ok() ? "true" : "false", not_submitted_json.c_str(),
+        static_cast<unsigned long long>(totals.held_back));
   } else {
     std::printf(
         "%s: %s in %s to %s: %llu created, %llu contribution_added, %llu unchanged, %llu rejected; %s\n", path.c_str(),
