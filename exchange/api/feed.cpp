@@ -148,41 +148,54 @@ http::Response Entries(services::EntryPageCache& cache, const http::Request& req
   return http::Encode(request, out);
 }
 
-http::Response Inclusion(const http::Request& request, http::CallContext& context) {
-  auto index = QueryUint(request, "index", std::nullopt);
-  auto size = QueryUint(request, "size", std::nullopt);
-  if (!index.ok()) return Fail(request, index.status());
-  if (!size.ok()) return Fail(request, size.status());
+// What a proof route reads before it plans: its two required query numbers
+// (`first` and `second`, in that order) and the log the path names.
+struct ProofQuery {
+  uint64_t first;
+  uint64_t second;
+  store::LogHead head;
+};
+
+Result<ProofQuery> ReadProofQuery(const http::Request& request, http::CallContext& context, const char* first,
+                                  const char* second) {
+  auto a = QueryUint(request, first, std::nullopt);
+  auto b = QueryUint(request, second, std::nullopt);
+  if (!a.ok()) return a.status();
+  if (!b.ok()) return b.status();
   auto head = ReadableLog(request, context);
-  if (!head.ok()) return Fail(request, head.status());
-  if (*size == 0 || *size > head->size) {
+  if (!head.ok()) return head.status();
+  return ProofQuery{*a, *b, std::move(head).value()};
+}
+
+http::Response Inclusion(const http::Request& request, http::CallContext& context) {
+  auto query = ReadProofQuery(request, context, "index", "size");
+  if (!query.ok()) return Fail(request, query.status());
+  const auto& [index, size, head] = *query;
+  if (size == 0 || size > head.size) {
     return Fail(request,
-                Status::InvalidArgument("size must be between 1 and the tree size " + std::to_string(head->size)));
+                Status::InvalidArgument("size must be between 1 and the tree size " + std::to_string(head.size)));
   }
-  auto plan = log::PlanInclusionProof(*index, *size);
+  auto plan = log::PlanInclusionProof(index, size);
   if (!plan.ok()) return Fail(request, plan.status());
   v1::ProofResponse out;
-  out.set_index(*index);
-  out.set_tree_size(*size);
-  return Prove(request, context, *head, *plan, out);
+  out.set_index(index);
+  out.set_tree_size(size);
+  return Prove(request, context, head, *plan, out);
 }
 
 http::Response Consistency(const http::Request& request, http::CallContext& context) {
-  auto old_size = QueryUint(request, "old", std::nullopt);
-  auto new_size = QueryUint(request, "new", std::nullopt);
-  if (!old_size.ok()) return Fail(request, old_size.status());
-  if (!new_size.ok()) return Fail(request, new_size.status());
-  auto head = ReadableLog(request, context);
-  if (!head.ok()) return Fail(request, head.status());
-  if (*new_size > head->size) {
-    return Fail(request, Status::InvalidArgument("new must not exceed the tree size " + std::to_string(head->size)));
+  auto query = ReadProofQuery(request, context, "old", "new");
+  if (!query.ok()) return Fail(request, query.status());
+  const auto& [old_size, new_size, head] = *query;
+  if (new_size > head.size) {
+    return Fail(request, Status::InvalidArgument("new must not exceed the tree size " + std::to_string(head.size)));
   }
-  auto plan = log::PlanConsistencyProof(*old_size, *new_size);
+  auto plan = log::PlanConsistencyProof(old_size, new_size);
   if (!plan.ok()) return Fail(request, plan.status());
   v1::ProofResponse out;
-  out.set_old_size(*old_size);
-  out.set_tree_size(*new_size);
-  return Prove(request, context, *head, *plan, out);
+  out.set_old_size(old_size);
+  out.set_tree_size(new_size);
+  return Prove(request, context, head, *plan, out);
 }
 
 }  // namespace

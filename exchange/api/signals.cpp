@@ -133,12 +133,37 @@ Result<store::SignalKey> CanonicalKey(const std::string& kind_name, const std::s
   return store::SignalKey{*kind, *value};
 }
 
-// Answers a batch whose items were checked in `precheck` (positions of the
-// good ones in `accepted`) and then decided by the store (`decided`).
-http::Response ItemsResponse(const http::Request& request, const std::vector<Status>& precheck,
-                             const std::vector<int>& accepted, const std::vector<Status>& decided) {
-  std::vector<Status> all = precheck;
-  for (std::size_t k = 0; k < accepted.size(); ++k) all[accepted[k]] = decided[k];
+// A batch of opinions, retractions or sightings on its way through the
+// handler: every item's verdict from the per-item checks, in request order,
+// and the items that passed them (with their positions), which go to the
+// store together.
+template <class Item>
+struct CheckedBatch {
+  std::vector<Status> precheck;
+  std::vector<int> accepted;
+  std::vector<Item> items;
+
+  // Records item `i`'s verdict; true when it passed, and the caller then adds
+  // its item to `items`.
+  bool Check(int i, const Status& s) {
+    precheck.push_back(s);
+    if (!s.ok()) return false;
+    accepted.push_back(i);
+    return true;
+  }
+};
+
+// Hands the items that passed to `decide` (a store call returning one verdict
+// per item; not called when none passed) and answers with every item's
+// verdict: the precheck's, or the store's for the items it decided.
+template <class Item, class Decide>
+http::Response DecideAndAnswer(const http::Request& request, const CheckedBatch<Item>& batch, Decide decide) {
+  std::vector<Status> all = batch.precheck;
+  if (!batch.items.empty()) {
+    Result<std::vector<Status>> decided = decide(batch.items);
+    if (!decided.ok()) return http::ErrorResponse(&request, decided.status());
+    for (std::size_t k = 0; k < batch.accepted.size(); ++k) all[batch.accepted[k]] = (*decided)[k];
+  }
   v1::ItemResults out;
   for (const auto& s : all) {
     auto* r = out.add_results();
@@ -190,9 +215,7 @@ http::Response Opinions(const http::Request& request, http::CallContext& context
   v1::OpinionsRequest body;
   if (Status s = http::DecodeBody(request, body); !s.ok()) return http::ErrorResponse(&request, s);
   if (Status s = CheckBatchSize(body.opinions_size()); !s.ok()) return http::ErrorResponse(&request, s);
-  std::vector<Status> precheck;
-  std::vector<int> accepted;
-  std::vector<store::OpinionItem> items;
+  CheckedBatch<store::OpinionItem> batch;
   for (int i = 0; i < body.opinions_size(); ++i) {
     const auto& o = body.opinions(i);
     auto key = CanonicalKey(o.kind(), o.value());
@@ -205,18 +228,11 @@ http::Response Opinions(const http::Request& request, http::CallContext& context
     if (s.ok() && (o.reason().size() > kMaxReasonBytes || !signals::IsPrintableText(o.reason()))) {
       s = Status::InvalidArgument("reason must be at most 2000 printable bytes");
     }
-    precheck.push_back(s);
-    if (!s.ok()) continue;
-    accepted.push_back(i);
-    items.push_back({*key, o.opinion() == "dispute", o.reason()});
+    if (batch.Check(i, s)) batch.items.push_back({*key, o.opinion() == "dispute", o.reason()});
   }
-  std::vector<Status> decided;
-  if (!items.empty()) {
-    auto r = store::RecordOpinions(*context.db, RefOf(collection->collection), context.caller->org_id, items);
-    if (!r.ok()) return http::ErrorResponse(&request, r.status());
-    decided = std::move(r).value();
-  }
-  return ItemsResponse(request, precheck, accepted, decided);
+  return DecideAndAnswer(request, batch, [&](const std::vector<store::OpinionItem>& items) {
+    return store::RecordOpinions(*context.db, RefOf(collection->collection), context.caller->org_id, items);
+  });
 }
 
 http::Response Retractions(const http::Request& request, http::CallContext& context) {
@@ -225,23 +241,14 @@ http::Response Retractions(const http::Request& request, http::CallContext& cont
   v1::RetractionsRequest body;
   if (Status s = http::DecodeBody(request, body); !s.ok()) return http::ErrorResponse(&request, s);
   if (Status s = CheckBatchSize(body.signals_size()); !s.ok()) return http::ErrorResponse(&request, s);
-  std::vector<Status> precheck;
-  std::vector<int> accepted;
-  std::vector<store::SignalKey> items;
+  CheckedBatch<store::SignalKey> batch;
   for (int i = 0; i < body.signals_size(); ++i) {
     auto key = CanonicalKey(body.signals(i).kind(), body.signals(i).value());
-    precheck.push_back(key.status());
-    if (!key.ok()) continue;
-    accepted.push_back(i);
-    items.push_back(*key);
+    if (batch.Check(i, key.status())) batch.items.push_back(*key);
   }
-  std::vector<Status> decided;
-  if (!items.empty()) {
-    auto r = store::RetractContributions(*context.db, RefOf(collection->collection), context.caller->org_id, items);
-    if (!r.ok()) return http::ErrorResponse(&request, r.status());
-    decided = std::move(r).value();
-  }
-  return ItemsResponse(request, precheck, accepted, decided);
+  return DecideAndAnswer(request, batch, [&](const std::vector<store::SignalKey>& items) {
+    return store::RetractContributions(*context.db, RefOf(collection->collection), context.caller->org_id, items);
+  });
 }
 
 http::Response Sightings(const http::Request& request, http::CallContext& context) {
@@ -253,9 +260,7 @@ http::Response Sightings(const http::Request& request, http::CallContext& contex
   if (Status s = CheckBatchSize(body.sightings_size()); !s.ok()) return http::ErrorResponse(&request, s);
   const int64_t now = std::time(nullptr);
   std::map<std::string, Result<store::CollectionAccess>> collections;  // each checked once
-  std::vector<Status> precheck;
-  std::vector<int> accepted;
-  std::vector<store::SightingItem> items;
+  CheckedBatch<store::SightingItem> batch;
   for (int i = 0; i < body.sightings_size(); ++i) {
     const auto& in = body.sightings(i);
     auto it = collections.find(in.collection());
@@ -275,19 +280,14 @@ http::Response Sightings(const http::Request& request, http::CallContext& contex
     if (s.ok() && in.has_seconds_to_action() && in.seconds_to_action() < 0) {
       s = Status::InvalidArgument("seconds_to_action must not be negative");
     }
-    precheck.push_back(s);
-    if (!s.ok()) continue;
-    accepted.push_back(i);
-    items.push_back({it->second->collection.id, *key, *observed, in.action(),
-                     in.has_seconds_to_action() ? in.seconds_to_action() : -1});
+    if (batch.Check(i, s)) {
+      batch.items.push_back({it->second->collection.id, *key, *observed, in.action(),
+                             in.has_seconds_to_action() ? in.seconds_to_action() : -1});
+    }
   }
-  std::vector<Status> decided;
-  if (!items.empty()) {
-    auto r = store::RecordSightings(*context.db, context.caller->org_id, items);
-    if (!r.ok()) return http::ErrorResponse(&request, r.status());
-    decided = std::move(r).value();
-  }
-  return ItemsResponse(request, precheck, accepted, decided);
+  return DecideAndAnswer(request, batch, [&](const std::vector<store::SightingItem>& items) {
+    return store::RecordSightings(*context.db, context.caller->org_id, items);
+  });
 }
 
 // The collection's signals that a batch of lookups can match, fetched from

@@ -270,6 +270,43 @@ Status UnknownSignal(const SignalKey& key) {
   return Status::NotFound("no " + KindText(key.kind) + " signal " + key.value);
 }
 
+// A change's verdict for one item, and whether the signal's state changed.
+struct SignalChange {
+  Status verdict;
+  bool changed;
+};
+
+// A batch that changes existing signals of one collection, in one
+// transaction: the log locked, the caller's `access` grant required, each
+// item's signal (`key_of(item)`) looked up, an item naming no signal
+// answered UnknownSignal, `change(tx, id, item)` run on each found one (its
+// verdict, and whether the signal's state changed), and the changed signals
+// published to the feed, each once, in the order they first changed.
+template <class Item, class KeyOf, class Change>
+Result<std::vector<Status>> ChangeSignals(Connection& conn, const CollectionRef& collection, int64_t org_id,
+                                          GrantAccess access, const std::vector<Item>& items, KeyOf key_of,
+                                          Change change) {
+  return RunTransaction(conn, [&](pqxx::work& tx) -> Result<std::vector<Status>> {
+    LogHead head = LockLog(tx, collection.log_id);
+    if (Status s = RequireGrant(tx, collection.id, org_id, access); !s.ok()) return s;
+    std::vector<Status> results;
+    std::vector<int64_t> changed;
+    for (const auto& item : items) {
+      const SignalKey& key = key_of(item);
+      auto id = FindSignalId(tx, collection.id, key);
+      if (!id) {
+        results.push_back(UnknownSignal(key));
+        continue;
+      }
+      SignalChange outcome = change(tx, *id, item);
+      results.push_back(std::move(outcome.verdict));
+      if (outcome.changed && std::find(changed.begin(), changed.end(), *id) == changed.end()) changed.push_back(*id);
+    }
+    PublishChanges(tx, collection, head, changed, v1::FeedEntry::PROVENANCE);
+    return results;
+  });
+}
+
 }  // namespace
 
 Result<SubmitReply> SubmitSignals(Connection& conn, const SubmitBatch& batch, const RenderSubmitResponse& render) {
@@ -374,49 +411,27 @@ Result<SubmitReply> SubmitSignals(Connection& conn, const SubmitBatch& batch, co
 
 Result<std::vector<Status>> RecordOpinions(Connection& conn, const CollectionRef& collection, int64_t org_id,
                                            const std::vector<OpinionItem>& items) {
-  return RunTransaction(conn, [&](pqxx::work& tx) -> Result<std::vector<Status>> {
-    LogHead head = LockLog(tx, collection.log_id);
-    if (Status s = RequireGrant(tx, collection.id, org_id, GrantAccess::kRead); !s.ok()) return s;
-    std::vector<Status> results;
-    std::vector<int64_t> changed;
-    for (const auto& item : items) {
-      auto id = FindSignalId(tx, collection.id, item.signal);
-      if (!id) {
-        results.push_back(UnknownSignal(item.signal));
-        continue;
-      }
-      results.push_back(Status::Ok());
-      auto rows = tx.exec_params(kUpsertOpinion, *id, org_id, item.dispute ? "dispute" : "confirm", item.reason);
-      if (!rows.empty() && std::find(changed.begin(), changed.end(), *id) == changed.end()) changed.push_back(*id);
-    }
-    PublishChanges(tx, collection, head, changed, v1::FeedEntry::PROVENANCE);
-    return results;
-  });
+  return ChangeSignals(
+      conn, collection, org_id, GrantAccess::kRead, items,
+      [](const OpinionItem& item) -> const SignalKey& { return item.signal; },
+      [&](pqxx::work& tx, int64_t id, const OpinionItem& item) {
+        auto rows = tx.exec_params(kUpsertOpinion, id, org_id, item.dispute ? "dispute" : "confirm", item.reason);
+        return SignalChange{Status::Ok(), !rows.empty()};
+      });
 }
 
 Result<std::vector<Status>> RetractContributions(Connection& conn, const CollectionRef& collection, int64_t org_id,
                                                  const std::vector<SignalKey>& items) {
-  return RunTransaction(conn, [&](pqxx::work& tx) -> Result<std::vector<Status>> {
-    LogHead head = LockLog(tx, collection.log_id);
-    if (Status s = RequireGrant(tx, collection.id, org_id, GrantAccess::kWrite); !s.ok()) return s;
-    std::vector<Status> results;
-    std::vector<int64_t> changed;
-    for (const auto& key : items) {
-      auto id = FindSignalId(tx, collection.id, key);
-      if (!id) {
-        results.push_back(UnknownSignal(key));
-        continue;
-      }
-      if (tx.exec_params(kRetract, *id, org_id).empty()) {
-        results.push_back(Status::FailedPrecondition("your organisation has no live contribution to this signal"));
-        continue;
-      }
-      results.push_back(Status::Ok());
-      changed.push_back(*id);
-    }
-    PublishChanges(tx, collection, head, changed, v1::FeedEntry::PROVENANCE);
-    return results;
-  });
+  return ChangeSignals(
+      conn, collection, org_id, GrantAccess::kWrite, items,
+      [](const SignalKey& key) -> const SignalKey& { return key; },
+      [&](pqxx::work& tx, int64_t id, const SignalKey&) {
+        if (tx.exec_params(kRetract, id, org_id).empty()) {
+          return SignalChange{Status::FailedPrecondition("your organisation has no live contribution to this signal"),
+                              false};
+        }
+        return SignalChange{Status::Ok(), true};
+      });
 }
 
 Result<std::optional<SignalView>> LookupSignal(Connection& conn, const CollectionRef& collection, int64_t org_id,

@@ -84,11 +84,8 @@ std::vector<std::string> LoggedValues(client::ApiClient& api, const std::string&
 TEST_CASE("SIGKILL of exchanged during batches, clients retrying with the same key: every item exactly once") {
   TestExchange ex;
   testing::CreateCollection(*ex.Client("admin1"), "retried", {"alpha"});
-  const int api_port = testing::FreePort(), ops_port = testing::FreePort();
-  auto victim = ex.StartServer(api_port, ops_port, {}, "victim.log");
-  REQUIRE(TestExchange::WaitReady("127.0.0.1:" + std::to_string(ops_port), std::chrono::seconds(20)));
-  auto options = ex.ClientOptionsFor("alpha");
-  options.server = "https://localhost:" + std::to_string(api_port);
+  testing::SecondServer victim(ex, "victim.log");
+  auto options = victim.ClientOptionsFor("alpha");
   options.timeout = std::chrono::seconds(5);
 
   constexpr int kWriters = 4, kBatches = 12, kBatchSize = 250;
@@ -106,11 +103,10 @@ TEST_CASE("SIGKILL of exchanged during batches, clients retrying with the same k
   // Kill the server twice while batches are in flight; bring it back each time.
   for (int round = 0; round < 2; ++round) {
     std::this_thread::sleep_for(std::chrono::milliseconds(700));
-    victim->Signal(SIGKILL);
-    victim->Wait(std::chrono::seconds(5));
+    victim.process().Signal(SIGKILL);
+    victim.process().Wait(std::chrono::seconds(5));
     std::this_thread::sleep_for(std::chrono::milliseconds(300));
-    victim = ex.StartServer(api_port, ops_port, {}, "victim-" + std::to_string(round) + ".log");
-    REQUIRE(TestExchange::WaitReady("127.0.0.1:" + std::to_string(ops_port), std::chrono::seconds(20)));
+    victim.Restart("victim-" + std::to_string(round) + ".log");
   }
   for (auto& t : writers) t.join();
   MESSAGE(retries.load() << " retried requests");

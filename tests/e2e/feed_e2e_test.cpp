@@ -235,14 +235,7 @@ TEST_CASE("a collection's log: signed checkpoint, entries that hash to it, proof
 TEST_CASE("two exchanged processes, eight writers each, readers polling: gap-free, prefixes, consistent") {
   TestExchange ex;
   testing::CreateCollection(*ex.Client("admin1"), "shared", {"alpha", "beta"});
-  const int second_api = testing::FreePort(), second_ops = testing::FreePort();
-  auto second = ex.StartServer(second_api, second_ops, {}, "exchanged-2.log");
-  REQUIRE(TestExchange::WaitReady("127.0.0.1:" + std::to_string(second_ops), std::chrono::seconds(20)));
-  auto second_options = [&](const std::string& who) {
-    auto o = ex.ClientOptionsFor(who);
-    o.server = "https://localhost:" + std::to_string(second_api);
-    return o;
-  };
+  const testing::SecondServer second(ex, "exchanged-2.log");
   const std::string path = "/v1/collections/shared";
   const std::string origin = "test.exchange/shared";
   Trust trust = FetchTrust(*ex.Client("alpha"));
@@ -254,8 +247,8 @@ TEST_CASE("two exchanged processes, eight writers each, readers polling: gap-fre
   std::vector<std::thread> threads;
   for (int w = 0; w < 16; ++w) {
     threads.emplace_back([&, w] {
-      auto options =
-          w % 2 ? second_options(w % 4 < 2 ? "alpha" : "beta") : ex.ClientOptionsFor(w % 4 < 2 ? "alpha" : "beta");
+      auto options = w % 2 ? second.ClientOptionsFor(w % 4 < 2 ? "alpha" : "beta")
+                           : ex.ClientOptionsFor(w % 4 < 2 ? "alpha" : "beta");
       auto http = client::HttpsClient::Create(options);
       client::ApiClient api(std::move(http).value());
       std::mt19937_64 rng(1000 + w);
@@ -270,7 +263,7 @@ TEST_CASE("two exchanged processes, eight writers each, readers polling: gap-fre
   }
   for (int r = 0; r < 2; ++r) {
     threads.emplace_back([&, r] {
-      auto http = client::HttpsClient::Create(r ? second_options("alpha") : ex.ClientOptionsFor("beta"));
+      auto http = client::HttpsClient::Create(r ? second.ClientOptionsFor("alpha") : ex.ClientOptionsFor("beta"));
       client::ApiClient api(std::move(http).value());
       while (!stop) {
         auto note = api.GetText(path + "/checkpoint");
@@ -304,11 +297,8 @@ TEST_CASE("two exchanged processes, eight writers each, readers polling: gap-fre
 TEST_CASE("SIGKILL of a server in the middle of appends leaves a log that verifies and carries on") {
   TestExchange ex;
   testing::CreateCollection(*ex.Client("admin1"), "crashy", {"alpha"});
-  const int second_api = testing::FreePort(), second_ops = testing::FreePort();
-  auto victim = ex.StartServer(second_api, second_ops, {}, "victim.log");
-  REQUIRE(TestExchange::WaitReady("127.0.0.1:" + std::to_string(second_ops), std::chrono::seconds(20)));
-  auto victim_options = ex.ClientOptionsFor("alpha");
-  victim_options.server = "https://localhost:" + std::to_string(second_api);
+  testing::SecondServer victim(ex, "victim.log");
+  const auto victim_options = victim.ClientOptionsFor("alpha");
 
   std::atomic<bool> stop{false};
   std::vector<std::thread> writers;
@@ -320,8 +310,8 @@ TEST_CASE("SIGKILL of a server in the middle of appends leaves a log that verifi
     });
   }
   std::this_thread::sleep_for(std::chrono::milliseconds(1500));
-  victim->Signal(SIGKILL);
-  victim->Wait(std::chrono::seconds(5));
+  victim.process().Signal(SIGKILL);
+  victim.process().Wait(std::chrono::seconds(5));
   stop = true;
   for (auto& t : writers) t.join();
 

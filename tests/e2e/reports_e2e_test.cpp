@@ -120,6 +120,24 @@ double Figure(const v1::AnnualReport& r, const std::string& section, const std::
   return -1;
 }
 
+// One expected figure: where it stands in the report and its value.
+struct ExpectedFigure {
+  const char* section;
+  const char* org;
+  const char* dimension;
+  const char* key;
+  double value;
+};
+
+// One check per row; a failure names the figure.
+void CheckFigures(const v1::AnnualReport& r, std::initializer_list<ExpectedFigure> rows) {
+  for (const ExpectedFigure& row : rows) {
+    const double got = Figure(r, row.section, row.org, row.dimension, row.key);
+    CHECK_MESSAGE(got == row.value, row.section << "/" << row.org << "/" << row.dimension << "/" << row.key << ": got "
+                                                << got << ", want " << row.value);
+  }
+}
+
 }  // namespace
 
 TEST_CASE("the annual report: figures, views, signatures, formats, reproducibility, Chromium") {
@@ -153,19 +171,21 @@ TEST_CASE("the annual report: figures, views, signatures, formats, reproducibili
   REQUIRE(report.logs_size() == 2);
 
   SUBCASE("the numbers agree with what was submitted") {
-    CHECK(Figure(report, "contributions", "all", "kind", "md5") == 2);
-    CHECK(Figure(report, "contributions", "alpha", "kind", "md5") == 1);
-    CHECK(Figure(report, "contributions", "alpha", "total", "distinct_signals") == 3);
-    CHECK(Figure(report, "contributions", "all", "total", "distinct_signals") == 3);
-    CHECK(Figure(report, "contributions", "all", "principle", "1") == 3);
-    CHECK(Figure(report, "contributions", "all", "category", "B2") == 1);
-    CHECK(Figure(report, "opinions", "beta", "given", "dispute") == 1);
-    CHECK(Figure(report, "opinions", "alpha", "received", "dispute") == 1);
-    CHECK(Figure(report, "sightings", "beta", "action", "removed") == 2);
-    CHECK(Figure(report, "sightings", "all", "action", "reported_to_authority") == 1);
-    CHECK(Figure(report, "sightings", "beta", "median_seconds", "to_action") == 1800);
-    CHECK(Figure(report, "sightings", "all", "time_to_action", "2 1-24 h") == 1);
-    CHECK(Figure(report, "freshness", "beta", "entries_behind", "median") == 3);  // 5 entries, 2 fetched
+    CheckFigures(report, {
+                             {"contributions", "all", "kind", "md5", 2},
+                             {"contributions", "alpha", "kind", "md5", 1},
+                             {"contributions", "alpha", "total", "distinct_signals", 3},
+                             {"contributions", "all", "total", "distinct_signals", 3},
+                             {"contributions", "all", "principle", "1", 3},
+                             {"contributions", "all", "category", "B2", 1},
+                             {"opinions", "beta", "given", "dispute", 1},
+                             {"opinions", "alpha", "received", "dispute", 1},
+                             {"sightings", "beta", "action", "removed", 2},
+                             {"sightings", "all", "action", "reported_to_authority", 1},
+                             {"sightings", "beta", "median_seconds", "to_action", 1800},
+                             {"sightings", "all", "time_to_action", "2 1-24 h", 1},
+                             {"freshness", "beta", "entries_behind", "median", 3},  // 5 entries, 2 fetched
+                         });
   }
   SUBCASE("a member sees its own figures and the coalition's, nobody else's") {
     auto mine = Parse(Fetch(ex, "alpha", path + "?format=json").body);
@@ -284,11 +304,13 @@ TEST_CASE("a member's figures count only what it may read; acted on means a real
   CHECK(Figure(alpha, "contributions", "all", "kind", "md5") == 4);
 
   // Acted on: removed (2) and reported_to_authority (1), not no_action or false_positive.
-  CHECK(Figure(coalition, "sightings", "all", "total", "acted_on") == 3);
-  CHECK(Figure(coalition, "sightings", "all", "total", "not_acted_on") == 2);
-  CHECK(Figure(coalition, "sightings", "all", "action", "no_action") == 1);
-  CHECK(Figure(coalition, "sightings", "all", "action", "false_positive") == 1);
-  CHECK(Figure(coalition, "sightings", "all", "principle", "1") == 3);
+  CheckFigures(coalition, {
+                              {"sightings", "all", "total", "acted_on", 3},
+                              {"sightings", "all", "total", "not_acted_on", 2},
+                              {"sightings", "all", "action", "no_action", 1},
+                              {"sightings", "all", "action", "false_positive", 1},
+                              {"sightings", "all", "principle", "1", 3},
+                          });
   auto html = Fetch(ex, "auditor", path + "?format=html").body;
   CHECK(html.find("Sightings acted on (removed, reported to an authority, account actioned): <b>3</b>; no action "
                   "taken: <b>1</b>; false positives: <b>1</b>") != std::string::npos);

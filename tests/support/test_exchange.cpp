@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "test_exchange.h"
 
+#include <doctest/doctest.h>
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -200,6 +202,22 @@ std::unique_ptr<client::ApiClient> TestExchange::Client(const std::string& who) 
   auto http = client::HttpsClient::Create(ClientOptionsFor(who));
   if (!http.ok()) throw std::runtime_error(http.status().ToString());
   return std::make_unique<client::ApiClient>(std::move(http).value());
+}
+
+SecondServer::SecondServer(const TestExchange& exchange, const std::string& log_name)
+    : exchange_(exchange), api_port_(FreePort()), ops_port_(FreePort()) {
+  Restart(log_name);
+}
+
+void SecondServer::Restart(const std::string& log_name) {
+  process_ = exchange_.StartServer(api_port_, ops_port_, {}, log_name);
+  REQUIRE(TestExchange::WaitReady("127.0.0.1:" + std::to_string(ops_port_), std::chrono::seconds(20)));
+}
+
+client::ClientOptions SecondServer::ClientOptionsFor(const std::string& who) const {
+  client::ClientOptions o = exchange_.ClientOptionsFor(who);
+  o.server = "https://localhost:" + std::to_string(api_port_);
+  return o;
 }
 
 }  // namespace exchange::testing

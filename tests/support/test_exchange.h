@@ -5,6 +5,8 @@
 // one per test binary; each test takes a fresh database in it.
 // TestExchange: a fresh database, a fresh development PKI, migrations, the
 // sandbox's credentials, and a real `exchanged serve` on free loopback ports.
+// SecondServer: another `exchanged serve` on a TestExchange's database, to
+// kill and restart while the first keeps serving.
 #pragma once
 
 #include <memory>
@@ -90,6 +92,30 @@ class TestExchange {
   int ops_port_ = 0;
   int enroll_port_ = 0;
   std::unique_ptr<ChildProcess> server_;
+};
+
+// Another `exchanged serve` on a TestExchange's database and PKI, on two
+// free ports of its own, for tests that kill and restart a server while the
+// first one keeps serving. The TestExchange must outlive it.
+class SecondServer {
+ public:
+  // Starts it (its log `log_name` in the exchange's folder) and REQUIREs it
+  // ready within 20 s.
+  SecondServer(const TestExchange& exchange, const std::string& log_name);
+
+  // Starts it again on the same ports (the previous process must have ended),
+  // REQUIREd ready within 20 s as above.
+  void Restart(const std::string& log_name);
+
+  ChildProcess& process() { return *process_; }
+  // TestExchange::ClientOptionsFor(who), pointed at this server.
+  client::ClientOptions ClientOptionsFor(const std::string& who) const;
+
+ private:
+  const TestExchange& exchange_;
+  int api_port_;
+  int ops_port_;
+  std::unique_ptr<ChildProcess> process_;
 };
 
 // Where the built binaries are (build/bin).

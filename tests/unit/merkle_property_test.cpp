@@ -56,20 +56,20 @@ const Tree& RandomTree() {
 
 std::span<const Hash> Prefix(uint64_t size) { return std::span(RandomTree().leaves).first(size); }
 
-std::vector<Hash> PlannedInclusion(uint64_t index, uint64_t size) {
-  auto plan = exchange::log::PlanInclusionProof(index, size);
+// The proof `plan` names, hashed from the random tree's nodes.
+std::vector<Hash> Assembled(const exchange::Result<exchange::log::ProofPlan>& plan) {
   REQUIRE(plan.ok());
   auto proof = plan->Assemble(RandomTree().nodes);
   REQUIRE(proof.ok());
   return *proof;
 }
 
+std::vector<Hash> PlannedInclusion(uint64_t index, uint64_t size) {
+  return Assembled(exchange::log::PlanInclusionProof(index, size));
+}
+
 std::vector<Hash> PlannedConsistency(uint64_t old_size, uint64_t new_size) {
-  auto plan = exchange::log::PlanConsistencyProof(old_size, new_size);
-  REQUIRE(plan.ok());
-  auto proof = plan->Assemble(RandomTree().nodes);
-  REQUIRE(proof.ok());
-  return *proof;
+  return Assembled(exchange::log::PlanConsistencyProof(old_size, new_size));
 }
 
 Hash FlipBit(Hash h, size_t bit) {
@@ -88,6 +88,20 @@ std::vector<size_t> BitsToFlip(bool all_bits, std::mt19937_64& rng) {
   return bits;
 }
 
+// Each element of `proof` with one flipped bit (every bit when `all_bits`,
+// else one random bit per element): `verify` must refuse every such proof.
+template <class Verify>
+void CheckEachElementFlipped(const std::vector<Hash>& proof, bool all_bits, std::mt19937_64& rng, Verify verify) {
+  for (size_t i = 0; i < proof.size(); ++i) {
+    CAPTURE(i);
+    for (size_t bit : BitsToFlip(all_bits, rng)) {
+      std::vector<Hash> bad = proof;
+      bad[i] = FlipBit(bad[i], bit);
+      CHECK_FALSE(verify(bad).ok());
+    }
+  }
+}
+
 // Each proof element, the leaf and the root with one flipped bit each (every
 // bit when `all_bits`, else one random bit per hash); and the wrong neighbour
 // index, a wrong size, a dropped and an extra element.
@@ -95,13 +109,9 @@ void CheckInclusionTampering(uint64_t index, uint64_t size, const std::vector<Ha
                              std::mt19937_64& rng) {
   const Hash& leaf = RandomTree().leaves[index];
   const Hash& root = RandomTree().roots[size];
-  for (size_t i = 0; i < proof.size(); ++i) {
-    for (size_t bit : BitsToFlip(all_bits, rng)) {
-      std::vector<Hash> bad = proof;
-      bad[i] = FlipBit(bad[i], bit);
-      CHECK_FALSE(exchange::log::VerifyInclusion(index, size, leaf, bad, root).ok());
-    }
-  }
+  CheckEachElementFlipped(proof, all_bits, rng, [&](const std::vector<Hash>& bad) {
+    return exchange::log::VerifyInclusion(index, size, leaf, bad, root);
+  });
   for (size_t bit : BitsToFlip(all_bits, rng)) {
     CHECK_FALSE(exchange::log::VerifyInclusion(index, size, leaf, proof, FlipBit(root, bit)).ok());
     CHECK_FALSE(exchange::log::VerifyInclusion(index, size, FlipBit(leaf, bit), proof, root).ok());
@@ -127,13 +137,9 @@ void CheckConsistencyTampering(uint64_t old_size, uint64_t new_size, const std::
                                std::mt19937_64& rng) {
   const Hash& old_root = RandomTree().roots[old_size];
   const Hash& new_root = RandomTree().roots[new_size];
-  for (size_t i = 0; i < proof.size(); ++i) {
-    for (size_t bit : BitsToFlip(all_bits, rng)) {
-      std::vector<Hash> bad = proof;
-      bad[i] = FlipBit(bad[i], bit);
-      CHECK_FALSE(exchange::log::VerifyConsistency(old_size, new_size, bad, old_root, new_root).ok());
-    }
-  }
+  CheckEachElementFlipped(proof, all_bits, rng, [&](const std::vector<Hash>& bad) {
+    return exchange::log::VerifyConsistency(old_size, new_size, bad, old_root, new_root);
+  });
   for (size_t bit : BitsToFlip(all_bits, rng)) {
     CHECK_FALSE(exchange::log::VerifyConsistency(old_size, new_size, proof, FlipBit(old_root, bit), new_root).ok());
     CHECK_FALSE(exchange::log::VerifyConsistency(old_size, new_size, proof, old_root, FlipBit(new_root, bit)).ok());
