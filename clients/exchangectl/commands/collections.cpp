@@ -39,10 +39,7 @@ int RunCollections(Invocation& in) {
   return in.RunVerb({
       {"list", 1,
        [&](ApiClient& api, const std::vector<std::string>&) {
-         v1::ListCollectionsResponse list;
-         if (Status s = api.Call("GET", "/v1/collections", nullptr, &list); !s.ok()) return Fail(s);
-         in.cli.json() ? PrintJson(list) : PrintTable(list);
-         return 0;
+         return GetAndPrint<v1::ListCollectionsResponse>(api, in.cli, "/v1/collections", PrintTable);
        }},
       {"create", 2,
        [&](ApiClient& api, const std::vector<std::string>& pos) {

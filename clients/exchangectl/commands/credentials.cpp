@@ -16,6 +16,14 @@ namespace exchange::client {
 
 namespace {
 
+void PrintTable(const v1::ListCredentialsResponse& list) {
+  std::printf("%-6s %-8s %-8s %-21s %-17s %s\n", "ID", "ROLE", "STATUS", "EXPIRES", "FINGERPRINT", "");
+  for (const auto& c : list.credentials()) {
+    std::printf("%-6s %-8s %-8s %-21s %.16s… %s\n", c.credential_id().c_str(), c.role().c_str(), c.status().c_str(),
+                c.not_after().c_str(), c.fingerprint().c_str(), c.current() ? "(this one)" : "");
+  }
+}
+
 // rotate: a new key in `out`, its certificate issued over the current identity.
 int Rotate(const Invocation& in, ApiClient& api, const std::string& out) {
   if (out.empty()) return UsageError("credentials rotate", "--out DIR is required");
@@ -56,19 +64,7 @@ int RunCredentials(Invocation& in) {
   return in.RunVerb({
       {"list", 1,
        [&](ApiClient& api, const std::vector<std::string>&) {
-         v1::ListCredentialsResponse list;
-         if (Status s = api.Call("GET", "/v1/credentials", nullptr, &list); !s.ok()) return Fail(s);
-         if (in.cli.json()) {
-           PrintJson(list);
-           return 0;
-         }
-         std::printf("%-6s %-8s %-8s %-21s %-17s %s\n", "ID", "ROLE", "STATUS", "EXPIRES", "FINGERPRINT", "");
-         for (const auto& c : list.credentials()) {
-           std::printf("%-6s %-8s %-8s %-21s %.16s… %s\n", c.credential_id().c_str(), c.role().c_str(),
-                       c.status().c_str(), c.not_after().c_str(), c.fingerprint().c_str(),
-                       c.current() ? "(this one)" : "");
-         }
-         return 0;
+         return GetAndPrint<v1::ListCredentialsResponse>(api, in.cli, "/v1/credentials", PrintTable);
        }},
       {"rotate", 1, [&](ApiClient& api, const std::vector<std::string>&) { return Rotate(in, api, out); }},
       {"revoke", 2,
