@@ -32,6 +32,24 @@ void PrintApplication(const v1::Application& a) {
   std::printf("\n");
 }
 
+void PrintApplications(const v1::ListApplicationsResponse& list) {
+  std::printf("%-38s %-9s %-20s %-24s %s\n", "APPLICATION", "STATUS", "ORG", "LEGAL NAME", "APPROVED BY");
+  for (const auto& a : list.applications()) {
+    std::string by;
+    for (const auto& h : a.approved_by()) by += (by.empty() ? "" : ",") + h;
+    std::printf("%-38s %-9s %-20s %-24s %s\n", a.application_id().c_str(), a.status().c_str(), a.org().c_str(),
+                a.legal_name().c_str(), by.c_str());
+  }
+}
+
+void PrintOrganisations(const v1::ListOrganisationsResponse& list) {
+  std::printf("%-24s %-10s %6s  %s\n", "ORG", "STATUS", "CREDS", "NAME");
+  for (const auto& o : list.organisations()) {
+    std::printf("%-24s %-10s %6u  %s\n", o.slug().c_str(), o.status().c_str(), o.active_credentials(),
+                o.name().c_str());
+  }
+}
+
 }  // namespace
 
 int RunAdmin(Invocation& in) {
@@ -76,21 +94,8 @@ int RunAdmin(Invocation& in) {
     return 0;
   }
   if (verb == "applications" && pos.size() == 1) {
-    v1::ListApplicationsResponse list;
-    std::string target = "/v1/admin/applications" + (status.empty() ? "" : "?status=" + status);
-    if (Status s = (*api)->Call("GET", target, nullptr, &list); !s.ok()) return Fail(s);
-    if (in.cli.json()) {
-      PrintJson(list);
-      return 0;
-    }
-    std::printf("%-38s %-9s %-20s %-24s %s\n", "APPLICATION", "STATUS", "ORG", "LEGAL NAME", "APPROVED BY");
-    for (const auto& a : list.applications()) {
-      std::string by;
-      for (const auto& h : a.approved_by()) by += (by.empty() ? "" : ",") + h;
-      std::printf("%-38s %-9s %-20s %-24s %s\n", a.application_id().c_str(), a.status().c_str(), a.org().c_str(),
-                  a.legal_name().c_str(), by.c_str());
-    }
-    return 0;
+    return GetAndPrint<v1::ListApplicationsResponse>(
+        **api, in.cli, "/v1/admin/applications" + (status.empty() ? "" : "?status=" + status), PrintApplications);
   }
   if ((verb == "approve" || verb == "reject") && pos.size() == 2) {
     v1::ReasonRequest request;
@@ -103,18 +108,7 @@ int RunAdmin(Invocation& in) {
     return 0;
   }
   if (verb == "orgs" && pos.size() == 1) {
-    v1::ListOrganisationsResponse list;
-    if (Status s = (*api)->Call("GET", "/v1/admin/orgs", nullptr, &list); !s.ok()) return Fail(s);
-    if (in.cli.json()) {
-      PrintJson(list);
-      return 0;
-    }
-    std::printf("%-24s %-10s %6s  %s\n", "ORG", "STATUS", "CREDS", "NAME");
-    for (const auto& o : list.organisations()) {
-      std::printf("%-24s %-10s %6u  %s\n", o.slug().c_str(), o.status().c_str(), o.active_credentials(),
-                  o.name().c_str());
-    }
-    return 0;
+    return GetAndPrint<v1::ListOrganisationsResponse>(**api, in.cli, "/v1/admin/orgs", PrintOrganisations);
   }
   if ((verb == "suspend" || verb == "reinstate" || verb == "revoke") && (pos.size() == 2 || !credential.empty())) {
     v1::ReasonRequest request;

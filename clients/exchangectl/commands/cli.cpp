@@ -130,11 +130,20 @@ Invocation::Invocation(const Command& command, std::vector<std::string> args)
   if (command.flags == Command::Flags::kConnection) AddGlobalFlags(flags, cli);
 }
 
-void Invocation::Parse() {
+void Invocation::Parse(std::initializer_list<Required> required, Arguments arguments) {
   if (command_.flags == Command::Flags::kConnection) {
     ParseCommandFlags(flags, args_, cli);
   } else {
     ParseCommandFlags(flags, args_);
+  }
+  for (const Required& r : required) {
+    if (!r.value->empty()) continue;
+    std::string problem = std::string(r.flag) + " is required";
+    if (r.note != nullptr) problem += std::string(" (") + r.note + ")";
+    std::exit(UsageError(problem));
+  }
+  if (arguments == Arguments::kNone && !positionals().empty()) {
+    std::exit(UsageError("unexpected argument '" + positionals()[0] + "'"));
   }
 }
 
@@ -162,6 +171,17 @@ int Invocation::UsageHelp() const {
 int Invocation::UsageError(const std::string& problem) const { return client::UsageError(command_.name, problem); }
 
 Result<std::unique_ptr<ApiClient>> Invocation::Connect() const { return client::Connect(cli); }
+
+int Invocation::RunVerb(std::initializer_list<Verb> verbs) const {
+  const auto& pos = positionals();
+  if (pos.empty()) return UsageHelp();
+  auto api = Connect();
+  if (!api.ok()) return Fail(api.status());
+  for (const Verb& verb : verbs) {
+    if (pos[0] == verb.name && pos.size() == verb.words) return verb.run(**api, pos);
+  }
+  return UsageHelp();
+}
 
 int RunCommand(const Command& command, std::vector<std::string> args) {
   Invocation in(command, std::move(args));

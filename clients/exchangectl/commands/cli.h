@@ -73,6 +73,16 @@ void PrintJson(const google::protobuf::Message& message);
 // Prints "exchangectl: <message>" on stderr; returns the exit code for it
 // (ExitCodeFor).
 int Fail(const Status& status);
+
+// GETs `target` into a Response and prints it: as JSON with --output json,
+// otherwise with `table`. Returns the exit code (Fail's when the call fails).
+template <typename Response, typename Table>
+int GetAndPrint(ApiClient& api, const Cli& cli, const std::string& target, Table table) {
+  Response response;
+  if (Status s = api.Call("GET", target, nullptr, &response); !s.ok()) return Fail(s);
+  cli.json() ? PrintJson(response) : table(response);
+  return 0;
+}
 // The exit code of a failed call: exchange::ExitCode's, refined by what only
 // the client sees (unreachable, certificate refused, outcome unknown).
 int ExitCodeFor(const Status& status);

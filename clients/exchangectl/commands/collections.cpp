@@ -36,56 +36,52 @@ int RunCollections(Invocation& in) {
                "organisations that must dispute before a signal is disputed");
   in.flags.String("reason", "", &reason, "why (kept in the audit log)");
   in.Parse();
-  const auto& pos = in.positionals();
-  if (pos.empty()) return in.UsageHelp();
-  auto api = in.Connect();
-  if (!api.ok()) return Fail(api.status());
-
-  if (pos[0] == "list" && pos.size() == 1) {
-    v1::ListCollectionsResponse list;
-    if (Status s = (*api)->Call("GET", "/v1/collections", nullptr, &list); !s.ok()) return Fail(s);
-    in.cli.json() ? PrintJson(list) : PrintTable(list);
-    return 0;
-  }
-  if (pos[0] == "create" && pos.size() == 2) {
-    v1::CreateCollectionRequest request;
-    auto* c = request.mutable_collection();
-    c->set_name(pos[1]);
-    c->set_description(description);
-    for (const auto& k : SplitNonEmpty(kinds, ',')) c->add_allowed_kinds(k);
-    for (const auto& f : SplitNonEmpty(required, ',')) c->add_required_fields(f);
-    for (const auto& v : SplitNonEmpty(categories, ',')) c->add_allowed_categories(v);
-    for (const auto& v : SplitNonEmpty(labels, ',')) c->add_label_vocabulary(v);
-    c->set_attribution(attribution);
-    if (dispute_min_orgs > 0) {
-      c->set_dispute_min_orgs(static_cast<uint32_t>(dispute_min_orgs));
-      c->set_dispute_needs_majority(true);
-    }
-    v1::Collection created;
-    if (Status s = (*api)->Call("POST", "/v1/collections", &request, &created); !s.ok()) return Fail(s);
-    if (in.cli.json()) {
-      PrintJson(created);
-    } else {
-      std::printf("created collection %s\n", created.name().c_str());
-    }
-    return 0;
-  }
-  if (pos[0] == "grant" && pos.size() == 4) {
-    v1::SetGrantRequest request;
-    request.set_access(pos[3]);
-    request.set_reason(reason);
-    v1::Grant grant;
-    if (Status s = (*api)->Call("PUT", "/v1/collections/" + pos[1] + "/grants/" + pos[2], &request, &grant); !s.ok()) {
-      return Fail(s);
-    }
-    if (in.cli.json()) {
-      PrintJson(grant);
-    } else {
-      std::printf("%s now has %s access to %s\n", grant.org().c_str(), grant.access().c_str(), pos[1].c_str());
-    }
-    return 0;
-  }
-  return in.UsageHelp();
+  return in.RunVerb({
+      {"list", 1,
+       [&](ApiClient& api, const std::vector<std::string>&) {
+         return GetAndPrint<v1::ListCollectionsResponse>(api, in.cli, "/v1/collections", PrintTable);
+       }},
+      {"create", 2,
+       [&](ApiClient& api, const std::vector<std::string>& pos) {
+         v1::CreateCollectionRequest request;
+         auto* c = request.mutable_collection();
+         c->set_name(pos[1]);
+         c->set_description(description);
+         for (const auto& k : SplitNonEmpty(kinds, ',')) c->add_allowed_kinds(k);
+         for (const auto& f : SplitNonEmpty(required, ',')) c->add_required_fields(f);
+         for (const auto& v : SplitNonEmpty(categories, ',')) c->add_allowed_categories(v);
+         for (const auto& v : SplitNonEmpty(labels, ',')) c->add_label_vocabulary(v);
+         c->set_attribution(attribution);
+         if (dispute_min_orgs > 0) {
+           c->set_dispute_min_orgs(static_cast<uint32_t>(dispute_min_orgs));
+           c->set_dispute_needs_majority(true);
+         }
+         v1::Collection created;
+         if (Status s = api.Call("POST", "/v1/collections", &request, &created); !s.ok()) return Fail(s);
+         if (in.cli.json()) {
+           PrintJson(created);
+         } else {
+           std::printf("created collection %s\n", created.name().c_str());
+         }
+         return 0;
+       }},
+      {"grant", 4,
+       [&](ApiClient& api, const std::vector<std::string>& pos) {
+         v1::SetGrantRequest request;
+         request.set_access(pos[3]);
+         request.set_reason(reason);
+         v1::Grant grant;
+         if (Status s = api.Call("PUT", "/v1/collections/" + pos[1] + "/grants/" + pos[2], &request, &grant); !s.ok()) {
+           return Fail(s);
+         }
+         if (in.cli.json()) {
+           PrintJson(grant);
+         } else {
+           std::printf("%s now has %s access to %s\n", grant.org().c_str(), grant.access().c_str(), pos[1].c_str());
+         }
+         return 0;
+       }},
+  });
 }
 
 extern const Command kCollectionsCommand = {

@@ -9,6 +9,9 @@
 // Thread-safety: none; from main() only.
 #pragma once
 
+#include <cstddef>
+#include <functional>
+#include <initializer_list>
 #include <memory>
 #include <string>
 #include <vector>
@@ -40,9 +43,21 @@ class Invocation {
   Cli cli;
   FlagSet flags;
   const std::vector<std::string>& args() const { return args_; }
+
+  // A flag the command cannot run without: `flag` is how the problem names
+  // it ("--collection C"), `note` (when set) follows it in parentheses:
+  // "--collection C is required".
+  struct Required {
+    const std::string* value;
+    const char* flag;
+    const char* note = nullptr;
+  };
+  enum class Arguments { kAny, kNone };
   // Parses args() once the Run has added its flags; returns only when the
-  // command is to run.
-  void Parse();
+  // command is to run. --help, a usage error, the first of `required` left
+  // empty and (kNone) any argument end the process with kExitUsage, each
+  // with its own message.
+  void Parse(std::initializer_list<Required> required = {}, Arguments arguments = Arguments::kAny);
   const std::vector<std::string>& positionals() const { return flags.positionals(); }
   // Takes every `--NAME VALUE` / `--NAME=VALUE` out of args(), in order, and
   // returns the values: for a flag given many times (FlagSet keeps one value).
@@ -54,6 +69,18 @@ class Invocation {
   int UsageError(const std::string& problem) const;
   // Connect(cli).
   Result<std::unique_ptr<ApiClient>> Connect() const;
+
+  // A verb of a command that talks to the exchange: its name, how many
+  // positionals it takes counting itself, and what it does with them.
+  struct Verb {
+    const char* name;
+    std::size_t words;
+    std::function<int(ApiClient& api, const std::vector<std::string>& pos)> run;
+  };
+  // After Parse: no verb prints UsageHelp(); then connects (a failure is
+  // Fail's) and runs the verb named by positionals()[0] when it has that
+  // many words; any other prints UsageHelp(). Returns the exit code.
+  int RunVerb(std::initializer_list<Verb> verbs) const;
 
  private:
   const Command& command_;

@@ -153,8 +153,7 @@ int RunEnroll(Invocation& in) {
   in.flags.String("out", "", &out, "directory for your key, application and certificate");
   in.flags.Bool("fetch", "", &fetch, "pick up the certificate of an application made earlier");
   in.flags.Int("wait", "", &wait_seconds, "with --fetch: keep polling this long while pending");
-  in.Parse();
-  if (out.empty()) return in.UsageError("--out DIR is required");
+  in.Parse({{&out, "--out DIR"}});
   in.cli.connection.cert_file.clear();  // enrollment is the one call made without a certificate
   in.cli.connection.key_file.clear();
   if (!enroll_server.empty()) in.cli.connection.server = enroll_server;

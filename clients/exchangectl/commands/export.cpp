@@ -48,10 +48,7 @@ int RunExport(Invocation& in) {
   in.flags.String("format", "", &format, "csv, ndjson or te");
   in.flags.String("kind", "", &kind, "only signals of this kind");
   in.flags.String("status", "", &status, "only signals with this status");
-  in.Parse();
-  if (dir.empty()) return in.UsageError("--mirror DIR is required");
-  if (format.empty()) return in.UsageError("--format csv|ndjson|te is required");
-  if (!in.positionals().empty()) return in.UsageError("unexpected argument '" + in.positionals()[0] + "'");
+  in.Parse({{&dir, "--mirror DIR"}, {&format, "--format csv|ndjson|te"}}, Invocation::Arguments::kNone);
   if (format != "csv" && format != "ndjson" && format != "te") {
     return Fail(Status::InvalidArgument("--format must be csv, ndjson or te"));
   }

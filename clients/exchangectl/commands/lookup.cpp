@@ -11,7 +11,6 @@
 // the exchange (cli.h).
 
 #include <cstdio>
-#include <iostream>
 
 #include "commands/cli.h"
 #include "commands/command.h"
@@ -63,23 +62,12 @@ int RunLookup(Invocation& in) {
   in.flags.Int("max-distance", "", &max_distance, "PDQ near-match distance, 1-63");
   in.flags.Int("limit", "", &limit, "near matches per PDQ hash, nearest first (1-1000)");
   in.flags.Bool("dihedral", "", &dihedral, "also look up an image's 7 rotations and flips");
-  in.Parse();
-  if (collection.empty()) return in.UsageError("--collection C is required");
+  in.Parse({{&collection, "--collection C"}});
   if (!kind.empty() && !signals::ParseKind(kind)) return in.UsageError(signals::UnknownKindMessage(kind));
   if (max_distance < 1 || max_distance > 63) return in.UsageError("--max-distance must be 1-63");
   if (limit < 1 || limit > 1000) return in.UsageError("--limit must be 1-1000");
 
-  std::vector<Query> queries;
-  for (const auto& v : in.positionals()) queries.emplace_back(v, "argument");
-  for (const auto& f : files) queries.emplace_back(f, "file");
-  if (queries.empty()) {
-    std::string line;
-    while (std::getline(std::cin, line)) {
-      if (!line.empty() && line.back() == '\r') line.pop_back();
-      if (signals::TrimAsciiWhiteSpace(line).empty()) continue;
-      queries.emplace_back(line, "stdin");
-    }
-  }
+  std::vector<Query> queries = ReadQueries(in.positionals(), files);
   // Every pdq hash of a query is looked up near; a file's rotations are extra hashes of the same query.
   std::vector<std::vector<std::string>> extra_pdq(queries.size());
   for (std::size_t i = 0; i < queries.size(); ++i) {

@@ -201,6 +201,21 @@ class PdqNearMatcher {
 }  // namespace
 
 // An image file's PDQ hash (and with `dihedral` its seven rotations and flips).
+std::vector<Query> ReadQueries(const std::vector<std::string>& values, const std::vector<std::string>& files) {
+  std::vector<Query> queries;
+  for (const auto& v : values) queries.emplace_back(v, "argument");
+  for (const auto& f : files) queries.emplace_back(f, "file");
+  if (queries.empty()) {
+    std::string line;
+    while (std::getline(std::cin, line)) {
+      if (!line.empty() && line.back() == '\r') line.pop_back();
+      if (signals::TrimAsciiWhiteSpace(line).empty()) continue;
+      queries.emplace_back(line, "stdin");
+    }
+  }
+  return queries;
+}
+
 Result<std::vector<pdq::PdqHash>> ImagePdq(const std::string& path, bool dihedral) {
   std::ifstream in(path, std::ios::binary);
   std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
@@ -249,8 +264,7 @@ int RunMatch(Invocation& in) {
   in.flags.String("file", "", &unused_file, "a file to hash and match (repeatable)");
   in.flags.Int("max-distance", "", &max_distance, "PDQ near-match distance, 0-63 (0: exact only)");
   in.flags.Bool("dihedral", "", &dihedral, "also match an image's 7 rotations and flips");
-  in.Parse();
-  if (dir.empty()) return in.UsageError("--mirror DIR is required (without a mirror: exchangectl lookup)");
+  in.Parse({{&dir, "--mirror DIR", "without a mirror: exchangectl lookup"}});
   if (in.cli.output != "json" && in.cli.output != "table")
     return Fail(Status::InvalidArgument("--output must be table or json"));
   if (!kind.empty() && !signals::ParseKind(kind)) {
@@ -263,17 +277,7 @@ int RunMatch(Invocation& in) {
     return 2;
   }
 
-  std::vector<Query> queries;
-  for (const auto& v : in.positionals()) queries.emplace_back(v, "argument");
-  for (const auto& f : files) queries.emplace_back(f, "file");
-  if (queries.empty()) {
-    std::string line;
-    while (std::getline(std::cin, line)) {
-      if (!line.empty() && line.back() == '\r') line.pop_back();
-      if (signals::TrimAsciiWhiteSpace(line).empty()) continue;
-      queries.emplace_back(line, "stdin");
-    }
-  }
+  std::vector<Query> queries = ReadQueries(in.positionals(), files);
   if (max_distance < 0 || max_distance > 63) return Fail(Status::InvalidArgument("--max-distance must be 0-63"));
   PdqNearMatcher near;
   if (Status s = near.Load(**mirror); !s.ok()) return Fail(s);

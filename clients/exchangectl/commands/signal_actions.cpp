@@ -147,6 +147,27 @@ int SendAll(ActionFlags& f, const std::string& what, const std::string& target, 
   return rejected || bad_lines ? 1 : 0;
 }
 
+// The action's items: the one of --kind/--value (made by `single`) or the
+// records of --file (each made by `each`), then SendAll. Returns the exit code.
+template <typename Request, typename T>
+int Act(ActionFlags& f, const std::string& what, const std::string& target, const std::function<Result<T>()>& single,
+        const std::vector<std::string>& known, const std::function<Result<T>(const CsvTable&, const CsvRecord&)>& each,
+        const RetryPolicy& policy, const std::function<T*(Request&)>& add) {
+  auto errors = ItemErrors::Open(f.errors_path);
+  if (!errors.ok()) return Fail(errors.status());
+  std::vector<Pending<T>> items;
+  if (f.file.empty()) {
+    auto item = single();
+    if (!item.ok()) return Fail(item.status());
+    items.push_back({0, f.value, *item});
+  } else {
+    auto read = ReadTable<T>(f.file, known, {"kind", "value"}, **errors, each);
+    if (!read.ok()) return Fail(read.status());
+    items = std::move(read).value();
+  }
+  return SendAll<Request, T>(f, what, target, items, **errors, (*errors)->count(), policy, add);
+}
+
 Result<int64_t> ParseSeconds(std::string_view text) {
   text = signals::TrimAsciiWhiteSpace(text);
   int64_t v = 0;
@@ -177,35 +198,27 @@ int RunOpinion(Invocation& in) {
     return in.UsageError("give confirm or dispute, and either --kind and --value or --file");
   }
   const std::string opinion = pos.empty() ? "" : pos[0];
-  auto errors = ItemErrors::Open(f.errors_path);
-  if (!errors.ok()) return Fail(errors.status());
-  std::vector<Pending<v1::Opinion>> items;
-  if (f.file.empty()) {
-    v1::Opinion o;
-    o.set_kind(f.kind);
-    o.set_value(f.value);
-    o.set_opinion(opinion);
-    o.set_reason(reason);
-    items.push_back({0, f.value, o});
-  } else {
-    auto read = ReadTable<v1::Opinion>(f.file, {"kind", "value", "opinion", "reason"}, {"kind", "value"}, **errors,
-                                       [&](const CsvTable& t, const CsvRecord& r) -> Result<v1::Opinion> {
-                                         v1::Opinion o;
-                                         o.set_kind(t.Field(r, "kind"));
-                                         o.set_value(t.Field(r, "value"));
-                                         o.set_opinion(Or(t.Field(r, "opinion"), opinion));
-                                         o.set_reason(Or(t.Field(r, "reason"), reason));
-                                         if (o.opinion().empty()) {
-                                           return Status::InvalidArgument("no opinion: give confirm or dispute");
-                                         }
-                                         return o;
-                                       });
-    if (!read.ok()) return Fail(read.status());
-    items = std::move(read).value();
-  }
-  return SendAll<v1::OpinionsRequest, v1::Opinion>(f, "opinions", "/v1/collections/" + f.collection + "/opinions",
-                                                   items, **errors, (*errors)->count(), RetryPolicy{},
-                                                   [](v1::OpinionsRequest& r) { return r.add_opinions(); });
+  return Act<v1::OpinionsRequest, v1::Opinion>(
+      f, "opinions", "/v1/collections/" + f.collection + "/opinions",
+      [&]() -> Result<v1::Opinion> {
+        v1::Opinion o;
+        o.set_kind(f.kind);
+        o.set_value(f.value);
+        o.set_opinion(opinion);
+        o.set_reason(reason);
+        return o;
+      },
+      {"kind", "value", "opinion", "reason"},
+      [&](const CsvTable& t, const CsvRecord& r) -> Result<v1::Opinion> {
+        v1::Opinion o;
+        o.set_kind(t.Field(r, "kind"));
+        o.set_value(t.Field(r, "value"));
+        o.set_opinion(Or(t.Field(r, "opinion"), opinion));
+        o.set_reason(Or(t.Field(r, "reason"), reason));
+        if (o.opinion().empty()) return Status::InvalidArgument("no opinion: give confirm or dispute");
+        return o;
+      },
+      RetryPolicy{}, [](v1::OpinionsRequest& r) { return r.add_opinions(); });
 }
 
 int RunRetract(Invocation& in) {
@@ -216,27 +229,16 @@ int RunRetract(Invocation& in) {
   if (!in.positionals().empty()) {
     return in.UsageError("unexpected argument '" + in.positionals()[0] + "'");
   }
-  auto errors = ItemErrors::Open(f.errors_path);
-  if (!errors.ok()) return Fail(errors.status());
-  std::vector<Pending<v1::SignalRef>> items;
-  if (f.file.empty()) {
+  auto make = [](std::string kind, std::string value) -> Result<v1::SignalRef> {
     v1::SignalRef ref;
-    ref.set_kind(f.kind);
-    ref.set_value(f.value);
-    items.push_back({0, f.value, ref});
-  } else {
-    auto read = ReadTable<v1::SignalRef>(f.file, {"kind", "value"}, {"kind", "value"}, **errors,
-                                         [](const CsvTable& t, const CsvRecord& r) -> Result<v1::SignalRef> {
-                                           v1::SignalRef ref;
-                                           ref.set_kind(t.Field(r, "kind"));
-                                           ref.set_value(t.Field(r, "value"));
-                                           return ref;
-                                         });
-    if (!read.ok()) return Fail(read.status());
-    items = std::move(read).value();
-  }
-  return SendAll<v1::RetractionsRequest, v1::SignalRef>(
-      f, "retractions", "/v1/collections/" + f.collection + "/retractions", items, **errors, (*errors)->count(),
+    ref.set_kind(std::move(kind));
+    ref.set_value(std::move(value));
+    return ref;
+  };
+  return Act<v1::RetractionsRequest, v1::SignalRef>(
+      f, "retractions", "/v1/collections/" + f.collection + "/retractions", [&] { return make(f.kind, f.value); },
+      {"kind", "value"},
+      [&](const CsvTable& t, const CsvRecord& r) { return make(t.Field(r, "kind"), t.Field(r, "value")); },
       RetryPolicy{}, [](v1::RetractionsRequest& r) { return r.add_signals(); });
 }
 
@@ -272,29 +274,18 @@ int RunSighting(Invocation& in) {
     }
     return s;
   };
-  auto errors = ItemErrors::Open(f.errors_path);
-  if (!errors.ok()) return Fail(errors.status());
-  std::vector<Pending<v1::Sighting>> items;
-  if (f.file.empty()) {
-    auto s = make(f.collection, f.kind, f.value, action, observed_at, seconds_to_action);
-    if (!s.ok()) return Fail(s.status());
-    items.push_back({0, f.value, *s});
-  } else {
-    auto read = ReadTable<v1::Sighting>(
-        f.file, {"kind", "value", "action", "observed_at", "seconds_to_action", "collection"}, {"kind", "value"},
-        **errors, [&](const CsvTable& t, const CsvRecord& r) {
-          return make(Or(t.Field(r, "collection"), f.collection), t.Field(r, "kind"), t.Field(r, "value"),
-                      Or(t.Field(r, "action"), action), Or(t.Field(r, "observed_at"), observed_at),
-                      Or(t.Field(r, "seconds_to_action"), seconds_to_action));
-        });
-    if (!read.ok()) return Fail(read.status());
-    items = std::move(read).value();
-  }
   RetryPolicy policy;
   policy.retry_transport_errors = false;
-  return SendAll<v1::SightingsRequest, v1::Sighting>(f, "sightings", "/v1/sightings", items, **errors,
-                                                     (*errors)->count(), policy,
-                                                     [](v1::SightingsRequest& r) { return r.add_sightings(); });
+  return Act<v1::SightingsRequest, v1::Sighting>(
+      f, "sightings", "/v1/sightings",
+      [&] { return make(f.collection, f.kind, f.value, action, observed_at, seconds_to_action); },
+      {"kind", "value", "action", "observed_at", "seconds_to_action", "collection"},
+      [&](const CsvTable& t, const CsvRecord& r) {
+        return make(Or(t.Field(r, "collection"), f.collection), t.Field(r, "kind"), t.Field(r, "value"),
+                    Or(t.Field(r, "action"), action), Or(t.Field(r, "observed_at"), observed_at),
+                    Or(t.Field(r, "seconds_to_action"), seconds_to_action));
+      },
+      policy, [](v1::SightingsRequest& r) { return r.add_sightings(); });
 }
 
 extern const Command kOpinionCommand = {

@@ -193,8 +193,7 @@ int RunSubmit(Invocation& in) {
   in.flags.String("format", "", &format, "csv or ndjson (default: from the file name's extension)");
   in.flags.Int("batch", "", &batch_size, "signals per request (1-10000)");
   in.flags.String("errors", "", &errors_path, "write the per-item error report here as CSV (default: stderr)");
-  in.Parse();
-  if (collection.empty()) return in.UsageError("--collection C is required");
+  in.Parse({{&collection, "--collection C"}});
   if (in.positionals().size() != 1) return in.UsageError("give one FILE to submit (- for stdin)");
   const std::string path = in.positionals()[0];
   if (batch_size < 1 || batch_size > 10'000)

@@ -88,10 +88,7 @@ int RunSync(Invocation& in) {
   in.flags.Int("max-age", "", &max_age, "oldest acceptable freshness cosignature, in seconds");
   in.flags.Int("follow", "", &follow, "keep syncing every this many seconds (0: sync once)");
   in.flags.Int("page", "", &page, "entries per request (1-10000)");
-  in.Parse();
-  if (collection.empty()) return in.UsageError("--collection C is required");
-  if (dir.empty()) return in.UsageError("--mirror DIR is required");
-  if (!in.positionals().empty()) return in.UsageError("unexpected argument '" + in.positionals()[0] + "'");
+  in.Parse({{&collection, "--collection C"}, {&dir, "--mirror DIR"}}, Invocation::Arguments::kNone);
   if (page < 1 || page > 10'000) return Fail(Status::InvalidArgument("--page must be between 1 and 10000"));
   if (max_age < 0 || follow < 0) return Fail(Status::InvalidArgument("--max-age and --follow must not be negative"));
   auto trust = ParseTrust(vkeys);

@@ -13,16 +13,11 @@ int RunWhoAmI(Invocation& in) {
   in.Parse();
   auto api = in.Connect();
   if (!api.ok()) return Fail(api.status());
-  v1::WhoAmIResponse me;
-  if (Status s = (*api)->Call("GET", "/v1/whoami", nullptr, &me); !s.ok()) return Fail(s);
-  if (in.cli.json()) {
-    PrintJson(me);
-  } else {
+  return GetAndPrint<v1::WhoAmIResponse>(**api, in.cli, "/v1/whoami", [](const v1::WhoAmIResponse& me) {
     std::printf("organisation  %s (%s)\nrole          %s\ncredential    %s\nfingerprint   %s\nexpires       %s\n",
                 me.org().c_str(), me.org_name().c_str(), me.role().c_str(), me.credential_id().c_str(),
                 me.fingerprint().c_str(), me.not_after().c_str());
-  }
-  return 0;
+  });
 }
 
 extern const Command kWhoAmICommand = {
