@@ -137,17 +137,16 @@ void ServerMetrics::GaugeSeries::Replace(const std::map<prometheus::Labels, doub
   current_ = std::move(next);
 }
 
-void ServerMetrics::SetDatabaseFigures(const std::vector<SignalCount>& signals, const std::vector<LogState>& logs,
-                                       const std::vector<SyncLag>& lags) {
+void ServerMetrics::SetDatabaseFigures(const DatabaseFigures& figures) {
   std::map<prometheus::Labels, double> signal_counts, sizes, timestamps, lag_seconds;
-  for (const auto& s : signals) {
+  for (const auto& s : figures.signals) {
     signal_counts[{{"collection", s.collection}, {"kind", s.kind}, {"status", s.status}}] = s.count;
   }
-  for (const auto& l : logs) {
-    sizes[{{"log", l.log}}] = l.size;
-    if (l.checkpoint_timestamp_seconds) timestamps[{{"log", l.log}}] = *l.checkpoint_timestamp_seconds;
+  for (const auto& l : figures.logs) {
+    sizes[{{"log", l.name}}] = l.size;
+    if (l.checkpoint_timestamp_seconds) timestamps[{{"log", l.name}}] = *l.checkpoint_timestamp_seconds;
   }
-  for (const auto& g : lags) lag_seconds[{{"org", g.org}}] = g.seconds;
+  for (const auto& g : figures.lags) lag_seconds[{{"org", g.org}}] = g.seconds;
   std::lock_guard lock(figures_mu_);
   signals_.Replace(signal_counts);
   log_entries_.Replace(sizes);

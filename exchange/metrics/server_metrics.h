@@ -30,6 +30,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/database_figures.h"
 #include "metrics/process_collector.h"
 
 namespace exchange::metrics {
@@ -57,26 +58,9 @@ class ServerMetrics {
   void SetPoolQueueLimit(double jobs) { pool_queue_limit_.Set(jobs); }
   void ObserveBatch(double signals) { batch_signals_.Observe(signals); }
 
-  // Figures read from the database by a background task (see serve.cpp).
-  // Label values are bounded by what the exchange holds: collections, the
-  // eleven kinds, three statuses, member organisations.
-  struct SignalCount {
-    std::string collection, kind, status;
-    double count;
-  };
-  struct LogState {
-    std::string log;
-    double size;
-    // Unix time of the newest signed checkpoint; empty: never signed (no series).
-    std::optional<double> checkpoint_timestamp_seconds;
-  };
-  struct SyncLag {
-    std::string org;
-    double seconds;
-  };
-  // Replaces every database gauge: series absent from the arguments are removed.
-  void SetDatabaseFigures(const std::vector<SignalCount>& signals, const std::vector<LogState>& logs,
-                          const std::vector<SyncLag>& lags);
+  // Replaces every database gauge (server/background_tasks.cpp reads the
+  // figures): series absent from `figures` are removed.
+  void SetDatabaseFigures(const DatabaseFigures& figures);
 
   prometheus::Registry& registry() { return *registry_; }
   // The Prometheus text exposition of every family.

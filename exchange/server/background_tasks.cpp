@@ -20,15 +20,8 @@ void RefreshCheckpoints(const services::CheckpointPublisher& publisher, store::C
 }
 
 void ReadDatabaseGauges(metrics::ServerMetrics& metrics, store::Connection& conn) {
-  auto f = store::ReadMetricsFigures(conn);
-  if (!f.ok()) return;
-  std::vector<metrics::ServerMetrics::SignalCount> signals;
-  for (const auto& s : f->signals) signals.push_back({s.collection, s.kind, s.status, s.count});
-  std::vector<metrics::ServerMetrics::LogState> logs;
-  for (const auto& l : f->logs) logs.push_back({l.name, l.size, l.checkpoint_timestamp_seconds});
-  std::vector<metrics::ServerMetrics::SyncLag> lags;
-  for (const auto& g : f->lags) lags.push_back({g.org, g.seconds});
-  metrics.SetDatabaseFigures(signals, logs, lags);
+  auto figures = store::ReadMetricsFigures(conn);
+  if (figures.ok()) metrics.SetDatabaseFigures(*figures);
 }
 
 void FollowPdqLogs(services::PdqLookup& pdq, store::Connection& conn) { pdq.CatchUp(conn); }

@@ -1,40 +1,15 @@
 // SPDX-License-Identifier: Apache-2.0
-// What the Prometheus gauges read from the database, in three small queries.
-// Each read is the whole current state: a row that is absent (a status with
-// no signals left, a log never signed, an organisation no longer active) is
-// a series the gauges drop.
+// What the Prometheus gauges read from the database (common/database_figures.h),
+// in three small queries.
 #pragma once
 
-#include <optional>
-#include <string>
-#include <vector>
-
+#include "common/database_figures.h"
 #include "common/status.h"
 #include "store/connection.h"
 
 namespace exchange::store {
 
-struct MetricsFigures {
-  struct Signals {
-    std::string collection, kind, status;
-    double count;
-  };
-  struct Log {
-    std::string name;
-    double size;
-    // Unix time of the newest signed checkpoint; empty when none was ever signed.
-    std::optional<double> checkpoint_timestamp_seconds;
-  };
-  // Active organisations only: a suspended or revoked one cannot fetch, so
-  // its last lag would otherwise stay (and alert) for ever.
-  struct Lag {
-    std::string org;
-    double seconds;
-  };
-  std::vector<Signals> signals;
-  std::vector<Log> logs;
-  std::vector<Lag> lags;
-};
+using MetricsFigures = DatabaseFigures;
 
 Result<MetricsFigures> ReadMetricsFigures(Connection& conn);
 
