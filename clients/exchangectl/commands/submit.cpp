@@ -157,21 +157,21 @@ std::optional<signals::SubmissionRules> CollectionRules(ApiClient& api, const st
 }
 
 // Leaves in `items` those that meet `rules`; each other one goes to `errors`
-// with the message the exchange would answer for it. Returns how many were
-// held back. expires_at is judged a few minutes in the past, so that a client
+// with the message the exchange would answer for it. Returns the line numbers
+// held back, in file order. expires_at is judged a few minutes in the past, so that a client
 // clock ahead of the exchange's never holds back what the exchange accepts.
-uint64_t PreCheck(std::vector<Item>& items, const signals::SubmissionRules& rules, ItemErrors& errors) {
+std::vector<std::size_t> PreCheck(std::vector<Item>& items, const signals::SubmissionRules& rules, ItemErrors& errors) {
   constexpr int64_t kClockSlackSeconds = 300;
   const int64_t now = static_cast<int64_t>(std::time(nullptr)) - kClockSlackSeconds;
   std::vector<Item> kept;
   kept.reserve(items.size());
-  uint64_t held = 0;
+  std::vector<std::size_t> held;
   for (auto& item : items) {
     auto checked = signals::CheckSubmission(signals::SubmissionFromWire(item.signal), rules, now);
     if (checked.ok()) {
       kept.push_back(std::move(item));
     } else {
-      ++held;
+      held.push_back(item.line);
       errors.Add(item.line, item.signal.value(), checked.status().message());
     }
   }
@@ -196,7 +196,7 @@ int RunSubmit(Invocation& in) {
   in.Parse({{&collection, "--collection C"}});
   if (in.positionals().size() != 1) return in.UsageError("give one FILE to submit (- for stdin)");
   const std::string path = in.positionals()[0];
-  if (batch_size < 1 || batch_size > 10'000)
+  if (batch_size < 1 || batch_size > static_cast<int64_t>(signals::kMaxBatchSignals))
     return Fail(Status::InvalidArgument("--batch must be between 1 and 10000"));
   if (format.empty()) {
     auto ends = [&](std::string_view suffix) {
@@ -226,8 +226,11 @@ int RunSubmit(Invocation& in) {
   // reject it, and not sent.
   std::string held_back_lines;
   if (auto rules = CollectionRules(**api, collection)) {
-    totals.held_back = totals.rejected = PreCheck(items.value(), *rules, **errors);
-    if (totals.held_back) held_back_lines = "\nheld back " + (*errors)->LinesText();
+    for (std::size_t line : PreCheck(items.value(), *rules, **errors)) {
+      held_back_lines += (held_back_lines.empty() ? "\nheld back " : ",") + std::to_string(line);
+      ++totals.held_back;
+    }
+    totals.rejected = totals.held_back;
   }
 
   // Same file, collection, format, batch size and items held back: same
