@@ -3,18 +3,25 @@
 // for every index of small trees, parses back to what was formatted, and
 // flipping any single bit (two different bits per byte) anywhere in the file
 // makes verification fail. Wrong keys, origins and malformed texts are refused.
+// The transparency-dev inclusion vectors survive the trip through the file
+// format: what was accepted before still is, what was refused still is.
 #include "log/tlog_proof.h"
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
+#include <filesystem>
 #include <string>
 #include <vector>
 
 #include "log/checkpoint.h"
 #include "log/checkpoint_note.h"
+#include "log/encoding.h"
 #include "log/hash.h"
 #include "log/merkle.h"
 #include "log/signed_note.h"
+#include "mini_json.h"
+#include "vector_files.h"
 
 namespace {
 
@@ -119,6 +126,61 @@ TEST_CASE("wrong keys, origin, index, entry or shape are refused") {
                           std::string("c2sp.org/tlog-proof@v1\nindex 0\n")}) {
     CHECK_MESSAGE(!ParseTlogProof(bad).ok(), bad);
   }
+}
+
+// Every inclusion vector whose values are all 32-byte hashes, carried as a
+// proof file's index and path lines and parsed back.
+TEST_CASE("transparency-dev inclusion vectors through the tlog-proof format") {
+  namespace fs = std::filesystem;
+  using exchange::testing::JsonValue;
+  std::vector<fs::path> files;
+  for (const auto& e : fs::recursive_directory_iterator(exchange::testing::VectorDir("merkle") / "inclusion")) {
+    if (e.is_regular_file() && e.path().extension() == ".json") files.push_back(e.path());
+  }
+  std::sort(files.begin(), files.end());
+  REQUIRE(files.size() > 10);
+  auto hash = [](const JsonValue* v) -> std::optional<Hash> {
+    if (v == nullptr || v->kind != JsonValue::Kind::kString) return std::nullopt;
+    auto bytes = Base64Decode(v->string);
+    if (!bytes.ok() || bytes->size() != 32) return std::nullopt;
+    return *HashFromBytes(*bytes);
+  };
+  Fixture f(1);  // only its signed note: the vectors' roots are checked directly
+  int accepted = 0, refused = 0;
+  for (const auto& path : files) {
+    auto json = exchange::testing::ParseJson(exchange::testing::ReadTestFile(path));
+    REQUIRE(json.has_value());
+    const JsonValue* idx = json->Find("leafIdx");
+    const JsonValue* size = json->Find("treeSize");
+    const JsonValue* proof = json->Find("proof");
+    const JsonValue* want_err = json->Find("wantErr");
+    auto root = hash(json->Find("root"));
+    auto leaf = hash(json->Find("leafHash"));
+    if (!idx || !size || !want_err || !root || !leaf) continue;
+    TlogProof carried;
+    carried.extra = "entry";
+    carried.index = static_cast<uint64_t>(idx->number);
+    bool all_hashes = true;
+    if (proof != nullptr && proof->kind == JsonValue::Kind::kArray) {
+      for (const auto& h : proof->array) {
+        auto p = hash(&h);
+        if (!p) all_hashes = false;
+        if (p) carried.inclusion.push_back(*p);
+      }
+    }
+    if (!all_hashes) continue;
+    carried.checkpoint = f.note;
+    auto parsed = ParseTlogProof(FormatTlogProof(carried));
+    REQUIRE_MESSAGE(parsed.ok(), path);
+    CHECK(parsed->index == carried.index);
+    CHECK(parsed->inclusion == carried.inclusion);
+    const bool ok =
+        VerifyInclusion(parsed->index, static_cast<uint64_t>(size->number), *leaf, parsed->inclusion, *root).ok();
+    CHECK_MESSAGE(ok == !want_err->boolean, path);
+    (ok ? accepted : refused)++;
+  }
+  CHECK(accepted > 0);
+  CHECK(refused > 0);
 }
 
 }  // namespace
