@@ -21,10 +21,10 @@ const std::vector<const Command*>& Commands() {
   using namespace exchange::client;
   static const std::vector<const Command*> commands = [] {
     std::vector<const Command*> all = {
-        &kAdminCommand,    &kAuditCommand,   &kCollectionsCommand, &kConfigCommand, &kCredentialsCommand,
-        &kEnrollCommand,   &kExportCommand,  &kHashCommand,        &kLookupCommand, &kMatchCommand,
-        &kMirrorCommand,   &kOpinionCommand, &kPkiCommand,         &kReportCommand, &kRetractCommand,
-        &kSightingCommand, &kSubmitCommand,  &kSyncCommand,        &kWhoAmICommand,
+        &kAdminCommand,   &kAuditCommand,    &kCollectionsCommand, &kConfigCommand, &kCredentialsCommand,
+        &kEnrollCommand,  &kExportCommand,   &kHashCommand,        &kLookupCommand, &kMatchCommand,
+        &kMirrorCommand,  &kOpinionCommand,  &kPkiCommand,         &kProofCommand,  &kReportCommand,
+        &kRetractCommand, &kSightingCommand, &kSubmitCommand,      &kSyncCommand,   &kWhoAmICommand,
     };
     std::sort(all.begin(), all.end(),
               [](const Command* a, const Command* b) { return std::string_view(a->name) < b->name; });

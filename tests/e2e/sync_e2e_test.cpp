@@ -628,6 +628,42 @@ TEST_CASE("submit a file in batches, re-run it idempotently, act on signals, mat
   CHECK(state.at({"md5", "d41d8cd98f00b204e9800998ecf8427e"}).disputes() == 1);
   CHECK(state.at({"url", "http://bad.example/g"}).status() == "retracted");
 
+  // Offline proofs: the entry that listed a signal, as a C2SP tlog-proof file, verifies with no server.
+  auto proof = Ctl({"proof", "--mirror", dir, "url", "http://bad.example/g"});
+  REQUIRE_MESSAGE(proof.code == 0, proof.err);
+  CHECK(proof.out.starts_with("c2sp.org/tlog-proof@v1\nextra "));
+  CHECK(proof.out.find("\n\n" + ReadAll(dir + "/checkpoint")) != std::string::npos);
+  const std::string proof_file = work.path() + "/url.tlog-proof";
+  WriteAll(proof_file, proof.out);
+  auto proved = Ctl({"proof", "verify", proof_file, "--feed-vkey", a.vkeys});
+  CHECK_MESSAGE(proved.code == 0, proved.err);
+  CHECK_MESSAGE(proved.out.find("verified: url http://bad.example/g (STATUS) is entry ") != std::string::npos,
+                proved.out);
+  // A raw spelling is canonicalized first; the JSON names the latest entry of that signal.
+  auto md5_proof = Ctl({"proof", "--mirror", dir, "md5", "D41D8CD98F00B204E9800998ECF8427E"});
+  REQUIRE_MESSAGE(md5_proof.code == 0, md5_proof.err);
+  WriteAll(work.path() + "/md5.tlog-proof", md5_proof.out);
+  auto md5_json = Ctl({"proof", "verify", work.path() + "/md5.tlog-proof", "--feed-vkey", a.vkeys, "--output", "json"});
+  CHECK_MESSAGE(md5_json.code == 0, md5_json.err);
+  CHECK(md5_json.out.find("\"verified\": true") != std::string::npos);
+  CHECK(md5_json.out.find("\"value\": \"d41d8cd98f00b204e9800998ecf8427e\"") != std::string::npos);
+  CHECK_MESSAGE(md5_json.out.find("\"size\": " + std::to_string(LogSize(*alpha, "csam-known"))) != std::string::npos,
+                md5_json.out);
+  // Tampered files, another origin, an entry that does not list the signal, a signal never listed.
+  for (std::size_t at : {proof.out.find("extra ") + 10, proof.out.find("index ") + 6, proof.out.size() - 5}) {
+    std::string tampered = proof.out;
+    tampered[at] = static_cast<char>(tampered[at] ^ 0x01);
+    WriteAll(work.path() + "/tampered.tlog-proof", tampered);
+    auto refused = Ctl({"proof", "verify", work.path() + "/tampered.tlog-proof", "--feed-vkey", a.vkeys});
+    CHECK_MESSAGE(refused.code == 4, "byte " << at << ": " << refused.out << refused.err);
+    CHECK(refused.err.find("does not verify") != std::string::npos);
+  }
+  CHECK(Ctl({"proof", "verify", proof_file, "--feed-vkey", a.vkeys, "--origin", "other/csam-known"}).code == 4);
+  auto wrong_index = Ctl({"proof", "--mirror", dir, "--index", "0", "url", "http://bad.example/g"});
+  CHECK(wrong_index.code == 1);
+  CHECK(wrong_index.err.find("entry 0 lists sha256") != std::string::npos);
+  CHECK(Ctl({"proof", "--mirror", dir, "md5", std::string(32, 'e')}).code == 1);
+
   // match: a file, values from stdin, values on the command line.
   auto photo_match =
       Ctl({"match", "--mirror", dir, "--file", work.path() + "/photo.jpg", "--file", work.path() + "/clean.jpg"});

@@ -29,7 +29,8 @@ using exchange::kExitOk;                          // done; match: something matc
 inline constexpr int kExitRefused = kExitFailed;  // the exchange or an input refused something; match: no match
 using exchange::kExitUsage;                       // bad or missing flag, unreadable local file
 inline constexpr int kExitUnavailable = 3;        // the exchange could not be reached or was busy: retry later
-inline constexpr int kExitVerifyFailed = 4;    // sync: the feed, audit: the log, report: its signature does not verify
+inline constexpr int kExitVerifyFailed =
+    4;  // sync: the feed, audit: the log, report: its signature, proof verify: the file does not verify
 inline constexpr int kExitMirrorDamaged = 5;   // mirror verify: the mirror does not verify
 inline constexpr int kExitCertRefused = 6;     // the exchange refused our client certificate (TLS alert)
 inline constexpr int kExitPending = 7;         // enroll --fetch: the application still awaits approval

@@ -19,6 +19,7 @@ extern const Command kLookupCommand;
 extern const Command kMatchCommand;
 extern const Command kMirrorCommand;
 extern const Command kOpinionCommand;
+extern const Command kProofCommand;
 extern const Command kPkiCommand;
 extern const Command kReportCommand;
 extern const Command kRetractCommand;

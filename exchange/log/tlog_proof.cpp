@@ -1,0 +1,94 @@
+// SPDX-License-Identifier: Apache-2.0
+// C2SP tlog-proof text: formatting, strict parsing and offline verification
+// (see tlog_proof.h).
+#include "log/tlog_proof.h"
+
+#include <charconv>
+
+#include "log/encoding.h"
+#include "log/merkle.h"
+
+namespace exchange::log {
+namespace {
+
+// The next line of `text` from `*pos` (without its '\n'); nullopt when no
+// '\n' ends it.
+std::optional<std::string_view> NextLine(std::string_view text, size_t* pos) {
+  const size_t end = text.find('\n', *pos);
+  if (end == std::string_view::npos) return std::nullopt;
+  std::string_view line = text.substr(*pos, end - *pos);
+  *pos = end + 1;
+  return line;
+}
+
+Status Bad(const std::string& why) { return Status::InvalidArgument("tlog-proof: " + why); }
+
+}  // namespace
+
+std::string FormatTlogProof(const TlogProof& proof) {
+  std::string out(kTlogProofHeader);
+  out += '\n';
+  if (proof.extra) out += "extra " + Base64Encode(std::string_view(*proof.extra)) + "\n";
+  out += "index " + std::to_string(proof.index) + "\n";
+  for (const Hash& h : proof.inclusion) out += Base64Encode(std::span<const uint8_t>(h)) + "\n";
+  out += '\n';
+  out += proof.checkpoint;
+  return out;
+}
+
+Result<TlogProof> ParseTlogProof(std::string_view text) {
+  size_t pos = 0;
+  TlogProof proof;
+  auto line = NextLine(text, &pos);
+  if (!line || *line != kTlogProofHeader) return Bad("the first line is not " + std::string(kTlogProofHeader));
+  line = NextLine(text, &pos);
+  if (line && line->starts_with("extra ")) {
+    auto extra = Base64Decode(line->substr(6));
+    if (!extra.ok()) return Bad("extra: " + extra.status().message());
+    proof.extra = std::move(extra).value();
+    line = NextLine(text, &pos);
+  }
+  if (!line || !line->starts_with("index ")) return Bad("no index line");
+  const std::string_view digits = line->substr(6);
+  if (digits.empty() || (digits.size() > 1 && digits[0] == '0')) return Bad("the index is not a canonical decimal");
+  for (char c : digits) {
+    if (c < '0' || c > '9') return Bad("the index is not a canonical decimal");
+  }
+  auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), proof.index);
+  if (ec != std::errc() || end != digits.data() + digits.size()) return Bad("the index is out of range");
+  for (;;) {
+    line = NextLine(text, &pos);
+    if (!line) return Bad("no empty line before the checkpoint");
+    if (line->empty()) break;
+    if (proof.inclusion.size() >= 64) return Bad("the inclusion proof is longer than 64 hashes");
+    auto bytes = Base64Decode(*line);
+    if (!bytes.ok()) return Bad("inclusion proof: " + bytes.status().message());
+    auto hash = HashFromBytes(*bytes);
+    if (!hash.ok()) return Bad("inclusion proof: " + hash.status().message());
+    proof.inclusion.push_back(*hash);
+  }
+  proof.checkpoint = std::string(text.substr(pos));
+  if (proof.checkpoint.empty()) return Bad("no checkpoint");
+  return proof;
+}
+
+Result<VerifiedTlogProof> VerifyTlogProof(std::string_view text, std::span<const Verifier> feed_keys,
+                                          std::span<const Verifier> freshness, std::string_view origin) {
+  auto proof = ParseTlogProof(text);
+  if (!proof.ok()) return proof.status();
+  if (!proof->extra) return Bad("no extra line: the exchange's proofs carry the entry there");
+  auto checkpoint = VerifyCheckpointNote(proof->checkpoint, feed_keys, freshness, origin);
+  if (!checkpoint.ok()) return Bad("checkpoint: " + checkpoint.status().message());
+  const Checkpoint& tree = checkpoint->checkpoint;
+  if (proof->index >= tree.size) {
+    return Bad("index " + std::to_string(proof->index) + " is not in a tree of " + std::to_string(tree.size) +
+               " entries");
+  }
+  Status included =
+      VerifyInclusion(proof->index, tree.size, LeafHash(std::string_view(*proof->extra)), proof->inclusion, tree.root);
+  if (!included.ok())
+    return Bad("the entry is not at index " + std::to_string(proof->index) + ": " + included.message());
+  return VerifiedTlogProof{std::move(proof).value(), std::move(checkpoint).value()};
+}
+
+}  // namespace exchange::log
