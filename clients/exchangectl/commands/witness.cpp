@@ -84,7 +84,10 @@ int Serve(Invocation& in, const std::string& state, const std::string& key_file,
 
 int RunWitness(Invocation& in) {
   std::string state, key, listen = "127.0.0.1:7380", name, out;
+  std::string unused_log;
+  // --log may be given many times; FlagSet keeps one value, so collect them first.
   const std::vector<std::string> log_flags = in.TakeRepeated("log");
+  in.flags.String("log", "", &unused_log, "serve: ORIGIN=VKEY, a log to witness and its key (repeatable)");
   in.flags.String("state", "", &state, "serve: the state directory (the last cosigned checkpoint of each log)");
   in.flags.String("key", "", &key, "serve: the witness's private key file (from witness keygen)");
   in.flags.String("listen", "", &listen, "serve: HOST:PORT to listen on (plain HTTP; put TLS in front)");
