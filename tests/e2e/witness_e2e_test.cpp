@@ -165,12 +165,14 @@ TEST_CASE("exchangectl witness cosigns extensions, refuses forks, and keeps its 
   Reply killed;
   std::thread client([&] { killed = Send(port, "POST", "/add-checkpoint", log.Body(3, 5)); });
   const auto file = dir.path() + "/state/exchange.test%2Fc1.checkpoint";
-  for (int i = 0; i < 200; ++i) {
+  bool persisted = false;
+  for (int i = 0; i < 200 && !persisted; ++i) {
     std::ifstream in(file);
     std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    if (text.find("\n5\n") != std::string::npos) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    persisted = text.find("\n5\n") != std::string::npos;
+    if (!persisted) std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
+  CHECK(persisted);
   witness->Signal(SIGKILL);
   CHECK(witness->Wait(std::chrono::seconds(5)) == 128 + SIGKILL);
   client.join();

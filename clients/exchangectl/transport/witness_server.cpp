@@ -5,6 +5,7 @@
 // Record / answer one step even if a caller ever runs more threads.
 #include "transport/witness_server.h"
 
+#include <array>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -108,10 +109,28 @@ class Session : public std::enable_shared_from_this<Session> {
     });
   }
 
+  // A lingering close: stop sending, then read and discard what the client
+  // still sends (a body over the limit) until it closes, for a bounded
+  // amount and time, so that closing with unread data (a TCP reset) does
+  // not destroy the answer before the client has read it.
   void Close() {
     beast::error_code ignored;
     stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    Drain();
   }
+  void Drain() {
+    if (drained_ > kMaxDrainBytes) return;
+    stream_.expires_after(std::chrono::seconds(2));
+    stream_.async_read_some(asio::buffer(discard_), [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+      if (ec) return;
+      self->drained_ += n;
+      self->Drain();
+    });
+  }
+
+  static constexpr std::size_t kMaxDrainBytes = 1 << 20;
+  std::array<char, 4096> discard_{};
+  std::size_t drained_ = 0;
 
   Server& server_;
   beast::tcp_stream stream_;
