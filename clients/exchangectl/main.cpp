@@ -25,6 +25,7 @@ const std::vector<const Command*>& Commands() {
         &kEnrollCommand,  &kExportCommand,   &kHashCommand,        &kLookupCommand, &kMatchCommand,
         &kMirrorCommand,  &kOpinionCommand,  &kPkiCommand,         &kProofCommand,  &kReportCommand,
         &kRetractCommand, &kSightingCommand, &kSubmitCommand,      &kSyncCommand,   &kWhoAmICommand,
+        &kWitnessCommand,
     };
     std::sort(all.begin(), all.end(),
               [](const Command* a, const Command* b) { return std::string_view(a->name) < b->name; });

@@ -27,5 +27,6 @@ extern const Command kSightingCommand;
 extern const Command kSubmitCommand;
 extern const Command kSyncCommand;
 extern const Command kWhoAmICommand;
+extern const Command kWitnessCommand;
 
 }  // namespace exchange::client
