@@ -68,7 +68,11 @@ OriginDecision CheckRequestOrigin(const OriginCheckInput& input) {
             "media type " + type + " is refused for a state-changing request; send application/json or " +
                 std::string(kProtobufType)};
   }
-  if (type == kJsonType || type == kProtobufType) return {};
+  // The types DecodeBody takes (wire.h): JSON and the three Protobuf names.
+  if (type == kJsonType || type == kProtobufType || type == "application/protobuf" ||
+      type == "application/octet-stream") {
+    return {};
+  }
   for (std::string_view extra : input.extra_media_types) {
     if (type == extra) return {};
   }

@@ -41,6 +41,8 @@ TEST_CASE("the own origin or no origin passes with JSON or Protobuf") {
   CHECK(Verdict("POST", "application/json; charset=utf-8", "HTTPS://Exchange.Example:8443/") == OriginVerdict::kAllow);
   CHECK(Verdict("DELETE", "", "") == OriginVerdict::kAllow);
   CHECK(Verdict("POST", "application/x-protobuf", "") == OriginVerdict::kAllow);
+  CHECK(Verdict("POST", "application/protobuf", kOwn) == OriginVerdict::kAllow);
+  CHECK(Verdict("POST", "application/octet-stream", "") == OriginVerdict::kAllow);
   CHECK(Verdict("PUT", " Application/JSON ", "") == OriginVerdict::kAllow);
 }
 
