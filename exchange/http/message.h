@@ -25,6 +25,8 @@ struct Request {
   std::string content_type;
   std::string accept;
   std::string idempotency_key;
+  std::string origin;          // the Origin header; empty when absent
+  std::string sec_fetch_site;  // the Sec-Fetch-Site header; empty when absent
   std::string body;
   // Set by the session: this request's id (32 random hex digits, also the
   // X-Request-Id response header), for log lines about it.

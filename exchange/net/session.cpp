@@ -228,6 +228,8 @@ class Session final : public Drainable, public std::enable_shared_from_this<Sess
     request.content_type = HeaderValue(message, bhttp::field::content_type);
     request.accept = HeaderValue(message, bhttp::field::accept);
     request.idempotency_key = HeaderValue(message, std::string_view("Idempotency-Key"));
+    request.origin = HeaderValue(message, std::string_view("Origin"));
+    request.sec_fetch_site = HeaderValue(message, std::string_view("Sec-Fetch-Site"));
     request.body = std::move(message.body());
     request.id = current_.id;
     if (auto client_id = HeaderValue(message, std::string_view("X-Request-Id")); WellFormedClientRequestId(client_id)) {

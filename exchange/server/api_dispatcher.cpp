@@ -6,6 +6,7 @@
 #include <exception>
 
 #include "common/logger.h"
+#include "http/request_origin.h"
 #include "http/wire.h"
 #include "metrics/server_metrics.h"
 #include "server/caller_auth.h"
@@ -38,14 +39,16 @@ Response Invoke(const Route& route, const Request& request, CallContext& context
 
 ApiDispatcher::ApiDispatcher(const http::Router& router, store::WorkerPool& pool, http::CallerCache& callers,
                              metrics::ServerMetrics& metrics, http::RateLimiter* limiter,
-                             http::RateLimiter* refused_per_certificate, http::RateLimiter* refused_per_address)
+                             http::RateLimiter* refused_per_certificate, http::RateLimiter* refused_per_address,
+                             std::string own_origin)
     : router_(router),
       pool_(pool),
       callers_(callers),
       metrics_(metrics),
       limiter_(limiter),
       refused_per_certificate_(refused_per_certificate),
-      refused_per_address_(refused_per_address) {}
+      refused_per_address_(refused_per_address),
+      own_origin_(std::move(own_origin)) {}
 
 std::size_t ApiDispatcher::BodyLimit(const std::string& method, const std::string& target) const {
   std::string path = target.substr(0, target.find('?'));
@@ -86,6 +89,19 @@ void ApiDispatcher::Dispatch(Request request, const http::Peer& peer, Done done)
   if (!match.route)
     return finish("unmatched", ErrorResponse(&request, Status::NotFound("no such endpoint: " + request.path)));
   const Route& route = *match.route;
+  // Cross-site protection, before the caller is looked up or any handler runs.
+  if (!own_origin_.empty()) {
+    http::OriginDecision decision = http::CheckRequestOrigin(
+        {request.method, request.content_type, request.origin, request.sec_fetch_site, own_origin_, {}});
+    if (decision.verdict == http::OriginVerdict::kForbidden) {
+      return finish(route.pattern, ErrorResponse(&request, Status::PermissionDenied(decision.reason)));
+    }
+    if (decision.verdict == http::OriginVerdict::kUnsupportedMediaType) {
+      Response response = ErrorResponse(&request, Status::InvalidArgument(decision.reason));
+      response.status = 415;
+      return finish(route.pattern, std::move(response));
+    }
+  }
   const bool needs_caller = route.access == http::Access::kAuthenticated;
   if (needs_caller && peer.fingerprint.empty()) {
     return finish(route.pattern, ErrorResponse(&request, Status::Unauthenticated("a client certificate is required")));

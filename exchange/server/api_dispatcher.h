@@ -32,7 +32,8 @@ class ApiDispatcher final : public http::Dispatcher {
   // 429 before any database query.
   ApiDispatcher(const http::Router& router, store::WorkerPool& pool, http::CallerCache& callers,
                 metrics::ServerMetrics& metrics, http::RateLimiter* limiter,
-                http::RateLimiter* refused_per_certificate = nullptr, http::RateLimiter* refused_per_address = nullptr);
+                http::RateLimiter* refused_per_certificate = nullptr, http::RateLimiter* refused_per_address = nullptr,
+                std::string own_origin = "");
 
   std::size_t BodyLimit(const std::string& method, const std::string& target) const override;
   void Dispatch(http::Request request, const http::Peer& peer, Done done) override;
@@ -45,6 +46,8 @@ class ApiDispatcher final : public http::Dispatcher {
   http::RateLimiter* limiter_;
   http::RateLimiter* refused_per_certificate_;
   http::RateLimiter* refused_per_address_;
+  // Non-empty: state-changing requests pass http::CheckRequestOrigin against it.
+  std::string own_origin_;
 };
 
 // Body limit for requests that match no route, so they still get their 404.

@@ -42,6 +42,9 @@ namespace asio = boost::asio;
 
 void RegisterServeFlags(FlagSet& f, ServeConfig& c) {
   f.String("listen", "EXCHANGE_LISTEN", &c.listen, "API address (HTTPS, client certificates required)");
+  f.String("public-origin", "EXCHANGE_PUBLIC_ORIGIN", &c.public_origin,
+           "the API's origin as browsers see it, e.g. https://exchange.example:8443 (default: https:// + --listen); "
+           "state-changing requests from another Origin are refused");
   f.String("ops-listen", "EXCHANGE_OPS_LISTEN", &c.ops_listen,
            "operations address: /healthz /readyz /metrics (plain HTTP)");
   f.String("database", "EXCHANGE_DATABASE_URL", &c.database_url, "PostgreSQL connection URL");
@@ -301,7 +304,8 @@ int Serve(const ServeConfig& config, std::function<Result<ServeConfig>()> reread
   const double refusals_per_minute = static_cast<double>(config.failed_auth_rate_limit);
   http::RateLimiter refused_certificates(refusals_per_minute / 60.0, refusals_per_minute);
   http::RateLimiter refused_addresses(10 * refusals_per_minute / 60.0, 10 * refusals_per_minute);
-  ApiDispatcher api_dispatcher(router, pool, callers, metrics, &org_limiter, &refused_certificates, &refused_addresses);
+  ApiDispatcher api_dispatcher(router, pool, callers, metrics, &org_limiter, &refused_certificates, &refused_addresses,
+                               config.public_origin.empty() ? "https://" + config.listen : config.public_origin);
   ApiDispatcher enroll_dispatcher(enroll_router, pool, callers, metrics, &enroll_limiter);
   OpsDispatcher ops_dispatcher(metrics, readiness, [&metrics, &pool] { MirrorPoolGauges(metrics, pool); });
 

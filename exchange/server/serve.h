@@ -16,6 +16,10 @@ namespace exchange::server {
 
 struct ServeConfig {
   std::string listen = "0.0.0.0:8443";
+  // The API's own web origin (scheme://host[:port]); a state-changing request
+  // whose Origin header names another is refused (http/request_origin.h).
+  // Empty: "https://" + listen.
+  std::string public_origin;
   std::string ops_listen = "127.0.0.1:9464";
   std::string database_url;
   std::string tls_cert;                        // server certificate chain, PEM
