@@ -33,19 +33,6 @@ std::string SClient(const TestExchange& ex, const std::string& options) {
       .output;
 }
 
-int Connect(int port) {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    close(fd);
-    return -1;
-  }
-  return fd;
-}
-
 int PortOf(const std::string& host_port) { return std::stoi(host_port.substr(host_port.rfind(':') + 1)); }
 
 }  // namespace
@@ -87,7 +74,7 @@ TEST_CASE("10,000 idle connections, and the connection cap") {
   const int port = PortOf(ex.api_host_port());
   std::vector<int> idle;
   for (int i = 0; i < 10000; ++i) {
-    int fd = Connect(port);
+    int fd = testing::ConnectLoopback(port);
     REQUIRE_MESSAGE(fd >= 0, "connect " << i);
     idle.push_back(fd);
   }
@@ -101,7 +88,7 @@ TEST_CASE("10,000 idle connections, and the connection cap") {
   // Beyond the cap: accepted, then closed at once.
   std::vector<int> extra;
   for (int i = 0; i < 200; ++i) {
-    int fd = Connect(port);
+    int fd = testing::ConnectLoopback(port);
     if (fd >= 0) extra.push_back(fd);
   }
   std::this_thread::sleep_for(std::chrono::milliseconds(500));
@@ -124,7 +111,7 @@ namespace {
 std::vector<int> Flood(int port, int count) {
   std::vector<int> fds;
   for (int i = 0; i < count; ++i) {
-    int fd = Connect(port);
+    int fd = testing::ConnectLoopback(port);
     if (fd >= 0) fds.push_back(fd);
   }
   return fds;

@@ -28,6 +28,7 @@
 #include "log/witness.h"
 #include "process.h"
 #include "test_exchange.h"
+#include "witnessed_log.h"
 
 namespace {
 
@@ -35,33 +36,9 @@ using namespace exchange;
 using namespace exchange::log;
 using testing::ChildProcess;
 
-constexpr std::string_view kOrigin = "exchange.test/c1";
+constexpr std::string_view kOrigin = testing::kWitnessedOrigin;
 
-struct TestLog {
-  Signer key = GenerateSigner(std::string(kOrigin)).value();
-  std::vector<Hash> leaves;
-
-  void Grow(size_t n, std::string_view tag) {
-    for (size_t i = 0; i < n; ++i) leaves.push_back(LeafHash(std::string(tag) + std::to_string(leaves.size())));
-  }
-  Checkpoint At(uint64_t size) const {
-    Checkpoint c;
-    c.origin = std::string(kOrigin);
-    c.size = size;
-    c.root = RootFromLeafHashes(std::span<const Hash>(leaves.data(), size));
-    return c;
-  }
-  std::string Body(uint64_t old_size, uint64_t size) const {
-    AddCheckpointRequest r;
-    r.old_size = old_size;
-    if (old_size > 0 && old_size < size) {
-      r.proof = ConsistencyProof(std::span<const Hash>(leaves.data(), size), old_size).value();
-    }
-    std::vector<Signer> signers{key};
-    r.note = SignNote(At(size).Format(), signers).value();
-    return FormatAddCheckpointRequest(r);
-  }
-};
+using TestLog = testing::WitnessedLog;
 
 struct Reply {
   int status = 0;
@@ -72,16 +49,8 @@ struct Reply {
 // connection failed or was closed before an answer.
 Reply Send(int port, const std::string& method, const std::string& target, const std::string& body) {
   Reply reply;
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  const int fd = testing::ConnectLoopback(port);
   if (fd < 0) return reply;
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    close(fd);
-    return reply;
-  }
   const std::string request = method + " " + target + " HTTP/1.1\r\nHost: witness\r\nConnection: close\r\n" +
                               "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
   size_t sent = 0;

@@ -81,6 +81,20 @@ int FreePort() {
   return ntohs(addr.sin_port);
 }
 
+int ConnectLoopback(int port) {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return -1;
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    close(fd);
+    return -1;
+  }
+  return fd;
+}
+
 int HttpGet(const std::string& host_port, const std::string& path, std::string* body) {
   auto colon = host_port.rfind(':');
   int fd = socket(AF_INET, SOCK_STREAM, 0);

@@ -51,6 +51,9 @@ class PgCluster {
 
 int FreePort();
 
+// A TCP connection to 127.0.0.1:`port`; -1 when it is refused. The caller closes it.
+int ConnectLoopback(int port);
+
 // A plain HTTP/1.1 GET (for the operations listener). Returns the status
 // code (0 when the connection failed) and fills `body`.
 int HttpGet(const std::string& host_port, const std::string& path, std::string* body = nullptr);

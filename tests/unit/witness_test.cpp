@@ -15,43 +15,17 @@
 #include "log/hash.h"
 #include "log/merkle.h"
 #include "log/signed_note.h"
+#include "witnessed_log.h"
 
 namespace {
 
 using namespace exchange;
 using namespace exchange::log;
 
-constexpr std::string_view kOrigin = "exchange.test/c1";
+constexpr std::string_view kOrigin = testing::kWitnessedOrigin;
 constexpr uint64_t kNow = 1'800'000'000;
 
-struct TestLog {
-  Signer key = GenerateSigner(std::string(kOrigin)).value();
-  std::vector<Hash> leaves;
-
-  void Grow(size_t n, std::string_view tag = "a") {
-    for (size_t i = 0; i < n; ++i) leaves.push_back(LeafHash(std::string(tag) + std::to_string(leaves.size())));
-  }
-  Checkpoint At(uint64_t size) const {
-    Checkpoint c;
-    c.origin = std::string(kOrigin);
-    c.size = size;
-    c.root = RootFromLeafHashes(std::span<const Hash>(leaves.data(), size));
-    return c;
-  }
-  std::string Note(const Checkpoint& c) const {
-    std::vector<Signer> signers{key};
-    return SignNote(c.Format(), signers).value();
-  }
-  std::string Body(uint64_t old_size, uint64_t size) const {
-    AddCheckpointRequest r;
-    r.old_size = old_size;
-    if (old_size > 0 && old_size < size) {
-      r.proof = ConsistencyProof(std::span<const Hash>(leaves.data(), size), old_size).value();
-    }
-    r.note = Note(At(size));
-    return FormatAddCheckpointRequest(r);
-  }
-};
+using TestLog = testing::WitnessedLog;
 
 Witness MakeWitness(const TestLog& log, Signer& cosigner) {
   cosigner = GenerateSigner("witness.test/w1", KeyType::kCosignatureV1).value();
