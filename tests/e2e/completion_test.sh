@@ -63,7 +63,7 @@ offers "sync flags" --feed-vkey "$(complete_words sync --)"
 same "sync --f" "$(printf '%s\n' --feed-vkey --follow)" "$(complete_words sync --f)"
 same "submit --format values" "$(printf '%s\n' csv ndjson)" "$(complete_words submit --format "")"
 same "submit --format=nd" "ndjson" "$(complete_words submit --format = nd)"
-same "export --format values" "$(printf '%s\n' csv ndjson te)" "$(complete_words export --mirror m --format "")"
+same "export --format values" "$(printf '%s\n' csv ndjson pytx)" "$(complete_words export --mirror m --format "")"
 same "--output values" "$(printf '%s\n' json table)" "$(complete_words whoami --output "")"
 same "hash --output values" "$(printf '%s\n' csv json)" "$(complete_words hash --output "")"
 same "a flag without a value is followed by a subcommand" "$(printf '%s\n' annual verify)" \

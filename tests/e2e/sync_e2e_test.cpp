@@ -695,14 +695,23 @@ TEST_CASE("submit a file in batches, re-run it idempotently, act on signals, mat
   CHECK(exported.out.find("kind,value,status,categories,labels,principles,contributors,confirmations,disputes,reviewed,"
                           "first_seen_ms,pdq_quality,contributor_orgs,last_index\n") == 0);
   CHECK(std::count(exported.out.begin(), exported.out.end(), '\n') == 1 + 2'501);
+  // The python-threatexchange signal file, read back the way pytx's file collaboration reads it.
+  auto pytx = Ctl({"export", "--mirror", dir, "--format", "pytx"});
+  CHECK(pytx.code == 0);
+  CHECK(pytx.out.find("video_sha256 " + photo_sha256 + "\n") != std::string::npos);
+  CHECK(pytx.out.find("video_md5 d41d8cd98f00b204e9800998ecf8427e\n") != std::string::npos);
+  CHECK(pytx.out.find("pdq f8f8f0cee0f4a84f06370a22038f63f0b36e2ed596621e1d33e6b39c4e9c9b22\n") != std::string::npos);
+  CHECK(pytx.out.find("url ") == std::string::npos);                                  // retracted
+  CHECK_MESSAGE(pytx.err.find("left out 3 signals") != std::string::npos, pytx.err);  // domain, sha1, account_id
+  WriteAll(work.path() + "/signals.pytx", pytx.out);
+  auto pytx_read =
+      testing::RunCommand("python3 " + Quote(std::string(EXCHANGE_SOURCE_DIR) + "/tests/support/pytx_file_check.py") +
+                          " " + Quote(work.path() + "/signals.pytx") + " 2>&1");
+  CHECK_MESSAGE(pytx_read.exit_code == 0, pytx_read.output);
+  CHECK(pytx_read.output == "pdq 1\nvideo_md5 2501\nvideo_sha256 1\n");
   auto te = Ctl({"export", "--mirror", dir, "--format", "te"});
-  CHECK(te.code == 0);
-  CHECK(te.out.find("HASH_SHA256 " + photo_sha256 + "\n") != std::string::npos);
-  CHECK(te.out.find("HASH_PDQ f8f8f0cee0f4a84f06370a22038f63f0b36e2ed596621e1d33e6b39c4e9c9b22\n") !=
-        std::string::npos);
-  CHECK(te.out.find("DOMAIN bad.example\n") != std::string::npos);
-  CHECK(te.out.find("URI ") == std::string::npos);                // retracted
-  CHECK(te.err.find("left out 1 signals") != std::string::npos);  // the account_id
+  CHECK(te.code == 2);
+  CHECK(te.err.find("use --format pytx") != std::string::npos);
 
   // A mirror belongs to one collection.
   auto other = Sync(a, "elsewhere", dir);

@@ -12,6 +12,7 @@
 #include "commands/cli.h"
 #include "exchange/v1/signals.pb.h"
 #include "formats/lists.h"
+#include "formats/pytx_file.h"
 #include "pki/dev_pki.h"
 #include "transport/batch_sender.h"
 #include "transport/https_client.h"
@@ -77,4 +78,21 @@ TEST_CASE("a retry message erases the caller's progress bar first") {
   CHECK(s.code() == ErrorCode::kUnavailable);
   CHECK(cleared == 2);  // three attempts, two retries
   std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("pytx lines carry pytx's signal type names and only values a pytx file can hold") {
+  using exchange::client::PytxLine;
+  CHECK(PytxLine("md5", "d41d8cd98f00b204e9800998ecf8427e") == "video_md5 d41d8cd98f00b204e9800998ecf8427e\n");
+  CHECK(PytxLine("sha256", std::string(64, 'a')) == "video_sha256 " + std::string(64, 'a') + "\n");
+  CHECK(PytxLine("pdq", std::string(64, '0')) == "pdq " + std::string(64, '0') + "\n");
+  CHECK(PytxLine("url", "http://bad.example/g") == "url http://bad.example/g\n");
+  CHECK(PytxLine("keyword", "meet me alone") == "raw_text meet me alone\n");
+  for (const char* kind : {"sha1", "photodna", "domain", "account_id", "tmk_pdqf", "vpdq", "nonsense"}) {
+    CHECK_MESSAGE(!PytxLine(kind, "x").has_value(), kind);
+  }
+  // pytx strips each line and splits at the first space: such values would not read back.
+  CHECK(!PytxLine("keyword", "two\nlines").has_value());
+  CHECK(!PytxLine("keyword", " padded").has_value());
+  CHECK(!PytxLine("keyword", "padded\t").has_value());
+  CHECK(!PytxLine("keyword", "").has_value());
 }

@@ -1,0 +1,69 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
+"""Reads a signal file the way python-threatexchange's file collaboration
+(LocalFileSignalExchangeAPI.fetch_iter) does, and validates every value the
+way the named pytx signal type's validate_signal_str does. Exit 0 and one
+"<type> <count>" line per type when every line reads back exactly; exit 1
+naming the first line pytx would drop, misread or refuse.
+
+Written from reading pytx's source (threatexchange/exchanges/impl/file_api.py
+and threatexchange/signal_type/*.py); it does not import pytx, which is not
+packaged for Debian.
+"""
+import re
+import sys
+
+HEX32 = re.compile(r"^[0-9a-f]{32}$")
+HEX64 = re.compile(r"^[0-9a-f]{64}$")
+
+
+def exact(pattern):
+    # pytx normalises with strip().lower(); a value it would change is not exact.
+    return lambda v: bool(pattern.match(v))
+
+
+def non_empty(v):
+    # SignalType.validate_signal_str: refuses "", returns strip().
+    return bool(v) and v == v.strip()
+
+
+VALIDATORS = {
+    "video_md5": exact(HEX32),
+    "video_sha256": exact(HEX64),
+    "pdq": exact(HEX64),
+    "url": non_empty,
+    "raw_text": non_empty,
+}
+
+
+def main(path):
+    counts = {}
+    with open(path, "r", encoding="utf-8") as f:
+        lines = f.readlines()
+    for number, line in enumerate(lines, 1):
+        if not line.endswith("\n"):
+            return fail(number, "the last line has no line break")
+        signal = line.strip()
+        signal_type, _, value = signal.partition(" ")
+        if not (signal_type and value):
+            return fail(number, "pytx would skip it (no type or no value)")
+        if signal + "\n" != line:
+            return fail(number, "surrounding white space, which pytx strips")
+        check = VALIDATORS.get(signal_type)
+        if check is None:
+            return fail(number, f"{signal_type!r} is not a pytx signal type name")
+        if not check(value):
+            return fail(number, f"{value!r} is not a valid {signal_type} signal")
+        counts[signal_type] = counts.get(signal_type, 0) + 1
+    for signal_type in sorted(counts):
+        print(signal_type, counts[signal_type])
+    return 0
+
+
+def fail(number, why):
+    print(f"line {number}: {why}", file=sys.stderr)
+    return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1]))
