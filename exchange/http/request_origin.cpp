@@ -68,9 +68,8 @@ OriginDecision CheckRequestOrigin(const OriginCheckInput& input) {
             "media type " + type + " is refused for a state-changing request; send application/json or " +
                 std::string(kProtobufType)};
   }
-  // The types DecodeBody takes (wire.h): JSON and the three Protobuf names.
-  if (type == kJsonType || type == kProtobufType || type == "application/protobuf" ||
-      type == "application/octet-stream") {
+  // The types DecodeBody takes (wire.h): JSON and the Protobuf names.
+  if (type == kJsonType || std::find(kProtobufTypes.begin(), kProtobufTypes.end(), type) != kProtobufTypes.end()) {
     return {};
   }
   for (std::string_view extra : input.extra_media_types) {

@@ -15,8 +15,10 @@ namespace {
 bool Names(std::string_view header, std::string_view type) { return header.find(type) != std::string_view::npos; }
 
 bool IsProtobufType(std::string_view type) {
-  return Names(type, "application/x-protobuf") || Names(type, "application/protobuf") ||
-         Names(type, "application/octet-stream");
+  for (std::string_view name : kProtobufTypes) {
+    if (Names(type, name)) return true;
+  }
+  return false;
 }
 
 // Error messages may quote what the caller sent; a message must stay valid

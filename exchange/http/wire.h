@@ -10,6 +10,7 @@
 // This is the only place that turns a Status into an HTTP status code.
 #pragma once
 
+#include <array>
 #include <string_view>
 
 #include "common/status.h"
@@ -23,6 +24,9 @@ namespace exchange::http {
 
 inline constexpr std::string_view kProtobufType = "application/x-protobuf";
 inline constexpr std::string_view kJsonType = "application/json";
+// Every name DecodeBody takes for a Protobuf body (kProtobufType first).
+inline constexpr std::array<std::string_view, 3> kProtobufTypes = {kProtobufType, "application/protobuf",
+                                                                   "application/octet-stream"};
 
 bool WantsJson(const Request& request);
 // True when the request body is JSON (else Protobuf).
