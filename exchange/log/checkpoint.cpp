@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "log/checkpoint.h"
 
-#include <limits>
-
 #include "log/encoding.h"
 #include "log/signed_note.h"
 
@@ -10,16 +8,8 @@ namespace exchange::log {
 namespace {
 
 Result<uint64_t> ParseTreeSize(std::string_view digits) {
-  auto bad = [] { return Status::InvalidArgument("malformed checkpoint: bad tree size"); };
-  if (digits.empty() || (digits.size() > 1 && digits[0] == '0')) return bad();
-  uint64_t value = 0;
-  for (char c : digits) {
-    if (c < '0' || c > '9') return bad();
-    uint64_t digit = static_cast<uint64_t>(c - '0');
-    if (value > (std::numeric_limits<uint64_t>::max() - digit) / 10) return bad();
-    value = value * 10 + digit;
-  }
-  return value;
+  if (auto value = ParseCanonicalDecimal(digits)) return *value;
+  return Status::InvalidArgument("malformed checkpoint: bad tree size");
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 #include "log/encoding.h"
 
 #include <array>
+#include <limits>
 
 namespace exchange::log {
 namespace {
@@ -79,6 +80,18 @@ Result<std::string> Base64Decode(std::string_view text) {
     out += static_cast<char>(group & 0xff);
   }
   return out;
+}
+
+std::optional<uint64_t> ParseCanonicalDecimal(std::string_view digits) {
+  if (digits.empty() || (digits.size() > 1 && digits[0] == '0')) return std::nullopt;
+  uint64_t value = 0;
+  for (char c : digits) {
+    if (c < '0' || c > '9') return std::nullopt;
+    const uint64_t digit = static_cast<uint64_t>(c - '0');
+    if (value > (std::numeric_limits<uint64_t>::max() - digit) / 10) return std::nullopt;
+    value = value * 10 + digit;
+  }
+  return value;
 }
 
 }  // namespace exchange::log

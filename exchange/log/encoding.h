@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
 // Byte-string encodings for the log formats: RFC 4648 §4 base64 (standard
-// alphabet, with padding), and byte views of strings. Hex is common/hex.h.
+// alphabet, with padding), canonical decimals, and byte views of strings.
+// Hex is common/hex.h.
 //
 // Bytes travel as std::string (or a span of uint8_t); nothing here owns
 // anything beyond its return value. Pure functions; thread-safe.
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -30,5 +32,10 @@ std::string Base64Encode(std::span<const uint8_t> bytes);
 // as the final one or two characters, unused trailing bits zero, no
 // whitespace. Anything else is InvalidArgument. "" decodes to "".
 Result<std::string> Base64Decode(std::string_view text);
+
+// A decimal as the C2SP formats write sizes and indexes: ASCII digits only,
+// no sign, no leading zero (except "0" itself), within uint64_t. nullopt
+// for anything else.
+std::optional<uint64_t> ParseCanonicalDecimal(std::string_view digits);
 
 }  // namespace exchange::log

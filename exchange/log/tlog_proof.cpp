@@ -3,8 +3,6 @@
 // (see tlog_proof.h).
 #include "log/tlog_proof.h"
 
-#include <charconv>
-
 #include "log/encoding.h"
 #include "log/merkle.h"
 
@@ -49,13 +47,9 @@ Result<TlogProof> ParseTlogProof(std::string_view text) {
     line = NextLine(text, &pos);
   }
   if (!line || !line->starts_with("index ")) return Bad("no index line");
-  const std::string_view digits = line->substr(6);
-  if (digits.empty() || (digits.size() > 1 && digits[0] == '0')) return Bad("the index is not a canonical decimal");
-  for (char c : digits) {
-    if (c < '0' || c > '9') return Bad("the index is not a canonical decimal");
-  }
-  auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), proof.index);
-  if (ec != std::errc() || end != digits.data() + digits.size()) return Bad("the index is out of range");
+  const auto index = ParseCanonicalDecimal(line->substr(6));
+  if (!index) return Bad("the index is not a canonical decimal");
+  proof.index = *index;
   for (;;) {
     line = NextLine(text, &pos);
     if (!line) return Bad("no empty line before the checkpoint");

@@ -4,7 +4,6 @@
 // checkpoint size, old size against the record, proof, same-size root.
 #include "log/witness.h"
 
-#include <charconv>
 #include <utility>
 
 #include "log/cosignature.h"
@@ -25,14 +24,6 @@ std::optional<std::string_view> TakeLine(std::string_view& rest) {
   return line;
 }
 
-std::optional<uint64_t> ParseSize(std::string_view digits) {
-  if (digits.empty() || (digits.size() > 1 && digits[0] == '0')) return std::nullopt;
-  uint64_t value = 0;
-  const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
-  if (ec != std::errc() || end != digits.data() + digits.size()) return std::nullopt;
-  return value;
-}
-
 WitnessDecision Refuse(int status, std::string reason) {
   WitnessDecision d;
   d.http_status = status;
@@ -47,7 +38,7 @@ Result<AddCheckpointRequest> ParseAddCheckpointRequest(std::string_view body) {
   std::string_view rest = body;
   const auto old_line = TakeLine(rest);
   if (!old_line || !old_line->starts_with("old ")) return Malformed("the body must start with \"old <size>\\n\"");
-  const auto old_size = ParseSize(old_line->substr(4));
+  const auto old_size = ParseCanonicalDecimal(old_line->substr(4));
   if (!old_size) return Malformed("the old size is not a decimal without leading zeros");
   request.old_size = *old_size;
   while (true) {
