@@ -94,4 +94,12 @@ std::optional<uint64_t> ParseCanonicalDecimal(std::string_view digits) {
   return value;
 }
 
+std::optional<std::string_view> TakeLine(std::string_view& rest) {
+  const size_t nl = rest.find('\n');
+  if (nl == std::string_view::npos) return std::nullopt;
+  std::string_view line = rest.substr(0, nl);
+  rest.remove_prefix(nl + 1);
+  return line;
+}
+
 }  // namespace exchange::log

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // Byte-string encodings for the log formats: RFC 4648 §4 base64 (standard
-// alphabet, with padding), canonical decimals, and byte views of strings.
+// alphabet, with padding), canonical decimals, line splitting, and byte views of strings.
 // Hex is common/hex.h.
 //
 // Bytes travel as std::string (or a span of uint8_t); nothing here owns
@@ -37,5 +37,11 @@ Result<std::string> Base64Decode(std::string_view text);
 // no sign, no leading zero (except "0" itself), within uint64_t. nullopt
 // for anything else.
 std::optional<uint64_t> ParseCanonicalDecimal(std::string_view digits);
+
+// Takes one '\n'-terminated line (without its '\n') off the front of
+// `rest`; nullopt, leaving `rest` as it was, when no '\n' ends it. The line
+// formats here (tlog-witness requests, tlog-proof, witness policies) are read
+// with it.
+std::optional<std::string_view> TakeLine(std::string_view& rest);
 
 }  // namespace exchange::log

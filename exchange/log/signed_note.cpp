@@ -257,7 +257,7 @@ Result<std::string> SignNote(std::string_view text, std::span<const Signer> sign
   return note;
 }
 
-Result<OpenedNote> OpenNote(std::string_view note, std::span<const Verifier> verifiers) {
+Result<OpenedNote> ReadNoteSignatures(std::string_view note, std::span<const Verifier> verifiers) {
   auto malformed = [](std::string_view why) { return Status::InvalidArgument("malformed note: " + std::string(why)); };
   if (note.size() > kMaxNoteBytes) return Status::PayloadTooLarge("note too large");
   if (!IsValidNoteText(note)) return malformed("not UTF-8 without control characters");
@@ -299,7 +299,12 @@ Result<OpenedNote> OpenNote(std::string_view note, std::span<const Verifier> ver
     });
     if (!seen) opened.verified.push_back(std::move(verified));
   }
-  if (opened.verified.empty()) return Status::Unauthenticated("no signature by a known key");
+  return opened;
+}
+
+Result<OpenedNote> OpenNote(std::string_view note, std::span<const Verifier> verifiers) {
+  auto opened = ReadNoteSignatures(note, verifiers);
+  if (opened.ok() && opened->verified.empty()) return Status::Unauthenticated("no signature by a known key");
   return opened;
 }
 

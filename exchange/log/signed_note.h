@@ -131,5 +131,8 @@ struct OpenedNote {
 // signature fails or no known key signed. OK says only that some verifier
 // signed: a caller that needs a particular key checks `verified`.
 Result<OpenedNote> OpenNote(std::string_view note, std::span<const Verifier> verifiers);
+// As OpenNote, but a note that no known key signed is OK (with `verified`
+// empty): for counting optional signatures such as witness cosignatures.
+Result<OpenedNote> ReadNoteSignatures(std::string_view note, std::span<const Verifier> verifiers);
 
 }  // namespace exchange::log

@@ -9,16 +9,6 @@
 namespace exchange::log {
 namespace {
 
-// The next line of `text` from `*pos` (without its '\n'); nullopt when no
-// '\n' ends it.
-std::optional<std::string_view> NextLine(std::string_view text, size_t* pos) {
-  const size_t end = text.find('\n', *pos);
-  if (end == std::string_view::npos) return std::nullopt;
-  std::string_view line = text.substr(*pos, end - *pos);
-  *pos = end + 1;
-  return line;
-}
-
 Status Bad(const std::string& why) { return Status::InvalidArgument("tlog-proof: " + why); }
 
 }  // namespace
@@ -35,23 +25,23 @@ std::string FormatTlogProof(const TlogProof& proof) {
 }
 
 Result<TlogProof> ParseTlogProof(std::string_view text) {
-  size_t pos = 0;
+  std::string_view rest = text;
   TlogProof proof;
-  auto line = NextLine(text, &pos);
+  auto line = TakeLine(rest);
   if (!line || *line != kTlogProofHeader) return Bad("the first line is not " + std::string(kTlogProofHeader));
-  line = NextLine(text, &pos);
+  line = TakeLine(rest);
   if (line && line->starts_with("extra ")) {
     auto extra = Base64Decode(line->substr(6));
     if (!extra.ok()) return Bad("extra: " + extra.status().message());
     proof.extra = std::move(extra).value();
-    line = NextLine(text, &pos);
+    line = TakeLine(rest);
   }
   if (!line || !line->starts_with("index ")) return Bad("no index line");
   const auto index = ParseCanonicalDecimal(line->substr(6));
   if (!index) return Bad("the index is not a canonical decimal");
   proof.index = *index;
   for (;;) {
-    line = NextLine(text, &pos);
+    line = TakeLine(rest);
     if (!line) return Bad("no empty line before the checkpoint");
     if (line->empty()) break;
     if (proof.inclusion.size() >= 64) return Bad("the inclusion proof is longer than 64 hashes");
@@ -61,7 +51,7 @@ Result<TlogProof> ParseTlogProof(std::string_view text) {
     if (!hash.ok()) return Bad("inclusion proof: " + hash.status().message());
     proof.inclusion.push_back(*hash);
   }
-  proof.checkpoint = std::string(text.substr(pos));
+  proof.checkpoint = std::string(rest);
   if (proof.checkpoint.empty()) return Bad("no checkpoint");
   return proof;
 }

@@ -15,15 +15,6 @@ namespace {
 
 Status Malformed(std::string_view why) { return Status(ErrorCode::kInvalidArgument, std::string(why)); }
 
-// Takes one '\n'-terminated line off the front of `rest`.
-std::optional<std::string_view> TakeLine(std::string_view& rest) {
-  const size_t nl = rest.find('\n');
-  if (nl == std::string_view::npos) return std::nullopt;
-  std::string_view line = rest.substr(0, nl);
-  rest.remove_prefix(nl + 1);
-  return line;
-}
-
 WitnessDecision Refuse(int status, std::string reason) {
   WitnessDecision d;
   d.http_status = status;
