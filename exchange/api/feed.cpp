@@ -81,11 +81,23 @@ http::Response Keys(const services::CheckpointPublisher& publisher, const std::s
   return http::Encode(request, out);
 }
 
+// More witnesses than a note may carry signatures is a malformed question.
+constexpr uint64_t kMaxWitnessedQuery = 64;
+
 http::Response Checkpoint(const services::CheckpointPublisher& publisher, const http::Request& request,
                           http::CallContext& context) {
   auto head = ReadableLog(request, context);
   if (!head.ok()) return Fail(request, head.status());
-  auto note = publisher.Current(*context.db, *head);
+  // ?witnessed=K: the newest tree K witnesses cosigned (a reader with a
+  // witness policy asks for it); otherwise the newest tree, with the
+  // cosignatures collected for it so far.
+  auto witnessed = QueryUint(request, "witnessed", 0);
+  if (!witnessed.ok()) return Fail(request, witnessed.status());
+  if (*witnessed > kMaxWitnessedQuery) {
+    return Fail(request, Status::InvalidArgument("witnessed must be at most " + std::to_string(kMaxWitnessedQuery)));
+  }
+  auto note =
+      *witnessed == 0 ? publisher.Published(*context.db, *head) : publisher.Witnessed(*context.db, *head, *witnessed);
   if (!note.ok()) return Fail(request, note.status());
   return http::TextResponse(*note);
 }

@@ -66,14 +66,31 @@ Status Witness::AddLog(std::string origin, Verifier log_key) {
     return Malformed("bad log origin");
   }
   if (log_key.type() != KeyType::kEd25519) return Malformed("a log key must be an Ed25519 note key");
-  logs_[std::move(origin)].keys.push_back(std::move(log_key));
+  if (origin.ends_with("/*")) {
+    origin.pop_back();
+    families_[std::move(origin)].push_back(std::move(log_key));
+  } else {
+    logs_[std::move(origin)].keys.push_back(std::move(log_key));
+  }
   return Status::Ok();
 }
 
+const std::vector<Verifier>* Witness::KeysFor(std::string_view origin) const {
+  if (auto it = logs_.find(origin); it != logs_.end() && !it->second.keys.empty()) return &it->second.keys;
+  const std::vector<Verifier>* found = nullptr;
+  size_t longest = 0;
+  for (const auto& [prefix, keys] : families_) {
+    if (origin.size() > prefix.size() && origin.starts_with(prefix) && prefix.size() >= longest) {
+      found = &keys;
+      longest = prefix.size();
+    }
+  }
+  return found;
+}
+
 Status Witness::Record(const Checkpoint& checkpoint) {
-  auto it = logs_.find(checkpoint.origin);
-  if (it == logs_.end()) return Status(ErrorCode::kNotFound, "unknown log origin " + checkpoint.origin);
-  it->second.recorded = checkpoint;
+  if (!Knows(checkpoint.origin)) return Status(ErrorCode::kNotFound, "unknown log origin " + checkpoint.origin);
+  logs_[checkpoint.origin].recorded = checkpoint;
   return Status::Ok();
 }
 
@@ -99,11 +116,12 @@ WitnessDecision Witness::Decide(std::string_view body, uint64_t now) const {
   if (end_of_text == std::string_view::npos) return Refuse(400, "the checkpoint is not a signed note");
   auto checkpoint = Checkpoint::Parse(note.substr(0, end_of_text + 1));
   if (!checkpoint.ok()) return Refuse(400, "not a checkpoint: " + checkpoint.status().message());
+  const std::vector<Verifier>* keys = KeysFor(checkpoint->origin);
+  if (keys == nullptr) return Refuse(404, "unknown log origin");
   const auto it = logs_.find(checkpoint->origin);
-  if (it == logs_.end()) return Refuse(404, "unknown log origin");
-  const LogState& log = it->second;
+  const std::optional<Checkpoint> recorded = it == logs_.end() ? std::nullopt : it->second.recorded;
 
-  auto opened = OpenNote(note, log.keys);
+  auto opened = OpenNote(note, *keys);
   if (!opened.ok()) {
     if (opened.status().code() == ErrorCode::kUnauthenticated) {
       return Refuse(403, "no trusted signature verifies: " + opened.status().message());
@@ -113,7 +131,7 @@ WitnessDecision Witness::Decide(std::string_view body, uint64_t now) const {
 
   const uint64_t old_size = request->old_size;
   if (old_size > checkpoint->size) return Refuse(400, "the old size is above the checkpoint size");
-  const uint64_t recorded_size = log.recorded ? log.recorded->size : 0;
+  const uint64_t recorded_size = recorded ? recorded->size : 0;
   if (old_size != recorded_size) {
     WitnessDecision d;
     d.http_status = 409;
@@ -125,15 +143,14 @@ WitnessDecision Witness::Decide(std::string_view body, uint64_t now) const {
     if (!request->proof.empty()) return Refuse(422, "the proof must be empty from size 0");
   } else if (old_size == checkpoint->size) {
     if (!request->proof.empty()) return Refuse(422, "the proof must be empty between equal sizes");
-    if (log.recorded->root != checkpoint->root) {
+    if (recorded->root != checkpoint->root) {
       WitnessDecision d;
       d.http_status = 409;
       d.content_type = std::string(kTlogSizeContentType);
       d.body = std::to_string(recorded_size) + "\n";
       return d;
     }
-  } else if (!VerifyConsistency(old_size, checkpoint->size, request->proof, log.recorded->root, checkpoint->root)
-                  .ok()) {
+  } else if (!VerifyConsistency(old_size, checkpoint->size, request->proof, recorded->root, checkpoint->root).ok()) {
     return Refuse(422, "the consistency proof does not verify");
   }
 

@@ -60,14 +60,19 @@ class Witness {
   static Result<Witness> Create(Signer cosigner);
 
   // Trusts `log_key` (a KeyType::kEd25519 verifier) for `origin`. Several
-  // keys for one origin are allowed. InvalidArgument for a bad origin/key.
+  // keys for one origin are allowed. An origin ending in "/*" names a family:
+  // every origin that starts with what precedes the '*' (and is longer), for
+  // an exchange whose collections come and go under one name; an exact
+  // origin's keys win over a family's. InvalidArgument for a bad origin/key.
   Status AddLog(std::string origin, Verifier log_key);
   // Sets the checkpoint recorded for a configured origin (from storage at
   // start-up, or after persisting a decision). NotFound for an unknown origin.
   Status Record(const Checkpoint& checkpoint);
 
   const Signer& cosigner() const { return cosigner_; }
-  bool Knows(std::string_view origin) const { return logs_.contains(std::string(origin)); }
+  bool Knows(std::string_view origin) const { return KeysFor(origin) != nullptr; }
+  // The keys trusted for `origin` (its own or its family's); nullptr when none.
+  const std::vector<Verifier>* KeysFor(std::string_view origin) const;
   // The size of the recorded checkpoint; 0 when none.
   uint64_t RecordedSize(std::string_view origin) const;
   std::optional<Checkpoint> Recorded(std::string_view origin) const;
@@ -87,7 +92,8 @@ class Witness {
   explicit Witness(Signer cosigner) : cosigner_(std::move(cosigner)) {}
 
   Signer cosigner_;
-  std::map<std::string, LogState> logs_;
+  std::map<std::string, LogState, std::less<>> logs_;
+  std::map<std::string, std::vector<Verifier>, std::less<>> families_;  // by prefix, '*' dropped
 };
 
 }  // namespace exchange::log

@@ -71,7 +71,20 @@ ServerMetrics::ServerMetrics(std::string_view version)
       sync_lag_(prometheus::BuildGauge()
                     .Name("exchange_member_sync_lag_seconds")
                     .Help("How far behind each member's most recent fetch of entries was.")
-                    .Register(*registry_)) {
+                    .Register(*registry_)),
+      witness_requests_(prometheus::BuildCounter()
+                            .Name("exchange_witness_requests_total")
+                            .Help("add-checkpoint requests to each witness, by outcome (cosigned, conflict, refused, "
+                                  "unreachable).")
+                            .Register(*registry_)),
+      witness_lag_(prometheus::BuildGauge()
+                       .Name("exchange_witness_lag_entries")
+                       .Help("Entries of each log that each witness has not cosigned yet.")
+                       .Register(*registry_)),
+      witness_cosigned_at_(prometheus::BuildGauge()
+                               .Name("exchange_witness_cosigned_timestamp_seconds")
+                               .Help("Unix time of each witness's newest cosignature of each log (0: none yet).")
+                               .Register(*registry_)) {
   const version::BuildInfo build = version::Get();
   prometheus::BuildGauge()
       .Name("exchange_build_info")
@@ -160,6 +173,24 @@ std::string ServerMetrics::Serialize() const {
   auto families = registry_->Collect();
   for (auto& family : process_.Collect()) families.push_back(std::move(family));
   return prometheus::TextSerializer().Serialize(families);
+}
+
+void ServerMetrics::AddWitnesses(const std::vector<std::string>& witnesses) {
+  for (const auto& witness : witnesses) {
+    for (const char* result : {"cosigned", "conflict", "refused", "unreachable"}) {
+      witness_requests_.Add({{"witness", witness}, {"result", result}});
+    }
+  }
+}
+
+void ServerMetrics::WitnessRequest(const std::string& witness, std::string_view result) {
+  witness_requests_.Add({{"witness", witness}, {"result", std::string(result)}}).Increment();
+}
+
+void ServerMetrics::SetWitnessProgress(const std::string& witness, const std::string& log, double lag_entries,
+                                       double cosigned_at_seconds) {
+  witness_lag_.Add({{"witness", witness}, {"log", log}}).Set(lag_entries);
+  witness_cosigned_at_.Add({{"witness", witness}, {"log", log}}).Set(cosigned_at_seconds);
 }
 
 }  // namespace exchange::metrics

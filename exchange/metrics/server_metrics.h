@@ -62,6 +62,15 @@ class ServerMetrics {
   // figures): series absent from `figures` are removed.
   void SetDatabaseFigures(const DatabaseFigures& figures);
 
+  // The witnesses (by key name) exchanged submits checkpoints to: adds their
+  // request series, zeros included. Call once, before the submitters start.
+  void AddWitnesses(const std::vector<std::string>& witnesses);
+  // One add-checkpoint request's outcome: cosigned, conflict, refused or unreachable.
+  void WitnessRequest(const std::string& witness, std::string_view result);
+  // How many of `log`'s entries `witness` has not cosigned yet, and when it last did.
+  void SetWitnessProgress(const std::string& witness, const std::string& log, double lag_entries,
+                          double cosigned_at_seconds);
+
   prometheus::Registry& registry() { return *registry_; }
   // The Prometheus text exposition of every family.
   std::string Serialize() const;
@@ -102,6 +111,9 @@ class ServerMetrics {
   GaugeSeries log_entries_;
   GaugeSeries checkpoint_timestamp_;
   GaugeSeries sync_lag_;
+  prometheus::Family<prometheus::Counter>& witness_requests_;
+  prometheus::Family<prometheus::Gauge>& witness_lag_;
+  prometheus::Family<prometheus::Gauge>& witness_cosigned_at_;
 };
 
 }  // namespace exchange::metrics

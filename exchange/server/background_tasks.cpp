@@ -7,6 +7,7 @@
 #include "metrics/server_metrics.h"
 #include "services/checkpoints.h"
 #include "services/pdq_lookup.h"
+#include "services/witness_submitter.h"
 #include "store/logs.h"
 #include "store/metrics_figures.h"
 #include "store/signals.h"
@@ -35,12 +36,22 @@ void ExpireAndPurge(store::Connection& conn) {
 
 BackgroundTasks::BackgroundTasks(const std::string& database_url, const BackgroundPeriods& periods,
                                  const services::CheckpointPublisher& publisher, metrics::ServerMetrics& metrics,
-                                 services::PdqLookup& pdq)
+                                 services::PdqLookup& pdq, const std::vector<services::WitnessEndpoint>& witnesses)
     : checkpoint_refresher_(database_url, periods.checkpoint_refresh,
                             [&publisher](store::Connection& conn) { RefreshCheckpoints(publisher, conn); }),
       gauge_reader_(database_url, periods.metrics,
                     [&metrics](store::Connection& conn) { ReadDatabaseGauges(metrics, conn); }),
       pdq_follower_(database_url, periods.pdq_follow, [&pdq](store::Connection& conn) { FollowPdqLogs(pdq, conn); }),
-      expiry_(database_url, periods.expiry, ExpireAndPurge) {}
+      expiry_(database_url, periods.expiry, ExpireAndPurge) {
+  std::vector<std::string> names;
+  for (const auto& w : witnesses) names.push_back(w.key.name());
+  metrics.AddWitnesses(names);
+  for (const auto& w : witnesses) {
+    auto& submitter = witness_submitters_.emplace_back(
+        std::make_unique<services::WitnessSubmitter>(w, publisher, metrics, periods.witness_timeout));
+    witness_tasks_.push_back(std::make_unique<store::PeriodicTask>(
+        database_url, periods.witness, [s = submitter.get()](store::Connection& conn) { s->RunOnce(conn); }));
+  }
+}
 
 }  // namespace exchange::server

@@ -10,7 +10,9 @@
 //                       change applies within a second;
 //   ExpireAndPurge      contributions past their expires_at leave the feed by
 //                       themselves; idempotency records past their retention
-//                       are deleted.
+//                       are deleted;
+//   WitnessSubmitter    one per configured witness: every log's newest
+//                       checkpoint is offered to it and its cosignature kept.
 //
 // Lifetime: the services passed in must outlive the BackgroundTasks; its
 // destructor waits for a running task to finish. Each task runs on its own
@@ -18,7 +20,9 @@
 #pragma once
 
 #include <chrono>
+#include <memory>
 #include <string>
+#include <vector>
 
 #include "store/connection.h"
 #include "store/periodic_task.h"
@@ -29,6 +33,8 @@ class ServerMetrics;
 namespace exchange::services {
 class CheckpointPublisher;
 class PdqLookup;
+class WitnessSubmitter;
+struct WitnessEndpoint;
 }  // namespace exchange::services
 
 namespace exchange::server {
@@ -39,6 +45,8 @@ struct BackgroundPeriods {
   std::chrono::milliseconds metrics;
   std::chrono::milliseconds pdq_follow;
   std::chrono::milliseconds expiry;
+  std::chrono::milliseconds witness;
+  std::chrono::milliseconds witness_timeout;
 };
 
 void RefreshCheckpoints(const services::CheckpointPublisher& publisher, store::Connection& conn);
@@ -48,16 +56,19 @@ void ExpireAndPurge(store::Connection& conn);
 
 class BackgroundTasks {
  public:
-  // Starts the four tasks; each runs at once, then every period.
+  // Starts the tasks; each runs at once, then every period.
   BackgroundTasks(const std::string& database_url, const BackgroundPeriods& periods,
                   const services::CheckpointPublisher& publisher, metrics::ServerMetrics& metrics,
-                  services::PdqLookup& pdq);
+                  services::PdqLookup& pdq, const std::vector<services::WitnessEndpoint>& witnesses);
 
  private:
   store::PeriodicTask checkpoint_refresher_;
   store::PeriodicTask gauge_reader_;
   store::PeriodicTask pdq_follower_;
   store::PeriodicTask expiry_;
+  // Declared after the submitters they call, so they stop first.
+  std::vector<std::unique_ptr<services::WitnessSubmitter>> witness_submitters_;
+  std::vector<std::unique_ptr<store::PeriodicTask>> witness_tasks_;
 };
 
 }  // namespace exchange::server

@@ -33,6 +33,7 @@
 #include "services/entry_cache.h"
 #include "services/issuer.h"
 #include "services/pdq_lookup.h"
+#include "services/witness_submitter.h"
 #include "store/migrator.h"
 #include "store/readiness_probe.h"
 #include "store/worker_pool.h"
@@ -67,6 +68,9 @@ void RegisterServeFlags(FlagSet& f, ServeConfig& c) {
   f.String("freshness-key", "EXCHANGE_FRESHNESS_KEY", &c.freshness_key,
            "key file for timestamped freshness cosignatures");
   f.String("report-key", "EXCHANGE_REPORT_KEY", &c.report_key, "Ed25519 key (PEM) that signs annual reports");
+  f.String("witness", "EXCHANGE_WITNESSES", &c.witnesses,
+           "witnesses to offer every checkpoint to: URL=VKEY, comma-separated (URL http://host:port[/prefix], VKEY "
+           "the witness's cosignature/v1 key); their cosignatures are served on the checkpoints");
   f.Bool("migrate", "EXCHANGE_MIGRATE", &c.migrate, "apply pending migrations before serving");
   f.Int("io-threads", "EXCHANGE_IO_THREADS", &c.io_threads, "threads running network I/O");
   f.Int("db-workers", "EXCHANGE_DB_WORKERS", &c.db_workers, "database worker threads, one connection each");
@@ -108,6 +112,10 @@ void RegisterServeFlags(FlagSet& f, ServeConfig& c) {
            "how often expired contributions are published to the feed");
   f.Millis("metrics-period", "EXCHANGE_METRICS_PERIOD_MS", &c.metrics_period,
            "how often gauges read from the database are refreshed");
+  f.Millis("witness-period", "EXCHANGE_WITNESS_PERIOD_MS", &c.witness_period,
+           "how often each witness is offered the logs' newest checkpoints");
+  f.Millis("witness-timeout", "EXCHANGE_WITNESS_TIMEOUT_MS", &c.witness_timeout,
+           "time allowed for one request to a witness (a slow witness delays only its own cosignatures)");
   f.Millis("drain-timeout", "EXCHANGE_DRAIN_TIMEOUT_MS", &c.drain_timeout,
            "time to finish in-flight requests on SIGTERM");
   f.String("log-level", "EXCHANGE_LOG_LEVEL", &c.log_level,
@@ -122,6 +130,9 @@ Result<ServeConfig> ParseServeArgs(const std::vector<std::string>& args, std::st
   bool help = false;
   if (Status s = flags.Parse(args, &help); !s.ok()) return s;
   if (help && help_text) *help_text = flags.Help();
+  if (!help) {
+    if (auto witnesses = services::ParseWitnessEndpoints(config.witnesses); !witnesses.ok()) return witnesses.status();
+  }
   if (!help && !logging::ParseLevel(config.log_level)) {
     return Status::InvalidArgument("--log-level must be debug, info, warn or error, not '" + config.log_level + "'");
   }
@@ -262,6 +273,8 @@ int Serve(const ServeConfig& config, std::function<Result<ServeConfig>()> reread
   auto keys = LoadFeedKeys(config.name, config.feed_keys, config.freshness_key);
   if (!keys.ok()) return Fail(keys.status());
   const services::CheckpointPublisher publisher(std::move(keys).value());
+  auto witnesses = services::ParseWitnessEndpoints(config.witnesses);
+  if (!witnesses.ok()) return Fail(witnesses.status());
   auto issuer = LoadIssuer(config);
   if (!issuer.ok()) return Fail(issuer.status());
   auto report_key = LoadReportKey(config);
@@ -293,8 +306,10 @@ int Serve(const ServeConfig& config, std::function<Result<ServeConfig>()> reread
                              {.checkpoint_refresh = config.checkpoint_refresh_period,
                               .metrics = config.metrics_period,
                               .pdq_follow = kPdqFollowPeriod,
-                              .expiry = config.expiry_period},
-                             publisher, metrics, pdq_lookup);
+                              .expiry = config.expiry_period,
+                              .witness = config.witness_period,
+                              .witness_timeout = config.witness_timeout},
+                             publisher, metrics, pdq_lookup, *witnesses);
   http::RateLimiter org_limiter(static_cast<double>(config.org_rate_limit),
                                 2.0 * static_cast<double>(config.org_rate_limit));
   http::RateLimiter enroll_limiter(static_cast<double>(config.enroll_rate_limit) / 60.0,

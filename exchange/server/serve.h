@@ -35,6 +35,7 @@ struct ServeConfig {
   std::string feed_keys;                  // comma-separated signer key files
   std::string freshness_key;              // cosignature/v1 signer key file
   std::string report_key;                 // Ed25519 PEM key that signs annual reports
+  std::string witnesses;                  // URL=VKEY[,URL=VKEY...]: witnesses every checkpoint is offered to
   bool migrate = false;
   int64_t io_threads = 2;
   int64_t db_workers = 8;
@@ -63,6 +64,8 @@ struct ServeConfig {
   std::chrono::milliseconds checkpoint_refresh_period{10'000};
   std::chrono::milliseconds expiry_period{10'000};
   std::chrono::milliseconds metrics_period{15'000};
+  std::chrono::milliseconds witness_period{1'000};
+  std::chrono::milliseconds witness_timeout{3'000};
   std::string log_level = "info";  // debug, info, warn or error; SIGHUP re-reads it
 };
 

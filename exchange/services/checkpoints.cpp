@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "services/checkpoints.h"
 
+#include <algorithm>
 #include <ctime>
 
 #include "log/checkpoint_note.h"
@@ -59,6 +60,37 @@ Result<std::string> CheckpointPublisher::Current(store::Connection& conn, const 
   if (!note.ok()) return note.status();
   if (Status s = store::SaveCheckpoint(conn, head.log_id, {head.size, head.root, *note, now}); !s.ok()) return s;
   return *note;
+}
+
+namespace {
+
+// `note` with the cosignature lines stored for the tree of `size` appended.
+Result<std::string> WithCosignatures(store::Connection& conn, int64_t log_id, uint64_t size, std::string note) {
+  auto lines = store::CosignatureLines(conn, log_id, size);
+  if (!lines.ok()) return lines.status();
+  for (const auto& line : *lines) note += line;
+  return note;
+}
+
+}  // namespace
+
+Result<std::string> CheckpointPublisher::Published(store::Connection& conn, const store::LogHead& head) const {
+  auto note = Current(conn, head);
+  if (!note.ok()) return note.status();
+  auto checkpoint = log::Checkpoint::Parse(std::string_view(*note).substr(0, note->find("\n\n") + 1));
+  if (!checkpoint.ok()) return checkpoint.status();
+  return WithCosignatures(conn, head.log_id, checkpoint->size, std::move(note).value());
+}
+
+Result<std::string> CheckpointPublisher::Witnessed(store::Connection& conn, const store::LogHead& head,
+                                                   uint64_t witnesses) const {
+  auto stored = store::NewestWitnessedCheckpoint(conn, head.log_id, std::max<uint64_t>(1, witnesses));
+  if (!stored.ok()) return stored.status();
+  if (!stored->has_value()) {
+    return Status::NotFound("no checkpoint of log " + head.name + " has been cosigned by " + std::to_string(witnesses) +
+                            " witness" + (witnesses == 1 ? "" : "es") + " yet");
+  }
+  return WithCosignatures(conn, head.log_id, (*stored)->size, (*stored)->note);
 }
 
 }  // namespace exchange::services

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// CheckpointPublisher: signs checkpoints of committed trees and keeps the
-// published one fresh.
+// CheckpointPublisher: signs checkpoints of committed trees, keeps the
+// published one fresh, and serves them with their witnesses' cosignatures.
 //
 // Only heads read from committed state are signed, and a log's committed
 // trees only ever extend one another, so no two signed checkpoints of one
@@ -40,6 +40,12 @@ class CheckpointPublisher {
   // The signed note for `head` (or for a newer committed tree, if one was
   // signed meanwhile), signing and storing a new one when needed.
   Result<std::string> Current(store::Connection& conn, const store::LogHead& head) const;
+  // Current's note with the witness cosignatures stored for its tree appended:
+  // what the checkpoint endpoints serve.
+  Result<std::string> Published(store::Connection& conn, const store::LogHead& head) const;
+  // The newest signed tree that at least `witnesses` (≥ 1) witnesses
+  // cosigned, with their cosignatures. NotFound when there is none yet.
+  Result<std::string> Witnessed(store::Connection& conn, const store::LogHead& head, uint64_t witnesses) const;
 
  private:
   FeedKeys keys_;

@@ -46,6 +46,26 @@ constexpr const char* kUpsertCheckpoint = R"sql(
   INSERT INTO log_checkpoints (log_id, size, root, note, signed_at) VALUES ($1, $2, $3, $4, to_timestamp($5))
   ON CONFLICT (log_id, size) DO UPDATE SET note = EXCLUDED.note, signed_at = EXCLUDED.signed_at
    WHERE log_checkpoints.signed_at < EXCLUDED.signed_at AND log_checkpoints.root = EXCLUDED.root)sql";
+constexpr const char* kUpsertCosignature = R"sql(
+  INSERT INTO witness_cosignatures (log_id, size, witness, line, cosigned_at) VALUES ($1, $2, $3, $4, to_timestamp($5))
+  ON CONFLICT (log_id, size, witness) DO UPDATE SET line = EXCLUDED.line, cosigned_at = EXCLUDED.cosigned_at
+   WHERE witness_cosignatures.cosigned_at < EXCLUDED.cosigned_at)sql";
+constexpr const char* kSelectCosignatureLines = R"sql(
+  SELECT line FROM witness_cosignatures WHERE log_id = $1 AND size = $2 ORDER BY witness)sql";
+constexpr const char* kSelectCosignedSize = R"sql(
+  SELECT coalesce(max(size), 0) AS size FROM witness_cosignatures WHERE log_id = $1 AND witness = $2)sql";
+constexpr const char* kSelectNewestWitnessed = R"sql(
+  SELECT c.size, c.root, c.note, extract(epoch FROM c.signed_at)::bigint AS signed_at_unix
+    FROM log_checkpoints c
+   WHERE c.log_id = $1
+     AND c.size = (SELECT size FROM witness_cosignatures WHERE log_id = $1
+                    GROUP BY size HAVING count(*) >= $2 ORDER BY size DESC LIMIT 1))sql";
+// A witness's older cosignatures are kept for an hour, so that witnesses that
+// cosigned different sizes of a busy log still meet at a common one; its
+// newest is always kept.
+constexpr const char* kPruneCosignatures = R"sql(
+  DELETE FROM witness_cosignatures
+   WHERE log_id = $1 AND witness = $2 AND size < $3 AND cosigned_at < now() - interval '1 hour')sql";
 
 log::Hash ToHash(const pqxx::field& field) {
   pqxx::binarystring bytes(field);
@@ -202,6 +222,41 @@ LogHead AppendEntries(pqxx::work& tx, const LogHead& locked, const std::vector<s
   pqxx::binarystring root(Bytes(head.root));
   tx.exec_params(kUpdateHead, head.log_id, head.size, root);
   return head;
+}
+
+Status SaveCosignature(Connection& conn, int64_t log_id, const StoredCosignature& c) {
+  return RunTransaction(conn,
+                        [&](pqxx::work& tx) -> Result<bool> {
+                          tx.exec_params(kUpsertCosignature, log_id, c.size, c.witness, c.line, c.cosigned_at_unix);
+                          tx.exec_params(kPruneCosignatures, log_id, c.witness, c.size);
+                          return true;
+                        })
+      .status();
+}
+
+Result<std::vector<std::string>> CosignatureLines(Connection& conn, int64_t log_id, uint64_t size) {
+  return RunTransaction(conn, [&](pqxx::work& tx) -> Result<std::vector<std::string>> {
+    std::vector<std::string> lines;
+    for (const auto& row : tx.exec_params(kSelectCosignatureLines, log_id, size)) {
+      lines.push_back(row["line"].as<std::string>());
+    }
+    return lines;
+  });
+}
+
+Result<uint64_t> CosignedSize(Connection& conn, int64_t log_id, const std::string& witness) {
+  return RunTransaction(conn, [&](pqxx::work& tx) -> Result<uint64_t> {
+    return tx.exec_params1(kSelectCosignedSize, log_id, witness)["size"].as<uint64_t>();
+  });
+}
+
+Result<std::optional<StoredCheckpoint>> NewestWitnessedCheckpoint(Connection& conn, int64_t log_id,
+                                                                  uint64_t witnesses) {
+  return RunTransaction(conn, [&](pqxx::work& tx) -> Result<std::optional<StoredCheckpoint>> {
+    auto rows = tx.exec_params(kSelectNewestWitnessed, log_id, witnesses);
+    if (rows.empty()) return std::optional<StoredCheckpoint>();
+    return std::optional<StoredCheckpoint>(ToCheckpoint(rows[0]));
+  });
 }
 
 }  // namespace exchange::store

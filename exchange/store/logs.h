@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// Reading the verifiable logs: heads, entries, Merkle nodes and signed
-// checkpoints. Appending happens inside the transaction of the change that
+// Reading the verifiable logs: heads, entries, Merkle nodes, signed
+// checkpoints and their witness cosignatures. Appending happens inside the transaction of the change that
 // causes it (store/log_append.h), never on its own.
 //
 // Everything read here is committed and immutable below the head's size, so
@@ -63,5 +63,23 @@ Result<std::optional<StoredCheckpoint>> LatestCheckpoint(Connection& conn, int64
 // Stores a signed note for (size, root). A note already stored for the same
 // size is replaced only by a newer one (a refreshed cosignature).
 Status SaveCheckpoint(Connection& conn, int64_t log_id, const StoredCheckpoint& checkpoint);
+
+// Witness cosignatures (migrations/0008). `witness` is the witness's
+// verifier key; `line` one signature line with its newline, already
+// verified by the caller against that key and the checkpoint at `size`,
+// which must be stored. A newer cosignature replaces an older one.
+struct StoredCosignature {
+  uint64_t size = 0;
+  std::string witness;
+  std::string line;
+  int64_t cosigned_at_unix = 0;
+};
+Status SaveCosignature(Connection& conn, int64_t log_id, const StoredCosignature& cosignature);
+// The cosignature lines stored for the checkpoint of `size`, by witness key.
+Result<std::vector<std::string>> CosignatureLines(Connection& conn, int64_t log_id, uint64_t size);
+// The largest size `witness` cosigned for this log; 0 when none.
+Result<uint64_t> CosignedSize(Connection& conn, int64_t log_id, const std::string& witness);
+// The newest checkpoint that at least `witnesses` distinct witnesses cosigned.
+Result<std::optional<StoredCheckpoint>> NewestWitnessedCheckpoint(Connection& conn, int64_t log_id, uint64_t witnesses);
 
 }  // namespace exchange::store

@@ -184,3 +184,28 @@ TEST_CASE("a witness key must be a cosignature key and log keys note keys") {
 }
 
 }  // namespace
+
+TEST_CASE("a family origin NAME/* covers every log under NAME/, each recorded on its own") {
+  TestLog log;  // origin exchange.test/c1, signed by log.key
+  Signer cosigner = GenerateSigner("witness.test/w1", KeyType::kCosignatureV1).value();
+  Witness w = Witness::Create(cosigner).value();
+  REQUIRE(w.AddLog("exchange.test/*", log.key.verifier()).ok());
+  CHECK(w.Knows(kOrigin));
+  CHECK(w.Knows("exchange.test/audit"));
+  CHECK_FALSE(w.Knows("exchange.test/"));
+  CHECK_FALSE(w.Knows("other.test/c1"));
+
+  log.Grow(4);
+  WitnessDecision first = w.Decide(log.Body(0, 4), kNow);
+  REQUIRE(first.http_status == 200);
+  REQUIRE(w.Record(*first.to_persist).ok());
+  CHECK(w.RecordedSize(kOrigin) == 4);
+  CHECK(w.RecordedSize("exchange.test/audit") == 0);
+  // The family's log keeps the rules of any other: a fork of what it recorded is 409.
+  TestLog fork;
+  fork.key = log.key;
+  fork.Grow(4, "b");
+  CHECK(w.Decide(fork.Body(4, 4), kNow).http_status == 409);
+  log.Grow(2);
+  CHECK(w.Decide(log.Body(4, 6), kNow).http_status == 200);
+}

@@ -6,12 +6,14 @@
 #include "common/proto_json.h"
 
 #include <cstdio>
+#include <set>
 
 #include "commands/cli.h"
 #include "commands/command.h"
 #include "commands/commands.h"
 #include "common/files.h"
 #include "common/time_format.h"
+
 #include "exchange/v1/audit.pb.h"
 #include "formats/json_text.h"
 #include "log/encoding.h"
@@ -21,16 +23,18 @@
 namespace exchange::client {
 
 int RunAudit(Invocation& in) {
-  std::string vkeys, state_file, origin;
+  std::string vkeys, state_file, origin, witness_policy;
   int64_t last = 20;
   in.flags.String("feed-vkey", "EXCHANGECTL_FEED_VKEYS", &vkeys, "trusted feed verifier keys, comma-separated");
+  in.flags.String("witness-policy", "EXCHANGECTL_WITNESS_POLICY", &witness_policy,
+                  "witness policy file: which witnesses must have cosigned the checkpoint (docs/feed.md)");
   in.flags.String("state", "", &state_file, "file keeping the last verified checkpoint");
   in.flags.String("origin", "", &origin, "expected checkpoint origin, e.g. NAME/audit");
   in.flags.Int("last", "", &last, "how many recent events to list");
   in.Parse();
   const auto& pos = in.positionals();
   if (pos.size() != 1 || (pos[0] != "verify" && pos[0] != "list")) return in.UsageError("give verify or list");
-  auto trust = ParseTrust(vkeys);
+  auto trust = ParseTrust(vkeys, witness_policy);
   if (!trust.ok()) return Fail(trust.status());
   auto api = in.Connect();
   if (!api.ok()) return Fail(api.status());
@@ -41,7 +45,8 @@ int RunAudit(Invocation& in) {
     return kExitVerifyFailed;
   };
   std::string note;
-  auto checkpoint = reader.Checkpoint(origin, &note);
+  std::set<std::string> witnessed_by;
+  auto checkpoint = reader.Checkpoint(origin, &note, &witnessed_by);
   if (!checkpoint.ok()) return note.empty() ? Fail(checkpoint.status()) : refuse(checkpoint.status());
   const auto& head = checkpoint->checkpoint;
 
@@ -79,9 +84,12 @@ int RunAudit(Invocation& in) {
                   log::Base64Encode(std::string(head.root.begin(), head.root.end())).c_str(),
                   checkpoint->feed_keys.front().c_str());
     } else {
-      std::printf("audit log %s verified: %llu events hash to the signed root, signed by %s, fresh as of %s\n",
+      std::string witnesses;
+      for (const auto& name : witnessed_by) witnesses += (witnesses.empty() ? ", witnessed by " : ", ") + name;
+      if (!trust->witnesses) witnesses = ", unwitnessed (no --witness-policy)";
+      std::printf("audit log %s verified: %llu events hash to the signed root, signed by %s%s, fresh as of %s\n",
                   head.origin.c_str(), static_cast<unsigned long long>(head.size),
-                  checkpoint->feed_keys.front().c_str(),
+                  checkpoint->feed_keys.front().c_str(), witnesses.c_str(),
                   checkpoint->timestamp ? FormatRfc3339(static_cast<int64_t>(checkpoint->timestamp)).c_str() : "-");
     }
     return 0;
@@ -117,10 +125,11 @@ int RunAudit(Invocation& in) {
 
 extern const Command kAuditCommand = {
     "audit", "verify and list the tamper-evident audit log",
-    "usage: exchangectl audit verify [--feed-vkey VKEY] [--state FILE] [--origin ORIGIN]\n"
+    "usage: exchangectl audit verify [--feed-vkey VKEY] [--witness-policy FILE] [--state FILE] [--origin ORIGIN]\n"
     "       exchangectl audit list [--last N] [--feed-vkey VKEY]\n\n"
     "verify checks the audit log's signed checkpoint, that every entry hashes to its root, and\n"
-    "with --state that the log only grew since the checkpoint verified last time (kept in FILE);\n"
+    "with --state that the log only grew since the checkpoint verified last time (kept in FILE),\n"
+    "with --witness-policy that the policy's witnesses cosigned it;\n"
     "exit 4 when it does not verify.\n"
     "list verifies the same way, then shows the last N events: when, what, who acted (organisation, role,\n"
     "the credential's holder and id), on what and why; --output json gives every field of each event.",

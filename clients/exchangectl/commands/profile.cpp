@@ -65,6 +65,7 @@ const std::vector<ProfileKey>& ProfileKeys() {
       {"output", "EXCHANGECTL_OUTPUT", false},
       {"timeout", "EXCHANGECTL_TIMEOUT_MS", false},
       {"feed-vkey", "EXCHANGECTL_FEED_VKEYS", false},
+      {"witness-policy", "EXCHANGECTL_WITNESS_POLICY", true},
       {"report-key", "EXCHANGECTL_REPORT_KEY", true},
       {"enroll-server", "EXCHANGECTL_ENROLL_SERVER", false},
   };

@@ -41,28 +41,41 @@ std::string DescribeRate(uint64_t entries, double seconds) {
   return buffer;
 }
 
+// ", witnessed by A, B" when a witness policy applied.
+std::string Witnessed(const SyncReport& r) {
+  return r.witness_policy && !r.witnessed_by.empty() ? ", witnessed by " + JoinList(r.witnessed_by) : "";
+}
+
 void PrintSynced(const Cli& cli, const std::string& dir, const std::string& collection, const SyncReport& r) {
   const uint64_t added = r.new_size - r.old_size;
   if (cli.json()) {
     std::printf(
         "{\"collection\": %s, \"mirror\": %s, \"old_size\": %llu, \"new_size\": %llu, \"new_entries\": %llu, "
-        "\"root\": %s, \"signed_by\": %s, \"timestamp\": %llu, \"seconds\": %.3f}\n",
+        "\"root\": %s, \"signed_by\": %s, \"witnessed_by\": %s, \"timestamp\": %llu, \"seconds\": %.3f}\n",
         JsonString(collection).c_str(), JsonString(dir).c_str(), static_cast<unsigned long long>(r.old_size),
         static_cast<unsigned long long>(r.new_size), static_cast<unsigned long long>(added),
         JsonString(B64(r.root)).c_str(), JsonStringArray(r.signed_by).c_str(),
+        r.witness_policy ? JsonStringArray(r.witnessed_by).c_str() : "null",
         static_cast<unsigned long long>(r.timestamp), r.seconds);
   } else if (added == 0) {
-    std::printf("%s: up to date, %s, root %s, signed by %s%s\n", collection.c_str(),
+    std::printf("%s: up to date, %s, root %s, signed by %s%s%s\n", collection.c_str(),
                 CountOf(r.new_size, "entry", "entries").c_str(), B64(r.root).c_str(), JoinList(r.signed_by).c_str(),
+                Witnessed(r).c_str(),
                 r.timestamp ? (", fresh as of " + FormatRfc3339(static_cast<int64_t>(r.timestamp))).c_str() : "");
   } else {
-    std::printf("%s: %s verified and applied (%llu -> %llu)%s, root %s, signed by %s%s\n", collection.c_str(),
+    std::printf("%s: %s verified and applied (%llu -> %llu)%s, root %s, signed by %s%s%s\n", collection.c_str(),
                 CountOf(added, "new entry", "new entries").c_str(), static_cast<unsigned long long>(r.old_size),
                 static_cast<unsigned long long>(r.new_size), DescribeRate(added, r.seconds).c_str(),
-                B64(r.root).c_str(), JoinList(r.signed_by).c_str(),
+                B64(r.root).c_str(), JoinList(r.signed_by).c_str(), Witnessed(r).c_str(),
                 r.timestamp ? (", fresh as of " + FormatRfc3339(static_cast<int64_t>(r.timestamp))).c_str() : "");
   }
   std::fflush(stdout);
+  if (!r.witness_policy) {
+    std::fprintf(stderr,
+                 "exchangectl: warning: the checkpoint of %s is unwitnessed: without --witness-policy nothing shows "
+                 "that other members see the same log (a split view would go unnoticed; docs/feed.md#witnesses)\n",
+                 collection.c_str());
+  }
 }
 
 void PrintRefused(const Cli& cli, const SyncResult& r) {
@@ -78,12 +91,14 @@ void PrintRefused(const Cli& cli, const SyncResult& r) {
 }  // namespace
 
 int RunSync(Invocation& in) {
-  std::string collection, dir, vkeys, origin;
+  std::string collection, dir, vkeys, origin, witness_policy;
   int64_t max_age = 300, follow = 0, page = 10'000;
   in.flags.String("collection", "", &collection, "the collection to mirror");
   in.flags.String("mirror", "", &dir, "the mirror's directory (created on first sync)");
   in.flags.String("feed-vkey", "EXCHANGECTL_FEED_VKEYS", &vkeys,
                   "trusted feed (and freshness) verifier keys, comma-separated");
+  in.flags.String("witness-policy", "EXCHANGECTL_WITNESS_POLICY", &witness_policy,
+                  "witness policy file: which witnesses must have cosigned the checkpoint (docs/feed.md)");
   in.flags.String("origin", "", &origin, "expected checkpoint origin (default: <feed key name>/<collection>)");
   in.flags.Int("max-age", "", &max_age, "oldest acceptable freshness cosignature, in seconds");
   in.flags.Int("follow", "", &follow, "keep syncing every this many seconds (0: sync once)");
@@ -91,7 +106,7 @@ int RunSync(Invocation& in) {
   in.Parse({{&collection, "--collection C"}, {&dir, "--mirror DIR"}}, Invocation::Arguments::kNone);
   if (page < 1 || page > 10'000) return Fail(Status::InvalidArgument("--page must be between 1 and 10000"));
   if (max_age < 0 || follow < 0) return Fail(Status::InvalidArgument("--max-age and --follow must not be negative"));
-  auto trust = ParseTrust(vkeys);
+  auto trust = ParseTrust(vkeys, witness_policy);
   if (!trust.ok()) return Fail(trust.status());
   SyncOptions options;
   options.collection = collection;
@@ -220,10 +235,12 @@ int RunMirror(Invocation& in) {
 
 extern const Command kSyncCommand = {
     "sync", "keep a verified local mirror of a collection's feed",
-    "usage: exchangectl sync --collection C --mirror DIR [--feed-vkey VKEYS] [--max-age S] [--follow S] [--page "
-    "N]\n\n"
+    "usage: exchangectl sync --collection C --mirror DIR [--feed-vkey VKEYS] [--witness-policy FILE] [--max-age S]\n"
+    "                        [--follow S] [--page N]\n\n"
     "Brings the mirror in DIR up to the exchange's signed checkpoint of collection C. Everything is verified\n"
     "before the mirror changes: the signature, the freshness cosignature (when a freshness key is trusted),\n"
+    "the witness cosignatures the policy asks for (--witness-policy; without one a warning says the\n"
+    "checkpoint is unwitnessed),\n"
     "no rollback, consistency with the checkpoint verified last time, and that the new entries hash to the\n"
     "signed root. A feed that fails is refused (exit 4), the mirror left as it was and the evidence saved in\n"
     "DIR/evidence/. --follow S keeps syncing every S seconds until interrupted (Ctrl-C exits 0), printing a\n"

@@ -47,7 +47,7 @@ int Serve(Invocation& in, const std::string& state, const std::string& key_file,
   log::Witness witness_value = *created;
   log::Witness* witness = &witness_value;
 
-  std::map<std::string, std::vector<log::Verifier>> logs;
+  size_t logs = 0;
   for (const std::string& flag : log_flags) {
     const size_t eq = flag.find('=');
     if (eq == std::string::npos || eq == 0) return in.UsageError("--log wants ORIGIN=VKEY, not " + flag);
@@ -56,13 +56,13 @@ int Serve(Invocation& in, const std::string& state, const std::string& key_file,
     if (!verifier.ok()) return in.UsageError("--log " + origin + ": " + verifier.status().message());
     if (Status s = witness->AddLog(origin, *verifier); !s.ok())
       return in.UsageError("--log " + flag + ": " + s.message());
-    logs[origin].push_back(*verifier);
+    ++logs;
   }
 
   std::error_code ec;
   std::filesystem::create_directories(state, ec);
   if (ec) return Fail(Status::InvalidArgument("cannot create " + state + ": " + ec.message()));
-  if (Status s = LoadWitnessState(*witness, state, logs); !s.ok()) return Fail(s);
+  if (Status s = LoadWitnessState(*witness, state); !s.ok()) return Fail(s);
 
   WitnessServerOptions options;
   options.state_dir = state;
@@ -74,8 +74,8 @@ int Serve(Invocation& in, const std::string& state, const std::string& key_file,
     options.pause_after_persist = std::chrono::milliseconds(ms);
   }
   options.on_listening = [&](const std::string& bound) {
-    std::fprintf(stderr, "exchangectl witness: %s listening on http://%s (%zu logs)\n",
-                 signer->verifier().VerifierKey().c_str(), bound.c_str(), logs.size());
+    std::fprintf(stderr, "exchangectl witness: %s listening on http://%s (%zu --log keys)\n",
+                 signer->verifier().VerifierKey().c_str(), bound.c_str(), logs);
     std::printf("%s\n", bound.c_str());
     std::fflush(stdout);
   };
@@ -87,7 +87,9 @@ int RunWitness(Invocation& in) {
   std::string unused_log;
   // --log may be given many times; FlagSet keeps one value, so collect them first.
   const std::vector<std::string> log_flags = in.TakeRepeated("log");
-  in.flags.String("log", "", &unused_log, "serve: ORIGIN=VKEY, a log to witness and its key (repeatable)");
+  in.flags.String(
+      "log", "", &unused_log,
+      "serve: ORIGIN=VKEY, a log to witness and its key (repeatable; ORIGIN NAME/* covers every log under NAME/)");
   in.flags.String("state", "", &state, "serve: the state directory (the last cosigned checkpoint of each log)");
   in.flags.String("key", "", &key, "serve: the witness's private key file (from witness keygen)");
   in.flags.String("listen", "", &listen, "serve: HOST:PORT to listen on (plain HTTP; put TLS in front)");

@@ -3,13 +3,29 @@
 
 #include <sstream>
 
+#include "common/files.h"
+
 #include "exchange/v1/feed.pb.h"
 #include "log/merkle.h"
 
 namespace exchange::client {
+namespace {
 
-Result<Trust> ParseTrust(const std::string& vkeys) {
+constexpr size_t kMaxPolicyBytes = 64 * 1024;
+
+}  // namespace
+
+Result<Trust> ParseTrust(const std::string& vkeys, const std::string& witness_policy) {
   Trust trust;
+  if (!witness_policy.empty()) {
+    auto text = ReadFile(witness_policy, kMaxPolicyBytes);
+    if (!text.ok())
+      return Status::InvalidArgument("--witness-policy " + witness_policy + ": " + text.status().message());
+    auto policy = log::WitnessPolicy::Parse(*text);
+    if (!policy.ok()) return Status::InvalidArgument(witness_policy + ": " + policy.status().message());
+    trust.feed = policy->log_keys();
+    trust.witnesses = std::move(policy).value();
+  }
   std::stringstream in(vkeys);
   std::string vkey;
   while (std::getline(in, vkey, ',')) {
@@ -26,11 +42,37 @@ Result<Trust> ParseTrust(const std::string& vkeys) {
   return trust;
 }
 
-Result<log::VerifiedCheckpoint> FeedReader::Checkpoint(const std::string& origin, std::string* raw_note) {
-  auto note = api_.GetText(path_ + "/checkpoint");
+Result<log::VerifiedCheckpoint> FeedReader::Checkpoint(const std::string& origin, std::string* raw_note,
+                                                       std::set<std::string>* witnessed_by) {
+  const uint64_t quorum = trust_.witnesses ? trust_.witnesses->MinimumWitnesses() : 0;
+  auto note = quorum == 0 ? api_.GetText(path_ + "/checkpoint")
+                          : api_.GetText(path_ + "/checkpoint?witnessed=" + std::to_string(quorum));
+  bool none_witnessed = false;
+  if (quorum > 0 && !note.ok() && note.status().code() == ErrorCode::kNotFound) {
+    // No tree has enough cosignatures: the unwitnessed one is the evidence.
+    none_witnessed = true;
+    note = api_.GetText(path_ + "/checkpoint");
+  }
   if (!note.ok()) return note.status();
   if (raw_note) *raw_note = *note;
-  return log::VerifyCheckpointNote(*note, trust_.feed, trust_.freshness, origin);
+  auto verified = log::VerifyCheckpointNote(*note, trust_.feed, trust_.freshness, origin);
+  if (!verified.ok() || !trust_.witnesses) return verified;
+  auto witnessed = log::CheckWitnesses(*note, *trust_.witnesses);
+  if (!witnessed.ok()) {
+    return Status::FailedPrecondition("a witness cosignature on the checkpoint does not verify: " +
+                                      witnessed.status().message());
+  }
+  if (witnessed_by) *witnessed_by = witnessed->cosigned;
+  if (!witnessed->satisfied) {
+    std::string names;
+    for (const auto& name : witnessed->cosigned) names += (names.empty() ? "" : ", ") + name;
+    return Status::FailedPrecondition(
+        std::string("the checkpoint lacks the witness policy's quorum: ") +
+        (none_witnessed ? "the exchange holds no checkpoint with enough witness cosignatures"
+                        : "cosigned by " + (names.empty() ? std::string("no witness of the policy") : names)) +
+        " (a witness that refuses to cosign may have seen another view of this log)");
+  }
+  return verified;
 }
 
 Status FeedReader::Entries(uint64_t start, uint64_t end, uint64_t page,

@@ -4,27 +4,37 @@
 // key), entries checked against the root, consistency with what was seen before.
 //
 // Trust comes from verifier key strings the user gives (--feed-vkey or
-// EXCHANGECTL_FEED_VKEYS, comma-separated), never from the server it checks.
+// EXCHANGECTL_FEED_VKEYS, comma-separated) and, optionally, a witness policy
+// file (--witness-policy, log/witness_policy.h), never from the server it
+// checks. With a policy that asks for witnesses, the checkpoint read is the
+// newest one the server holds with enough cosignatures (?witnessed=K), and
+// one without a quorum is refused (FailedPrecondition).
 #pragma once
 
 #include <cstdint>
 #include <functional>
+#include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
 #include "common/status.h"
 #include "log/checkpoint_note.h"
 #include "log/hash.h"
+#include "log/witness_policy.h"
 #include "transport/api_client.h"
 
 namespace exchange::client {
 
 struct Trust {
   std::vector<log::Verifier> feed;
-  std::vector<log::Verifier> freshness;  // optional; when given, checkpoints must carry a cosignature
+  std::vector<log::Verifier> freshness;         // optional; when given, checkpoints must carry a cosignature
+  std::optional<log::WitnessPolicy> witnesses;  // optional; when given, its quorum must have cosigned
 };
 // Parses comma-separated note verifier keys; cosignature keys go to `freshness`.
-Result<Trust> ParseTrust(const std::string& vkeys);
+// `witness_policy`, when not empty, is a policy file to read; its `log` keys
+// are trusted feed keys too.
+Result<Trust> ParseTrust(const std::string& vkeys, const std::string& witness_policy = "");
 
 class FeedReader {
  public:
@@ -32,8 +42,12 @@ class FeedReader {
   FeedReader(ApiClient& api, std::string path, Trust trust)
       : api_(api), path_(std::move(path)), trust_(std::move(trust)) {}
 
-  // The current checkpoint, its signature verified; `origin` must match when not empty.
-  Result<log::VerifiedCheckpoint> Checkpoint(const std::string& origin, std::string* raw_note = nullptr);
+  // The current checkpoint (with a witness policy: the newest witnessed one),
+  // its signature verified; `origin` must match when not empty. The
+  // witnesses of the policy that cosigned go to `witnessed_by`.
+  // FailedPrecondition when the policy's quorum did not cosign.
+  Result<log::VerifiedCheckpoint> Checkpoint(const std::string& origin, std::string* raw_note = nullptr,
+                                             std::set<std::string>* witnessed_by = nullptr);
 
   // Entries [start, end) in pages of `page`; `each` gets (index, bytes).
   Status Entries(uint64_t start, uint64_t end, uint64_t page,

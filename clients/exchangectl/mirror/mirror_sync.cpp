@@ -4,6 +4,7 @@
 #include <ctime>
 #include <filesystem>
 #include <fstream>
+#include <set>
 
 #include "common/files.h"
 #include "common/time_format.h"
@@ -135,9 +136,13 @@ SyncResult Syncer::Run() {
   }
 
   // 1. The checkpoint and its signatures.
-  auto verified = reader_.Checkpoint("", &new_note_);
+  std::set<std::string> witnessed_by;
+  auto verified = reader_.Checkpoint("", &new_note_, &witnessed_by);
   if (!verified.ok()) {
     if (new_note_.empty()) return Fail(verified.status());  // never got one: transport or server error
+    if (verified.status().code() == ErrorCode::kFailedPrecondition) {
+      return Refuse({"unwitnessed", verified.status().message()});
+    }
     return Refuse({ClassifyCheckpointFailure(new_note_, options_.trust, verified.status()),
                    "the checkpoint does not verify: " + verified.status().message()});
   }
@@ -237,6 +242,8 @@ SyncResult Syncer::Run() {
   result.report.new_size = head.size;
   result.report.root = head.root;
   result.report.signed_by = verified->feed_keys;
+  result.report.witness_policy = options_.trust.witnesses.has_value();
+  result.report.witnessed_by.assign(witnessed_by.begin(), witnessed_by.end());
   result.report.timestamp = verified->timestamp;
   result.report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   return result;

@@ -4,6 +4,7 @@
 //
 //   1. the checkpoint: signed by a trusted feed key, for the expected origin;
 //      with a trusted freshness key, cosigned no longer than max_age ago;
+//      with a witness policy, cosigned by its quorum of witnesses;
 //   2. no rollback (a smaller tree) and no fork (same size, other root);
 //   3. the consistency proof from the mirror's size (when it holds entries);
 //   4. the new entries, page by page, staged in entries.log; their leaf hashes
@@ -20,6 +21,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -45,8 +47,10 @@ struct SyncReport {
   uint64_t old_size = 0;
   uint64_t new_size = 0;
   log::Hash root{};
-  std::vector<std::string> signed_by;  // trusted feed keys that signed the checkpoint
-  uint64_t timestamp = 0;              // freshness cosignature time; 0 without a freshness key
+  std::vector<std::string> signed_by;     // trusted feed keys that signed the checkpoint
+  bool witness_policy = false;            // whether a witness policy was applied
+  std::vector<std::string> witnessed_by;  // the policy's witnesses that cosigned
+  uint64_t timestamp = 0;                 // freshness cosignature time; 0 without a freshness key
   double seconds = 0;
 };
 
@@ -61,7 +65,7 @@ enum class SyncFailure {
 struct SyncResult {
   Status status;
   SyncFailure failure = SyncFailure::kNone;
-  std::string reason;        // kRefused: rollback, fork, bad-signature, unknown-key, ...
+  std::string reason;        // kRefused: rollback, fork, bad-signature, unknown-key, unwitnessed, ...
   std::string evidence_dir;  // kRefused: where the evidence went
   SyncReport report;
 };

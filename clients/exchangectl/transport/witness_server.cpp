@@ -166,30 +166,30 @@ std::string WitnessStateFileName(std::string_view origin) {
   return out + ".checkpoint";
 }
 
-Status LoadWitnessState(log::Witness& witness, const std::filesystem::path& dir,
-                        const std::map<std::string, std::vector<log::Verifier>>& logs) {
-  for (const auto& [origin, keys] : logs) {
-    const auto path = dir / WitnessStateFileName(origin);
+Status LoadWitnessState(log::Witness& witness, const std::filesystem::path& dir) {
+  std::error_code ec;
+  for (const auto& file : std::filesystem::directory_iterator(dir, ec)) {
+    const auto& path = file.path();
+    if (path.extension() != ".checkpoint" || !file.is_regular_file()) continue;
     auto note = ReadFile(path, kMaxStateFileBytes);
-    if (!note.ok()) {
-      if (note.status().code() == ErrorCode::kNotFound) continue;
-      return note.status();
-    }
-    auto opened = log::OpenNote(*note, keys);
-    if (!opened.ok()) {
-      return Status::FailedPrecondition(path.string() + " does not verify under the keys configured for " + origin +
-                                        ": " + opened.status().message());
-    }
-    auto checkpoint = log::Checkpoint::Parse(opened->text);
+    if (!note.ok()) return note.status();
+    auto checkpoint = log::Checkpoint::Parse(std::string_view(*note).substr(0, note->find("\n\n") + 1));
     if (!checkpoint.ok()) {
       return Status::FailedPrecondition(path.string() + " is not a checkpoint: " + checkpoint.status().message());
     }
-    if (checkpoint->origin != origin) {
-      return Status::FailedPrecondition(path.string() + " is a checkpoint of " + checkpoint->origin + ", not " +
-                                        origin);
+    if (!witness.Knows(checkpoint->origin)) continue;  // a log no longer configured
+    if (path.filename() != WitnessStateFileName(checkpoint->origin)) {
+      return Status::FailedPrecondition(path.string() + " holds a checkpoint of " + checkpoint->origin +
+                                        ", which belongs in " + WitnessStateFileName(checkpoint->origin));
+    }
+    auto opened = log::OpenNote(*note, *witness.KeysFor(checkpoint->origin));
+    if (!opened.ok()) {
+      return Status::FailedPrecondition(path.string() + " does not verify under the keys configured for " +
+                                        checkpoint->origin + ": " + opened.status().message());
     }
     if (Status s = witness.Record(*checkpoint); !s.ok()) return s;
   }
+  if (ec) return Status::Unavailable("cannot read " + dir.string() + ": " + ec.message());
   return Status::Ok();
 }
 

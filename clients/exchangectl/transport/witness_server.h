@@ -32,11 +32,11 @@ namespace exchange::client {
 // followed by ".checkpoint".
 std::string WitnessStateFileName(std::string_view origin);
 
-// Records, for each origin of `logs`, the checkpoint persisted in `dir` (if
-// any). FailedPrecondition when a persisted note does not verify under that
-// origin's configured keys or is not a checkpoint of that origin.
-Status LoadWitnessState(log::Witness& witness, const std::filesystem::path& dir,
-                        const std::map<std::string, std::vector<log::Verifier>>& logs);
+// Records the checkpoint persisted in `dir` for every origin the witness
+// knows (exact or by family); files of origins no longer configured are left
+// alone. FailedPrecondition when a persisted note does not verify under its
+// origin's configured keys, is not a checkpoint, or sits in another origin's file.
+Status LoadWitnessState(log::Witness& witness, const std::filesystem::path& dir);
 
 struct WitnessServerOptions {
   std::filesystem::path state_dir;
