@@ -25,8 +25,10 @@ bool FlagGiven(const std::vector<std::string>& args, const std::string& name) {
 }  // namespace
 
 int RunConfig(Invocation& in) {
-  std::string vkeys, report_key, enroll_server;
+  std::string vkeys, witness_policy, report_key, enroll_server;
   in.flags.String("feed-vkey", "EXCHANGECTL_FEED_VKEYS", &vkeys, "trusted feed verifier keys, comma-separated");
+  in.flags.String("witness-policy", "EXCHANGECTL_WITNESS_POLICY", &witness_policy,
+                  "the witness policy file sync and audit verify apply");
   in.flags.String("report-key", "EXCHANGECTL_REPORT_KEY", &report_key,
                   "the exchange's report public key (PEM) to trust");
   in.flags.String("enroll-server", "EXCHANGECTL_ENROLL_SERVER", &enroll_server, "the enrollment listener's URL");
@@ -60,6 +62,7 @@ int RunConfig(Invocation& in) {
       {"output", in.cli.output},
       {"timeout", std::to_string(in.cli.connection.timeout.count())},
       {"feed-vkey", vkeys},
+      {"witness-policy", witness_policy},
       {"report-key", report_key},
       {"enroll-server", enroll_server},
   };
