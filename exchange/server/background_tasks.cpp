@@ -5,9 +5,9 @@
 
 #include "common/logger.h"
 #include "metrics/server_metrics.h"
+#include "server/witness_submitter.h"
 #include "services/checkpoints.h"
 #include "services/pdq_lookup.h"
-#include "services/witness_submitter.h"
 #include "store/logs.h"
 #include "store/metrics_figures.h"
 #include "store/signals.h"
@@ -36,7 +36,7 @@ void ExpireAndPurge(store::Connection& conn) {
 
 BackgroundTasks::BackgroundTasks(const std::string& database_url, const BackgroundPeriods& periods,
                                  const services::CheckpointPublisher& publisher, metrics::ServerMetrics& metrics,
-                                 services::PdqLookup& pdq, const std::vector<services::WitnessEndpoint>& witnesses)
+                                 services::PdqLookup& pdq, const std::vector<WitnessEndpoint>& witnesses)
     : checkpoint_refresher_(database_url, periods.checkpoint_refresh,
                             [&publisher](store::Connection& conn) { RefreshCheckpoints(publisher, conn); }),
       gauge_reader_(database_url, periods.metrics,
@@ -48,7 +48,7 @@ BackgroundTasks::BackgroundTasks(const std::string& database_url, const Backgrou
   metrics.AddWitnesses(names);
   for (const auto& w : witnesses) {
     auto& submitter = witness_submitters_.emplace_back(
-        std::make_unique<services::WitnessSubmitter>(w, publisher, metrics, periods.witness_timeout));
+        std::make_unique<WitnessSubmitter>(w, publisher, metrics, periods.witness_timeout));
     witness_tasks_.push_back(std::make_unique<store::PeriodicTask>(
         database_url, periods.witness, [s = submitter.get()](store::Connection& conn) { s->RunOnce(conn); }));
   }

@@ -33,11 +33,12 @@ class ServerMetrics;
 namespace exchange::services {
 class CheckpointPublisher;
 class PdqLookup;
-class WitnessSubmitter;
-struct WitnessEndpoint;
 }  // namespace exchange::services
 
 namespace exchange::server {
+
+class WitnessSubmitter;
+struct WitnessEndpoint;
 
 // How often each task runs.
 struct BackgroundPeriods {
@@ -59,7 +60,7 @@ class BackgroundTasks {
   // Starts the tasks; each runs at once, then every period.
   BackgroundTasks(const std::string& database_url, const BackgroundPeriods& periods,
                   const services::CheckpointPublisher& publisher, metrics::ServerMetrics& metrics,
-                  services::PdqLookup& pdq, const std::vector<services::WitnessEndpoint>& witnesses);
+                  services::PdqLookup& pdq, const std::vector<WitnessEndpoint>& witnesses);
 
  private:
   store::PeriodicTask checkpoint_refresher_;
@@ -67,7 +68,7 @@ class BackgroundTasks {
   store::PeriodicTask pdq_follower_;
   store::PeriodicTask expiry_;
   // Declared after the submitters they call, so they stop first.
-  std::vector<std::unique_ptr<services::WitnessSubmitter>> witness_submitters_;
+  std::vector<std::unique_ptr<WitnessSubmitter>> witness_submitters_;
   std::vector<std::unique_ptr<store::PeriodicTask>> witness_tasks_;
 };
 

@@ -29,11 +29,11 @@
 #include "server/graceful_shutdown.h"
 #include "server/log_level_reload.h"
 #include "server/ops_dispatcher.h"
+#include "server/witness_submitter.h"
 #include "services/checkpoints.h"
 #include "services/entry_cache.h"
 #include "services/issuer.h"
 #include "services/pdq_lookup.h"
-#include "services/witness_submitter.h"
 #include "store/migrator.h"
 #include "store/readiness_probe.h"
 #include "store/worker_pool.h"
@@ -131,7 +131,7 @@ Result<ServeConfig> ParseServeArgs(const std::vector<std::string>& args, std::st
   if (Status s = flags.Parse(args, &help); !s.ok()) return s;
   if (help && help_text) *help_text = flags.Help();
   if (!help) {
-    if (auto witnesses = services::ParseWitnessEndpoints(config.witnesses); !witnesses.ok()) return witnesses.status();
+    if (auto witnesses = ParseWitnessEndpoints(config.witnesses); !witnesses.ok()) return witnesses.status();
   }
   if (!help && !logging::ParseLevel(config.log_level)) {
     return Status::InvalidArgument("--log-level must be debug, info, warn or error, not '" + config.log_level + "'");
@@ -273,7 +273,7 @@ int Serve(const ServeConfig& config, std::function<Result<ServeConfig>()> reread
   auto keys = LoadFeedKeys(config.name, config.feed_keys, config.freshness_key);
   if (!keys.ok()) return Fail(keys.status());
   const services::CheckpointPublisher publisher(std::move(keys).value());
-  auto witnesses = services::ParseWitnessEndpoints(config.witnesses);
+  auto witnesses = ParseWitnessEndpoints(config.witnesses);
   if (!witnesses.ok()) return Fail(witnesses.status());
   auto issuer = LoadIssuer(config);
   if (!issuer.ok()) return Fail(issuer.status());

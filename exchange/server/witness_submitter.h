@@ -16,7 +16,7 @@
 // cosignatures. Its lag (entries not yet cosigned) and the outcome of each
 // request are metrics.
 //
-// I/O: plain HTTP/1.1 to the witness (checkpoints and cosignatures are public
+// Part of BackgroundTasks. I/O: plain HTTP/1.1 to the witness (checkpoints and cosignatures are public
 // and self-authenticating; docs/feed.md), PostgreSQL through store/.
 // Thread-safety: RunOnce from one thread at a time (its PeriodicTask).
 #pragma once
@@ -37,8 +37,10 @@ class ServerMetrics;
 }
 
 namespace exchange::services {
-
 class CheckpointPublisher;
+}
+
+namespace exchange::server {
 
 struct WitnessEndpoint {
   std::string url;    // http://host:port[/prefix]; requests go to <url>/add-checkpoint
@@ -53,8 +55,8 @@ Result<std::vector<WitnessEndpoint>> ParseWitnessEndpoints(std::string_view text
 
 class WitnessSubmitter {
  public:
-  WitnessSubmitter(WitnessEndpoint witness, const CheckpointPublisher& publisher, metrics::ServerMetrics& metrics,
-                   std::chrono::milliseconds timeout = std::chrono::seconds(3),
+  WitnessSubmitter(WitnessEndpoint witness, const services::CheckpointPublisher& publisher,
+                   metrics::ServerMetrics& metrics, std::chrono::milliseconds timeout = std::chrono::seconds(3),
                    std::chrono::seconds refresh_after = std::chrono::seconds(60));
 
   const WitnessEndpoint& witness() const { return witness_; }
@@ -73,11 +75,11 @@ class WitnessSubmitter {
                 LogProgress& progress);
 
   WitnessEndpoint witness_;
-  const CheckpointPublisher& publisher_;
+  const services::CheckpointPublisher& publisher_;
   metrics::ServerMetrics& metrics_;
   std::chrono::milliseconds timeout_;
   std::chrono::seconds refresh_after_;
   std::map<int64_t, LogProgress> logs_;
 };
 
-}  // namespace exchange::services
+}  // namespace exchange::server

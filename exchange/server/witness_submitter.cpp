@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // Offering checkpoints to a witness (see witness_submitter.h).
-#include "services/witness_submitter.h"
+#include "server/witness_submitter.h"
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -22,7 +22,7 @@
 #include "services/checkpoints.h"
 #include "store/logs.h"
 
-namespace exchange::services {
+namespace exchange::server {
 namespace beast = boost::beast;
 namespace asio = boost::asio;
 
@@ -127,7 +127,7 @@ Result<std::vector<WitnessEndpoint>> ParseWitnessEndpoints(std::string_view text
   return out;
 }
 
-WitnessSubmitter::WitnessSubmitter(WitnessEndpoint witness, const CheckpointPublisher& publisher,
+WitnessSubmitter::WitnessSubmitter(WitnessEndpoint witness, const services::CheckpointPublisher& publisher,
                                    metrics::ServerMetrics& metrics, std::chrono::milliseconds timeout,
                                    std::chrono::seconds refresh_after)
     : witness_(std::move(witness)),
@@ -238,4 +238,4 @@ Status WitnessSubmitter::Submit(store::Connection& conn, int64_t log_id, const s
   return Status::Unavailable("the witness kept answering 409");
 }
 
-}  // namespace exchange::services
+}  // namespace exchange::server
