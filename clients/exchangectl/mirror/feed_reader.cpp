@@ -2,10 +2,12 @@
 #include "mirror/feed_reader.h"
 
 #include <sstream>
+#include <thread>
 
 #include "common/files.h"
 
 #include "exchange/v1/feed.pb.h"
+#include "log/checkpoint.h"
 #include "log/merkle.h"
 
 namespace exchange::client {
@@ -42,18 +44,38 @@ Result<Trust> ParseTrust(const std::string& vkeys, const std::string& witness_po
   return trust;
 }
 
+namespace {
+
+// The tree size a note's text states; 0 when it is no checkpoint.
+uint64_t NoteSize(const std::string& note) {
+  auto checkpoint = log::Checkpoint::Parse(std::string_view(note).substr(0, note.find("\n\n") + 1));
+  return checkpoint.ok() ? checkpoint->size : 0;
+}
+
+}  // namespace
+
+std::string FeedReader::WitnessedNote(const std::string& newest, uint64_t quorum, bool* none_witnessed) {
+  // The newest tree may carry its cosignatures already.
+  if (auto w = log::CheckWitnesses(newest, *trust_.witnesses); !w.ok() || w->satisfied) return newest;
+  Result<std::string> witnessed = Status::NotFound("");
+  for (int attempt = 0; attempt < kWitnessWaitAttempts; ++attempt) {
+    if (attempt > 0) std::this_thread::sleep_for(kWitnessWaitStep);
+    witnessed = api_.GetText(path_ + "/checkpoint?witnessed=" + std::to_string(quorum));
+    if (witnessed.ok() && NoteSize(*witnessed) >= NoteSize(newest)) return *witnessed;
+    if (!witnessed.ok() && witnessed.status().code() != ErrorCode::kNotFound) break;
+  }
+  if (witnessed.ok()) return *witnessed;  // the newest tree the witnesses got to
+  *none_witnessed = true;                 // no tree has enough cosignatures: the unwitnessed one is the evidence
+  return newest;
+}
+
 Result<log::VerifiedCheckpoint> FeedReader::Checkpoint(const std::string& origin, std::string* raw_note,
                                                        std::set<std::string>* witnessed_by) {
-  const uint64_t quorum = trust_.witnesses ? trust_.witnesses->MinimumWitnesses() : 0;
-  auto note = quorum == 0 ? api_.GetText(path_ + "/checkpoint")
-                          : api_.GetText(path_ + "/checkpoint?witnessed=" + std::to_string(quorum));
-  bool none_witnessed = false;
-  if (quorum > 0 && !note.ok() && note.status().code() == ErrorCode::kNotFound) {
-    // No tree has enough cosignatures: the unwitnessed one is the evidence.
-    none_witnessed = true;
-    note = api_.GetText(path_ + "/checkpoint");
-  }
+  auto note = api_.GetText(path_ + "/checkpoint");
   if (!note.ok()) return note.status();
+  const uint64_t quorum = trust_.witnesses ? trust_.witnesses->MinimumWitnesses() : 0;
+  bool none_witnessed = false;
+  if (quorum > 0) note = WitnessedNote(*note, quorum, &none_witnessed);
   if (raw_note) *raw_note = *note;
   auto verified = log::VerifyCheckpointNote(*note, trust_.feed, trust_.freshness, origin);
   if (!verified.ok() || !trust_.witnesses) return verified;

@@ -7,10 +7,14 @@
 // EXCHANGECTL_FEED_VKEYS, comma-separated) and, optionally, a witness policy
 // file (--witness-policy, log/witness_policy.h), never from the server it
 // checks. With a policy that asks for witnesses, the checkpoint read is the
-// newest one the server holds with enough cosignatures (?witnessed=K), and
-// one without a quorum is refused (FailedPrecondition).
+// newest tree when its cosignatures satisfy the policy; otherwise the reader
+// waits up to ~5 s for the witnesses to cosign it (the exchange offers each
+// new tree within a second), then takes the newest tree the server holds
+// with enough cosignatures (?witnessed=K). One without a quorum is refused
+// (FailedPrecondition).
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -58,6 +62,11 @@ class FeedReader {
                           std::vector<log::Hash>* proof = nullptr);
 
  private:
+  static constexpr int kWitnessWaitAttempts = 20;
+  static constexpr std::chrono::milliseconds kWitnessWaitStep{250};
+  // See the file comment; sets `none_witnessed` when no tree has a quorum.
+  std::string WitnessedNote(const std::string& newest, uint64_t quorum, bool* none_witnessed);
+
   ApiClient& api_;
   std::string path_;
   Trust trust_;
