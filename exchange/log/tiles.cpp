@@ -291,6 +291,22 @@ Result<std::map<NodeAddress, Hash>> NodesFromTiles(std::span<const NodeAddress> 
   return nodes;
 }
 
+std::vector<Tile> TilesForNodes(std::span<const NodeAddress> addresses, uint64_t size) {
+  std::vector<Tile> tiles;
+  for (const NodeAddress& address : addresses) {
+    NodeInTile where;
+    if (!Locate(address, where)) continue;
+    const uint64_t complete = CompleteHashesAtLevel(size, where.level);
+    if (where.tile_index > complete / kTileWidth) continue;
+    const uint64_t width = std::min<uint64_t>(kTileWidth, complete - where.tile_index * kTileWidth);
+    if (width == 0) continue;
+    tiles.push_back({TileKind::kHashes, where.level, where.tile_index, static_cast<uint32_t>(width)});
+  }
+  std::sort(tiles.begin(), tiles.end());
+  tiles.erase(std::unique(tiles.begin(), tiles.end()), tiles.end());
+  return tiles;
+}
+
 Status VerifyTilesAgainstRoot(uint64_t size, const TileHashes& tiles, const Hash& root) {
   TileHashes exact;
   for (const Tile& tile : TilesOfTree(size)) {

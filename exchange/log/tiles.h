@@ -118,6 +118,11 @@ using TileHashes = std::map<Tile, std::vector<Hash>>;
 // that would hold a node is absent or too narrow.
 Result<std::map<NodeAddress, Hash>> NodesFromTiles(std::span<const NodeAddress> addresses, const TileHashes& tiles);
 
+// The hash tiles of the tree of `size` that hold the complete nodes at
+// `addresses` (what NodesFromTiles needs for them), each once, in order: the
+// full tile where the tree has it, else the tree's partial one.
+std::vector<Tile> TilesForNodes(std::span<const NodeAddress> addresses, uint64_t size);
+
 // Verifies a full set of tiles of the tree of `size` (TilesOfTree(size),
 // every one present with its width and 32-byte hashes) against `root`: every
 // hash at level L >= 1 is the Merkle root of the full tile below it, and the

@@ -290,6 +290,13 @@ TEST_CASE("tiles hash to the root and give the RFC's proofs, for trees across ti
       if (old_size == 0 || old_size > size) continue;
       auto plan = PlanConsistencyProof(old_size, size);
       REQUIRE(plan.ok());
+      // The tiles a client fetches for the proof are enough, and are tiles of the tree.
+      TileHashes needed;
+      for (const Tile& tile : TilesForNodes(plan->AllNodes(), size)) {
+        REQUIRE(tiles.count(tile) == 1);
+        needed[tile] = tiles.at(tile);
+      }
+      REQUIRE(NodesFromTiles(plan->AllNodes(), needed).ok());
       auto nodes = NodesFromTiles(plan->AllNodes(), tiles);
       REQUIRE_MESSAGE(nodes.ok(), nodes.status().ToString());
       auto proof = plan->Assemble(*nodes);
@@ -297,6 +304,12 @@ TEST_CASE("tiles hash to the root and give the RFC's proofs, for trees across ti
       CHECK(*proof == ConsistencyProof(leaves, old_size).value());
     }
   }
+}
+
+TEST_CASE("the tiles a proof needs") {
+  std::vector<NodeAddress> nodes{{0, 3}, {8, 0}, {3, 33}, {10, 0}, {0, 299}};
+  CHECK(TilesForNodes(nodes, 300) == std::vector<Tile>{Hashes(0, 0), Hashes(0, 1, 44), Hashes(1, 0, 1)});
+  CHECK(TilesForNodes(nodes, 70'000) == std::vector<Tile>{Hashes(0, 0), Hashes(0, 1), Hashes(1, 0)});
 }
 
 TEST_CASE("nodes from tiles: a node needs the tile that holds it") {
