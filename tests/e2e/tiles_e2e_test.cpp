@@ -5,11 +5,16 @@
 // level-0 tiles and are the bytes of the entries endpoint, and proofs built
 // from tiles are the proof endpoints' answers. Cache headers, tiles beyond
 // the tree (404), malformed paths (400), grants (403) and the audit log.
+// exchangectl sync --tiles builds the same mirror as a sync through the
+// entries endpoint, catches up with consistency proofs from hash tiles, and
+// refuses an altered entry bundle or hash tile (exit 4) through a tampering proxy.
 #include <doctest/doctest.h>
 
 #include <chrono>
+#include <fstream>
 #include <random>
 #include <set>
+#include <sstream>
 
 #include "collections.h"
 #include "common/hex.h"
@@ -20,6 +25,7 @@
 #include "log/hash.h"
 #include "log/merkle.h"
 #include "log/tiles.h"
+#include "tampering_proxy.h"
 #include "test_exchange.h"
 
 using namespace exchange;
@@ -186,6 +192,35 @@ void CheckTiles(client::ApiClient& api, const std::string& log_path, const std::
   }
 }
 
+std::string Quote(const std::string& s) {
+  std::string out = "'";
+  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  std::string text = ss.str();
+  while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
+  return text;
+}
+
+// exchangectl `args` as `who`, stderr with stdout.
+testing::CommandResult Ctl(const TestExchange& ex, const std::string& who, const std::vector<std::string>& args,
+                           const std::string& server = "") {
+  auto o = ex.ClientOptionsFor(who);
+  if (!server.empty()) o.server = server;
+  std::string command = Quote(testing::BinDir() + "/exchangectl");
+  for (const auto& a : args) command += " " + Quote(a);
+  for (const auto& a : {"--server", o.server.c_str(), "--ca", o.ca_file.c_str(), "--cert", o.cert_file.c_str(), "--key",
+                        o.key_file.c_str()}) {
+    command += " " + Quote(a);
+  }
+  return testing::RunCommand(command + " 2>&1");
+}
+
 // The status and the error message of a GET.
 std::pair<int, std::string> StatusOf(client::ApiClient& api, const std::string& target) {
   auto r = Get(api, target);
@@ -288,4 +323,112 @@ TEST_CASE("tiles need the same access as the feed: grants, staff, and the audit 
     CHECK(message == "only admins and auditors read the audit log");
     CHECK(StatusOf(*admin, "/v1/audit/tlog/" + path).first == 200);
   }
+}
+
+TEST_CASE("exchangectl sync --tiles builds the mirror a sync through the entries endpoint builds") {
+  TestExchange ex;
+  auto admin = ex.Client("admin1");
+  auto alpha = ex.Client("alpha");
+  testing::CreateCollection(*admin, "synced", {"alpha"});
+  std::mt19937_64 rng(18);
+  SubmitRandom(*alpha, "synced", 70'000, rng);
+  const std::string vkeys = ReadFile(ex.dir() + "/feed.key.vkey") + "," + ReadFile(ex.dir() + "/freshness.key.vkey");
+  testing::TempDir work;
+  const std::string by_tiles = work.path() + "/tiles", by_entries = work.path() + "/entries";
+  auto sync = [&](const std::string& dir, std::vector<std::string> extra) {
+    std::vector<std::string> args{"sync", "--collection", "synced", "--mirror", dir, "--feed-vkey", vkeys};
+    args.insert(args.end(), extra.begin(), extra.end());
+    auto started = Clock::now();
+    auto r = Ctl(ex, "alpha", args);
+    MESSAGE("sync " << (extra.empty() ? "(entries)" : extra[0]) << ": " << Since(started) << " s: " << r.output);
+    return r;
+  };
+
+  auto tiles = sync(by_tiles, {"--tiles", "--in-flight", "8"});
+  REQUIRE(tiles.exit_code == 0);
+  CHECK(tiles.output.find("70000 new entries verified and applied (0 -> 70000)") != std::string::npos);
+  auto entries = sync(by_entries, {});
+  REQUIRE(entries.exit_code == 0);
+  auto export_of = [&](const std::string& dir) {
+    auto r = Ctl(ex, "alpha", {"export", "--mirror", dir, "--format", "ndjson"});
+    REQUIRE(r.exit_code == 0);
+    return r.output;
+  };
+  const std::string exported = export_of(by_tiles);
+  CHECK(exported.size() > 70'000 * 64);
+  CHECK(exported == export_of(by_entries));
+  auto verified = Ctl(ex, "alpha", {"mirror", "verify", by_tiles, "--feed-vkey", vkeys});
+  CHECK_MESSAGE(verified.exit_code == 0, verified.output);
+
+  // Catching up: a consistency proof from hash tiles, bundles from a partial one on.
+  SubmitRandom(*alpha, "synced", 300, rng);
+  auto more = sync(by_tiles, {"--tiles"});
+  REQUIRE(more.exit_code == 0);
+  CHECK(more.output.find("300 new entries verified and applied (70000 -> 70300)") != std::string::npos);
+  SubmitRandom(*alpha, "synced", 1, rng);
+  auto one = sync(by_tiles, {"--tiles", "--in-flight", "1"});
+  REQUIRE(one.exit_code == 0);
+  CHECK(one.output.find("1 new entry verified and applied (70300 -> 70301)") != std::string::npos);
+  // Those proofs came from hash tiles: the proof endpoint has not been asked yet.
+  auto count = [&](const std::string& needle) {
+    auto r = testing::RunCommand("grep -c " + Quote(needle) + " " + Quote(ex.dir() + "/exchanged.log"));
+    return std::stoi(r.output.empty() ? "0" : r.output);
+  };
+  CHECK(count("/proof/consistency") == 0);
+  // (The request log names routes: 274 + 2 + 1 entry bundles and the hash tiles of two proofs.)
+  CHECK(count("/tlog/tile/{tile...}") > 274 + 2 + 1);
+  REQUIRE(sync(by_entries, {}).exit_code == 0);
+  CHECK(count("/proof/consistency") > 0);
+  CHECK(export_of(by_tiles) == export_of(by_entries));
+
+  auto bad = Ctl(
+      ex, "alpha",
+      {"sync", "--collection", "synced", "--mirror", by_tiles, "--feed-vkey", vkeys, "--tiles", "--in-flight", "0"});
+  CHECK(bad.exit_code != 0);
+  CHECK(bad.output.find("--in-flight must be between 1 and 32") != std::string::npos);
+  // Without read access the tiles are refused as the entries are.
+  auto refused =
+      Ctl(ex, "beta",
+          {"sync", "--collection", "synced", "--mirror", work.path() + "/beta", "--feed-vkey", vkeys, "--tiles"});
+  CHECK(refused.exit_code != 0);
+  CHECK(refused.output.find("no access to collection synced") != std::string::npos);
+}
+
+TEST_CASE("exchangectl sync --tiles refuses an altered entry bundle or hash tile") {
+  TestExchange ex;
+  auto admin = ex.Client("admin1");
+  auto alpha = ex.Client("alpha");
+  testing::CreateCollection(*admin, "guarded", {"alpha"});
+  std::mt19937_64 rng(19);
+  SubmitRandom(*alpha, "guarded", 300, rng);
+  const std::string vkeys = ReadFile(ex.dir() + "/feed.key.vkey") + "," + ReadFile(ex.dir() + "/freshness.key.vkey");
+  testing::TamperingProxy proxy(ex.pki() + "/server.pem", ex.pki() + "/server.key", ex.ClientOptionsFor("alpha"));
+  testing::TempDir work;
+  const std::string dir = work.path() + "/mirror";
+  auto sync = [&] {
+    return Ctl(ex, "alpha", {"sync", "--collection", "guarded", "--mirror", dir, "--feed-vkey", vkeys, "--tiles"},
+               proxy.url());
+  };
+  REQUIRE(sync().exit_code == 0);
+  SubmitRandom(*alpha, "guarded", 300, rng);
+
+  // The last byte of the first bundle's last entry.
+  proxy.SetRewrite([](const std::string&, const std::string& target, client::HttpResult& answer) {
+    if (target.find("/tlog/tile/entries/001") != std::string::npos && !answer.body.empty()) answer.body.back() ^= 1;
+  });
+  auto altered = sync();
+  CHECK(altered.exit_code == 4);
+  CHECK(altered.output.find("(altered-entries)") != std::string::npos);
+  // A hash of a level-0 tile that the consistency proof from 300 needs.
+  proxy.SetRewrite([](const std::string&, const std::string& target, client::HttpResult& answer) {
+    if (target.find("/tlog/tile/0/001") != std::string::npos && answer.body.size() >= 32) answer.body[0] ^= 1;
+  });
+  auto forked = sync();
+  CHECK(forked.exit_code == 4);
+  CHECK(forked.output.find("(fork)") != std::string::npos);
+
+  proxy.SetRewrite({});
+  auto honest = sync();
+  CHECK_MESSAGE(honest.exit_code == 0, honest.output);
+  CHECK(honest.output.find("300 new entries verified and applied (300 -> 600)") != std::string::npos);
 }

@@ -5,10 +5,20 @@
 //
 // Trust comes from verifier key strings the user gives (--feed-vkey or
 // EXCHANGECTL_FEED_VKEYS, comma-separated), never from the server it checks.
+//
+// It reads through the entries and proof endpoints, or, after ReadTiles(),
+// as C2SP tlog-tiles (docs/feed.md, "Tiles"): entries from entry bundles,
+// several requests in flight on connections of its own, and consistency
+// proofs computed from hash tiles. What it hands back is the same either way
+// and is verified by the same code.
+//
+// Thread-safety: none; one reader per thread (its extra connections are
+// used only inside Entries()).
 #pragma once
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -25,6 +35,13 @@ struct Trust {
 };
 // Parses comma-separated note verifier keys; cosignature keys go to `freshness`.
 Result<Trust> ParseTrust(const std::string& vkeys);
+
+// How to read a log as tlog-tiles: the connection settings for the extra
+// connections, and how many bundle requests to keep in flight (1-32).
+struct TileReading {
+  ClientOptions connection;
+  int in_flight = 4;
+};
 
 class FeedReader {
  public:
@@ -43,10 +60,19 @@ class FeedReader {
   Status CheckConsistency(uint64_t old_size, const log::Hash& old_root, uint64_t new_size, const log::Hash& new_root,
                           std::vector<log::Hash>* proof = nullptr);
 
+  // From now on, reads entries and consistency proofs as tlog-tiles.
+  void ReadTiles(TileReading how) { tiles_ = std::make_unique<TileReading>(std::move(how)); }
+
  private:
+  Status EntriesFromBundles(uint64_t start, uint64_t end, uint64_t page,
+                            const std::function<Status(uint64_t, const std::string&)>& each);
+  Result<std::vector<log::Hash>> ConsistencyFromTiles(uint64_t old_size, uint64_t new_size);
+
   ApiClient& api_;
   std::string path_;
   Trust trust_;
+  std::unique_ptr<TileReading> tiles_;                   // null: the entries and proof endpoints
+  std::vector<std::unique_ptr<ApiClient>> connections_;  // tiles_: one per request in flight, made on first use
 };
 
 }  // namespace exchange::client

@@ -20,6 +20,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -39,6 +40,7 @@ struct SyncOptions {
   uint64_t page = 10'000;                          // entries per request
   std::string server;                              // for the evidence's description only
   const std::atomic<bool>* interrupted = nullptr;  // set (e.g. by SIGINT) to stop between pages
+  std::optional<TileReading> tiles;                // read the log as C2SP tlog-tiles (entries and proofs)
 };
 
 struct SyncReport {
