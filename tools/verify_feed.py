@@ -12,6 +12,11 @@ standard library for HTTPS and SHA-256, the openssl command for Ed25519.
       signature with VKEY, fetches every entry and checks they hash to the
       root, then checks inclusion proofs for a sample of leaves and a
       consistency proof from every earlier size given with --old.
+      With --tiles it reads the log as C2SP tlog-tiles instead (PATH/tlog/):
+      the checkpoint, every hash tile (each hash above level 0 must be the
+      root of the full tile below it, and the tiles must hash to the
+      checkpoint's root) and every entry bundle (each entry must hash to its
+      level-0 tile hash); then the proofs as above.
 Exits non-zero at the first failure.
 """
 import argparse
@@ -187,9 +192,90 @@ def verify_note(note, vkey):
     sys.exit("the checkpoint is not signed by " + name)
 
 
+TILE_WIDTH = 256
+
+
+def tile_path(level, index, width):
+    """c2sp.org/tlog-tiles: <L>/<N>[.p/<W>], N in 3-digit groups, all but the last prefixed with x."""
+    groups = []
+    while True:
+        groups.append(index % 1000)
+        index //= 1000
+        if index == 0:
+            break
+    digits = "/".join(("x" if i else "") + f"{g:03d}" for i, g in reversed(list(enumerate(groups))))
+    return f"tile/{level}/{digits}" + ("" if width == TILE_WIDTH else f".p/{width}")
+
+
+def read_tiles(api, prefix, size, root):
+    """Every hash tile of the tree of `size`, level by level; checks they agree and hash to `root`.
+    Returns the hashes of each level (level L: one hash per complete 256**L leaves)."""
+    levels = []
+    level = 0
+    while size >> (8 * level):
+        count = size >> (8 * level)
+        hashes = []
+        for n in range((count + TILE_WIDTH - 1) // TILE_WIDTH):
+            width = min(TILE_WIDTH, count - n * TILE_WIDTH)
+            body = api.get(f"{prefix}/{tile_path(level, n, width)}")
+            if len(body) != 32 * width:
+                sys.exit(f"{tile_path(level, n, width)} is {len(body)} bytes, not {32 * width}")
+            hashes += [body[i:i + 32] for i in range(0, len(body), 32)]
+        levels.append(hashes)
+        level += 1
+    for level in range(1, len(levels)):
+        for j, h in enumerate(levels[level]):
+            if mth(levels[level - 1][j * TILE_WIDTH:(j + 1) * TILE_WIDTH]) != h:
+                sys.exit(f"hash {j % TILE_WIDTH} of {tile_path(level, j // TILE_WIDTH, TILE_WIDTH)} is NOT the root "
+                         f"of the tile below it")
+
+    def subtree(lo, hi):
+        """MTH(D[lo:hi]) from the highest tile hash that covers the range whole."""
+        for level in range(len(levels) - 1, -1, -1):
+            span = TILE_WIDTH ** level
+            if hi - lo == span and lo % span == 0:
+                return levels[level][lo // span]
+        k = 1
+        while k * 2 < hi - lo:
+            k *= 2
+        return node_hash(subtree(lo, lo + k), subtree(lo + k, hi))
+
+    if (subtree(0, size) if size else hashlib.sha256(b"").digest()) != root:
+        sys.exit("the tiles do NOT hash to the checkpoint's root")
+    print(f"all {sum(len(h) for h in levels)} hashes of {len(levels)} tile levels agree and hash to the root")
+    return levels
+
+
+def read_bundles(api, prefix, size, leaf_hashes):
+    """Every entry of the tree from its entry bundles, each checked against its level-0 tile hash."""
+    entries = []
+    for n in range((size + TILE_WIDTH - 1) // TILE_WIDTH):
+        width = min(TILE_WIDTH, size - n * TILE_WIDTH)
+        path = tile_path("entries", n, width)
+        body = api.get(f"{prefix}/{path}")
+        at, bundle = 0, []
+        while at < len(body):
+            if at + 2 > len(body):
+                sys.exit(f"{path}: a length prefix is cut off")
+            length = int.from_bytes(body[at:at + 2], "big")
+            if at + 2 + length > len(body):
+                sys.exit(f"{path}: entry {len(bundle)} runs past the end")
+            bundle.append(body[at + 2:at + 2 + length])
+            at += 2 + length
+        if len(bundle) != width:
+            sys.exit(f"{path} holds {len(bundle)} entries, not {width}")
+        entries += bundle
+    for i, entry in enumerate(entries):
+        if leaf_hash(entry) != leaf_hashes[i]:
+            sys.exit(f"entry {i} does NOT hash to its level-0 tile hash")
+    print(f"all {size} entries of the entry bundles hash to the level-0 tiles")
+    return entries
+
+
 def run_feed(args):
     api = Api(args.server, args.ca, args.cert, args.key)
-    text = verify_note(api.get(args.log + "/checkpoint").decode(), args.vkey)
+    prefix = args.log + "/tlog" if args.tiles else args.log
+    text = verify_note(api.get(prefix + "/checkpoint").decode(), args.vkey)
     origin, size, root_b64 = text.splitlines()[:3]
     size, root = int(size), b64(root_b64)
     if args.origin and origin != args.origin:
@@ -197,6 +283,9 @@ def run_feed(args):
     print(f"checkpoint signature verifies: {origin} size {size} root {root_b64}")
 
     leaves = []
+    if args.tiles:
+        levels = read_tiles(api, prefix, size, root)
+        leaves = [leaf_hash(e) for e in read_bundles(api, prefix, size, levels[0] if levels else [])]
     while len(leaves) < size:
         page = api.json(f"{args.log}/entries?start={len(leaves)}&limit=1000")
         if not page["entries"]:
@@ -229,6 +318,7 @@ def main():
         f.add_argument("--" + name, required=True)
     f.add_argument("--origin")
     f.add_argument("--old", type=int, action="append")
+    f.add_argument("--tiles", action="store_true", help="read the log as C2SP tlog-tiles (PATH/tlog/)")
     args = p.parse_args()
     run_vectors(args.dir) if args.cmd == "vectors" else run_feed(args)
 

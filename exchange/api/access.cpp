@@ -1,6 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "api/access.h"
 
+#include <algorithm>
+
+#include "common/logger.h"
+
 namespace exchange::api {
 namespace {
 
@@ -60,6 +64,21 @@ Result<store::LogHead> ReadableCollectionLog(http::CallContext& context, const s
 Result<store::LogHead> ReadableAuditLog(http::CallContext& context) {
   if (!IsStaff(*context.caller)) return Status::PermissionDenied("only admins and auditors read the audit log");
   return store::FindLog(*context.db, "audit");
+}
+
+Result<store::LogHead> ReadableLog(const http::Request& request, http::CallContext& context) {
+  auto it = request.params.find("c");
+  return it == request.params.end() ? ReadableAuditLog(context) : ReadableCollectionLog(context, it->second);
+}
+
+void NoteSyncProgress(const http::Request& request, http::CallContext& context, const store::LogHead& head,
+                      uint64_t fetched_to) {
+  if (context.caller->role != http::Role::kMember || head.kind != "collection") return;
+  Status noted = store::RecordSyncObservation(*context.db, context.caller->org_id, head.log_id,
+                                              std::min(fetched_to, head.size), head.size);
+  if (!noted.ok()) {
+    logging::Warn("sync observation not recorded", {{"request_id", request.id}, {"error", noted.ToString()}});
+  }
 }
 
 store::CollectionRef RefOf(const store::CollectionRow& c) {

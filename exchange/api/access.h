@@ -9,6 +9,7 @@
 
 #include "common/status.h"
 #include "http/call_context.h"
+#include "http/message.h"
 #include "store/collections.h"
 #include "store/logs.h"
 #include "store/signals.h"
@@ -27,6 +28,16 @@ Result<store::CollectionAccess> GrantedCollection(http::CallContext& context, co
 // The committed head of a collection's log, or of the audit log, if the caller may read it.
 Result<store::LogHead> ReadableCollectionLog(http::CallContext& context, const std::string& collection);
 Result<store::LogHead> ReadableAuditLog(http::CallContext& context);
+// The log a route's path names: the collection's (the {c} parameter), or,
+// on routes without one, the audit log.
+Result<store::LogHead> ReadableLog(const http::Request& request, http::CallContext& context);
+
+// Notes, for the feed-freshness figures, that a member read a collection's
+// log up to `fetched_to` of the tree `head` (entries pages and entry
+// bundles). Staff reads and the audit log are not noted. A failure is logged,
+// never the caller's: it must not fail a member's sync.
+void NoteSyncProgress(const http::Request& request, http::CallContext& context, const store::LogHead& head,
+                      uint64_t fetched_to);
 
 // What the store needs to change a collection's signals.
 store::CollectionRef RefOf(const store::CollectionRow& collection);

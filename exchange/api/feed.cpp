@@ -10,7 +10,6 @@
 #include "api/access.h"
 #include "api/params.h"
 #include "api/routes.h"
-#include "common/logger.h"
 #include "exchange/v1/feed.pb.h"
 #include "http/wire.h"
 #include "log/merkle.h"
@@ -23,12 +22,6 @@ namespace {
 inline constexpr uint64_t kDefaultEntriesPage = 1000;
 
 std::string Bytes(const log::Hash& hash) { return std::string(hash.begin(), hash.end()); }
-
-// The log a route's path names: a collection's, or (without {c}) the audit log.
-Result<store::LogHead> ReadableLog(const http::Request& request, http::CallContext& context) {
-  auto it = request.params.find("c");
-  return it == request.params.end() ? ReadableAuditLog(context) : ReadableCollectionLog(context, it->second);
-}
 
 http::Response Fail(const http::Request& request, const Status& status) {
   return http::ErrorResponse(&request, status);
@@ -119,14 +112,7 @@ http::Response Entries(services::EntryPageCache& cache, const http::Request& req
   auto head = ReadableLog(request, context);
   if (!head.ok()) return Fail(request, head.status());
   const uint64_t end = std::min(head->size, *start + *limit);
-  if (context.caller->role == http::Role::kMember && head->kind == "collection") {
-    // A failure to note freshness must not fail the member's sync; it is logged.
-    Status noted = store::RecordSyncObservation(*context.db, context.caller->org_id, head->log_id,
-                                                std::min(std::max(*start, end), head->size), head->size);
-    if (!noted.ok()) {
-      logging::Warn("sync observation not recorded", {{"request_id", request.id}, {"error", noted.ToString()}});
-    }
-  }
+  NoteSyncProgress(request, context, *head, std::max(*start, end));
   // A full page below the committed size is immutable: Protobuf answers come
   // from the cache. Serialised messages concatenate, so the current
   // tree_size is appended as a message of its own.

@@ -36,6 +36,8 @@ void AddSignalRoutes(http::Router& router, metrics::ServerMetrics& metrics, cons
 // publishes the report key.
 void AddFeedRoutes(http::Router& router, const services::CheckpointPublisher& publisher,
                    services::EntryPageCache& entry_pages, const std::string& report_public_key_pem);
+// The logs as C2SP tlog-tiles (tlog.cpp); `publisher` must outlive the router.
+void AddTlogRoutes(http::Router& router, const services::CheckpointPublisher& publisher);
 // `key` must outlive the router.
 void AddReportRoutes(http::Router& router, const ReportKey& key);
 
@@ -59,6 +61,7 @@ inline void AddAllRoutes(http::Router& router, const services::CheckpointPublish
   AddCollectionRoutes(router);
   AddSignalRoutes(router, metrics, pdq);
   AddFeedRoutes(router, publisher, entry_pages, report_public_key_pem);
+  AddTlogRoutes(router, publisher);
   AddVettingRoutes(router, issuer, callers);
   AddCredentialRoutes(router, issuer, callers);
   AddReportRoutes(router, report_key);

@@ -18,13 +18,28 @@ std::vector<std::string_view> Segments(std::string_view path) {
   return out;
 }
 
+// "{name...}": the rest of the path.
+bool IsRestParameter(std::string_view segment) {
+  return segment.size() > 5 && segment.front() == '{' && segment.substr(segment.size() - 4) == "...}";
+}
+
 bool MatchPattern(std::string_view pattern, std::string_view path, std::map<std::string, std::string>* params) {
   auto want = Segments(pattern);
   auto got = Segments(path);
-  if (want.size() != got.size()) return false;
+  const bool rest = !want.empty() && IsRestParameter(want.back());
+  if (rest ? got.size() < want.size() : want.size() != got.size()) return false;
   std::map<std::string, std::string> found;
   for (std::size_t i = 0; i < want.size(); ++i) {
-    if (want[i].size() > 2 && want[i].front() == '{' && want[i].back() == '}') {
+    if (rest && i + 1 == want.size()) {
+      std::string joined;
+      for (std::size_t j = i; j < got.size(); ++j) {
+        auto value = PercentDecode(got[j], false);
+        if (!value || value->empty() || value->find('/') != std::string::npos) return false;
+        if (j > i) joined += '/';
+        joined += *value;
+      }
+      found[std::string(want[i].substr(1, want[i].size() - 5))] = std::move(joined);
+    } else if (want[i].size() > 2 && want[i].front() == '{' && want[i].back() == '}') {
       auto value = PercentDecode(got[i], false);
       if (!value || value->empty()) return false;
       found[std::string(want[i].substr(1, want[i].size() - 2))] = std::move(*value);

@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 // Router: maps (method, path) to a Route by path templates like
 // "/v1/collections/{c}/entries". A "{name}" segment matches one non-empty
-// path segment and is returned as a parameter.
+// path segment and is returned as a parameter. A final "{name...}" segment
+// matches the rest of the path, one or more non-empty segments, returned
+// percent-decoded and joined with '/' (a segment that decodes to a '/' does
+// not match): the C2SP tlog-tiles paths, whose depth varies.
 //
 // Routes are added at start-up, then the Router is only read: Match() is
 // safe from any thread once serving begins.

@@ -64,6 +64,10 @@ void Listener::DoAccept() {
                          [self = shared_from_this()](boost::system::error_code ec, tcp::socket socket) {
                            if (ec == asio::error::operation_aborted || !self->acceptor_.is_open()) return;
                            if (!ec) {
+                             // A response is several TLS records; without this, Nagle holds the
+                             // last one back until the client's delayed ACK (~40 ms a response).
+                             boost::system::error_code ignored;
+                             socket.set_option(tcp::no_delay(true), ignored);
                              self->on_accept_(std::move(socket));
                            } else {
                              // Out of file descriptors and the like: keep serving the connections we have.

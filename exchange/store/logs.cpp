@@ -24,6 +24,10 @@ constexpr const char* kSelectNodes = R"sql(
     FROM log_nodes n
     JOIN unnest($2::integer[], $3::bigint[]) AS want(level, idx) USING (level, idx)
    WHERE n.log_id = $1)sql";
+constexpr const char* kSelectNodeRun = R"sql(
+  SELECT idx, hash FROM log_nodes
+   WHERE log_id = $1 AND level = $2 AND idx >= $3 AND idx < $4
+   ORDER BY idx)sql";
 constexpr const char* kInsertEntries = R"sql(
   INSERT INTO log_entries (log_id, idx, entry)
   SELECT $1, $2 + t.ord - 1, t.entry FROM unnest($3::bytea[]) WITH ORDINALITY AS t(entry, ord))sql";
@@ -150,6 +154,25 @@ Result<std::map<log::NodeAddress, log::Hash>> ReadNodes(Connection& conn, int64_
                                                         const std::vector<log::NodeAddress>& addresses) {
   return RunTransaction(conn, [&](pqxx::work& tx) -> Result<std::map<log::NodeAddress, log::Hash>> {
     return SelectNodes(tx, log_id, addresses);
+  });
+}
+
+Result<std::vector<log::Hash>> ReadNodeRun(Connection& conn, int64_t log_id, uint32_t level, uint64_t first_index,
+                                           uint64_t count) {
+  return RunTransaction(conn, [&](pqxx::work& tx) -> Result<std::vector<log::Hash>> {
+    std::vector<log::Hash> hashes;
+    if (count == 0) return hashes;
+    auto rows = tx.exec_params(kSelectNodeRun, log_id, level, first_index, first_index + count);
+    hashes.reserve(rows.size());
+    for (const auto& row : rows) {
+      if (row["idx"].as<uint64_t>() != first_index + hashes.size()) break;
+      hashes.push_back(ToHash(row["hash"]));
+    }
+    if (hashes.size() != count) {
+      return Status::Internal("log nodes at level " + std::to_string(level) + " are missing from index " +
+                              std::to_string(first_index + hashes.size()));
+    }
+    return hashes;
   });
 }
 

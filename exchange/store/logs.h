@@ -53,6 +53,13 @@ Result<std::vector<std::string>> ReadEntries(Connection& conn, int64_t log_id, u
 Result<std::map<log::NodeAddress, log::Hash>> ReadNodes(Connection& conn, int64_t log_id,
                                                         const std::vector<log::NodeAddress>& addresses);
 
+// The `count` stored nodes at Merkle `level` from `first_index` on, in index
+// order, in one range read of the primary key (a hash tile, log/tiles.h).
+// Internal when one is missing: every complete node is stored, so the caller
+// asks only for complete ones.
+Result<std::vector<log::Hash>> ReadNodeRun(Connection& conn, int64_t log_id, uint32_t level, uint64_t first_index,
+                                           uint64_t count);
+
 // Notes how far behind an organisation was when it fetched entries up to
 // `fetched_to` of a tree of `tree_size` (the feed-freshness figures).
 Status RecordSyncObservation(Connection& conn, int64_t org_id, int64_t log_id, uint64_t fetched_to, uint64_t tree_size);

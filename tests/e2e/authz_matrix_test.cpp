@@ -454,6 +454,8 @@ TEST_CASE("the authorization matrix in docs/security.md holds for every endpoint
     get("api", prefix + "/entries", target + "/entries?start=0&limit=10");
     get("api", prefix + "/proof/inclusion", target + "/proof/inclusion?index=0&size=1");
     get("api", prefix + "/proof/consistency", target + "/proof/consistency?old=1&new=2");
+    get("api", prefix + "/tlog/checkpoint", target + "/tlog/checkpoint");
+    get("api", prefix + "/tlog/tile/{tile...}", target + "/tlog/tile/0/000.p/1");
   }
   post("api POST /v1/admin/invitations", "/v1/admin/invitations", [&] {
     v1::CreateInvitationRequest r;

@@ -73,6 +73,40 @@ TEST_CASE("the router matches templates, fills parameters and tells 404 from 405
   CHECK(router.BodyLimit("POST", "/v1/elsewhere") == 0);
 }
 
+TEST_CASE("a final {name...} segment takes the rest of the path") {
+  Router router;
+  router.Add({.method = "GET", .pattern = "/v1/collections/{c}/tlog/tile/{tile...}", .handler = {}});
+  router.Add({.method = "GET", .pattern = "/v1/collections/{c}/tlog/checkpoint", .handler = {}});
+  Request r;
+  r.method = "GET";
+  r.path = "/v1/collections/grooming/tlog/tile/0/x001/x234/067.p/8";
+  auto m = router.Match(r);
+  REQUIRE(m.route);
+  CHECK(m.route->pattern == "/v1/collections/{c}/tlog/tile/{tile...}");
+  CHECK(r.params.at("c") == "grooming");
+  CHECK(r.params.at("tile") == "0/x001/x234/067.p/8");
+
+  r.path = "/v1/collections/grooming/tlog/tile/entries";
+  REQUIRE(router.Match(r).route);
+  CHECK(r.params.at("tile") == "entries");
+  r.path = "/v1/collections/grooming/tlog/tile/%30/000";
+  REQUIRE(router.Match(r).route);
+  CHECK(r.params.at("tile") == "0/000");
+
+  for (const char* unmatched :
+       {"/v1/collections/grooming/tlog/tile", "/v1/collections/grooming/tlog/tile/",
+        "/v1/collections/grooming/tlog/tile/0//000", "/v1/collections/grooming/tlog/tile/0%2F000",
+        "/v1/collections/grooming/tlog/tile/0/%zz"}) {
+    CAPTURE(unmatched);
+    r.path = unmatched;
+    CHECK_FALSE(router.Match(r).route);
+  }
+  r.path = "/v1/collections/grooming/tlog/checkpoint";
+  m = router.Match(r);
+  REQUIRE(m.route);
+  CHECK(m.route->pattern == "/v1/collections/{c}/tlog/checkpoint");
+}
+
 TEST_CASE("bodies decode from Protobuf or JSON and malformed ones say why") {
   v1::WhoAmIResponse message;
   Request json;

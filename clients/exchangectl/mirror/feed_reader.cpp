@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "mirror/feed_reader.h"
 
+#include <algorithm>
 #include <sstream>
 #include <thread>
 
@@ -9,6 +10,7 @@
 #include "exchange/v1/feed.pb.h"
 #include "log/checkpoint.h"
 #include "log/merkle.h"
+#include "log/tiles.h"
 
 namespace exchange::client {
 namespace {
@@ -97,8 +99,25 @@ Result<log::VerifiedCheckpoint> FeedReader::Checkpoint(const std::string& origin
   return verified;
 }
 
+namespace {
+
+// Bundle requests each connection makes per round; a round's bundles are
+// handed on in order once all have arrived.
+constexpr uint64_t kBundlesPerConnectionRound = 4;
+
+// The body of GET `target`, or the server's error as a Status.
+Result<std::string> GetBytes(ApiClient& api, const std::string& target) {
+  auto r = api.http().Send("GET", target);
+  if (!r.ok()) return r.status();
+  if (r->status != 200) return StatusFromErrorResponse(*r);
+  return std::move(r->body);
+}
+
+}  // namespace
+
 Status FeedReader::Entries(uint64_t start, uint64_t end, uint64_t page,
                            const std::function<Status(uint64_t, const std::string&)>& each) {
+  if (tiles_) return EntriesFromBundles(start, end, page, each);
   uint64_t next = start;
   while (next < end) {
     v1::EntryBundle bundle;
@@ -120,6 +139,85 @@ Status FeedReader::Entries(uint64_t start, uint64_t end, uint64_t page,
   return Status::Ok();
 }
 
+Status FeedReader::EntriesFromBundles(uint64_t start, uint64_t end, uint64_t page,
+                                      const std::function<Status(uint64_t, const std::string&)>& each) {
+  if (start >= end) return Status::Ok();
+  const int in_flight = std::clamp(tiles_->in_flight, 1, 32);
+  while (connections_.size() < static_cast<std::size_t>(in_flight)) {
+    auto http = HttpsClient::Create(tiles_->connection);
+    if (!http.ok()) return http.status();
+    connections_.push_back(std::make_unique<ApiClient>(std::move(http).value()));
+  }
+  const uint64_t first = start / log::kTileWidth;
+  const uint64_t last = (end + log::kTileWidth - 1) / log::kTileWidth;  // bundles [first, last)
+  const uint64_t round = static_cast<uint64_t>(in_flight) * kBundlesPerConnectionRound;
+  auto bundle_of = [&](uint64_t n) {
+    const uint64_t width = std::min<uint64_t>(log::kTileWidth, end - n * log::kTileWidth);
+    return log::Tile{log::TileKind::kEntries, 0, n, static_cast<uint32_t>(width)};
+  };
+  for (uint64_t from = first; from < last; from += round) {
+    const uint64_t to = std::min(last, from + round);
+    std::vector<Result<std::string>> bodies(to - from, Status::Unavailable("not fetched"));
+    std::vector<std::thread> workers;
+    for (int t = 0; t < in_flight; ++t) {
+      workers.emplace_back([&, t] {
+        for (uint64_t n = from + static_cast<uint64_t>(t); n < to; n += static_cast<uint64_t>(in_flight)) {
+          bodies[n - from] =
+              GetBytes(*connections_[static_cast<std::size_t>(t)], path_ + "/tlog/" + log::TilePath(bundle_of(n)));
+        }
+      });
+    }
+    for (auto& w : workers) w.join();
+    for (uint64_t n = from; n < to; ++n) {
+      const log::Tile bundle = bundle_of(n);
+      const uint64_t bundle_start = n * log::kTileWidth;
+      const uint64_t skip = start > bundle_start ? start - bundle_start : 0;
+      Result<std::string>& body = bodies[n - from];
+      if (!body.ok() && body.status().code() == ErrorCode::kFailedPrecondition) {
+        // An entry too long for a bundle: this range through the entries endpoint.
+        std::unique_ptr<TileReading> tiles = std::move(tiles_);
+        Status s = Entries(bundle_start + skip, bundle_start + bundle.width, page, each);
+        tiles_ = std::move(tiles);
+        if (!s.ok()) return s;
+        continue;
+      }
+      if (!body.ok()) return body.status();
+      auto entries = log::DecodeEntryBundle(*body, bundle.width);
+      if (!entries.ok()) {
+        return Status::Unauthenticated("the server's " + log::TilePath(bundle) +
+                                       " is malformed: " + entries.status().message());
+      }
+      for (uint64_t i = skip; i < entries->size(); ++i) {
+        if (Status e = each(bundle_start + i, (*entries)[i]); !e.ok()) return e;
+      }
+    }
+  }
+  return Status::Ok();
+}
+
+Result<std::vector<log::Hash>> FeedReader::ConsistencyFromTiles(uint64_t old_size, uint64_t new_size) {
+  auto plan = log::PlanConsistencyProof(old_size, new_size);
+  if (!plan.ok()) return plan.status();
+  const auto addresses = plan->AllNodes();
+  log::TileHashes tiles;
+  for (const log::Tile& tile : log::TilesForNodes(addresses, new_size)) {
+    auto body = GetBytes(api_, path_ + "/tlog/" + log::TilePath(tile));
+    if (!body.ok()) return body.status();
+    auto hashes = log::DecodeHashTile(*body, tile.width);
+    if (!hashes.ok()) {
+      return Status::Unauthenticated("the server's " + log::TilePath(tile) +
+                                     " is malformed: " + hashes.status().message());
+    }
+    tiles[tile] = std::move(hashes).value();
+  }
+  auto nodes = log::NodesFromTiles(addresses, tiles);
+  if (!nodes.ok())
+    return Status::Unauthenticated("the server's tiles do not hold the proof: " + nodes.status().message());
+  auto proof = plan->Assemble(*nodes);
+  if (!proof.ok()) return Status::Unauthenticated(proof.status().message());
+  return proof;
+}
+
 Status FeedReader::CheckConsistency(uint64_t old_size, const log::Hash& old_root, uint64_t new_size,
                                     const log::Hash& new_root, std::vector<log::Hash>* proof_out) {
   if (new_size < old_size) {
@@ -127,16 +225,22 @@ Status FeedReader::CheckConsistency(uint64_t old_size, const log::Hash& old_root
                                    ") is smaller than one it signed before (" + std::to_string(old_size) + ")");
   }
   if (old_size == 0) return Status::Ok();  // nothing to be consistent with
-  v1::ProofResponse proof;
-  Status s = api_.Call(
-      "GET", path_ + "/proof/consistency?old=" + std::to_string(old_size) + "&new=" + std::to_string(new_size), nullptr,
-      &proof);
-  if (!s.ok()) return s;
   std::vector<log::Hash> hashes;
-  for (const auto& h : proof.hashes()) {
-    auto hash = log::HashFromBytes(h);
-    if (!hash.ok()) return Status::Unauthenticated("the consistency proof holds a hash that is not 32 bytes");
-    hashes.push_back(*hash);
+  if (tiles_) {
+    auto from_tiles = ConsistencyFromTiles(old_size, new_size);
+    if (!from_tiles.ok()) return from_tiles.status();
+    hashes = std::move(from_tiles).value();
+  } else {
+    v1::ProofResponse proof;
+    Status s = api_.Call(
+        "GET", path_ + "/proof/consistency?old=" + std::to_string(old_size) + "&new=" + std::to_string(new_size),
+        nullptr, &proof);
+    if (!s.ok()) return s;
+    for (const auto& h : proof.hashes()) {
+      auto hash = log::HashFromBytes(h);
+      if (!hash.ok()) return Status::Unauthenticated("the consistency proof holds a hash that is not 32 bytes");
+      hashes.push_back(*hash);
+    }
   }
   if (proof_out) *proof_out = hashes;
   if (Status v = log::VerifyConsistency(old_size, new_size, hashes, old_root, new_root); !v.ok()) {

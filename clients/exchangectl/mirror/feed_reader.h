@@ -12,11 +12,21 @@
 // new tree within a second), then takes the newest tree the server holds
 // with enough cosignatures (?witnessed=K). One without a quorum is refused
 // (FailedPrecondition).
+//
+// It reads through the entries and proof endpoints, or, after ReadTiles(),
+// as C2SP tlog-tiles (docs/feed.md, "Tiles"): entries from entry bundles,
+// several requests in flight on connections of its own, and consistency
+// proofs computed from hash tiles. What it hands back is the same either way
+// and is verified by the same code.
+//
+// Thread-safety: none; one reader per thread (its extra connections are
+// used only inside Entries()).
 #pragma once
 
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
@@ -40,6 +50,13 @@ struct Trust {
 // are trusted feed keys too.
 Result<Trust> ParseTrust(const std::string& vkeys, const std::string& witness_policy = "");
 
+// How to read a log as tlog-tiles: the connection settings for the extra
+// connections, and how many bundle requests to keep in flight (1-32).
+struct TileReading {
+  ClientOptions connection;
+  int in_flight = 4;
+};
+
 class FeedReader {
  public:
   // `path` is "/v1/collections/NAME" or "/v1/audit".
@@ -61,15 +78,23 @@ class FeedReader {
   Status CheckConsistency(uint64_t old_size, const log::Hash& old_root, uint64_t new_size, const log::Hash& new_root,
                           std::vector<log::Hash>* proof = nullptr);
 
+  // From now on, reads entries and consistency proofs as tlog-tiles.
+  void ReadTiles(TileReading how) { tiles_ = std::make_unique<TileReading>(std::move(how)); }
+
  private:
   static constexpr int kWitnessWaitAttempts = 20;
   static constexpr std::chrono::milliseconds kWitnessWaitStep{250};
   // See the file comment; sets `none_witnessed` when no tree has a quorum.
   std::string WitnessedNote(const std::string& newest, uint64_t quorum, bool* none_witnessed);
+  Status EntriesFromBundles(uint64_t start, uint64_t end, uint64_t page,
+                            const std::function<Status(uint64_t, const std::string&)>& each);
+  Result<std::vector<log::Hash>> ConsistencyFromTiles(uint64_t old_size, uint64_t new_size);
 
   ApiClient& api_;
   std::string path_;
   Trust trust_;
+  std::unique_ptr<TileReading> tiles_;                   // null: the entries and proof endpoints
+  std::vector<std::unique_ptr<ApiClient>> connections_;  // tiles_: one per request in flight, made on first use
 };
 
 }  // namespace exchange::client

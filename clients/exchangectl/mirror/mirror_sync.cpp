@@ -94,7 +94,9 @@ class Syncer {
       : mirror_(mirror),
         options_(options),
         progress_(progress),
-        reader_(api, "/v1/collections/" + options.collection, options.trust) {}
+        reader_(api, "/v1/collections/" + options.collection, options.trust) {
+    if (options.tiles) reader_.ReadTiles(*options.tiles);
+  }
 
   SyncResult Run();
 

@@ -21,6 +21,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -41,6 +42,7 @@ struct SyncOptions {
   uint64_t page = 10'000;                          // entries per request
   std::string server;                              // for the evidence's description only
   const std::atomic<bool>* interrupted = nullptr;  // set (e.g. by SIGINT) to stop between pages
+  std::optional<TileReading> tiles;                // read the log as C2SP tlog-tiles (entries and proofs)
 };
 
 struct SyncReport {
