@@ -135,6 +135,9 @@ TEST_CASE("a split view: the witness cosigns one history, refuses the fork, and 
   auto plain = alpha->GetText(path);
   REQUIRE(plain.ok());
   CHECK(plain->find("\xE2\x80\x94 witness.test/w1 ") != std::string::npos);
+  auto tiles = alpha->GetText("/v1/collections/csam-known/tlog/checkpoint");  // the C2SP tlog-tiles one
+  REQUIRE(tiles.ok());
+  CHECK(tiles->find("\xE2\x80\x94 witness.test/w1 ") != std::string::npos);
   CHECK(Eventually(
       [&] { return Metric(ex.ops_host_port(), "exchange_witness_lag_entries", "log=\"csam-known\"") == 0; }));
   CHECK(Metric(ex.ops_host_port(), "exchange_witness_requests_total", "result=\"cosigned\"") > 0);
