@@ -37,7 +37,7 @@ constexpr const char* kMergeSignals = R"sql(
   INSERT INTO signals (collection_id, kind, value, pdq_quality, skeleton, canon_version)
   SELECT DISTINCT ON (kind, value) $1, kind, value, NULLIF(pdq_quality, -1), NULLIF(skeleton, ''), $2
     FROM signal_staging ORDER BY kind, value, ord
-  ON CONFLICT (collection_id, kind, value) DO NOTHING
+  ON CONFLICT (collection_id, kind, value_key) DO NOTHING
   RETURNING id, kind, value, (extract(epoch FROM first_seen) * 1000)::bigint AS first_seen_ms)sql";
 // A pdq signal keeps the best quality of its contributions (changed ones only,
 // so every change of state comes with its feed entry).
@@ -52,7 +52,8 @@ constexpr const char* kMergeContributions = R"sql(
   SELECT DISTINCT ON (s.id) s.id, $2, st.category, st.labels::text[], st.reviewed, st.source_ref,
          st.principles::integer[], NULLIF(st.expires_at, '')::timestamptz
     FROM signal_staging st
-    JOIN signals s ON s.collection_id = $1 AND s.kind = st.kind AND s.value = st.value
+    JOIN signals s ON s.collection_id = $1 AND s.kind = st.kind AND s.value_key = signal_value_key(st.value)
+                  AND s.value = st.value
    ORDER BY s.id, st.ord
   ON CONFLICT (signal_id, org_id) DO UPDATE
      SET category = EXCLUDED.category, labels = EXCLUDED.labels, reviewed = EXCLUDED.reviewed,
@@ -129,9 +130,14 @@ constexpr const char* kSelectValuesBySkeleton = R"sql(
     SELECT skeleton, value, row_number() OVER (PARTITION BY skeleton ORDER BY value) AS n
       FROM signals WHERE collection_id = $1 AND kind = $2 AND skeleton = ANY($3::text[])) t
    WHERE n <= $4 ORDER BY skeleton, value)sql";
-constexpr const char* kSelectExistingValues =
-    "SELECT value FROM signals WHERE collection_id = $1 AND kind = $2 AND value = ANY($3::text[])";
-constexpr const char* kSelectSignalId = "SELECT id FROM signals WHERE collection_id = $1 AND kind = $2 AND value = $3";
+// By value: value_key (the unique index, migrations/0009) finds the row, the value confirms it.
+constexpr const char* kSelectExistingValues = R"sql(
+  SELECT value FROM signals
+   WHERE collection_id = $1 AND kind = $2 AND value = ANY($3::text[])
+     AND value_key = ANY(ARRAY(SELECT signal_value_key(v) FROM unnest($3::text[]) AS v)))sql";
+constexpr const char* kSelectSignalId = R"sql(
+  SELECT id FROM signals
+   WHERE collection_id = $1 AND kind = $2 AND value_key = signal_value_key($3::text) AND value = $3)sql";
 constexpr const char* kUpsertOpinion = R"sql(
   INSERT INTO opinions (signal_id, org_id, opinion, reason) VALUES ($1, $2, $3, $4)
   ON CONFLICT (signal_id, org_id) DO UPDATE SET opinion = EXCLUDED.opinion, reason = EXCLUDED.reason, created_at = now()
@@ -166,8 +172,10 @@ constexpr const char* kSelectCollectionRef = R"sql(
     FROM collections c WHERE c.id = $1)sql";
 // The signals a batch contributed to, by id, and the ids of values by kind.
 constexpr const char* kSelectSignalKeys = "SELECT id, kind, value FROM signals WHERE id = ANY($1::bigint[])";
-constexpr const char* kSelectSignalIds =
-    "SELECT id FROM signals WHERE collection_id = $1 AND kind = $2 AND value = ANY($3::text[])";
+constexpr const char* kSelectSignalIds = R"sql(
+  SELECT id FROM signals
+   WHERE collection_id = $1 AND kind = $2 AND value = ANY($3::text[])
+     AND value_key = ANY(ARRAY(SELECT signal_value_key(v) FROM unnest($3::text[]) AS v)))sql";
 
 int64_t NowMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())

@@ -14,6 +14,7 @@
 #include "exchange/v1/collections.pb.h"
 #include "exchange/v1/feed.pb.h"
 #include "exchange/v1/signals.pb.h"
+#include "log/encoding.h"
 #include "test_exchange.h"
 
 using namespace exchange;
@@ -167,6 +168,21 @@ TEST_CASE("submission: canonical values, per-item errors, shared signals, idempo
     CHECK(info.contributions(0).org() == "alpha");
     CHECK(info.contributions(0).own());
     CHECK(info.contributions(1).org() == "beta");
+  }
+  SUBCASE("a 200 KiB opaque value is stored once per collection, however often it is sent") {
+    // Longer than a btree index entry holds: the signal's identity is the value's SHA-256 (migrations/0009).
+    std::string raw(200 * 1024, '\0');
+    for (size_t i = 0; i < raw.size(); ++i) raw[i] = static_cast<char>((i * 7919) >> 3);
+    const std::string value = log::Base64Encode(raw);
+    auto created = Submit(*alpha, "csam-known", {{"tmk_pdqf", value, "A1"}});
+    REQUIRE(created.results_size() == 1);
+    CHECK_MESSAGE(created.results(0).status() == "created", created.results(0).error());
+    CHECK(Submit(*alpha, "csam-known", {{"tmk_pdqf", value, "A1"}}).results(0).status() == "unchanged");
+    CHECK(Submit(*beta, "csam-known", {{"tmk_pdqf", value, "A2"}}).results(0).status() == "contribution_added");
+    // A value that differs in its last character is another signal.
+    std::string other = value;
+    other[other.size() - 5] = other[other.size() - 5] == 'A' ? 'B' : 'A';
+    CHECK(Submit(*alpha, "csam-known", {{"tmk_pdqf", other, "A1"}}).results(0).status() == "created");
   }
   SUBCASE("a URL value with '/' and '?' reaches the lookup intact when percent-encoded") {
     auto info = Lookup(*alpha, "csam-known", "url", "http%3A%2F%2Fexample.com%2Fb");
