@@ -689,6 +689,17 @@ TEST_CASE("submit a file in batches, re-run it idempotently, act on signals, mat
                           " " + Quote(work.path() + "/signals.pytx") + " 2>&1");
   CHECK_MESSAGE(pytx_read.exit_code == 0, pytx_read.output);
   CHECK(pytx_read.output == "pdq 1\nvideo_md5 2501\nvideo_sha256 1\n");
+  // A MISP feed directory, read back the way MISP's feed fetcher reads it.
+  const std::string feed = work.path() + "/misp-feed";
+  auto misp = Ctl({"export", "--mirror", dir, "--format", "misp", feed});
+  CHECK_MESSAGE(misp.code == 0, misp.err);
+  CHECK_MESSAGE(misp.err.find("left out 1 signals") != std::string::npos, misp.err);  // the retracted url
+  auto misp_read =
+      testing::RunCommand("python3 " + Quote(std::string(EXCHANGE_SOURCE_DIR) + "/tests/support/misp_feed_check.py") +
+                          " " + Quote(feed) + " test.exchange csam-known 2>&1");
+  CHECK_MESSAGE(misp_read.exit_code == 0, misp_read.output);
+  CHECK(misp_read.output == "domain 1\nmd5 2501\npdq 1\nsha1 1\nsha256 1\ntext 1\n");
+  CHECK(Ctl({"export", "--mirror", dir, "--format", "misp"}).code == 2);  // no FEEDDIR
   auto te = Ctl({"export", "--mirror", dir, "--format", "te"});
   CHECK(te.code == 2);
   CHECK(te.err.find("use --format pytx") != std::string::npos);
