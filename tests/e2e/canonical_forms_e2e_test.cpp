@@ -17,6 +17,7 @@
 #include "exchange/v1/collections.pb.h"
 #include "exchange/v1/report.pb.h"
 #include "exchange/v1/signals.pb.h"
+#include "process.h"
 #include "signals/kind.h"
 #include "store/signals.h"
 #include "test_exchange.h"
@@ -27,19 +28,6 @@ using exchange::testing::TestExchange;
 
 namespace {
 
-std::string ReadAll(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-std::string Quote(const std::string& s) {
-  std::string out = "'";
-  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
-}
-
 struct Run {
   int code = -1;
   std::string out, err;
@@ -47,11 +35,11 @@ struct Run {
 
 Run Binary(const std::string& name, const std::vector<std::string>& args) {
   TempDir tmp;
-  std::string command = Quote(testing::BinDir() + "/" + name);
-  for (const auto& a : args) command += " " + Quote(a);
-  command += " </dev/null 2>" + Quote(tmp.path() + "/stderr");
+  std::string command = testing::ShellQuote(testing::BinDir() + "/" + name);
+  for (const auto& a : args) command += " " + testing::ShellQuote(a);
+  command += " </dev/null 2>" + testing::ShellQuote(tmp.path() + "/stderr");
   auto r = testing::RunCommand(command);
-  return {r.exit_code, r.output, ReadAll(tmp.path() + "/stderr")};
+  return {r.exit_code, r.output, testing::ReadText(tmp.path() + "/stderr")};
 }
 
 std::vector<std::string> MemberFlags(const TestExchange& ex, const std::string& who) {
@@ -61,7 +49,7 @@ std::vector<std::string> MemberFlags(const TestExchange& ex, const std::string& 
 
 std::string FeedKeys(const TestExchange& ex) {
   auto trimmed = [&](const std::string& file) {
-    std::string v = ReadAll(ex.dir() + "/" + file);
+    std::string v = testing::ReadText(ex.dir() + "/" + file);
     while (!v.empty() && (v.back() == '\n' || v.back() == ' ')) v.pop_back();
     return v;
   };

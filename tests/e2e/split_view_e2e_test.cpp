@@ -34,22 +34,9 @@ using testing::ChildProcess;
 using testing::TestExchange;
 namespace fs = std::filesystem;
 
-std::string ReadAll(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 std::string Trimmed(std::string s) {
   while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
   return s;
-}
-
-std::string Quote(const std::string& s) {
-  std::string out = "'";
-  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
 }
 
 struct Run {
@@ -61,15 +48,15 @@ struct Run {
 Run Ctl(const TestExchange& ex, const std::string& who, const std::string& server, const std::vector<std::string>& args,
         const fs::path& scratch) {
   const auto o = ex.ClientOptionsFor(who);
-  std::string command = Quote(testing::BinDir() + "/exchangectl");
-  for (const auto& a : args) command += " " + Quote(a);
+  std::string command = testing::ShellQuote(testing::BinDir() + "/exchangectl");
+  for (const auto& a : args) command += " " + testing::ShellQuote(a);
   for (const auto& a : {"--server", server.c_str(), "--ca", o.ca_file.c_str(), "--cert", o.cert_file.c_str(), "--key",
                         o.key_file.c_str()}) {
-    command += " " + Quote(a);
+    command += " " + testing::ShellQuote(a);
   }
   const fs::path err = scratch / "stderr";
-  auto r = testing::RunCommand(command + " 2>" + Quote(err.string()));
-  return {r.exit_code, r.output, ReadAll(err)};
+  auto r = testing::RunCommand(command + " 2>" + testing::ShellQuote(err.string()));
+  return {r.exit_code, r.output, testing::ReadText(err)};
 }
 
 // The value of the first series of `metric` whose labels contain `labels`; -1 when absent.
@@ -99,7 +86,7 @@ TEST_CASE("a split view: the witness cosigns one history, refuses the fork, and 
   testing::TempDir work;
   const fs::path dir = work.path();
   auto keygen = testing::RunCommand(testing::BinDir() + "/exchangectl witness keygen --name witness.test/w1 --out " +
-                                    Quote((dir / "witness.key").string()));
+                                    testing::ShellQuote((dir / "witness.key").string()));
   REQUIRE(keygen.exit_code == 0);
   const std::string witness_vkey = Trimmed(keygen.output);
   const int witness_port = testing::FreePort();
@@ -107,8 +94,8 @@ TEST_CASE("a split view: the witness cosigns one history, refuses the fork, and 
 
   // The exchange starts before its witness: submissions wait for it.
   TestExchange ex(testing::PgCluster::Shared(), {{witness_flag, "--witness-period=200", "--witness-timeout=1000"}});
-  const std::string feed_vkey = Trimmed(ReadAll(ex.dir() + "/feed.key.vkey"));
-  const std::string freshness_vkey = Trimmed(ReadAll(ex.dir() + "/freshness.key.vkey"));
+  const std::string feed_vkey = Trimmed(testing::ReadText(ex.dir() + "/feed.key.vkey"));
+  const std::string freshness_vkey = Trimmed(testing::ReadText(ex.dir() + "/freshness.key.vkey"));
   ChildProcess witness({testing::BinDir() + "/exchangectl", "witness", "serve", "--state", (dir / "state").string(),
                         "--key", (dir / "witness.key").string(), "--listen",
                         "127.0.0.1:" + std::to_string(witness_port), "--log", "test.exchange/*=" + feed_vkey},
@@ -172,11 +159,11 @@ TEST_CASE("a split view: the witness cosigns one history, refuses the fork, and 
     auto r = testing::RunCommand(command + " 2>&1");
     REQUIRE_MESSAGE(r.exit_code == 0, command << ": " << r.output);
   };
-  run(testing::BinDir() + "/exchanged migrate --database " + Quote(database));
+  run(testing::BinDir() + "/exchanged migrate --database " + testing::ShellQuote(database));
   for (const auto& [who, org, role] : {std::tuple{"admin1", "coalition", "admin"},
                                        std::tuple{"alpha", "alpha", "member"}, std::tuple{"beta", "beta", "member"}}) {
-    run(testing::BinDir() + "/exchanged credentials add --database " + Quote(database) + " --org " + org + " --role " +
-        role + " --cert " + Quote(ex.pki() + "/" + who + ".pem"));
+    run(testing::BinDir() + "/exchanged credentials add --database " + testing::ShellQuote(database) + " --org " + org +
+        " --role " + role + " --cert " + testing::ShellQuote(ex.pki() + "/" + who + ".pem"));
   }
   const int api_port = testing::FreePort(), ops_port = testing::FreePort();
   const std::string fork_ops = "127.0.0.1:" + std::to_string(ops_port);

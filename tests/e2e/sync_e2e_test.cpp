@@ -27,6 +27,7 @@
 #include "log/encoding.h"
 #include "log/hash.h"
 #include "log/signed_note.h"
+#include "process.h"
 #include "tampering_proxy.h"
 #include "test_exchange.h"
 
@@ -43,22 +44,9 @@ using Clock = std::chrono::steady_clock;
 
 double Since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
 
-std::string ReadAll(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 void WriteAll(const fs::path& path, const std::string& text) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   out << text;
-}
-
-std::string Quote(const std::string& s) {
-  std::string out = "'";
-  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
 }
 
 std::string RandomHex(std::mt19937_64& rng, int bytes) {
@@ -76,7 +64,7 @@ struct Who {
 Who WhoFor(const TestExchange& ex, const std::string& who, const std::string& server = "") {
   auto o = ex.ClientOptionsFor(who);
   auto vkey = [&](const std::string& file) {
-    std::string v = ReadAll(ex.dir() + "/" + file);
+    std::string v = testing::ReadText(ex.dir() + "/" + file);
     while (!v.empty() && (v.back() == '\n' || v.back() == ' ')) v.pop_back();
     return v;
   };
@@ -92,13 +80,13 @@ struct CtlResult {
 // Runs exchangectl with `args`, `input` on stdin.
 CtlResult Ctl(const std::vector<std::string>& args, const std::string& input = "") {
   TempDir tmp;
-  std::string command = Quote(testing::BinDir() + "/exchangectl");
-  for (const auto& a : args) command += " " + Quote(a);
+  std::string command = testing::ShellQuote(testing::BinDir() + "/exchangectl");
+  for (const auto& a : args) command += " " + testing::ShellQuote(a);
   const std::string in = tmp.path() + "/stdin", err = tmp.path() + "/stderr";
   WriteAll(in, input);
-  command += " <" + Quote(in) + " 2>" + Quote(err);
+  command += " <" + testing::ShellQuote(in) + " 2>" + testing::ShellQuote(err);
   auto r = testing::RunCommand(command);
-  return {r.exit_code, r.output, ReadAll(err)};
+  return {r.exit_code, r.output, testing::ReadText(err)};
 }
 
 std::vector<std::string> Concat(std::vector<std::string> a, const std::vector<std::string>& b) {
@@ -178,7 +166,7 @@ std::map<std::string, std::string> Snapshot(const std::string& dir) {
   std::map<std::string, std::string> files;
   for (const auto& e : fs::directory_iterator(dir)) {
     const std::string name = e.path().filename().string();
-    if (e.is_regular_file() && name != "lock") files[name] = ReadAll(e.path());
+    if (e.is_regular_file() && name != "lock") files[name] = testing::ReadText(e.path());
   }
   return files;
 }
@@ -364,7 +352,7 @@ TEST_CASE("a tampered, rolled back, forked or re-signed feed is refused: mirror 
     const std::string evidence = Evidence(dir, reason);
     REQUIRE_MESSAGE(!evidence.empty(), reason << ": no evidence directory");
     CHECK(fs::exists(evidence + "/reason.txt"));
-    CHECK(ReadAll(evidence + "/old-checkpoint.note") == before.at("checkpoint"));
+    CHECK(testing::ReadText(evidence + "/old-checkpoint.note") == before.at("checkpoint"));
     CHECK(fs::exists(evidence + "/new-checkpoint.note"));
     return evidence;
   };
@@ -386,7 +374,7 @@ TEST_CASE("a tampered, rolled back, forked or re-signed feed is refused: mirror 
     const std::string evidence = refused(via_proxy, "altered-entries", {"--page", "10"});
     CHECK(fs::exists(evidence + "/entries-40-50.b64"));
     CHECK(fs::exists(evidence + "/consistency-proof.txt"));
-    CHECK(ReadAll(evidence + "/reason.txt").find("the first bad page is [40, 50)") != std::string::npos);
+    CHECK(testing::ReadText(evidence + "/reason.txt").find("the first bad page is [40, 50)") != std::string::npos);
   }
   {  // an old checkpoint replayed: rollback
     const std::string old = *note20;
@@ -394,7 +382,7 @@ TEST_CASE("a tampered, rolled back, forked or re-signed feed is refused: mirror 
       if (target.ends_with("/checkpoint")) answer.body = old;
     });
     const std::string evidence = refused(via_proxy, "rollback");
-    CHECK(ReadAll(evidence + "/new-checkpoint.note") == old);
+    CHECK(testing::ReadText(evidence + "/new-checkpoint.note") == old);
   }
   {  // a consistency proof that does not verify: fork
     proxy.SetRewrite([](const std::string&, const std::string& target, client::HttpResult& answer) {
@@ -406,7 +394,7 @@ TEST_CASE("a tampered, rolled back, forked or re-signed feed is refused: mirror 
       answer.body = proof.SerializeAsString();
     });
     const std::string evidence = refused(via_proxy, "fork");
-    CHECK(ReadAll(evidence + "/consistency-proof.txt").find("old=30 new=55") != std::string::npos);
+    CHECK(testing::ReadText(evidence + "/consistency-proof.txt").find("old=30 new=55") != std::string::npos);
   }
   {  // a checkpoint signed by an unknown key with the trusted key's name
     auto impostor = log::GenerateSigner("test.exchange");
@@ -451,12 +439,12 @@ TEST_CASE("a tampered, rolled back, forked or re-signed feed is refused: mirror 
       auto r = testing::RunCommand(command + " 2>&1");
       REQUIRE_MESSAGE(r.exit_code == 0, command << ": " << r.output);
     };
-    run(testing::BinDir() + "/exchanged migrate --database " + Quote(database));
+    run(testing::BinDir() + "/exchanged migrate --database " + testing::ShellQuote(database));
     for (const auto& [who, org, role] :
          {std::tuple{"admin1", "coalition", "admin"}, std::tuple{"alpha", "alpha", "member"},
           std::tuple{"beta", "beta", "member"}}) {
-      run(testing::BinDir() + "/exchanged credentials add --database " + Quote(database) + " --org " + org +
-          " --role " + role + " --cert " + Quote(ex.pki() + "/" + who + ".pem"));
+      run(testing::BinDir() + "/exchanged credentials add --database " + testing::ShellQuote(database) + " --org " +
+          org + " --role " + role + " --cert " + testing::ShellQuote(ex.pki() + "/" + who + ".pem"));
     }
     const int api_port = testing::FreePort(), ops_port = testing::FreePort();
     // The exchange's own flags (PKI, keys, name), another database: the last --database wins.
@@ -480,7 +468,7 @@ TEST_CASE("a tampered, rolled back, forked or re-signed feed is refused: mirror 
     refused(direct, "fork");
     testing::SubmitRandomSha256(*forked_alpha, "csam-known", 25, rng);  // larger, not an extension
     const std::string evidence = refused(direct, "fork");
-    CHECK(ReadAll(evidence + "/consistency-proof.txt").find("old=30 new=55") != std::string::npos);
+    CHECK(testing::ReadText(evidence + "/consistency-proof.txt").find("old=30 new=55") != std::string::npos);
     forked->Signal(SIGTERM);
     forked->Wait(std::chrono::seconds(10));
   }
@@ -553,7 +541,7 @@ TEST_CASE("submit a file in batches, re-run it idempotently, act on signals, mat
                                 "unchanged, 1 rejected; 2 bad lines") != std::string::npos,
                 second.out);
   CHECK(LogSize(*alpha, "csam-known") == size);  // nothing appended
-  const std::string errors = ReadAll(work.path() + "/errors.csv");
+  const std::string errors = testing::ReadText(work.path() + "/errors.csv");
   CHECK(errors.find("line,value,reason\n") == 0);
   CHECK(errors.find("4,nope,\"md5 contains 'n', which is not a hex digit\"\n") != std::string::npos);
 
@@ -612,7 +600,7 @@ TEST_CASE("submit a file in batches, re-run it idempotently, act on signals, mat
   auto proof = Ctl({"proof", "--mirror", dir, "url", "http://bad.example/g"});
   REQUIRE_MESSAGE(proof.code == 0, proof.err);
   CHECK(proof.out.starts_with("c2sp.org/tlog-proof@v1\nextra "));
-  CHECK(proof.out.find("\n\n" + ReadAll(dir + "/checkpoint")) != std::string::npos);
+  CHECK(proof.out.find("\n\n" + testing::ReadText(dir + "/checkpoint")) != std::string::npos);
   const std::string proof_file = work.path() + "/url.tlog-proof";
   WriteAll(proof_file, proof.out);
   auto proved = Ctl({"proof", "verify", proof_file, "--feed-vkey", a.vkeys});
@@ -684,9 +672,9 @@ TEST_CASE("submit a file in batches, re-run it idempotently, act on signals, mat
   CHECK(pytx.out.find("url ") == std::string::npos);                                  // retracted
   CHECK_MESSAGE(pytx.err.find("left out 3 signals") != std::string::npos, pytx.err);  // domain, sha1, account_id
   WriteAll(work.path() + "/signals.pytx", pytx.out);
-  auto pytx_read =
-      testing::RunCommand("python3 " + Quote(std::string(EXCHANGE_SOURCE_DIR) + "/tests/support/pytx_file_check.py") +
-                          " " + Quote(work.path() + "/signals.pytx") + " 2>&1");
+  auto pytx_read = testing::RunCommand(
+      "python3 " + testing::ShellQuote(std::string(EXCHANGE_SOURCE_DIR) + "/tests/support/pytx_file_check.py") + " " +
+      testing::ShellQuote(work.path() + "/signals.pytx") + " 2>&1");
   CHECK_MESSAGE(pytx_read.exit_code == 0, pytx_read.output);
   CHECK(pytx_read.output == "pdq 1\nvideo_md5 2501\nvideo_sha256 1\n");
   // A MISP feed directory, read back the way MISP's feed fetcher reads it.
@@ -694,9 +682,9 @@ TEST_CASE("submit a file in batches, re-run it idempotently, act on signals, mat
   auto misp = Ctl({"export", "--mirror", dir, "--format", "misp", feed});
   CHECK_MESSAGE(misp.code == 0, misp.err);
   CHECK_MESSAGE(misp.err.find("left out 1 signals") != std::string::npos, misp.err);  // the retracted url
-  auto misp_read =
-      testing::RunCommand("python3 " + Quote(std::string(EXCHANGE_SOURCE_DIR) + "/tests/support/misp_feed_check.py") +
-                          " " + Quote(feed) + " test.exchange csam-known 2>&1");
+  auto misp_read = testing::RunCommand(
+      "python3 " + testing::ShellQuote(std::string(EXCHANGE_SOURCE_DIR) + "/tests/support/misp_feed_check.py") + " " +
+      testing::ShellQuote(feed) + " test.exchange csam-known 2>&1");
   CHECK_MESSAGE(misp_read.exit_code == 0, misp_read.output);
   CHECK(misp_read.output == "domain 1\nmd5 2501\npdq 1\nsha1 1\nsha256 1\ntext 1\n");
   CHECK(Ctl({"export", "--mirror", dir, "--format", "misp"}).code == 2);  // no FEEDDIR

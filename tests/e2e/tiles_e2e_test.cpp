@@ -25,6 +25,7 @@
 #include "log/hash.h"
 #include "log/merkle.h"
 #include "log/tiles.h"
+#include "process.h"
 #include "tampering_proxy.h"
 #include "test_exchange.h"
 
@@ -192,12 +193,6 @@ void CheckTiles(client::ApiClient& api, const std::string& log_path, const std::
   }
 }
 
-std::string Quote(const std::string& s) {
-  std::string out = "'";
-  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
-}
-
 std::string ReadFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   std::stringstream ss;
@@ -212,11 +207,11 @@ testing::CommandResult Ctl(const TestExchange& ex, const std::string& who, const
                            const std::string& server = "") {
   auto o = ex.ClientOptionsFor(who);
   if (!server.empty()) o.server = server;
-  std::string command = Quote(testing::BinDir() + "/exchangectl");
-  for (const auto& a : args) command += " " + Quote(a);
+  std::string command = testing::ShellQuote(testing::BinDir() + "/exchangectl");
+  for (const auto& a : args) command += " " + testing::ShellQuote(a);
   for (const auto& a : {"--server", o.server.c_str(), "--ca", o.ca_file.c_str(), "--cert", o.cert_file.c_str(), "--key",
                         o.key_file.c_str()}) {
-    command += " " + Quote(a);
+    command += " " + testing::ShellQuote(a);
   }
   return testing::RunCommand(command + " 2>&1");
 }
@@ -371,7 +366,8 @@ TEST_CASE("exchangectl sync --tiles builds the mirror a sync through the entries
   CHECK(one.output.find("1 new entry verified and applied (70300 -> 70301)") != std::string::npos);
   // Those proofs came from hash tiles: the proof endpoint has not been asked yet.
   auto count = [&](const std::string& needle) {
-    auto r = testing::RunCommand("grep -c " + Quote(needle) + " " + Quote(ex.dir() + "/exchanged.log"));
+    auto r = testing::RunCommand("grep -c " + testing::ShellQuote(needle) + " " +
+                                 testing::ShellQuote(ex.dir() + "/exchanged.log"));
     return std::stoi(r.output.empty() ? "0" : r.output);
   };
   CHECK(count("/proof/consistency") == 0);

@@ -8,6 +8,7 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <filesystem>
 #include <optional>
 #include <string>
 #include <vector>
@@ -43,5 +44,10 @@ struct CommandResult {
   std::string output;
 };
 CommandResult RunCommand(const std::string& command);
+
+// `s` as one /bin/sh word: in single quotes, each ' written '\''.
+std::string ShellQuote(const std::string& s);
+// The whole file; "" when it cannot be read.
+std::string ReadText(const std::filesystem::path& path);
 
 }  // namespace exchange::testing

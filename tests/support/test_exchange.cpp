@@ -23,8 +23,6 @@ std::string SourceDir() { return EXCHANGE_SOURCE_DIR; }
 
 namespace {
 
-std::string Quote(const std::string& s) { return "'" + s + "'"; }
-
 std::string RunOrThrow(const std::string& command) {
   CommandResult r = RunCommand(command + " 2>&1");
   if (r.exit_code != 0)
@@ -48,11 +46,11 @@ TempDir::~TempDir() {
 }
 
 PgCluster::PgCluster() {
-  std::string out = RunOrThrow(SourceDir() + "/scripts/lib/pgcluster.sh up " + Quote(dir_.path()));
+  std::string out = RunOrThrow(SourceDir() + "/scripts/lib/pgcluster.sh up " + ShellQuote(dir_.path()));
   admin_url_ = out.substr(0, out.find('\n'));
 }
 
-PgCluster::~PgCluster() { RunCommand(SourceDir() + "/scripts/lib/pgcluster.sh down " + Quote(dir_.path())); }
+PgCluster::~PgCluster() { RunCommand(SourceDir() + "/scripts/lib/pgcluster.sh down " + ShellQuote(dir_.path())); }
 
 PgCluster& PgCluster::Shared() {
   static PgCluster cluster;
@@ -61,12 +59,12 @@ PgCluster& PgCluster::Shared() {
 
 std::string PgCluster::CreateDatabase() {
   std::string name = "test_" + std::to_string(getpid()) + "_" + std::to_string(next_database_++);
-  RunOrThrow("psql -q -v ON_ERROR_STOP=1 " + Quote(admin_url_) + " -c 'CREATE DATABASE " + name + "'");
+  RunOrThrow("psql -q -v ON_ERROR_STOP=1 " + ShellQuote(admin_url_) + " -c 'CREATE DATABASE " + name + "'");
   return admin_url_.substr(0, admin_url_.rfind('/') + 1) + name;
 }
 
-void PgCluster::Stop() { RunOrThrow(SourceDir() + "/scripts/lib/pgcluster.sh stop " + Quote(dir_.path())); }
-void PgCluster::Start() { RunOrThrow(SourceDir() + "/scripts/lib/pgcluster.sh start " + Quote(dir_.path())); }
+void PgCluster::Stop() { RunOrThrow(SourceDir() + "/scripts/lib/pgcluster.sh stop " + ShellQuote(dir_.path())); }
+void PgCluster::Start() { RunOrThrow(SourceDir() + "/scripts/lib/pgcluster.sh start " + ShellQuote(dir_.path())); }
 
 int FreePort() {
   int fd = socket(AF_INET, SOCK_STREAM, 0);
@@ -131,7 +129,7 @@ TestExchange::TestExchange(PgCluster& cluster, ExchangeOptions options) {
   pki::DevPkiOptions pki_options;
   pki_options.clients.push_back({"stranger", "stranger"});
   if (Status s = pki::InitDevPki(pki(), pki_options); !s.ok()) throw std::runtime_error(s.ToString());
-  RunOrThrow(BinDir() + "/exchanged migrate --database " + Quote(database_url_));
+  RunOrThrow(BinDir() + "/exchanged migrate --database " + ShellQuote(database_url_));
   struct Member {
     const char* who;
     const char* org;
@@ -140,13 +138,13 @@ TestExchange::TestExchange(PgCluster& cluster, ExchangeOptions options) {
   for (const Member& m : {Member{"admin1", "coalition", "admin"}, Member{"admin2", "coalition", "admin"},
                           Member{"auditor", "coalition", "auditor"}, Member{"alpha", "alpha", "member"},
                           Member{"beta", "beta", "member"}}) {
-    RunOrThrow(BinDir() + "/exchanged credentials add --database " + Quote(database_url_) + " --org " + m.org +
-               " --role " + m.role + " --cert " + Quote(pki() + "/" + m.who + ".pem"));
+    RunOrThrow(BinDir() + "/exchanged credentials add --database " + ShellQuote(database_url_) + " --org " + m.org +
+               " --role " + m.role + " --cert " + ShellQuote(pki() + "/" + m.who + ".pem"));
   }
-  RunOrThrow(BinDir() + "/exchanged keys generate --name test.exchange --out " + Quote(dir() + "/feed.key"));
+  RunOrThrow(BinDir() + "/exchanged keys generate --name test.exchange --out " + ShellQuote(dir() + "/feed.key"));
   RunOrThrow(BinDir() + "/exchanged keys generate --freshness --name test.exchange/freshness --out " +
-             Quote(dir() + "/freshness.key"));
-  RunOrThrow(BinDir() + "/exchanged keys generate --report --out " + Quote(dir() + "/report.key"));
+             ShellQuote(dir() + "/freshness.key"));
+  RunOrThrow(BinDir() + "/exchanged keys generate --report --out " + ShellQuote(dir() + "/report.key"));
   api_port_ = FreePort();
   ops_port_ = FreePort();
   enroll_port_ = FreePort();
