@@ -4,7 +4,9 @@
 // allocated. Inputs are Meta's sample videos cut or damaged in memory, small
 // videos written here (YUV4MPEG, a plain-text container), and
 // tests/data/video/audio-only.m4a (0.2 s of AAC made with `ffmpeg -f lavfi
-// -i sine=frequency=440:duration=0.2 -c:a aac -b:a 16k`).
+// -i sine=frequency=440:duration=0.2 -c:a aac -b:a 16k`) and faststart.mp4
+// (its index first: `ffmpeg -f lavfi -i testsrc=size=32x24:rate=10:duration=0.3
+// -c:v libx264 -preset ultrafast -pix_fmt yuv420p -movflags +faststart`).
 #include <doctest/doctest.h>
 
 #include <string>
@@ -93,7 +95,7 @@ TEST_CASE("video: truncated and corrupt files are refused") {
   }
   // An MP4 with its index first (faststart), cut inside the frames: fewer frames than the index lists.
   const std::vector<uint8_t> faststart =
-      ReadTestBytes(std::string(EXCHANGE_SOURCE_DIR) + "/fuzz/corpus/video_fuzz/small.mp4");
+      ReadTestBytes(std::string(EXCHANGE_SOURCE_DIR) + "/tests/data/video/faststart.mp4");
   REQUIRE(video::HashVideoBytes(faststart).ok());
   auto cut = video::HashVideoBytes(std::span<const uint8_t>(faststart).first(faststart.size() * 3 / 4));
   CHECK(Error(cut).starts_with("truncated"));
