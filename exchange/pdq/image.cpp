@@ -394,4 +394,15 @@ Result<PdqResult> HashImage(std::span<const uint8_t> bytes, const DecodeOptions&
   return HashLuma(image->view());
 }
 
+void LumaFromRgb24(std::span<const uint8_t> rgb, int width, int height, size_t row_stride, LumaImage& out) {
+  out.width = width;
+  out.height = height;
+  out.pixels.resize(static_cast<size_t>(width) * static_cast<size_t>(height));
+  float* pixel = out.pixels.data();
+  for (int y = 0; y < height; ++y) {
+    const uint8_t* in = rgb.data() + static_cast<size_t>(y) * row_stride;
+    for (int x = 0; x < width; ++x, in += 3) *pixel++ = Luma(in[0], in[1], in[2]);
+  }
+}
+
 }  // namespace exchange::pdq

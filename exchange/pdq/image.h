@@ -75,6 +75,12 @@ struct LumaImage {
   LumaView view() const { return {pixels, width, height}; }
 };
 
+// The luma of a packed RGB24 picture (`row_stride` bytes from one row to the
+// next, at least 3 × width), by the same formula as the decoders above, into
+// `out` (resized; its buffer is reused). For video frames, which are hashed
+// at full size as Meta's vPDQ does. `rgb` must hold height rows.
+void LumaFromRgb24(std::span<const uint8_t> rgb, int width, int height, size_t row_stride, LumaImage& out);
+
 // InvalidArgument for an unknown format or a corrupt, truncated or
 // unsupported file; PayloadTooLarge above options.max_pixels.
 Result<LumaImage> DecodeLuma(std::span<const uint8_t> bytes, const DecodeOptions& options = {});

@@ -11,6 +11,7 @@
 #include "signals/text.h"
 #include "signals/url.h"
 #include "signals/utf8.h"
+#include "signals/vpdq_value.h"
 
 namespace exchange::signals {
 namespace {
@@ -166,8 +167,8 @@ Result<std::string> Canonicalize(Kind kind, std::string_view raw) {
     case Kind::kSha256:
     case Kind::kPdq: return CanonicalizeHex(kind, raw, 32);
     case Kind::kPhotoDna: return CanonicalizeBase64(kind, raw, kPhotoDnaBytes, kPhotoDnaBytes);
-    case Kind::kTmkPdqf:
-    case Kind::kVpdq: return CanonicalizeBase64(kind, raw, 0, kMaxOpaqueBytes);
+    case Kind::kTmkPdqf: return CanonicalizeBase64(kind, raw, 0, kMaxOpaqueBytes);
+    case Kind::kVpdq: return CanonicalizeVpdq(raw);
     case Kind::kUrl: return CanonicalizeUrl(raw);
     case Kind::kDomain: return CanonicalizeDomain(raw);
     case Kind::kKeyword: return CanonicalizeKeyword(raw);

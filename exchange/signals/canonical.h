@@ -27,10 +27,12 @@ namespace exchange::signals {
 //      simple case folding of a few scripts
 //   2  UTS #46 non-transitional host names (ICU), NFKC_Casefold text with
 //      white space collapsed (ICU), public suffixes refused (libpsl)
-inline constexpr int kCanonicalFormVersion = 2;
+//   3  vpdq is python-threatexchange's JSON list of frames (vpdq_value.h)
+//      instead of opaque base64
+inline constexpr int kCanonicalFormVersion = 3;
 
 inline constexpr size_t kPhotoDnaBytes = 144;
-inline constexpr size_t kMaxOpaqueBytes = 256 * 1024;  // tmk_pdqf, vpdq; decoded bytes
+inline constexpr size_t kMaxOpaqueBytes = 256 * 1024;  // tmk_pdqf; decoded bytes
 inline constexpr size_t kMaxKeywordBytes = 1024;       // UTF-8, after trimming and folding
 inline constexpr size_t kMaxPlatformBytes = 64;
 inline constexpr size_t kMaxAccountIdentifierBytes = 512;  // UTF-8, after canonicalisation
@@ -44,12 +46,16 @@ inline constexpr size_t kMaxAccountIdentifierBytes = 512;  // UTF-8, after canon
 //   inside, a "0x" prefix, non-hex characters and any other length are
 //   refused (the message names the kind of hash the length would suit). A
 //   pdq hash's quality is a separate field: see ValidatePdqQuality.
-// photodna: base64 of exactly 144 bytes. tmk_pdqf, vpdq: base64 of 1 byte to
+// photodna: base64 of exactly 144 bytes. tmk_pdqf: base64 of 1 byte to
 //   256 KiB. Surrounding ASCII white space is trimmed; otherwise the text must
 //   be strict standard base64 (RFC 4648 §4: '+' and '/', '=' padding, zero
 //   trailing bits, one line). The URL-safe alphabet and unpadded text are
 //   refused rather than converted. The canonical value is the re-encoded
 //   bytes, which for accepted input equals the trimmed text.
+// vpdq: python-threatexchange's JSON list of "pdq_hex,quality,timestamp"
+//   frames, re-written in the canonical spelling and in timestamp order
+//   (CanonicalizeVpdq, vpdq_value.h). Opaque base64, the version 2 form, is
+//   refused.
 // url: see CanonicalizeUrl (url.h). http and https only; userinfo dropped.
 // domain: see CanonicalizeDomain (domain.h). UTS #46 (WHATWG URL "domain to
 //   ASCII"), lowercase A-labels, one trailing dot dropped, at least two

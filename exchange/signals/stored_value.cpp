@@ -8,6 +8,7 @@
 #include <memory>
 #include <optional>
 
+#include "log/encoding.h"
 #include "signals/canonical.h"
 
 namespace exchange::signals {
@@ -48,6 +49,10 @@ Result<std::string> RecanonicalizeStored(Kind kind, std::string_view stored) {
       begin += 3;
       decoded = WithDecodedHost(stored, begin, std::min(stored.find_first_of(":/?", begin), stored.size()));
     }
+  } else if (kind == Kind::kVpdq) {
+    // Version 2 stored vpdq as opaque base64: bytes that are a frame list
+    // (pytx's JSON, base64-encoded by whoever submitted it) carry over.
+    if (auto bytes = log::Base64Decode(stored); bytes.ok()) decoded = std::move(bytes).value();
   } else if (kind == Kind::kAccountId) {
     size_t at = stored.rfind('@');
     if (at != std::string_view::npos) decoded = WithDecodedHost(stored, at + 1, stored.size());

@@ -23,6 +23,7 @@ RULES = {
     "exchange/log": {"common"},
     "exchange/signals": {"common", "log", "exchange"},
     "exchange/pdq": {"common", "signals"},
+    "exchange/video": {"common", "signals", "pdq", "log"},
     "exchange/pki": {"common", "log"},
     "exchange/report": {"common", "log", "exchange"},
     "exchange/metrics": {"common", "version"},
@@ -38,8 +39,8 @@ RULES = {
     "clients/exchangectl/formats": {"common", "signals", "log", "exchange"},
     "clients/exchangectl/transport": {"common", "log", "exchange", "formats"},
     "clients/exchangectl/mirror": {"common", "log", "signals", "pki", "exchange", "formats", "transport"},
-    "clients/exchangectl/commands": {"common", "version", "log", "signals", "pdq", "pki", "exchange", "formats",
-                                     "transport", "mirror"},
+    "clients/exchangectl/commands": {"common", "version", "log", "signals", "pdq", "video", "pki", "exchange",
+                                     "formats", "transport", "mirror"},
     "clients/exchangectl": {"common", "version", "commands"},
     "exchange": {"common", "version", "server"},  # main.cpp only
 }
@@ -51,6 +52,10 @@ SYSTEM_HOMES = {
     "boost/asio": {"exchange/net", "exchange/server", "exchange/services", "clients/exchangectl/transport"},
     "boost/beast": {"exchange/http", "exchange/net", "exchange/server", "clients/exchangectl/transport"},
     "prometheus/": {"exchange/metrics", "exchange/server"},
+    "libavformat/": {"exchange/video"},
+    "libavcodec/": {"exchange/video"},
+    "libswscale/": {"exchange/video"},
+    "libavutil/": {"exchange/video"},
 }
 
 # Pure code: no files, sockets, processes or databases (it decodes and computes

@@ -148,7 +148,7 @@ TEST_CASE("photodna: base64 of exactly 144 bytes, standard alphabet only") {
 }
 
 TEST_CASE("opaque kinds: unpadded and non-canonical base64 are refused, not repaired") {
-  for (Kind kind : {Kind::kTmkPdqf, Kind::kVpdq, Kind::kPhotoDna}) {
+  for (Kind kind : {Kind::kTmkPdqf, Kind::kPhotoDna}) {
     CAPTURE(KindName(kind));
     const std::string name(KindName(kind));
     CHECK(Refusal(kind, "QQ") == name + " is not valid base64 (length is not a multiple of 4)");
@@ -160,8 +160,8 @@ TEST_CASE("opaque kinds: unpadded and non-canonical base64 are refused, not repa
   }
 }
 
-TEST_CASE("tmk_pdqf and vpdq: 1 byte to 256 KiB of standard base64") {
-  for (Kind kind : {Kind::kTmkPdqf, Kind::kVpdq}) {
+TEST_CASE("tmk_pdqf: 1 byte to 256 KiB of standard base64") {
+  for (Kind kind : {Kind::kTmkPdqf}) {
     CAPTURE(KindName(kind));
     const std::string name(KindName(kind));
     CHECK(Canonical(kind, "AA==") == "AA==");

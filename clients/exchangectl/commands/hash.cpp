@@ -1,14 +1,19 @@
 // SPDX-License-Identifier: Apache-2.0
-// exchangectl hash FILE|DIR...: MD5, SHA-256, PDQ and PDQ quality of every
-// file, directories recursed, on all cores. Local only: no server involved.
+// exchangectl hash FILE|DIR...: MD5, SHA-256, and PDQ and PDQ quality of
+// every image or the vPDQ signal value of every video, directories recursed,
+// on all cores (one file per core). Local only: no server involved.
 //
-// Output (stdout): CSV with the header file,md5,sha256,pdq,quality, or with
-// --output json a single array of {"file", "md5", "sha256", "pdq",
-// "quality"} objects, in the order the paths were given (each directory's
-// files sorted). A file that is not an image still gets its MD5 and SHA-256;
-// its PDQ columns stay empty (CSV) or are replaced by "error" (JSON). Every
-// failure is also reported on stderr, and the exit code is then 1.
-// A progress bar goes to stderr when it is a terminal.
+// Output (stdout): CSV with the header file,md5,sha256,pdq,quality,vpdq, or
+// with --output json a single array of {"file", "md5", "sha256", "pdq",
+// "quality"} objects ({"file", "md5", "sha256", "vpdq", "vpdq_frames"} for a
+// video), in the order the paths were given (each directory's files sorted).
+// With --vpdq-frames, each video's frames in Meta's vpdq-hash-video lines
+// (frame_number,quality,pdq_hex,timestamp) instead of CSV, after a "# FILE"
+// line when there are several files; in JSON, a "frames" array of those
+// lines. A file that is neither an image nor a video still gets its MD5 and
+// SHA-256; its other columns stay empty (CSV) or are replaced by "error"
+// (JSON). Every failure is also reported on stderr, and the exit code is then
+// 1. A progress bar goes to stderr when it is a terminal.
 #include <openssl/evp.h>
 
 #include <algorithm>
@@ -16,6 +21,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -34,7 +40,10 @@
 #include "formats/json_text.h"
 #include "formats/progress.h"
 #include "pdq/image.h"
+#include "pdq/vpdq.h"
 #include "signals/utf8.h"
+#include "signals/vpdq_value.h"
+#include "video/video_hasher.h"
 
 namespace exchange::client {
 namespace {
@@ -48,8 +57,11 @@ constexpr size_t kReadChunk = size_t{1} << 20;
 struct FileHashes {
   std::string path;
   std::optional<std::string> md5, sha256;  // absent when the file could not be read
-  std::optional<pdq::PdqResult> pdq;       // absent when it could not be decoded
+  std::optional<pdq::PdqResult> pdq;       // an image's; absent when it is not one or could not be decoded
+  std::vector<pdq::VpdqFrame> frames;      // a video's hashed frames (empty for anything else)
+  std::optional<std::string> vpdq;         // the video's vpdq signal value
   std::string error;                       // why something is absent
+  bool hashed() const { return pdq || vpdq; }
 };
 
 // MD5 and SHA-256 side by side over one pass of the bytes.
@@ -82,8 +94,27 @@ class Digests {
   bool ok_ = false;
 };
 
-FileHashes HashFile(const std::string& path) {
-  FileHashes out{path, {}, {}, {}, {}};
+// A file that is not an image is tried as a video; its frames are kept.
+void HashVideo(const std::string& path, const video::VideoHashOptions& options, FileHashes& out) {
+  Result<video::VideoHash> hashed = video::HashVideoFile(path, options);
+  if (!hashed.ok()) {
+    const std::string why = hashed.status().message();
+    out.error = why.starts_with("not a video file")
+                    ? "not a JPEG, PNG or WebP image, nor a video FFmpeg can read (" + why + ")"
+                    : "video: " + why;
+    return;
+  }
+  out.frames = std::move(hashed->frames);
+  if (out.frames.size() > signals::kMaxVpdqFeatures) {
+    out.error = "video: " + std::to_string(out.frames.size()) + " frames hashed, more than a vpdq signal holds (" +
+                std::to_string(signals::kMaxVpdqFeatures) + "); hash fewer with --seconds-per-hash";
+    return;
+  }
+  out.vpdq = pdq::VpdqSignalValue(out.frames);
+}
+
+FileHashes HashFile(const std::string& path, const video::VideoHashOptions& video_options) {
+  FileHashes out{path, {}, {}, {}, {}, {}, {}};
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     out.error = std::string("cannot open ") + path + ": " + std::strerror(errno);
@@ -123,7 +154,11 @@ FileHashes HashFile(const std::string& path) {
     return out;
   }
   if (!image) {
-    out.error = size > kMaxImageFileBytes ? "image file larger than 1 GiB" : "not a JPEG, PNG or WebP image";
+    if (size > kMaxImageFileBytes && pdq::DetectFormat(bytes) != pdq::ImageFormat::kUnknown) {
+      out.error = "image file larger than 1 GiB";
+    } else {
+      HashVideo(path, video_options, out);
+    }
     return out;
   }
   Result<pdq::PdqResult> pdq = pdq::HashImage(bytes);
@@ -148,7 +183,7 @@ std::vector<std::string> CollectFiles(const std::vector<std::string>& args, std:
     for (fs::recursive_directory_iterator it(arg, error), end; !error && it != end; it.increment(error)) {
       if (it->is_regular_file(error)) found.push_back(it->path().string());
     }
-    if (error) failures.push_back({arg, {}, {}, {}, "cannot list the directory: " + error.message()});
+    if (error) failures.push_back({arg, {}, {}, {}, {}, {}, "cannot list the directory: " + error.message()});
     std::sort(found.begin(), found.end());
     files.insert(files.end(), found.begin(), found.end());
   }
@@ -156,7 +191,7 @@ std::vector<std::string> CollectFiles(const std::vector<std::string>& args, std:
 }
 
 void PrintCsv(const std::vector<FileHashes>& results) {
-  std::fputs("file,md5,sha256,pdq,quality\n", stdout);
+  std::fputs("file,md5,sha256,pdq,quality,vpdq\n", stdout);
   for (const FileHashes& r : results) {
     if (!r.md5) continue;  // unreadable: reported on stderr only
     std::string pdq, quality;
@@ -164,12 +199,21 @@ void PrintCsv(const std::vector<FileHashes>& results) {
       pdq = HexEncode(r.pdq->hash);
       quality = std::to_string(r.pdq->quality);
     }
-    std::printf("%s,%s,%s,%s,%s\n", CsvField(r.path).c_str(), r.md5->c_str(), r.sha256->c_str(), pdq.c_str(),
-                quality.c_str());
+    std::printf("%s,%s,%s,%s,%s,%s\n", CsvField(r.path).c_str(), r.md5->c_str(), r.sha256->c_str(), pdq.c_str(),
+                quality.c_str(), r.vpdq ? CsvField(*r.vpdq).c_str() : "");
   }
 }
 
-void PrintJsonArray(const std::vector<FileHashes>& results) {
+// Meta's vpdq-hash-video lines for every video, each after "# FILE" when there are several files.
+void PrintFrames(const std::vector<FileHashes>& results) {
+  for (const FileHashes& r : results) {
+    if (r.frames.empty()) continue;
+    if (results.size() > 1) std::printf("# %s\n", r.path.c_str());
+    for (const pdq::VpdqFrame& f : r.frames) std::printf("%s\n", pdq::FormatVpdqFrameLine(f).c_str());
+  }
+}
+
+void PrintJsonArray(const std::vector<FileHashes>& results, bool with_frames) {
   std::fputs("[", stdout);
   for (size_t i = 0; i < results.size(); ++i) {
     const FileHashes& r = results[i];
@@ -177,8 +221,17 @@ void PrintJsonArray(const std::vector<FileHashes>& results) {
     if (r.md5) object += ", \"md5\": \"" + *r.md5 + "\", \"sha256\": \"" + *r.sha256 + "\"";
     if (r.pdq) {
       object += ", \"pdq\": \"" + HexEncode(r.pdq->hash) + "\", \"quality\": " + std::to_string(r.pdq->quality);
+    } else if (r.vpdq) {
+      object += ", \"vpdq\": " + JsonString(*r.vpdq) + ", \"vpdq_frames\": " + std::to_string(r.frames.size());
     } else {
       object += ", \"error\": " + JsonString(r.error);
+    }
+    if (with_frames && !r.frames.empty()) {
+      object += ", \"frames\": [";
+      for (size_t f = 0; f < r.frames.size(); ++f) {
+        object += (f == 0 ? "\"" : ", \"") + pdq::FormatVpdqFrameLine(r.frames[f]) + "\"";
+      }
+      object += "]";
     }
     std::printf("%s%s}", i == 0 ? "" : ",\n ", object.c_str());
   }
@@ -192,7 +245,20 @@ int RunHash(Invocation& in) {
   int64_t threads = std::max(1u, std::thread::hardware_concurrency());
   in.flags.String("output", "EXCHANGECTL_OUTPUT", &output, "csv (or table, the same) or json");
   in.flags.Int("threads", "EXCHANGECTL_THREADS", &threads, "files hashed at once (default: one per core)");
+  bool vpdq_frames = false;
+  std::string seconds_per_hash = "0";
+  in.flags.Bool("vpdq-frames", "", &vpdq_frames, "print each video's frames as Meta's vpdq-hash-video does");
+  in.flags.String("seconds-per-hash", "", &seconds_per_hash, "hash one video frame every S seconds (0: every frame)");
   in.Parse();
+  video::VideoHashOptions video_options;
+  {
+    char* end = nullptr;
+    video_options.seconds_per_hash = std::strtod(seconds_per_hash.c_str(), &end);
+    if (seconds_per_hash.empty() || *end != '\0' || !(video_options.seconds_per_hash >= 0) ||
+        !(video_options.seconds_per_hash < 1e6)) {
+      return Fail(Status::InvalidArgument("--seconds-per-hash must be a number of seconds >= 0"));
+    }
+  }
   if (output == "table") output = "csv";  // EXCHANGECTL_OUTPUT=table, set for the other commands
   if (output != "csv" && output != "json") return Fail(Status::InvalidArgument("--output must be csv or json"));
   if (in.positionals().empty()) return Fail(Status::InvalidArgument("give at least one FILE or DIR"));
@@ -207,7 +273,7 @@ int RunHash(Invocation& in) {
   for (int64_t t = 0; t < std::min<int64_t>(threads, static_cast<int64_t>(files.size())); ++t) {
     workers.emplace_back([&] {
       for (size_t i = next++; i < files.size(); i = next++) {
-        results[i] = HashFile(files[i]);
+        results[i] = HashFile(files[i], video_options);
         ++done;
       }
     });
@@ -227,12 +293,14 @@ int RunHash(Invocation& in) {
   results.insert(results.end(), failures.begin(), failures.end());
   int failed = 0;
   for (const FileHashes& r : results) {
-    if (r.pdq) continue;
+    if (r.hashed()) continue;
     ++failed;
     std::fprintf(stderr, "exchangectl: %s: %s\n", r.path.c_str(), r.error.c_str());
   }
   if (output == "json") {
-    PrintJsonArray(results);
+    PrintJsonArray(results, vpdq_frames);
+  } else if (vpdq_frames) {
+    PrintFrames(results);
   } else {
     PrintCsv(results);
   }
@@ -241,10 +309,14 @@ int RunHash(Invocation& in) {
 }
 
 extern const Command kHashCommand = {
-    "hash", "MD5, SHA-256 and PDQ of local image files, on all cores",
-    "usage: exchangectl hash [--output csv|json] [--threads N] FILE|DIR...\n\n"
-    "Prints MD5, SHA-256, PDQ and PDQ quality (0-100) of each file; directories are recursed.\n"
-    "Files that are not JPEG, PNG or WebP images get MD5 and SHA-256 only, and count as failures.",
+    "hash", "MD5, SHA-256 and PDQ of local images, vPDQ of local videos, on all cores",
+    "usage: exchangectl hash [--output csv|json] [--threads N] [--seconds-per-hash S] [--vpdq-frames] FILE|DIR...\n\n"
+    "Prints MD5, SHA-256, and PDQ and PDQ quality (0-100) of each image file or the vpdq signal value (a JSON list of\n"
+    "\"pdq_hex,quality,timestamp\" frames, python-threatexchange's form) of each video; directories are recursed.\n"
+    "Videos are decoded with FFmpeg and every frame is hashed, as Meta's vpdq-hash-video does; --seconds-per-hash S\n"
+    "hashes one frame every S seconds. --vpdq-frames prints each video's frames as Meta's tool does instead of CSV:\n"
+    "frame_number,quality,pdq_hex,timestamp_seconds.\n"
+    "Files that are neither images nor videos get MD5 and SHA-256 only, and count as failures.",
     Command::Flags::kOwn, RunHash};
 
 }  // namespace exchange::client

@@ -1,7 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 // exchangectl match: exact matching against a local mirror, for values given
 // on the command line or stdin and for files hashed locally (MD5, SHA-1,
-// SHA-256, streaming). Nothing leaves the machine.
+// SHA-256, streaming; PDQ for images; vPDQ for videos). Nothing leaves the
+// machine. A video is matched against the mirror's vpdq signals by the vPDQ
+// rule (pdq/vpdq.h) and, frame by frame, against its pdq signals: each frame
+// of quality >= 50 near-matches stored images, so a known image inside a
+// video is found ("frame 312 at 10.400 s matches pdq ...").
 //
 // Exit codes: 0 something matched, 1 nothing matched, 2 usage error or an
 // input that could not be read or understood (the others are still matched).
@@ -10,12 +14,15 @@
 
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <iterator>
 #include <map>
 #include <memory>
+#include <set>
 
 #include "commands/cli.h"
 #include "commands/command.h"
@@ -28,11 +35,14 @@
 #include "pdq/hasher.h"
 #include "pdq/image.h"
 #include "pdq/index.h"
+#include "pdq/vpdq.h"
 #include "signals/canonical.h"
 #include "signals/look_alike.h"
 #include "signals/match.h"
 #include "signals/match_rule.h"
 #include "signals/utf8.h"
+#include "signals/vpdq_value.h"
+#include "video/video_hasher.h"
 
 namespace exchange::client {
 namespace {
@@ -173,8 +183,11 @@ class PdqNearMatcher {
     return Status::Ok();
   }
 
-  // Adds every stored hash within `max_distance` of `query` to q.found.
-  Status Match(Mirror& mirror, const pdq::PdqHash& query, int max_distance, Query& q) const {
+  // Adds every stored hash within `max_distance` of `query` to q.found. With
+  // `frame` (the query is a video's frame), a hash already found keeps the
+  // nearest frame, the earliest of equally near ones.
+  Status Match(Mirror& mirror, const pdq::PdqHash& query, int max_distance, Query& q,
+               const pdq::VpdqFrame* frame = nullptr) const {
     auto matches = index_.Query(query, max_distance);
     if (!matches.ok()) return matches.status();
     for (const auto& m : *matches) {
@@ -182,14 +195,21 @@ class PdqNearMatcher {
       bool seen = false;
       for (auto& f : q.found) {
         if (f.key.kind == "pdq" && f.key.value == hex) {
-          if (f.distance > m.distance) f.distance = m.distance;
+          if (f.distance > m.distance) {
+            f.distance = m.distance;
+            f.match = m.distance == 0 ? "exact" : "near";
+            if (frame) f.frame_number = frame->frame_number, f.frame_timestamp_ms = frame->timestamp_ms;
+          }
           seen = true;
         }
       }
       if (seen) continue;
       auto row = mirror.Lookup("pdq", hex);
       if (!row.ok()) return row.status();
-      if (*row) q.found.push_back({{"pdq", hex}, m.distance == 0 ? "exact" : "near", **row, m.distance});
+      if (!*row) continue;
+      Found found{{"pdq", hex}, m.distance == 0 ? "exact" : "near", **row, m.distance};
+      if (frame) found.frame_number = frame->frame_number, found.frame_timestamp_ms = frame->timestamp_ms;
+      q.found.push_back(std::move(found));
     }
     return Status::Ok();
   }
@@ -197,6 +217,57 @@ class PdqNearMatcher {
  private:
   pdq::Index index_;
 };
+
+// The mirror's live vpdq signals, each as the frames the vPDQ rule counts.
+class VpdqMatcher {
+ public:
+  Status Load(Mirror& mirror, const pdq::VpdqMatchRule& rule) {
+    return mirror.ForEachSignal("vpdq", "", [&](const SignalRow& row) {
+      if (row.state.status() == "retracted") return Status::Ok();
+      auto features = signals::ParseVpdqValue(row.state.value());
+      if (features.ok()) videos_.push_back({row.state.value(), pdq::UsableFrames(*features, rule)});
+      return Status::Ok();
+    });
+  }
+
+  // Adds every stored video the query's frames match under `rule` to q.found.
+  Status Match(Mirror& mirror, std::span<const pdq::VpdqFrame> frames, const pdq::VpdqMatchRule& rule, Query& q) const {
+    const std::vector<pdq::VpdqFeature> features = pdq::ToFeatures(frames);
+    const std::vector<pdq::PdqHash> query = pdq::UsableFrames(features, rule);
+    for (const auto& video : videos_) {
+      const pdq::VpdqComparison c = pdq::CompareVpdq(query, video.frames, rule);
+      if (!c.match) continue;
+      auto row = mirror.Lookup("vpdq", video.value);
+      if (!row.ok()) return row.status();
+      if (!*row) continue;
+      Found found{{"vpdq", video.value}, "video", **row};
+      found.query_percent = c.query_percent;
+      found.stored_percent = c.stored_percent;
+      found.query_frames = c.query_frames;
+      found.stored_frames = c.stored_frames;
+      q.found.push_back(std::move(found));
+    }
+    return Status::Ok();
+  }
+
+ private:
+  struct Video {
+    std::string value;
+    std::vector<pdq::PdqHash> frames;
+  };
+  std::vector<Video> videos_;
+};
+
+// A video file's hashed frames: empty (and no error) when the file is not a
+// video FFmpeg reads.
+Result<std::vector<pdq::VpdqFrame>> VideoFrames(const std::string& path, const video::VideoHashOptions& options) {
+  auto hashed = video::HashVideoFile(path, options);
+  if (!hashed.ok()) {
+    if (hashed.status().message().starts_with("not a video file")) return std::vector<pdq::VpdqFrame>{};
+    return Status::InvalidArgument("video: " + hashed.status().message());
+  }
+  return std::move(hashed->frames);
+}
 
 }  // namespace
 
@@ -264,7 +335,29 @@ int RunMatch(Invocation& in) {
   in.flags.String("file", "", &unused_file, "a file to hash and match (repeatable)");
   in.flags.Int("max-distance", "", &max_distance, "PDQ near-match distance, 0-63 (0: exact only)");
   in.flags.Bool("dihedral", "", &dihedral, "also match an image's 7 rotations and flips");
+  std::string seconds_per_hash = "0", stored_percent = "80", query_percent = "0";
+  in.flags.String("seconds-per-hash", "", &seconds_per_hash, "videos: hash one frame every S seconds (0: every frame)");
+  in.flags.String("vpdq-stored-percent", "", &stored_percent,
+                  "videos: share of a stored video's frames that must match (default 80)");
+  in.flags.String("vpdq-query-percent", "", &query_percent,
+                  "videos: share of the queried video's frames that must match (default 0)");
   in.Parse({{&dir, "--mirror DIR", "without a mirror: exchangectl lookup"}});
+  video::VideoHashOptions video_options;
+  pdq::VpdqMatchRule vpdq_rule;
+  {
+    auto number = [](const std::string& text, double max, double& out) {
+      char* end = nullptr;
+      out = std::strtod(text.c_str(), &end);
+      return !text.empty() && *end == '\0' && out >= 0 && out <= max;
+    };
+    if (!number(seconds_per_hash, 1e6, video_options.seconds_per_hash)) {
+      return Fail(Status::InvalidArgument("--seconds-per-hash must be a number of seconds >= 0"));
+    }
+    if (!number(stored_percent, 100, vpdq_rule.stored_percent) ||
+        !number(query_percent, 100, vpdq_rule.query_percent)) {
+      return Fail(Status::InvalidArgument("--vpdq-stored-percent and --vpdq-query-percent must be 0-100"));
+    }
+  }
   if (in.cli.output != "json" && in.cli.output != "table")
     return Fail(Status::InvalidArgument("--output must be table or json"));
   if (!kind.empty() && !signals::ParseKind(kind)) {
@@ -277,15 +370,25 @@ int RunMatch(Invocation& in) {
     return 2;
   }
 
-  std::vector<Query> queries = ReadQueries(in.positionals(), files);
+  // `match --mirror DIR VIDEO`: without --kind, a VALUE that names an existing file is that file.
+  std::vector<std::string> values, all_files = files;
+  for (const std::string& v : in.positionals()) {
+    std::error_code error;
+    (kind.empty() && std::filesystem::is_regular_file(v, error) ? all_files : values).push_back(v);
+  }
+  std::vector<Query> queries = ReadQueries(values, all_files);
   if (max_distance < 0 || max_distance > 63) return Fail(Status::InvalidArgument("--max-distance must be 0-63"));
+  vpdq_rule.max_distance = static_cast<int>(max_distance);
   PdqNearMatcher near;
   if (Status s = near.Load(**mirror); !s.ok()) return Fail(s);
+  VpdqMatcher videos;
+  if (Status s = videos.Load(**mirror, vpdq_rule); !s.ok()) return Fail(s);
   MirrorSignalIndex index(**mirror);
   bool any_error = false;
   uint64_t matched = 0;
   for (auto& q : queries) {
     std::vector<pdq::PdqHash> pdqs;
+    std::vector<pdq::VpdqFrame> frames;
     if (q.source == "file") {
       if (Status s = HashFile(q); !s.ok()) q.error = s.message();
       auto image = ImagePdq(q.input, dihedral);
@@ -295,6 +398,14 @@ int RunMatch(Invocation& in) {
         pdqs = std::move(image).value();
         if (!pdqs.empty()) {
           q.candidates.push_back({"pdq", HexEncode(std::span<const uint8_t>(pdqs[0].data(), pdqs[0].size()))});
+        }
+      }
+      if (q.error.empty() && pdqs.empty()) {
+        auto hashed = VideoFrames(q.input, video_options);
+        if (hashed.ok()) {
+          frames = std::move(hashed).value();
+        } else {
+          q.error = hashed.status().message();
         }
       }
     } else {
@@ -310,6 +421,17 @@ int RunMatch(Invocation& in) {
     for (const auto& h : pdqs) {
       if (Status s = near.Match(**mirror, h, static_cast<int>(max_distance), q); !s.ok()) return Fail(s);
     }
+    if (!frames.empty()) {
+      q.candidates.push_back({"vpdq", pdq::VpdqSignalValue(frames)});
+      if (Status s = videos.Match(**mirror, frames, vpdq_rule, q); !s.ok()) return Fail(s);
+      std::set<pdq::PdqHash> seen;  // a frame repeated in the video is looked up once
+      for (const auto& frame : frames) {
+        if (frame.quality < vpdq_rule.min_quality || !seen.insert(frame.hash).second) continue;
+        if (Status s = near.Match(**mirror, frame.hash, static_cast<int>(max_distance), q, &frame); !s.ok()) {
+          return Fail(s);
+        }
+      }
+    }
     if (!q.error.empty()) any_error = true;
     if (q.matched()) ++matched;
   }
@@ -324,16 +446,23 @@ int RunMatch(Invocation& in) {
 }
 
 extern const Command kMatchCommand = {
-    "match", "match values and files against a mirror (exact; PDQ also near)",
-    "usage: exchangectl match --mirror DIR [--kind K] [VALUE...] [--file PATH]...\n\n"
-    "Exact matching against a synced mirror, entirely offline. Values come from the command line, or from stdin\n"
+    "match", "match values and files against a mirror (exact; PDQ also near; videos by vPDQ)",
+    "usage: exchangectl match --mirror DIR [--kind K] [VALUE...] [--file PATH]...\n"
+    "       [--max-distance D] [--dihedral] [--seconds-per-hash S] [--vpdq-stored-percent P] [--vpdq-query-percent "
+    "P]\n\n"
+    "Exact matching against a synced mirror, entirely offline. Values come from the command line (without --kind,\n"
+    "one that names an existing file is that file), or from stdin\n"
     "(one per line) when neither values nor files are given. Without --kind, hex hashes are recognised by length\n"
     "(32 md5, 40 sha1, 64 sha256 and pdq) and other values are tried as url, domain (also matching parent\n"
     "domains up to the registrable domain), account_id and keyword; keywords, domains and URLs also find\n"
     "look-alikes (same confusable skeleton), reported as such. Files are hashed locally (MD5, SHA-1, SHA-256,\n"
-    "and PDQ for images).\n"
+    "and PDQ for images, vPDQ for videos).\n"
     "PDQ hashes, given or computed, also near-match stored pdq signals within --max-distance (exact, no\n"
     "missed match); --dihedral also tries an image's rotations and mirror images.\n"
+    "A video (decoded with FFmpeg; every frame, or one every --seconds-per-hash S) matches a stored vpdq signal\n"
+    "when at least --vpdq-stored-percent (80) of the stored video's frames and --vpdq-query-percent (0) of its\n"
+    "own match a frame within --max-distance (frames of quality < 50 ignored, repeats counted once); both shares\n"
+    "are printed. Each frame of quality >= 50 also near-matches stored pdq signals (a known image in a video).\n"
     "Exit 0 when something matched, 1 when nothing did, 2 on a usage error or an unreadable input.",
     Command::Flags::kConnection, RunMatch};
 

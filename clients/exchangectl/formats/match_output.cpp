@@ -3,6 +3,8 @@
 
 #include <cstdio>
 
+#include "signals/vpdq_value.h"
+
 #include "formats/json_text.h"
 #include "formats/lists.h"
 
@@ -16,13 +18,30 @@ std::string RuleOf(const Found& f) {
   return f.distance >= 0 ? "near" : f.match;
 }
 
+std::string Percent(double p) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%.2f %%", p);
+  return buffer;
+}
+
 std::string Describe(const Found& f) {
   const auto& s = f.row.state;
   const std::string how = f.match == "parent_domain" ? " (parent domain)"
                           : f.match == "look_alike"  ? " (look-alike)"
                                                      : "";
-  std::string out = s.kind() + " " + s.value() + how +
-                    (f.distance >= 0 ? " at distance " + std::to_string(f.distance) : "") + ": " + s.status();
+  std::string out;
+  if (f.frame_number >= 0) {
+    out = "frame " + std::to_string(f.frame_number) + " at " + signals::FormatVpdqTimestamp(f.frame_timestamp_ms) +
+          " s matches ";
+  }
+  if (f.stored_percent >= 0) {
+    out += "vpdq video of " + std::to_string(f.stored_frames) + " usable frames: " + Percent(f.stored_percent) +
+           " of its frames are in the query, " + Percent(f.query_percent) + " of the query's " +
+           std::to_string(f.query_frames) + " are in it: " + s.status();
+  } else {
+    out += s.kind() + " " + s.value() + how + (f.distance >= 0 ? " at distance " + std::to_string(f.distance) : "") +
+           ": " + s.status();
+  }
   if (s.status() == "retracted") return out + " (a tombstone, not a match)";
   out += ", categories " +
          (s.categories().empty() ? std::string("-") : JoinList({s.categories().begin(), s.categories().end()}));
@@ -48,6 +67,18 @@ std::string QueryJson(const Query& q) {
            ", \"value\": " + JsonString(f.key.value) + ", \"match\": " + JsonString(f.match) +
            ", \"rule\": " + JsonString(RuleOf(f));
     if (f.distance >= 0) out += ", \"distance\": " + std::to_string(f.distance);
+    if (f.frame_number >= 0) {
+      out += ", \"frame_number\": " + std::to_string(f.frame_number) +
+             ", \"timestamp\": " + signals::FormatVpdqTimestamp(f.frame_timestamp_ms);
+    }
+    if (f.stored_percent >= 0) {
+      char shares[160];
+      std::snprintf(
+          shares, sizeof shares,
+          ", \"query_percent\": %.2f, \"stored_percent\": %.2f, \"query_frames\": %zu, \"stored_frames\": %zu",
+          f.query_percent, f.stored_percent, f.query_frames, f.stored_frames);
+      out += shares;
+    }
     if (f.from_mirror) out += ", \"last_index\": " + std::to_string(f.row.last_index);
     out += ", \"signal\": " + SignalStateJson(f.row.state) + "}";
   }

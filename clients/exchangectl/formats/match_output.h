@@ -4,7 +4,11 @@
 // found, or one JSON document
 // {<head>, "matched": N, "queries": [{"input", "source", "matched", "error"?,
 //  "checked": [{"kind", "value"}], "matches": [{"kind", "value", "match", "rule", ...,
-//  "signal": {SignalState}}]}]}.
+//  "signal": {SignalState}}]}]}. A video's matches also carry "frame_number"
+// and "timestamp" (seconds) for a pdq signal one of its frames matched, and
+// "query_percent", "stored_percent", "query_frames", "stored_frames" for a
+// vpdq signal. The text line of a vpdq signal names its frame count instead
+// of printing its value.
 //
 // Plain values and pure functions (printing goes to stdout/stderr).
 #pragma once
@@ -31,6 +35,14 @@ struct Found {
   SignalRow row;      // row.last_index only when from_mirror
   int distance = -1;  // pdq matches: the Hamming distance; -1 for other kinds
   bool from_mirror = true;
+  // A pdq signal matched by a frame of a queried video: that frame; -1 otherwise.
+  int64_t frame_number = -1;
+  int64_t frame_timestamp_ms = -1;
+  // A vpdq signal matched by a queried video (match "video"): the shares of
+  // the query's and of the stored video's usable frames that match (pdq/vpdq.h),
+  // and how many usable frames each has.
+  double query_percent = -1, stored_percent = -1;
+  size_t query_frames = 0, stored_frames = 0;
 };
 
 struct Query {
