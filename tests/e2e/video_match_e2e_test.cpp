@@ -153,3 +153,22 @@ TEST_CASE("videos: vpdq signals submitted, synced, and matched from a mirror; a 
   CHECK(audio.code == 2);
   CHECK(audio.err.find("no video stream") != std::string::npos);
 }
+
+TEST_CASE("videos: a vpdq value of every frame of a video is stored") {
+  // About 17 KB of frames: longer than a btree index entry, so it relies on value_key (migrations/0009).
+  TestExchange ex;
+  auto admin = ex.Client("admin1");
+  testing::CreateCollection(*admin, "videos", {"alpha"});
+  auto alpha = ex.Client("alpha");
+  v1::SubmitSignalsRequest submit;
+  auto* signal = submit.add_signals();
+  signal->set_kind("vpdq");
+  signal->set_value(pdq::VpdqSignalValue(Frames("pattern-sd-grey-bar", 0)));
+  signal->set_category("A1");
+  v1::SubmitSignalsResponse response;
+  Status s = alpha->Call("POST", "/v1/collections/videos/signals", &submit, &response);
+  REQUIRE_MESSAGE(s.ok(), s.ToString());
+  REQUIRE(response.results_size() == 1);
+  CHECK_MESSAGE(response.results(0).status() == "created", response.results(0).error());
+  CHECK(signal->value().size() > 8192);
+}
