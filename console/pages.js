@@ -91,7 +91,8 @@ function showApplication(detail, a, state) {
     approve.disabled = true;
     try {
       const after = await api('POST', `/v1/admin/applications/${enc(a.application_id)}/approve`, { reason: reason.value.trim() });
-      out.append(notice('success', after.status === 'approved'
+      showApplication(detail, after, state);
+      detail.prepend(notice('success', after.status === 'approved'
         ? `Approved by ${after.approved_by.join(' and ')}: the certificate is issued.`
         : 'Approved: waiting for a second admin.'));
     } catch (e) {
@@ -232,7 +233,7 @@ async function fetchSigned(year, format, downloads) {
     const name = `annual-report-${year}.${format}`;
     const file = el('a', { href: URL.createObjectURL(body), download: name, class: 'download', 'data-format': format }, `${name} (${number(body.size)} bytes)`);
     const sig = el('a', { href: URL.createObjectURL(new Blob([signature + '\n'], { type: 'text/plain' })), download: name + '.sig', class: 'signature', 'data-format': format }, `${name}.sig`);
-    downloads.append(el('p', {}, file, sig, el('code', { class: 'muted' }, signature.slice(0, 24) + '…')));
+    downloads.append(el('p', {}, file, sig, ' signature ', el('code', { class: 'signature-text' }, signature)));
   } catch (e) {
     downloads.append(notice('error', errorText(e)));
   }
