@@ -344,6 +344,45 @@ async function showSignal(detail, m, state) {
   }
 }
 
+// ---- Members: my contributions, a page of 50 at a time from the exchange ------
+async function contributions(section, state) {
+  const cols = (await api('GET', '/v1/collections')).collections || [];
+  const params = new URLSearchParams(location.hash.split('?')[1] || '');
+  const name = params.get('collection') || (cols[0] ? cols[0].name : '');
+  const start = Number(params.get('start') || 0);
+  const size = 50;
+  const go = (c, s) => { location.hash = `#/contributions?collection=${enc(c)}&start=${s}`; };
+  const pick = el('select', { name: 'collection', onchange: () => go(pick.value, 0) },
+    ...cols.map((c) => el('option', { value: c.name, selected: c.name === name }, c.name)));
+  section.append(el('h1', {}, 'My contributions'), el('div', { class: 'row' }, el('label', {}, 'Collection', pick)));
+  if (!name) {
+    section.append(el('p', { class: 'muted' }, 'Your organisation holds no grant on any collection.'));
+    return;
+  }
+  const page = await api('GET', `/v1/collections/${enc(name)}/contributions?start=${start}&limit=${size}`);
+  const total = Number(page.total);
+  const detail = el('div', { id: 'contribution-detail' });
+  section.append(el('p', { class: 'muted' }, `${number(total)} contributions of ${state.whoami.org} to ${name}, newest first.`),
+    table({
+      label: 'contributions', rows: page.contributions || [], pageSize: size, empty: 'None yet.',
+      columns: [
+        { key: 'kind', label: 'Kind' },
+        { key: 'value', label: 'Value', render: (c) => el('code', {}, c.value) },
+        { key: 'status', label: 'Signal', render: (c) => badge(c.status) },
+        { key: 'category', label: 'Category' },
+        { key: 'created_at', label: 'Contributed', render: (c) => when(c.created_at) },
+        { key: 'expires_at', label: 'Expires', render: (c) => when(c.expires_at) },
+        { key: 'retracted_at', label: 'Retracted', render: (c) => when(c.retracted_at) },
+      ],
+      onselect: (c) => showSignal(detail, { collection: name, kind: c.kind, value: c.value }, state),
+    }),
+    el('div', { class: 'pager' },
+      el('button', { type: 'button', class: 'secondary', disabled: start === 0, onclick: () => go(name, Math.max(0, start - size)) }, 'Newer'),
+      `${total ? start + 1 : 0}–${Math.min(total, start + size)} of ${number(total)}`,
+      el('button', { type: 'button', class: 'secondary', disabled: start + size >= total, onclick: () => go(name, start + size) }, 'Older')),
+    detail);
+}
+
 export const pages = [
   { id: 'whoami', title: 'Who I am', roles: ['member', 'admin', 'auditor'], render: whoami },
   { id: 'applications', title: 'Applications', roles: ['admin'], render: applications },
@@ -351,4 +390,5 @@ export const pages = [
   { id: 'audit', title: 'Audit log', roles: ['admin', 'auditor'], render: audit },
   { id: 'report', title: 'Annual report', roles: ['member', 'admin', 'auditor'], render: report },
   { id: 'lookup', title: 'Look up', roles: ['member', 'admin', 'auditor'], render: lookup },
+  { id: 'contributions', title: 'My contributions', roles: ['member'], render: contributions },
 ];

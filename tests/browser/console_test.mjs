@@ -194,9 +194,17 @@ async function run() {
   await confirmIn(al.page, '#signal-detail', 'false positive after review', 'retract');
   check('the own contribution is retracted', await waitText(al.page, '#signal-detail .notice', 'Retracted'));
   await shot(al.page, '14-retracted');
+  await go(al.page, '#/contributions?collection=csam-known');
+  check('my contributions list both signals', await waitText(al.page, '#page-contributions', '2 contributions of alpha to csam-known'));
+  const retractedRow = await al.page.$$eval('#page-contributions tbody tr', (rows, pdq) =>
+    rows.filter((r) => r.textContent.includes(pdq)).map((r) => r.textContent).join(''), env.PDQ);
+  check(`the retracted contribution says so (${retractedRow})`, retractedRow.includes('retracted'));
+  await shot(al.page, '15-my-contributions');
+  await openRow(al.page, env.MD5);
+  check('a contribution opens with its retract form', await waitText(al.page, '#contribution-detail', 'Retract my contribution'));
   await go(al.page, '#/whoami');
   check('alpha sees its identity', await waitText(al.page, '#page-whoami', 'Alpha Social (alpha)'));
-  await shot(al.page, '15-whoami-member');
+  await shot(al.page, '16-whoami-member');
   const navText = await al.page.$eval('#nav', (n) => n.textContent);
   check(`a member's navigation has no admin pages (${navText})`, !navText.includes('Applications') && !navText.includes('Audit'));
   await al.browser.close();

@@ -71,6 +71,21 @@ md5=d41d8cd98f00b204e9800998ecf8427e
 printf 'kind,value,category\nmd5,%s,A1\npdq,%s,A1\n' "$md5" "$pdq" >"$dir/signals.csv"
 "$X" submit --collection csam-known "${AL[@]}" "$dir/signals.csv" >/dev/null
 
+# The endpoints the console added, refusals included.
+api() {  # WHO PATH [CURL ARGS...]: prints the body, then the status on its own line
+  local who=$1 path=$2
+  shift 2
+  curl -sS --cacert "$EXCHANGE_CA" --cert "$dir/sb/pki/$who.pem" --key "$dir/sb/pki/$who.key" \
+    -w '\n%{http_code}' "$@" "$EXCHANGE_URL$path"
+}
+out=$(api alpha '/v1/collections/csam-known/contributions?limit=1')
+check "contributions page: one of two, newest first" \
+  bash -c '[ "$(tail -1 <<<"$1")" = 200 ] && grep -q "\"total\":\"2\"" <<<"$1" && grep -q "\"start\":\"0\"" <<<"$1"' _ "$out"
+check "contributions limit=0 is 400" test "$(api alpha '/v1/collections/csam-known/contributions?limit=0' | tail -1)" = 400
+check "contributions without a grant is 403" test "$(api beta '/v1/collections/grooming-signals/contributions' | tail -1)" = 403
+check "an image that is not one is 400" test "$(api alpha /v1/images/pdq -H 'Content-Type: application/json' -d '{"image":"aGVsbG8="}' | tail -1)" = 400
+check "the console's files carry the CSP" \
+  bash -c "curl -sS -D - -o /dev/null --cacert '$EXCHANGE_CA' --cert '$ADMIN1_CERT' --key '$ADMIN1_KEY' '$CONSOLE_URL' | grep -qi \"^content-security-policy: default-src 'self'; script-src 'self'\""
 # The other origin: a page on a plain-HTTP loopback server that tries to make
 # an admin's browser suspend alpha.
 evil_port=$(free_port)
@@ -97,5 +112,5 @@ actions=$("$X" audit list "${AU[@]}" --last 100)
 check "two approvals in the audit log" test "$(grep -c ' application.approve ' <<<"$actions")" = 2
 check "the suspension in the audit log, with its reason" grep -q 'org.suspend.*org:beta' <<<"$actions"
 shots=$(find "$artifacts" -name '*.png' | wc -l)
-check "screenshots of the pages ($shots)" test "$shots" -ge 12
+check "screenshots of the pages ($shots)" test "$shots" -ge 16
 e2e_finish
