@@ -3,7 +3,10 @@
 // page shows is what the API answers this certificate, and every action is
 // the API call its exchangectl twin makes. `roles` says in whose navigation a
 // page appears; the API, not this list, decides what the caller may do.
-import { api, badge, confirmForm, decodeAuditEvent, el, errorText, facts, fileBase64, notice, number, table, when, whenMs } from './ui.js';
+import {
+  api, badge, checkCheckpoint, confirmForm, decodeAuditEvent, el, errorText, facts, fileBase64, merkleRoot, notice, number,
+  table, toBase64, when, whenMs,
+} from './ui.js';
 
 const enc = encodeURIComponent;
 
@@ -148,16 +151,101 @@ function showOrganisation(detail, o, state) {
   }
 }
 
+// ---- Admins and auditors: collections and grants ----------------------------
+async function collections(section, state) {
+  section.append(el('h1', {}, 'Collections and grants'));
+  const cols = (await api('GET', '/v1/collections')).collections || [];
+  const detail = el('div', { id: 'collection-detail' });
+  section.append(table({
+    label: 'collections', rows: cols,
+    columns: [
+      { key: 'name', label: 'Collection' },
+      { key: 'description', label: 'Description' },
+      { key: 'attribution', label: 'Attribution' },
+      { key: 'allowed_kinds', label: 'Kinds', value: (c) => (c.allowed_kinds || []).join(', ') || 'any' },
+      { key: 'log_size', label: 'Log entries', numeric: true },
+      { key: 'grants', label: 'Organisations granted', numeric: true, value: (c) => (c.grants || []).length },
+    ],
+    onselect: (c) => showCollection(detail, c, state),
+  }), detail);
+}
+
+async function showCollection(detail, c, state) {
+  const card = el('div', { class: 'card' }, el('h2', {}, c.name), facts([
+    ['Description', c.description || '—'],
+    ['Required fields', (c.required_fields || []).join(', ') || 'none'],
+    ['Categories', (c.allowed_categories || []).join(', ') || 'any'],
+    ['Dispute rule', `${c.dispute_min_orgs} organisations${c.dispute_needs_majority ? ', and more disputes than confirmations' : ''}`],
+  ]), table({
+    label: 'grants', rows: c.grants || [], empty: 'No organisation holds a grant.',
+    columns: [{ key: 'org', label: 'Organisation' }, { key: 'access', label: 'Access', render: (g) => badge(g.access, 'ok') }],
+  }));
+  detail.replaceChildren(card);
+  if (state.whoami.role !== 'admin') return;
+  const orgs = (await api('GET', '/v1/admin/orgs')).organisations || [];
+  const org = el('select', { name: 'org' }, ...orgs.map((o) => el('option', { value: o.slug }, `${o.slug} (${o.status})`)));
+  const access = el('select', { name: 'access' }, ...['read', 'write', 'none'].map((a) => el('option', { value: a }, a)));
+  const reason = el('input', { type: 'text', class: 'wide', name: 'grant-reason', maxlength: 2000 });
+  const out = el('div');
+  card.append(el('h2', {}, 'Set a grant'), el('form', { class: 'inline', id: 'grant-form', onsubmit: async (event) => {
+    event.preventDefault();
+    out.replaceChildren();
+    if (!reason.value.trim()) { out.append(notice('error', 'A reason is required.')); return; }
+    try {
+      const g = await api('PUT', `/v1/collections/${enc(c.name)}/grants/${enc(org.value)}`, { access: access.value, reason: reason.value.trim() });
+      const fresh = ((await api('GET', '/v1/collections')).collections || []).find((x) => x.name === c.name) || c;
+      await showCollection(detail, fresh, state);
+      detail.prepend(notice('success', `${g.org} now has ${g.access} access to ${c.name}.`));
+    } catch (e) {
+      out.append(notice('error', errorText(e)));
+    }
+  } }, el('label', {}, 'Organisation', org), el('label', {}, 'Access', access),
+  el('label', {}, 'Reason (recorded in the audit log)', reason), el('button', { type: 'submit' }, 'Set')), out);
+}
+
 // ---- Admins and auditors: the audit log --------------------------------------
+// The most entries the page fetches to check the checkpoint's root itself.
+const kMaxVerifiedEntries = 50000;
+
 async function audit(section) {
   section.append(el('h1', {}, 'Audit log'));
-  const logs = await api('GET', '/v1/logs');
-  const log = (logs.logs || []).find((l) => l.name === 'audit');
-  const size = log ? Number(log.size) : 0;
+  const note = await (await fetch('/v1/audit/checkpoint', { credentials: 'same-origin', cache: 'no-store' })).text();
+  const keys = await api('GET', '/v1/keys');
+  const verdict = el('div', { id: 'checkpoint' });
+  let checkpoint = { size: 0, root: '', signedBy: [] };
+  try {
+    checkpoint = await checkCheckpoint(note, keys.feed_vkeys || []);
+  } catch (e) {
+    verdict.append(notice('error', 'The checkpoint could not be read: ' + errorText(e)));
+  }
+  const size = checkpoint.size;
+  const all = [];
+  if (size <= kMaxVerifiedEntries) {
+    while (all.length < size) {
+      const page = await api('GET', `/v1/audit/entries?start=${all.length}&limit=${Math.min(10000, size - all.length)}`);
+      if (!page.entries || !page.entries.length) break;
+      all.push(...page.entries.slice(0, size - all.length));
+    }
+  } else {
+    const page = await api('GET', `/v1/audit/entries?start=${size - 1000}&limit=1000`);
+    all.length = size - 1000;
+    all.push(...page.entries);
+  }
+  if (size <= kMaxVerifiedEntries && checkpoint.root) {
+    const root = toBase64(await merkleRoot(all));
+    const signed = checkpoint.signedBy.length > 0;
+    const ok = signed && root === checkpoint.root && all.length === size;
+    verdict.append(notice(ok ? 'success' : 'error', ok
+      ? `The checkpoint verifies: ${number(size)} entries, root ${checkpoint.root}, signed by ${checkpoint.signedBy.join(', ')}, and the entries served hash to that root.`
+      : `The checkpoint does NOT verify: ${signed ? '' : 'no signature by a feed key in /v1/keys; '}${root === checkpoint.root ? '' : 'the entries served hash to ' + root + ', not ' + checkpoint.root}.`),
+    el('p', { class: 'muted' }, 'Checked in this page against the keys the exchange publishes; to check against keys you hold, use exchangectl audit verify with your trusted feed key.'));
+  } else if (checkpoint.root) {
+    verdict.append(notice('info', `The log holds ${number(size)} entries, too many to check in the browser: use exchangectl audit verify.`));
+  }
+  section.append(verdict);
   const newest = 1000;
   const start = Math.max(0, size - newest);
-  const page = size ? await api('GET', `/v1/audit/entries?start=${start}&limit=${size - start}`) : { entries: [] };
-  const events = (page.entries || []).map((b, i) => ({ index: start + i, ...decodeAuditEvent(b) })).reverse();
+  const events = all.slice(start).map((b, i) => ({ index: start + i, ...decodeAuditEvent(b) })).reverse();
   const text = el('input', { type: 'search', name: 'filter', 'aria-label': 'words in action, organisation, subject or reason', class: 'wide' });
   const actions = [...new Set(events.map((e) => e.action))].sort();
   const action = el('select', { name: 'action' }, el('option', { value: '' }, 'every action'), ...actions.map((a) => el('option', { value: a }, a)));
@@ -179,7 +267,7 @@ async function audit(section) {
   };
   text.addEventListener('input', show);
   action.addEventListener('change', show);
-  section.append(el('p', { class: 'muted' }, `${number(size)} events in the log; newest first${size > newest ? `, the newest ${number(newest)} shown` : ''}. Verify the log itself with exchangectl audit verify.`),
+  section.append(el('p', { class: 'muted' }, `${number(size)} events in the log; newest first${size > newest ? `, the newest ${number(newest)} shown` : ''}.`),
     el('div', { class: 'row' }, el('label', {}, 'Filter', text), el('label', {}, 'Action', action)), holder);
   show();
 }
@@ -387,6 +475,7 @@ export const pages = [
   { id: 'whoami', title: 'Who I am', roles: ['member', 'admin', 'auditor'], render: whoami },
   { id: 'applications', title: 'Applications', roles: ['admin'], render: applications },
   { id: 'organisations', title: 'Organisations', roles: ['admin', 'auditor'], render: organisations },
+  { id: 'collections', title: 'Collections', roles: ['admin', 'auditor'], render: collections },
   { id: 'audit', title: 'Audit log', roles: ['admin', 'auditor'], render: audit },
   { id: 'report', title: 'Annual report', roles: ['member', 'admin', 'auditor'], render: report },
   { id: 'lookup', title: 'Look up', roles: ['member', 'admin', 'auditor'], render: lookup },

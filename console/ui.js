@@ -269,3 +269,61 @@ export async function fileBase64(file) {
   for (let i = 0; i < bytes.length; i += 0x8000) bin += String.fromCharCode.apply(null, bytes.subarray(i, i + 0x8000));
   return btoa(bin);
 }
+
+// ---- Checking a log against its signed checkpoint (docs/feed.md) ----------
+
+const sha256 = async (bytes) => new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
+const concat = (...parts) => {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) { out.set(p, at); at += p.length; }
+  return out;
+};
+export const fromBase64 = (text) => Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
+const toBase64 = (bytes) => btoa(String.fromCharCode(...bytes));
+
+// RFC 9162 §2.1.1: the root of leaves[lo, hi), the leaf hashes given.
+async function subtreeRoot(leaves, lo, hi) {
+  if (hi - lo === 1) return leaves[lo];
+  let k = 1;
+  while (k * 2 < hi - lo) k *= 2;
+  return sha256(concat(new Uint8Array([1]), await subtreeRoot(leaves, lo, lo + k), await subtreeRoot(leaves, lo + k, hi)));
+}
+
+// The Merkle tree root of these entries (each base64, as the API gives them).
+export async function merkleRoot(entries) {
+  if (!entries.length) return sha256(new Uint8Array(0));
+  const leaves = await Promise.all(entries.map((e) => sha256(concat(new Uint8Array([0]), fromBase64(e)))));
+  return subtreeRoot(leaves, 0, leaves.length);
+}
+
+// Parses a checkpoint note and checks its Ed25519 signature(s) by the given
+// verifier keys ("name+hexid+base64(0x01 ‖ key)"). Returns {origin, size,
+// root (base64), signedBy: [names whose signature verified]}.
+export async function checkCheckpoint(note, vkeys) {
+  const split = note.indexOf('\n\n');
+  if (split < 0) throw new Error('the checkpoint is not a signed note');
+  const body = note.slice(0, split + 1);
+  const [origin, size, root] = body.split('\n');
+  const signedBy = [];
+  for (const vkey of vkeys) {
+    // The base64 key may itself hold '+': only the first two separate fields.
+    const [name, id, ...rest] = vkey.split('+');
+    const key = rest.join('+');
+    const raw = fromBase64(key);
+    if (raw[0] !== 1 || raw.length !== 33) continue;  // Ed25519 note keys only
+    const publicKey = await crypto.subtle.importKey('raw', raw.slice(1), { name: 'Ed25519' }, false, ['verify']);
+    for (const line of note.slice(split + 2).split('\n')) {
+      const m = line.match(/^\u2014 (\S+) (\S+)$/);
+      if (!m || m[1] !== name) continue;
+      const sig = fromBase64(m[2]);
+      const sigId = [...sig.slice(0, 4)].map((b) => b.toString(16).padStart(2, '0')).join('');
+      if (sigId !== id || sig.length !== 68) continue;
+      if (await crypto.subtle.verify({ name: 'Ed25519' }, publicKey, sig.slice(4), new TextEncoder().encode(body))) signedBy.push(name);
+    }
+  }
+  return { origin, size: Number(size), root, signedBy };
+}
+
+export const sameBytes = (a, b) => a.length === b.length && a.every((x, i) => x === b[i]);
+export { toBase64 };

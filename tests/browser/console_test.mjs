@@ -110,6 +110,18 @@ async function run() {
   await a2.page.click('#approve-form button[type=submit]');
   check('the second approval issues the certificate', await waitText(a2.page, '#application-detail .notice', 'the certificate is issued'));
   await shot(a2.page, '04-application-second-approval');
+  // ... and grants the new organisation read access, the onboarding's last step.
+  await go(a2.page, '#/collections');
+  check('the collections are listed', await waitText(a2.page, 'table.data', 'grooming-signals'));
+  await openRow(a2.page, 'csam-known');
+  await a2.page.waitForSelector('#grant-form select[name=org] option[value=acme]');
+  await a2.page.select('#grant-form select[name=org]', 'acme');
+  await a2.page.select('#grant-form select[name=access]', 'read');
+  await a2.page.type('#grant-form input[name=grant-reason]', 'vetted; read only to start');
+  await a2.page.click('#grant-form button[type=submit]');
+  check('acme is granted read', await waitText(a2.page, '#collection-detail .notice', 'acme now has read access to csam-known'));
+  check('the grants table shows the new grant', await waitText(a2.page, '#collection-detail table[aria-label=grants]', 'acme'));
+  await shot(a2.page, '04b-collection-grant');
   await a2.browser.close();
 
   // An admin suspends beta; beta's console shows the refusal.
@@ -131,6 +143,7 @@ async function run() {
 
   await go(a1.page, '#/audit');
   check('the audit log shows the suspension', await waitText(a1.page, 'table.data', 'org.suspend'));
+  check('the audit checkpoint verifies in the page', await waitText(a1.page, '#checkpoint .notice.success', 'The checkpoint verifies'));
   const firstAction = await a1.page.$eval('table.data tbody tr td:nth-child(3)', (td) => td.textContent);
   check(`the audit log is newest first (first row ${firstAction})`, firstAction === 'org.suspend');
   await a1.page.select('select[name=action]', 'application.approve');

@@ -105,6 +105,8 @@ check "the applicant's certificate is issued after the second approval" \
   "$X" enroll --fetch --out "$dir/acme"
 check "the applicant's certificate works" \
   bash -c "'$X' whoami --cert '$dir/acme/cert.pem' --key '$dir/acme/key.pem' --output json | grep -q '\"org\": \"acme\"'"
+check "the grant set in the console lets acme read csam-known" \
+  bash -c "'$X' collections list --cert '$dir/acme/cert.pem' --key '$dir/acme/key.pem' | grep -q csam-known"
 orgs=$("$X" admin orgs "${AU[@]}" --output json)
 check "beta was suspended from the console" grep -q '"slug": "beta", "name": "Beta Video", "status": "suspended"' <<<"$(python3 -c 'import json, sys; [print(json.dumps({k: o[k] for k in ("slug", "name", "status")})) for o in json.load(sys.stdin)["organisations"]]' <<<"$orgs")"
 check "the cross-site page did not suspend alpha" grep -q '"slug": "alpha", "status": "active"' <<<"$(python3 -c 'import json, sys; [print(json.dumps({k: o[k] for k in ("slug", "status")})) for o in json.load(sys.stdin)["organisations"]]' <<<"$orgs")"
@@ -112,5 +114,5 @@ actions=$("$X" audit list "${AU[@]}" --last 100)
 check "two approvals in the audit log" test "$(grep -c ' application.approve ' <<<"$actions")" = 2
 check "the suspension in the audit log, with its reason" grep -q 'org.suspend.*org:beta' <<<"$actions"
 shots=$(find "$artifacts" -name '*.png' | wc -l)
-check "screenshots of the pages ($shots)" test "$shots" -ge 16
+check "screenshots of the pages ($shots)" test "$shots" -ge 17
 e2e_finish
