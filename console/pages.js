@@ -111,11 +111,13 @@ function showApplication(detail, a, state) {
 }
 
 // ---- Admins and auditors: organisations ------------------------------------
-async function organisations(section, state) {
+// `after`: {open: slug, message} to reopen an organisation after an action.
+async function organisations(section, state, after) {
   const detail = el('div', { id: 'org-detail' });
-  section.append(el('h1', {}, 'Organisations'));
   const list = await api('GET', '/v1/admin/orgs');
+  section.replaceChildren(el('h1', {}, 'Organisations'));
   const admin = state.whoami.role === 'admin';
+  const reload = (slug, message) => organisations(section, state, { open: slug, message });
   section.append(table({
     label: 'organisations', rows: list.organisations || [],
     columns: [
@@ -126,11 +128,16 @@ async function organisations(section, state) {
       { key: 'active_credentials', label: 'Active credentials', numeric: true },
       { key: 'created_at', label: 'Joined', render: (o) => when(o.created_at) },
     ],
-    onselect: admin ? (o) => showOrganisation(detail, o, state) : undefined,
+    onselect: admin ? (o) => showOrganisation(detail, o, state, reload) : undefined,
   }), detail);
+  const reopened = after && (list.organisations || []).find((o) => o.slug === after.open);
+  if (reopened) {
+    showOrganisation(detail, reopened, state, reload);
+    detail.prepend(notice('success', after.message));
+  }
 }
 
-function showOrganisation(detail, o, state) {
+function showOrganisation(detail, o, state, reload) {
   const card = el('div', { class: 'card' }, el('h2', {}, `${o.name} (${o.slug})`), facts([
     ['Status', badge(o.status)], ['Reason of last change', o.status_reason || '—'],
     ['Active credentials', number(o.active_credentials)], ['Joined', when(o.created_at)],
@@ -147,6 +154,7 @@ function showOrganisation(detail, o, state) {
       action: verb[0].toUpperCase() + verb.slice(1), word: o.slug, danger: verb !== 'reinstate',
       run: (why) => api('POST', `/v1/admin/orgs/${enc(o.slug)}/${verb}`, { reason: why }),
       done: (after) => `${o.slug} is now ${after.status}.`,
+      then: (after) => reload(o.slug, `${o.slug} is now ${after.status}.`),
     }));
   }
 }

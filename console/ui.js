@@ -177,7 +177,8 @@ export function table({ columns, rows, pageSize = 25, empty = 'Nothing to show.'
 
 // A destructive action's form: a reason, and the word to type to confirm.
 // run(reason) does the call; its resolved value is shown by done(result).
-export function confirmForm({ action, word, danger = true, run, done }) {
+// then(result), when given, runs after the success is shown (to reload the page).
+export function confirmForm({ action, word, danger = true, run, done, then }) {
   const reason = el('input', { type: 'text', class: 'wide', name: 'reason', maxlength: 500, required: true });
   const typed = el('input', { type: 'text', name: 'confirm', autocomplete: 'off' });
   const submit = el('button', { type: 'submit', class: danger ? 'danger' : '', disabled: true }, action);
@@ -192,6 +193,7 @@ export function confirmForm({ action, word, danger = true, run, done }) {
     try {
       const result = await run(reason.value.trim());
       out.append(notice('success', done(result)));
+      if (then) await then(result);
     } catch (e) {
       out.append(notice('error', errorText(e)));
       check();

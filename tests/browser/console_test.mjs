@@ -134,6 +134,8 @@ async function run() {
   check('suspend stays disabled before the confirmation is typed', await suspendButton.evaluate((b) => b.disabled));
   await confirmIn(a1.page, '#org-detail', 'investigation of a report', 'beta');
   check('beta is suspended', await waitText(a1.page, '#org-detail .notice', 'beta is now suspended'));
+  check('the page reloads: beta may now be reinstated', await waitText(a1.page, '#org-detail h2', 'Reinstate'));
+  check('the table shows the new status', await waitText(a1.page, '#page-organisations tbody tr', 'investigation of a report'));
   await shot(a1.page, '06-organisation-suspended');
   const beta = await open('beta');
   await go(beta.page, '');
