@@ -43,17 +43,19 @@ function applicationState(a) {
   return badge(a.status);
 }
 
-async function applications(section, state) {
+// `after`: {app, message} to show an application after a decision.
+async function applications(section, state, after) {
   const params = new URLSearchParams(location.hash.split('?')[1] || '');
   const status = params.get('status') ?? 'pending';
   const filter = el('select', { name: 'status', onchange: () => { location.hash = '#/applications?status=' + filter.value; } },
     ...[['pending', 'Pending'], ['approved', 'Approved'], ['rejected', 'Rejected'], ['', 'All']]
       .map(([v, t]) => el('option', { value: v, selected: v === status }, t)));
   const detail = el('div', { id: 'application-detail' });
-  section.append(el('h1', {}, 'Applications'),
+  const list = await api('GET', '/v1/admin/applications' + (status ? '?status=' + status : ''));
+  const reload = (app, message) => applications(section, state, { app, message });
+  section.replaceChildren(el('h1', {}, 'Applications'),
     el('p', { class: 'muted' }, 'An application needs two approvals from two different admins; one rejection rejects it.'),
     el('div', { class: 'row' }, el('label', {}, 'Show', filter)));
-  const list = await api('GET', '/v1/admin/applications' + (status ? '?status=' + status : ''));
   const rows = (list.applications || []).slice().reverse();
   section.append(table({
     label: 'applications', rows, empty: 'No applications here.',
@@ -65,11 +67,15 @@ async function applications(section, state) {
       { key: 'approvals', label: 'Approvals', numeric: true, value: (a) => a.approved_by.length },
       { key: 'status', label: 'Status', render: applicationState },
     ],
-    onselect: (a) => showApplication(detail, a, state),
+    onselect: (a) => showApplication(detail, a, state, reload),
   }), detail);
+  if (after) {
+    showApplication(detail, after.app, state, reload);
+    detail.prepend(notice('success', after.message));
+  }
 }
 
-function showApplication(detail, a, state) {
+function showApplication(detail, a, state, reload) {
   const mine = state.holder && a.approved_by.includes(state.holder);
   const card = el('div', { class: 'card' }, el('h2', {}, `Application from ${a.org_name}`), facts([
     ['Application', el('code', {}, a.application_id)],
@@ -78,7 +84,7 @@ function showApplication(detail, a, state) {
     ['Legal basis', a.legal_basis],
     ['Submitted', when(a.created_at)],
     ['Status', applicationState(a)],
-    ['Approved by', a.approved_by.join(', ') || 'nobody yet'],
+    ['Approved by', a.approved_by.join(', ') || (a.status === 'pending' ? 'nobody yet' : 'nobody')],
     ['Rejected by', a.rejected_by.join(', ') || '—'],
   ]));
   detail.replaceChildren(card);
@@ -94,10 +100,9 @@ function showApplication(detail, a, state) {
     approve.disabled = true;
     try {
       const after = await api('POST', `/v1/admin/applications/${enc(a.application_id)}/approve`, { reason: reason.value.trim() });
-      showApplication(detail, after, state);
-      detail.prepend(notice('success', after.status === 'approved'
+      await reload(after, after.status === 'approved'
         ? `Approved by ${after.approved_by.join(' and ')}: the certificate is issued.`
-        : 'Approved: waiting for a second admin.'));
+        : 'Approved: waiting for a second admin.');
     } catch (e) {
       out.append(notice('error', errorText(e)));
       approve.disabled = false;
@@ -107,6 +112,7 @@ function showApplication(detail, a, state) {
     action: 'Reject', word: a.org,
     run: (why) => api('POST', `/v1/admin/applications/${enc(a.application_id)}/reject`, { reason: why }),
     done: () => `Rejected application ${a.application_id}.`,
+    then: (after) => reload(after, `Rejected application ${a.application_id}.`),
   }));
 }
 

@@ -94,13 +94,28 @@ async function run() {
   await a1.page.click('#approve-form button[type=submit]');
   check('the first approval waits for a second admin', await waitText(a1.page, '#application-detail .notice', 'waiting for a second admin'));
   check('the details show the first approver', await waitText(a1.page, '#application-detail dd', 'admin1'));
+  check('the inbox reloads with the approval counted', await waitText(a1.page, '#page-applications tbody tr', 'waiting for a second admin'));
   await shot(a1.page, '03-application-first-approval');
   await go(a1.page, '#/applications');
   check('the inbox says "waiting for a second admin"', await waitText(a1.page, 'table.data', 'waiting for a second admin'));
   await openRow(a1.page, 'Acme Social');
   check('the same admin cannot approve twice', await waitText(a1.page, '#application-detail', 'You approved this application'));
 
-  // The second admin completes it.
+  // The other application is rejected, with a reason and its slug typed.
+  await go(a1.page, '#/applications');
+  await openRow(a1.page, 'Shady Social');
+  await waitText(a1.page, '#application-detail', 'none given');
+  const rejectButton = await a1.page.$('#application-detail form:has(input[name=confirm]) button[type=submit]');
+  await (await a1.page.$('#application-detail form:has(input[name=confirm]) input[name=reason]')).type('no legal basis');
+  await (await a1.page.$('#application-detail form:has(input[name=confirm]) input[name=confirm]')).type('shad');
+  check('reject stays disabled until the slug is typed in full', await rejectButton.evaluate((b) => b.disabled));
+  await (await a1.page.$('#application-detail form:has(input[name=confirm]) input[name=confirm]')).type('y');
+  await rejectButton.click();
+  check('the application is rejected', await waitText(a1.page, '#application-detail .notice', 'Rejected application'));
+  check('the rejection names its admin', await waitText(a1.page, '#application-detail dd', 'admin1'));
+  await shot(a1.page, '03b-application-rejected');
+
+  // The second admin completes the first.
   const a2 = await open('admin2');
   await go(a2.page, '#/applications');
   check('admin2 sees the half-approved application', await waitText(a2.page, 'table.data', 'waiting for a second admin'));

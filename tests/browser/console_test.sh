@@ -65,6 +65,11 @@ token=$("$X" admin invite "${A1[@]}" --org "Acme Social" --slug acme --contact t
 "$X" enroll --token "$token" --org "Acme Social" --legal-name "Acme Social, Inc." --domain acme.example \
   --contact trust@acme.example --legal-basis "US provider under 18 U.S.C. 2258A" --accept-principles \
   --out "$dir/acme" --output json >"$dir/enroll.json"
+# ... and one to reject.
+token=$("$X" admin invite "${A1[@]}" --org "Shady Social" --slug shady --contact trust@shady.example --output json |
+  python3 -c 'import json, sys; print(json.load(sys.stdin)["token"])')
+"$X" enroll --token "$token" --org "Shady Social" --legal-name "Shady Social Ltd" --domain shady.example \
+  --contact trust@shady.example --legal-basis "none given" --accept-principles --out "$dir/shady" >/dev/null
 python3 "$root/tests/browser/make_png.py" "$dir/picture.png"
 pdq=$("$X" hash --output json "$dir/picture.png" | python3 -c 'import json, sys; d = json.load(sys.stdin); d = d[0] if isinstance(d, list) else d; print(d["pdq"])')
 md5=d41d8cd98f00b204e9800998ecf8427e
@@ -107,6 +112,8 @@ check "the applicant's certificate works" \
   bash -c "'$X' whoami --cert '$dir/acme/cert.pem' --key '$dir/acme/key.pem' --output json | grep -q '\"org\": \"acme\"'"
 check "the grant set in the console lets acme read csam-known" \
   bash -c "'$X' collections list --cert '$dir/acme/cert.pem' --key '$dir/acme/key.pem' | grep -q csam-known"
+check "the application rejected in the console is rejected" \
+  bash -c "'$X' admin applications --status rejected --cert '$ADMIN1_CERT' --key '$ADMIN1_KEY' | grep -q shady"
 orgs=$("$X" admin orgs "${AU[@]}" --output json)
 check "beta was suspended from the console" grep -q '"slug": "beta", "name": "Beta Video", "status": "suspended"' <<<"$(python3 -c 'import json, sys; [print(json.dumps({k: o[k] for k in ("slug", "name", "status")})) for o in json.load(sys.stdin)["organisations"]]' <<<"$orgs")"
 check "the cross-site page did not suspend alpha" grep -q '"slug": "alpha", "status": "active"' <<<"$(python3 -c 'import json, sys; [print(json.dumps({k: o[k] for k in ("slug", "status")})) for o in json.load(sys.stdin)["organisations"]]' <<<"$orgs")"
@@ -114,5 +121,5 @@ actions=$("$X" audit list "${AU[@]}" --last 100)
 check "two approvals in the audit log" test "$(grep -c ' application.approve ' <<<"$actions")" = 2
 check "the suspension in the audit log, with its reason" grep -q 'org.suspend.*org:beta' <<<"$actions"
 shots=$(find "$artifacts" -name '*.png' | wc -l)
-check "screenshots of the pages ($shots)" test "$shots" -ge 17
+check "screenshots of the pages ($shots)" test "$shots" -ge 18
 e2e_finish
