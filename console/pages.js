@@ -472,6 +472,8 @@ async function contributions(section, state) {
         { key: 'value', label: 'Value', render: (c) => el('code', {}, c.value) },
         { key: 'status', label: 'Signal', render: (c) => badge(c.status) },
         { key: 'category', label: 'Category' },
+        { key: 'confirmations', label: 'Confirmations', numeric: true },
+        { key: 'disputes', label: 'Disputes', numeric: true },
         { key: 'created_at', label: 'Contributed', render: (c) => when(c.created_at) },
         { key: 'expires_at', label: 'Expires', render: (c) => when(c.expires_at) },
         { key: 'retracted_at', label: 'Retracted', render: (c) => when(c.retracted_at) },

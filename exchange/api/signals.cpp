@@ -238,6 +238,8 @@ http::Response OwnContributions(const http::Request& request, http::CallContext&
     c->set_created_at(r.created_at);
     c->set_expires_at(r.expires_at);
     c->set_retracted_at(r.retracted_at);
+    c->set_confirmations(static_cast<uint32_t>(r.confirmations));
+    c->set_disputes(static_cast<uint32_t>(r.disputes));
   }
   return http::Encode(request, out);
 }

@@ -151,6 +151,8 @@ constexpr const char* kSelectContributions = R"sql(
 // One organisation's contributions to one collection (contributions_org_idx), newest first.
 constexpr const char* kSelectOwnContributions = R"sql(
   SELECT s.kind, s.value, s.status, c.category, c.labels,
+         (SELECT count(*) FROM opinions o WHERE o.signal_id = s.id AND o.opinion = 'confirm') AS confirmations,
+         (SELECT count(*) FROM opinions o WHERE o.signal_id = s.id AND o.opinion = 'dispute') AS disputes,
          to_char(c.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS created_at,
          coalesce(to_char(c.expires_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'), '') AS expires_at,
          coalesce(to_char(c.retracted_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'), '') AS retracted_at
@@ -475,6 +477,8 @@ Result<OwnContributionPage> ListOwnContributions(Connection& conn, int64_t colle
       r.created_at = row["created_at"].as<std::string>();
       r.expires_at = row["expires_at"].as<std::string>();
       r.retracted_at = row["retracted_at"].as<std::string>();
+      r.confirmations = row["confirmations"].as<int>();
+      r.disputes = row["disputes"].as<int>();
       page.rows.push_back(std::move(r));
     }
     return page;

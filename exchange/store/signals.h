@@ -141,6 +141,8 @@ struct OwnContributionRow {
   std::string created_at;
   std::string expires_at;    // empty: never
   std::string retracted_at;  // empty: not retracted
+  int confirmations = 0;     // other organisations' opinions on the signal
+  int disputes = 0;
 };
 struct OwnContributionPage {
   std::vector<OwnContributionRow> rows;

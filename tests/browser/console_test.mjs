@@ -229,6 +229,9 @@ async function run() {
   const retractedRow = await al.page.$$eval('#page-contributions tbody tr', (rows, pdq) =>
     rows.filter((r) => r.textContent.includes(pdq)).map((r) => r.textContent).join(''), env.PDQ);
   check(`the retracted contribution says so (${retractedRow})`, retractedRow.includes('retracted'));
+  const md5Row = await al.page.$$eval('#page-contributions tbody tr', (rows, md5) =>
+    rows.filter((r) => r.textContent.includes(md5)).map((r) => [...r.querySelectorAll('td.num')].map((td) => td.textContent)), env.MD5);
+  check(`the md5's dispute by beta shows (${JSON.stringify(md5Row)})`, JSON.stringify(md5Row) === '[["0","1"]]');
   await shot(al.page, '15-my-contributions');
   await openRow(al.page, env.MD5);
   check('a contribution opens with its retract form', await waitText(al.page, '#contribution-detail', 'Retract my contribution'));

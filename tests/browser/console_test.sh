@@ -86,6 +86,9 @@ api() {  # WHO PATH [CURL ARGS...]: prints the body, then the status on its own 
 out=$(api alpha '/v1/collections/csam-known/contributions?limit=1')
 check "contributions page: one of two, newest first" \
   bash -c '[ "$(tail -1 <<<"$1")" = 200 ] && grep -q "\"total\":\"2\"" <<<"$1" && grep -q "\"start\":\"0\"" <<<"$1"' _ "$out"
+check "beta disputes alpha's md5" bash -c '[ "$(tail -1 <<<"$1")" = 200 ] && grep -q "\"status\":\"ok\"" <<<"$1"' _ \
+  "$(api beta /v1/collections/csam-known/opinions -H 'Content-Type: application/json' \
+    -d "{\"opinions\": [{\"kind\": \"md5\", \"value\": \"$md5\", \"opinion\": \"dispute\", \"reason\": \"not CSAM on review\"}]}")"
 check "contributions limit=0 is 400" test "$(api alpha '/v1/collections/csam-known/contributions?limit=0' | tail -1)" = 400
 check "contributions without a grant is 403" test "$(api beta '/v1/collections/grooming-signals/contributions' | tail -1)" = 403
 check "an image that is not one is 400" test "$(api alpha /v1/images/pdq -H 'Content-Type: application/json' -d '{"image":"aGVsbG8="}' | tail -1)" = 400

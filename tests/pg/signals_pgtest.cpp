@@ -325,6 +325,9 @@ TEST_CASE("own contributions: only the organisation's, newest first, paged, retr
   for (const auto& value : {a, b, c}) REQUIRE(ex.Submit("alpha", {Item(Kind::kMd5, value)}).ok());
   REQUIRE(ex.Submit("beta", {Item(Kind::kMd5, b), Item(Kind::kMd5, Hex('d', 32))}).ok());
   REQUIRE(store::RetractContributions(ex.conn, ex.ref, ex.org_ids.at("alpha"), {Key(Kind::kMd5, c)}).ok());
+  REQUIRE(
+      store::RecordOpinions(ex.conn, ex.ref, ex.org_ids.at("gamma"), {{Key(Kind::kMd5, b), true, "not ours"}}).ok());
+  REQUIRE(store::RecordOpinions(ex.conn, ex.ref, ex.org_ids.at("beta"), {{Key(Kind::kMd5, a), false, ""}}).ok());
 
   auto all = store::ListOwnContributions(ex.conn, ex.ref.id, ex.org_ids.at("alpha"), 0, 10);
   REQUIRE_MESSAGE(all.ok(), all.status().ToString());
@@ -338,6 +341,10 @@ TEST_CASE("own contributions: only the organisation's, newest first, paged, retr
   CHECK(all->rows[0].signal_status == "retracted");
   CHECK(all->rows[1].retracted_at.empty());
   CHECK(all->rows[1].signal_status == "active");
+  CHECK(all->rows[1].disputes == 1);
+  CHECK(all->rows[1].confirmations == 0);
+  CHECK(all->rows[2].confirmations == 1);
+  CHECK(all->rows[2].disputes == 0);
 
   auto middle = store::ListOwnContributions(ex.conn, ex.ref.id, ex.org_ids.at("alpha"), 1, 1);
   REQUIRE(middle.ok());
