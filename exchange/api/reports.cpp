@@ -6,14 +6,17 @@
 #include <chrono>
 #include <ctime>
 #include <set>
+#include <span>
 
 #include "api/access.h"
 #include "api/params.h"
 #include "api/reports.h"
 #include "api/routes.h"
+#include "common/hex.h"
 #include "common/time_format.h"
 #include "http/wire.h"
 #include "log/encoding.h"
+#include "log/hash.h"
 #include "pki/signature.h"
 #include "report/render.h"
 #include "report/views.h"
@@ -24,6 +27,21 @@ namespace exchange::api {
 namespace {
 
 inline constexpr uint64_t kDefaultK = 5;
+
+// The SHA-256 of a PEM public key's DER bytes, in hex (what
+// `openssl pkey -pubin -outform DER | sha256sum` prints); empty if it is not PEM.
+std::string PublicKeyFingerprint(const std::string& pem) {
+  const auto begin = pem.find("-----\n"), end = pem.find("-----END");
+  if (begin == std::string::npos || end == std::string::npos || end < begin) return "";
+  std::string body;
+  for (char c : pem.substr(begin + 6, end - begin - 6)) {
+    if (c != '\n' && c != '\r') body += c;
+  }
+  auto der = log::Base64Decode(body);
+  if (!der.ok()) return "";
+  auto digest = log::Sha256(*der);
+  return HexEncode(std::span<const uint8_t>(digest));
+}
 
 int64_t YearStart(int year) {
   using namespace std::chrono;
@@ -105,7 +123,8 @@ http::Response Annual(const ReportKey& key, const http::Request& request, http::
   if (format == "csv") {
     response = http::TextResponse(report::RenderCsv(report), "text/csv; charset=utf-8");
   } else if (format == "html") {
-    response = http::TextResponse(report::RenderHtml(report), "text/html; charset=utf-8");
+    response = http::TextResponse(report::RenderHtml(report, PublicKeyFingerprint(key.public_key_pem)),
+                                  "text/html; charset=utf-8");
   } else {
     http::Request as_asked = request;
     if (format == "json") as_asked.accept = std::string(http::kJsonType);

@@ -26,6 +26,9 @@ namespace exchange::api {
 // Default body limit for routes that take no body or a small one.
 inline constexpr std::size_t kSmallBodyLimit = 64 * 1024;
 
+// POST /v1/images/pdq: an image of up to 16 MiB, base64 in JSON.
+inline constexpr std::size_t kImageBodyLimit = 24 * 1024 * 1024;
+
 struct ReportKey;
 
 void AddIdentityRoutes(http::Router& router);
@@ -38,6 +41,10 @@ void AddFeedRoutes(http::Router& router, const services::CheckpointPublisher& pu
                    services::EntryPageCache& entry_pages, const std::string& report_public_key_pem);
 // The logs as C2SP tlog-tiles (tlog.cpp); `publisher` must outlive the router.
 void AddTlogRoutes(http::Router& router, const services::CheckpointPublisher& publisher);
+// POST /v1/images/pdq (images.cpp): an image's PDQ hash, the image not stored.
+void AddImageRoutes(http::Router& router);
+// GET /console/... (console.cpp): the web console's compiled-in files.
+void AddConsoleRoutes(http::Router& router);
 // `key` must outlive the router.
 void AddReportRoutes(http::Router& router, const ReportKey& key);
 
@@ -65,6 +72,8 @@ inline void AddAllRoutes(http::Router& router, const services::CheckpointPublish
   AddVettingRoutes(router, issuer, callers);
   AddCredentialRoutes(router, issuer, callers);
   AddReportRoutes(router, report_key);
+  AddImageRoutes(router);
+  AddConsoleRoutes(router);
 }
 
 }  // namespace exchange::api

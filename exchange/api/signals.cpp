@@ -11,6 +11,7 @@
 #include <set>
 
 #include "api/access.h"
+#include "api/params.h"
 #include "api/routes.h"
 #include "common/hex.h"
 #include "common/limits.h"
@@ -205,6 +206,40 @@ http::Response Lookup(const http::Request& request, http::CallContext& context) 
     w->set_created_at(c.created_at);
     w->set_expires_at(c.expires_at);
     w->set_retracted_at(c.retracted_at);
+  }
+  return http::Encode(request, out);
+}
+
+// GET /v1/collections/{c}/contributions?start=S&limit=N: the caller's own.
+http::Response OwnContributions(const http::Request& request, http::CallContext& context) {
+  auto collection = ReadableCollection(context, request.params.at("c"));
+  if (!collection.ok()) return http::ErrorResponse(&request, collection.status());
+  auto start = QueryUint(request, "start", 0);
+  if (!start.ok()) return http::ErrorResponse(&request, start.status());
+  auto limit = QueryUint(request, "limit", 100);
+  if (!limit.ok()) return http::ErrorResponse(&request, limit.status());
+  if (*limit < 1 || *limit > 1000) {
+    return http::ErrorResponse(&request, Status::InvalidArgument("limit must be between 1 and 1000"));
+  }
+  if (*start > (uint64_t{1} << 62)) return http::ErrorResponse(&request, Status::InvalidArgument("start is too large"));
+  auto page = store::ListOwnContributions(*context.db, collection->collection.id, context.caller->org_id,
+                                          static_cast<int64_t>(*start), static_cast<int64_t>(*limit));
+  if (!page.ok()) return http::ErrorResponse(&request, page.status());
+  v1::ListContributionsResponse out;
+  out.set_start(*start);
+  out.set_total(static_cast<uint64_t>(page->total));
+  for (const auto& r : page->rows) {
+    auto* c = out.add_contributions();
+    c->set_kind(r.kind);
+    c->set_value(r.value);
+    c->set_status(r.signal_status);
+    c->set_category(r.category);
+    for (const auto& l : r.labels) c->add_labels(l);
+    c->set_created_at(r.created_at);
+    c->set_expires_at(r.expires_at);
+    c->set_retracted_at(r.retracted_at);
+    c->set_confirmations(static_cast<uint32_t>(r.confirmations));
+    c->set_disputes(static_cast<uint32_t>(r.disputes));
   }
   return http::Encode(request, out);
 }
@@ -452,6 +487,10 @@ void AddSignalRoutes(http::Router& router, metrics::ServerMetrics& metrics, cons
               .pattern = "/v1/collections/{c}/signals/{kind}/{value}",
               .max_body_bytes = kSmallBodyLimit,
               .handler = Lookup});
+  router.Add({.method = "GET",
+              .pattern = "/v1/collections/{c}/contributions",
+              .max_body_bytes = kSmallBodyLimit,
+              .handler = OwnContributions});
   router.Add(
       {.method = "POST", .pattern = "/v1/collections/{c}/opinions", .max_body_bytes = 4 << 20, .handler = Opinions});
   router.Add({.method = "POST",

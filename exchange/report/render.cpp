@@ -146,7 +146,7 @@ std::string OrgTable(const Index& index, const v1::AnnualReport& report, const s
                      const std::vector<std::string>& headings) {
   std::ostringstream out;
   out << "<table><thead><tr><th>organisation</th>";
-  for (const auto& h : headings) out << "<th>" << Escape(h) << "</th>";
+  for (const auto& h : headings) out << "<th class=\"n\">" << Escape(h) << "</th>";
   out << "</tr></thead><tbody>";
   std::vector<std::string> orgs(index.orgs().begin(), index.orgs().end());
   orgs.push_back("all");
@@ -191,7 +191,7 @@ std::string RenderCsv(const v1::AnnualReport& report) {
   return out.str();
 }
 
-std::string RenderHtml(const v1::AnnualReport& report) {
+std::string RenderHtml(const v1::AnnualReport& report, std::string_view key_fingerprint) {
   const Index index(report);
   std::ostringstream html;
   const std::string title = "Annual progress report " + std::to_string(report.year());
@@ -202,7 +202,7 @@ std::string RenderHtml(const v1::AnnualReport& report) {
          "margin:2em auto;padding:0 1em}"
       << "h1{font-size:1.7em;margin-bottom:.2em}h2{border-bottom:2px solid #1f4e79;padding-bottom:.2em;margin-top:2em}"
       << "table{border-collapse:collapse;width:100%;margin:.6em 0}th,td{border-bottom:1px solid #ddd;padding:.3em .5em;"
-         "text-align:left}td.n{text-align:right;font-variant-numeric:tabular-nums}tr.total td{font-weight:600}"
+         "text-align:left}td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}tr.total td{font-weight:600}"
       << "figure{margin:1em 0}svg{width:100%;height:auto}svg .title{font-weight:600;font-size:14px}"
          "svg .tick{font-size:10px;text-anchor:end;fill:#555}svg .label{font-size:10px;text-anchor:middle}"
          "svg .grid{stroke:#e3e3e3}"
@@ -217,14 +217,14 @@ std::string RenderHtml(const v1::AnnualReport& report) {
   html << "</p>\n";
 
   // Voluntary Principles overview.
-  html << "<h2>By Voluntary Principle</h2><table><thead><tr><th>#</th><th>principle</th>"
-          "<th>signals contributed</th><th>sightings acted on</th></tr></thead><tbody>";
+  html << "<h2>By Voluntary Principle</h2><table><thead><tr><th class=\"n\">#</th><th>principle</th>"
+          "<th class=\"n\">signals contributed</th><th class=\"n\">sightings acted on</th></tr></thead><tbody>";
   const Table& contributed = index.Get("contributions", "all", "principle");
   const Table& sighted = index.Get("sightings", "all", "principle");
   for (int p = 1; p <= 11; ++p) {
     auto c = contributed.find(std::to_string(p));
     auto s = sighted.find(std::to_string(p));
-    html << "<tr><td>" << p << "</td><td>" << Escape(PrincipleName(p)) << "</td><td class=\"n\">"
+    html << "<tr><td class=\"n\">" << p << "</td><td>" << Escape(PrincipleName(p)) << "</td><td class=\"n\">"
          << Shown(c == contributed.end() ? nullptr : c->second, report.k()) << "</td><td class=\"n\">"
          << Shown(s == sighted.end() ? nullptr : s->second, report.k()) << "</td></tr>";
   }
@@ -310,7 +310,7 @@ std::string RenderHtml(const v1::AnnualReport& report) {
 
   const Table& vetting = index.Get("vetting", "all", "total");
   const Table& decision = index.Get("vetting", "all", "median_hours");
-  html << "<h2>Vetting</h2><table><tbody>";
+  html << "<h2>Vetting</h2><table><thead><tr><th>step</th><th class=\"n\">count</th></tr></thead><tbody>";
   for (const auto& [key, label] :
        std::vector<std::pair<std::string, std::string>>{{"applications", "applications received"},
                                                         {"approved", "approved"},
@@ -325,14 +325,20 @@ std::string RenderHtml(const v1::AnnualReport& report) {
        << "</td></tr></tbody></table>";
 
   html << "<h2>Transparency (principle 11): what this report was computed from</h2><table><thead><tr><th>log</th>"
-          "<th>size</th><th>root</th></tr></thead><tbody>";
+          "<th class=\"n\">size</th><th>root</th></tr></thead><tbody>";
   for (const auto& p : report.logs()) {
     html << "<tr><td>" << Escape(p.log()) << "</td><td class=\"n\">" << p.size() << "</td><td><code>"
          << log::Base64Encode(p.root()) << "</code></td></tr>";
   }
   html << "</tbody></table><p class=\"meta\">Each log's checkpoints and consistency proofs let anyone check these "
           "trees; the report's Ed25519 signature (the <code>X-Exchange-Signature</code> header, or the "
-          "<code>.sig</code> file beside it) covers these exact bytes.</p>\n</body></html>\n";
+          "<code>.sig</code> file beside it) covers these exact bytes.</p>\n";
+  if (!key_fingerprint.empty()) {
+    html << "<p class=\"meta\" id=\"report-key\">Signed with the report key whose SHA-256 fingerprint (of its "
+            "public key's DER encoding) is <code>"
+         << Escape(std::string(key_fingerprint)) << "</code>; compare it with the one the coalition published.</p>\n";
+  }
+  html << "</body></html>\n";
   return html.str();
 }
 

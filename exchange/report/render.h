@@ -5,12 +5,15 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
 #include "exchange/v1/report.pb.h"
 
 namespace exchange::report {
 
 std::string RenderCsv(const v1::AnnualReport& report);
-std::string RenderHtml(const v1::AnnualReport& report);
+// `key_fingerprint`: the lowercase hex SHA-256 of the report-signing key's
+// public key (DER SubjectPublicKeyInfo), shown at the foot; empty: not shown.
+std::string RenderHtml(const v1::AnnualReport& report, std::string_view key_fingerprint = {});
 
 }  // namespace exchange::report

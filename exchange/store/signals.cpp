@@ -154,6 +154,20 @@ constexpr const char* kSelectContributions = R"sql(
          coalesce(to_char(c.retracted_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'), '') AS retracted_at
     FROM contributions c JOIN organisations o ON o.id = c.org_id
    WHERE c.signal_id = $1 ORDER BY c.created_at, o.slug)sql";
+// One organisation's contributions to one collection (contributions_org_idx), newest first.
+constexpr const char* kSelectOwnContributions = R"sql(
+  SELECT s.kind, s.value, s.status, c.category, c.labels,
+         (SELECT count(*) FROM opinions o WHERE o.signal_id = s.id AND o.opinion = 'confirm') AS confirmations,
+         (SELECT count(*) FROM opinions o WHERE o.signal_id = s.id AND o.opinion = 'dispute') AS disputes,
+         to_char(c.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS created_at,
+         coalesce(to_char(c.expires_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'), '') AS expires_at,
+         coalesce(to_char(c.retracted_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'), '') AS retracted_at
+    FROM contributions c JOIN signals s ON s.id = c.signal_id
+   WHERE c.org_id = $1 AND s.collection_id = $2
+   ORDER BY c.created_at DESC, c.id DESC OFFSET $3 LIMIT $4)sql";
+constexpr const char* kCountOwnContributions = R"sql(
+  SELECT count(*) AS total FROM contributions c JOIN signals s ON s.id = c.signal_id
+   WHERE c.org_id = $1 AND s.collection_id = $2)sql";
 constexpr const char* kInsertSighting = R"sql(
   INSERT INTO sightings (signal_id, org_id, observed_at, action, seconds_to_action)
   VALUES ($1, $2, to_timestamp($3), $4, NULLIF($5, -1)))sql";
@@ -453,6 +467,29 @@ Result<std::optional<SignalView>> LookupSignal(Connection& conn, const Collectio
       view.contributions.push_back(ToContributionView(row, collection.anonymous));
     }
     return std::optional<SignalView>(std::move(view));
+  });
+}
+
+Result<OwnContributionPage> ListOwnContributions(Connection& conn, int64_t collection_id, int64_t org_id, int64_t start,
+                                                 int64_t limit) {
+  return RunTransaction(conn, [&](pqxx::work& tx) -> Result<OwnContributionPage> {
+    OwnContributionPage page;
+    page.total = tx.exec_params1(kCountOwnContributions, org_id, collection_id)["total"].as<int64_t>();
+    for (const auto& row : tx.exec_params(kSelectOwnContributions, org_id, collection_id, start, limit)) {
+      OwnContributionRow r;
+      r.kind = row["kind"].as<std::string>();
+      r.value = row["value"].as<std::string>();
+      r.signal_status = row["status"].as<std::string>();
+      r.category = row["category"].as<std::string>();
+      r.labels = TextsOf(row["labels"]);
+      r.created_at = row["created_at"].as<std::string>();
+      r.expires_at = row["expires_at"].as<std::string>();
+      r.retracted_at = row["retracted_at"].as<std::string>();
+      r.confirmations = row["confirmations"].as<int>();
+      r.disputes = row["disputes"].as<int>();
+      page.rows.push_back(std::move(r));
+    }
+    return page;
   });
 }
 

@@ -130,6 +130,27 @@ struct SignalView {
 Result<std::optional<SignalView>> LookupSignal(Connection& conn, const CollectionRef& collection, int64_t org_id,
                                                const SignalKey& key);
 
+// One page of an organisation's own contributions to a collection, newest
+// first, retracted and expired ones included, with the signal each is on.
+struct OwnContributionRow {
+  std::string kind;
+  std::string value;
+  std::string signal_status;  // the signal's: active, disputed, retracted
+  std::string category;
+  std::vector<std::string> labels;
+  std::string created_at;
+  std::string expires_at;    // empty: never
+  std::string retracted_at;  // empty: not retracted
+  int confirmations = 0;     // other organisations' opinions on the signal
+  int disputes = 0;
+};
+struct OwnContributionPage {
+  std::vector<OwnContributionRow> rows;
+  int64_t total = 0;  // the organisation's contributions to the collection, all pages
+};
+Result<OwnContributionPage> ListOwnContributions(Connection& conn, int64_t collection_id, int64_t org_id, int64_t start,
+                                                 int64_t limit);
+
 // The states of the signals of `kind` with these canonical values (those that
 // exist), by value, in one query.
 Result<std::map<std::string, v1::SignalState>> SignalStatesByValue(Connection& conn, const CollectionRef& collection,

@@ -37,6 +37,7 @@
 #include "pki/issue.h"
 #include "pki/key.h"
 #include "test_exchange.h"
+#include "zlib.h"
 
 using namespace exchange;
 using exchange::testing::RunCommand;
@@ -277,6 +278,32 @@ v1::ReasonRequest Reason() {
 
 std::string Serialize(const google::protobuf::Message& m) { return m.SerializeAsString(); }
 
+// A 16×16 greyscale PNG with a gradient, for POST /v1/images/pdq.
+std::string GradientPng() {
+  std::string rows;
+  for (int y = 0; y < 16; ++y) {
+    rows += '\0';  // no filter
+    for (int x = 0; x < 16; ++x) rows += static_cast<char>((x * 16 + y * 3) % 256);
+  }
+  uLongf size = compressBound(rows.size());
+  std::string packed(size, '\0');
+  REQUIRE(compress(reinterpret_cast<Bytef*>(packed.data()), &size, reinterpret_cast<const Bytef*>(rows.data()),
+                   rows.size()) == Z_OK);
+  packed.resize(size);
+  auto be32 = [](uint32_t v) {
+    return std::string{static_cast<char>(v >> 24), static_cast<char>(v >> 16), static_cast<char>(v >> 8),
+                       static_cast<char>(v)};
+  };
+  auto chunk = [&](const std::string& type, const std::string& data) {
+    const std::string typed = type + data;
+    return be32(data.size()) + typed +
+           be32(crc32(0, reinterpret_cast<const Bytef*>(typed.data()), static_cast<uInt>(typed.size())));
+  };
+  // 16 × 16, bit depth 8, colour type 0 (grey), default compression, filter, no interlace.
+  const std::string header = be32(16) + be32(16) + std::string{8, 0, 0, 0, 0};
+  return std::string("\x89PNG\r\n\x1a\n", 8) + chunk("IHDR", header) + chunk("IDAT", packed) + chunk("IEND", "");
+}
+
 // One request for a row: the target (path with its parameters filled in and
 // any query) and, for endpoints that take one, a Protobuf body.
 struct Probe {
@@ -418,6 +445,17 @@ TEST_CASE("the authorization matrix in docs/security.md holds for every endpoint
     return Serialize(r);
   });
   get("api", "/v1/collections/{c}/signals/{kind}/{value}", c + "/signals/md5/" + kLookupMd5);
+  get("api", "/v1/collections/{c}/contributions", c + "/contributions?limit=5");
+  const std::string png = GradientPng();
+  post("api POST /v1/images/pdq", "/v1/images/pdq", [png] {
+    v1::HashImageRequest r;
+    r.set_image(png);
+    return Serialize(r);
+  });
+  // The web console's files: served without a caller lookup.
+  get("api", "/console", "/console");
+  get("api", "/console/", "/console/");
+  get("api", "/console/{file}", "/console/app.js");
   post("api POST /v1/collections/{c}/opinions", c + "/opinions", [] {
     v1::OpinionsRequest r;
     auto* o = r.add_opinions();

@@ -214,6 +214,16 @@ TEST_CASE("the annual report: figures, views, signatures, formats, reproducibili
     CHECK(verify_with_openssl(html, "report.html") == 0);
     CHECK(html.body.find("<svg") != std::string::npos);
     CHECK(html.body.find("Prevent known child sexual abuse material") != std::string::npos);
+    // Numbers and their headers are right-aligned, and the page names the key
+    // that signed it by the fingerprint openssl computes from the public key.
+    CHECK(html.body.find("<th class=\"n\">signals contributed</th>") != std::string::npos);
+    CHECK(html.body.find("td.n,th.n{text-align:right") != std::string::npos);
+    auto fingerprint =
+        RunCommand("openssl pkey -pubin -in '" + pub_file + "' -outform DER | sha256sum | cut -d' ' -f1");
+    REQUIRE(fingerprint.exit_code == 0);
+    const std::string hex = fingerprint.output.substr(0, 64);
+    CHECK(hex.size() == 64);
+    CHECK(html.body.find("<code>" + hex + "</code>") != std::string::npos);
 
     const std::string artifacts = testing::BinDir() + "/../test-artifacts";
     std::filesystem::create_directories(artifacts);

@@ -319,6 +319,51 @@ TEST_CASE("retract: only an organisation's own live contribution; the last one l
   }
 }
 
+TEST_CASE("own contributions: only the organisation's, newest first, paged, retracted ones included") {
+  Exchange ex;
+  const auto a = Hex('a', 32), b = Hex('b', 32), c = Hex('c', 32);
+  for (const auto& value : {a, b, c}) REQUIRE(ex.Submit("alpha", {Item(Kind::kMd5, value)}).ok());
+  REQUIRE(ex.Submit("beta", {Item(Kind::kMd5, b), Item(Kind::kMd5, Hex('d', 32))}).ok());
+  REQUIRE(store::RetractContributions(ex.conn, ex.ref, ex.org_ids.at("alpha"), {Key(Kind::kMd5, c)}).ok());
+  REQUIRE(
+      store::RecordOpinions(ex.conn, ex.ref, ex.org_ids.at("gamma"), {{Key(Kind::kMd5, b), true, "not ours"}}).ok());
+  REQUIRE(store::RecordOpinions(ex.conn, ex.ref, ex.org_ids.at("beta"), {{Key(Kind::kMd5, a), false, ""}}).ok());
+
+  auto all = store::ListOwnContributions(ex.conn, ex.ref.id, ex.org_ids.at("alpha"), 0, 10);
+  REQUIRE_MESSAGE(all.ok(), all.status().ToString());
+  CHECK(all->total == 3);
+  REQUIRE(all->rows.size() == 3);
+  CHECK(all->rows[0].value == c);
+  CHECK(all->rows[1].value == b);
+  CHECK(all->rows[2].value == a);
+  CHECK(all->rows[0].kind == "md5");
+  CHECK(!all->rows[0].retracted_at.empty());
+  CHECK(all->rows[0].signal_status == "retracted");
+  CHECK(all->rows[1].retracted_at.empty());
+  CHECK(all->rows[1].signal_status == "active");
+  CHECK(all->rows[1].disputes == 1);
+  CHECK(all->rows[1].confirmations == 0);
+  CHECK(all->rows[2].confirmations == 1);
+  CHECK(all->rows[2].disputes == 0);
+
+  auto middle = store::ListOwnContributions(ex.conn, ex.ref.id, ex.org_ids.at("alpha"), 1, 1);
+  REQUIRE(middle.ok());
+  CHECK(middle->total == 3);
+  REQUIRE(middle->rows.size() == 1);
+  CHECK(middle->rows[0].value == b);
+  auto past = store::ListOwnContributions(ex.conn, ex.ref.id, ex.org_ids.at("alpha"), 3, 10);
+  REQUIRE(past.ok());
+  CHECK(past->rows.empty());
+
+  auto beta = store::ListOwnContributions(ex.conn, ex.ref.id, ex.org_ids.at("beta"), 0, 10);
+  REQUIRE(beta.ok());
+  CHECK(beta->total == 2);
+  auto gamma = store::ListOwnContributions(ex.conn, ex.ref.id, ex.org_ids.at("gamma"), 0, 10);
+  REQUIRE(gamma.ok());
+  CHECK(gamma->total == 0);
+  CHECK(gamma->rows.empty());
+}
+
 TEST_CASE("expiry: an expired contribution is published once, and a signal left with none is retracted") {
   Exchange ex;
   auto lasting = Item(Kind::kMd5, Hex('7', 32));
