@@ -152,6 +152,18 @@ TEST_CASE("videos: vpdq signals submitted, synced, and matched from a mirror; a 
       Ctl({"match", "--mirror", mirror, std::string(EXCHANGE_SOURCE_DIR) + "/tests/data/video/audio-only.m4a"});
   CHECK(audio.code == 2);
   CHECK(audio.err.find("no video stream") != std::string::npos);
+
+  // The pytx signal file carries the videos as pytx's vpdq extension reads them.
+  CtlResult pytx = Ctl({"export", "--mirror", mirror, "--format", "pytx"});
+  REQUIRE_MESSAGE(pytx.code == 0, pytx.err);
+  CHECK(pytx.out.find("vpdq [\"") != std::string::npos);
+  const std::string file = work.path() + "/signals.pytx";
+  std::ofstream(file) << pytx.out;
+  auto read =
+      testing::RunCommand("python3 " + Quote(std::string(EXCHANGE_SOURCE_DIR) + "/tests/support/pytx_file_check.py") +
+                          " " + Quote(file) + " 2>&1");
+  CHECK_MESSAGE(read.exit_code == 0, read.output);
+  CHECK_MESSAGE(read.output.find("vpdq ") != std::string::npos, read.output);
 }
 
 TEST_CASE("videos: a vpdq value of every frame of a video is stored") {

@@ -10,6 +10,7 @@ Written from reading pytx's source (threatexchange/exchanges/impl/file_api.py
 and threatexchange/signal_type/*.py); it does not import pytx, which is not
 packaged for Debian.
 """
+import json
 import re
 import sys
 
@@ -27,12 +28,34 @@ def non_empty(v):
     return bool(v) and v == v.strip()
 
 
+def vpdq_frames(v):
+    # The vpdq extension's json_to_vpdq: a JSON list of "pdq_hex,quality,timestamp" strings.
+    try:
+        frames = json.loads(v)
+    except ValueError:
+        return False
+    if not isinstance(frames, list) or not frames:
+        return False
+    for frame in frames:
+        parts = frame.split(",") if isinstance(frame, str) else []
+        if len(parts) != 3 or not HEX64.match(parts[0]):
+            return False
+        try:
+            quality, _ = int(parts[1]), float(parts[2])
+        except ValueError:
+            return False
+        if not 0 <= quality <= 100:
+            return False
+    return True
+
+
 VALIDATORS = {
     "video_md5": exact(HEX32),
     "video_sha256": exact(HEX64),
     "pdq": exact(HEX64),
     "url": non_empty,
     "raw_text": non_empty,
+    "vpdq": vpdq_frames,
 }
 
 

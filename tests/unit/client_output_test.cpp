@@ -87,7 +87,9 @@ TEST_CASE("pytx lines carry pytx's signal type names and only values a pytx file
   CHECK(PytxLine("pdq", std::string(64, '0')) == "pdq " + std::string(64, '0') + "\n");
   CHECK(PytxLine("url", "http://bad.example/g") == "url http://bad.example/g\n");
   CHECK(PytxLine("keyword", "meet me alone") == "raw_text meet me alone\n");
-  for (const char* kind : {"sha1", "photodna", "domain", "account_id", "tmk_pdqf", "vpdq", "nonsense"}) {
+  const std::string frames = R"(["0000000000000000000000000000000000000000000000000000000000000000,100,0.000"])";
+  CHECK(PytxLine("vpdq", frames) == "vpdq " + frames + "\n");
+  for (const char* kind : {"sha1", "photodna", "domain", "account_id", "tmk_pdqf", "nonsense"}) {
     CHECK_MESSAGE(!PytxLine(kind, "x").has_value(), kind);
   }
   // pytx strips each line and splits at the first space: such values would not read back.

@@ -9,12 +9,15 @@ namespace {
 
 // From pytx's signal_type/ modules: the class name minus "Signal", in
 // lower_with_underscores (VideoMD5Signal → video_md5).
-constexpr std::array<std::pair<std::string_view, std::string_view>, 5> kPytxTypes = {{
+// vpdq is the VPDQSignal of pytx's vpdq extension; its value is the same
+// JSON frame list (signals/vpdq_value.h).
+constexpr std::array<std::pair<std::string_view, std::string_view>, 6> kPytxTypes = {{
     {"md5", "video_md5"},
     {"sha256", "video_sha256"},
     {"pdq", "pdq"},
     {"url", "url"},
     {"keyword", "raw_text"},
+    {"vpdq", "vpdq"},
 }};
 
 bool IsLineSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'; }

@@ -16,9 +16,9 @@
 namespace exchange::client {
 
 // pytx's name for our kind: md5 → video_md5, sha256 → video_sha256, pdq → pdq,
-// url → url, keyword → raw_text. nullopt for the kinds pytx has no type for
-// (sha1, photodna, domain, account_id, tmk_pdqf whose value pytx cannot read,
-// and vpdq until its canonical value is pytx's frame list).
+// url → url, keyword → raw_text, vpdq → vpdq (its value is pytx's frame
+// list). nullopt for the kinds pytx has no type for (sha1, photodna, domain,
+// account_id, and tmk_pdqf whose value pytx cannot read).
 std::optional<std::string_view> PytxSignalType(std::string_view kind);
 
 // The line for one signal ("video_md5 d41d...\n"), or nullopt when pytx has
