@@ -38,6 +38,8 @@ void AddFeedRoutes(http::Router& router, const services::CheckpointPublisher& pu
                    services::EntryPageCache& entry_pages, const std::string& report_public_key_pem);
 // The logs as C2SP tlog-tiles (tlog.cpp); `publisher` must outlive the router.
 void AddTlogRoutes(http::Router& router, const services::CheckpointPublisher& publisher);
+// TAXII 2.1, read-only (taxii.cpp); `publisher` (the exchange's name) must outlive the router.
+void AddTaxiiRoutes(http::Router& router, const services::CheckpointPublisher& publisher);
 // `key` must outlive the router.
 void AddReportRoutes(http::Router& router, const ReportKey& key);
 
@@ -62,6 +64,7 @@ inline void AddAllRoutes(http::Router& router, const services::CheckpointPublish
   AddSignalRoutes(router, metrics, pdq);
   AddFeedRoutes(router, publisher, entry_pages, report_public_key_pem);
   AddTlogRoutes(router, publisher);
+  AddTaxiiRoutes(router, publisher);
   AddVettingRoutes(router, issuer, callers);
   AddCredentialRoutes(router, issuer, callers);
   AddReportRoutes(router, report_key);
