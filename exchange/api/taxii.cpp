@@ -12,7 +12,9 @@
 // admin and auditor roles); any other id is 404, whether or not it exists.
 // Every entry of a collection's log is one version of one STIX indicator
 // (signals/stix.h), so `next` is a log index: a client that follows it gets
-// every version once, in log order, whatever is appended meanwhile.
+// every version once, in log order, whatever is appended meanwhile. The
+// members' opinions of a signal are an `opinion` its indicator names
+// (x_exchange_opinion_ref), served by id like the extension definition.
 #include <algorithm>
 #include <charconv>
 #include <set>
@@ -363,10 +365,12 @@ http::Response Manifest(const http::Request& request, http::CallContext& context
   return WithDateHeaders(Taxii(body + "}"), page->versions);
 }
 
-// Every version of one object: the whole log is read (an object's id does
-// not name its log indexes), kMaxEntriesPerRead entries at a time.
+// Every version of one object, an indicator or an opinion: the whole log is
+// read (an object's id does not name its log indexes), kMaxEntriesPerRead
+// entries at a time.
 Result<std::vector<Version>> VersionsOf(http::CallContext& context, const store::LogHead& head,
                                         const std::string& object_id) {
+  const bool opinion = object_id.rfind("opinion--", 0) == 0;
   std::vector<Version> out;
   for (uint64_t pos = 0; pos < head.size;) {
     auto entries = store::ReadEntries(*context.db, head.log_id, pos, store::kMaxEntriesPerRead, head.size);
@@ -376,10 +380,17 @@ Result<std::vector<Version>> VersionsOf(http::CallContext& context, const store:
       v1::FeedEntry entry;
       if (!entry.ParseFromString(bytes))
         return Status::Internal("log entry " + std::to_string(pos) + " does not parse");
-      if (stix::IndicatorId(entry.collection(), entry.signal().kind(), entry.signal().value()) == object_id) {
+      const auto& s = entry.signal();
+      const std::string id = opinion ? stix::OpinionId(entry.collection(), s.kind(), s.value())
+                                     : stix::IndicatorId(entry.collection(), s.kind(), s.value());
+      if (id == object_id && !opinion) {
         auto v = VersionAt(bytes, pos);
         if (!v.ok()) return v.status();
         out.push_back(std::move(v).value());
+      } else if (id == object_id) {
+        auto v = stix::OpinionFromEntry(entry, pos);
+        if (!v.ok()) return v.status();
+        if (v->has_value()) out.push_back(Version{pos, entry.appended_at_ms(), std::move(**v)});
       }
       ++pos;
     }

@@ -123,6 +123,12 @@ std::string IndicatorId(std::string_view collection, std::string_view kind, std:
   return "indicator--" + FormatUuid(UuidV5(ExchangeNamespace(), name));
 }
 
+std::string OpinionId(std::string_view collection, std::string_view kind, std::string_view value) {
+  std::string name = "opinion/";
+  name.append(collection).append("/").append(kind).append("/").append(value);
+  return "opinion--" + FormatUuid(UuidV5(ExchangeNamespace(), name));
+}
+
 std::string CollectionId(std::string_view collection) {
   return FormatUuid(UuidV5(ExchangeNamespace(), "collection/" + std::string(collection)));
 }
@@ -248,16 +254,54 @@ Result<IndicatorVersion> IndicatorFromEntry(const v1::FeedEntry& entry, uint64_t
       .Bool("x_exchange_reviewed", s.reviewed());
   if (*kind == Kind::kPdq && s.pdq_quality() > 0) o.Int("x_exchange_pdq_quality", s.pdq_quality());
   o.Strings("x_exchange_contributor_orgs", s.contributor_orgs());
+  if (s.disputes() + s.confirmations() > 0)
+    o.Str("x_exchange_opinion_ref", OpinionId(entry.collection(), s.kind(), s.value()));
   out.json = o.Done();
   return out;
 }
 
+Result<std::optional<IndicatorVersion>> OpinionFromEntry(const v1::FeedEntry& entry, uint64_t index) {
+  auto indicator = IndicatorFromEntry(entry, index);
+  if (!indicator.ok()) return indicator.status();
+  const v1::SignalState& s = entry.signal();
+  if (s.disputes() + s.confirmations() == 0) return std::optional<IndicatorVersion>();
+  std::string_view opinion = s.status() == "disputed"            ? "strongly-disagree"
+                             : s.disputes() > s.confirmations()  ? "disagree"
+                             : s.disputes() == s.confirmations() ? "neutral"
+                                                                 : "agree";
+  IndicatorVersion out;
+  out.id = OpinionId(entry.collection(), s.kind(), s.value());
+  out.modified = indicator->modified;
+  out.modified_ms = indicator->modified_ms;
+  auto organisations = [](uint32_t n) { return std::to_string(n) + (n == 1 ? " organisation" : " organisations"); };
+  out.json =
+      JsonObject()
+          .Str("type", "opinion")
+          .Str("spec_version", "2.1")
+          .Str("id", out.id)
+          .Str("created", FormatTimestampMs(s.first_seen_ms()))
+          .Str("modified", out.modified)
+          .Str("created_by_ref", ExchangeIdentityId())
+          .Str("explanation", organisations(s.disputes()) + " dispute and " + organisations(s.confirmations()) +
+                                  " confirm this signal; its status in " + entry.collection() + " is " + s.status())
+          .Str("opinion", opinion)
+          .Strings("object_refs", std::vector<std::string>{indicator->id})
+          .Raw("extensions", ExtensionsField())
+          .Str("x_exchange_collection", entry.collection())
+          .Str("x_exchange_status", s.status())
+          .Int("x_exchange_log_index", static_cast<int64_t>(index))
+          .Int("x_exchange_confirmations", s.confirmations())
+          .Int("x_exchange_disputes", s.disputes())
+          .Done();
+  return std::optional<IndicatorVersion>(std::move(out));
+}
+
 std::string ExtensionDefinitionJson() {
   const std::vector<std::string> properties = {
-      "x_exchange_collection",      "x_exchange_kind",       "x_exchange_status",     "x_exchange_change",
-      "x_exchange_log_index",       "x_exchange_categories", "x_exchange_principles", "x_exchange_contributors",
-      "x_exchange_confirmations",   "x_exchange_disputes",   "x_exchange_reviewed",   "x_exchange_pdq_quality",
-      "x_exchange_contributor_orgs"};
+      "x_exchange_collection",       "x_exchange_kind",       "x_exchange_status",     "x_exchange_change",
+      "x_exchange_log_index",        "x_exchange_categories", "x_exchange_principles", "x_exchange_contributors",
+      "x_exchange_confirmations",    "x_exchange_disputes",   "x_exchange_reviewed",   "x_exchange_pdq_quality",
+      "x_exchange_contributor_orgs", "x_exchange_opinion_ref"};
   return JsonObject()
       .Str("type", "extension-definition")
       .Str("spec_version", "2.1")
@@ -270,7 +314,8 @@ std::string ExtensionDefinitionJson() {
            "Top-level properties of the exchange's indicators (the signal's state in its collection's log), and "
            "the custom file hash keys x_pdq, x_photodna, x_tmk_pdqf and x_vpdq (the exchange's canonical text of "
            "each: PDQ as 64 hex digits, the others as standard base64) and the custom observable "
-           "x-exchange-keyword (property value: NFKC_Casefold text) used in its patterns.")
+           "x-exchange-keyword (property value: NFKC_Casefold text) used in its patterns; on opinions, the "
+           "counts they sum up.")
       .Str("schema",
            "The Coalition Hash Exchange's docs/interop.md, section \"STIX 2.1 objects\": every property, its type "
            "and meaning.")

@@ -37,6 +37,9 @@ std::string FormatUuid(const Uuid& uuid);
 // canonical. Collection names and kind names contain no '/', so the name is
 // unambiguous whatever the value holds.
 std::string IndicatorId(std::string_view collection, std::string_view kind, std::string_view value);
+// "opinion--" + UUIDv5("opinion/<collection>/<kind>/<value>"): the members'
+// opinions of that indicator, summed up.
+std::string OpinionId(std::string_view collection, std::string_view kind, std::string_view value);
 // The TAXII collection id of a collection: UUIDv5("collection/<name>"), bare.
 std::string CollectionId(std::string_view collection);
 // "extension-definition--" + UUIDv5("extension-definition/exchange/v1").
@@ -70,6 +73,14 @@ struct IndicatorVersion {
 // unknown kind or has no signal. Contributor slugs are those the entry
 // carries (none in an anonymous collection).
 Result<IndicatorVersion> IndicatorFromEntry(const v1::FeedEntry& entry, uint64_t index);
+
+// The `opinion` version entry `index` stands for, when some organisation
+// confirms or disputes the signal (nullopt otherwise): the counts, and
+// `strongly-disagree` (status disputed), `disagree` (more disputes than
+// confirmations), `neutral` (as many), `agree` (more confirmations).
+// InvalidArgument as above. Its `created` is the signal's first_seen, its
+// `modified` the indicator version's.
+Result<std::optional<IndicatorVersion>> OpinionFromEntry(const v1::FeedEntry& entry, uint64_t index);
 
 // The exchange's extension-definition (fixed bytes), and its identity,
 // named `exchange_name` (the --name of exchanged).

@@ -352,6 +352,18 @@ TEST_CASE("a member pages through a collection while others write, and gets ever
   CHECK(Field(Field(Parse(first_of.body), "objects").list_value().values(0).struct_value(), "x_exchange_change")
             .string_value() == "created");
 
+  // The members' opinions of it: one opinion version, from the dispute.
+  const std::string opinion_id = stix::OpinionId("taxii-live", "md5", first[0].second);
+  CHECK(Field(latest_objects.values(0).struct_value(), "x_exchange_opinion_ref").string_value() == opinion_id);
+  auto opinion = Get(*alpha, objects + opinion_id + "/?match[version]=all");
+  REQUIRE_MESSAGE(opinion.status == 200, opinion.body);
+  auto opinions = Field(Parse(opinion.body), "objects").list_value();
+  REQUIRE(opinions.values_size() == 1);
+  CHECK(Field(opinions.values(0).struct_value(), "opinion").string_value() == "disagree");
+  CHECK(Field(opinions.values(0).struct_value(), "object_refs").list_value().values(0).string_value() == disputed_id);
+  fetched.Object(ToJson(opinions.values(0)));
+  CHECK(Get(*alpha, objects + stix::OpinionId("taxii-live", "md5", first[25].second) + "/").status == 404);
+
   // The published definitions answer by id in the collection.
   for (const std::string& def : {stix::ExtensionDefinitionId(), stix::ExchangeIdentityId()}) {
     auto r = Get(*alpha, objects + def + "/");
@@ -377,6 +389,7 @@ TEST_CASE("a member pages through a collection while others write, and gets ever
   MESSAGE(check.output);
   CHECK(check.output.find(std::to_string(expected.size()) + " indicator objects validate") != std::string::npos);
   CHECK(check.output.find("extension-definition objects validate") != std::string::npos);
+  CHECK(check.output.find("1 opinion objects validate") != std::string::npos);
   CHECK(check.output.find("responses have the TAXII 2.1 shape") != std::string::npos);
 }
 

@@ -191,8 +191,44 @@ TEST_CASE("the extension definition and the identity are fixed, valid JSON") {
   CHECK(Field(ext, "id").string_value() == ExtensionDefinitionId());
   CHECK(Field(ext, "created_by_ref").string_value() == ExchangeIdentityId());
   CHECK(Field(ext, "extension_types").list_value().values(0).string_value() == "toplevel-property-extension");
-  CHECK(Field(ext, "extension_properties").list_value().values_size() == 13);
+  CHECK(Field(ext, "extension_properties").list_value().values_size() == 14);
   auto id = Parse(ExchangeIdentityJson("sandbox \"x\""));
   CHECK(Field(id, "name").string_value() == "sandbox \"x\"");
   CHECK(Field(id, "id").string_value() == ExchangeIdentityId());
+}
+
+TEST_CASE("opinions sum up the members' opinions, and the indicator points at its opinion") {
+  v1::FeedEntry e = Entry("md5", "d41d8cd98f00b204e9800998ecf8427e", "active");
+  auto none = OpinionFromEntry(e, 0);
+  REQUIRE(none.ok());
+  CHECK_FALSE(none->has_value());
+  CHECK(Parse(IndicatorFromEntry(e, 0)->json).fields().count("x_exchange_opinion_ref") == 0);
+
+  const std::string opinion_id = OpinionId("csam-known", "md5", "d41d8cd98f00b204e9800998ecf8427e");
+  CHECK(opinion_id.rfind("opinion--", 0) == 0);
+  CHECK(opinion_id.substr(9) != IndicatorId("csam-known", "md5", "d41d8cd98f00b204e9800998ecf8427e").substr(11));
+  struct Case {
+    std::string status;
+    uint32_t disputes, confirmations;
+    std::string opinion;
+  };
+  for (const Case& c : {Case{"disputed", 2, 1, "strongly-disagree"}, Case{"active", 1, 0, "disagree"},
+                        Case{"active", 1, 1, "neutral"}, Case{"active", 0, 2, "agree"}}) {
+    e.mutable_signal()->set_status(c.status);
+    e.mutable_signal()->set_disputes(c.disputes);
+    e.mutable_signal()->set_confirmations(c.confirmations);
+    auto v = OpinionFromEntry(e, 5);
+    REQUIRE(v.ok());
+    REQUIRE(v->has_value());
+    auto o = Parse((*v)->json);
+    CHECK(Field(o, "type").string_value() == "opinion");
+    CHECK(Field(o, "id").string_value() == opinion_id);
+    CHECK(Field(o, "opinion").string_value() == c.opinion);
+    CHECK(Field(o, "object_refs").list_value().values(0).string_value() ==
+          IndicatorId("csam-known", "md5", "d41d8cd98f00b204e9800998ecf8427e"));
+    CHECK(Field(o, "modified").string_value() == IndicatorFromEntry(e, 5)->modified);
+    CHECK(Field(o, "x_exchange_disputes").number_value() == c.disputes);
+    CHECK(Field(Parse(IndicatorFromEntry(e, 5)->json), "x_exchange_opinion_ref").string_value() == opinion_id);
+  }
+  CHECK_FALSE(OpinionFromEntry(Entry("MD5", "x", "active"), 0).ok());
 }
