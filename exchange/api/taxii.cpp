@@ -398,6 +398,30 @@ Result<std::vector<Version>> VersionsOf(http::CallContext& context, const store:
   return out;
 }
 
+// The identity of an organisation some entry of the log names as a
+// contributor (named collections only); NotFound for any other id.
+Result<std::string> ContributorIdentity(http::CallContext& context, const store::LogHead& head,
+                                        const std::string& object_id) {
+  std::set<std::string> checked;
+  for (uint64_t pos = 0; pos < head.size;) {
+    auto entries = store::ReadEntries(*context.db, head.log_id, pos, store::kMaxEntriesPerRead, head.size);
+    if (!entries.ok()) return entries.status();
+    if (entries->empty()) break;
+    for (const std::string& bytes : *entries) {
+      v1::FeedEntry entry;
+      if (!entry.ParseFromString(bytes))
+        return Status::Internal("log entry " + std::to_string(pos) + " does not parse");
+      for (const auto& slug : entry.signal().contributor_orgs()) {
+        if (checked.insert(slug).second && stix::OrganisationIdentityId(slug) == object_id) {
+          return stix::OrganisationIdentityJson(slug);
+        }
+      }
+      ++pos;
+    }
+  }
+  return Status::NotFound("no object " + object_id + " in this collection");
+}
+
 // The published definitions answer in every collection, as one version each.
 std::optional<std::string> Definition(const services::CheckpointPublisher& publisher, const std::string& id) {
   if (id == stix::ExtensionDefinitionId()) return stix::ExtensionDefinitionJson();
@@ -425,6 +449,16 @@ http::Response Object(const services::CheckpointPublisher& publisher, bool versi
     response.headers.emplace_back("X-TAXII-Date-Added-First", time);
     response.headers.emplace_back("X-TAXII-Date-Added-Last", time);
     if (f.added_after_ms && *ms <= *f.added_after_ms) return Taxii("{\"more\":false}");
+    return response;
+  }
+  if (object_id.rfind("identity--", 0) == 0) {
+    auto identity = ContributorIdentity(context, read->head, object_id);
+    if (!identity.ok()) return Fail(request, identity.status());
+    const std::string time(stix::kDefinitionsTime);
+    http::Response response = Taxii(versions_only ? "{\"more\":false,\"versions\":[\"" + time + "\"]}"
+                                                  : "{\"more\":false,\"objects\":[" + *identity + "]}");
+    response.headers.emplace_back("X-TAXII-Date-Added-First", time);
+    response.headers.emplace_back("X-TAXII-Date-Added-Last", time);
     return response;
   }
   auto all = VersionsOf(context, read->head, object_id);

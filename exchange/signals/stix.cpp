@@ -139,6 +139,10 @@ std::string ExtensionDefinitionId() {
 
 std::string ExchangeIdentityId() { return "identity--" + FormatUuid(UuidV5(ExchangeNamespace(), "identity/exchange")); }
 
+std::string OrganisationIdentityId(std::string_view slug) {
+  return "identity--" + FormatUuid(UuidV5(ExchangeNamespace(), "identity/org/" + std::string(slug)));
+}
+
 std::string FormatTimestampMs(int64_t unix_ms) {
   int64_t seconds = unix_ms / 1000;
   int64_t millis = unix_ms % 1000;
@@ -254,6 +258,9 @@ Result<IndicatorVersion> IndicatorFromEntry(const v1::FeedEntry& entry, uint64_t
       .Bool("x_exchange_reviewed", s.reviewed());
   if (*kind == Kind::kPdq && s.pdq_quality() > 0) o.Int("x_exchange_pdq_quality", s.pdq_quality());
   o.Strings("x_exchange_contributor_orgs", s.contributor_orgs());
+  std::vector<std::string> refs;
+  for (const auto& slug : s.contributor_orgs()) refs.push_back(OrganisationIdentityId(slug));
+  o.Strings("x_exchange_contributor_refs", refs);
   if (s.disputes() + s.confirmations() > 0)
     o.Str("x_exchange_opinion_ref", OpinionId(entry.collection(), s.kind(), s.value()));
   out.json = o.Done();
@@ -297,11 +304,14 @@ Result<std::optional<IndicatorVersion>> OpinionFromEntry(const v1::FeedEntry& en
 }
 
 std::string ExtensionDefinitionJson() {
-  const std::vector<std::string> properties = {
-      "x_exchange_collection",       "x_exchange_kind",       "x_exchange_status",     "x_exchange_change",
-      "x_exchange_log_index",        "x_exchange_categories", "x_exchange_principles", "x_exchange_contributors",
-      "x_exchange_confirmations",    "x_exchange_disputes",   "x_exchange_reviewed",   "x_exchange_pdq_quality",
-      "x_exchange_contributor_orgs", "x_exchange_opinion_ref"};
+  const std::vector<std::string> properties = {"x_exchange_collection",       "x_exchange_kind",
+                                               "x_exchange_status",           "x_exchange_change",
+                                               "x_exchange_log_index",        "x_exchange_categories",
+                                               "x_exchange_principles",       "x_exchange_contributors",
+                                               "x_exchange_confirmations",    "x_exchange_disputes",
+                                               "x_exchange_reviewed",         "x_exchange_pdq_quality",
+                                               "x_exchange_contributor_orgs", "x_exchange_contributor_refs",
+                                               "x_exchange_opinion_ref"};
   return JsonObject()
       .Str("type", "extension-definition")
       .Str("spec_version", "2.1")
@@ -334,6 +344,20 @@ std::string ExchangeIdentityJson(std::string_view exchange_name) {
       .Str("modified", kDefinitionsTime)
       .Str("name", exchange_name)
       .Str("identity_class", "system")
+      .Done();
+}
+
+std::string OrganisationIdentityJson(std::string_view slug) {
+  return JsonObject()
+      .Str("type", "identity")
+      .Str("spec_version", "2.1")
+      .Str("id", OrganisationIdentityId(slug))
+      .Str("created", kDefinitionsTime)
+      .Str("modified", kDefinitionsTime)
+      .Str("created_by_ref", ExchangeIdentityId())
+      .Str("name", slug)
+      .Str("description", "A member organisation of the exchange, by its slug")
+      .Str("identity_class", "organization")
       .Done();
 }
 

@@ -47,6 +47,10 @@ std::string ExtensionDefinitionId();
 // "identity--" + UUIDv5("identity/exchange"): the exchange as the creator.
 std::string ExchangeIdentityId();
 
+// "identity--" + UUIDv5("identity/org/<slug>"): a contributing organisation
+// (named collections only: anonymous ones name none).
+std::string OrganisationIdentityId(std::string_view slug);
+
 // Unix milliseconds → "2026-11-22T10:00:00.123Z" (STIX timestamps with
 // millisecond precision, which `created` and `modified` require).
 std::string FormatTimestampMs(int64_t unix_ms);
@@ -86,6 +90,8 @@ Result<std::optional<IndicatorVersion>> OpinionFromEntry(const v1::FeedEntry& en
 // named `exchange_name` (the --name of exchanged).
 std::string ExtensionDefinitionJson();
 std::string ExchangeIdentityJson(std::string_view exchange_name);
+// A contributing organisation's identity: its slug as the name, one fixed version.
+std::string OrganisationIdentityJson(std::string_view slug);
 // The `created` and `modified` of both: a fixed time, so their bytes never change.
 inline constexpr std::string_view kDefinitionsTime = "2026-12-01T00:00:00.000Z";
 

@@ -364,6 +364,18 @@ TEST_CASE("a member pages through a collection while others write, and gets ever
   fetched.Object(ToJson(opinions.values(0)));
   CHECK(Get(*alpha, objects + stix::OpinionId("taxii-live", "md5", first[25].second) + "/").status == 404);
 
+  // Contributors are identities, read by id.
+  auto refs = Field(latest_objects.values(0).struct_value(), "x_exchange_contributor_refs").list_value();
+  REQUIRE(refs.values_size() == 1);
+  CHECK(refs.values(0).string_value() == stix::OrganisationIdentityId("alpha"));
+  auto alpha_identity = Get(*alpha, objects + refs.values(0).string_value() + "/");
+  REQUIRE_MESSAGE(alpha_identity.status == 200, alpha_identity.body);
+  auto identities = Field(Parse(alpha_identity.body), "objects").list_value();
+  REQUIRE(identities.values_size() == 1);
+  CHECK(Field(identities.values(0).struct_value(), "name").string_value() == "alpha");
+  fetched.Object(ToJson(identities.values(0)));
+  CHECK(Get(*alpha, objects + stix::OrganisationIdentityId("gamma") + "/").status == 404);
+
   // The published definitions answer by id in the collection.
   for (const std::string& def : {stix::ExtensionDefinitionId(), stix::ExchangeIdentityId()}) {
     auto r = Get(*alpha, objects + def + "/");
@@ -390,6 +402,7 @@ TEST_CASE("a member pages through a collection while others write, and gets ever
   CHECK(check.output.find(std::to_string(expected.size()) + " indicator objects validate") != std::string::npos);
   CHECK(check.output.find("extension-definition objects validate") != std::string::npos);
   CHECK(check.output.find("1 opinion objects validate") != std::string::npos);
+  CHECK(check.output.find("2 identity objects validate") != std::string::npos);
   CHECK(check.output.find("responses have the TAXII 2.1 shape") != std::string::npos);
 }
 

@@ -136,6 +136,8 @@ TEST_CASE("a feed entry becomes one indicator version, deterministic") {
   CHECK(Field(o, "x_exchange_categories").list_value().values(0).string_value() == "A1");
   CHECK(Field(o, "x_exchange_principles").list_value().values(1).number_value() == 3);
   CHECK(Field(o, "x_exchange_contributor_orgs").list_value().values(0).string_value() == "alpha");
+  CHECK(Field(o, "x_exchange_contributor_refs").list_value().values(0).string_value() ==
+        OrganisationIdentityId("alpha"));
   CHECK(Field(o, "x_exchange_status").string_value() == "active");
   CHECK(Field(o, "x_exchange_change").string_value() == "created");
   CHECK(Field(o, "x_exchange_log_index").number_value() == 7);
@@ -191,7 +193,7 @@ TEST_CASE("the extension definition and the identity are fixed, valid JSON") {
   CHECK(Field(ext, "id").string_value() == ExtensionDefinitionId());
   CHECK(Field(ext, "created_by_ref").string_value() == ExchangeIdentityId());
   CHECK(Field(ext, "extension_types").list_value().values(0).string_value() == "toplevel-property-extension");
-  CHECK(Field(ext, "extension_properties").list_value().values_size() == 14);
+  CHECK(Field(ext, "extension_properties").list_value().values_size() == 15);
   auto id = Parse(ExchangeIdentityJson("sandbox \"x\""));
   CHECK(Field(id, "name").string_value() == "sandbox \"x\"");
   CHECK(Field(id, "id").string_value() == ExchangeIdentityId());
@@ -231,4 +233,17 @@ TEST_CASE("opinions sum up the members' opinions, and the indicator points at it
     CHECK(Field(Parse(IndicatorFromEntry(e, 5)->json), "x_exchange_opinion_ref").string_value() == opinion_id);
   }
   CHECK_FALSE(OpinionFromEntry(Entry("MD5", "x", "active"), 0).ok());
+}
+
+TEST_CASE("contributing organisations are identities of their own") {
+  CHECK(OrganisationIdentityId("alpha") != OrganisationIdentityId("beta"));
+  CHECK(OrganisationIdentityId("alpha") != ExchangeIdentityId());
+  CHECK(OrganisationIdentityId("alpha").rfind("identity--", 0) == 0);
+  auto o = Parse(OrganisationIdentityJson("alpha"));
+  CHECK(Field(o, "id").string_value() == OrganisationIdentityId("alpha"));
+  CHECK(Field(o, "name").string_value() == "alpha");
+  CHECK(Field(o, "identity_class").string_value() == "organization");
+  // An anonymous collection's entries name no organisation, so no refs.
+  auto v = IndicatorFromEntry(Entry("md5", "d41d8cd98f00b204e9800998ecf8427e", "active"), 0);
+  CHECK(Parse(v->json).fields().count("x_exchange_contributor_refs") == 0);
 }
