@@ -268,7 +268,9 @@ Result<Page> ReadPage(http::CallContext& context, const store::LogHead& head, co
   uint64_t scanned = 0;
   bool full = false;
   while (!full && pos < head.size && scanned < kMaxScannedEntries && page.versions.size() < f.limit) {
-    const uint64_t want = filtered ? kMaxScannedEntries - scanned : f.limit - page.versions.size();
+    // Filters may skip entries: read ahead in larger chunks then.
+    const uint64_t left = f.limit - page.versions.size();
+    const uint64_t want = filtered ? std::min(kMaxScannedEntries - scanned, std::max<uint64_t>(left, 256)) : left;
     const uint64_t chunk = std::min({want, head.size - pos, store::kMaxEntriesPerRead});
     auto entries = store::ReadEntries(*context.db, head.log_id, pos, chunk, head.size);
     if (!entries.ok()) return entries.status();
@@ -278,13 +280,20 @@ Result<Page> ReadPage(http::CallContext& context, const store::LogHead& head, co
         full = true;
         break;
       }
-      auto v = VersionAt(bytes_of_entry, pos);
-      if (!v.ok()) return v.status();
-      ++pos;
+      v1::FeedEntry entry;
+      if (!entry.ParseFromString(bytes_of_entry)) {
+        return Status::Internal("log entry " + std::to_string(pos) + " does not parse");
+      }
+      const uint64_t index = pos++;
       ++scanned;
-      if (!Passes(f, *v)) continue;
-      bytes += v->object.json.size();
-      page.versions.push_back(std::move(v).value());
+      // The filters first, so that skipped entries cost no JSON.
+      if (f.added_after_ms && entry.appended_at_ms() <= *f.added_after_ms) continue;
+      const auto& s = entry.signal();
+      if (!f.ids.empty() && f.ids.count(stix::IndicatorId(entry.collection(), s.kind(), s.value())) == 0) continue;
+      auto object = stix::IndicatorFromEntry(entry, index);
+      if (!object.ok()) return object.status();
+      bytes += object->json.size();
+      page.versions.push_back(Version{index, entry.appended_at_ms(), std::move(object).value()});
     }
   }
   page.next = pos;
