@@ -45,6 +45,8 @@ void AddTlogRoutes(http::Router& router, const services::CheckpointPublisher& pu
 void AddImageRoutes(http::Router& router);
 // GET /console/... (console.cpp): the web console's compiled-in files.
 void AddConsoleRoutes(http::Router& router);
+// TAXII 2.1, read-only (taxii.cpp); `publisher` (the exchange's name) must outlive the router.
+void AddTaxiiRoutes(http::Router& router, const services::CheckpointPublisher& publisher);
 // `key` must outlive the router.
 void AddReportRoutes(http::Router& router, const ReportKey& key);
 
@@ -69,6 +71,7 @@ inline void AddAllRoutes(http::Router& router, const services::CheckpointPublish
   AddSignalRoutes(router, metrics, pdq);
   AddFeedRoutes(router, publisher, entry_pages, report_public_key_pem);
   AddTlogRoutes(router, publisher);
+  AddTaxiiRoutes(router, publisher);
   AddVettingRoutes(router, issuer, callers);
   AddCredentialRoutes(router, issuer, callers);
   AddReportRoutes(router, report_key);

@@ -16,10 +16,11 @@ namespace exchange::signals {
 
 using Uuid = std::array<uint8_t, 16>;
 
-// The exchange's namespace for name-based UUIDs (docs/interop.md):
-// a2b51cd6-93fb-4576-9fce-fe7084261291, drawn at random once.
-inline constexpr Uuid kExchangeNamespace = {0xa2, 0xb5, 0x1c, 0xd6, 0x93, 0xfb, 0x45, 0x76,
-                                            0x9f, 0xce, 0xfe, 0x70, 0x84, 0x26, 0x12, 0x91};
+// The exchange's namespace for name-based UUIDs (STIX ids, MISP uuids;
+// docs/interop.md): 873dab70-2e75-49de-8d8f-ca509833582a, drawn at random
+// once; it never changes.
+inline constexpr Uuid kExchangeNamespace = {0x87, 0x3d, 0xab, 0x70, 0x2e, 0x75, 0x49, 0xde,
+                                            0x8d, 0x8f, 0xca, 0x50, 0x98, 0x33, 0x58, 0x2a};
 
 // UUIDv5 of `name` in `ns`.
 Uuid NameBasedUuid(const Uuid& ns, std::string_view name);

@@ -36,6 +36,7 @@
 #include "pki/csr.h"
 #include "pki/issue.h"
 #include "pki/key.h"
+#include "signals/stix.h"
 #include "test_exchange.h"
 #include "zlib.h"
 
@@ -309,6 +310,7 @@ std::string GradientPng() {
 struct Probe {
   std::string target;
   std::optional<std::string> body;
+  std::string accept = "application/json";
 };
 
 int CurrentYear() {
@@ -495,6 +497,21 @@ TEST_CASE("the authorization matrix in docs/security.md holds for every endpoint
     get("api", prefix + "/tlog/checkpoint", target + "/tlog/checkpoint");
     get("api", prefix + "/tlog/tile/{tile...}", target + "/tlog/tile/0/000.p/1");
   }
+  // TAXII answers its own media type only; {id} is the collection's TAXII id.
+  const std::string taxii_collection = "/taxii2/exchange/collections/" + signals::stix::CollectionId(kCollection) + "/";
+  const std::string taxii_object = signals::stix::IndicatorId(kCollection, "md5", kLookupMd5);
+  for (const auto& [path, target] : std::vector<std::pair<std::string, std::string>>{
+           {"/taxii2/", "/taxii2/"},
+           {"/taxii2/exchange/", "/taxii2/exchange/"},
+           {"/taxii2/exchange/collections/", "/taxii2/exchange/collections/"},
+           {"/taxii2/exchange/collections/{id}/", taxii_collection},
+           {"/taxii2/exchange/collections/{id}/objects/", taxii_collection + "objects/?limit=2"},
+           {"/taxii2/exchange/collections/{id}/manifest/", taxii_collection + "manifest/"},
+           {"/taxii2/exchange/collections/{id}/objects/{object}/", taxii_collection + "objects/" + taxii_object + "/"},
+           {"/taxii2/exchange/collections/{id}/objects/{object}/versions/",
+            taxii_collection + "objects/" + taxii_object + "/versions/"}}) {
+    probes["api GET " + path] = [target] { return Probe{target, std::nullopt, "application/taxii+json;version=2.1"}; };
+  }
   post("api POST /v1/admin/invitations", "/v1/admin/invitations", [&] {
     v1::CreateInvitationRequest r;
     const std::string n = next();
@@ -565,7 +582,7 @@ TEST_CASE("the authorization matrix in docs/security.md holds for every endpoint
       auto http = client::HttpsClient::Create(options);
       REQUIRE_MESSAGE(http.ok(), http.status().ToString());
       const Probe p = probe->second();
-      std::vector<std::pair<std::string, std::string>> headers = {{"Accept", "application/json"}};
+      std::vector<std::pair<std::string, std::string>> headers = {{"Accept", p.accept}};
       if (p.body) headers.emplace_back("Content-Type", "application/x-protobuf");
       auto result = (*http)->Send(row.method, p.target, p.body.value_or(""), headers);
       const std::string got = result.ok() ? std::to_string(result->status) : Refusal(result.status());

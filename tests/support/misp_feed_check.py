@@ -21,7 +21,7 @@ import os
 import sys
 import uuid
 
-NAMESPACE = uuid.UUID("a2b51cd6-93fb-4576-9fce-fe7084261291")
+NAMESPACE = uuid.UUID("873dab70-2e75-49de-8d8f-ca509833582a")
 # MISP types the exchange writes, with categories MISP's describeTypes allows for them.
 CATEGORIES = {
     "md5": {"Payload delivery", "Artifacts dropped"},
