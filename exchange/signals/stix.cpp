@@ -82,7 +82,7 @@ std::string ExtensionsField() {
       .Done();
 }
 
-// A UUIDv5 in the exchange's namespace.
+// A UUIDv5 in the exchange's namespace (stable_id.h).
 std::string Id(std::string_view name) { return FormatUuid(NameBasedUuid(kExchangeNamespace, name)); }
 
 }  // namespace
@@ -181,7 +181,7 @@ Result<IndicatorVersion> IndicatorFromEntry(const v1::FeedEntry& entry, uint64_t
   const v1::SignalState& s = entry.signal();
   auto kind = ParseKind(s.kind());
   if (!kind)
-    return Status::InvalidArgument("feed entry " + std::to_string(index) + ": " + UnknownKindMessage(s.kind();
+    return Status::InvalidArgument("feed entry " + std::to_string(index) + ": " + UnknownKindMessage(s.kind()));
 
   IndicatorVersion out;
   out.id = IndicatorId(entry.collection(), s.kind(), s.value());
@@ -214,9 +214,9 @@ Result<IndicatorVersion> IndicatorFromEntry(const v1::FeedEntry& entry, uint64_t
       .Int("x_exchange_log_index", static_cast<int64_t>(index))
       .Strings("x_exchange_categories", s.categories());
   if (!s.principles().empty()) {
-      std::string list = "[";
-      for (uint32_t p : s.principles()) list += (list.size() > 1 ? "," : "") + std::to_string(p);
-      o.Raw("x_exchange_principles", list + "]");
+    std::string list = "[";
+    for (uint32_t p : s.principles()) list += (list.size() > 1 ? "," : "") + std::to_string(p);
+    o.Raw("x_exchange_principles", list + "]");
   }
   o.Int("x_exchange_contributors", s.contributors())
       .Int("x_exchange_confirmations", s.confirmations())
@@ -228,7 +228,7 @@ Result<IndicatorVersion> IndicatorFromEntry(const v1::FeedEntry& entry, uint64_t
   for (const auto& slug : s.contributor_orgs()) refs.push_back(OrganisationIdentityId(slug));
   o.Strings("x_exchange_contributor_refs", refs);
   if (s.disputes() + s.confirmations() > 0)
-    o.Str("x_exchange_opinion_ref", OpinionId(entry.collection(), s.kind(), s.value();
+    o.Str("x_exchange_opinion_ref", OpinionId(entry.collection(), s.kind(), s.value()));
   out.json = o.Done();
   return out;
 }
