@@ -130,6 +130,7 @@ TestExchange::TestExchange(PgCluster& cluster, ExchangeOptions options) {
   database_url_ = cluster.CreateDatabase();
   pki::DevPkiOptions pki_options;
   pki_options.clients.push_back({"stranger", "stranger"});
+  for (const auto& extra : options.extra_credentials) pki_options.clients.push_back({extra.who, extra.org});
   if (Status s = pki::InitDevPki(pki(), pki_options); !s.ok()) throw std::runtime_error(s.ToString());
   RunOrThrow(BinDir() + "/exchanged migrate --database " + Quote(database_url_));
   struct Member {
@@ -142,6 +143,10 @@ TestExchange::TestExchange(PgCluster& cluster, ExchangeOptions options) {
                           Member{"beta", "beta", "member"}}) {
     RunOrThrow(BinDir() + "/exchanged credentials add --database " + Quote(database_url_) + " --org " + m.org +
                " --role " + m.role + " --cert " + Quote(pki() + "/" + m.who + ".pem"));
+  }
+  for (const auto& extra : options.extra_credentials) {
+    RunOrThrow(BinDir() + "/exchanged credentials add --database " + Quote(database_url_) + " --org " + extra.org +
+               " --role " + extra.role + " --cert " + Quote(pki() + "/" + extra.who + ".pem"));
   }
   RunOrThrow(BinDir() + "/exchanged keys generate --name test.exchange --out " + Quote(dir() + "/feed.key"));
   RunOrThrow(BinDir() + "/exchanged keys generate --freshness --name test.exchange/freshness --out " +
