@@ -188,9 +188,7 @@ constexpr const char* kAccessRoute = "/v1/collections/{c}/tlog/access";
 }  // namespace
 
 TEST_CASE("nginx caches full tiles for every member, and exchanged's grant check refuses the rest") {
-  TestExchange ex(
-      testing::PgCluster::Shared(),
-      {.extra_flags = {}, .extra_credentials = {{"gamma", "gamma", "member"}, {"edge", "edge-cache", "member"}}});
+  TestExchange ex(testing::PgCluster::Shared(), {}, {{"gamma", "gamma", "member"}, {"edge", "edge-cache", "member"}});
   auto admin = ex.Client("admin1");
   auto alpha = ex.Client("alpha");
   testing::CreateCollection(*admin, "shared", {"alpha", "beta"});

@@ -126,11 +126,12 @@ int HttpGet(const std::string& host_port, const std::string& path, std::string* 
   return std::stoi(response.substr(9, 3));
 }
 
-TestExchange::TestExchange(PgCluster& cluster, ExchangeOptions options) {
+TestExchange::TestExchange(PgCluster& cluster, ExchangeOptions options,
+                           const std::vector<ExtraCredential>& extra_credentials) {
   database_url_ = cluster.CreateDatabase();
   pki::DevPkiOptions pki_options;
   pki_options.clients.push_back({"stranger", "stranger"});
-  for (const auto& extra : options.extra_credentials) pki_options.clients.push_back({extra.who, extra.org});
+  for (const auto& extra : extra_credentials) pki_options.clients.push_back({extra.who, extra.org});
   if (Status s = pki::InitDevPki(pki(), pki_options); !s.ok()) throw std::runtime_error(s.ToString());
   RunOrThrow(BinDir() + "/exchanged migrate --database " + Quote(database_url_));
   struct Member {
@@ -144,7 +145,7 @@ TestExchange::TestExchange(PgCluster& cluster, ExchangeOptions options) {
     RunOrThrow(BinDir() + "/exchanged credentials add --database " + Quote(database_url_) + " --org " + m.org +
                " --role " + m.role + " --cert " + Quote(pki() + "/" + m.who + ".pem"));
   }
-  for (const auto& extra : options.extra_credentials) {
+  for (const auto& extra : extra_credentials) {
     RunOrThrow(BinDir() + "/exchanged credentials add --database " + Quote(database_url_) + " --org " + extra.org +
                " --role " + extra.role + " --cert " + Quote(pki() + "/" + extra.who + ".pem"));
   }

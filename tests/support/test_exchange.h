@@ -68,12 +68,12 @@ struct ExtraCredential {
 
 struct ExchangeOptions {
   std::vector<std::string> extra_flags;  // appended to `exchanged serve`
-  std::vector<ExtraCredential> extra_credentials;
 };
 
 class TestExchange {
  public:
-  explicit TestExchange(PgCluster& cluster = PgCluster::Shared(), ExchangeOptions options = {});
+  explicit TestExchange(PgCluster& cluster = PgCluster::Shared(), ExchangeOptions options = {},
+                        const std::vector<ExtraCredential>& extra_credentials = {});
   ~TestExchange();
 
   const std::string& database_url() const { return database_url_; }
