@@ -3,6 +3,9 @@
 // entries and proof endpoints of feed.cpp that older clients use:
 //   GET /v1/collections/{c}/tlog/checkpoint | tile/<L>/<N>[.p/<W>] | tile/entries/<N>[.p/<W>]
 //   GET /v1/audit/tlog/...                  (the same for the audit log)
+//   GET .../tlog/access: 204 when the caller may read the log, else the
+//   refusal the tiles would get; the grant check an HTTP cache in front
+//   makes for every request (docs/operations.md, "A tile cache in front").
 //
 // Access is the feed's: a collection's tiles need read access to it (a grant,
 // or the admin and auditor roles), the audit log's need admin or auditor.
@@ -87,6 +90,22 @@ http::Response Tile(const http::Request& request, http::CallContext& context) {
                    tile->full() ? kImmutable : kPartialTile);
 }
 
+// No body: 204 when the caller may read the log, else the tiles' refusal.
+http::Response Access(const http::Request& request, http::CallContext& context) {
+  auto it = request.params.find("c");
+  if (it == request.params.end()) {
+    if (!IsStaff(*context.caller)) {
+      return Fail(request, Status::PermissionDenied("only admins and auditors read the audit log"));
+    }
+  } else if (auto readable = ReadableCollection(context, it->second); !readable.ok()) {
+    return Fail(request, readable.status());
+  }
+  http::Response response;
+  response.status = 204;
+  response.headers.emplace_back("Cache-Control", "no-store");
+  return response;
+}
+
 }  // namespace
 
 void AddTlogRoutes(http::Router& router, const services::CheckpointPublisher& publisher) {
@@ -99,6 +118,7 @@ void AddTlogRoutes(http::Router& router, const services::CheckpointPublisher& pu
                 }});
     router.Add(
         {.method = "GET", .pattern = prefix + "/tile/{tile...}", .max_body_bytes = kSmallBodyLimit, .handler = Tile});
+    router.Add({.method = "GET", .pattern = prefix + "/access", .max_body_bytes = kSmallBodyLimit, .handler = Access});
   }
 }
 

@@ -18,6 +18,12 @@ namespace exchange::http {
 struct Peer {
   std::string fingerprint;  // SHA-256 of the client certificate's DER, lowercase hex; empty without one
   std::string address;      // the remote IP address
+  // The X-Exchange-Member-Cert header, by which an HTTP cache in front names
+  // the member it serves (docs/operations.md, "A tile cache in front"): sent
+  // or not, and the SHA-256 fingerprint (as above) of the certificate it
+  // holds, empty when it holds none. The Dispatcher decides whether to believe it.
+  bool vouches = false;
+  std::string vouched_fingerprint;
 };
 
 class Dispatcher {

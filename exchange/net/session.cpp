@@ -2,6 +2,7 @@
 #include "net/session.h"
 
 #include <openssl/err.h>
+#include <openssl/pem.h>
 #include <openssl/rand.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
@@ -76,6 +77,31 @@ std::string PeerFingerprint(SSL* ssl) {
   unsigned char md[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
   if (X509_digest(cert, EVP_sha256(), md, &len) != 1) return {};
+  return HexEncode(std::span<const uint8_t>(md, len));
+}
+
+// The fingerprint of the certificate in a URL-escaped PEM (nginx's
+// $ssl_client_escaped_cert); empty when it holds none.
+std::string EscapedPemFingerprint(std::string_view escaped) {
+  std::string pem;
+  pem.reserve(escaped.size());
+  for (std::size_t i = 0; i < escaped.size(); ++i) {
+    if (escaped[i] == '%' && i + 2 < escaped.size() && std::isxdigit(static_cast<unsigned char>(escaped[i + 1])) &&
+        std::isxdigit(static_cast<unsigned char>(escaped[i + 2]))) {
+      pem += static_cast<char>(std::stoi(std::string(escaped.substr(i + 1, 2)), nullptr, 16));
+      i += 2;
+    } else {
+      pem += escaped[i];
+    }
+  }
+  std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())), BIO_free);
+  if (!bio) return {};
+  std::unique_ptr<X509, decltype(&X509_free)> cert(PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr), X509_free);
+  ERR_clear_error();
+  if (!cert) return {};
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  if (X509_digest(cert.get(), EVP_sha256(), md, &len) != 1) return {};
   return HexEncode(std::span<const uint8_t>(md, len));
 }
 
@@ -236,13 +262,18 @@ class Session final : public Drainable, public std::enable_shared_from_this<Sess
       current_.client_id = client_id;
     }
 
+    http::Peer peer;
+    peer.fingerprint = fingerprint_;
+    peer.address = address_;
+    if (auto it = message.find(std::string_view("X-Exchange-Member-Cert")); it != message.end()) {
+      peer.vouches = true;
+      peer.vouched_fingerprint = EscapedPemFingerprint(it->value());
+    }
     Socket().expires_never();
-    env_.dispatcher->Dispatch(
-        std::move(request), http::Peer{fingerprint_, address_},
-        [self = this->shared_from_this()](http::Response response) {
-          asio::post(self->stream_.get_executor(),
-                     [self, response = std::move(response)]() mutable { self->Write(std::move(response)); });
-        });
+    env_.dispatcher->Dispatch(std::move(request), peer, [self = this->shared_from_this()](http::Response response) {
+      asio::post(self->stream_.get_executor(),
+                 [self, response = std::move(response)]() mutable { self->Write(std::move(response)); });
+    });
   }
 
   // Answers a request that could not be parsed, then closes.

@@ -35,12 +35,19 @@ Response Invoke(const Route& route, const Request& request, CallContext& context
   }
 }
 
+// The routes a tile proxy may name a member on (GET only): the tlog-tiles
+// routes and the checkpoint that `exchangectl sync` reads beside them.
+bool SpeaksForMembers(const std::string& pattern) {
+  return pattern.find("/tlog/") != std::string::npos || pattern == "/v1/collections/{c}/checkpoint" ||
+         pattern == "/v1/audit/checkpoint";
+}
+
 }  // namespace
 
 ApiDispatcher::ApiDispatcher(const http::Router& router, store::WorkerPool& pool, http::CallerCache& callers,
                              metrics::ServerMetrics& metrics, http::RateLimiter* limiter,
                              http::RateLimiter* refused_per_certificate, http::RateLimiter* refused_per_address,
-                             std::string own_origin)
+                             std::string own_origin, std::set<std::string> tile_proxies)
     : router_(router),
       pool_(pool),
       callers_(callers),
@@ -48,7 +55,8 @@ ApiDispatcher::ApiDispatcher(const http::Router& router, store::WorkerPool& pool
       limiter_(limiter),
       refused_per_certificate_(refused_per_certificate),
       refused_per_address_(refused_per_address),
-      own_origin_(std::move(own_origin)) {}
+      own_origin_(std::move(own_origin)),
+      tile_proxies_(std::move(tile_proxies)) {}
 
 std::size_t ApiDispatcher::BodyLimit(const std::string& method, const std::string& target) const {
   std::string path = target.substr(0, target.find('?'));
@@ -106,6 +114,37 @@ void ApiDispatcher::Dispatch(Request request, const http::Peer& peer, Done done)
   if (needs_caller && peer.fingerprint.empty()) {
     return finish(route.pattern, ErrorResponse(&request, Status::Unauthenticated("a client certificate is required")));
   }
+  // A tile cache in front names the member it serves; the member is then the caller.
+  std::string fingerprint = peer.fingerprint;
+  if (peer.vouches) {
+    if (!tile_proxies_.contains(peer.fingerprint)) {
+      return finish(route.pattern, ErrorResponse(&request, Status::PermissionDenied(
+                                                               "X-Exchange-Member-Cert is accepted only from a tile "
+                                                               "proxy (exchanged serve --tile-proxy-cert)")));
+    }
+    if (request.method != "GET" || !SpeaksForMembers(route.pattern)) {
+      return finish(
+          route.pattern,
+          ErrorResponse(&request,
+                        Status::PermissionDenied(
+                            "a tile proxy speaks for members only on GET requests for tlog routes and checkpoints")));
+    }
+    if (peer.vouched_fingerprint.empty()) {
+      return finish(route.pattern,
+                    ErrorResponse(&request, Status::InvalidArgument(
+                                                "X-Exchange-Member-Cert holds no URL-escaped PEM certificate")));
+    }
+    fingerprint = peer.vouched_fingerprint;
+  }
+  // The proxy's own credential must still be good (revocation, suspension):
+  // from the caller cache, or looked up with the member below.
+  std::string unchecked_proxy;
+  if (peer.vouches && !callers_.Find(peer.fingerprint)) {
+    if (auto refusal = callers_.FindRefusal(peer.fingerprint)) {
+      return finish(route.pattern, ErrorResponse(&request, *refusal));
+    }
+    unchecked_proxy = peer.fingerprint;
+  }
 
   // 429 with Retry-After when `key` is over its rate; nullopt to go on.
   auto limited = [this](const Request& req, const std::string& key) -> std::optional<Response> {
@@ -120,18 +159,18 @@ void ApiDispatcher::Dispatch(Request request, const http::Peer& peer, Done done)
     if (auto r = limited(request, "address:" + peer.address)) return finish(route.pattern, std::move(*r));
   }
 
-  std::optional<Caller> cached = needs_caller ? callers_.Find(peer.fingerprint) : std::nullopt;
+  std::optional<Caller> cached = needs_caller ? callers_.Find(fingerprint) : std::nullopt;
   if (cached) {
     if (auto r = limited(request, "org:" + cached->org_slug)) return finish(route.pattern, std::move(*r), &*cached);
   }
   // Refused certificates: answered from memory within the cache TTL, and
   // limited per certificate and per address, so repeating them costs no query.
-  const std::string refused_cert_key = "cert:" + peer.fingerprint, refused_address_key = "address:" + peer.address;
+  const std::string refused_cert_key = "cert:" + fingerprint, refused_address_key = "address:" + peer.address;
   if (needs_caller && !cached) {
-    if (auto refusal = callers_.FindRefusal(peer.fingerprint)) {
+    if (auto refusal = callers_.FindRefusal(fingerprint)) {
       return finish(route.pattern, ErrorResponse(&request, *refusal));
     }
-    if (!callers_.RecentlyAccepted(peer.fingerprint)) {
+    if (!callers_.RecentlyAccepted(fingerprint)) {
       int wait = std::max(refused_per_certificate_ ? refused_per_certificate_->Peek(refused_cert_key) : 0,
                           refused_per_address_ ? refused_per_address_->Peek(refused_address_key) : 0);
       if (wait > 0) {
@@ -143,13 +182,23 @@ void ApiDispatcher::Dispatch(Request request, const http::Peer& peer, Done done)
       }
     }
   }
-  if (!route.uses_database && (!needs_caller || cached)) {
+  if (!route.uses_database && (!needs_caller || cached) && unchecked_proxy.empty()) {
     CallContext context{cached ? &*cached : nullptr, nullptr};
     return finish(route.pattern, Invoke(route, request, context), context.caller);
   }
 
-  auto job = [this, &route, request, fingerprint = peer.fingerprint, cached, needs_caller, finish, limited,
+  auto job = [this, &route, request, fingerprint, unchecked_proxy, cached, needs_caller, finish, limited,
               refused_cert_key, refused_address_key](store::Connection& conn) mutable {
+    if (!unchecked_proxy.empty()) {
+      auto proxy = LoadCaller(conn, unchecked_proxy);
+      if (!proxy.ok()) {
+        if (proxy.status().code() == ErrorCode::kPermissionDenied) {
+          callers_.RememberRefusal(unchecked_proxy, proxy.status());
+        }
+        return finish(route.pattern, ErrorResponse(&request, proxy.status()));
+      }
+      callers_.Remember(*proxy);
+    }
     std::optional<Caller> caller = cached;
     if (needs_caller && !caller) {
       auto loaded = LoadCaller(conn, fingerprint);

@@ -9,6 +9,9 @@
 // worker pool before destroying them).
 #pragma once
 
+#include <set>
+#include <string>
+
 #include "http/caller_cache.h"
 #include "http/dispatcher.h"
 #include "http/rate_limiter.h"
@@ -29,11 +32,13 @@ class ApiDispatcher final : public http::Dispatcher {
   // remote address on public routes. `refused_per_certificate` and
   // `refused_per_address` (may be null) count refused certificate lookups;
   // when either is over its rate, a certificate not accepted recently gets
-  // 429 before any database query.
+  // 429 before any database query. `tile_proxies`: fingerprints of the
+  // client certificates of HTTP caches whose X-Exchange-Member-Cert is
+  // believed, on GET requests for tlog routes only (http::Peer::vouches).
   ApiDispatcher(const http::Router& router, store::WorkerPool& pool, http::CallerCache& callers,
                 metrics::ServerMetrics& metrics, http::RateLimiter* limiter,
                 http::RateLimiter* refused_per_certificate = nullptr, http::RateLimiter* refused_per_address = nullptr,
-                std::string own_origin = "");
+                std::string own_origin = "", std::set<std::string> tile_proxies = {});
 
   std::size_t BodyLimit(const std::string& method, const std::string& target) const override;
   void Dispatch(http::Request request, const http::Peer& peer, Done done) override;
@@ -48,6 +53,7 @@ class ApiDispatcher final : public http::Dispatcher {
   http::RateLimiter* refused_per_address_;
   // Non-empty: state-changing requests pass http::CheckRequestOrigin against it.
   std::string own_origin_;
+  std::set<std::string> tile_proxies_;
 };
 
 // Body limit for requests that match no route, so they still get their 404.

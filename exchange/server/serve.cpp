@@ -9,6 +9,8 @@
 
 #include <algorithm>
 #include <csignal>
+#include <set>
+#include <sstream>
 #include <thread>
 #include <vector>
 
@@ -71,6 +73,9 @@ void RegisterServeFlags(FlagSet& f, ServeConfig& c) {
   f.String("witness", "EXCHANGE_WITNESSES", &c.witnesses,
            "witnesses to offer every checkpoint to: URL=VKEY, comma-separated (URL http://host:port[/prefix], VKEY "
            "the witness's cosignature/v1 key); their cosignatures are served on the checkpoints");
+  f.String("tile-proxy-cert", "EXCHANGE_TILE_PROXY_CERTS", &c.tile_proxy_certs,
+           "client certificates (PEM files, comma-separated) of HTTP caches in front whose X-Exchange-Member-Cert "
+           "header names the member they serve, on tlog reads only (docs/operations.md, \"A tile cache in front\")");
   f.Bool("migrate", "EXCHANGE_MIGRATE", &c.migrate, "apply pending migrations before serving");
   f.Int("io-threads", "EXCHANGE_IO_THREADS", &c.io_threads, "threads running network I/O");
   f.Int("db-workers", "EXCHANGE_DB_WORKERS", &c.db_workers, "database worker threads, one connection each");
@@ -171,6 +176,28 @@ Status Validate(const ServeConfig& c) {
 int Fail(const Status& status) {
   logging::Error("cannot serve", {{"error", status.ToString()}});
   return 1;
+}
+
+// The SHA-256 fingerprints of the certificates in --tile-proxy-cert's files.
+Result<std::set<std::string>> LoadTileProxies(const ServeConfig& c) {
+  std::set<std::string> fingerprints;
+  std::stringstream files(c.tile_proxy_certs);
+  for (std::string file; std::getline(files, file, ',');) {
+    if (file.empty()) continue;
+    auto pem = ReadFile(file, 256 * 1024);
+    if (!pem.ok()) return Status::InvalidArgument("--tile-proxy-cert " + file + ": " + pem.status().message());
+    auto certs = pki::ParsePemChain(*pem);
+    if (!certs.ok() || certs->empty()) {
+      return Status::InvalidArgument("--tile-proxy-cert " + file + ": no certificate" +
+                                     (certs.ok() ? std::string() : ": " + certs.status().message()));
+    }
+    for (const auto& cert : *certs) {
+      auto fingerprint = cert.Sha256Fingerprint();
+      if (!fingerprint.ok()) return fingerprint.status();
+      fingerprints.insert(*fingerprint);
+    }
+  }
+  return fingerprints;
 }
 
 Result<std::unique_ptr<api::ReportKey>> LoadReportKey(const ServeConfig& c) {
@@ -279,6 +306,8 @@ int Serve(const ServeConfig& config, std::function<Result<ServeConfig>()> reread
   if (!issuer.ok()) return Fail(issuer.status());
   auto report_key = LoadReportKey(config);
   if (!report_key.ok()) return Fail(report_key.status());
+  auto tile_proxies = LoadTileProxies(config);
+  if (!tile_proxies.ok()) return Fail(tile_proxies.status());
   auto enroll_tls = net::MakeServerTlsContext({config.tls_cert, config.tls_key, config.client_ca},
                                               /*require_client_certificate=*/false);
   if (!enroll_tls.ok()) return Fail(enroll_tls.status());
@@ -320,7 +349,8 @@ int Serve(const ServeConfig& config, std::function<Result<ServeConfig>()> reread
   http::RateLimiter refused_certificates(refusals_per_minute / 60.0, refusals_per_minute);
   http::RateLimiter refused_addresses(10 * refusals_per_minute / 60.0, 10 * refusals_per_minute);
   ApiDispatcher api_dispatcher(router, pool, callers, metrics, &org_limiter, &refused_certificates, &refused_addresses,
-                               config.public_origin.empty() ? "https://" + config.listen : config.public_origin);
+                               config.public_origin.empty() ? "https://" + config.listen : config.public_origin,
+                               std::move(tile_proxies).value());
   ApiDispatcher enroll_dispatcher(enroll_router, pool, callers, metrics, &enroll_limiter);
   OpsDispatcher ops_dispatcher(metrics, readiness, [&metrics, &pool] { MirrorPoolGauges(metrics, pool); });
 

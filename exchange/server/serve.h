@@ -36,6 +36,7 @@ struct ServeConfig {
   std::string freshness_key;              // cosignature/v1 signer key file
   std::string report_key;                 // Ed25519 PEM key that signs annual reports
   std::string witnesses;                  // URL=VKEY[,URL=VKEY...]: witnesses every checkpoint is offered to
+  std::string tile_proxy_certs;           // comma-separated PEM files: HTTP caches that may name members (tlog reads)
   bool migrate = false;
   int64_t io_threads = 2;
   int64_t db_workers = 8;

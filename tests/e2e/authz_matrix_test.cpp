@@ -496,6 +496,7 @@ TEST_CASE("the authorization matrix in docs/security.md holds for every endpoint
     get("api", prefix + "/proof/consistency", target + "/proof/consistency?old=1&new=2");
     get("api", prefix + "/tlog/checkpoint", target + "/tlog/checkpoint");
     get("api", prefix + "/tlog/tile/{tile...}", target + "/tlog/tile/0/000.p/1");
+    get("api", prefix + "/tlog/access", target + "/tlog/access");
   }
   // TAXII answers its own media type only; {id} is the collection's TAXII id.
   const std::string taxii_collection = "/taxii2/exchange/collections/" + signals::stix::CollectionId(kCollection) + "/";

@@ -124,10 +124,12 @@ int HttpGet(const std::string& host_port, const std::string& path, std::string* 
   return std::stoi(response.substr(9, 3));
 }
 
-TestExchange::TestExchange(PgCluster& cluster, ExchangeOptions options) {
+TestExchange::TestExchange(PgCluster& cluster, ExchangeOptions options,
+                           const std::vector<ExtraCredential>& extra_credentials) {
   database_url_ = cluster.CreateDatabase();
   pki::DevPkiOptions pki_options;
   pki_options.clients.push_back({"stranger", "stranger"});
+  for (const auto& extra : extra_credentials) pki_options.clients.push_back({extra.who, extra.org});
   if (Status s = pki::InitDevPki(pki(), pki_options); !s.ok()) throw std::runtime_error(s.ToString());
   RunOrThrow(BinDir() + "/exchanged migrate --database " + ShellQuote(database_url_));
   struct Member {
@@ -140,6 +142,10 @@ TestExchange::TestExchange(PgCluster& cluster, ExchangeOptions options) {
                           Member{"beta", "beta", "member"}}) {
     RunOrThrow(BinDir() + "/exchanged credentials add --database " + ShellQuote(database_url_) + " --org " + m.org +
                " --role " + m.role + " --cert " + ShellQuote(pki() + "/" + m.who + ".pem"));
+  }
+  for (const auto& extra : extra_credentials) {
+    RunOrThrow(BinDir() + "/exchanged credentials add --database " + ShellQuote(database_url_) + " --org " + extra.org +
+               " --role " + extra.role + " --cert " + ShellQuote(pki() + "/" + extra.who + ".pem"));
   }
   RunOrThrow(BinDir() + "/exchanged keys generate --name test.exchange --out " + ShellQuote(dir() + "/feed.key"));
   RunOrThrow(BinDir() + "/exchanged keys generate --freshness --name test.exchange/freshness --out " +

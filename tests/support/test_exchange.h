@@ -58,13 +58,22 @@ int ConnectLoopback(int port);
 // code (0 when the connection failed) and fills `body`.
 int HttpGet(const std::string& host_port, const std::string& path, std::string* body = nullptr);
 
+// A credential beyond the sandbox cast: `who`.pem/.key in the PKI folder,
+// registered for organisation `org` (created when new) with `role`.
+struct ExtraCredential {
+  std::string who;
+  std::string org;
+  std::string role = "member";
+};
+
 struct ExchangeOptions {
   std::vector<std::string> extra_flags;  // appended to `exchanged serve`
 };
 
 class TestExchange {
  public:
-  explicit TestExchange(PgCluster& cluster = PgCluster::Shared(), ExchangeOptions options = {});
+  explicit TestExchange(PgCluster& cluster = PgCluster::Shared(), ExchangeOptions options = {},
+                        const std::vector<ExtraCredential>& extra_credentials = {});
   ~TestExchange();
 
   const std::string& database_url() const { return database_url_; }

@@ -34,10 +34,12 @@ void OnInterrupt(int) { g_interrupted.store(true); }
 
 std::string B64(const log::Hash& h) { return log::Base64Encode(std::span<const uint8_t>(h)); }
 
-std::string DescribeRate(uint64_t entries, double seconds) {
+// " in 2.10 s (47619 entries/s; 1.20 s of it applying to the mirror)"
+std::string DescribeRate(uint64_t entries, double seconds, double apply_seconds) {
   if (seconds <= 0 || entries == 0) return "";
-  char buffer[64];
-  std::snprintf(buffer, sizeof buffer, " in %.2f s (%.0f entries/s)", seconds, static_cast<double>(entries) / seconds);
+  char buffer[128];
+  std::snprintf(buffer, sizeof buffer, " in %.2f s (%.0f entries/s; %.2f s of it applying to the mirror)", seconds,
+                static_cast<double>(entries) / seconds, apply_seconds);
   return buffer;
 }
 
@@ -51,12 +53,13 @@ void PrintSynced(const Cli& cli, const std::string& dir, const std::string& coll
   if (cli.json()) {
     std::printf(
         "{\"collection\": %s, \"mirror\": %s, \"old_size\": %llu, \"new_size\": %llu, \"new_entries\": %llu, "
-        "\"root\": %s, \"signed_by\": %s, \"witnessed_by\": %s, \"timestamp\": %llu, \"seconds\": %.3f}\n",
+        "\"root\": %s, \"signed_by\": %s, \"witnessed_by\": %s, \"timestamp\": %llu, \"seconds\": %.3f, "
+        "\"apply_seconds\": %.3f}\n",
         JsonString(collection).c_str(), JsonString(dir).c_str(), static_cast<unsigned long long>(r.old_size),
         static_cast<unsigned long long>(r.new_size), static_cast<unsigned long long>(added),
         JsonString(B64(r.root)).c_str(), JsonStringArray(r.signed_by).c_str(),
         r.witness_policy ? JsonStringArray(r.witnessed_by).c_str() : "null",
-        static_cast<unsigned long long>(r.timestamp), r.seconds);
+        static_cast<unsigned long long>(r.timestamp), r.seconds, r.apply_seconds);
   } else if (added == 0) {
     std::printf("%s: up to date, %s, root %s, signed by %s%s%s\n", collection.c_str(),
                 CountOf(r.new_size, "entry", "entries").c_str(), B64(r.root).c_str(), JoinList(r.signed_by).c_str(),
@@ -65,7 +68,7 @@ void PrintSynced(const Cli& cli, const std::string& dir, const std::string& coll
   } else {
     std::printf("%s: %s verified and applied (%llu -> %llu)%s, root %s, signed by %s%s%s\n", collection.c_str(),
                 CountOf(added, "new entry", "new entries").c_str(), static_cast<unsigned long long>(r.old_size),
-                static_cast<unsigned long long>(r.new_size), DescribeRate(added, r.seconds).c_str(),
+                static_cast<unsigned long long>(r.new_size), DescribeRate(added, r.seconds, r.apply_seconds).c_str(),
                 B64(r.root).c_str(), JoinList(r.signed_by).c_str(), Witnessed(r).c_str(),
                 r.timestamp ? (", fresh as of " + FormatRfc3339(static_cast<int64_t>(r.timestamp))).c_str() : "");
   }

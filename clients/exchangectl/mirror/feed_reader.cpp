@@ -155,19 +155,46 @@ Status FeedReader::EntriesFromBundles(uint64_t start, uint64_t end, uint64_t pag
     const uint64_t width = std::min<uint64_t>(log::kTileWidth, end - n * log::kTileWidth);
     return log::Tile{log::TileKind::kEntries, 0, n, static_cast<uint32_t>(width)};
   };
-  for (uint64_t from = first; from < last; from += round) {
-    const uint64_t to = std::min(last, from + round);
-    std::vector<Result<std::string>> bodies(to - from, Status::Unavailable("not fetched"));
+  // Round k+1 is fetched while round k is checked and handed on, so the
+  // connections never wait for the caller.
+  struct Round {
+    uint64_t from = 0, to = 0;
+    std::vector<Result<std::string>> bodies;
     std::vector<std::thread> workers;
+    void Join() {
+      for (auto& w : workers) w.join();
+      workers.clear();
+    }
+  };
+  auto start_round = [&](Round& r, uint64_t from) {
+    r.from = from;
+    r.to = std::min(last, from + round);
+    r.bodies.assign(r.to - r.from, Status::Unavailable("not fetched"));
     for (int t = 0; t < in_flight; ++t) {
-      workers.emplace_back([&, t] {
+      r.workers.emplace_back([&, t, from = r.from, to = r.to, bodies = r.bodies.data()] {
         for (uint64_t n = from + static_cast<uint64_t>(t); n < to; n += static_cast<uint64_t>(in_flight)) {
           bodies[n - from] =
               GetBytes(*connections_[static_cast<std::size_t>(t)], path_ + "/tlog/" + log::TilePath(bundle_of(n)));
         }
       });
     }
-    for (auto& w : workers) w.join();
+  };
+  Round rounds[2];
+  // Whatever happens below, no fetch outlives this call.
+  struct JoinAll {
+    Round* rounds;
+    ~JoinAll() {
+      rounds[0].Join();
+      rounds[1].Join();
+    }
+  } join_all{rounds};
+  start_round(rounds[0], first);
+  for (uint64_t k = 0;; ++k) {
+    Round& current = rounds[k % 2];
+    current.Join();
+    const uint64_t from = current.from, to = current.to;
+    if (to < last) start_round(rounds[(k + 1) % 2], to);
+    std::vector<Result<std::string>>& bodies = current.bodies;
     for (uint64_t n = from; n < to; ++n) {
       const log::Tile bundle = bundle_of(n);
       const uint64_t bundle_start = n * log::kTileWidth;
@@ -191,6 +218,7 @@ Status FeedReader::EntriesFromBundles(uint64_t start, uint64_t end, uint64_t pag
         if (Status e = each(bundle_start + i, (*entries)[i]); !e.ok()) return e;
       }
     }
+    if (to >= last) break;
   }
   return Status::Ok();
 }

@@ -232,6 +232,7 @@ SyncResult Syncer::Run() {
   }
 
   // 6. Apply.
+  const auto applying = std::chrono::steady_clock::now();
   Status committed = mirror_.Commit({options_.collection, options_.origin, new_note_, tree});
   if (!committed.ok()) {
     if (committed.code() == ErrorCode::kInvalidArgument) {
@@ -247,7 +248,9 @@ SyncResult Syncer::Run() {
   result.report.witness_policy = options_.trust.witnesses.has_value();
   result.report.witnessed_by.assign(witnessed_by.begin(), witnessed_by.end());
   result.report.timestamp = verified->timestamp;
-  result.report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  const auto done = std::chrono::steady_clock::now();
+  result.report.seconds = std::chrono::duration<double>(done - started).count();
+  result.report.apply_seconds = std::chrono::duration<double>(done - applying).count();
   return result;
 }
 

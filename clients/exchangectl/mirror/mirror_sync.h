@@ -54,6 +54,7 @@ struct SyncReport {
   std::vector<std::string> witnessed_by;  // the policy's witnesses that cosigned
   uint64_t timestamp = 0;                 // freshness cosignature time; 0 without a freshness key
   double seconds = 0;
+  double apply_seconds = 0;  // of `seconds`: applying the verified entries to the mirror's state.sqlite
 };
 
 // How a sync that did not succeed ended.
