@@ -75,6 +75,8 @@ install(FILES ${PROJECT_SOURCE_DIR}/deploy/prometheus/alerts.yml ${PROJECT_SOURC
         DESTINATION share/exchanged/prometheus COMPONENT exchanged)
 install(FILES ${PROJECT_SOURCE_DIR}/deploy/grafana/exchange-dashboard.json
         DESTINATION share/exchanged/grafana COMPONENT exchanged)
+# The nginx tile cache's configuration template (docs/operations.md, "A tile cache in front").
+install(FILES ${PROJECT_SOURCE_DIR}/deploy/nginx/tlog-cache.conf DESTINATION share/exchanged/nginx COMPONENT exchanged)
 install(FILES ${deb_dir}/exchanged.lintian-overrides DESTINATION share/lintian/overrides RENAME exchanged
         COMPONENT exchanged)
 install(FILES ${PROJECT_SOURCE_DIR}/README.md ${PROJECT_SOURCE_DIR}/docs/operations.md
