@@ -73,5 +73,5 @@ TEST_CASE("profiles: every key is a connection setting with its environment twin
     CHECK(std::string(key.env).rfind("EXCHANGECTL_", 0) == 0);
     CHECK(ErrorOf(std::string("[profile a]\n") + key.name + " = v\n") == "");
   }
-  CHECK(ProfileKeys().size() == 9);
+  CHECK(ProfileKeys().size() == 10);  // witness-policy is the tenth
 }
