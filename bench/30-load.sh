@@ -83,6 +83,14 @@ pids=()
 
 # Every mirror catches up once more, then must equal the server.
 size=$(curl -fsS --cacert "$EXCHANGE_CA" --cert "$ALPHA_CERT" --key "$ALPHA_KEY" "$EXCHANGE_URL/v1/collections/csam-known/checkpoint" | sed -n 2p)
+# The mirrors require the sandbox's witness: let it cosign the final tree first (on a loaded
+# machine its round may take longer than the 10 s a sync waits for it).
+for _ in $(seq 1 120); do
+  witnessed=$(curl -fsS --cacert "$EXCHANGE_CA" --cert "$ALPHA_CERT" --key "$ALPHA_KEY" \
+    "$EXCHANGE_URL/v1/collections/csam-known/checkpoint?witnessed=1" 2>/dev/null | sed -n 2p || true)
+  [ "$witnessed" = "$size" ] && break
+  sleep 0.25
+done
 sync_errors=0
 for ((m = 0; m < members; m++)); do
   "$bin/exchangectl" sync --collection csam-known --mirror "$work/mirror-$m" --cert "$(who_cert "$m")" \

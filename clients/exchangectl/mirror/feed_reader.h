@@ -8,7 +8,7 @@
 // file (--witness-policy, log/witness_policy.h), never from the server it
 // checks. With a policy that asks for witnesses, the checkpoint read is the
 // newest tree when its cosignatures satisfy the policy; otherwise the reader
-// waits up to ~5 s for the witnesses to cosign it (the exchange offers each
+// waits up to ~10 s for the witnesses to cosign it (the exchange offers each
 // new tree within a second), then takes the newest tree the server holds
 // with enough cosignatures (?witnessed=K). One without a quorum is refused
 // (FailedPrecondition).
@@ -82,7 +82,7 @@ class FeedReader {
   void ReadTiles(TileReading how) { tiles_ = std::make_unique<TileReading>(std::move(how)); }
 
  private:
-  static constexpr int kWitnessWaitAttempts = 20;
+  static constexpr int kWitnessWaitAttempts = 40;
   static constexpr std::chrono::milliseconds kWitnessWaitStep{250};
   // See the file comment; sets `none_witnessed` when no tree has a quorum.
   std::string WitnessedNote(const std::string& newest, uint64_t quorum, bool* none_witnessed);
