@@ -28,19 +28,9 @@ using exchange::testing::TestExchange;
 
 namespace {
 
-struct Run {
-  int code = -1;
-  std::string out, err;
-};
+using Run = testing::BinaryRun;
 
-Run Binary(const std::string& name, const std::vector<std::string>& args) {
-  TempDir tmp;
-  std::string command = testing::ShellQuote(testing::BinDir() + "/" + name);
-  for (const auto& a : args) command += " " + testing::ShellQuote(a);
-  command += " </dev/null 2>" + testing::ShellQuote(tmp.path() + "/stderr");
-  auto r = testing::RunCommand(command);
-  return {r.exit_code, r.output, testing::ReadText(tmp.path() + "/stderr")};
-}
+Run Binary(const std::string& name, const std::vector<std::string>& args) { return testing::RunBinary(name, args); }
 
 std::vector<std::string> MemberFlags(const TestExchange& ex, const std::string& who) {
   auto o = ex.ClientOptionsFor(who);

@@ -39,24 +39,13 @@ std::string Trimmed(std::string s) {
   return s;
 }
 
-struct Run {
-  int code = -1;
-  std::string out, err;
-};
+using Run = testing::BinaryRun;
 
 // exchangectl `args` as `who` of `ex`, against `server`.
-Run Ctl(const TestExchange& ex, const std::string& who, const std::string& server, const std::vector<std::string>& args,
-        const fs::path& scratch) {
+Run Ctl(const TestExchange& ex, const std::string& who, const std::string& server, std::vector<std::string> args) {
   const auto o = ex.ClientOptionsFor(who);
-  std::string command = testing::ShellQuote(testing::BinDir() + "/exchangectl");
-  for (const auto& a : args) command += " " + testing::ShellQuote(a);
-  for (const auto& a : {"--server", server.c_str(), "--ca", o.ca_file.c_str(), "--cert", o.cert_file.c_str(), "--key",
-                        o.key_file.c_str()}) {
-    command += " " + testing::ShellQuote(a);
-  }
-  const fs::path err = scratch / "stderr";
-  auto r = testing::RunCommand(command + " 2>" + testing::ShellQuote(err.string()));
-  return {r.exit_code, r.output, testing::ReadText(err)};
+  args.insert(args.end(), {"--server", server, "--ca", o.ca_file, "--cert", o.cert_file, "--key", o.key_file});
+  return testing::RunBinary("exchangectl", args);
 }
 
 // The value of the first series of `metric` whose labels contain `labels`; -1 when absent.
@@ -139,7 +128,7 @@ TEST_CASE("a split view: the witness cosigns one history, refuses the fork, and 
     std::vector<std::string> args = {"sync", "--collection", "csam-known", "--mirror", (dir / mirror).string()};
     args.insert(args.end(), trust.begin(), trust.end());
     if (with_policy) args.insert(args.end(), {"--witness-policy", policy.string()});
-    return Ctl(ex, "alpha", server, args, dir);
+    return Ctl(ex, "alpha", server, args);
   };
 
   auto honest = sync(ex.api_url(), "honest", true);
@@ -149,8 +138,8 @@ TEST_CASE("a split view: the witness cosigns one history, refuses the fork, and 
   // The audit log is witnessed the same way.
   std::vector<std::string> audit = {"audit", "verify", "--witness-policy", policy.string()};
   audit.insert(audit.end(), trust.begin(), trust.end());
-  REQUIRE(Eventually([&] { return Ctl(ex, "auditor", ex.api_url(), audit, dir).code == 0; }));
-  CHECK(Ctl(ex, "auditor", ex.api_url(), audit, dir).out.find("witnessed by w1") != std::string::npos);
+  REQUIRE(Eventually([&] { return Ctl(ex, "auditor", ex.api_url(), audit).code == 0; }));
+  CHECK(Ctl(ex, "auditor", ex.api_url(), audit).out.find("witnessed by w1") != std::string::npos);
 
   // The fork: the exchange's keys and name over another database, offering
   // its own history of 20 entries to the same witness.

@@ -72,21 +72,11 @@ Who WhoFor(const TestExchange& ex, const std::string& who, const std::string& se
           vkey("feed.key.vkey") + "," + vkey("freshness.key.vkey")};
 }
 
-struct CtlResult {
-  int code = -1;
-  std::string out, err;
-};
+using CtlResult = testing::BinaryRun;
 
 // Runs exchangectl with `args`, `input` on stdin.
 CtlResult Ctl(const std::vector<std::string>& args, const std::string& input = "") {
-  TempDir tmp;
-  std::string command = testing::ShellQuote(testing::BinDir() + "/exchangectl");
-  for (const auto& a : args) command += " " + testing::ShellQuote(a);
-  const std::string in = tmp.path() + "/stdin", err = tmp.path() + "/stderr";
-  WriteAll(in, input);
-  command += " <" + testing::ShellQuote(in) + " 2>" + testing::ShellQuote(err);
-  auto r = testing::RunCommand(command);
-  return {r.exit_code, r.output, testing::ReadText(err)};
+  return testing::RunBinary("exchangectl", args, input);
 }
 
 std::vector<std::string> Concat(std::vector<std::string> a, const std::vector<std::string>& b) {

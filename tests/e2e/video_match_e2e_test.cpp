@@ -15,6 +15,7 @@
 #include "common/json.h"
 #include "exchange/v1/signals.pb.h"
 #include "pdq/vpdq.h"
+#include "process.h"
 #include "test_exchange.h"
 #include "vector_files.h"
 #include "video/video_hasher.h"
@@ -25,33 +26,9 @@ using exchange::testing::TestExchange;
 
 namespace {
 
-std::string ReadAll(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
+using CtlResult = testing::BinaryRun;
 
-std::string Quote(const std::string& s) {
-  std::string out = "'";
-  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
-}
-
-struct CtlResult {
-  int code = -1;
-  std::string out, err;
-};
-
-CtlResult Ctl(const std::vector<std::string>& args) {
-  TempDir tmp;
-  std::string command = Quote(testing::BinDir() + "/exchangectl");
-  for (const auto& a : args) command += " " + Quote(a);
-  const std::string err = tmp.path() + "/stderr";
-  command += " </dev/null 2>" + Quote(err);
-  auto r = testing::RunCommand(command);
-  return {r.exit_code, r.output, ReadAll(err)};
-}
+CtlResult Ctl(const std::vector<std::string>& args) { return testing::RunBinary("exchangectl", args); }
 
 std::string Video(const std::string& name) {
   return (testing::VectorDir("vpdq") / "videos" / (name + ".mp4")).string();
@@ -114,8 +91,8 @@ TEST_CASE("videos: vpdq signals submitted, synced, and matched from a mirror; a 
   TempDir work;
   const std::string mirror = work.path() + "/mirror";
   auto o = ex.ClientOptionsFor("alpha");
-  const std::string vkeys =
-      Trimmed(ReadAll(ex.dir() + "/feed.key.vkey")) + "," + Trimmed(ReadAll(ex.dir() + "/freshness.key.vkey"));
+  const std::string vkeys = Trimmed(testing::ReadText(ex.dir() + "/feed.key.vkey")) + "," +
+                            Trimmed(testing::ReadText(ex.dir() + "/freshness.key.vkey"));
   CtlResult synced = Ctl({"sync", "--collection", "videos", "--mirror", mirror, "--feed-vkey", vkeys, "--server",
                           o.server, "--ca", o.ca_file, "--cert", o.cert_file, "--key", o.key_file});
   REQUIRE_MESSAGE(synced.code == 0, synced.err);
@@ -159,9 +136,9 @@ TEST_CASE("videos: vpdq signals submitted, synced, and matched from a mirror; a 
   CHECK(pytx.out.find("vpdq [\"") != std::string::npos);
   const std::string file = work.path() + "/signals.pytx";
   std::ofstream(file) << pytx.out;
-  auto read =
-      testing::RunCommand("python3 " + Quote(std::string(EXCHANGE_SOURCE_DIR) + "/tests/support/pytx_file_check.py") +
-                          " " + Quote(file) + " 2>&1");
+  auto read = testing::RunCommand(
+      "python3 " + testing::ShellQuote(std::string(EXCHANGE_SOURCE_DIR) + "/tests/support/pytx_file_check.py") + " " +
+      testing::ShellQuote(file) + " 2>&1");
   CHECK_MESSAGE(read.exit_code == 0, read.output);
   CHECK_MESSAGE(read.output.find("vpdq ") != std::string::npos, read.output);
 }

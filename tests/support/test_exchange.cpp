@@ -10,6 +10,7 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <stdexcept>
 #include <thread>
 
@@ -20,6 +21,18 @@ namespace fs = std::filesystem;
 
 std::string BinDir() { return EXCHANGE_BIN_DIR; }
 std::string SourceDir() { return EXCHANGE_SOURCE_DIR; }
+
+BinaryRun RunBinary(const std::string& name, const std::vector<std::string>& args, const std::string& input) {
+  TempDir tmp;
+  const std::filesystem::path in = std::filesystem::path(tmp.path()) / "stdin";
+  const std::filesystem::path err = std::filesystem::path(tmp.path()) / "stderr";
+  std::ofstream(in, std::ios::binary) << input;
+  std::string command = ShellQuote(BinDir() + "/" + name);
+  for (const auto& a : args) command.append(" ").append(ShellQuote(a));
+  command.append(" <").append(ShellQuote(in.string())).append(" 2>").append(ShellQuote(err.string()));
+  CommandResult r = RunCommand(command);
+  return {r.exit_code, r.output, ReadText(err)};
+}
 
 namespace {
 

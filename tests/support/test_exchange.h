@@ -134,4 +134,12 @@ class SecondServer {
 std::string BinDir();
 std::string SourceDir();
 
+// One run of a built binary (BinDir()/`name`) with `args`, each one word,
+// `input` on its stdin: its exit code, stdout and stderr.
+struct BinaryRun {
+  int code = -1;
+  std::string out, err;
+};
+BinaryRun RunBinary(const std::string& name, const std::vector<std::string>& args, const std::string& input = "");
+
 }  // namespace exchange::testing
