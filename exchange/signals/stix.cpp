@@ -7,39 +7,11 @@
 #include <charconv>
 
 #include "common/json.h"
+#include "common/json_object.h"
 #include "common/time_format.h"
 
 namespace exchange::signals::stix {
 namespace {
-
-// A JSON object written field by field, in the order given.
-class JsonObject {
- public:
-  JsonObject& Raw(std::string_view name, std::string_view json) {
-    out_ += out_.empty() ? "{" : ",";
-    AppendJsonQuoted(name, out_);
-    out_ += ':';
-    out_ += json;
-    return *this;
-  }
-  JsonObject& Str(std::string_view name, std::string_view value) { return Raw(name, JsonQuote(value)); }
-  JsonObject& Int(std::string_view name, int64_t value) { return Raw(name, std::to_string(value)); }
-  JsonObject& Bool(std::string_view name, bool value) { return Raw(name, value ? "true" : "false"); }
-  template <typename List>
-  JsonObject& Strings(std::string_view name, const List& values) {
-    if (values.empty()) return *this;  // STIX lists are never empty
-    std::string list = "[";
-    for (const auto& v : values) {
-      if (list.size() > 1) list += ',';
-      AppendJsonQuoted(v, list);
-    }
-    return Raw(name, list + "]");
-  }
-  std::string Done() { return out_.empty() ? "{}" : out_ + "}"; }
-
- private:
-  std::string out_;
-};
 
 constexpr std::string_view kExtensionName = "Coalition Hash Exchange signal properties";
 

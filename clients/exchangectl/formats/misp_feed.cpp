@@ -5,8 +5,8 @@
 #include <openssl/evp.h>
 
 #include "common/hex.h"
+#include "common/json_object.h"
 #include "common/time_format.h"
-#include "formats/json_text.h"
 #include "signals/stable_id.h"
 
 namespace exchange::client {
@@ -22,13 +22,7 @@ std::string Md5Hex(std::string_view value) {
 // YYYY-MM-DD, as MISP writes an event's date.
 std::string Date(int64_t unix_seconds) { return FormatRfc3339(unix_seconds).substr(0, 10); }
 
-std::string Tag(const std::string& name) { return "{\"name\": " + JsonString(name) + "}"; }
-
-std::string JoinJson(const std::vector<std::string>& items) {
-  std::string out = "[";
-  for (size_t i = 0; i < items.size(); ++i) out += (i ? ", " : "") + items[i];
-  return out + "]";
-}
+std::string Tag(const std::string& name) { return JsonObject().Str("name", name).Done(); }
 
 }  // namespace
 
@@ -64,17 +58,23 @@ bool MispFeedWriter::Add(const v1::SignalState& state) {
                               (state.contributors() == 1 ? "" : "s") + ", " + std::to_string(state.disputes()) +
                               " dispute" + (state.disputes() == 1 ? "" : "s");
   const std::string origin = snapshot_.exchange + "/" + snapshot_.collection;
-  attributes_.push_back("{\"uuid\": " + JsonString(signals::SignalUuid(origin, state.kind(), state.value())) +
-                        ", \"type\": " + JsonString(type->type) + ", \"category\": " + JsonString(type->category) +
-                        ", \"value\": " + JsonString(state.value()) + ", \"to_ids\": true, \"distribution\": \"5\"" +
-                        ", \"timestamp\": \"" + std::to_string(state.first_seen_ms() / 1000) + "\"" +
-                        ", \"comment\": " + JsonString(comment) + ", \"Tag\": " + JoinJson(tags) + "}");
+  attributes_.push_back(JsonObject()
+                            .Str("uuid", signals::SignalUuid(origin, state.kind(), state.value()))
+                            .Str("type", type->type)
+                            .Str("category", type->category)
+                            .Str("value", state.value())
+                            .Bool("to_ids", true)
+                            .Str("distribution", "5")
+                            .Str("timestamp", std::to_string(state.first_seen_ms() / 1000))
+                            .Str("comment", comment)
+                            .Array("Tag", tags)
+                            .Done());
   value_md5s_.push_back(Md5Hex(state.value()));
   return true;
 }
 
 std::string MispFeedWriter::OrgJson() const {
-  return "{\"name\": " + JsonString(snapshot_.exchange) + ", \"uuid\": " + JsonString(org_uuid_) + "}";
+  return JsonObject().Str("name", snapshot_.exchange).Str("uuid", org_uuid_).Done();
 }
 
 std::string MispFeedWriter::Info() const {
@@ -82,28 +82,42 @@ std::string MispFeedWriter::Info() const {
          std::to_string(snapshot_.size) + " entries, root " + snapshot_.root;
 }
 
-std::string MispFeedWriter::EventTagsJson() const {
+std::vector<std::string> MispFeedWriter::EventTags() const {
   // Hash lists are for the members' own matching: TLP:AMBER (docs/interop.md).
-  return JoinJson({Tag("tlp:amber"), Tag("coalition-exchange:collection=\"" + snapshot_.collection + "\"")});
+  return {Tag("tlp:amber"), Tag("coalition-exchange:collection=\"" + snapshot_.collection + "\"")};
 }
 
 std::string MispFeedWriter::EventJson() const {
-  const std::string ts = "\"" + std::to_string(snapshot_.timestamp) + "\"";
-  std::string out = "{\"Event\": {\"uuid\": " + JsonString(event_uuid_) + ", \"info\": " + JsonString(Info()) +
-                    ", \"date\": " + JsonString(Date(snapshot_.timestamp)) +
-                    ", \"analysis\": \"2\", \"threat_level_id\": \"1\", \"distribution\": \"0\"" +
-                    ", \"published\": true, \"timestamp\": " + ts + ", \"publish_timestamp\": " + ts +
-                    ", \"Orgc\": " + OrgJson() + ", \"Tag\": " + EventTagsJson() + ",\n\"Attribute\": [";
-  for (size_t i = 0; i < attributes_.size(); ++i) out += (i ? ",\n" : "\n") + attributes_[i];
-  out += "\n]}}\n";
-  return out;
+  // MISP writes its numbers as strings.
+  const std::string ts = std::to_string(snapshot_.timestamp);
+  const std::string event = JsonObject()
+                                .Str("uuid", event_uuid_)
+                                .Str("info", Info())
+                                .Str("date", Date(snapshot_.timestamp))
+                                .Str("analysis", "2")
+                                .Str("threat_level_id", "1")
+                                .Str("distribution", "0")
+                                .Bool("published", true)
+                                .Str("timestamp", ts)
+                                .Str("publish_timestamp", ts)
+                                .Raw("Orgc", OrgJson())
+                                .Array("Tag", EventTags())
+                                .Array("Attribute", attributes_)
+                                .Done();
+  return JsonObject().Raw("Event", event).Done() + "\n";
 }
 
 std::string MispFeedWriter::ManifestJson() const {
-  return "{" + JsonString(event_uuid_) + ": {\"Orgc\": " + OrgJson() + ", \"Tag\": " + EventTagsJson() +
-         ", \"info\": " + JsonString(Info()) + ", \"date\": " + JsonString(Date(snapshot_.timestamp)) +
-         ", \"analysis\": \"2\", \"threat_level_id\": \"1\", \"timestamp\": \"" + std::to_string(snapshot_.timestamp) +
-         "\"}}\n";
+  const std::string summary = JsonObject()
+                                  .Raw("Orgc", OrgJson())
+                                  .Array("Tag", EventTags())
+                                  .Str("info", Info())
+                                  .Str("date", Date(snapshot_.timestamp))
+                                  .Str("analysis", "2")
+                                  .Str("threat_level_id", "1")
+                                  .Str("timestamp", std::to_string(snapshot_.timestamp))
+                                  .Done();
+  return JsonObject().Raw(event_uuid_, summary).Done() + "\n";
 }
 
 std::string MispFeedWriter::HashesCsv() const {

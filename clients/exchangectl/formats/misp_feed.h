@@ -59,7 +59,7 @@ class MispFeedWriter {
  private:
   std::string OrgJson() const;
   std::string Info() const;
-  std::string EventTagsJson() const;
+  std::vector<std::string> EventTags() const;
 
   MispSnapshot snapshot_;
   std::string event_uuid_;
