@@ -90,8 +90,7 @@ TEST_CASE("a split view: the witness cosigns one history, refuses the fork, and 
                         "127.0.0.1:" + std::to_string(witness_port), "--log", "test.exchange/*=" + feed_vkey},
                        {}, (dir / "witness.log").string());
 
-  auto admin = ex.Client("admin1");
-  auto alpha = ex.Client("alpha");
+  auto [admin, alpha] = ex.Clients("admin1", "alpha");
   testing::CreateCollection(*admin, "csam-known");
   std::mt19937_64 rng(11);
   testing::SubmitRandomSha256(*alpha, "csam-known", 20, rng);
@@ -175,7 +174,8 @@ TEST_CASE("a split view: the witness cosigns one history, refuses the fork, and 
   CHECK_MESSAGE(
       Eventually([&] { return Metric(fork_ops, "exchange_witness_requests_total", "result=\"conflict\"") >= 2; }),
       forked->Log());
-  CHECK(Metric(fork_ops, "exchange_witness_lag_entries", "log=\"csam-known\"") == 20);
+  // The lag gauge is set after the refused offer is counted: wait for it too.
+  CHECK(Eventually([&] { return Metric(fork_ops, "exchange_witness_lag_entries", "log=\"csam-known\"") == 20; }));
   auto fork_witnessed = fork_alpha->GetText(path + "?witnessed=1");
   CHECK(fork_witnessed.status().code() == ErrorCode::kNotFound);
 
