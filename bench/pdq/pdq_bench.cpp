@@ -33,6 +33,7 @@
 #include <cstddef>
 // clang-format on
 
+#include "jpeg_encoder.h"
 #include "pdq/hasher.h"
 #include "pdq/image.h"
 #include "pdq/index.h"
@@ -318,34 +319,6 @@ Rgb Resize(const Rgb& in, int width, int height, std::mt19937& rng) {
   return out;
 }
 
-std::vector<uint8_t> EncodeJpeg(const Rgb& image, int quality, bool progressive) {
-  jpeg_compress_struct cinfo;
-  jpeg_error_mgr error;
-  cinfo.err = jpeg_std_error(&error);
-  jpeg_create_compress(&cinfo);
-  unsigned char* buffer = nullptr;
-  unsigned long size = 0;
-  jpeg_mem_dest(&cinfo, &buffer, &size);
-  cinfo.image_width = static_cast<JDIMENSION>(image.width);
-  cinfo.image_height = static_cast<JDIMENSION>(image.height);
-  cinfo.input_components = 3;
-  cinfo.in_color_space = JCS_RGB;
-  jpeg_set_defaults(&cinfo);
-  jpeg_set_quality(&cinfo, quality, TRUE);
-  if (progressive) jpeg_simple_progression(&cinfo);
-  jpeg_start_compress(&cinfo, TRUE);
-  while (cinfo.next_scanline < cinfo.image_height) {
-    JSAMPROW row =
-        const_cast<JSAMPROW>(image.pixels.data() + static_cast<size_t>(cinfo.next_scanline) * image.width * 3);
-    jpeg_write_scanlines(&cinfo, &row, 1);
-  }
-  jpeg_finish_compress(&cinfo);
-  jpeg_destroy_compress(&cinfo);
-  std::vector<uint8_t> out(buffer, buffer + size);
-  std::free(buffer);
-  return out;
-}
-
 struct ImageSet {
   std::string name;
   std::vector<std::vector<uint8_t>> files;
@@ -410,8 +383,11 @@ int RunHash(const fs::path& vectors, int generated, int rounds) {
         std::to_string(count) + " generated " + std::to_string(width) + "×" + std::to_string(height) + " " + what,
         {},
         {}};
-    for (int i = 0; i < count; ++i)
-      set.files.push_back(EncodeJpeg(Resize(bridge, width + 8 * i, height, rng), 90, progressive));
+    for (int i = 0; i < count; ++i) {
+      const Rgb image = Resize(bridge, width + 8 * i, height, rng);
+      set.files.push_back(
+          exchange::testing::EncodeJpeg(image.width, image.height, 3, JCS_RGB, image.pixels, 90, progressive));
+    }
     return set;
   };
   ImageSet camera = generate(generated, 4032, 3024, false, "baseline JPEGs (12 MP camera photos, quality 90)");

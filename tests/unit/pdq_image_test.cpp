@@ -20,6 +20,7 @@
 #include <webp/encode.h>
 #include <zlib.h>
 
+#include "jpeg_encoder.h"
 #include "pdq/hasher.h"
 #include "pdq/image.h"
 #include "signals/match.h"
@@ -30,6 +31,7 @@ using namespace exchange;
 using namespace exchange::pdq;
 using namespace exchange::signals;
 using Bytes = std::vector<uint8_t>;
+using exchange::testing::EncodeJpeg;
 
 // An RGB test picture with structure at several scales and saturated colours.
 struct Rgb {
@@ -104,33 +106,6 @@ Bytes EncodePng(int width, int height, const PngSpec& spec, const Bytes& rows,
   png_write_image(png, pointers.data());
   png_write_end(png, nullptr);
   png_destroy_write_struct(&png, &info);
-  return out;
-}
-
-Bytes EncodeJpeg(int width, int height, int components, J_COLOR_SPACE space, const Bytes& samples, int quality) {
-  jpeg_compress_struct cinfo;
-  jpeg_error_mgr error;
-  cinfo.err = jpeg_std_error(&error);
-  jpeg_create_compress(&cinfo);
-  unsigned char* buffer = nullptr;
-  unsigned long size = 0;
-  jpeg_mem_dest(&cinfo, &buffer, &size);
-  cinfo.image_width = static_cast<JDIMENSION>(width);
-  cinfo.image_height = static_cast<JDIMENSION>(height);
-  cinfo.input_components = components;
-  cinfo.in_color_space = space;
-  jpeg_set_defaults(&cinfo);  // CMYK input: a CMYK file with Adobe's APP14 marker
-  jpeg_set_quality(&cinfo, quality, TRUE);
-  jpeg_start_compress(&cinfo, TRUE);
-  const size_t stride = static_cast<size_t>(width) * static_cast<size_t>(components);
-  while (cinfo.next_scanline < cinfo.image_height) {
-    JSAMPROW row = const_cast<JSAMPROW>(samples.data() + cinfo.next_scanline * stride);
-    jpeg_write_scanlines(&cinfo, &row, 1);
-  }
-  jpeg_finish_compress(&cinfo);
-  jpeg_destroy_compress(&cinfo);
-  Bytes out(buffer, buffer + size);
-  std::free(buffer);
   return out;
 }
 
