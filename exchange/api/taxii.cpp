@@ -18,6 +18,7 @@
 #include <algorithm>
 #include <charconv>
 #include <set>
+#include <utility>
 
 #include "api/access.h"
 #include "api/params.h"
@@ -512,40 +513,25 @@ http::Response Object(const services::CheckpointPublisher& publisher, bool versi
 }  // namespace
 
 void AddTaxiiRoutes(http::Router& router, const services::CheckpointPublisher& publisher) {
-  router.Add(
-      {.method = "GET",
-       .pattern = "/taxii2/",
-       .max_body_bytes = kSmallBodyLimit,
-       .handler = [&publisher](const http::Request& r, http::CallContext& c) { return Discovery(publisher, r, c); }});
-  router.Add({.method = "GET", .pattern = "/taxii2/exchange/", .max_body_bytes = kSmallBodyLimit, .handler = ApiRoot});
-  router.Add({.method = "GET",
-              .pattern = "/taxii2/exchange/collections/",
-              .max_body_bytes = kSmallBodyLimit,
-              .handler = Collections});
-  router.Add({.method = "GET",
-              .pattern = "/taxii2/exchange/collections/{id}/",
-              .max_body_bytes = kSmallBodyLimit,
-              .handler = OneCollection});
-  router.Add({.method = "GET",
-              .pattern = "/taxii2/exchange/collections/{id}/objects/",
-              .max_body_bytes = kSmallBodyLimit,
-              .handler = Objects});
-  router.Add({.method = "GET",
-              .pattern = "/taxii2/exchange/collections/{id}/manifest/",
-              .max_body_bytes = kSmallBodyLimit,
-              .handler = Manifest});
-  router.Add({.method = "GET",
-              .pattern = "/taxii2/exchange/collections/{id}/objects/{object}/",
-              .max_body_bytes = kSmallBodyLimit,
-              .handler = [&publisher](const http::Request& r, http::CallContext& c) {
-                return Object(publisher, false, r, c);
-              }});
-  router.Add({.method = "GET",
-              .pattern = "/taxii2/exchange/collections/{id}/objects/{object}/versions/",
-              .max_body_bytes = kSmallBodyLimit,
-              .handler = [&publisher](const http::Request& r, http::CallContext& c) {
-                return Object(publisher, true, r, c);
-              }});
+  auto object = [&publisher](bool versions) {
+    return [&publisher, versions](const http::Request& r, http::CallContext& c) {
+      return Object(publisher, versions, r, c);
+    };
+  };
+  // Every TAXII endpoint is a GET without a body.
+  const std::pair<const char*, http::Handler> routes[] = {
+      {"/taxii2/", [&publisher](const http::Request& r, http::CallContext& c) { return Discovery(publisher, r, c); }},
+      {"/taxii2/exchange/", ApiRoot},
+      {"/taxii2/exchange/collections/", Collections},
+      {"/taxii2/exchange/collections/{id}/", OneCollection},
+      {"/taxii2/exchange/collections/{id}/objects/", Objects},
+      {"/taxii2/exchange/collections/{id}/manifest/", Manifest},
+      {"/taxii2/exchange/collections/{id}/objects/{object}/", object(false)},
+      {"/taxii2/exchange/collections/{id}/objects/{object}/versions/", object(true)},
+  };
+  for (const auto& [pattern, handler] : routes) {
+    router.Add({.method = "GET", .pattern = pattern, .max_body_bytes = kSmallBodyLimit, .handler = handler});
+  }
 }
 
 }  // namespace exchange::api
