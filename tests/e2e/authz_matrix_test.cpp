@@ -353,8 +353,7 @@ TEST_CASE("the authorization matrix in docs/security.md holds for every endpoint
 
   // Rate limits are not what is checked here.
   TestExchange ex(testing::PgCluster::Shared(), {{"--org-rate-limit=0", "--enroll-rate-limit=100000"}});
-  auto admin = ex.Client("admin1");
-  auto alpha = ex.Client("alpha");
+  auto [admin, alpha] = ex.Clients("admin1", "alpha");
 
   // Organisations and credentials beyond the sandbox cast.
   const Credential suspended = AddMember(ex, "suspended-member", "suspended-org");

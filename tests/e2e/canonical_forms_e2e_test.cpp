@@ -116,8 +116,7 @@ std::vector<std::string> MirrorMatches(const std::string& mirror, const std::str
 
 TEST_CASE("spellings land on one signal; look-alikes are separate and reported as such by lookup and match alike") {
   TestExchange ex;
-  auto admin = ex.Client("admin1");
-  auto alpha = ex.Client("alpha");
+  auto [admin, alpha] = ex.Clients("admin1", "alpha");
   CreateCollection(*admin, "threats");
 
   // Every disguise of one domain, URL and keyword: one signal each.
@@ -203,8 +202,7 @@ TEST_CASE("spellings land on one signal; look-alikes are separate and reported a
 
 TEST_CASE("a collection's taxonomy: case normalised, anything else refused with the allowed values") {
   TestExchange ex;
-  auto admin = ex.Client("admin1");
-  auto alpha = ex.Client("alpha");
+  auto [admin, alpha] = ex.Clients("admin1", "alpha");
   CreateCollection(*admin, "csam-known", {"A1", "A2", "B1", "B2"});
   const std::string md5 = "d41d8cd98f00b204e9800998ecf8427e";
   auto ok = Submit(*alpha, "csam-known", {{"md5", md5}}, "a1");

@@ -112,9 +112,7 @@ std::vector<log::Hash> ToHashes(const v1::ProofResponse& proof) {
 
 TEST_CASE("a collection's log: signed checkpoint, entries that hash to it, proofs that verify") {
   TestExchange ex;
-  auto admin = ex.Client("admin1");
-  auto alpha = ex.Client("alpha");
-  auto beta = ex.Client("beta");
+  auto [admin, alpha, beta] = ex.Clients("admin1", "alpha", "beta");
   testing::CreateCollection(*admin, "csam-known", {"alpha"});
   const std::string path = "/v1/collections/csam-known";
   const std::string origin = "test.exchange/csam-known";

@@ -114,9 +114,7 @@ TEST_CASE("process metrics are read from /proc at each scrape and follow the pro
 
 TEST_CASE("database gauges: a checkpoint timestamp that moves, and series that go when their figure does") {
   TestExchange ex(testing::PgCluster::Shared(), {{"--metrics-period=200"}});
-  auto admin = ex.Client("admin1");
-  auto alpha = ex.Client("alpha");
-  auto beta = ex.Client("beta");
+  auto [admin, alpha, beta] = ex.Clients("admin1", "alpha", "beta");
   testing::CreateCollection(*admin, "metrics");
   const std::string active = R"(exchange_signals{collection="metrics",kind="md5",status="active"})";
   const std::string retracted = R"(exchange_signals{collection="metrics",kind="md5",status="retracted"})";

@@ -58,9 +58,8 @@ v1::LookupResponse Lookup(client::ApiClient& api, const std::vector<std::string>
 
 TEST_CASE("PDQ lookup: a resized copy is found; a retraction applies within a second") {
   TestExchange ex;
-  auto admin = ex.Client("admin1");
+  auto [admin, alpha] = ex.Clients("admin1", "alpha");
   testing::CreateCollection(*admin, "images", {"alpha"});
-  auto alpha = ex.Client("alpha");
 
   std::vector<uint8_t> bytes = testing::ReadTestBytes(testing::VectorDir("pdq") / "images" / "bridge-1-original.jpg");
   REQUIRE(!bytes.empty());

@@ -54,8 +54,7 @@ void Seed(const TestExchange& ex) {
     }
     REQUIRE(api.Call("POST", "/v1/collections/csam-known/signals", &r, nullptr).ok());
   };
-  auto alpha = ex.Client("alpha");
-  auto beta = ex.Client("beta");
+  auto [alpha, beta] = ex.Clients("alpha", "beta");
   submit(*alpha,
          {{"md5", kMd5, "A1", {1}}, {"sha256", kSha256, "B1", {1, 2}}, {"url", "https://bad.example/x", "B2", {3}}});
   submit(*beta, {{"md5", kMd5, "A1", {1}}});

@@ -111,8 +111,7 @@ std::map<std::string, v1::FeedEntry> Replay(client::ApiClient& api, const std::s
 
 TEST_CASE("submission: canonical values, per-item errors, shared signals, idempotent retries") {
   TestExchange ex;
-  auto alpha = ex.Client("alpha");
-  auto beta = ex.Client("beta");
+  auto [alpha, beta] = ex.Clients("alpha", "beta");
   Collection(*ex.Client("admin1"), "csam-known", "named", {"category"});
 
   auto first = Submit(*alpha, "csam-known",
@@ -213,9 +212,7 @@ TEST_CASE("submission: canonical values, per-item errors, shared signals, idempo
 
 TEST_CASE("opinions, disputes, retractions and expiry are feed entries; the feed replays to the state") {
   TestExchange ex(testing::PgCluster::Shared(), {{"--expiry-period=300"}});
-  auto alpha = ex.Client("alpha");
-  auto beta = ex.Client("beta");
-  auto admin = ex.Client("admin1");
+  auto [alpha, beta, admin] = ex.Clients("alpha", "beta", "admin1");
   Collection(*admin, "grooming", "anonymous");
   const std::string other = std::string(31, '0') + "1";
   Submit(*alpha, "grooming", {{"md5", kMd5, ""}, {"md5", other, ""}});

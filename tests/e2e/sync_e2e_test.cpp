@@ -180,9 +180,7 @@ std::string Evidence(const std::string& dir, const std::string& reason) {
 
 TEST_CASE("sync: 100,000 entries, incremental syncs, kill -9 and resume; the mirror equals the server") {
   TestExchange ex;
-  auto admin = ex.Client("admin1");
-  auto alpha = ex.Client("alpha");
-  auto beta = ex.Client("beta");
+  auto [admin, alpha, beta] = ex.Clients("admin1", "alpha", "beta");
   testing::CreateCollection(*admin, "big");
   const Who member = WhoFor(ex, "alpha");
   std::mt19937_64 rng(6);
@@ -309,8 +307,7 @@ TEST_CASE("sync: 100,000 entries, incremental syncs, kill -9 and resume; the mir
 
 TEST_CASE("a tampered, rolled back, forked or re-signed feed is refused: mirror unchanged, evidence kept") {
   TestExchange ex;
-  auto admin = ex.Client("admin1");
-  auto alpha = ex.Client("alpha");
+  auto [admin, alpha] = ex.Clients("admin1", "alpha");
   testing::CreateCollection(*admin, "csam-known");
   std::mt19937_64 rng(7);
   TempDir work;
@@ -482,8 +479,7 @@ TEST_CASE("a tampered, rolled back, forked or re-signed feed is refused: mirror 
 
 TEST_CASE("submit a file in batches, re-run it idempotently, act on signals, match and export the mirror") {
   TestExchange ex;
-  auto admin = ex.Client("admin1");
-  auto alpha = ex.Client("alpha");
+  auto [admin, alpha] = ex.Clients("admin1", "alpha");
   testing::CreateCollection(*admin, "csam-known");
   const Who a = WhoFor(ex, "alpha");
   const Who b = WhoFor(ex, "beta");

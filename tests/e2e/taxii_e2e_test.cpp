@@ -219,9 +219,7 @@ std::string Normalised(const std::string& json) {
 
 TEST_CASE("a member pages through a collection while others write, and gets every version once") {
   TestExchange ex;
-  auto admin = ex.Client("admin1");
-  auto alpha = ex.Client("alpha");
-  auto beta = ex.Client("beta");
+  auto [admin, alpha, beta] = ex.Clients("admin1", "alpha", "beta");
   testing::CreateCollection(*admin, "taxii-live", {"alpha", "beta"});
   const std::string id = stix::CollectionId("taxii-live");
   const std::string objects = kRoot + "collections/" + id + "/objects/";
@@ -408,9 +406,7 @@ TEST_CASE("a member pages through a collection while others write, and gets ever
 
 TEST_CASE("collections without a grant are invisible; negotiation and parameters are checked") {
   TestExchange ex;
-  auto admin = ex.Client("admin1");
-  auto alpha = ex.Client("alpha");
-  auto auditor = ex.Client("auditor");
+  auto [admin, alpha, auditor] = ex.Clients("admin1", "alpha", "auditor");
   testing::CreateCollection(*admin, "taxii-open", {"alpha"});
   testing::CreateCollection(*admin, "taxii-hidden", {"beta"});
   Submit(*ex.Client("beta"), "taxii-hidden", {{"md5", "d41d8cd98f00b204e9800998ecf8427e"}});

@@ -179,8 +179,7 @@ constexpr const char* kAccessRoute = "/v1/collections/{c}/tlog/access";
 
 TEST_CASE("nginx caches full tiles for every member, and exchanged's grant check refuses the rest") {
   TestExchange ex(testing::PgCluster::Shared(), {}, {{"gamma", "gamma", "member"}, {"edge", "edge-cache", "member"}});
-  auto admin = ex.Client("admin1");
-  auto alpha = ex.Client("alpha");
+  auto [admin, alpha] = ex.Clients("admin1", "alpha");
   testing::CreateCollection(*admin, "shared", {"alpha", "beta"});
   testing::CreateCollection(*admin, "gamma-own", {"gamma"});
   std::mt19937_64 rng(15);

@@ -226,8 +226,7 @@ std::pair<int, std::string> StatusOf(client::ApiClient& api, const std::string& 
 
 TEST_CASE("tiles of logs with 0, 1, 255, 256, 257 and 70,000 entries hash to the signed root and match the proofs") {
   TestExchange ex;
-  auto admin = ex.Client("admin1");
-  auto alpha = ex.Client("alpha");
+  auto [admin, alpha] = ex.Clients("admin1", "alpha");
   std::mt19937_64 rng(15);
   for (uint64_t size : {0, 1, 255, 256, 257, 70'000}) {
     const std::string name = "tiles-" + std::to_string(size);
@@ -282,10 +281,7 @@ TEST_CASE("tiles of logs with 0, 1, 255, 256, 257 and 70,000 entries hash to the
 
 TEST_CASE("tiles need the same access as the feed: grants, staff, and the audit log") {
   TestExchange ex;
-  auto admin = ex.Client("admin1");
-  auto alpha = ex.Client("alpha");
-  auto beta = ex.Client("beta");
-  auto auditor = ex.Client("auditor");
+  auto [admin, alpha, beta, auditor] = ex.Clients("admin1", "alpha", "beta", "auditor");
   testing::CreateCollection(*admin, "granted-tiles", {"alpha"});
   std::mt19937_64 rng(16);
   SubmitRandom(*alpha, "granted-tiles", 300, rng);
@@ -322,8 +318,7 @@ TEST_CASE("tiles need the same access as the feed: grants, staff, and the audit 
 
 TEST_CASE("exchangectl sync --tiles builds the mirror a sync through the entries endpoint builds") {
   TestExchange ex;
-  auto admin = ex.Client("admin1");
-  auto alpha = ex.Client("alpha");
+  auto [admin, alpha] = ex.Clients("admin1", "alpha");
   testing::CreateCollection(*admin, "synced", {"alpha"});
   std::mt19937_64 rng(18);
   SubmitRandom(*alpha, "synced", 70'000, rng);
@@ -392,8 +387,7 @@ TEST_CASE("exchangectl sync --tiles builds the mirror a sync through the entries
 
 TEST_CASE("exchangectl sync --tiles refuses an altered entry bundle or hash tile") {
   TestExchange ex;
-  auto admin = ex.Client("admin1");
-  auto alpha = ex.Client("alpha");
+  auto [admin, alpha] = ex.Clients("admin1", "alpha");
   testing::CreateCollection(*admin, "guarded", {"alpha"});
   std::mt19937_64 rng(19);
   SubmitRandom(*alpha, "guarded", 300, rng);

@@ -100,8 +100,7 @@ std::unique_ptr<client::ApiClient> AsMember(const TestExchange& ex, const pki::P
 
 TEST_CASE("invite, enroll, two approvals, certificate, suspension, reinstatement, revocation, CRL") {
   TestExchange ex;
-  auto admin1 = ex.Client("admin1");
-  auto admin2 = ex.Client("admin2");
+  auto [admin1, admin2] = ex.Clients("admin1", "admin2");
   auto key = std::move(pki::PrivateKey::GenerateP256()).value();
   const std::string token = Invite(*admin1, "Acme Social");
 
@@ -361,8 +360,7 @@ TEST_CASE("two certificates of one admin are one approver") {
 
 TEST_CASE("organisation names: the schema's bound at invitation and enrollment; the invited name stands") {
   TestExchange ex;
-  auto admin1 = ex.Client("admin1");
-  auto admin2 = ex.Client("admin2");
+  auto [admin1, admin2] = ex.Clients("admin1", "admin2");
   auto key = std::move(pki::PrivateKey::GenerateP256()).value();
 
   // 300 characters (600 bytes) passed enrollment before and could never be approved.

@@ -51,9 +51,8 @@ std::string Trimmed(std::string s) {
 
 TEST_CASE("videos: vpdq signals submitted, synced, and matched from a mirror; a known image found in a video") {
   TestExchange ex;
-  auto admin = ex.Client("admin1");
+  auto [admin, alpha] = ex.Clients("admin1", "alpha");
   testing::CreateCollection(*admin, "videos", {"alpha"});
-  auto alpha = ex.Client("alpha");
 
   // The known video, hashed once a second (as python-threatexchange does by default), and a known
   // image: the first frame of another video.
@@ -146,9 +145,8 @@ TEST_CASE("videos: vpdq signals submitted, synced, and matched from a mirror; a 
 TEST_CASE("videos: a vpdq value of every frame of a video is stored") {
   // About 17 KB of frames: longer than a btree index entry, so it relies on value_key (migrations/0009).
   TestExchange ex;
-  auto admin = ex.Client("admin1");
+  auto [admin, alpha] = ex.Clients("admin1", "alpha");
   testing::CreateCollection(*admin, "videos", {"alpha"});
-  auto alpha = ex.Client("alpha");
   v1::SubmitSignalsRequest submit;
   auto* signal = submit.add_signals();
   signal->set_kind("vpdq");

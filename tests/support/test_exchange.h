@@ -9,6 +9,7 @@
 // kill and restart while the first keeps serving.
 #pragma once
 
+#include <array>
 #include <memory>
 #include <string>
 #include <vector>
@@ -88,6 +89,11 @@ class TestExchange {
   // "stranger" (issued by our CA, never registered) and "foreign" (another CA).
   client::ClientOptions ClientOptionsFor(const std::string& who) const;
   std::unique_ptr<client::ApiClient> Client(const std::string& who) const;
+  // Several at once: `auto [admin, alpha] = ex.Clients("admin1", "alpha");`
+  template <typename... Who>
+  std::array<std::unique_ptr<client::ApiClient>, sizeof...(Who)> Clients(const Who&... who) const {
+    return {Client(who)...};
+  }
 
   ChildProcess& server() { return *server_; }
   // Starts another `exchanged serve` on the same database and PKI.
