@@ -409,7 +409,7 @@ http::Response NearLookup(const services::PdqLookup& index, const http::Request&
                                Status::InvalidArgument("nothing to look up: give values, pdq hashes or vpdq values"));
   }
   if (query_count > kMaxLookupQueries) {
-    return http::ErrorResponse(&request, Status::PayloadTooLarge("at most 1000 values and hashes per lookup"));
+    return http::ErrorResponse(&request, Status::PayloadTooLarge("at most 1000 values, hashes and videos per lookup"));
   }
   if (body.vpdq_stored_percent() > 100 || body.vpdq_query_percent() > 100) {
     return http::ErrorResponse(&request,

@@ -34,7 +34,7 @@
 namespace exchange::client {
 namespace {
 
-// Queries per request: the exchange takes at most 1000 values and hashes together.
+// Queries per request: the exchange takes at most 1000 values, hashes and videos together.
 constexpr std::size_t kMaxPerRequest = 1000;
 
 // Where each entry of a LookupRequest came from: query and candidate.
