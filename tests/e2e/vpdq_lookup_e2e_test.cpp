@@ -146,12 +146,27 @@ TEST_CASE("vPDQ lookup: a video and its near copy are found with both shares; a 
   CHECK(Lookup(*alpha, {longer_value}).results(0).matches_size() == 1);
   CHECK(Lookup(*alpha, {longer_value}, 0, 50).results(0).matches_size() == 0);
 
-  // Malformed requests as a whole: a 400.
+  // Malformed requests as a whole: a 400; too many queries or frames: a 413.
   {
     v1::LookupRequest bad;
     bad.add_vpdq(known_value);
     bad.set_vpdq_stored_percent(101);
     CHECK(alpha->Call("POST", "/v1/collections/videos/lookup", &bad, nullptr).code() == ErrorCode::kInvalidArgument);
+    v1::LookupRequest many;
+    for (int i = 0; i < 1000; ++i) many.add_pdq(std::string(64, 'a'));
+    many.add_vpdq(known_value);  // the 1001st query
+    CHECK(alpha->Call("POST", "/v1/collections/videos/lookup", &many, nullptr).code() == ErrorCode::kPayloadTooLarge);
+    v1::LookupRequest long_videos;  // 2 × 50,001 frames: more than 100,000 in all
+    const std::string half = pdq::VpdqSignalValue(RandomFrames(rng, 50'001));
+    long_videos.add_vpdq(half);
+    long_videos.add_vpdq(half);
+    CHECK(alpha->Call("POST", "/v1/collections/videos/lookup", &long_videos, nullptr).code() ==
+          ErrorCode::kPayloadTooLarge);
+    v1::LookupRequest one_long;  // one of them is fine (and matches nothing)
+    one_long.add_vpdq(half);
+    v1::LookupResponse answered;
+    REQUIRE(alpha->Call("POST", "/v1/collections/videos/lookup", &one_long, &answered).ok());
+    CHECK(answered.results(0).matches_size() == 0);
   }
 
   // exchangectl lookup --vpdq asks the same.
