@@ -5,7 +5,7 @@
 //   POST /v1/collections/{c}/opinions                confirm / dispute (read grant)
 //   POST /v1/collections/{c}/retractions             retract your own contributions (write grant)
 //   POST /v1/sightings                               what you did with a match (private)
-//   POST /v1/collections/{c}/lookup                  PDQ near-duplicates from the in-memory index (read grant)
+//   POST /v1/collections/{c}/lookup                  values; PDQ, vPDQ near-duplicates from memory (read grant)
 #include <ctime>
 #include <map>
 #include <set>
@@ -28,6 +28,7 @@
 #include "signals/match_rule.h"
 #include "signals/submission.h"
 #include "signals/submission_wire.h"
+#include "signals/vpdq_value.h"
 #include "store/signals.h"
 
 namespace exchange::api {
@@ -379,17 +380,40 @@ class PrefetchedSignalIndex final : public signals::SignalIndex {
 inline constexpr int kMaxLookupQueries = 1000;
 inline constexpr uint32_t kDefaultLookupLimit = 20;
 inline constexpr uint32_t kMaxLookupLimit = 1000;
+// Room for one vpdq value of the largest size (signals::kMaxVpdqValueBytes) and the rest of a request.
+inline constexpr std::size_t kMaxLookupBodyBytes = signals::kMaxVpdqValueBytes + (1 << 20);
+
+// Sets the state of every match of results [first, first + the kind's
+// queries) from the signals of `kind` with the matched `values`.
+Status FillStates(store::Connection& db, const store::CollectionRef& ref, signals::Kind kind,
+                  const std::vector<std::string>& values, int first, v1::LookupResponse& out) {
+  if (values.empty()) return Status::Ok();
+  auto states = store::SignalStatesByValue(db, ref, kind, values);
+  if (!states.ok()) return states.status();
+  for (int i = first; i < out.results_size(); ++i) {
+    for (auto& m : *out.mutable_results(i)->mutable_matches()) {
+      if (auto it = states->find(m.value()); it != states->end()) *m.mutable_state() = it->second;
+    }
+  }
+  return Status::Ok();
+}
 
 http::Response NearLookup(const services::PdqLookup& index, const http::Request& request, http::CallContext& context) {
   auto collection = ReadableCollection(context, request.params.at("c"));
   if (!collection.ok()) return http::ErrorResponse(&request, collection.status());
   v1::LookupRequest body;
   if (Status s = http::DecodeBody(request, body); !s.ok()) return http::ErrorResponse(&request, s);
-  if (body.pdq_size() + body.values_size() == 0) {
-    return http::ErrorResponse(&request, Status::InvalidArgument("nothing to look up: give values or pdq hashes"));
+  const int query_count = body.pdq_size() + body.values_size() + body.vpdq_size();
+  if (query_count == 0) {
+    return http::ErrorResponse(&request,
+                               Status::InvalidArgument("nothing to look up: give values, pdq hashes or vpdq values"));
   }
-  if (body.pdq_size() + body.values_size() > kMaxLookupQueries) {
-    return http::ErrorResponse(&request, Status::PayloadTooLarge("at most 1000 values and hashes per lookup"));
+  if (query_count > kMaxLookupQueries) {
+    return http::ErrorResponse(&request, Status::PayloadTooLarge("at most 1000 values, hashes and videos per lookup"));
+  }
+  if (body.vpdq_stored_percent() > 100 || body.vpdq_query_percent() > 100) {
+    return http::ErrorResponse(&request,
+                               Status::InvalidArgument("vpdq_stored_percent and vpdq_query_percent are at most 100"));
   }
   const int max_distance =
       body.max_distance() == 0 ? signals::kDefaultPdqMaxDistance : static_cast<int>(body.max_distance());
@@ -462,12 +486,49 @@ http::Response NearLookup(const services::PdqLookup& index, const http::Request&
       found.push_back(m->value());
     }
   }
-  auto states = store::SignalStatesByValue(*context.db, RefOf(collection->collection), signals::Kind::kPdq, found);
-  if (!states.ok()) return http::ErrorResponse(&request, states.status());
-  for (int i = body.values_size(); i < out.results_size(); ++i) {
-    for (auto& m : *out.mutable_results(i)->mutable_matches()) {
-      if (auto it = states->find(m.value()); it != states->end()) *m.mutable_state() = it->second;
+  if (Status s = FillStates(*context.db, ref, signals::Kind::kPdq, found, body.values_size(), out); !s.ok()) {
+    return http::ErrorResponse(&request, s);
+  }
+
+  // Videos: the vPDQ rule over the collection's frame index.
+  pdq::VpdqMatchRule rule;
+  rule.max_distance = max_distance;
+  if (body.vpdq_stored_percent() != 0) rule.stored_percent = body.vpdq_stored_percent();
+  rule.query_percent = body.vpdq_query_percent();
+  const int first_vpdq = out.results_size();
+  std::size_t frames = 0;
+  found.clear();
+  for (const auto& raw : body.vpdq()) {
+    auto* result = out.add_results();
+    auto canonical = signals::Canonicalize(signals::Kind::kVpdq, raw);
+    if (!canonical.ok()) {
+      result->set_error(canonical.status().message());
+      continue;
     }
+    auto features = signals::ParseVpdqValue(*canonical);
+    if (!features.ok()) return http::ErrorResponse(&request, Status::Internal("canonical vpdq value is unreadable"));
+    frames += features->size();
+    if (frames > signals::kMaxVpdqFeatures) {
+      return http::ErrorResponse(&request, Status::PayloadTooLarge("at most 100000 vpdq frames per lookup"));
+    }
+    auto answer = index.QueryVpdq(collection->collection.log_id, *features, rule);
+    if (!answer.ok()) return http::ErrorResponse(&request, answer.status());
+    out.set_indexed_through(answer->indexed_through);
+    for (const auto& match : answer->matches) {
+      if (static_cast<uint32_t>(result->matches_size()) >= limit) break;
+      auto* m = result->add_matches();
+      m->set_value(match.key);
+      m->set_match(match.key == *canonical ? "exact" : "near");
+      m->set_stored_percent(match.comparison.stored_percent);
+      m->set_query_percent(match.comparison.query_percent);
+      m->set_stored_frames(static_cast<uint32_t>(match.comparison.stored_frames));
+      m->set_query_frames(static_cast<uint32_t>(match.comparison.query_frames));
+      found.push_back(match.key);
+    }
+    result->set_query(std::move(canonical).value());
+  }
+  if (Status s = FillStates(*context.db, ref, signals::Kind::kVpdq, found, first_vpdq, out); !s.ok()) {
+    return http::ErrorResponse(&request, s);
   }
   return http::Encode(request, out);
 }
@@ -477,7 +538,7 @@ http::Response NearLookup(const services::PdqLookup& index, const http::Request&
 void AddSignalRoutes(http::Router& router, metrics::ServerMetrics& metrics, const services::PdqLookup& pdq) {
   router.Add({.method = "POST",
               .pattern = "/v1/collections/{c}/lookup",
-              .max_body_bytes = 1 << 20,
+              .max_body_bytes = kMaxLookupBodyBytes,
               .handler = [&pdq](const http::Request& r, http::CallContext& c) { return NearLookup(pdq, r, c); }});
   router.Add({.method = "POST",
               .pattern = "/v1/collections/{c}/signals",

@@ -4,9 +4,27 @@
 #include "common/logger.h"
 #include "exchange/v1/feed.pb.h"
 #include "signals/match.h"
+#include "signals/vpdq_value.h"
 #include "store/logs.h"
 
 namespace exchange::services {
+namespace {
+
+// One vpdq entry of the log: the stored value is already canonical, so it is the key.
+void ApplyVpdq(const std::string& value, bool retracted, pdq::VpdqIndex& videos, const std::string& log_name) {
+  if (retracted) {
+    videos.Erase(value);
+    return;
+  }
+  auto features = signals::ParseVpdqValue(value);
+  if (!features.ok()) {
+    logging::Error("vpdq index: unreadable value", {{"log", log_name}, {"error", features.status().message()}});
+    return;
+  }
+  videos.Insert(value, *features);
+}
+
+}  // namespace
 
 void PdqLookup::CatchUp(store::Connection& conn) {
   auto heads = store::ListLogs(conn);
@@ -32,6 +50,8 @@ void PdqLookup::CatchUp(store::Connection& conn) {
             entry.signal().status() == "retracted" ? (void)target->index->Erase(*hash)
                                                    : (void)target->index->Insert(*hash);
           }
+        } else if (entry.signal().kind() == "vpdq") {
+          ApplyVpdq(entry.signal().value(), entry.signal().status() == "retracted", *target->videos, head.name);
         }
         ++applied;
       }
@@ -48,6 +68,16 @@ Result<PdqLookup::Answer> PdqLookup::Query(int64_t log_id, const pdq::PdqHash& q
   auto matches = it->second.index->Query(query, max_distance);
   if (!matches.ok()) return matches.status();
   return Answer{std::move(matches).value(), it->second.applied};
+}
+
+Result<PdqLookup::VpdqAnswer> PdqLookup::QueryVpdq(int64_t log_id, std::span<const signals::VpdqFeature> query,
+                                                   const pdq::VpdqMatchRule& rule) const {
+  std::shared_lock lock(mu_);
+  auto it = indexes_.find(log_id);
+  if (it == indexes_.end()) return VpdqAnswer{};
+  auto matches = it->second.videos->Query(query, rule);
+  if (!matches.ok()) return matches.status();
+  return VpdqAnswer{std::move(matches).value(), it->second.applied};
 }
 
 }  // namespace exchange::services

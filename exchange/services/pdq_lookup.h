@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
-// PdqLookup: one in-memory near-duplicate index per collection, fed from the
-// collection's log, so a PDQ lookup never scans the database.
+// PdqLookup: in-memory near-duplicate indexes per collection, fed from the
+// collection's log, so a PDQ or vPDQ lookup never scans the database: a
+// pdq::Index of the image hashes and, beside it, a pdq::VpdqIndex of the
+// videos (keyed by the vpdq signal's canonical value, frames filtered by the
+// default vPDQ rule: quality >= 50, repeats once).
 //
 // CatchUp() (a background task, every ~250 ms) reads each log's entries past
-// what it has applied and inserts active and disputed pdq signals, erasing
-// retracted ones: a change takes effect within a second of its commit, with
+// what it has applied and inserts active and disputed pdq and vpdq signals,
+// erasing retracted ones: a change takes effect within a second of its commit, with
 // no rebuild and no pause for queries. Every exchanged process keeps its own.
 //
 // Thread-safety: CatchUp from one thread; Query from any.
@@ -14,10 +17,12 @@
 #include <map>
 #include <memory>
 #include <shared_mutex>
+#include <span>
 #include <vector>
 
 #include "common/status.h"
 #include "pdq/index.h"
+#include "pdq/vpdq_index.h"
 #include "store/connection.h"
 
 namespace exchange::services {
@@ -32,13 +37,23 @@ class PdqLookup {
   };
   Result<Answer> Query(int64_t log_id, const pdq::PdqHash& query, int max_distance) const;
 
+  struct VpdqAnswer {
+    std::vector<pdq::VpdqIndexMatch> matches;  // keys are the stored vpdq values
+    uint64_t indexed_through = 0;
+  };
+  // The collection's videos `query` matches under `rule` (whose min_quality
+  // and deduplicate must be the defaults; see pdq::VpdqIndex::Query).
+  Result<VpdqAnswer> QueryVpdq(int64_t log_id, std::span<const signals::VpdqFeature> query,
+                               const pdq::VpdqMatchRule& rule) const;
+
  private:
   struct CollectionIndex {
     std::unique_ptr<pdq::Index> index = std::make_unique<pdq::Index>();
+    std::unique_ptr<pdq::VpdqIndex> videos = std::make_unique<pdq::VpdqIndex>();
     uint64_t applied = 0;  // written only by CatchUp's thread; read under mu_
   };
   mutable std::shared_mutex mu_;                // guards the map's shape and `applied`
-  std::map<int64_t, CollectionIndex> indexes_;  // by log id; the Index itself is internally locked
+  std::map<int64_t, CollectionIndex> indexes_;  // by log id; both indexes are internally locked
 };
 
 }  // namespace exchange::services

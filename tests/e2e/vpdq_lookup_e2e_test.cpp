@@ -1,0 +1,244 @@
+// SPDX-License-Identifier: Apache-2.0
+// vPDQ lookup on the server (POST /v1/collections/{c}/lookup with vpdq
+// values): a submitted video is found by itself and by a near copy (bits
+// flipped in every frame, frames dropped) with both shares, an unrelated
+// video finds nothing, a retraction takes effect within a second, and a
+// malformed value is answered per query. exchangectl lookup --vpdq and
+// --video ask the same.
+#include <doctest/doctest.h>
+
+#include <random>
+#include <thread>
+
+#include "collections.h"
+#include "common/hex.h"
+#include "exchange/v1/signals.pb.h"
+#include "pdq/vpdq.h"
+#include "process.h"
+#include "test_exchange.h"
+#include "vector_files.h"
+#include "video/video_hasher.h"
+
+using namespace exchange;
+using exchange::testing::TestExchange;
+
+namespace {
+
+// `count` frames of random hashes, quality 100, one a second.
+std::vector<pdq::VpdqFrame> RandomFrames(std::mt19937_64& rng, int count) {
+  std::vector<pdq::VpdqFrame> frames;
+  for (int i = 0; i < count; ++i) {
+    pdq::VpdqFrame f;
+    f.frame_number = i;
+    for (auto& byte : f.hash) byte = static_cast<uint8_t>(rng());
+    f.quality = 100;
+    f.timestamp_ms = i * 1000;
+    frames.push_back(f);
+  }
+  return frames;
+}
+
+// A re-encoded copy: a few bits flipped in every frame, every `drop`-th frame gone.
+std::vector<pdq::VpdqFrame> NearCopy(const std::vector<pdq::VpdqFrame>& frames, std::mt19937_64& rng, int drop) {
+  std::vector<pdq::VpdqFrame> out;
+  for (std::size_t i = 0; i < frames.size(); ++i) {
+    if (i % static_cast<std::size_t>(drop) == 0) continue;
+    pdq::VpdqFrame f = frames[i];
+    for (int b = 0; b < 6; ++b) {
+      const auto bit = static_cast<std::size_t>(rng() % 256);
+      f.hash[bit / 8] ^= static_cast<uint8_t>(1u << (bit % 8));
+    }
+    out.push_back(f);
+  }
+  return out;
+}
+
+v1::LookupResponse Lookup(client::ApiClient& api, const std::vector<std::string>& videos, uint32_t stored_percent = 0,
+                          uint32_t query_percent = 0) {
+  v1::LookupRequest request;
+  for (const auto& v : videos) request.add_vpdq(v);
+  request.set_vpdq_stored_percent(stored_percent);
+  request.set_vpdq_query_percent(query_percent);
+  v1::LookupResponse response;
+  Status s = api.Call("POST", "/v1/collections/videos/lookup", &request, &response);
+  REQUIRE_MESSAGE(s.ok(), s.ToString());
+  REQUIRE(response.results_size() == static_cast<int>(videos.size()));
+  return response;
+}
+
+}  // namespace
+
+TEST_CASE("vPDQ lookup: a video and its near copy are found with both shares; a retraction applies within a second") {
+  TestExchange ex;
+  auto admin = ex.Client("admin1");
+  testing::CreateCollection(*admin, "videos", {"alpha"});
+  auto alpha = ex.Client("alpha");
+
+  std::mt19937_64 rng(20261203);
+  const auto known = RandomFrames(rng, 40);
+  const std::string known_value = pdq::VpdqSignalValue(known);
+  const auto other = RandomFrames(rng, 25);
+  const std::string other_value = pdq::VpdqSignalValue(other);
+  const auto copy = NearCopy(known, rng, 8);  // 35 of the 40 frames, each a few bits off
+  const std::string copy_value = pdq::VpdqSignalValue(copy);
+  const std::string unrelated_value = pdq::VpdqSignalValue(RandomFrames(rng, 30));
+
+  v1::SubmitSignalsRequest submit;
+  for (const auto& value : {known_value, other_value}) {
+    auto* s = submit.add_signals();
+    s->set_kind("vpdq");
+    s->set_value(value);
+    s->set_category("A1");
+  }
+  v1::SubmitSignalsResponse submitted;
+  REQUIRE(alpha->Call("POST", "/v1/collections/videos/signals", &submit, &submitted).ok());
+  REQUIRE(submitted.results_size() == 2);
+  CHECK_MESSAGE(submitted.results(0).status() == "created", submitted.results(0).error());
+
+  // Within a second the index has it.
+  v1::LookupResponse found;
+  for (int i = 0; i < 20; ++i) {
+    found = Lookup(*alpha, {known_value});
+    if (found.results(0).matches_size() > 0) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  REQUIRE(found.results(0).matches_size() == 1);
+  CHECK(found.results(0).query() == known_value);
+  CHECK(found.results(0).matches(0).value() == known_value);
+  CHECK(found.results(0).matches(0).match() == "exact");
+  CHECK(found.results(0).matches(0).stored_percent() == 100.0);
+  CHECK(found.results(0).matches(0).query_percent() == 100.0);
+  CHECK(found.results(0).matches(0).state().status() == "active");
+  CHECK(found.indexed_through() > 0);
+
+  // The near copy, an unrelated video and a malformed value, in one request, answered in order.
+  auto batch = Lookup(*alpha, {copy_value, unrelated_value, "[\"not-a-frame\"]", other_value});
+  REQUIRE(batch.results(0).matches_size() == 1);
+  const auto& near = batch.results(0).matches(0);
+  CHECK(near.value() == known_value);
+  CHECK(near.match() == "near");
+  CHECK(near.stored_percent() == doctest::Approx(100.0 * 35 / 40));
+  CHECK(near.query_percent() == 100.0);
+  CHECK(near.state().status() == "active");
+  CHECK(batch.results(1).matches_size() == 0);
+  CHECK(batch.results(1).error().empty());
+  CHECK(batch.results(2).matches_size() == 0);
+  CHECK_MESSAGE(batch.results(2).error().starts_with("vpdq item 1"), batch.results(2).error());
+  REQUIRE(batch.results(3).matches_size() == 1);
+  CHECK(batch.results(3).matches(0).value() == other_value);
+
+  // Thresholds: 90 % of the stored frames is more than the copy holds; a frame distance of 1 is too strict.
+  CHECK(Lookup(*alpha, {copy_value}, 90).results(0).matches_size() == 0);
+  CHECK(Lookup(*alpha, {copy_value}, 85).results(0).matches_size() == 1);
+  {
+    v1::LookupRequest strict;
+    strict.add_vpdq(copy_value);
+    strict.set_max_distance(1);
+    v1::LookupResponse response;
+    REQUIRE(alpha->Call("POST", "/v1/collections/videos/lookup", &strict, &response).ok());
+    CHECK(response.results(0).matches_size() == 0);
+  }
+  // A query holding the known video inside a longer one: found by the stored share, refused by a query share.
+  auto longer = known;
+  for (const auto& f : RandomFrames(rng, 60))
+    longer.push_back({f.frame_number + 40, f.hash, 100, f.timestamp_ms + 40000});
+  const std::string longer_value = pdq::VpdqSignalValue(longer);
+  CHECK(Lookup(*alpha, {longer_value}).results(0).matches_size() == 1);
+  CHECK(Lookup(*alpha, {longer_value}, 0, 50).results(0).matches_size() == 0);
+
+  // Malformed requests as a whole: a 400; too many queries or frames: a 413.
+  {
+    v1::LookupRequest bad;
+    bad.add_vpdq(known_value);
+    bad.set_vpdq_stored_percent(101);
+    CHECK(alpha->Call("POST", "/v1/collections/videos/lookup", &bad, nullptr).code() == ErrorCode::kInvalidArgument);
+    v1::LookupRequest many;
+    for (int i = 0; i < 1000; ++i) many.add_pdq(std::string(64, 'a'));
+    many.add_vpdq(known_value);  // the 1001st query
+    CHECK(alpha->Call("POST", "/v1/collections/videos/lookup", &many, nullptr).code() == ErrorCode::kPayloadTooLarge);
+    v1::LookupRequest long_videos;  // 2 × 50,001 frames: more than 100,000 in all
+    const std::string half = pdq::VpdqSignalValue(RandomFrames(rng, 50'001));
+    long_videos.add_vpdq(half);
+    long_videos.add_vpdq(half);
+    CHECK(alpha->Call("POST", "/v1/collections/videos/lookup", &long_videos, nullptr).code() ==
+          ErrorCode::kPayloadTooLarge);
+    v1::LookupRequest one_long;  // one of them is fine (and matches nothing)
+    one_long.add_vpdq(half);
+    v1::LookupResponse answered;
+    REQUIRE(alpha->Call("POST", "/v1/collections/videos/lookup", &one_long, &answered).ok());
+    CHECK(answered.results(0).matches_size() == 0);
+  }
+
+  // exchangectl lookup --vpdq asks the same.
+  const auto o = ex.ClientOptionsFor("alpha");
+  const std::vector<std::string> conn = {"--server", o.server,    "--ca",  o.ca_file,
+                                         "--cert",   o.cert_file, "--key", o.key_file};
+  auto ctl = [&](std::vector<std::string> args) {
+    args.insert(args.end(), conn.begin(), conn.end());
+    return testing::RunBinary("exchangectl", args);
+  };
+  auto by_value = ctl({"lookup", "--collection", "videos", "--vpdq", copy_value, "--output", "json"});
+  CHECK_MESSAGE(by_value.code == 0, by_value.out << by_value.err);
+  CHECK_MESSAGE(by_value.out.find("\"stored_percent\": 87.50") != std::string::npos, by_value.out);
+  auto none = ctl({"lookup", "--collection", "videos", "--vpdq", unrelated_value});
+  CHECK_MESSAGE(none.code == 1, none.out << none.err);
+  auto malformed = ctl({"lookup", "--collection", "videos", "--vpdq", "[\"x\"]"});
+  CHECK_MESSAGE(malformed.code == 2, malformed.out << malformed.err);
+
+  // Retracted: gone from the index within a second.
+  v1::RetractionsRequest retract;
+  auto* r = retract.add_signals();
+  r->set_kind("vpdq");
+  r->set_value(known_value);
+  REQUIRE(alpha->Call("POST", "/v1/collections/videos/retractions", &retract, nullptr).ok());
+  const auto retracted_at = std::chrono::steady_clock::now();
+  int remaining = 1;
+  while (remaining > 0 && std::chrono::steady_clock::now() - retracted_at < std::chrono::seconds(3)) {
+    remaining = Lookup(*alpha, {copy_value}).results(0).matches_size();
+    if (remaining) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  CHECK(remaining == 0);
+  CHECK(std::chrono::steady_clock::now() - retracted_at < std::chrono::seconds(1) + std::chrono::milliseconds(500));
+  CHECK(Lookup(*alpha, {other_value}).results(0).matches_size() == 1);  // the other video stays
+
+  v1::LookupRequest not_granted;
+  not_granted.add_vpdq(other_value);
+  CHECK(ex.Client("beta")->Call("POST", "/v1/collections/videos/lookup", &not_granted, nullptr).code() ==
+        ErrorCode::kPermissionDenied);
+}
+
+TEST_CASE("vPDQ lookup: exchangectl lookup --video hashes a file and finds a re-encoded copy") {
+  TestExchange ex;
+  auto admin = ex.Client("admin1");
+  testing::CreateCollection(*admin, "videos", {"alpha"});
+  auto alpha = ex.Client("alpha");
+  auto video = [](const std::string& name) {
+    return (testing::VectorDir("vpdq") / "videos" / (name + ".mp4")).string();
+  };
+  video::VideoHashOptions options;
+  options.seconds_per_hash = 1;
+  auto hashed = video::HashVideoFile(video("pattern-sd-with-small-logo-bar"), options);
+  REQUIRE_MESSAGE(hashed.ok(), hashed.status().message());
+  const std::string known_value = pdq::VpdqSignalValue(hashed->frames);
+  v1::SubmitSignalsRequest submit;
+  auto* s = submit.add_signals();
+  s->set_kind("vpdq");
+  s->set_value(known_value);
+  s->set_category("A1");
+  REQUIRE(alpha->Call("POST", "/v1/collections/videos/signals", &submit, nullptr).ok());
+  std::this_thread::sleep_for(std::chrono::milliseconds(1000));  // the index catches up every ~250 ms
+
+  const auto o = ex.ClientOptionsFor("alpha");
+  const std::vector<std::string> conn = {"--server", o.server,    "--ca",  o.ca_file,
+                                         "--cert",   o.cert_file, "--key", o.key_file};
+  auto ctl = [&](std::vector<std::string> args) {
+    args.insert(args.end(), conn.begin(), conn.end());
+    return testing::RunBinary("exchangectl", args);
+  };
+  // Every frame of the copy with a grey bar: most of the known video is in it.
+  auto copy = ctl({"lookup", "--collection", "videos", "--video", video("pattern-sd-grey-bar"), "--output", "json"});
+  CHECK_MESSAGE(copy.code == 0, copy.out << copy.err);
+  CHECK_MESSAGE(copy.out.find("\"stored_percent\": 100.00") != std::string::npos, copy.out);
+  auto unrelated = ctl({"lookup", "--collection", "videos", "--video", video("test-padded-dimensions")});
+  CHECK_MESSAGE(unrelated.code == 1, unrelated.out << unrelated.err);
+}
