@@ -170,6 +170,15 @@ TEST_CASE("streams: a known clip spliced into a live MPEG-TS stream is reported 
   CHECK(Lines(text.out).size() == 2);
   MESSAGE(text.out);
 
+  // Joined mid-way (the first 100,000 bytes cut, mid-packet and mid-picture): damaged frames are skipped,
+  // the stream's clock starts at the first frame read, and the clip is still found.
+  auto joined = testing::RunCommand("tail -c +100001 " + ShellQuote(stream) + " | " + ctl + " match --mirror " +
+                                    ShellQuote(mirror) + " --stream - 2>&1");
+  CHECK_MESSAGE(joined.exit_code == 0, joined.output);
+  CHECK_MESSAGE(joined.output.find("MATCH vpdq video of 250 usable frames from ") != std::string::npos, joined.output);
+  CHECK_MESSAGE(joined.output.find("stream ended after 4") != std::string::npos, joined.output);
+  MESSAGE(joined.output);
+
   // The unrelated parts alone match nothing.
   auto unrelated_only = testing::RunCommand("ffmpeg -nostdin -hide_banner -v error -f lavfi -i " + ShellQuote(kLife) +
                                             " -c:v mpeg2video -q:v 8 -f mpegts - | " + ctl + " match --mirror " +

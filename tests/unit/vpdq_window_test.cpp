@@ -104,8 +104,11 @@ TEST_CASE("stream window: nothing for unrelated frames, and a clip shown twice i
   std::mt19937_64 random(5);
   const auto clip = StoredClip(random, 10);
   Stream unrelated;
-  for (int i = 0; i < 600; ++i) unrelated.frames.push_back({i, RandomHash(random), 100, i * 1000});
-  CHECK(Run(VpdqWindowRule{}, {clip}, unrelated).empty());
+  // Three hours at one sample a second: nothing matches, and the window never holds more than 30 s.
+  for (int i = 0; i < 3 * 3600; ++i) unrelated.frames.push_back({i, RandomHash(random), 100, int64_t{i} * 1000});
+  size_t max_window = 0;
+  CHECK(Run(VpdqWindowRule{}, {clip}, unrelated, &max_window).empty());
+  CHECK(max_window == 30);
 
   Stream twice = Splice(random, clip, 20, 40);
   const Stream again = Splice(random, clip, 0, 20);
