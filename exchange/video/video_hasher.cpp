@@ -14,6 +14,7 @@ extern "C" {
 #include <cstdarg>
 #include <cstdio>
 #include <cstring>
+#include <limits>
 #include <memory>
 #include <mutex>
 
@@ -24,6 +25,8 @@ namespace exchange::video {
 
 const char* const kContainers =
     "mov,matroska,avi,flv,mpegts,mpeg,ogg,asf,gif,ivf,h264,hevc,m4v,mjpeg,yuv4mpegpipe,webm_dash_manifest";
+
+const char* const kStreamProtocols = "udp,rtp,tcp,http,https,tls,srt";
 
 namespace {
 
@@ -153,13 +156,16 @@ class MemorySource final : public ByteSource {
   size_t position_ = 0;
 };
 
+// Owns `file` unless `owned` is false (stdin). A pipe has no size and cannot seek.
 class FileSource final : public ByteSource {
  public:
-  explicit FileSource(std::FILE* file) : file_(file) {
+  explicit FileSource(std::FILE* file, bool owned = true) : file_(file), owned_(owned) {
     if (std::fseek(file_, 0, SEEK_END) == 0) size_ = ftello(file_);
     std::fseek(file_, 0, SEEK_SET);
   }
-  ~FileSource() override { std::fclose(file_); }
+  ~FileSource() override {
+    if (owned_) std::fclose(file_);
+  }
   int64_t Read(uint8_t* buffer, size_t size) override {
     const size_t n = std::fread(buffer, 1, size, file_);
     if (n == 0 && std::ferror(file_)) return -1;
@@ -170,7 +176,36 @@ class FileSource final : public ByteSource {
 
  private:
   std::FILE* file_;
+  bool owned_;
   int64_t size_ = -1;
+};
+
+// A URL read through FFmpeg's protocols (udp://, tcp://, http(s)://, srt://):
+// bytes only, demuxed by the same bounded path as every other source.
+// Seeking is refused: a live stream goes forward.
+class UrlSource final : public ByteSource {
+ public:
+  ~UrlSource() override { avio_closep(&io_); }
+  Status Open(const std::string& url) {
+    static std::once_flag network;
+    std::call_once(network, [] { avformat_network_init(); });
+    AVDictionary* options = nullptr;
+    av_dict_set(&options, "protocol_whitelist", kStreamProtocols, 0);
+    const int rc = avio_open2(&io_, url.c_str(), AVIO_FLAG_READ, nullptr, &options);
+    av_dict_free(&options);
+    if (rc < 0) return Status::NotFound("cannot open " + url + ": " + AvError(rc));
+    return Status::Ok();
+  }
+  int64_t Read(uint8_t* buffer, size_t size) override {
+    const int got = avio_read(io_, buffer, static_cast<int>(std::min<size_t>(size, kIoBufferBytes)));
+    if (got == AVERROR_EOF) return 0;
+    return got < 0 ? -1 : got;
+  }
+  bool Seek(int64_t) override { return false; }
+  int64_t Size() const override { return -1; }
+
+ private:
+  AVIOContext* io_ = nullptr;
 };
 
 Status TooLarge(const std::string& what) { return Status::PayloadTooLarge(what); }
@@ -182,7 +217,8 @@ class Decoder {
   Decoder(const VideoHashOptions& options, const FrameSink& sink) : options_(options), sink_(sink) {}
 
   Result<VideoHash> Run(ByteSource& source) {
-    io_state_ = {&source, options_.limits.max_bytes, 0, false, false};
+    const int64_t max_bytes = options_.live ? std::numeric_limits<int64_t>::max() : options_.limits.max_bytes;
+    io_state_ = {&source, max_bytes, 0, false, false};
     if (Status s = Open(); !s.ok()) return s;
     if (Status s = Decode(); !s.ok()) return s;
     return result_;
@@ -200,7 +236,7 @@ class Decoder {
   Status Open() {
     const int64_t size = io_state_.source->Size();
     if (size == 0) return Invalid("empty file (zero bytes)");
-    if (size > options_.limits.max_bytes) {
+    if (size > io_state_.max_bytes) {
       return TooLarge("the input is " + std::to_string(size) + " bytes, more than the limit of " +
                       std::to_string(options_.limits.max_bytes));
     }
@@ -293,10 +329,18 @@ class Decoder {
       std::unique_ptr<AVPacket, decltype(&av_packet_unref)> unref(packet_.get(), &av_packet_unref);
       if (packet_->stream_index != stream_) continue;
       if (packet_->flags & AV_PKT_FLAG_CORRUPT) {
+        if (options_.live) {
+          ++result_.info.skipped_frames;
+          continue;
+        }
         return Invalid("truncated or corrupt: a damaged packet after frame " +
                        std::to_string(result_.info.decoded_frames));
       }
-      if ((rc = avcodec_send_packet(codec_.get(), packet_.get())) < 0) return DecodeError(rc);
+      if ((rc = avcodec_send_packet(codec_.get(), packet_.get())) < 0) {
+        if (!options_.live) return DecodeError(rc);
+        ++result_.info.skipped_frames;
+        continue;
+      }
       if (Status s = Receive(); !s.ok()) return s;
     }
     if (rc != AVERROR_EOF) {
@@ -306,7 +350,7 @@ class Decoder {
     if ((rc = avcodec_send_packet(codec_.get(), nullptr)) < 0) return DecodeError(rc);
     if (Status s = Receive(); !s.ok()) return s;
     if (result_.info.decoded_frames == 0) return Invalid("the video stream has no decodable frames");
-    if (expected_frames_ > 0 && result_.info.decoded_frames < expected_frames_) {
+    if (!options_.live && expected_frames_ > 0 && result_.info.decoded_frames < expected_frames_) {
       return Invalid("truncated: the container lists " + std::to_string(expected_frames_) + " frames, only " +
                      std::to_string(result_.info.decoded_frames) + " could be decoded");
     }
@@ -321,13 +365,22 @@ class Decoder {
     while (true) {
       const int rc = avcodec_receive_frame(codec_.get(), frame_.get());
       if (rc == AVERROR(EAGAIN) || rc == AVERROR_EOF) return Status::Ok();
-      if (rc < 0) return DecodeError(rc);
+      if (rc < 0) {
+        if (!options_.live) return DecodeError(rc);
+        ++result_.info.skipped_frames;
+        continue;
+      }
       std::unique_ptr<AVFrame, decltype(&av_frame_unref)> unref(frame_.get(), &av_frame_unref);
       const int64_t number = result_.info.decoded_frames++;
-      if (result_.info.decoded_frames > options_.limits.max_frames) {
+      if (!options_.live && result_.info.decoded_frames > options_.limits.max_frames) {
         return TooLarge("more than the limit of " + std::to_string(options_.limits.max_frames) + " frames");
       }
       if (frame_->decode_error_flags != 0 || (frame_->flags & AV_FRAME_FLAG_CORRUPT)) {
+        // Live: the frame keeps its number (the stream's clock goes on) but is not hashed.
+        if (options_.live) {
+          ++result_.info.skipped_frames;
+          continue;
+        }
         return Invalid("corrupt video data: frame " + std::to_string(number) + " could not be decoded cleanly");
       }
       if (Status s = CheckPixels(frame_->width, frame_->height, "frame " + std::to_string(number)); !s.ok()) return s;
@@ -415,6 +468,25 @@ Result<VideoHash> HashVideoFile(const std::string& path, const VideoHashOptions&
   if (file == nullptr) return Status::NotFound("cannot open " + path + ": " + std::strerror(errno));
   FileSource source(file);
   return HashVideo(source, options);
+}
+
+Result<VideoHash> HashLiveStream(const std::string& input, const VideoHashOptions& options, const FrameSink& sink) {
+  VideoHashOptions live = options;
+  live.live = true;
+  if (input == "-") {
+    FileSource source(stdin, /*owned=*/false);
+    return HashVideoStream(source, live, sink);
+  }
+  if (input.find("://") != std::string::npos) {
+    InitFfmpegOnce();
+    UrlSource source;
+    if (Status s = source.Open(input); !s.ok()) return s;
+    return HashVideoStream(source, live, sink);
+  }
+  std::FILE* file = std::fopen(input.c_str(), "rb");
+  if (file == nullptr) return Status::NotFound("cannot open " + input + ": " + std::strerror(errno));
+  FileSource source(file);
+  return HashVideoStream(source, live, sink);
 }
 
 }  // namespace exchange::video

@@ -26,7 +26,11 @@
 // container cannot make FFmpeg open anything else (playlists, references to
 // other files): every nested open is refused.
 //
-// I/O: HashVideoFile reads the file; the rest reads only the given source.
+// A live stream (VideoHashOptions::live, HashLiveStream) has no byte or
+// frame limit and skips damaged frames instead of failing; see there.
+//
+// I/O: HashVideoFile and HashLiveStream read the file (or stdin); the rest
+// reads only the given source.
 // Thread-safe: each call has its own FFmpeg contexts (FFmpeg's log callback,
 // set once, keeps the last message per thread for the error text).
 #pragma once
@@ -52,6 +56,12 @@ struct VideoLimits {
 struct VideoHashOptions {
   double seconds_per_hash = 0;  // 0: every frame
   VideoLimits limits;
+  // A live stream (HashLiveStream): it may run for hours, so max_bytes and
+  // max_frames do not apply (max_pixels does, per frame); a damaged packet or
+  // a frame the decoder concealed is skipped and counted (a stream joined
+  // mid-way or with a lost packet goes on), and fewer frames than listed is
+  // no error.
+  bool live = false;
 };
 
 struct VideoInfo {
@@ -60,6 +70,7 @@ struct VideoInfo {
   int width = 0, height = 0;
   double frame_rate = 0;       // frames per second, as the timestamps use it
   int64_t decoded_frames = 0;  // all of them, hashed or not
+  int64_t skipped_frames = 0;  // live: damaged packets and concealed frames passed over
 };
 
 struct VideoHash {
@@ -85,6 +96,8 @@ using FrameSink = std::function<Status(const pdq::VpdqFrame&)>;
 
 // The container names kContainers lets FFmpeg probe for (comma-separated, FFmpeg's format_whitelist).
 extern const char* const kContainers;
+// The protocols HashLiveStream opens a URL with (FFmpeg's protocol_whitelist).
+extern const char* const kStreamProtocols;
 
 // Decodes `source` and passes every hashed frame to `sink`. Returns what was
 // decoded (VideoHash::frames left empty). Errors: InvalidArgument for input
@@ -97,5 +110,15 @@ Result<VideoHash> HashVideo(ByteSource& source, const VideoHashOptions& options 
 Result<VideoHash> HashVideoBytes(std::span<const uint8_t> bytes, const VideoHashOptions& options = {});
 // NotFound when the file cannot be opened.
 Result<VideoHash> HashVideoFile(const std::string& path, const VideoHashOptions& options = {});
+
+// A live stream: `input` "-" is stdin; a URL (with "://") of one of
+// kStreamProtocols is read through FFmpeg's protocol (udp://@:1234 for
+// MPEG-TS over UDP; bytes only: the container is still one of kContainers
+// and nothing else is opened); anything else a file or a named pipe (an
+// MPEG-TS pipe from ffmpeg; a recording still being written is read up to
+// its current end). NotFound when it cannot be opened. Decodes with options.live set, passing each hashed
+// frame to `sink` as it is hashed and holding no more than the decoder's few
+// frames, until the stream ends (Ok) or `sink` returns an error.
+Result<VideoHash> HashLiveStream(const std::string& input, const VideoHashOptions& options, const FrameSink& sink);
 
 }  // namespace exchange::video

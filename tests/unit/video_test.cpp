@@ -9,6 +9,7 @@
 // -c:v libx264 -preset ultrafast -pix_fmt yuv420p -movflags +faststart`).
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -145,4 +146,66 @@ TEST_CASE("video: limits on pixels, frames and bytes, checked before decoding") 
   video::VideoHashOptions bad;
   bad.seconds_per_hash = -1;
   CHECK(Error(video::HashVideoBytes(whole, bad)).starts_with("seconds per hash must be"));
+}
+
+namespace {
+
+// A pipe: read in small pieces, no size, no seeking (as stdin from ffmpeg).
+class PipeSource final : public video::ByteSource {
+ public:
+  explicit PipeSource(std::vector<uint8_t> bytes) : bytes_(std::move(bytes)) {}
+  int64_t Read(uint8_t* buffer, size_t size) override {
+    const size_t n = std::min({size, size_t{1000}, bytes_.size() - position_});
+    std::copy_n(bytes_.data() + position_, n, buffer);
+    position_ += n;
+    return static_cast<int64_t>(n);
+  }
+  bool Seek(int64_t) override { return false; }
+  int64_t Size() const override { return -1; }
+
+ private:
+  std::vector<uint8_t> bytes_;
+  size_t position_ = 0;
+};
+
+}  // namespace
+
+TEST_CASE("video: a live stream from a pipe has no frame or byte limit, and is sampled as it is decoded") {
+  video::VideoHashOptions options;
+  options.seconds_per_hash = 1;
+  options.limits.max_frames = 5;
+  options.limits.max_bytes = 10'000;
+  // 30 frames at 10 fps, 64x48: about 138 KB, more than max_bytes.
+  PipeSource file_like(Y4m(64, 48, 30, "10:1"));
+  CHECK(!video::HashVideoStream(file_like, options, [](const pdq::VpdqFrame&) { return Status::Ok(); }).ok());
+
+  options.live = true;
+  PipeSource pipe(Y4m(64, 48, 30, "10:1"));
+  std::vector<int64_t> sampled;
+  auto r = video::HashVideoStream(pipe, options, [&](const pdq::VpdqFrame& f) {
+    sampled.push_back(f.timestamp_ms);
+    return Status::Ok();
+  });
+  REQUIRE_MESSAGE(r.ok(), Error(r));
+  CHECK(r->info.decoded_frames == 30);
+  CHECK(sampled == std::vector<int64_t>{0, 1000, 2000});
+  // The pixel limit still holds for a stream.
+  options.limits.max_pixels = 64 * 47;
+  PipeSource large(Y4m(64, 48, 3, "10:1"));
+  auto too_large = video::HashVideoStream(large, options, [](const pdq::VpdqFrame&) { return Status::Ok(); });
+  CHECK(too_large.status().code() == ErrorCode::kPayloadTooLarge);
+  // The sink's error stops the stream and is returned.
+  options.limits.max_pixels = 64 * 48;
+  PipeSource stopped(Y4m(64, 48, 30, "10:1"));
+  auto stop = video::HashVideoStream(stopped, options, [](const pdq::VpdqFrame&) { return Status::Internal("stop"); });
+  CHECK(Error(stop) == "stop");
+}
+
+TEST_CASE("video: HashLiveStream refuses what it cannot open") {
+  auto missing =
+      video::HashLiveStream("/nonexistent/stream.ts", {}, [](const pdq::VpdqFrame&) { return Status::Ok(); });
+  CHECK(missing.status().code() == ErrorCode::kNotFound);
+  auto bad_url =
+      video::HashLiveStream("gopher://example.invalid/x", {}, [](const pdq::VpdqFrame&) { return Status::Ok(); });
+  CHECK(bad_url.status().code() == ErrorCode::kNotFound);
 }

@@ -12,6 +12,7 @@
 // A retracted signal (a tombstone) is shown but is not a match.
 #include <openssl/evp.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
@@ -28,6 +29,7 @@
 #include "commands/command.h"
 #include "commands/commands.h"
 #include "commands/match_inputs.h"
+#include "commands/match_stream.h"
 #include "common/hex.h"
 #include "formats/json_text.h"
 #include "formats/match_output.h"
@@ -335,12 +337,21 @@ int RunMatch(Invocation& in) {
   in.flags.String("file", "", &unused_file, "a file to hash and match (repeatable)");
   in.flags.Int("max-distance", "", &max_distance, "PDQ near-match distance, 0-63 (0: exact only)");
   in.flags.Bool("dihedral", "", &dihedral, "also match an image's 7 rotations and flips");
-  std::string seconds_per_hash = "0", stored_percent = "80", query_percent = "0";
-  in.flags.String("seconds-per-hash", "", &seconds_per_hash, "videos: hash one frame every S seconds (0: every frame)");
+  std::string seconds_per_hash, stored_percent = "80", query_percent = "0";
+  in.flags.String("seconds-per-hash", "", &seconds_per_hash,
+                  "videos: hash one frame every S seconds (0: every frame; default 0, streams 1)");
   in.flags.String("vpdq-stored-percent", "", &stored_percent,
                   "videos: share of a stored video's frames that must match (default 80)");
   in.flags.String("vpdq-query-percent", "", &query_percent,
                   "videos: share of the queried video's frames that must match (default 0)");
+  std::string stream, window = "30", window_step = "5";
+  int64_t stream_min_frames = 5;
+  in.flags.String("stream", "", &stream,
+                  "match a live stream as it plays: - (stdin), a udp/tcp/http(s)/srt URL, a file or a named pipe");
+  in.flags.String("window", "", &window, "streams: the sliding window, in seconds of stream time");
+  in.flags.String("window-step", "", &window_step, "streams: seconds of stream time between matches");
+  in.flags.Int("stream-min-frames", "", &stream_min_frames,
+               "streams: window frames that must match a stored video, whatever the share");
   in.Parse({{&dir, "--mirror DIR", "without a mirror: exchangectl lookup"}});
   video::VideoHashOptions video_options;
   pdq::VpdqMatchRule vpdq_rule;
@@ -350,6 +361,7 @@ int RunMatch(Invocation& in) {
       out = std::strtod(text.c_str(), &end);
       return !text.empty() && *end == '\0' && out >= 0 && out <= max;
     };
+    if (seconds_per_hash.empty()) seconds_per_hash = stream.empty() ? "0" : "1";
     if (!number(seconds_per_hash, 1e6, video_options.seconds_per_hash)) {
       return Fail(Status::InvalidArgument("--seconds-per-hash must be a number of seconds >= 0"));
     }
@@ -370,6 +382,43 @@ int RunMatch(Invocation& in) {
     return 2;
   }
 
+  if (max_distance < 0 || max_distance > 63) return Fail(Status::InvalidArgument("--max-distance must be 0-63"));
+  vpdq_rule.max_distance = static_cast<int>(max_distance);
+
+  if (!stream.empty()) {
+    if (!in.positionals().empty() || !files.empty() || !kind.empty()) {
+      return in.UsageError("--stream takes no VALUE, --file or --kind");
+    }
+    StreamMatchSettings settings;
+    settings.input = stream;
+    settings.video = video_options;
+    settings.json = in.cli.json();
+    double window_s = 0, step_s = 0;
+    auto seconds = [](const std::string& text, double& out) {
+      char* end = nullptr;
+      out = std::strtod(text.c_str(), &end);
+      return !text.empty() && *end == '\0' && out > 0 && out <= 86'400;
+    };
+    if (!seconds(window, window_s) || !seconds(window_step, step_s)) {
+      return Fail(Status::InvalidArgument("--window and --window-step must be seconds, more than 0, at most 86400"));
+    }
+    if (video_options.seconds_per_hash <= 0) {
+      return Fail(Status::InvalidArgument("--seconds-per-hash must be more than 0 for a stream"));
+    }
+    if (stream_min_frames < 1 || stream_min_frames > 100'000) {
+      return Fail(Status::InvalidArgument("--stream-min-frames must be 1-100000"));
+    }
+    settings.window.window_ms = pdq::MillisFromSeconds(window_s);
+    settings.window.step_ms = pdq::MillisFromSeconds(step_s);
+    settings.window.sample_ms = std::max<int64_t>(1, pdq::MillisFromSeconds(video_options.seconds_per_hash));
+    settings.window.min_frames = static_cast<size_t>(stream_min_frames);
+    settings.window.frame_rule = vpdq_rule;
+    if (Status s = pdq::ValidateWindowRule(settings.window); !s.ok()) {
+      return Fail(Status::InvalidArgument("--window, --window-step, --seconds-per-hash: " + s.message()));
+    }
+    return RunStreamMatch(**mirror, settings);
+  }
+
   // `match --mirror DIR VIDEO`: without --kind, a VALUE that names an existing file is that file.
   std::vector<std::string> values, all_files = files;
   for (const std::string& v : in.positionals()) {
@@ -377,8 +426,6 @@ int RunMatch(Invocation& in) {
     (kind.empty() && std::filesystem::is_regular_file(v, error) ? all_files : values).push_back(v);
   }
   std::vector<Query> queries = ReadQueries(values, all_files);
-  if (max_distance < 0 || max_distance > 63) return Fail(Status::InvalidArgument("--max-distance must be 0-63"));
-  vpdq_rule.max_distance = static_cast<int>(max_distance);
   PdqNearMatcher near;
   if (Status s = near.Load(**mirror); !s.ok()) return Fail(s);
   VpdqMatcher videos;
@@ -449,7 +496,9 @@ extern const Command kMatchCommand = {
     "match", "match values and files against a mirror (exact; PDQ also near; videos by vPDQ)",
     "usage: exchangectl match --mirror DIR [--kind K] [VALUE...] [--file PATH]...\n"
     "       [--max-distance D] [--dihedral] [--seconds-per-hash S] [--vpdq-stored-percent P] [--vpdq-query-percent "
-    "P]\n\n"
+    "P]\n"
+    "       exchangectl match --mirror DIR --stream URL|- [--seconds-per-hash S] [--window S] [--window-step S]\n"
+    "       [--stream-min-frames N] [--vpdq-stored-percent P] [--max-distance D]\n\n"
     "Exact matching against a synced mirror, entirely offline. Values come from the command line (without --kind,\n"
     "one that names an existing file is that file), or from stdin\n"
     "(one per line) when neither values nor files are given. Without --kind, hex hashes are recognised by length\n"
@@ -463,6 +512,16 @@ extern const Command kMatchCommand = {
     "when at least --vpdq-stored-percent (80) of the stored video's frames and --vpdq-query-percent (0) of its\n"
     "own match a frame within --max-distance (frames of quality < 50 ignored, repeats counted once); both shares\n"
     "are printed. Each frame of quality >= 50 also near-matches stored pdq signals (a known image in a video).\n"
+    "--stream reads a live stream (- for stdin, a udp://, tcp://, http(s):// or srt:// URL, a file or a named\n"
+    "pipe; e.g. MPEG-TS from ffmpeg) and prints\n"
+    "each match as it happens, one line (one JSON object with --output json) per event, flushed at once.\n"
+    "One frame is sampled every --seconds-per-hash S (default 1) of stream time. Every --window-step (5 s) the\n"
+    "last --window (30 s) of samples is compared with each stored vpdq video: it matches when at least\n"
+    "max(--stream-min-frames (5), P % of min(window frames, stored span / S)) window frames match one of its\n"
+    "frames, P = --vpdq-stored-percent (80). A video is reported once per run of matching steps, with the\n"
+    "stream time of its first matched frame; each sample also matches stored pdq images, once per run of\n"
+    "consecutive matching samples. A video starting at stream time T is reported before T + (M + 1) x S +\n"
+    "step, M the count above (docs/signals.md, Live streams). Memory stays flat however long it runs.\n"
     "Exit 0 when something matched, 1 when nothing did, 2 on a usage error or an unreadable input.",
     Command::Flags::kConnection, RunMatch};
 

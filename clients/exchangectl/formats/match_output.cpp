@@ -24,6 +24,18 @@ std::string Percent(double p) {
   return buffer;
 }
 
+// ": active, categories A1, 1 contributor, ...": a signal's state after its name.
+std::string StateTail(const v1::SignalState& s) {
+  std::string out = ": " + s.status();
+  if (s.status() == "retracted") return out + " (a tombstone, not a match)";
+  out += ", categories " +
+         (s.categories().empty() ? std::string("-") : JoinList({s.categories().begin(), s.categories().end()}));
+  out += ", " + std::to_string(s.contributors()) + " contributor" + (s.contributors() == 1 ? "" : "s");
+  out += ", confirmed by " + std::to_string(s.confirmations()) + ", disputed by " + std::to_string(s.disputes());
+  if (s.reviewed()) out += ", human-reviewed";
+  return out;
+}
+
 std::string Describe(const Found& f) {
   const auto& s = f.row.state;
   const std::string how = f.match == "parent_domain" ? " (parent domain)"
@@ -37,18 +49,11 @@ std::string Describe(const Found& f) {
   if (f.stored_percent >= 0) {
     out += "vpdq video of " + std::to_string(f.stored_frames) + " usable frames: " + Percent(f.stored_percent) +
            " of its frames are in the query, " + Percent(f.query_percent) + " of the query's " +
-           std::to_string(f.query_frames) + " are in it: " + s.status();
+           std::to_string(f.query_frames) + " are in it";
   } else {
-    out += s.kind() + " " + s.value() + how + (f.distance >= 0 ? " at distance " + std::to_string(f.distance) : "") +
-           ": " + s.status();
+    out += s.kind() + " " + s.value() + how + (f.distance >= 0 ? " at distance " + std::to_string(f.distance) : "");
   }
-  if (s.status() == "retracted") return out + " (a tombstone, not a match)";
-  out += ", categories " +
-         (s.categories().empty() ? std::string("-") : JoinList({s.categories().begin(), s.categories().end()}));
-  out += ", " + std::to_string(s.contributors()) + " contributor" + (s.contributors() == 1 ? "" : "s");
-  out += ", confirmed by " + std::to_string(s.confirmations()) + ", disputed by " + std::to_string(s.disputes());
-  if (s.reviewed()) out += ", human-reviewed";
-  return out;
+  return out + StateTail(s);
 }
 
 std::string QueryJson(const Query& q) {
@@ -86,6 +91,41 @@ std::string QueryJson(const Query& q) {
 }
 
 }  // namespace
+
+std::string StreamEventLine(const StreamEvent& e) {
+  const Found& f = e.found;
+  const auto& s = f.row.state;
+  std::string out = "stream " + signals::FormatVpdqTimestamp(e.report_ms) +
+                    " s: " + (s.status() == "retracted" ? "RETRACTED " : "MATCH ");
+  if (f.match == "video") {
+    out += "vpdq video of " + std::to_string(e.stored_frames) + " usable frames from " +
+           signals::FormatVpdqTimestamp(e.first_ms) + " s: " + std::to_string(e.matched) + " of the window's " +
+           std::to_string(e.window_frames) + " frames match it (" + std::to_string(e.required) + " needed)";
+  } else {
+    out += "frame at " + signals::FormatVpdqTimestamp(e.first_ms) + " s is a known image: " + s.kind() + " " +
+           s.value() + " at distance " + std::to_string(f.distance);
+  }
+  return out + StateTail(s);
+}
+
+std::string StreamEventJson(const StreamEvent& e) {
+  const Found& f = e.found;
+  const bool video = f.match == "video";
+  std::string out = std::string("{\"event\": ") + (video ? "\"video\"" : "\"image\"") +
+                    ", \"stream_time\": " + signals::FormatVpdqTimestamp(e.first_ms) +
+                    ", \"report_time\": " + signals::FormatVpdqTimestamp(e.report_ms) +
+                    ", \"kind\": " + JsonString(f.key.kind) + ", \"value\": " + JsonString(f.key.value) +
+                    ", \"match\": " + JsonString(f.match);
+  if (f.distance >= 0) out += ", \"distance\": " + std::to_string(f.distance);
+  if (video) {
+    out += ", \"matched_frames\": " + std::to_string(e.matched) +
+           ", \"required_frames\": " + std::to_string(e.required) +
+           ", \"window_frames\": " + std::to_string(e.window_frames) +
+           ", \"stored_frames\": " + std::to_string(e.stored_frames);
+  }
+  out += ", \"last_index\": " + std::to_string(f.row.last_index);
+  return out + ", \"signal\": " + SignalStateJson(f.row.state) + "}";
+}
 
 uint64_t PrintQueries(const std::vector<Query>& queries, bool json, const std::string& json_head) {
   uint64_t matched = 0;

@@ -62,6 +62,25 @@ struct Query {
   }
 };
 
+// One event of `match --stream`: a stored vpdq video the live window matched
+// (found.match "video"), or a pdq signal a sampled frame matched
+// (found.match "exact" or "near", found.distance set).
+struct StreamEvent {
+  Found found;
+  int64_t first_ms = 0;   // stream time of the first matched frame
+  int64_t report_ms = 0;  // stream time when it was reported
+  // vpdq: the window frames that match the video, the count the rule asked
+  // for, the window's usable frames, and the stored video's usable frames.
+  size_t matched = 0, required = 0, window_frames = 0, stored_frames = 0;
+};
+// "stream 30.000 s: MATCH vpdq video of 250 usable frames from 20.000 s: ..." (no newline).
+std::string StreamEventLine(const StreamEvent& e);
+// The same as one JSON object on one line (no newline): {"event": "video"|"image",
+// "stream_time", "report_time", "kind", "value", "match", "distance"?,
+// "matched_frames"?, "required_frames"?, "window_frames"?, "stored_frames"?,
+// "last_index", "signal": {SignalState}}.
+std::string StreamEventJson(const StreamEvent& e);
+
 // Prints `queries`: as JSON when `json`, the document starting with the
 // members in `json_head` (`"name": value, ...`, may be empty); else one line
 // per signal found, "no match", and errors on stderr. Returns how many
