@@ -9,6 +9,7 @@
 
 #include "api/access.h"
 #include "api/params.h"
+#include "api/replica_reads.h"
 #include "api/routes.h"
 #include "exchange/v1/feed.pb.h"
 #include "http/wire.h"
@@ -27,10 +28,12 @@ http::Response Fail(const http::Request& request, const Status& status) {
   return http::ErrorResponse(&request, status);
 }
 
-// Fills `out` with the hashes of `plan`, read from `head`'s log.
-http::Response Prove(const http::Request& request, http::CallContext& context, const store::LogHead& head,
-                     const log::ProofPlan& plan, v1::ProofResponse& out) {
-  auto nodes = store::ReadNodes(*context.db, head.log_id, plan.AllNodes());
+// Fills `out` with the hashes of `plan`, read from `head`'s log (a replica
+// when it holds the tree of out.tree_size(), the larger one a proof is in).
+http::Response Prove(metrics::ServerMetrics& metrics, const http::Request& request, http::CallContext& context,
+                     const store::LogHead& head, const log::ProofPlan& plan, v1::ProofResponse& out) {
+  auto nodes = ReadLogData(context, metrics, head.log_id, out.tree_size(),
+                           [&](store::Connection& db) { return store::ReadNodes(db, head.log_id, plan.AllNodes()); });
   if (!nodes.ok()) return Fail(request, nodes.status());
   auto hashes = plan.Assemble(*nodes);
   if (!hashes.ok()) return Fail(request, hashes.status());
@@ -95,7 +98,8 @@ http::Response Checkpoint(const services::CheckpointPublisher& publisher, const 
   return http::TextResponse(*note);
 }
 
-http::Response Entries(services::EntryPageCache& cache, const http::Request& request, http::CallContext& context) {
+http::Response Entries(services::EntryPageCache& cache, metrics::ServerMetrics& metrics, const http::Request& request,
+                       http::CallContext& context) {
   auto start = QueryUint(request, "start", 0);
   auto limit = QueryUint(request, "limit", kDefaultEntriesPage);
   if (!start.ok()) return Fail(request, start.status());
@@ -132,7 +136,9 @@ http::Response Entries(services::EntryPageCache& cache, const http::Request& req
   }
   std::vector<std::string> past_the_end;
   auto entries = *start >= head->size ? Result<std::vector<std::string>>(std::move(past_the_end))
-                                      : store::ReadEntries(*context.db, head->log_id, *start, *limit, head->size);
+                                      : ReadLogData(context, metrics, head->log_id, end, [&](store::Connection& db) {
+                                          return store::ReadEntries(db, head->log_id, *start, *limit, head->size);
+                                        });
   if (!entries.ok()) return Fail(request, entries.status());
   v1::EntryBundle out;
   out.set_start(*start);
@@ -165,7 +171,7 @@ Result<ProofQuery> ReadProofQuery(const http::Request& request, http::CallContex
   return ProofQuery{*a, *b, std::move(head).value()};
 }
 
-http::Response Inclusion(const http::Request& request, http::CallContext& context) {
+http::Response Inclusion(metrics::ServerMetrics& metrics, const http::Request& request, http::CallContext& context) {
   auto query = ReadProofQuery(request, context, "index", "size");
   if (!query.ok()) return Fail(request, query.status());
   const auto& [index, size, head] = *query;
@@ -178,10 +184,10 @@ http::Response Inclusion(const http::Request& request, http::CallContext& contex
   v1::ProofResponse out;
   out.set_index(index);
   out.set_tree_size(size);
-  return Prove(request, context, head, *plan, out);
+  return Prove(metrics, request, context, head, *plan, out);
 }
 
-http::Response Consistency(const http::Request& request, http::CallContext& context) {
+http::Response Consistency(metrics::ServerMetrics& metrics, const http::Request& request, http::CallContext& context) {
   auto query = ReadProofQuery(request, context, "old", "new");
   if (!query.ok()) return Fail(request, query.status());
   const auto& [old_size, new_size, head] = *query;
@@ -193,13 +199,14 @@ http::Response Consistency(const http::Request& request, http::CallContext& cont
   v1::ProofResponse out;
   out.set_old_size(old_size);
   out.set_tree_size(new_size);
-  return Prove(request, context, head, *plan, out);
+  return Prove(metrics, request, context, head, *plan, out);
 }
 
 }  // namespace
 
 void AddFeedRoutes(http::Router& router, const services::CheckpointPublisher& publisher,
-                   services::EntryPageCache& entry_pages, const std::string& report_public_key_pem) {
+                   services::EntryPageCache& entry_pages, const std::string& report_public_key_pem,
+                   metrics::ServerMetrics& metrics) {
   router.Add({.method = "GET",
               .pattern = "/v1/logs",
               .max_body_bytes = kSmallBodyLimit,
@@ -221,17 +228,19 @@ void AddFeedRoutes(http::Router& router, const services::CheckpointPublisher& pu
     router.Add({.method = "GET",
                 .pattern = prefix + "/entries",
                 .max_body_bytes = kSmallBodyLimit,
-                .handler = [&entry_pages](const http::Request& r, http::CallContext& c) {
-                  return Entries(entry_pages, r, c);
+                .handler = [&entry_pages, &metrics](const http::Request& r, http::CallContext& c) {
+                  return Entries(entry_pages, metrics, r, c);
                 }});
-    router.Add({.method = "GET",
-                .pattern = prefix + "/proof/inclusion",
-                .max_body_bytes = kSmallBodyLimit,
-                .handler = Inclusion});
-    router.Add({.method = "GET",
-                .pattern = prefix + "/proof/consistency",
-                .max_body_bytes = kSmallBodyLimit,
-                .handler = Consistency});
+    router.Add(
+        {.method = "GET",
+         .pattern = prefix + "/proof/inclusion",
+         .max_body_bytes = kSmallBodyLimit,
+         .handler = [&metrics](const http::Request& r, http::CallContext& c) { return Inclusion(metrics, r, c); }});
+    router.Add(
+        {.method = "GET",
+         .pattern = prefix + "/proof/consistency",
+         .max_body_bytes = kSmallBodyLimit,
+         .handler = [&metrics](const http::Request& r, http::CallContext& c) { return Consistency(metrics, r, c); }});
   }
 }
 

@@ -35,12 +35,14 @@ void AddIdentityRoutes(http::Router& router);
 void AddCollectionRoutes(http::Router& router);
 // `metrics` (batch sizes) and `pdq` must outlive the router.
 void AddSignalRoutes(http::Router& router, metrics::ServerMetrics& metrics, const services::PdqLookup& pdq);
-// `publisher` and `entry_pages` must outlive the router; /v1/keys also
-// publishes the report key.
+// `publisher`, `entry_pages` and `metrics` (feed reads by database, see
+// replica_reads.h) must outlive the router; /v1/keys also publishes the report key.
 void AddFeedRoutes(http::Router& router, const services::CheckpointPublisher& publisher,
-                   services::EntryPageCache& entry_pages, const std::string& report_public_key_pem);
-// The logs as C2SP tlog-tiles (tlog.cpp); `publisher` must outlive the router.
-void AddTlogRoutes(http::Router& router, const services::CheckpointPublisher& publisher);
+                   services::EntryPageCache& entry_pages, const std::string& report_public_key_pem,
+                   metrics::ServerMetrics& metrics);
+// The logs as C2SP tlog-tiles (tlog.cpp); `publisher` and `metrics` must outlive the router.
+void AddTlogRoutes(http::Router& router, const services::CheckpointPublisher& publisher,
+                   metrics::ServerMetrics& metrics);
 // POST /v1/images/pdq (images.cpp): an image's PDQ hash, the image not stored.
 void AddImageRoutes(http::Router& router);
 // GET /console/... (console.cpp): the web console's compiled-in files.
@@ -69,8 +71,8 @@ inline void AddAllRoutes(http::Router& router, const services::CheckpointPublish
   AddIdentityRoutes(router);
   AddCollectionRoutes(router);
   AddSignalRoutes(router, metrics, pdq);
-  AddFeedRoutes(router, publisher, entry_pages, report_public_key_pem);
-  AddTlogRoutes(router, publisher);
+  AddFeedRoutes(router, publisher, entry_pages, report_public_key_pem, metrics);
+  AddTlogRoutes(router, publisher, metrics);
   AddTaxiiRoutes(router, publisher);
   AddVettingRoutes(router, issuer, callers);
   AddCredentialRoutes(router, issuer, callers);

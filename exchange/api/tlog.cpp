@@ -17,7 +17,10 @@
 // from the stored nodes at Merkle level 8L (one range read) or the stored
 // entries. Full tiles never change and say so to caches; partial tiles and
 // the checkpoint are short-lived.
+#include <algorithm>
+
 #include "api/access.h"
+#include "api/replica_reads.h"
 #include "api/routes.h"
 #include "http/wire.h"
 #include "log/tiles.h"
@@ -50,15 +53,24 @@ http::Response Checkpoint(const services::CheckpointPublisher& publisher, const 
   return Cacheable(http::TextResponse(*note), kCheckpoint);
 }
 
-// The bytes of `tile`, which is in `head`'s tree.
-Result<std::string> TileBytes(http::CallContext& context, const store::LogHead& head, const log::Tile& tile) {
+// The bytes of `tile`, which is in `head`'s tree: from a replica when it
+// holds the entries the tile covers (a run at Merkle level L covers leaves
+// below (first_index + count) << L).
+Result<std::string> TileBytes(metrics::ServerMetrics& metrics, http::CallContext& context, const store::LogHead& head,
+                              const log::Tile& tile) {
   const log::NodeRun run = log::NodesOfTile(tile);
+  const uint64_t covered = run.level >= 64 ? head.size : (run.first_index + run.count) << run.level;
+  const uint64_t needed = std::min(head.size, covered);
   if (tile.kind == log::TileKind::kHashes) {
-    auto hashes = store::ReadNodeRun(*context.db, head.log_id, run.level, run.first_index, run.count);
+    auto hashes = ReadLogData(context, metrics, head.log_id, needed, [&](store::Connection& db) {
+      return store::ReadNodeRun(db, head.log_id, run.level, run.first_index, run.count);
+    });
     if (!hashes.ok()) return hashes.status();
     return log::EncodeHashTile(*hashes);
   }
-  auto entries = store::ReadEntries(*context.db, head.log_id, run.first_index, run.count, head.size);
+  auto entries = ReadLogData(context, metrics, head.log_id, needed, [&](store::Connection& db) {
+    return store::ReadEntries(db, head.log_id, run.first_index, run.count, head.size);
+  });
   if (!entries.ok()) return entries.status();
   auto bundle = log::EncodeEntryBundle(*entries);
   if (!bundle.ok()) {
@@ -71,7 +83,7 @@ Result<std::string> TileBytes(http::CallContext& context, const store::LogHead& 
   return bundle;
 }
 
-http::Response Tile(const http::Request& request, http::CallContext& context) {
+http::Response Tile(metrics::ServerMetrics& metrics, const http::Request& request, http::CallContext& context) {
   auto head = ReadableLog(request, context);
   if (!head.ok()) return Fail(request, head.status());
   const std::string path = "tile/" + request.params.at("tile");
@@ -81,7 +93,7 @@ http::Response Tile(const http::Request& request, http::CallContext& context) {
     return Fail(request,
                 Status::NotFound(path + " is not in the tree: the log has " + std::to_string(head->size) + " entries"));
   }
-  auto bytes = TileBytes(context, *head, *tile);
+  auto bytes = TileBytes(metrics, context, *head, *tile);
   if (!bytes.ok()) return Fail(request, bytes.status());
   if (tile->kind == log::TileKind::kEntries) {
     NoteSyncProgress(request, context, *head, tile->index * log::kTileWidth + tile->width);
@@ -108,7 +120,8 @@ http::Response Access(const http::Request& request, http::CallContext& context) 
 
 }  // namespace
 
-void AddTlogRoutes(http::Router& router, const services::CheckpointPublisher& publisher) {
+void AddTlogRoutes(http::Router& router, const services::CheckpointPublisher& publisher,
+                   metrics::ServerMetrics& metrics) {
   for (const std::string prefix : {"/v1/collections/{c}/tlog", "/v1/audit/tlog"}) {
     router.Add({.method = "GET",
                 .pattern = prefix + "/checkpoint",
@@ -116,8 +129,10 @@ void AddTlogRoutes(http::Router& router, const services::CheckpointPublisher& pu
                 .handler = [&publisher](const http::Request& r, http::CallContext& c) {
                   return Checkpoint(publisher, r, c);
                 }});
-    router.Add(
-        {.method = "GET", .pattern = prefix + "/tile/{tile...}", .max_body_bytes = kSmallBodyLimit, .handler = Tile});
+    router.Add({.method = "GET",
+                .pattern = prefix + "/tile/{tile...}",
+                .max_body_bytes = kSmallBodyLimit,
+                .handler = [&metrics](const http::Request& r, http::CallContext& c) { return Tile(metrics, r, c); }});
     router.Add({.method = "GET", .pattern = prefix + "/access", .max_body_bytes = kSmallBodyLimit, .handler = Access});
   }
 }

@@ -33,7 +33,10 @@ using exchange::RoleName;
 
 struct CallContext {
   const Caller* caller = nullptr;   // null only on Access::kPublic routes
-  store::Connection* db = nullptr;  // null when the route does not use the database
+  store::Connection* db = nullptr;  // the primary; null when the route does not use the database
+  // The worker's read replica, or null. Only for data a handler knows the
+  // replica holds (api/replica_reads.h); never for access, grants or writes.
+  store::Connection* replica = nullptr;
 };
 
 }  // namespace exchange::http

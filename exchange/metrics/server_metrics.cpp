@@ -56,6 +56,13 @@ ServerMetrics::ServerMetrics(std::string_view version)
                          .Help("Signals per submitted batch.")
                          .Register(*registry_)
                          .Add({}, prometheus::Histogram::BucketBoundaries{1, 10, 100, 1000, 5000, 10000})),
+      feed_reads_(prometheus::BuildCounter()
+                      .Name("exchange_feed_reads_total")
+                      .Help("Feed data reads (entries, tiles, proofs) with --read-database set, by the database "
+                            "that served them: replica, or primary when the replica lagged or failed.")
+                      .Register(*registry_)),
+      feed_reads_replica_(feed_reads_.Add({{"database", "replica"}})),
+      feed_reads_primary_(feed_reads_.Add({{"database", "primary"}})),
       signals_(prometheus::BuildGauge()
                    .Name("exchange_signals")
                    .Help("Signals held, by collection, kind and status.")

@@ -57,6 +57,10 @@ class ServerMetrics {
   // --max-queued-jobs, so an alert compares the queue with the real limit.
   void SetPoolQueueLimit(double jobs) { pool_queue_limit_.Set(jobs); }
   void ObserveBatch(double signals) { batch_signals_.Observe(signals); }
+  // A feed data read (entries, tile, proof) with a read replica configured:
+  // served by the replica, or by the primary because the replica did not yet
+  // hold the tree the answer needs (or failed).
+  void FeedReadServed(bool by_replica) { (by_replica ? feed_reads_replica_ : feed_reads_primary_).Increment(); }
 
   // Replaces every database gauge (server/background_tasks.cpp reads the
   // figures): series absent from `figures` are removed.
@@ -102,6 +106,9 @@ class ServerMetrics {
   prometheus::Gauge& pool_in_flight_;
   prometheus::Gauge& pool_queue_limit_;
   prometheus::Histogram& batch_signals_;
+  prometheus::Family<prometheus::Counter>& feed_reads_;
+  prometheus::Counter& feed_reads_replica_;
+  prometheus::Counter& feed_reads_primary_;
   ProcessCollector process_;
   // The database gauges, replaced by SetDatabaseFigures; guarded by figures_mu_
   // (prometheus-cpp guards each family's own map; the mutex keeps two

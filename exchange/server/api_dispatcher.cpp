@@ -188,7 +188,9 @@ void ApiDispatcher::Dispatch(Request request, const http::Peer& peer, Done done)
   }
 
   auto job = [this, &route, request, fingerprint, unchecked_proxy, cached, needs_caller, finish, limited,
-              refused_cert_key, refused_address_key](store::Connection& conn) mutable {
+              refused_cert_key, refused_address_key](store::WorkerConnections conns) mutable {
+    // Callers (credentials, suspensions) are read from the primary only.
+    store::Connection& conn = conns.primary;
     if (!unchecked_proxy.empty()) {
       auto proxy = LoadCaller(conn, unchecked_proxy);
       if (!proxy.ok()) {
@@ -214,7 +216,7 @@ void ApiDispatcher::Dispatch(Request request, const http::Peer& peer, Done done)
       callers_.Remember(*caller);
       if (auto r = limited(request, "org:" + caller->org_slug)) return finish(route.pattern, std::move(*r), &*caller);
     }
-    CallContext context{caller ? &*caller : nullptr, &conn};
+    CallContext context{caller ? &*caller : nullptr, &conn, conns.replica};
     finish(route.pattern, Invoke(route, request, context), context.caller);
   };
   if (!pool_.Submit(job)) {

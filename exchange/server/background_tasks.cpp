@@ -25,7 +25,9 @@ void ReadDatabaseGauges(metrics::ServerMetrics& metrics, store::Connection& conn
   if (figures.ok()) metrics.SetDatabaseFigures(*figures);
 }
 
-void FollowPdqLogs(services::PdqLookup& pdq, store::Connection& conn) { pdq.CatchUp(conn); }
+void FollowPdqLogs(services::PdqLookup& pdq, store::Connection& conn, store::Connection* replica) {
+  pdq.CatchUp(conn, replica);
+}
 
 void ExpireAndPurge(store::Connection& conn) {
   auto changed = store::ApplyExpiries(conn);
@@ -41,7 +43,10 @@ BackgroundTasks::BackgroundTasks(const std::string& database_url, const Backgrou
                             [&publisher](store::Connection& conn) { RefreshCheckpoints(publisher, conn); }),
       gauge_reader_(database_url, periods.metrics,
                     [&metrics](store::Connection& conn) { ReadDatabaseGauges(metrics, conn); }),
-      pdq_follower_(database_url, periods.pdq_follow, [&pdq](store::Connection& conn) { FollowPdqLogs(pdq, conn); }),
+      pdq_replica_(periods.pdq_read_url.empty() ? nullptr : std::make_unique<store::Connection>(periods.pdq_read_url)),
+      pdq_follower_(
+          database_url, periods.pdq_follow,
+          [&pdq, replica = pdq_replica_.get()](store::Connection& conn) { FollowPdqLogs(pdq, conn, replica); }),
       expiry_(database_url, periods.expiry, ExpireAndPurge) {
   std::vector<std::string> names;
   for (const auto& w : witnesses) names.push_back(w.key.name());

@@ -48,11 +48,15 @@ struct BackgroundPeriods {
   std::chrono::milliseconds expiry;
   std::chrono::milliseconds witness;
   std::chrono::milliseconds witness_timeout;
+  // Non-empty: a read replica (serve --read-database) the PDQ indexes load
+  // their entries from when it holds them (PdqLookup::CatchUp).
+  std::string pdq_read_url;
 };
 
 void RefreshCheckpoints(const services::CheckpointPublisher& publisher, store::Connection& conn);
 void ReadDatabaseGauges(metrics::ServerMetrics& metrics, store::Connection& conn);
-void FollowPdqLogs(services::PdqLookup& pdq, store::Connection& conn);
+// `replica` (may be null): where the entries are read when it holds them.
+void FollowPdqLogs(services::PdqLookup& pdq, store::Connection& conn, store::Connection* replica = nullptr);
 void ExpireAndPurge(store::Connection& conn);
 
 class BackgroundTasks {
@@ -65,6 +69,7 @@ class BackgroundTasks {
  private:
   store::PeriodicTask checkpoint_refresher_;
   store::PeriodicTask gauge_reader_;
+  std::unique_ptr<store::Connection> pdq_replica_;  // used only by pdq_follower_'s thread; may be null
   store::PeriodicTask pdq_follower_;
   store::PeriodicTask expiry_;
   // Declared after the submitters they call, so they stop first.

@@ -51,6 +51,10 @@ void RegisterServeFlags(FlagSet& f, ServeConfig& c) {
   f.String("ops-listen", "EXCHANGE_OPS_LISTEN", &c.ops_listen,
            "operations address: /healthz /readyz /metrics (plain HTTP)");
   f.String("database", "EXCHANGE_DATABASE_URL", &c.database_url, "PostgreSQL connection URL");
+  f.String("read-database", "EXCHANGE_READ_DATABASE_URLS", &c.read_database_urls,
+           "read replicas (streaming standbys) of --database, URLs separated by spaces: feed entries, tiles and "
+           "proofs are read from them when they hold the tree asked for; access, checkpoints and every write stay "
+           "on --database (docs/operations.md, \"Read replicas\")");
   f.String("tls-cert", "EXCHANGE_TLS_CERT", &c.tls_cert, "server certificate chain (PEM)");
   f.String("tls-key", "EXCHANGE_TLS_KEY", &c.tls_key, "server private key (PEM)");
   f.String("client-ca", "EXCHANGE_CLIENT_CA", &c.client_ca, "CA bundle that client certificates must chain to (PEM)");
@@ -146,8 +150,19 @@ Result<ServeConfig> ParseServeArgs(const std::vector<std::string>& args, std::st
 
 namespace {
 
+// --read-database's URLs, in order.
+std::vector<std::string> ReadDatabaseUrls(const ServeConfig& c) {
+  std::vector<std::string> urls;
+  std::istringstream words(c.read_database_urls);
+  for (std::string url; words >> url;) urls.push_back(url);
+  return urls;
+}
+
 Status Validate(const ServeConfig& c) {
   if (c.database_url.empty()) return Status::InvalidArgument("--database is required");
+  for (const auto& url : ReadDatabaseUrls(c)) {
+    if (url == c.database_url) return Status::InvalidArgument("--read-database must name replicas, not --database");
+  }
   if (c.tls_cert.empty() || c.tls_key.empty() || c.client_ca.empty()) {
     return Status::InvalidArgument("--tls-cert, --tls-key and --client-ca are required");
   }
@@ -328,7 +343,8 @@ int Serve(const ServeConfig& config, std::function<Result<ServeConfig>()> reread
   metrics.AddRoutes(route_names);
   metrics.SetPoolQueueLimit(static_cast<double>(config.max_queued_jobs));
 
-  store::WorkerPool pool(config.database_url, static_cast<std::size_t>(config.db_workers),
+  const std::vector<std::string> read_urls = ReadDatabaseUrls(config);
+  store::WorkerPool pool(config.database_url, read_urls, static_cast<std::size_t>(config.db_workers),
                          static_cast<std::size_t>(config.max_queued_jobs));
   store::ReadinessProbe readiness(config.database_url, config.readiness_period);
   BackgroundTasks background(config.database_url,
@@ -337,7 +353,8 @@ int Serve(const ServeConfig& config, std::function<Result<ServeConfig>()> reread
                               .pdq_follow = kPdqFollowPeriod,
                               .expiry = config.expiry_period,
                               .witness = config.witness_period,
-                              .witness_timeout = config.witness_timeout},
+                              .witness_timeout = config.witness_timeout,
+                              .pdq_read_url = read_urls.empty() ? "" : read_urls.front()},
                              publisher, metrics, pdq_lookup, *witnesses);
   http::RateLimiter org_limiter(static_cast<double>(config.org_rate_limit),
                                 2.0 * static_cast<double>(config.org_rate_limit));

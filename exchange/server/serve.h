@@ -22,6 +22,9 @@ struct ServeConfig {
   std::string public_origin;
   std::string ops_listen = "127.0.0.1:9464";
   std::string database_url;
+  // Read replicas of it (PostgreSQL streaming standbys), whitespace-separated;
+  // empty: none. See ReadDatabaseUrls().
+  std::string read_database_urls;
   std::string tls_cert;                        // server certificate chain, PEM
   std::string tls_key;                         // server private key, PEM
   std::string client_ca;                       // CA bundle client certificates must chain to

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "services/pdq_lookup.h"
 
+#include <algorithm>
+
 #include "common/logger.h"
 #include "exchange/v1/feed.pb.h"
 #include "signals/match.h"
@@ -26,7 +28,7 @@ void ApplyVpdq(const std::string& value, bool retracted, pdq::VpdqIndex& videos,
 
 }  // namespace
 
-void PdqLookup::CatchUp(store::Connection& conn) {
+void PdqLookup::CatchUp(store::Connection& conn, store::Connection* replica) {
   auto heads = store::ListLogs(conn);
   if (!heads.ok()) return;
   for (const auto& head : *heads) {
@@ -38,8 +40,17 @@ void PdqLookup::CatchUp(store::Connection& conn) {
       target = &indexes_[head.log_id];
       applied = target->applied;
     }
+    uint64_t replica_size = 0;
+    if (replica) {
+      if (auto size = store::CommittedSize(*replica, head.log_id); size.ok()) replica_size = *size;
+    }
     while (applied < head.size) {
-      auto entries = store::ReadEntries(conn, head.log_id, applied, store::kMaxEntriesPerRead, head.size);
+      const uint64_t end = std::min(head.size, applied + store::kMaxEntriesPerRead);
+      Result<std::vector<std::string>> entries = Status::Unavailable("no replica");
+      if (end <= replica_size) {
+        entries = store::ReadEntries(*replica, head.log_id, applied, store::kMaxEntriesPerRead, head.size);
+      }
+      if (!entries.ok()) entries = store::ReadEntries(conn, head.log_id, applied, store::kMaxEntriesPerRead, head.size);
       if (!entries.ok() || entries->empty()) return;  // try again on the next round
       for (const auto& bytes : *entries) {
         v1::FeedEntry entry;

@@ -9,6 +9,10 @@
 // what it has applied and inserts active and disputed pdq and vpdq signals,
 // erasing retracted ones: a change takes effect within a second of its commit, with
 // no rebuild and no pause for queries. Every exchanged process keeps its own.
+// The heads come from `conn` (the primary); with a read replica, each page of
+// entries is read from it when it holds that page (store::CommittedSize),
+// from the primary otherwise: loading a large index moves to the replica,
+// and a lagging replica delays no change.
 //
 // Thread-safety: CatchUp from one thread; Query from any.
 #pragma once
@@ -29,7 +33,8 @@ namespace exchange::services {
 
 class PdqLookup {
  public:
-  void CatchUp(store::Connection& conn);
+  // `replica` may be null.
+  void CatchUp(store::Connection& conn, store::Connection* replica = nullptr);
 
   struct Answer {
     std::vector<pdq::Match> matches;

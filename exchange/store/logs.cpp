@@ -14,6 +14,7 @@ namespace {
 // Every head query yields the columns ToLogHead() reads by name.
 constexpr const char* kSelectLogs = "SELECT id, name, kind, size, root FROM logs ORDER BY kind, name";
 constexpr const char* kSelectLogByName = "SELECT id, name, kind, size, root FROM logs WHERE name = $1";
+constexpr const char* kSelectLogSize = "SELECT size FROM logs WHERE id = $1";
 constexpr const char* kLockLog = "SELECT id, name, kind, size, root FROM logs WHERE id = $1 FOR UPDATE";
 constexpr const char* kSelectEntries = R"sql(
   SELECT entry FROM log_entries
@@ -123,6 +124,14 @@ Result<std::vector<LogHead>> ListLogs(Connection& conn) {
     std::vector<LogHead> heads;
     for (const auto& row : tx.exec(kSelectLogs)) heads.push_back(ToLogHead(row));
     return heads;
+  });
+}
+
+Result<uint64_t> CommittedSize(Connection& conn, int64_t log_id) {
+  return RunTransaction(conn, [&](pqxx::work& tx) -> Result<uint64_t> {
+    auto rows = tx.exec_params(kSelectLogSize, log_id);
+    if (rows.empty()) return Status::NotFound("no log " + std::to_string(log_id));
+    return rows[0]["size"].as<uint64_t>();
   });
 }
 

@@ -43,6 +43,13 @@ Result<std::vector<LogHead>> ListLogs(Connection& conn);
 // NotFound when there is no log of that name.
 Result<LogHead> FindLog(Connection& conn, const std::string& name);
 
+// The size of the log's committed tree in the database `conn` reaches: on a
+// read replica, which applies the primary's commits in order, at most the
+// primary's. Entries, nodes and the head change in one transaction
+// (log_append.h), so a replica whose size is N holds everything of the trees
+// of sizes up to N. NotFound when the log is not there (yet).
+Result<uint64_t> CommittedSize(Connection& conn, int64_t log_id);
+
 // Entries [start, min(start + limit, size)) of the committed tree of `size`.
 // Returns fewer (possibly none) at the end of the log. limit ≤ kMaxEntriesPerRead.
 Result<std::vector<std::string>> ReadEntries(Connection& conn, int64_t log_id, uint64_t start, uint64_t limit,

@@ -2,17 +2,23 @@
 #include "store/worker_pool.h"
 
 #include <exception>
+#include <optional>
 
 #include "common/logger.h"
 
 namespace exchange::store {
 
-WorkerPool::WorkerPool(std::string database_url, std::size_t workers, std::size_t max_queue) : max_queue_(max_queue) {
+WorkerPool::WorkerPool(std::string database_url, std::vector<std::string> replica_urls, std::size_t workers,
+                       std::size_t max_queue)
+    : max_queue_(max_queue) {
   threads_.reserve(workers);
   for (std::size_t i = 0; i < workers; ++i) {
-    threads_.emplace_back([this, database_url] {
+    std::string replica_url = replica_urls.empty() ? "" : replica_urls[i % replica_urls.size()];
+    threads_.emplace_back([this, database_url, replica_url] {
       Connection conn(database_url);
-      Run(conn);
+      std::optional<Connection> replica;
+      if (!replica_url.empty()) replica.emplace(replica_url);
+      Run({conn, replica ? &*replica : nullptr});
     });
   }
 }
@@ -50,7 +56,7 @@ void WorkerPool::Stop() {
   }
 }
 
-void WorkerPool::Run(Connection& conn) {
+void WorkerPool::Run(WorkerConnections conns) {
   for (;;) {
     Job job;
     {
@@ -62,7 +68,7 @@ void WorkerPool::Run(Connection& conn) {
       ++running_;
     }
     try {
-      job(conn);
+      job(conns);
     } catch (const std::exception& e) {
       // Jobs answer their own errors; reaching here is a bug, but it must not
       // take the worker (and its connection) down with it.

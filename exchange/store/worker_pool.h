@@ -6,6 +6,12 @@
 // whole life (reconnecting after PostgreSQL restarts, see connection.h), so
 // there is no connection checkout and no lock around libpqxx.
 //
+// Read replicas (serve --read-database): each worker also owns a connection
+// to one of them, workers spread round-robin over the URLs. A job gets both;
+// only the feed's data reads use the replica (api/replica_reads.h), and only
+// for what the replica is known to hold. Everything else, and every write,
+// stays on the primary.
+//
 // The queue is bounded: Submit() returns false when `max_queue` jobs wait,
 // and the caller answers 503 rather than letting latency grow without bound.
 //
@@ -25,11 +31,20 @@
 
 namespace exchange::store {
 
+// What a job runs on: the primary, and this worker's read replica (null
+// when the server has none).
+struct WorkerConnections {
+  Connection& primary;
+  Connection* replica = nullptr;
+};
+
 class WorkerPool {
  public:
-  using Job = std::function<void(Connection&)>;
+  using Job = std::function<void(WorkerConnections)>;
 
-  WorkerPool(std::string database_url, std::size_t workers, std::size_t max_queue);
+  // `replica_urls` may be empty: no read replica.
+  WorkerPool(std::string database_url, std::vector<std::string> replica_urls, std::size_t workers,
+             std::size_t max_queue);
   ~WorkerPool();  // Stop()s
   WorkerPool(const WorkerPool&) = delete;
   WorkerPool& operator=(const WorkerPool&) = delete;
@@ -44,7 +59,7 @@ class WorkerPool {
   void Stop();
 
  private:
-  void Run(Connection& conn);
+  void Run(WorkerConnections conns);
 
   const std::size_t max_queue_;
   mutable std::mutex mu_;

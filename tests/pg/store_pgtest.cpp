@@ -218,25 +218,49 @@ TEST_CASE("the worker pool runs every job on its own connection and bounds its q
   std::string url = PgCluster::Shared().CreateDatabase();
   std::atomic<int> done{0};
   {
-    store::WorkerPool pool(url, 3, 1000);
+    store::WorkerPool pool(url, {}, 3, 1000);
     for (int i = 0; i < 200; ++i) {
-      REQUIRE(pool.Submit([&](store::Connection& conn) {
-        if (store::CheckSchemaCurrent(conn).code() == ErrorCode::kFailedPrecondition) ++done;
+      REQUIRE(pool.Submit([&](store::WorkerConnections conns) {
+        if (conns.replica == nullptr &&
+            store::CheckSchemaCurrent(conns.primary).code() == ErrorCode::kFailedPrecondition) {
+          ++done;
+        }
       }));
     }
     pool.Stop();
-    CHECK_FALSE(pool.Submit([](store::Connection&) {}));
+    CHECK_FALSE(pool.Submit([](store::WorkerConnections) {}));
   }
   CHECK(done == 200);
 
-  store::WorkerPool tiny(url, 1, 2);
+  // With read replicas, every job also gets its worker's replica connection
+  // (here another database, migrated, so it answers differently).
+  std::string replica_url = PgCluster::Shared().CreateDatabase();
+  {
+    store::Connection setup(replica_url);
+    REQUIRE(store::Migrate(setup).ok());
+  }
+  std::atomic<int> with_replica{0};
+  {
+    store::WorkerPool pool(url, {replica_url}, 2, 100);
+    for (int i = 0; i < 20; ++i) {
+      REQUIRE(pool.Submit([&](store::WorkerConnections conns) {
+        if (conns.replica != nullptr && store::CheckSchemaCurrent(*conns.replica).ok() &&
+            store::CheckSchemaCurrent(conns.primary).code() == ErrorCode::kFailedPrecondition) {
+          ++with_replica;
+        }
+      }));
+    }
+  }
+  CHECK(with_replica == 20);
+
+  store::WorkerPool tiny(url, {}, 1, 2);
   std::promise<void> release;
   auto gate = release.get_future().share();
-  REQUIRE(tiny.Submit([gate](store::Connection&) { gate.wait(); }));
+  REQUIRE(tiny.Submit([gate](store::WorkerConnections) { gate.wait(); }));
   std::this_thread::sleep_for(std::chrono::milliseconds(100));  // the worker takes the first job
-  CHECK(tiny.Submit([](store::Connection&) {}));
-  CHECK(tiny.Submit([](store::Connection&) {}));
-  CHECK_FALSE(tiny.Submit([](store::Connection&) {}));  // queue full: the caller answers 503
+  CHECK(tiny.Submit([](store::WorkerConnections) {}));
+  CHECK(tiny.Submit([](store::WorkerConnections) {}));
+  CHECK_FALSE(tiny.Submit([](store::WorkerConnections) {}));  // queue full: the caller answers 503
   release.set_value();
   tiny.Stop();
 }

@@ -65,6 +65,20 @@ PgCluster::PgCluster() {
 
 PgCluster::~PgCluster() { RunCommand(SourceDir() + "/scripts/lib/pgcluster.sh down " + ShellQuote(dir_.path())); }
 
+PgCluster::PgCluster(StandbyTag, const PgCluster& primary) {
+  std::string out = RunOrThrow(SourceDir() + "/scripts/lib/pgcluster.sh standby " + ShellQuote(dir_.path()) + " " +
+                               ShellQuote(primary.dir_.path()));
+  admin_url_ = out.substr(0, out.find('\n'));
+}
+
+std::unique_ptr<PgCluster> PgCluster::StandbyOf(const PgCluster& primary) {
+  return std::unique_ptr<PgCluster>(new PgCluster(StandbyTag{}, primary));
+}
+
+std::string PgCluster::SameDatabase(const std::string& database_url) const {
+  return admin_url_.substr(0, admin_url_.rfind('/')) + database_url.substr(database_url.rfind('/'));
+}
+
 PgCluster& PgCluster::Shared() {
   static PgCluster cluster;
   return cluster;
@@ -140,6 +154,7 @@ int HttpGet(const std::string& host_port, const std::string& path, std::string* 
 TestExchange::TestExchange(PgCluster& cluster, ExchangeOptions options,
                            const std::vector<ExtraCredential>& extra_credentials) {
   database_url_ = cluster.CreateDatabase();
+  if (options.read_replica) read_database_url_ = options.read_replica->SameDatabase(database_url_);
   pki::DevPkiOptions pki_options;
   pki_options.clients.push_back({"stranger", "stranger"});
   for (const auto& extra : extra_credentials) pki_options.clients.push_back({extra.who, extra.org});
@@ -201,6 +216,7 @@ std::unique_ptr<ChildProcess> TestExchange::StartServer(int api_port, int ops_po
       "--report-key=" + dir() + "/report.key",
       "--readiness-period=200",
       "--db-workers=4"};
+  if (!read_database_url_.empty()) argv.push_back("--read-database=" + read_database_url_);
   argv.insert(argv.end(), extra_flags.begin(), extra_flags.end());
   return std::make_unique<ChildProcess>(argv, std::vector<std::string>{}, dir() + "/" + log_name);
 }

@@ -2,7 +2,8 @@
 // Real services for pg and e2e tests.
 //
 // PgCluster: a throwaway PostgreSQL 15 cluster (scripts/lib/pgcluster.sh),
-// one per test binary; each test takes a fresh database in it.
+// one per test binary; each test takes a fresh database in it. StandbyOf()
+// makes a streaming standby of one (a read replica).
 // TestExchange: a fresh database, a fresh development PKI, migrations, the
 // sandbox's credentials, and a real `exchanged serve` on free loopback ports.
 // SecondServer: another `exchanged serve` on a TestExchange's database, to
@@ -36,6 +37,12 @@ class PgCluster {
   ~PgCluster();
   // The shared cluster of this test binary, started on first use.
   static PgCluster& Shared();
+  // A hot standby of `primary` (pg_basebackup -R), streaming from it, on a
+  // port of its own. `primary` must outlive it.
+  static std::unique_ptr<PgCluster> StandbyOf(const PgCluster& primary);
+
+  // `database_url`'s database (one of any cluster made here) in this cluster.
+  std::string SameDatabase(const std::string& database_url) const;
 
   // Creates an empty database and returns its URL.
   std::string CreateDatabase();
@@ -45,6 +52,9 @@ class PgCluster {
   void Start();  // same port again
 
  private:
+  struct StandbyTag {};
+  PgCluster(StandbyTag, const PgCluster& primary);
+
   TempDir dir_;
   std::string admin_url_;  // the "exchange" database
   int next_database_ = 0;
@@ -69,6 +79,9 @@ struct ExtraCredential {
 
 struct ExchangeOptions {
   std::vector<std::string> extra_flags;  // appended to `exchanged serve`
+  // Non-null: servers get --read-database with the exchange's database in
+  // this cluster (a PgCluster::StandbyOf the exchange's), which must outlive them.
+  const PgCluster* read_replica = nullptr;
 };
 
 class TestExchange {
@@ -106,6 +119,7 @@ class TestExchange {
  private:
   TempDir dir_;
   std::string database_url_;
+  std::string read_database_url_;  // empty: no read replica
   int api_port_ = 0;
   int ops_port_ = 0;
   int enroll_port_ = 0;
