@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
-# Feed reads with 0 and 1 read replicas (serve --read-database, docs/operations.md
+# Feed reads with 0 and 1 read replicas (serve --read-database-url, docs/operations.md
 # "Read replicas and failover"): a member's first sync of the same log from
 # tlog-tiles (`exchangectl sync --tiles`, every tile read from PostgreSQL: tiles
 # bypass the entry page cache) from two exchanged processes on the sandbox's
@@ -120,7 +120,7 @@ $(bench_machine)
 | exchanged | first sync from tiles | entries/s |
 |---|---:|---:|
 | \`--database\` only (0 replicas) | $p s | $(rate "$entries" "$p") |
-| \`--database\` + \`--read-database\` (1 replica) | $q s | $(rate "$entries" "$q") |
+| \`--database\` + \`--read-database-url\` (1 replica) | $q s | $(rate "$entries" "$q") |
 
 Tile reads of the replica's server during its syncs: $by_replica from the replica, $by_primary from the
 primary (\`exchange_feed_reads_total\`). Both databases share this machine's CPUs: a replica on its own

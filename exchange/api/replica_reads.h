@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// Feed data reads from a read replica (serve --read-database), never stale.
+// Feed data reads from a read replica (serve --read-database-url), never stale.
 //
 // The rule: whatever a request says about a log — the caller's access to it,
 // its head (size and root), the signed checkpoint — is read from the primary.

@@ -58,7 +58,7 @@ ServerMetrics::ServerMetrics(std::string_view version)
                          .Add({}, prometheus::Histogram::BucketBoundaries{1, 10, 100, 1000, 5000, 10000})),
       feed_reads_(prometheus::BuildCounter()
                       .Name("exchange_feed_reads_total")
-                      .Help("Feed data reads (entries, tiles, proofs) with --read-database set, by the database "
+                      .Help("Feed data reads (entries, tiles, proofs) with --read-database-url set, by the database "
                             "that served them: replica, or primary when the replica lagged or failed.")
                       .Register(*registry_)),
       feed_reads_replica_(feed_reads_.Add({{"database", "replica"}})),

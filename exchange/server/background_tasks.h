@@ -48,7 +48,7 @@ struct BackgroundPeriods {
   std::chrono::milliseconds expiry;
   std::chrono::milliseconds witness;
   std::chrono::milliseconds witness_timeout;
-  // Non-empty: a read replica (serve --read-database) the PDQ indexes load
+  // Non-empty: a read replica (serve --read-database-url) the PDQ indexes load
   // their entries from when it holds them (PdqLookup::CatchUp).
   std::string pdq_read_url;
 };

@@ -51,7 +51,7 @@ void RegisterServeFlags(FlagSet& f, ServeConfig& c) {
   f.String("ops-listen", "EXCHANGE_OPS_LISTEN", &c.ops_listen,
            "operations address: /healthz /readyz /metrics (plain HTTP)");
   f.String("database", "EXCHANGE_DATABASE_URL", &c.database_url, "PostgreSQL connection URL");
-  f.String("read-database", "EXCHANGE_READ_DATABASE_URLS", &c.read_database_urls,
+  f.String("read-database-url", "EXCHANGE_READ_DATABASE_URLS", &c.read_database_urls,
            "read replicas (streaming standbys) of --database, URLs separated by spaces: feed entries, tiles and "
            "proofs are read from them when they hold the tree asked for; access, checkpoints and every write stay "
            "on --database (docs/operations.md, \"Read replicas\")");
@@ -150,7 +150,7 @@ Result<ServeConfig> ParseServeArgs(const std::vector<std::string>& args, std::st
 
 namespace {
 
-// --read-database's URLs, in order.
+// --read-database-url's URLs, in order.
 std::vector<std::string> ReadDatabaseUrls(const ServeConfig& c) {
   std::vector<std::string> urls;
   std::istringstream words(c.read_database_urls);
@@ -161,7 +161,7 @@ std::vector<std::string> ReadDatabaseUrls(const ServeConfig& c) {
 Status Validate(const ServeConfig& c) {
   if (c.database_url.empty()) return Status::InvalidArgument("--database is required");
   for (const auto& url : ReadDatabaseUrls(c)) {
-    if (url == c.database_url) return Status::InvalidArgument("--read-database must name replicas, not --database");
+    if (url == c.database_url) return Status::InvalidArgument("--read-database-url must name replicas, not --database");
   }
   if (c.tls_cert.empty() || c.tls_key.empty() || c.client_ca.empty()) {
     return Status::InvalidArgument("--tls-cert, --tls-key and --client-ca are required");

@@ -6,7 +6,7 @@
 // whole life (reconnecting after PostgreSQL restarts, see connection.h), so
 // there is no connection checkout and no lock around libpqxx.
 //
-// Read replicas (serve --read-database): each worker also owns a connection
+// Read replicas (serve --read-database-url): each worker also owns a connection
 // to one of them, workers spread round-robin over the URLs. A job gets both;
 // only the feed's data reads use the replica (api/replica_reads.h), and only
 // for what the replica is known to hold. Everything else, and every write,

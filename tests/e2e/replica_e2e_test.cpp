@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// Issue 19: exchanged with a read replica (serve --read-database) on a real
+// Issue 19: exchanged with a read replica (serve --read-database-url) on a real
 // PostgreSQL streaming standby (pg_basebackup -R). A mirror syncs through
 // the exchange while writes go on and ends equal to the primary's log; with
 // replay paused on the standby (a replica that lags as far as it can), syncs

@@ -216,7 +216,7 @@ std::unique_ptr<ChildProcess> TestExchange::StartServer(int api_port, int ops_po
       "--report-key=" + dir() + "/report.key",
       "--readiness-period=200",
       "--db-workers=4"};
-  if (!read_database_url_.empty()) argv.push_back("--read-database=" + read_database_url_);
+  if (!read_database_url_.empty()) argv.push_back("--read-database-url=" + read_database_url_);
   argv.insert(argv.end(), extra_flags.begin(), extra_flags.end());
   return std::make_unique<ChildProcess>(argv, std::vector<std::string>{}, dir() + "/" + log_name);
 }

@@ -79,7 +79,7 @@ struct ExtraCredential {
 
 struct ExchangeOptions {
   std::vector<std::string> extra_flags;  // appended to `exchanged serve`
-  // Non-null: servers get --read-database with the exchange's database in
+  // Non-null: servers get --read-database-url with the exchange's database in
   // this cluster (a PgCluster::StandbyOf the exchange's), which must outlive them.
   const PgCluster* read_replica = nullptr;
 };
