@@ -170,18 +170,20 @@ int main(int argc, char** argv) {
   }
   const int64_t brute_done = std::min(brute_queries, queries);
 
-  std::printf("| stored | frames each | index build | peak RSS growth | index, lookups/s (1 thread) | "
-              "brute force, lookups/s | index ÷ brute | near copies found | other matches | "
-              "index = brute force |\n");
+  std::printf(
+      "| stored | frames each | index build | peak RSS growth | index, lookups/s (1 thread) | "
+      "brute force, lookups/s | index ÷ brute | near copies found | other matches | "
+      "index = brute force |\n");
   std::printf("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
-  std::printf("| %lld | %lld | %.1f s | %.0f MiB (%.0f B/frame) | %.1f | %.4f | %.0f× | %zu / %zu | %zu | %zu / %lld |\n",
-              static_cast<long long>(videos), static_cast<long long>(frames), build_seconds, rss_after - rss_before,
-              (rss_after - rss_before) * 1048576.0 / static_cast<double>(videos * frames),
-              static_cast<double>(queries) / index_seconds,
-              brute_seconds > 0 ? static_cast<double>(brute_done) / brute_seconds : 0.0,
-              brute_seconds > 0 ? (static_cast<double>(queries) / index_seconds) /
-                                      (static_cast<double>(brute_done) / brute_seconds)
-                                : 0.0,
-              found, copies, false_matches, brute_agree, static_cast<long long>(brute_done));
+  std::printf(
+      "| %lld | %lld | %.1f s | %.0f MiB (%.0f B/frame) | %.1f | %.4f | %.0f× | %zu / %zu | %zu | %zu / %lld |\n",
+      static_cast<long long>(videos), static_cast<long long>(frames), build_seconds, rss_after - rss_before,
+      (rss_after - rss_before) * 1048576.0 / static_cast<double>(videos * frames),
+      static_cast<double>(queries) / index_seconds,
+      brute_seconds > 0 ? static_cast<double>(brute_done) / brute_seconds : 0.0,
+      brute_seconds > 0
+          ? (static_cast<double>(queries) / index_seconds) / (static_cast<double>(brute_done) / brute_seconds)
+          : 0.0,
+      found, copies, false_matches, brute_agree, static_cast<long long>(brute_done));
   return brute_agree == static_cast<size_t>(brute_done) && found == copies ? 0 : 1;
 }

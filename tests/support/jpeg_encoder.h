@@ -4,15 +4,14 @@
 // already links libjpeg.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <vector>
 
-// clang-format off: jpeglib.h needs stdio.h and stddef.h first.
-#include <cstddef>
-#include <cstdio>
+// After the C headers: jpeglib.h needs stdio.h's FILE and stddef.h's size_t.
 #include <jpeglib.h>
-// clang-format on
 
 namespace exchange::testing {
 
