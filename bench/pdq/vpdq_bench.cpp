@@ -180,10 +180,9 @@ int main(int argc, char** argv) {
   }
   const int64_t brute_done = brute_queries;
   // Seconds per lookup over every stored video.
-  const double brute_per_lookup =
-      brute_done > 0 ? brute_seconds / static_cast<double>(brute_done) * static_cast<double>(videos) /
-                           static_cast<double>(brute_videos)
-                     : 0;
+  const double brute_per_lookup = brute_done > 0 ? brute_seconds / static_cast<double>(brute_done) *
+                                                       static_cast<double>(videos) / static_cast<double>(brute_videos)
+                                                 : 0;
 
   std::printf(
       "| stored | frames each | index build | peak RSS growth | index, lookups/s (1 thread) | "
@@ -194,11 +193,8 @@ int main(int argc, char** argv) {
       "| %lld | %lld | %.1f s | %.0f MiB (%.0f B/frame) | %.1f | %.4f | %.0f× | %zu / %zu | %zu | %zu / %lld |\n",
       static_cast<long long>(videos), static_cast<long long>(frames), build_seconds, rss_after - rss_before,
       (rss_after - rss_before) * 1048576.0 / static_cast<double>(videos * frames),
-      static_cast<double>(queries) / index_seconds,
-      brute_per_lookup > 0 ? 1.0 / brute_per_lookup : 0.0,
-      brute_per_lookup > 0
-          ? (static_cast<double>(queries) / index_seconds) * brute_per_lookup
-          : 0.0,
-      found, copies, false_matches, brute_agree, static_cast<long long>(brute_done));
+      static_cast<double>(queries) / index_seconds, brute_per_lookup > 0 ? 1.0 / brute_per_lookup : 0.0,
+      brute_per_lookup > 0 ? (static_cast<double>(queries) / index_seconds) * brute_per_lookup : 0.0, found, copies,
+      false_matches, brute_agree, static_cast<long long>(brute_done));
   return brute_agree == static_cast<size_t>(brute_done) && found == copies ? 0 : 1;
 }
