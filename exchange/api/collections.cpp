@@ -2,6 +2,7 @@
 // Collections and grants (admins):
 //   POST /v1/collections
 //   GET  /v1/collections
+//   PATCH /v1/collections/{c}
 //   PUT  /v1/collections/{c}/grants/{org}
 #include <algorithm>
 
@@ -19,6 +20,18 @@ namespace {
 
 const std::vector<std::string> kRequirableFields = {"category",   "labels",     "reviewed",
                                                     "source_ref", "principles", "expires_at"};
+
+// A stored share of 0 would make every video match every other, so it starts at 1.
+Status ValidateVpdqThresholds(std::optional<uint32_t> stored_percent, std::optional<uint32_t> query_percent) {
+  if (stored_percent && (*stored_percent < 1 || *stored_percent > 100)) {
+    return Status::InvalidArgument(
+        "vpdq_stored_percent must be 1-100 (the share of a stored video's frames a match needs)");
+  }
+  if (query_percent && *query_percent > 100) {
+    return Status::InvalidArgument("vpdq_query_percent must be 0-100 (the share of the query's frames a match needs)");
+  }
+  return Status::Ok();
+}
 
 Status ValidateSpec(const v1::Collection& c) {
   if (!IsValidSlug(c.name()) || IsReservedSlug(c.name())) {
@@ -55,7 +68,9 @@ Status ValidateSpec(const v1::Collection& c) {
     return Status::InvalidArgument("attribution must be 'named' or 'anonymous'");
   }
   if (c.dispute_min_orgs() > 1000) return Status::InvalidArgument("dispute_min_orgs is at most 1000");
-  return Status::Ok();
+  // 0 is proto3's "not given": the default, 80.
+  return ValidateVpdqThresholds(c.vpdq_stored_percent() == 0 ? std::nullopt : std::optional(c.vpdq_stored_percent()),
+                                c.vpdq_query_percent());
 }
 
 void ToWire(const store::CollectionRow& row, bool with_grants, v1::Collection& out) {
@@ -68,6 +83,8 @@ void ToWire(const store::CollectionRow& row, bool with_grants, v1::Collection& o
   out.set_attribution(row.attribution);
   out.set_dispute_min_orgs(static_cast<uint32_t>(row.dispute_min_orgs));
   out.set_dispute_needs_majority(row.dispute_needs_majority);
+  out.set_vpdq_stored_percent(static_cast<uint32_t>(row.vpdq_stored_percent));
+  out.set_vpdq_query_percent(static_cast<uint32_t>(row.vpdq_query_percent));
   out.set_log_size(row.log_size);
   if (!with_grants) return;
   for (const auto& [org, access] : row.grants) {
@@ -94,6 +111,8 @@ http::Response Create(const http::Request& request, http::CallContext& context) 
   spec.attribution = c.attribution().empty() ? "named" : c.attribution();
   spec.dispute_min_orgs = c.dispute_min_orgs() == 0 ? 2 : static_cast<int>(c.dispute_min_orgs());
   spec.dispute_needs_majority = c.dispute_min_orgs() == 0 ? true : c.dispute_needs_majority();
+  if (c.vpdq_stored_percent() != 0) spec.vpdq_stored_percent = static_cast<int>(c.vpdq_stored_percent());
+  spec.vpdq_query_percent = static_cast<int>(c.vpdq_query_percent());
   auto event = MakeAuditEvent(*context.caller, "collection.create", "collection:" + spec.name, c.description());
   auto created = store::CreateCollection(*context.db, spec, event);
   if (!created.ok()) return http::ErrorResponse(&request, created.status());
@@ -108,6 +127,38 @@ http::Response List(const http::Request& request, http::CallContext& context) {
   if (!rows.ok()) return http::ErrorResponse(&request, rows.status());
   v1::ListCollectionsResponse out;
   for (const auto& row : *rows) ToWire(row, staff, *out.add_collections());
+  return http::Encode(request, out);
+}
+
+http::Response Update(const http::Request& request, http::CallContext& context) {
+  if (Status s = RequireAdmin(*context.caller); !s.ok()) return http::ErrorResponse(&request, s);
+  v1::UpdateCollectionRequest body;
+  if (Status s = http::DecodeBody(request, body); !s.ok()) return http::ErrorResponse(&request, s);
+  if (body.reason().size() > 2000) return http::ErrorResponse(&request, Status::InvalidArgument("reason is too long"));
+  const std::optional<uint32_t> stored =
+      body.has_vpdq_stored_percent() ? std::optional(body.vpdq_stored_percent()) : std::nullopt;
+  const std::optional<uint32_t> query =
+      body.has_vpdq_query_percent() ? std::optional(body.vpdq_query_percent()) : std::nullopt;
+  if (!stored && !query) {
+    return http::ErrorResponse(
+        &request, Status::InvalidArgument("nothing to change: give vpdq_stored_percent or vpdq_query_percent"));
+  }
+  if (Status s = ValidateVpdqThresholds(stored, query); !s.ok()) return http::ErrorResponse(&request, s);
+  const std::string& name = request.params.at("c");
+  store::CollectionUpdate update;
+  auto event = MakeAuditEvent(*context.caller, "collection.update", "collection:" + name, body.reason());
+  if (stored) {
+    update.vpdq_stored_percent = static_cast<int>(*stored);
+    (*event.mutable_details())["vpdq_stored_percent"] = std::to_string(*stored);
+  }
+  if (query) {
+    update.vpdq_query_percent = static_cast<int>(*query);
+    (*event.mutable_details())["vpdq_query_percent"] = std::to_string(*query);
+  }
+  auto updated = store::UpdateCollection(*context.db, name, update, event);
+  if (!updated.ok()) return http::ErrorResponse(&request, updated.status());
+  v1::Collection out;
+  ToWire(*updated, true, out);
   return http::Encode(request, out);
 }
 
@@ -136,6 +187,8 @@ http::Response SetGrant(const http::Request& request, http::CallContext& context
 void AddCollectionRoutes(http::Router& router) {
   router.Add({.method = "POST", .pattern = "/v1/collections", .max_body_bytes = kSmallBodyLimit, .handler = Create});
   router.Add({.method = "GET", .pattern = "/v1/collections", .max_body_bytes = kSmallBodyLimit, .handler = List});
+  router.Add(
+      {.method = "PATCH", .pattern = "/v1/collections/{c}", .max_body_bytes = kSmallBodyLimit, .handler = Update});
   router.Add({.method = "PUT",
               .pattern = "/v1/collections/{c}/grants/{org}",
               .max_body_bytes = kSmallBodyLimit,

@@ -490,11 +490,22 @@ http::Response NearLookup(const services::PdqLookup& index, const http::Request&
     return http::ErrorResponse(&request, s);
   }
 
-  // Videos: the vPDQ rule over the collection's frame index.
+  // Videos: the vPDQ rule over the collection's frame index, with the
+  // request's thresholds or else the collection's.
   pdq::VpdqMatchRule rule;
   rule.max_distance = max_distance;
-  if (body.vpdq_stored_percent() != 0) rule.stored_percent = body.vpdq_stored_percent();
-  rule.query_percent = body.vpdq_query_percent();
+  const uint32_t stored_percent = body.vpdq_stored_percent() != 0
+                                      ? body.vpdq_stored_percent()
+                                      : static_cast<uint32_t>(collection->collection.vpdq_stored_percent);
+  const uint32_t query_percent = body.has_vpdq_query_percent()
+                                     ? body.vpdq_query_percent()
+                                     : static_cast<uint32_t>(collection->collection.vpdq_query_percent);
+  rule.stored_percent = stored_percent;
+  rule.query_percent = query_percent;
+  if (body.vpdq_size() > 0) {
+    out.set_vpdq_stored_percent(stored_percent);
+    out.set_vpdq_query_percent(query_percent);
+  }
   const int first_vpdq = out.results_size();
   std::size_t frames = 0;
   found.clear();

@@ -17,13 +17,15 @@ namespace {
 constexpr const char* kInsertLog = "INSERT INTO logs (name, kind, root) VALUES ($1, 'collection', $2) RETURNING id";
 constexpr const char* kInsertCollection = R"sql(
   INSERT INTO collections (name, description, allowed_kinds, required_fields, attribution,
-                           dispute_min_orgs, dispute_needs_majority, log_id, allowed_categories, label_vocabulary)
-  VALUES ($1, $2, $3::text[], $4::text[], $5, $6, $7, $8, $9::text[], $10::text[])
+                           dispute_min_orgs, dispute_needs_majority, log_id, allowed_categories, label_vocabulary,
+                           vpdq_stored_percent, vpdq_query_percent)
+  VALUES ($1, $2, $3::text[], $4::text[], $5, $6, $7, $8, $9::text[], $10::text[], $11, $12)
   RETURNING id)sql";
 // The columns ToCollection() reads by name; every collection query selects them.
 constexpr const char* kCollectionColumns = R"sql(
   SELECT c.id, c.name, c.description, c.allowed_kinds, c.required_fields, c.attribution, c.dispute_min_orgs,
-         c.dispute_needs_majority, c.log_id, l.size AS log_size, c.allowed_categories, c.label_vocabulary)sql";
+         c.dispute_needs_majority, c.log_id, l.size AS log_size, c.allowed_categories, c.label_vocabulary,
+         c.vpdq_stored_percent, c.vpdq_query_percent)sql";
 constexpr const char* kFromCollections = " FROM collections c JOIN logs l ON l.id = c.log_id";
 const std::string kSelectCollectionByName = std::string(kCollectionColumns) + kFromCollections + " WHERE c.name = $1";
 const std::string kSelectCollections = std::string(kCollectionColumns) + kFromCollections + " ORDER BY c.name";
@@ -36,6 +38,11 @@ const std::string kSelectGrantedCollections = std::string(kCollectionColumns) + 
 const std::string kSelectCollectionAccess = std::string(kCollectionColumns) + ", g.access" + kFromCollections + R"sql(
     LEFT JOIN collection_grants g ON g.collection_id = c.id AND g.org_id = $2
    WHERE c.name = $1)sql";
+// NULL keeps a setting as it is.
+constexpr const char* kUpdateCollection = R"sql(
+  UPDATE collections SET vpdq_stored_percent = COALESCE($2::integer, vpdq_stored_percent),
+                         vpdq_query_percent = COALESCE($3::integer, vpdq_query_percent)
+   WHERE name = $1 RETURNING id)sql";
 constexpr const char* kSelectGrants = R"sql(
   SELECT o.slug, g.access FROM collection_grants g JOIN organisations o ON o.id = g.org_id
    WHERE g.collection_id = $1 ORDER BY o.slug)sql";
@@ -67,6 +74,8 @@ CollectionRow ToCollection(const pqxx::row& row) {
   c.attribution = row["attribution"].as<std::string>();
   c.dispute_min_orgs = row["dispute_min_orgs"].as<int>();
   c.dispute_needs_majority = row["dispute_needs_majority"].as<bool>();
+  c.vpdq_stored_percent = row["vpdq_stored_percent"].as<int>();
+  c.vpdq_query_percent = row["vpdq_query_percent"].as<int>();
   c.log_id = row["log_id"].as<int64_t>();
   c.log_size = row["log_size"].as<uint64_t>();
   c.allowed_categories = TextsOf(row["allowed_categories"]);
@@ -140,7 +149,7 @@ Result<CollectionRow> CreateCollection(Connection& conn, const CollectionRow& sp
     tx.exec_params1(kInsertCollection, spec.name, spec.description, TextArray(KindNames(spec.allowed_kinds)),
                     TextArray(spec.required_fields), spec.attribution, spec.dispute_min_orgs,
                     spec.dispute_needs_majority, log_id, TextArray(spec.allowed_categories),
-                    TextArray(spec.label_vocabulary));
+                    TextArray(spec.label_vocabulary), spec.vpdq_stored_percent, spec.vpdq_query_percent);
     AppendAuditEvent(tx, event);
     return ToCollection(tx.exec_params1(kSelectCollectionByName, spec.name));
   });
@@ -168,6 +177,18 @@ Result<std::optional<CollectionAccess>> FindCollectionAccess(Connection& conn, c
     const auto& access = rows[0]["access"];
     if (!access.is_null()) found.access = *ParseGrantAccess(access.as<std::string>());
     return std::optional<CollectionAccess>(std::move(found));
+  });
+}
+
+Result<CollectionRow> UpdateCollection(Connection& conn, const std::string& name, const CollectionUpdate& update,
+                                       const v1::AuditEvent& event) {
+  return RunTransaction(conn, [&](pqxx::work& tx) -> Result<CollectionRow> {
+    auto updated = tx.exec_params(kUpdateCollection, name, update.vpdq_stored_percent, update.vpdq_query_percent);
+    if (updated.empty()) return Status::NotFound("no collection named " + name);
+    AppendAuditEvent(tx, event);
+    CollectionRow row = ToCollection(tx.exec_params1(kSelectCollectionByName, name));
+    LoadGrants(tx, row);
+    return row;
   });
 }
 

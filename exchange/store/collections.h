@@ -33,6 +33,8 @@ struct CollectionRow {
   std::string attribution = "named";            // or "anonymous"
   int dispute_min_orgs = 2;
   bool dispute_needs_majority = true;
+  int vpdq_stored_percent = 80;  // the vPDQ thresholds a lookup applies when it names none
+  int vpdq_query_percent = 0;
   int64_t log_id = 0;
   uint64_t log_size = 0;
   std::vector<std::pair<std::string, GrantAccess>> grants;  // org slug, access
@@ -52,6 +54,17 @@ struct CollectionAccess {
   GrantAccess access = GrantAccess::kNone;
 };
 Result<std::optional<CollectionAccess>> FindCollectionAccess(Connection& conn, const std::string& name, int64_t org_id);
+
+// The settings an admin may change after creation; unset fields keep their value.
+struct CollectionUpdate {
+  std::optional<int> vpdq_stored_percent;  // 1-100 (checked above and by the schema)
+  std::optional<int> vpdq_query_percent;   // 0-100
+};
+
+// Applies `update` and appends `event` to the audit log, in one transaction;
+// the collection as it now is. NotFound for an unknown collection.
+Result<CollectionRow> UpdateCollection(Connection& conn, const std::string& name, const CollectionUpdate& update,
+                                       const v1::AuditEvent& event);
 
 // Sets (or with kNone removes) an organisation's grant and appends `event`
 // to the audit log, in one transaction. NotFound for an unknown collection or org.

@@ -429,6 +429,12 @@ TEST_CASE("the authorization matrix in docs/security.md holds for every endpoint
     r.mutable_collection()->set_name("matrix-created-" + next());
     return Serialize(r);
   });
+  post("api PATCH /v1/collections/{c}", c, [] {
+    v1::UpdateCollectionRequest r;
+    r.set_vpdq_stored_percent(80);  // the default: the fixture stays as it was
+    r.set_reason("authorization matrix");
+    return Serialize(r);
+  });
   post("api PUT /v1/collections/{c}/grants/{org}", c + "/grants/alpha", [] {
     v1::SetGrantRequest r;
     r.set_access("write");

@@ -316,3 +316,46 @@ TEST_CASE("a refused collection costs the same queries whether or not it exists"
   CHECK_MESSAGE(existing == missing, "existing: " << existing << ", missing: " << missing);
   Psql(url, "ALTER DATABASE " + database + " RESET log_statement");
 }
+
+TEST_CASE("a collection's vPDQ thresholds: stored on create, changed one at a time, bounded by the schema") {
+  std::string url = PgCluster::Shared().CreateDatabase();
+  store::Connection conn(url);
+  REQUIRE(store::Migrate(conn).ok());
+  v1::AuditEvent event;
+  event.set_action("collection.create");
+  store::CollectionRow spec;
+  spec.name = "defaults";
+  auto plain = store::CreateCollection(conn, spec, event);
+  REQUIRE_MESSAGE(plain.ok(), plain.status().ToString());
+  CHECK(plain->vpdq_stored_percent == 80);
+  CHECK(plain->vpdq_query_percent == 0);
+  spec.name = "loose";
+  spec.vpdq_stored_percent = 50;
+  spec.vpdq_query_percent = 10;
+  auto loose = store::CreateCollection(conn, spec, event);
+  REQUIRE_MESSAGE(loose.ok(), loose.status().ToString());
+  CHECK(loose->vpdq_stored_percent == 50);
+  CHECK(loose->vpdq_query_percent == 10);
+
+  event.set_action("collection.update");
+  auto updated = store::UpdateCollection(conn, "loose", {.vpdq_stored_percent = {}, .vpdq_query_percent = 30}, event);
+  REQUIRE_MESSAGE(updated.ok(), updated.status().ToString());
+  CHECK(updated->vpdq_stored_percent == 50);  // not given: kept
+  CHECK(updated->vpdq_query_percent == 30);
+  auto listed = store::ListCollections(conn, std::nullopt);
+  REQUIRE(listed.ok());
+  REQUIRE(listed->size() == 2);
+  CHECK((*listed)[1].name == "loose");
+  CHECK((*listed)[1].vpdq_query_percent == 30);
+  CHECK(store::UpdateCollection(conn, "no-such", {.vpdq_stored_percent = 60, .vpdq_query_percent = {}}, event)
+            .status()
+            .code() == ErrorCode::kNotFound);
+  // The API refuses these first; the schema holds the same bounds.
+  CHECK_FALSE(store::UpdateCollection(conn, "loose", {.vpdq_stored_percent = 0, .vpdq_query_percent = {}}, event).ok());
+  CHECK_FALSE(
+      store::UpdateCollection(conn, "loose", {.vpdq_stored_percent = {}, .vpdq_query_percent = 101}, event).ok());
+  auto after = store::ListCollections(conn, std::nullopt);
+  REQUIRE(after.ok());
+  CHECK((*after)[1].vpdq_stored_percent == 50);
+  CHECK((*after)[1].vpdq_query_percent == 30);
+}
