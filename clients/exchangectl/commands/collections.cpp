@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// exchangectl collections list | create NAME | grant NAME ORG read|write|none
+// exchangectl collections list | create NAME | update NAME | grant NAME ORG read|write|none
 #include <cstdio>
 
 #include "commands/cli.h"
@@ -34,8 +34,28 @@ int RunCollections(Invocation& in) {
   in.flags.String("attribution", "", &attribution, "named (default) or anonymous");
   in.flags.Int("dispute-min-orgs", "", &dispute_min_orgs,
                "organisations that must dispute before a signal is disputed");
+  // -1: not given (create: the exchange's defaults; update: unchanged).
+  int64_t vpdq_stored_percent = -1, vpdq_query_percent = -1;
+  in.flags.Int("vpdq-stored-percent", "", &vpdq_stored_percent,
+               "videos: share of a stored video's frames a vPDQ match needs, 1-100 (default 80)");
+  in.flags.Int("vpdq-query-percent", "", &vpdq_query_percent,
+               "videos: share of the queried video's frames a vPDQ match needs, 0-100 (default 0)");
   in.flags.String("reason", "", &reason, "why (kept in the audit log)");
   in.Parse();
+  if (vpdq_stored_percent != -1 && (vpdq_stored_percent < 1 || vpdq_stored_percent > 100)) {
+    return in.UsageError("--vpdq-stored-percent must be 1-100");
+  }
+  if (vpdq_query_percent != -1 && (vpdq_query_percent < 0 || vpdq_query_percent > 100)) {
+    return in.UsageError("--vpdq-query-percent must be 0-100");
+  }
+  auto print_collection = [&](const v1::Collection& c, const char* verb) {
+    if (in.cli.json()) {
+      PrintJson(c);
+    } else {
+      std::printf("%s collection %s (vPDQ thresholds: stored %u %%, query %u %%)\n", verb, c.name().c_str(),
+                  c.vpdq_stored_percent(), c.vpdq_query_percent());
+    }
+  };
   return in.RunVerb({
       {"list", 1,
        [&](ApiClient& api, const std::vector<std::string>&) {
@@ -56,13 +76,22 @@ int RunCollections(Invocation& in) {
            c->set_dispute_min_orgs(static_cast<uint32_t>(dispute_min_orgs));
            c->set_dispute_needs_majority(true);
          }
+         if (vpdq_stored_percent != -1) c->set_vpdq_stored_percent(static_cast<uint32_t>(vpdq_stored_percent));
+         if (vpdq_query_percent != -1) c->set_vpdq_query_percent(static_cast<uint32_t>(vpdq_query_percent));
          v1::Collection created;
          if (Status s = api.Call("POST", "/v1/collections", &request, &created); !s.ok()) return Fail(s);
-         if (in.cli.json()) {
-           PrintJson(created);
-         } else {
-           std::printf("created collection %s\n", created.name().c_str());
-         }
+         print_collection(created, "created");
+         return 0;
+       }},
+      {"update", 2,
+       [&](ApiClient& api, const std::vector<std::string>& pos) {
+         v1::UpdateCollectionRequest request;
+         if (vpdq_stored_percent != -1) request.set_vpdq_stored_percent(static_cast<uint32_t>(vpdq_stored_percent));
+         if (vpdq_query_percent != -1) request.set_vpdq_query_percent(static_cast<uint32_t>(vpdq_query_percent));
+         request.set_reason(reason);
+         v1::Collection updated;
+         if (Status s = api.Call("PATCH", "/v1/collections/" + pos[1], &request, &updated); !s.ok()) return Fail(s);
+         print_collection(updated, "updated");
          return 0;
        }},
       {"grant", 4,
@@ -85,12 +114,17 @@ int RunCollections(Invocation& in) {
 }
 
 extern const Command kCollectionsCommand = {
-    "collections", "list, create and grant access to collections",
+    "collections", "list, create, update and grant access to collections",
     "usage: exchangectl collections list\n"
     "       exchangectl collections create NAME [--description D] [--kinds md5,pdq,...] [--require category,...]\n"
     "                                   [--attribution named|anonymous] [--dispute-min-orgs N]\n"
+    "                                   [--vpdq-stored-percent P] [--vpdq-query-percent P]\n"
+    "       exchangectl collections update NAME [--vpdq-stored-percent P] [--vpdq-query-percent P] [--reason R]\n"
     "       exchangectl collections grant NAME ORG read|write|none [--reason R]\n\n"
-    "Collections are sharing scopes; creating them and granting access is for coalition admins.",
+    "Collections are sharing scopes; creating and changing them and granting access is for coalition admins.\n"
+    "The vPDQ thresholds are what lookups and mirrors (after their next sync) match videos with when a\n"
+    "request names none: a stored video matches when the query matches P % of its usable frames (default 80)\n"
+    "and it matches P % of the query's (default 0).",
     Command::Flags::kConnection, RunCollections};
 
 }  // namespace exchange::client

@@ -87,7 +87,7 @@ int RunLookup(Invocation& in) {
   const std::vector<std::string> vpdq_values = in.TakeRepeated("vpdq");
   const std::vector<std::string> videos = in.TakeRepeated("video");
   std::string unused_vpdq, unused_video, seconds_per_hash = "0";
-  int64_t stored_percent = 80, query_percent = 0;
+  int64_t stored_percent = -1, query_percent = -1;  // -1: not given, the collection's
   in.flags.String("collection", "", &collection, "the collection to look in");
   in.flags.String("kind", "", &kind, "the kind of every VALUE given");
   in.flags.String("file", "", &unused_file, "a file to hash and look up (repeatable)");
@@ -98,15 +98,19 @@ int RunLookup(Invocation& in) {
   in.flags.String("video", "", &unused_video, "a video file to hash (vPDQ) and look up (repeatable)");
   in.flags.String("seconds-per-hash", "", &seconds_per_hash, "videos: hash one frame every S seconds (0: every frame)");
   in.flags.Int("vpdq-stored-percent", "", &stored_percent,
-               "videos: share of a stored video's frames that must match, 1-100 (default 80)");
+               "videos: share of a stored video's frames that must match, 1-100 (default: the collection's, 80)");
   in.flags.Int("vpdq-query-percent", "", &query_percent,
-               "videos: share of the queried video's frames that must match, 0-100 (default 0)");
+               "videos: share of the queried video's frames that must match, 0-100 (default: the collection's, 0)");
   in.Parse({{&collection, "--collection C"}});
   if (!kind.empty() && !signals::ParseKind(kind)) return in.UsageError(signals::UnknownKindMessage(kind));
   if (max_distance < 1 || max_distance > 63) return in.UsageError("--max-distance must be 1-63");
   if (limit < 1 || limit > 1000) return in.UsageError("--limit must be 1-1000");
-  if (stored_percent < 1 || stored_percent > 100) return in.UsageError("--vpdq-stored-percent must be 1-100");
-  if (query_percent < 0 || query_percent > 100) return in.UsageError("--vpdq-query-percent must be 0-100");
+  if (stored_percent != -1 && (stored_percent < 1 || stored_percent > 100)) {
+    return in.UsageError("--vpdq-stored-percent must be 1-100");
+  }
+  if (query_percent != -1 && (query_percent < 0 || query_percent > 100)) {
+    return in.UsageError("--vpdq-query-percent must be 0-100");
+  }
   char* end = nullptr;
   const double seconds = std::strtod(seconds_per_hash.c_str(), &end);
   if (seconds_per_hash.empty() || *end != '\0' || !(seconds >= 0 && seconds <= 1e6)) {
@@ -185,8 +189,8 @@ int RunLookup(Invocation& in) {
   std::size_t next_value = 0, next_hash = 0, next_vpdq = 0;
   while (next_value < values.size() || next_hash < hashes.size() || next_vpdq < vpdqs.size()) {
     v1::LookupRequest request;
-    request.set_vpdq_stored_percent(static_cast<uint32_t>(stored_percent));
-    request.set_vpdq_query_percent(static_cast<uint32_t>(query_percent));
+    if (stored_percent != -1) request.set_vpdq_stored_percent(static_cast<uint32_t>(stored_percent));
+    if (query_percent != -1) request.set_vpdq_query_percent(static_cast<uint32_t>(query_percent));
     request.set_max_distance(static_cast<uint32_t>(max_distance));
     request.set_limit(static_cast<uint32_t>(limit));
     const std::size_t first_value = next_value, first_hash = next_hash;

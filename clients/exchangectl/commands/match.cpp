@@ -337,13 +337,14 @@ int RunMatch(Invocation& in) {
   in.flags.String("file", "", &unused_file, "a file to hash and match (repeatable)");
   in.flags.Int("max-distance", "", &max_distance, "PDQ near-match distance, 0-63 (0: exact only)");
   in.flags.Bool("dihedral", "", &dihedral, "also match an image's 7 rotations and flips");
-  std::string seconds_per_hash, stored_percent = "80", query_percent = "0";
+  // Empty: the collection's thresholds as the mirror's last sync recorded them.
+  std::string seconds_per_hash, stored_percent, query_percent;
   in.flags.String("seconds-per-hash", "", &seconds_per_hash,
                   "videos: hash one frame every S seconds (0: every frame; default 0, streams 1)");
   in.flags.String("vpdq-stored-percent", "", &stored_percent,
-                  "videos: share of a stored video's frames that must match (default 80)");
+                  "videos: share of a stored video's frames that must match (default: the collection's, 80)");
   in.flags.String("vpdq-query-percent", "", &query_percent,
-                  "videos: share of the queried video's frames that must match (default 0)");
+                  "videos: share of the queried video's frames that must match (default: the collection's, 0)");
   std::string stream, window = "30", window_step = "5";
   int64_t stream_min_frames = 5;
   in.flags.String("stream", "", &stream,
@@ -365,8 +366,8 @@ int RunMatch(Invocation& in) {
     if (!number(seconds_per_hash, 1e6, video_options.seconds_per_hash)) {
       return Fail(Status::InvalidArgument("--seconds-per-hash must be a number of seconds >= 0"));
     }
-    if (!number(stored_percent, 100, vpdq_rule.stored_percent) ||
-        !number(query_percent, 100, vpdq_rule.query_percent)) {
+    if ((!stored_percent.empty() && !number(stored_percent, 100, vpdq_rule.stored_percent)) ||
+        (!query_percent.empty() && !number(query_percent, 100, vpdq_rule.query_percent))) {
       return Fail(Status::InvalidArgument("--vpdq-stored-percent and --vpdq-query-percent must be 0-100"));
     }
   }
@@ -384,6 +385,8 @@ int RunMatch(Invocation& in) {
 
   if (max_distance < 0 || max_distance > 63) return Fail(Status::InvalidArgument("--max-distance must be 0-63"));
   vpdq_rule.max_distance = static_cast<int>(max_distance);
+  if (stored_percent.empty()) vpdq_rule.stored_percent = (*mirror)->settings().vpdq_stored_percent;
+  if (query_percent.empty()) vpdq_rule.query_percent = (*mirror)->settings().vpdq_query_percent;
 
   if (!stream.empty()) {
     if (!in.positionals().empty() || !files.empty() || !kind.empty()) {
@@ -509,9 +512,11 @@ extern const Command kMatchCommand = {
     "PDQ hashes, given or computed, also near-match stored pdq signals within --max-distance (exact, no\n"
     "missed match); --dihedral also tries an image's rotations and mirror images.\n"
     "A video (decoded with FFmpeg; every frame, or one every --seconds-per-hash S) matches a stored vpdq signal\n"
-    "when at least --vpdq-stored-percent (80) of the stored video's frames and --vpdq-query-percent (0) of its\n"
-    "own match a frame within --max-distance (frames of quality < 50 ignored, repeats counted once); both shares\n"
-    "are printed. Each frame of quality >= 50 also near-matches stored pdq signals (a known image in a video).\n"
+    "when at least --vpdq-stored-percent of the stored video's frames and --vpdq-query-percent of its own\n"
+    "match a frame within --max-distance (frames of quality < 50 ignored, repeats counted once); both shares\n"
+    "are printed; the two thresholds default to the collection's as the last sync recorded them (80 and 0\n"
+    "unless an admin changed them).\n"
+    "Each frame of quality >= 50 also near-matches stored pdq signals (a known image in a video).\n"
     "--stream reads a live stream (- for stdin, a udp://, tcp://, http(s):// or srt:// URL, a file or a named\n"
     "pipe; e.g. MPEG-TS from ffmpeg) and prints\n"
     "each match as it happens, one line (one JSON object with --output json) per event, flushed at once.\n"

@@ -6,6 +6,7 @@
 // it; the evidence is in DIR/evidence/), 5 the mirror failed `mirror verify`.
 #include <signal.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -16,6 +17,7 @@
 #include "commands/command.h"
 #include "commands/commands.h"
 #include "common/time_format.h"
+#include "exchange/v1/collections.pb.h"
 #include "formats/json_text.h"
 #include "formats/lists.h"
 #include "formats/progress.h"
@@ -91,6 +93,33 @@ void PrintRefused(const Cli& cli, const SyncResult& r) {
   std::fprintf(stderr, "exchangectl: %s\n", r.status.message().c_str());
 }
 
+// Records the collection's matching settings (its vPDQ thresholds) in the
+// mirror, as GET /v1/collections describes them. They are not part of the
+// signed log, so nothing verifies them; a failure keeps the mirror's last
+// ones and is only a warning, since the verified entries were applied.
+void RecordCollectionSettings(ApiClient& api, Mirror& mirror, const std::string& collection) {
+  v1::ListCollectionsResponse list;
+  Status s = api.Call("GET", "/v1/collections", nullptr, &list);
+  const v1::Collection* found = nullptr;
+  for (const auto& c : list.collections()) {
+    if (c.name() == collection) found = &c;
+  }
+  if (s.ok() && found == nullptr) s = Status::NotFound("the exchange does not list collection " + collection);
+  if (s.ok() && found->vpdq_stored_percent() == 0)
+    s = Status::FailedPrecondition("the exchange names no vPDQ thresholds (an older exchanged)");
+  if (s.ok()) {
+    MirrorSettings settings;
+    settings.vpdq_stored_percent = static_cast<int>(std::min<uint32_t>(found->vpdq_stored_percent(), 100));
+    settings.vpdq_query_percent = static_cast<int>(std::min<uint32_t>(found->vpdq_query_percent(), 100));
+    s = mirror.RecordSettings(settings);
+  }
+  if (!s.ok()) {
+    std::fprintf(stderr, "exchangectl: warning: the settings of collection %s were not recorded (%s); match keeps %s\n",
+                 collection.c_str(), s.message().c_str(),
+                 mirror.settings().recorded ? "the last ones recorded" : "the defaults");
+  }
+}
+
 }  // namespace
 
 int RunSync(Invocation& in) {
@@ -142,6 +171,7 @@ int RunSync(Invocation& in) {
     SyncResult result = SyncMirror(**api, **mirror, options, progress);
     switch (result.failure) {
       case SyncFailure::kNone:
+        RecordCollectionSettings(**api, **mirror, collection);
         // While following, a round that found nothing new says nothing.
         if (round == 0 || result.report.new_size != result.report.old_size) {
           PrintSynced(in.cli, dir, collection, result.report);

@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <charconv>
 #include <ctime>
+#include <span>
 
 #include "common/files.h"
 #include "mirror/entries_file.h"
@@ -22,6 +23,9 @@ namespace {
 
 constexpr std::size_t kStagingFlushBytes = 4u << 20;
 constexpr const char* kFormatVersion = "1";
+// meta keys of MirrorSettings; a mirror without them (synced before they existed) has the defaults.
+constexpr const char* kVpdqStoredPercentKey = "vpdq_stored_percent";
+constexpr const char* kVpdqQueryPercentKey = "vpdq_query_percent";
 
 // The entry's state, or InvalidArgument when the bytes are not a FeedEntry of `collection`.
 Result<v1::FeedEntry> ParseEntry(std::string_view bytes, uint64_t index, std::string_view collection) {
@@ -37,6 +41,20 @@ Result<v1::FeedEntry> ParseEntry(std::string_view bytes, uint64_t index, std::st
     return Status::InvalidArgument("entry " + std::to_string(index) + " names no signal");
   }
   return entry;
+}
+
+using MetaRow = std::pair<const char*, std::string>;
+
+// Writes each (key, value) into `meta`, inside the caller's transaction.
+Status UpsertMeta(SqliteDatabase& db, std::span<const MetaRow> rows) {
+  Statement meta(db.handle, kUpsertMeta);
+  if (Status s = meta.prepared(); !s.ok()) return s;
+  for (const auto& [key, value] : rows) {
+    meta.Text(1, key);
+    meta.Blob(2, value);
+    if (Status s = meta.Run(); !s.ok()) return s;
+  }
+  return Status::Ok();
 }
 
 }  // namespace
@@ -158,7 +176,13 @@ Status Mirror::LoadHead() {
       head_.log_bytes = number(value);
     else if (key == "synced_at")
       head_.synced_at = static_cast<int64_t>(number(value));
+    else if (key == kVpdqStoredPercentKey)
+      settings_.vpdq_stored_percent = static_cast<int>(number(value));
+    else if (key == kVpdqQueryPercentKey)
+      settings_.vpdq_query_percent = static_cast<int>(number(value));
+    if (key == kVpdqStoredPercentKey || key == kVpdqQueryPercentKey) settings_.recorded = true;
   }
+  if (settings_.vpdq_stored_percent > 100 || settings_.vpdq_query_percent > 100) numbers_ok = false;
   if (!numbers_ok) return Status::Internal("state.sqlite: meta holds a malformed number");
   if (!format.empty() && format != kFormatVersion) {
     return Status::FailedPrecondition("the mirror in " + dir_.string() + " has format " + format +
@@ -260,9 +284,7 @@ Status Mirror::Commit(const CommitRequest& request) {
   for (const auto& h : request.tree.hashes()) compact.append(reinterpret_cast<const char*>(h.data()), h.size());
   const uint64_t log_bytes = head_.log_bytes + staged_bytes_;
   const int64_t now = std::time(nullptr);
-  Statement meta(db_->handle, kUpsertMeta);
-  if (Status s = meta.prepared(); !s.ok()) return rollback(s);
-  const std::pair<const char*, std::string> rows[] = {
+  const MetaRow rows[] = {
       {"format", kFormatVersion},
       {"collection", request.collection},
       {"origin", request.origin},
@@ -273,11 +295,7 @@ Status Mirror::Commit(const CommitRequest& request) {
       {"log_bytes", std::to_string(log_bytes)},
       {"synced_at", std::to_string(now)},
   };
-  for (const auto& [key, value] : rows) {
-    meta.Text(1, key);
-    meta.Blob(2, value);
-    if (Status s = meta.Run(); !s.ok()) return rollback(s);
-  }
+  if (Status s = UpsertMeta(*db_, rows); !s.ok()) return rollback(s);
   if (Status s = db_->Exec("COMMIT"); !s.ok()) return rollback(s);
 
   head_.collection = request.collection;
@@ -292,6 +310,27 @@ Status Mirror::Commit(const CommitRequest& request) {
   staged_bytes_ = 0;
   // 3. The human-readable copy; a crash before this is repaired by the next Open.
   (void)WriteCheckpointCopy();
+  return Status::Ok();
+}
+
+Status Mirror::RecordSettings(const MirrorSettings& settings) {
+  if (mode_ != Mode::kWrite) return Status::FailedPrecondition("the mirror is open read-only");
+  const MetaRow rows[] = {
+      {kVpdqStoredPercentKey, std::to_string(settings.vpdq_stored_percent)},
+      {kVpdqQueryPercentKey, std::to_string(settings.vpdq_query_percent)},
+  };
+  // Both rows or neither.
+  if (Status s = db_->Exec("BEGIN IMMEDIATE"); !s.ok()) return s;
+  if (Status s = UpsertMeta(*db_, rows); !s.ok()) {
+    (void)db_->Exec("ROLLBACK");
+    return s;
+  }
+  if (Status s = db_->Exec("COMMIT"); !s.ok()) {
+    (void)db_->Exec("ROLLBACK");
+    return s;
+  }
+  settings_ = settings;
+  settings_.recorded = true;
   return Status::Ok();
 }
 

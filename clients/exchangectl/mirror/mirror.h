@@ -11,7 +11,9 @@
 //                 (the entries replayed as an upsert by kind and value), and
 //                 `meta`: collection, origin, size, root, compact range, the
 //                 signed checkpoint note and the committed length of
-//                 entries.log.
+//                 entries.log; and the collection's settings as the
+//                 exchange last described them (GET /v1/collections: not
+//                 part of the signed log, so not verified).
 //   checkpoint    a copy of the last verified checkpoint note, for people
 //                 and scripts; `meta` holds the authoritative one.
 //   lock          flock'ed by the one process allowed to change the mirror.
@@ -58,6 +60,14 @@ struct MirrorHead {
   int64_t synced_at = 0;                 // Unix seconds of the last commit
 };
 
+// A collection's settings that matching applies (Collection in
+// collections.proto), recorded by sync beside the verified head.
+struct MirrorSettings {
+  int vpdq_stored_percent = 80;  // the exchange's defaults until a sync records the collection's
+  int vpdq_query_percent = 0;
+  bool recorded = false;  // whether a sync recorded them (false: the defaults above)
+};
+
 struct CommitRequest {
   std::string collection;
   std::string origin;
@@ -79,6 +89,7 @@ class Mirror {
 
   const std::filesystem::path& dir() const { return dir_; }
   const MirrorHead& head() const { return head_; }
+  const MirrorSettings& settings() const { return settings_; }
 
   // --- Writing (Mode::kWrite) ---
 
@@ -97,6 +108,8 @@ class Mirror {
   // of `request.collection` (the caller discards the staged entries), other
   // codes for local failures. Precondition: request.tree.size() == head().size + staged().
   Status Commit(const CommitRequest& request);
+  // Records the collection's settings (settings.recorded is set); independent of Commit.
+  Status RecordSettings(const MirrorSettings& settings);
 
   // --- Reading ---
 
@@ -124,6 +137,7 @@ class Mirror {
   std::filesystem::path dir_;
   Mode mode_;
   MirrorHead head_;
+  MirrorSettings settings_;
   std::unique_ptr<SqliteDatabase> db_;
   int log_fd_ = -1;
   int lock_fd_ = -1;
