@@ -8,9 +8,11 @@
 // within a second of the splice (20 s) and a report time within the
 // documented bound (pdq/vpdq_window.h: before T + (M + 1) × S + step, here
 // 20 + 9 + 5 s); the image once, at 30 s; nothing else. No -re: stream time,
-// not wall time, is what counts.
+// not wall time, is what counts. The same recording served by ffmpeg over
+// TCP (a network source, read as it is served) gives the same report.
 #include <doctest/doctest.h>
 
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -169,6 +171,34 @@ TEST_CASE("streams: a known clip spliced into a live MPEG-TS stream is reported 
       text.out);
   CHECK(Lines(text.out).size() == 2);
   MESSAGE(text.out);
+
+  // A network source: ffmpeg serves the recording over TCP (it listens, exchangectl connects) at 5× its
+  // own rate, so about 10 s; the clip is reported at the same stream time as from the pipe.
+  {
+    const int port = testing::FreePort();
+    const std::string url = "tcp://127.0.0.1:" + std::to_string(port);
+    const std::string script =
+        "ffmpeg -nostdin -hide_banner -v error -readrate 5 -i " + ShellQuote(stream) + " -c copy -f mpegts " +
+        ShellQuote(url + "?listen=1") + " 2>" + ShellQuote(dir + "/serve.log") + " & server=$!\n" +
+        "for i in $(seq 100); do ss -ltnH 'sport = :" + std::to_string(port) +
+        "' | grep -q . && break; sleep 0.1; done\n" + ctl + " match --mirror " + ShellQuote(mirror) + " --stream " +
+        ShellQuote(url) + " --output json 2>" + ShellQuote(dir + "/tcp.err") +
+        "\nrc=$?; kill $server 2>/dev/null; wait $server; exit $rc";
+    const auto started = std::chrono::steady_clock::now();
+    auto served = testing::RunCommand(script);
+    const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    const std::string tcp_err = testing::ReadText(dir + "/tcp.err");
+    CHECK_MESSAGE(served.exit_code == 0, served.output << tcp_err << testing::ReadText(dir + "/serve.log"));
+    CHECK_MESSAGE(tcp_err.find("stream ended after 49.") != std::string::npos, tcp_err);
+    CHECK_MESSAGE(wall > 8.0, wall);  // read as it was served, not as fast as a file
+    const std::vector<std::string> tcp_events = Lines(served.output);
+    REQUIRE_MESSAGE(tcp_events.size() == 2, served.output);
+    const std::string& tcp_video =
+        tcp_events[0].find("\"event\": \"video\"") != std::string::npos ? tcp_events[0] : tcp_events[1];
+    CHECK_MESSAGE(Number(tcp_video, "stream_time") == first, tcp_video);
+    CHECK_MESSAGE(Number(tcp_video, "report_time") == reported, tcp_video);
+    MESSAGE("over tcp in " << wall << " s: " << served.output);
+  }
 
   // Joined mid-way (the first 100,000 bytes cut, mid-packet and mid-picture): damaged frames are skipped,
   // the stream's clock starts at the first frame read, and the clip is still found.
