@@ -14,12 +14,16 @@
 # as nobody) and as a normal user.
 #
 # Knobs (environment): BENCH_CONNECTIONS (64), BENCH_THREADS (2),
-# BENCH_WARMUP (1 s), BENCH_DURATION (5 s), BENCH_RUNS (5), NGINX (/usr/sbin/nginx).
+# BENCH_WARMUP (1 s), BENCH_DURATION (5 s), BENCH_RUNS (5), NGINX (/usr/sbin/nginx),
+# BENCH_PROFILE (1: after the rounds, one more run of nginx and of exchanged
+# with Protobuf under perf, to show where each server's CPU time goes; 0: none).
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 # shellcheck source=bench/lib/common.sh
 source "$root/bench/lib/common.sh"
+# shellcheck source=bench/lib/profile.sh
+source "$root/bench/lib/profile.sh"
 bin="$root/build/bin"
 nginx=${NGINX:-/usr/sbin/nginx}
 connections=${BENCH_CONNECTIONS:-64}
@@ -128,6 +132,29 @@ for ((round = 1; round <= runs; round++)); do
 done
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 
+# One more run of NAME with the server's processes sampled by perf (not part
+# of the figures above: sampling costs the server a little).
+profile_one() {
+  local name=$1
+  # shellcheck disable=SC2086  # pids is a list
+  "$bin/loadgen" --url "${url[$name]}" --ca "$EXCHANGE_CA" --cert "$ALPHA_CERT" --key "$ALPHA_KEY" \
+    --connections "$connections" --threads "$threads" --warmup "$warmup" --duration "$duration" \
+    --header "Accept: ${accept[$name]}" >/dev/null &
+  loadgen_pid=$!
+  sleep "$warmup"
+  # shellcheck disable=SC2086
+  bench_profile_record "$work/$name.perf" "$duration" ${pids[$name]}
+  wait "$loadgen_pid" || true
+  loadgen_pid=
+}
+profiled=()
+if [ "${BENCH_PROFILE:-1}" = 1 ] && bench_profile_available; then
+  for name in nginx exchanged_protobuf; do
+    log "profiling $name with perf"
+    profile_one "$name" && profiled+=("$name")
+  done
+fi
+
 median() {  # NAME FIELD: the median of FIELD over NAME's runs
   while read -r line; do bench_json_field "$line" "$2"; done <"$work/$1.runs" | bench_median
 }
@@ -235,6 +262,28 @@ for ((round = 1; round <= runs; round++)); do
 done
 echo
 echo "</details>"
+if [ ${#profiled[@]} -gt 0 ]; then
+  cat <<MD
+
+### Where each server's CPU time goes
+
+One more run of each under \`perf record -e cpu-clock\` (a timer, sampled $duration s; self time, no call chains),
+scaled to the median server CPU time per request above. Library rows of at least 1 %, then function rows of at least 1 %.
+MD
+  for name in "${profiled[@]}"; do
+    us=$(median "$name" server_cpu_us)
+    echo
+    echo "**${label[$name]}** — $us µs of server CPU per request"
+    echo
+    echo "| library | share | µs/request |"
+    echo "|---|---:|---:|"
+    bench_profile_rows "$work/$name.perf" dso 1 "$us"
+    echo
+    echo "| function | share | µs/request |"
+    echo "|---|---:|---:|"
+    bench_profile_rows "$work/$name.perf" sym 1 "$us"
+  done
+fi
 if [ -n "$invalid" ]; then
   log "not valid: ${invalid%; }"
   exit 1
