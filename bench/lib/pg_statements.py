@@ -5,8 +5,10 @@
     python3 pg_statements.py explain SERVER_LOG OFFSET TEXT
 
 Both read the log from byte OFFSET on (the start of the phase measured). Each
-"duration: X ms  statement|execute NAME: SQL" entry, with the lines that
-continue its SQL and its "parameters:" detail, is one call.
+"duration: X ms  statement|parse|bind|execute NAME: SQL" entry, with the
+lines that continue its SQL and its "parameters:" detail, is one call; parse
+and bind steps are rows of their own, marked "(parse)" and "(bind)" (bind is
+where PostgreSQL plans an unnamed statement).
 
 rows: calls of the same SQL (whitespace folded) summed into one Markdown table
 row "| statement | calls | total s | mean ms | p50 ms | p99 ms |", the most
@@ -21,7 +23,9 @@ import re
 import sys
 
 ENTRY = re.compile(r"^\S+ \S+ \S+ \[(\d+)\] (\w+):  (.*)$")
-DURATION = re.compile(r"duration: ([0-9.]+) ms  (?:statement|execute [^:]*): (.*)$")
+# Simple queries log "statement"; the extended protocol logs its parse, bind
+# (where an unnamed statement is planned) and execute steps, each timed.
+DURATION = re.compile(r"duration: ([0-9.]+) ms  (statement|parse|bind|execute)[^:]*: (.*)$")
 # The benchmark's own statements that switch the log on and off.
 BENCH_OWN = ("ALTER SYSTEM", "SELECT pg_reload_conf()")
 PARAMETER = re.compile(r"\$(\d+) = ('(?:[^']|'')*'|NULL)")
@@ -45,7 +49,9 @@ def calls(text):
         current = None
         duration = DURATION.match(message) if level == "LOG" else None
         if duration:
-            current = [float(duration.group(1)), [duration.group(2).strip()], [], pid]
+            step = duration.group(2)
+            prefix = f"({step}) " if step in ("parse", "bind") else ""
+            current = [float(duration.group(1)), [prefix + duration.group(3).strip()], [], pid]
     if current is not None:
         yield current[0], " ".join(current[1]), current[2]
 
@@ -72,7 +78,7 @@ def rows(logged, per):
 
 
 def explain(logged, text):
-    matching = [call for call in logged if text in call[1]]
+    matching = [call for call in logged if text in call[1] and not call[1].startswith("(")]
     if not matching:
         return
     _, sql, parameters = max(matching, key=lambda call: call[0])
