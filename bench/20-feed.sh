@@ -19,21 +19,10 @@ log() { echo "feed: $*" >&2; }
 
 "$root/scripts/build" --target exchanged --target exchangectl --target feed_bench >&2
 ctl="$bin/exchangectl"
-started=$(date -u '+%Y-%m-%d %H:%M UTC')
-work=$(mktemp -d)
-chmod 755 "$work"
+bench_begin
 nginx_pid=
-cleanup() {
-  set +e
-  [ -n "$nginx_pid" ] && kill -TERM "$nginx_pid" 2>/dev/null && wait "$nginx_pid" 2>/dev/null
-  [ -e "$work/sandbox/.sandbox" ] && "$root/scripts/sandbox" down "$work/sandbox" >&2
-  rm -rf "$work"
-}
-trap cleanup EXIT
-export EXCHANGE_ORG_RATE_LIMIT=${EXCHANGE_ORG_RATE_LIMIT:-1000000000}
-"$root/scripts/sandbox" up "$work/sandbox" >&2
-source "$work/sandbox/env"
-client=(--server "$EXCHANGE_URL" --ca "$EXCHANGE_CA" --cert "$ALPHA_CERT" --key "$ALPHA_KEY" --collection csam-known)
+bench_on_exit() { bench_stop "$nginx_pid"; }
+bench_sandbox_up
 
 log "appending $entries entries in batches of 10,000, then paging and proofs"
 big=$("$bin/feed_bench" "${client[@]}" --entries "$entries" --batch 10000 --proofs "$proofs" --seed 1 \

@@ -11,18 +11,9 @@ source "$root/bench/lib/common.sh"
 bin="$root/build/bin"
 total=${INGEST_SIGNALS:-1000000}
 "$root/scripts/build" --target exchanged --target exchangectl >&2
-started=$(date -u '+%Y-%m-%d %H:%M UTC')
-work=$(mktemp -d)
-chmod 755 "$work"
-cleanup() {
-  set +e
-  [ -e "$work/sandbox/.sandbox" ] && "$root/scripts/sandbox" down "$work/sandbox" >&2
-  rm -rf "$work"
-}
-trap cleanup EXIT
+bench_begin
 export EXCHANGE_ORG_RATE_LIMIT=1000000000
-"$root/scripts/sandbox" up "$work/sandbox" >&2
-source "$work/sandbox/env"
+bench_sandbox_up
 
 # alpha: half the submissions; beta: the other half, 30 % of them alpha's values.
 python3 - "$work" "$total" <<'PY'
