@@ -35,6 +35,12 @@ inline std::string Refusal(signals::Kind kind, std::string_view raw) {
   return result.status().message();
 }
 
+// `s` with ASCII letters in upper case (hex and base64 spellings, other case).
+inline std::string Upper(std::string s) {
+  for (char& c : s) c = static_cast<char>(c >= 'a' && c <= 'z' ? c - 'a' + 'A' : c);
+  return s;
+}
+
 // A row of a table of spellings: `raw`, and what it becomes (CheckCanonical)
 // or the reason it is refused (CheckRefusals).
 struct CanonicalCase {

@@ -24,11 +24,6 @@ const std::string kSha1 = "da39a3ee5e6b4b0d3255bfef95601890afd80709";
 const std::string kSha256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 const std::string kPdq = "f8f8f0cee0f4a84f06370a22038f63f0b36e2ed596621e1d33e6b39c4e9c9b22";
 
-std::string Upper(std::string s) {
-  for (char& c : s) c = static_cast<char>(c >= 'a' && c <= 'z' ? c - 'a' + 'A' : c);
-  return s;
-}
-
 }  // namespace
 
 TEST_CASE("kind names round-trip and only exact lowercase names parse") {
