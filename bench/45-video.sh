@@ -14,10 +14,10 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 # shellcheck source=bench/lib/common.sh
 source "$root/bench/lib/common.sh"
 
+fps=30  # of every generated video
 seconds=${BENCH_VIDEO_SECONDS:-10}
 runs=${BENCH_RUNS:-3}
 cpu=${BENCH_CPU:-0}
-fps=30
 
 "$root/scripts/build" --target exchangectl >&2
 exchangectl="$root/build/bin/exchangectl"
