@@ -38,28 +38,14 @@ log() { echo "whoami: $*" >&2; }
 log "building exchanged, exchangectl and loadgen"
 "$root/scripts/build" --target exchanged --target exchangectl --target loadgen >&2
 
-started=$(date -u '+%Y-%m-%d %H:%M UTC')
-load_before=$(cut -d' ' -f1-3 /proc/loadavg)
-work=$(mktemp -d)
-chmod 755 "$work"  # as root, PostgreSQL and the nginx workers run as nobody and must get in
+bench_begin
 nginx_pid=
 loadgen_pid=
-cleanup() {
-  set +e
-  [ -n "$loadgen_pid" ] && kill -TERM "$loadgen_pid" 2>/dev/null && wait "$loadgen_pid" 2>/dev/null
-  [ -n "$nginx_pid" ] && kill -TERM "$nginx_pid" 2>/dev/null && wait "$nginx_pid" 2>/dev/null
-  [ -e "$work/sandbox/.sandbox" ] && "$root/scripts/sandbox" down "$work/sandbox" >&2
-  rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+bench_on_exit() { bench_stop "$loadgen_pid" "$nginx_pid"; }
 
 # The per-organisation rate limit would answer 429 to all but a few hundred
-# requests a second: raise it out of reach (its bookkeeping still runs).
-export EXCHANGE_ORG_RATE_LIMIT=${EXCHANGE_ORG_RATE_LIMIT:-1000000000}
-"$root/scripts/sandbox" up "$work/sandbox" >&2
-# shellcheck source=/dev/null
-source "$work/sandbox/env"
+# requests a second: bench_sandbox_up raises it out of reach.
+bench_sandbox_up
 exchanged_pid=$(cat "$work/sandbox/exchanged.pid")
 io_threads=${EXCHANGE_IO_THREADS:-$("$bin/exchanged" serve --help 2>&1 | sed -n -E 's/.*--io-threads .*\(default: ([0-9]+)\).*/\1/p')}
 
@@ -130,7 +116,7 @@ for ((round = 1; round <= runs; round++)); do
     run_one "${names[$(((i + round - 1) % ${#names[@]}))]}" "$round"
   done
 done
-load_after=$(cut -d' ' -f1-3 /proc/loadavg)
+load_after=$(bench_load)
 
 # One more run of NAME with the server's processes sampled by perf (not part
 # of the figures above: sampling costs the server a little).

@@ -20,22 +20,10 @@ log() { echo "feed: $*" >&2; }
 
 "$root/scripts/build" --target exchanged --target exchangectl --target feed_bench >&2
 ctl="$bin/exchangectl"
-started=$(date -u '+%Y-%m-%d %H:%M UTC')
-load_before=$(cut -d' ' -f1-3 /proc/loadavg)
-work=$(mktemp -d)
-chmod 755 "$work"
+bench_begin
 nginx_pid=
-cleanup() {
-  set +e
-  [ -n "$nginx_pid" ] && kill -TERM "$nginx_pid" 2>/dev/null && wait "$nginx_pid" 2>/dev/null
-  [ -e "$work/sandbox/.sandbox" ] && "$root/scripts/sandbox" down "$work/sandbox" >&2
-  rm -rf "$work"
-}
-trap cleanup EXIT
-export EXCHANGE_ORG_RATE_LIMIT=${EXCHANGE_ORG_RATE_LIMIT:-1000000000}
-"$root/scripts/sandbox" up "$work/sandbox" >&2
-source "$work/sandbox/env"
-client=(--server "$EXCHANGE_URL" --ca "$EXCHANGE_CA" --cert "$ALPHA_CERT" --key "$ALPHA_KEY" --collection csam-known)
+bench_on_exit() { bench_stop "$nginx_pid"; }
+bench_sandbox_up
 
 log "appending $entries entries in batches of 10,000, then paging and proofs"
 big=$("$bin/feed_bench" "${client[@]}" --entries "$entries" --batch 10000 --proofs "$proofs" --seed 1 \
@@ -118,7 +106,7 @@ $(bench_machine)
 Proof latency is one request at a time on one kept-alive connection, end to end (TLS, HTTP, one PostgreSQL
 query of O(log n) rows), measured at $tree entries.
 
-Load average (1, 5, 15 min) before: $load_before; after: $(cut -d' ' -f1-3 /proc/loadavg) — the machine is shared, so other work may have run alongside.
+Load average (1, 5, 15 min) before: $load_before; after: $(bench_load) — the machine is shared, so other work may have run alongside.
 
 <details><summary>PostgreSQL's own time per statement during the batches of 1,000 and the proofs (its statement log)</summary>
 

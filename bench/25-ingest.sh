@@ -12,19 +12,9 @@ source "$root/bench/lib/profile.sh"
 bin="$root/build/bin"
 total=${INGEST_SIGNALS:-1000000}
 "$root/scripts/build" --target exchanged --target exchangectl >&2
-started=$(date -u '+%Y-%m-%d %H:%M UTC')
-load_before=$(cut -d' ' -f1-3 /proc/loadavg)
-work=$(mktemp -d)
-chmod 755 "$work"
-cleanup() {
-  set +e
-  [ -e "$work/sandbox/.sandbox" ] && "$root/scripts/sandbox" down "$work/sandbox" >&2
-  rm -rf "$work"
-}
-trap cleanup EXIT
+bench_begin
 export EXCHANGE_ORG_RATE_LIMIT=1000000000
-"$root/scripts/sandbox" up "$work/sandbox" >&2
-source "$work/sandbox/env"
+bench_sandbox_up
 
 # alpha: half the submissions; beta: the other half, 30 % of them alpha's values.
 python3 - "$work" "$total" <<'PY'
@@ -115,7 +105,7 @@ The exchange does, per batch, what \\copy does not: validation and canonical for
 table and a set-based merge into signals and contributions, the feed entries and their Merkle nodes, the
 idempotency record, and the commit (fsync) — all in one transaction holding the collection's log lock.
 
-Load average (1, 5, 15 min) before: $load_before; after: $(cut -d' ' -f1-3 /proc/loadavg) — the machine is shared, so other work may have run alongside.
+Load average (1, 5, 15 min) before: $load_before; after: $(bench_load) — the machine is shared, so other work may have run alongside.
 
 ### Where the time goes
 

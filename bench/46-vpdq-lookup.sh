@@ -21,11 +21,10 @@ brute_queries=${BENCH_VPDQ_BRUTE_QUERIES:-4}
 brute_videos=${BENCH_VPDQ_BRUTE_VIDEOS:-1000}
 
 "$root/scripts/build" --target vpdq_bench >&2
-started=$(date -u '+%Y-%m-%d %H:%M UTC')
-load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+bench_begin
 table=$("$root/build/bin/vpdq_bench" --videos "$videos" --frames "$frames" --queries "$queries" \
   --brute-queries "$brute_queries" --brute-videos "$brute_videos")
-load_after=$(cut -d' ' -f1-3 /proc/loadavg)
+load_after=$(bench_load)
 
 cat <<MD
 ## vPDQ lookups: the frame index beside brute force

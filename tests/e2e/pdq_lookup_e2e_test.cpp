@@ -58,8 +58,7 @@ v1::LookupResponse Lookup(client::ApiClient& api, const std::vector<std::string>
 
 TEST_CASE("PDQ lookup: a resized copy is found; a retraction applies within a second") {
   TestExchange ex;
-  auto [admin, alpha] = ex.Clients("admin1", "alpha");
-  testing::CreateCollection(*admin, "images", {"alpha"});
+  auto alpha = testing::CreateCollectionFor(ex, "images", "alpha");
 
   std::vector<uint8_t> bytes = testing::ReadTestBytes(testing::VectorDir("pdq") / "images" / "bridge-1-original.jpg");
   REQUIRE(!bytes.empty());
@@ -82,12 +81,7 @@ TEST_CASE("PDQ lookup: a resized copy is found; a retraction applies within a se
   REQUIRE(alpha->Call("POST", "/v1/collections/images/signals", &submit, nullptr).ok());
 
   // Within a second the index has it.
-  v1::LookupResponse found;
-  for (int i = 0; i < 20; ++i) {
-    found = Lookup(*alpha, {resized});
-    if (found.results(0).matches_size() > 0) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
+  const v1::LookupResponse found = testing::LookupUntilFound([&] { return Lookup(*alpha, {resized}); });
   REQUIRE(found.results(0).matches_size() == 1);
   const auto& match = found.results(0).matches(0);
   CHECK(match.value() == submitted);
@@ -146,19 +140,10 @@ TEST_CASE("PDQ lookup: a resized copy is found; a retraction applies within a se
   CHECK(bad.results(1).matches_size() == 1);
   CHECK(bad.results(1).matches(0).distance() == 0);
 
-  v1::RetractionsRequest retract;
-  auto* r = retract.add_signals();
-  r->set_kind("pdq");
-  r->set_value(submitted);
-  REQUIRE(alpha->Call("POST", "/v1/collections/images/retractions", &retract, nullptr).ok());
-  const auto retracted_at = std::chrono::steady_clock::now();
-  int remaining = 1;
-  while (remaining > 0 && std::chrono::steady_clock::now() - retracted_at < std::chrono::seconds(3)) {
-    remaining = Lookup(*alpha, {resized}).results(0).matches_size();
-    if (remaining) std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  CHECK(remaining == 0);
-  CHECK(std::chrono::steady_clock::now() - retracted_at < std::chrono::seconds(1) + std::chrono::milliseconds(500));
+  testing::Retract(*alpha, "images", "pdq", {submitted});
+  std::chrono::steady_clock::duration waited{};
+  CHECK(testing::WaitForNoMatches([&] { return Lookup(*alpha, {resized}).results(0).matches_size(); }, &waited) == 0);
+  CHECK(waited < std::chrono::seconds(1) + std::chrono::milliseconds(500));
 
   v1::LookupRequest none;
   none.add_pdq(submitted);
