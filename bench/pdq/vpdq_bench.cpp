@@ -99,10 +99,8 @@ int main(int argc, char** argv) {
   flags.Int("brute-queries", "", &brute_queries, "lookups by brute force (also checked against the index)");
   flags.Int("brute-videos", "", &brute_videos, "stored videos brute force compares against (at most --videos)");
   flags.Int("seed", "", &seed, "generator seed");
-  if (auto s = flags.Parse(std::vector<std::string>(argv + 1, argv + argc)); !s.ok()) {
-    std::fprintf(stderr, "vpdq_bench: %s\n", s.ToString().c_str());
-    return 2;
-  }
+  flags.ParseOrExit({argv + 1, argv + argc},
+                    [](const exchange::Status& s) { std::fprintf(stderr, "vpdq_bench: %s\n", s.ToString().c_str()); });
   const uint64_t useed = static_cast<uint64_t>(seed);
   brute_videos = std::clamp<int64_t>(brute_videos, 1, videos);
   brute_queries = std::min(brute_queries, queries);
