@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // Near-duplicate lookup on the server: a resized copy of a submitted image is
-// found by its PDQ hash, a retraction takes effect within a second, and bad
-// queries are answered per item.
+// found by its PDQ hash, a retraction takes effect within a second, bad
+// queries are answered per item, and a server started on existing signals
+// (its index loaded at once from the log) answers as the running one.
 #include <doctest/doctest.h>
 
 #include <fstream>
@@ -144,6 +145,22 @@ TEST_CASE("PDQ lookup: a resized copy is found; a retraction applies within a se
   std::chrono::steady_clock::duration waited{};
   CHECK(testing::WaitForNoMatches([&] { return Lookup(*alpha, {resized}).results(0).matches_size(); }, &waited) == 0);
   CHECK(waited < std::chrono::seconds(1) + std::chrono::milliseconds(500));
+
+  // A server started now loads the log at once: the retracted hash is absent, the other found.
+  {
+    testing::SecondServer restarted(ex, "restarted.log");
+    client::ApiClient api(std::move(client::HttpsClient::Create(restarted.ClientOptionsFor("alpha"))).value());
+    v1::LookupResponse loaded;
+    for (int i = 0; i < 20; ++i) {
+      loaded = Lookup(api, {std::string(64, 'f'), resized}, 31);
+      if (loaded.results(0).matches_size() > 0) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    REQUIRE(loaded.results(0).matches_size() == 1);
+    CHECK(loaded.results(0).matches(0).value() == std::string(64, 'f'));
+    CHECK(loaded.results(1).matches_size() == 0);
+    CHECK(loaded.indexed_through() > 0);
+  }
 
   v1::LookupRequest none;
   none.add_pdq(submitted);

@@ -3,8 +3,9 @@
 // values): a submitted video is found by itself and by a near copy (bits
 // flipped in every frame, frames dropped) with both shares, an unrelated
 // video finds nothing, a retraction takes effect within a second, and a
-// malformed value is answered per query. exchangectl lookup --vpdq and
-// --video ask the same.
+// malformed value is answered per query; a server started on existing
+// signals (its index loaded at once from the log) answers as the running one.
+// exchangectl lookup --vpdq and --video ask the same.
 #include <doctest/doctest.h>
 
 #include <random>
@@ -179,6 +180,23 @@ TEST_CASE("vPDQ lookup: a video and its near copy are found with both shares; a 
         0);
   CHECK(waited < std::chrono::seconds(1) + std::chrono::milliseconds(500));
   CHECK(Lookup(*alpha, {other_value}).results(0).matches_size() == 1);  // the other video stays
+
+  // A server started now loads the log at once: the retracted video is absent, the other found.
+  {
+    testing::SecondServer restarted(ex, "restarted.log");
+    client::ApiClient api(std::move(client::HttpsClient::Create(restarted.ClientOptionsFor("alpha"))).value());
+    v1::LookupResponse loaded;
+    for (int i = 0; i < 20; ++i) {
+      loaded = Lookup(api, {other_value, copy_value});
+      if (loaded.results(0).matches_size() > 0) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    REQUIRE(loaded.results(0).matches_size() == 1);
+    CHECK(loaded.results(0).matches(0).value() == other_value);
+    CHECK(loaded.results(0).matches(0).stored_percent() == 100.0);
+    CHECK(loaded.results(1).matches_size() == 0);
+    CHECK(loaded.indexed_through() > 0);
+  }
 
   v1::LookupRequest not_granted;
   not_granted.add_vpdq(other_value);
