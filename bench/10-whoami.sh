@@ -14,12 +14,16 @@
 # as nobody) and as a normal user.
 #
 # Knobs (environment): BENCH_CONNECTIONS (64), BENCH_THREADS (2),
-# BENCH_WARMUP (1 s), BENCH_DURATION (5 s), BENCH_RUNS (5), NGINX (/usr/sbin/nginx).
+# BENCH_WARMUP (1 s), BENCH_DURATION (5 s), BENCH_RUNS (5), NGINX (/usr/sbin/nginx),
+# BENCH_PROFILE (1: after the rounds, one more run of nginx and of exchanged
+# with Protobuf under perf, to show where each server's CPU time goes; 0: none).
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 # shellcheck source=bench/lib/common.sh
 source "$root/bench/lib/common.sh"
+# shellcheck source=bench/lib/profile.sh
+source "$root/bench/lib/profile.sh"
 bin="$root/build/bin"
 nginx=${NGINX:-/usr/sbin/nginx}
 connections=${BENCH_CONNECTIONS:-64}
@@ -34,28 +38,14 @@ log() { echo "whoami: $*" >&2; }
 log "building exchanged, exchangectl and loadgen"
 "$root/scripts/build" --target exchanged --target exchangectl --target loadgen >&2
 
-started=$(date -u '+%Y-%m-%d %H:%M UTC')
-load_before=$(cut -d' ' -f1-3 /proc/loadavg)
-work=$(mktemp -d)
-chmod 755 "$work"  # as root, PostgreSQL and the nginx workers run as nobody and must get in
+bench_begin
 nginx_pid=
 loadgen_pid=
-cleanup() {
-  set +e
-  [ -n "$loadgen_pid" ] && kill -TERM "$loadgen_pid" 2>/dev/null && wait "$loadgen_pid" 2>/dev/null
-  [ -n "$nginx_pid" ] && kill -TERM "$nginx_pid" 2>/dev/null && wait "$nginx_pid" 2>/dev/null
-  [ -e "$work/sandbox/.sandbox" ] && "$root/scripts/sandbox" down "$work/sandbox" >&2
-  rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+bench_on_exit() { bench_stop "$loadgen_pid" "$nginx_pid"; }
 
 # The per-organisation rate limit would answer 429 to all but a few hundred
-# requests a second: raise it out of reach (its bookkeeping still runs).
-export EXCHANGE_ORG_RATE_LIMIT=${EXCHANGE_ORG_RATE_LIMIT:-1000000000}
-"$root/scripts/sandbox" up "$work/sandbox" >&2
-# shellcheck source=/dev/null
-source "$work/sandbox/env"
+# requests a second: bench_sandbox_up raises it out of reach.
+bench_sandbox_up
 exchanged_pid=$(cat "$work/sandbox/exchanged.pid")
 io_threads=${EXCHANGE_IO_THREADS:-$("$bin/exchanged" serve --help 2>&1 | sed -n -E 's/.*--io-threads .*\(default: ([0-9]+)\).*/\1/p')}
 
@@ -126,7 +116,30 @@ for ((round = 1; round <= runs; round++)); do
     run_one "${names[$(((i + round - 1) % ${#names[@]}))]}" "$round"
   done
 done
-load_after=$(cut -d' ' -f1-3 /proc/loadavg)
+load_after=$(bench_load)
+
+# One more run of NAME with the server's processes sampled by perf (not part
+# of the figures above: sampling costs the server a little).
+profile_one() {
+  local name=$1
+  # shellcheck disable=SC2086  # pids is a list
+  "$bin/loadgen" --url "${url[$name]}" --ca "$EXCHANGE_CA" --cert "$ALPHA_CERT" --key "$ALPHA_KEY" \
+    --connections "$connections" --threads "$threads" --warmup "$warmup" --duration "$duration" \
+    --header "Accept: ${accept[$name]}" >/dev/null &
+  loadgen_pid=$!
+  sleep "$warmup"
+  # shellcheck disable=SC2086
+  bench_profile_record "$work/$name.perf" "$duration" ${pids[$name]}
+  wait "$loadgen_pid" || true
+  loadgen_pid=
+}
+profiled=()
+if [ "${BENCH_PROFILE:-1}" = 1 ] && bench_profile_available; then
+  for name in nginx exchanged_protobuf; do
+    log "profiling $name with perf"
+    profile_one "$name" && profiled+=("$name")
+  done
+fi
 
 median() {  # NAME FIELD: the median of FIELD over NAME's runs
   while read -r line; do bench_json_field "$line" "$2"; done <"$work/$1.runs" | bench_median
@@ -235,6 +248,28 @@ for ((round = 1; round <= runs; round++)); do
 done
 echo
 echo "</details>"
+if [ ${#profiled[@]} -gt 0 ]; then
+  cat <<MD
+
+### Where each server's CPU time goes
+
+One more run of each under \`perf record -e cpu-clock\` (a timer, sampled $duration s; self time, no call chains),
+scaled to the median server CPU time per request above. Library rows of at least 1 %, then function rows of at least 1 %.
+MD
+  for name in "${profiled[@]}"; do
+    us=$(median "$name" server_cpu_us)
+    echo
+    echo "**${label[$name]}** — $us µs of server CPU per request"
+    echo
+    echo "| library | share | µs/request |"
+    echo "|---|---:|---:|"
+    bench_profile_rows "$work/$name.perf" dso 1 "$us"
+    echo
+    echo "| function | share | µs/request |"
+    echo "|---|---:|---:|"
+    bench_profile_rows "$work/$name.perf" sym 1 "$us"
+  done
+fi
 if [ -n "$invalid" ]; then
   log "not valid: ${invalid%; }"
   exit 1

@@ -26,29 +26,12 @@ log() { echo "replica: $*" >&2; }
 
 "$root/scripts/build" --target exchanged --target exchangectl --target feed_bench >&2
 ctl="$bin/exchangectl"
-started=$(date -u '+%Y-%m-%d %H:%M UTC')
-work=$(mktemp -d)
-chmod 755 "$work"
-cleanup() {
-  set +e
-  [ -e "$work/standby/pg.url" ] && "$root/scripts/lib/pgcluster.sh" down "$work/standby" >&2
-  # sandbox down also stops exchanged-replica (its pid file is in the sandbox's folder).
-  [ -e "$work/sandbox/.sandbox" ] && "$root/scripts/sandbox" down "$work/sandbox" >&2
-  rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-now() { date +%s.%N; }
-since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.2f", b - a }'; }
-rate() { awk -v n="$1" -v s="$2" 'BEGIN { printf "%.0f", n / s }'; }
-
-export EXCHANGE_ORG_RATE_LIMIT=${EXCHANGE_ORG_RATE_LIMIT:-1000000000}
-"$root/scripts/sandbox" up "$work/sandbox" >&2
-# shellcheck source=/dev/null
-source "$work/sandbox/env"
+bench_begin
+# Before the sandbox goes down; sandbox down also stops exchanged-replica (its
+# pid file is in the sandbox's folder).
+bench_on_exit() { [ -e "$work/standby/pg.url" ] && "$root/scripts/lib/pgcluster.sh" down "$work/standby" >&2; }
+bench_sandbox_up
 sb="$work/sandbox"
-client=(--server "$EXCHANGE_URL" --ca "$EXCHANGE_CA" --cert "$ALPHA_CERT" --key "$ALPHA_KEY" --collection csam-known)
 
 log "appending $entries entries in batches of 10,000"
 "$bin/feed_bench" "${client[@]}" --entries "$entries" --batch 10000 --proofs 1 --seed 1 >/dev/null
@@ -86,11 +69,11 @@ reads() {
 sync_from() {
   rm -rf "$work/mirror"
   local t0
-  t0=$(now)
+  t0=$(bench_now)
   EXCHANGECTL_WITNESS_POLICY= "$ctl" sync --tiles --collection csam-known --mirror "$work/mirror" \
     --server "$1" --ca "$EXCHANGE_CA" --cert "$BETA_CERT" --key "$BETA_KEY" >/dev/null 2>"$work/sync.err" ||
     { log "sync from $1 failed: $(cat "$work/sync.err")"; return 1; }
-  since "$t0"
+  bench_since "$t0"
 }
 
 primary_times=()
@@ -119,8 +102,8 @@ $(bench_machine)
 
 | exchanged | first sync from tiles | entries/s |
 |---|---:|---:|
-| \`--database\` only (0 replicas) | $p s | $(rate "$entries" "$p") |
-| \`--database\` + \`--read-database-url\` (1 replica) | $q s | $(rate "$entries" "$q") |
+| \`--database\` only (0 replicas) | $p s | $(bench_rate "$entries" "$p") |
+| \`--database\` + \`--read-database-url\` (1 replica) | $q s | $(bench_rate "$entries" "$q") |
 
 Tile reads of the replica's server during its syncs: $by_replica from the replica, $by_primary from the
 primary (\`exchange_feed_reads_total\`). Both databases share this machine's CPUs: a replica on its own

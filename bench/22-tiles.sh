@@ -24,40 +24,21 @@ log() { echo "tiles: $*" >&2; }
 [ -x "$nginx" ] || { log "no nginx at $nginx (Debian package nginx-light; scripts/bootstrap installs it)"; exit 1; }
 "$root/scripts/build" --target exchanged --target exchangectl --target feed_bench >&2
 ctl="$bin/exchangectl"
-started=$(date -u '+%Y-%m-%d %H:%M UTC')
-load_before=$(cut -d' ' -f1-3 /proc/loadavg)
-work=$(mktemp -d)
-chmod 755 "$work"
+bench_begin
 nginx_pid=
 behind_pid=
-cleanup() {
-  set +e
-  [ -n "$nginx_pid" ] && kill -TERM "$nginx_pid" 2>/dev/null && wait "$nginx_pid" 2>/dev/null
-  [ -n "$behind_pid" ] && kill -TERM "$behind_pid" 2>/dev/null && wait "$behind_pid" 2>/dev/null
-  [ -e "$work/sandbox/.sandbox" ] && "$root/scripts/sandbox" down "$work/sandbox" >&2
-  rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+bench_on_exit() { bench_stop "$nginx_pid" "$behind_pid"; }
 
-now() { date +%s.%N; }
-since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.2f", b - a }'; }
-rate() { awk -v n="$1" -v s="$2" 'BEGIN { printf "%.0f", n / s }'; }
-
-# Every tile request through nginx is also a grant check in exchanged: raise
-# the per-organisation rate limit out of reach (its bookkeeping still runs).
-export EXCHANGE_ORG_RATE_LIMIT=${EXCHANGE_ORG_RATE_LIMIT:-1000000000}
-"$root/scripts/sandbox" up "$work/sandbox" >&2
-# shellcheck source=/dev/null
-source "$work/sandbox/env"
+# Every tile request through nginx is also a grant check in exchanged:
+# bench_sandbox_up raises the per-organisation rate limit out of reach.
+bench_sandbox_up
 pki="$work/sandbox/pki"
 keys="$work/sandbox/keys"
-client=(--server "$EXCHANGE_URL" --ca "$EXCHANGE_CA" --cert "$ALPHA_CERT" --key "$ALPHA_KEY" --collection csam-known)
 
 log "appending $entries entries in batches of 10,000"
-t0=$(now)
+t0=$(bench_now)
 "$bin/feed_bench" "${client[@]}" --entries "$entries" --batch 10000 --proofs 1 --seed 1 >/dev/null
-fill_seconds=$(since "$t0")
+fill_seconds=$(bench_since "$t0")
 
 # nginx's own credential (organisation edge-cache, no grants), issued by the
 # sandbox's issuing CA and registered like any other.
@@ -140,14 +121,14 @@ requests_of() {  # ROUTE: exchanged's (behind nginx) requests on ROUTE so far, a
 tile_route="/v1/collections/{c}/tlog/tile/{tile...}"
 
 log "curl: $bundles entry bundles through nginx, cache empty ($in_flight in flight)"
-t0=$(now)
+t0=$(bench_now)
 cold_bytes=$(fetch "$ALPHA_CERT" "$ALPHA_KEY")
-cold_seconds=$(since "$t0")
+cold_seconds=$(bench_since "$t0")
 log "curl: the same, from the cache"
 tiles_before=$(requests_of "$tile_route")
-t0=$(now)
+t0=$(bench_now)
 warm_bytes=$(fetch "$ALPHA_CERT" "$ALPHA_KEY")
-warm_seconds=$(since "$t0")
+warm_seconds=$(bench_since "$t0")
 warm_upstream=$(($(requests_of "$tile_route") - tiles_before))
 
 # beta's first sync through the cache, verified into an empty mirror.
@@ -157,21 +138,21 @@ log "exchangectl sync --tiles --in-flight $in_flight through nginx (beta, empty 
 unset EXCHANGECTL_WITNESS_POLICY
 sync_flags=(--collection csam-known --feed-vkey "$FEED_VKEY,$FRESHNESS_VKEY" --tiles --in-flight "$in_flight")
 tiles_before=$(requests_of "$tile_route")
-t0=$(now)
+t0=$(bench_now)
 sync_out=$("$ctl" sync "${sync_flags[@]}" --mirror "$work/mirror-cache" --server "$cache_url" --cert "$BETA_CERT" --key "$BETA_KEY" 2>&1)
-sync_seconds=$(since "$t0")
+sync_seconds=$(bench_since "$t0")
 sync_upstream=$(($(requests_of "$tile_route") - tiles_before))
 log "$sync_out"
 synced=$(sed -n 2p "$work/mirror-cache/checkpoint")
 [ "$synced" = "$size" ] || { log "the mirror holds $synced entries, not $size"; exit 1; }
 # The same first sync straight from exchanged (no cache), for reference.
 log "exchangectl sync --tiles --in-flight $in_flight straight from exchanged (beta, empty mirror)"
-t0=$(now)
+t0=$(bench_now)
 direct_out=$("$ctl" sync "${sync_flags[@]}" --mirror "$work/mirror-direct" --server "https://localhost:$api_port" --cert "$BETA_CERT" --key "$BETA_KEY" 2>&1)
-direct_seconds=$(since "$t0")
+direct_seconds=$(bench_since "$t0")
 log "$direct_out"
 [ "$(sed -n 2p "$work/mirror-direct/checkpoint")" = "$size" ] || { log "the direct mirror is short"; exit 1; }
-load_after=$(cut -d' ' -f1-3 /proc/loadavg)
+load_after=$(bench_load)
 
 # Where the sync's time went: exchangectl reports the part spent applying the
 # verified entries to the mirror's SQLite state; the rest is the checkpoint,
@@ -182,11 +163,11 @@ direct_apply=$(applied_of "$direct_out")
 if [ -z "$sync_apply" ] || [ -z "$direct_apply" ]; then log "exchangectl did not say how long applying took"; exit 1; fi
 sync_fetch=$(awk -v t="$sync_seconds" -v a="$sync_apply" 'BEGIN { printf "%.2f", t - a }')
 direct_fetch=$(awk -v t="$direct_seconds" -v a="$direct_apply" 'BEGIN { printf "%.2f", t - a }')
-sync_fetch_rate=$(rate "$size" "$sync_fetch")
-sync_rate=$(rate "$size" "$sync_seconds")
-warm_rate=$(rate "$size" "$warm_seconds")
-cold_rate=$(rate "$size" "$cold_seconds")
-direct_rate=$(rate "$size" "$direct_seconds")
+sync_fetch_rate=$(bench_rate "$size" "$sync_fetch")
+sync_rate=$(bench_rate "$size" "$sync_seconds")
+warm_rate=$(bench_rate "$size" "$warm_seconds")
+cold_rate=$(bench_rate "$size" "$cold_seconds")
+direct_rate=$(bench_rate "$size" "$direct_seconds")
 share=$(awk -v a="$sync_rate" -v b="$warm_rate" 'BEGIN { printf "%.2f", a / b }')
 verdict() {
   local met=1

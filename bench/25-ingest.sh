@@ -8,21 +8,13 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 source "$root/bench/lib/common.sh"
+source "$root/bench/lib/profile.sh"
 bin="$root/build/bin"
 total=${INGEST_SIGNALS:-1000000}
 "$root/scripts/build" --target exchanged --target exchangectl >&2
-started=$(date -u '+%Y-%m-%d %H:%M UTC')
-work=$(mktemp -d)
-chmod 755 "$work"
-cleanup() {
-  set +e
-  [ -e "$work/sandbox/.sandbox" ] && "$root/scripts/sandbox" down "$work/sandbox" >&2
-  rm -rf "$work"
-}
-trap cleanup EXIT
+bench_begin
 export EXCHANGE_ORG_RATE_LIMIT=1000000000
-"$root/scripts/sandbox" up "$work/sandbox" >&2
-source "$work/sandbox/env"
+bench_sandbox_up
 
 # alpha: half the submissions; beta: the other half, 30 % of them alpha's values.
 python3 - "$work" "$total" <<'PY'
@@ -53,6 +45,13 @@ PY
 log_size() { curl -fsS --cacert "$EXCHANGE_CA" --cert "$ALPHA_CERT" --key "$ALPHA_KEY" \
   "$EXCHANGE_URL/v1/collections/csam-known/checkpoint" | sed -n 2p; }
 echo "ingest: submitting $total signals (alpha and beta at once)" >&2
+# Where the time goes: PostgreSQL logs every statement's duration, and perf
+# samples exchanged for a while in the middle of the run.
+pg_log="$work/sandbox/pg/server.log"
+pg_offset=$(stat -c %s "$pg_log")
+bench_pg_log_statements "$DATABASE_URL" on
+exchanged_pid=$(cat "$work/sandbox/exchanged.pid")
+cpu_before=$(bench_cpu_ticks "$exchanged_pid")
 t0=$(date +%s.%N)
 "$bin/exchangectl" submit --collection csam-known --batch 10000 --cert "$ALPHA_CERT" --key "$ALPHA_KEY" \
   "$work/alpha.csv" >"$work/alpha.out" 2>&1 &
@@ -60,8 +59,18 @@ a=$!
 "$bin/exchangectl" submit --collection csam-known --batch 10000 --cert "$BETA_CERT" --key "$BETA_KEY" \
   "$work/beta.csv" >"$work/beta.out" 2>&1 &
 b=$!
+profiled=
+if bench_profile_available; then
+  sleep 5
+  bench_profile_record "$work/exchanged.perf" 10 "$exchanged_pid" && profiled=1
+fi
 wait "$a" "$b"
 ingest_seconds=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { print b - a }')
+cpu_after=$(bench_cpu_ticks "$exchanged_pid")
+bench_pg_log_statements "$DATABASE_URL" off
+batches=$(((total + 9999) / 10000))
+statement_rows=$(bench_pg_statement_rows "$pg_log" "$pg_offset" "$batches" | awk 'NR <= 14')
+exchanged_us=$(awk -v t=$((cpu_after - cpu_before)) -v hz="$(getconf CLK_TCK)" -v n="$total" 'BEGIN { printf "%.1f", t / hz * 1e6 / n }')
 entries=$(log_size)
 distinct=$(wc -l <"$work/distinct.tsv")
 
@@ -95,4 +104,30 @@ $total submissions of mixed kinds (40 % sha256, 30 % md5, 20 % url, 10 % domain)
 The exchange does, per batch, what \\copy does not: validation and canonical forms, COPY into a staging
 table and a set-based merge into signals and contributions, the feed entries and their Merkle nodes, the
 idempotency record, and the commit (fsync) — all in one transaction holding the collection's log lock.
+
+Load average (1, 5, 15 min) before: $load_before; after: $(bench_load) — the machine is shared, so other work may have run alongside.
+
+### Where the time goes
+
+PostgreSQL's own statement log over the whole run ($batches batches of 10,000; each organisation's batches
+wait for the other's at the collection's log lock, so the lock's statement holds the wait):
+
+| statement | calls | total s | mean ms | p50 ms | p99 ms | ms per batch |
+|---|---:|---:|---:|---:|---:|---:|
+$statement_rows
+
+exchanged itself used $exchanged_us µs of CPU per submission (all threads, user + system, over the run).
 MD
+if [ -n "$profiled" ]; then
+  cat <<MD
+Sampled for 10 s in the middle of the run by \`perf record -e cpu-clock\` (self time), scaled to that figure:
+
+| library | share | µs/submission |
+|---|---:|---:|
+$(bench_profile_rows "$work/exchanged.perf" dso 1 "$exchanged_us")
+
+| function | share | µs/submission |
+|---|---:|---:|
+$(bench_profile_rows "$work/exchanged.perf" sym 1.5 "$exchanged_us")
+MD
+fi

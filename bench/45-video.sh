@@ -14,29 +14,26 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 # shellcheck source=bench/lib/common.sh
 source "$root/bench/lib/common.sh"
 
+fps=30  # of every generated video
 seconds=${BENCH_VIDEO_SECONDS:-10}
 runs=${BENCH_RUNS:-3}
 cpu=${BENCH_CPU:-0}
-fps=30
 
 "$root/scripts/build" --target exchangectl >&2
 exchangectl="$root/build/bin/exchangectl"
 command -v ffmpeg >/dev/null || { echo "45-video: the ffmpeg CLI is missing (scripts/bootstrap installs it)" >&2; exit 1; }
 
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+bench_begin
 
-now() { date +%s.%N; }
 # Seconds taken by the command, pinned to one core; its output is discarded.
 timed() {
   local start end
-  start=$(now)
+  start=$(bench_now)
   taskset -c "$cpu" "$@" >/dev/null
-  end=$(now)
+  end=$(bench_now)
   awk -v s="$start" -v e="$end" 'BEGIN { printf "%.4f\n", e - s }'
 }
 
-load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 sizes=(320x240 1280x720 1920x1080)
 declare -A hash_rate decode_rate frames_of
 all_runs=""
@@ -70,7 +67,7 @@ for size in "${sizes[@]}"; do
   decode_rate[$size]=$(awk -v f="$frames" -v s="$decode_s" 'BEGIN { printf "%.0f", f / s }')
   echo "45-video: $size: hash ${hash_rate[$size]} frames/s, ffmpeg decode ${decode_rate[$size]} frames/s" >&2
 done
-load_after=$(cut -d' ' -f1-3 /proc/loadavg)
+load_after=$(bench_load)
 
 commit=$(git -C "$root" rev-parse --short HEAD)
 echo "## Video: vPDQ hashing on one core"

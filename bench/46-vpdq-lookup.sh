@@ -21,11 +21,10 @@ brute_queries=${BENCH_VPDQ_BRUTE_QUERIES:-4}
 brute_videos=${BENCH_VPDQ_BRUTE_VIDEOS:-1000}
 
 "$root/scripts/build" --target vpdq_bench >&2
-started=$(date -u '+%Y-%m-%d %H:%M UTC')
-load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+bench_begin
 table=$("$root/build/bin/vpdq_bench" --videos "$videos" --frames "$frames" --queries "$queries" \
   --brute-queries "$brute_queries" --brute-videos "$brute_videos")
-load_after=$(cut -d' ' -f1-3 /proc/loadavg)
+load_after=$(bench_load)
 
 cat <<MD
 ## vPDQ lookups: the frame index beside brute force
@@ -41,7 +40,9 @@ stored video and 0 % of the query). $queries lookups on one thread, half near co
 (every frame up to 10 bits away, one in ten dropped), half videos nobody stored. Brute force compares
 $brute_queries of them with the first $brute_videos stored videos; its rate over all $videos is the
 measured time per stored video times $videos. *index = brute force*: lookups where the index's answer,
-restricted to those $brute_videos videos, equals brute force's.
+restricted to those $brute_videos videos, equals brute force's. The index is built at once
+(\`VpdqIndex::Assign\`, as exchanged loads a log at startup); *one by one* is the live path beside it,
+the first videos inserted one at a time into an empty index.
 
 $table
 MD

@@ -2,7 +2,7 @@
 # cmake -DOUTPUT=file.cpp -DFILES=a.html,b.js -P EmbedConsole.cmake
 # Writes the definition of exchange::api::EmbeddedConsoleAssets(): every file
 # of console/ by its name, with its media type, as bytes in the binary.
-string(REPLACE "," ";" FILES "${FILES}")
+include(${CMAKE_CURRENT_LIST_DIR}/EmbedFiles.cmake)
 set(body "")
 foreach(path ${FILES})
   get_filename_component(name ${path} NAME)
@@ -25,17 +25,4 @@ foreach(path ${FILES})
   endif()
   string(APPEND body "    {\"${name}\", \"${type}\", R\"exchange_console(${text})exchange_console\"},\n")
 endforeach()
-file(WRITE ${OUTPUT}.tmp "// Generated from console/* by cmake/EmbedConsole.cmake.
-#include \"api/console_assets.h\"
-
-namespace exchange::api {
-
-const std::vector<ConsoleAsset>& EmbeddedConsoleAssets() {
-  static const std::vector<ConsoleAsset> assets = {
-${body}  };
-  return assets;
-}
-
-}  // namespace exchange::api
-")
-file(COPY_FILE ${OUTPUT}.tmp ${OUTPUT} ONLY_IF_DIFFERENT)
+embed_write(console/* api/console_assets.h exchange::api ConsoleAsset EmbeddedConsoleAssets assets "${body}")

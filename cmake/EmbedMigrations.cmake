@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: Apache-2.0
 # cmake -DOUTPUT=file.cpp -DFILES=a.sql,b.sql -P EmbedMigrations.cmake
 # Writes the definition of exchange::store::EmbeddedMigrations().
-string(REPLACE "," ";" FILES "${FILES}")
+include(${CMAKE_CURRENT_LIST_DIR}/EmbedFiles.cmake)
 set(body "")
 foreach(path ${FILES})
   get_filename_component(name ${path} NAME_WE)
@@ -10,17 +10,4 @@ foreach(path ${FILES})
   file(READ ${path} sql)
   string(APPEND body "    {${version}, \"${name}\", R\"exchange_sql(${sql})exchange_sql\"},\n")
 endforeach()
-file(WRITE ${OUTPUT}.tmp "// Generated from migrations/*.sql by cmake/EmbedMigrations.cmake.
-#include \"store/migration_set.h\"
-
-namespace exchange::store {
-
-const std::vector<Migration>& EmbeddedMigrations() {
-  static const std::vector<Migration> migrations = {
-${body}  };
-  return migrations;
-}
-
-}  // namespace exchange::store
-")
-file(COPY_FILE ${OUTPUT}.tmp ${OUTPUT} ONLY_IF_DIFFERENT)
+embed_write(migrations/*.sql store/migration_set.h exchange::store Migration EmbeddedMigrations migrations "${body}")

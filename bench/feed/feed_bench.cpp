@@ -55,7 +55,7 @@ int main(int argc, char** argv) {
   flags.Int("proofs", "", &proofs, "proof requests of each kind");
   flags.Int("seed", "", &seed, "distinguishes the values of separate runs");
   flags.String("page-file", "", &page_file, "write one page's bytes here (for the nginx comparison)");
-  if (Status s = flags.Parse({argv + 1, argv + argc}); !s.ok()) return Die(s);
+  flags.ParseOrExit({argv + 1, argv + argc}, [](const Status& s) { Die(s); });
   options.timeout = std::chrono::minutes(5);
   auto http = client::HttpsClient::Create(options);
   if (!http.ok()) return Die(http.status());

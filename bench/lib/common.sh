@@ -6,6 +6,61 @@
 source "$(dirname "${BASH_SOURCE[0]}")/../../scripts/lib/ports.sh"
 bench_free_port() { free_port; }
 
+# The load averages over 1, 5 and 15 minutes, as "0.52 0.61 0.70".
+bench_load() { cut -d' ' -f1-3 /proc/loadavg; }
+
+# Wall-clock time as seconds since the epoch with nanoseconds; the seconds
+# (two decimals) since such a time T0; and N per S seconds, rounded.
+bench_now() { date +%s.%N; }
+bench_since() { awk -v a="$1" -v b="$(bench_now)" 'BEGIN { printf "%.2f", b - a }'; }
+bench_rate() { awk -v n="$1" -v s="$2" 'BEGIN { printf "%.0f", n / s }'; }
+
+# The start of a run, for the scripts that set root (the checkout):
+#   bench_begin
+# sets started (UTC, to the minute), load_before (bench_load) and work, a fresh
+# temporary directory that all may enter (as root, PostgreSQL and the nginx
+# workers run as nobody). On exit, and on INT or TERM (status 130), it calls
+# the caller's bench_on_exit if one is defined (to stop its own processes, with
+# bench_stop), then stops the sandbox in WORK/sandbox if one is up and removes WORK.
+# shellcheck disable=SC2034  # started and load_before are the caller's
+bench_begin() {
+  started=$(date -u '+%Y-%m-%d %H:%M UTC')
+  load_before=$(bench_load)
+  work=$(mktemp -d)
+  chmod 755 "$work"
+  trap bench_end EXIT
+  trap 'exit 130' INT TERM
+}
+# shellcheck disable=SC2154  # root is the caller's
+bench_end() {
+  set +e
+  declare -F bench_on_exit >/dev/null && bench_on_exit
+  [ -e "$work/sandbox/.sandbox" ] && "$root/scripts/sandbox" down "$work/sandbox" >&2
+  rm -rf "$work"
+}
+
+# Stops each given process (an empty argument is skipped) and waits for it.
+bench_stop() {
+  local pid
+  for pid in "$@"; do
+    [ -n "$pid" ] && kill -TERM "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+  done
+  return 0
+}
+
+# A sandbox in WORK/sandbox (after bench_begin), with the per-organisation rate
+# limit raised out of reach unless EXCHANGE_ORG_RATE_LIMIT says otherwise (its
+# bookkeeping still runs). Sources its env, and sets client: the connection
+# flags of alpha on csam-known, as feed_bench and exchangectl take them.
+# shellcheck disable=SC2034  # client is the caller's
+bench_sandbox_up() {
+  export EXCHANGE_ORG_RATE_LIMIT=${EXCHANGE_ORG_RATE_LIMIT:-1000000000}
+  "$root/scripts/sandbox" up "$work/sandbox" >&2
+  # shellcheck source=/dev/null
+  source "$work/sandbox/env"
+  client=(--server "$EXCHANGE_URL" --ca "$EXCHANGE_CA" --cert "$ALPHA_CERT" --key "$ALPHA_KEY" --collection csam-known)
+}
+
 # The machine, as Markdown list items: CPUs, CPU model, kernel, memory.
 bench_machine() {
   local model

@@ -17,6 +17,8 @@
 // (x_exchange_opinion_ref), served by id like the extension definition.
 #include <algorithm>
 #include <charconv>
+#include <functional>
+#include <optional>
 #include <set>
 #include <utility>
 
@@ -25,6 +27,7 @@
 #include "api/routes.h"
 #include "common/json.h"
 #include "exchange/v1/feed.pb.h"
+#include "http/message.h"
 #include "http/wire.h"
 #include "services/checkpoints.h"
 #include "signals/stix.h"
@@ -67,41 +70,30 @@ http::Response Taxii(std::string body) {
   return response;
 }
 
-std::string Lower(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
-std::string_view Trim(std::string_view text) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
-  return text;
-}
-
 // Accept negotiation (TAXII 2.1 §1.6.8.1): the TAXII 2.1 type, the TAXII type
 // without a version (the newest one), application/* or */*; no Accept is
 // anything. Else 406.
 bool Acceptable(const http::Request& request) {
-  if (Trim(request.accept).empty()) return true;
+  if (http::TrimOws(request.accept).empty()) return true;
   std::string_view rest = request.accept;
   while (!rest.empty()) {
     auto comma = rest.find(',');
     std::string_view range = rest.substr(0, comma);
     rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
     auto semicolon = range.find(';');
-    const std::string type = Lower(Trim(range.substr(0, semicolon)));
+    const std::string type = http::AsciiLower(http::TrimOws(range.substr(0, semicolon)));
     if (type == "*/*" || type == "application/*") return true;
     if (type != "application/taxii+json") continue;
     bool version_ok = true;
     std::string_view params = semicolon == std::string_view::npos ? std::string_view() : range.substr(semicolon + 1);
     while (!params.empty()) {
       auto next = params.find(';');
-      std::string_view param = Trim(params.substr(0, next));
+      std::string_view param = http::TrimOws(params.substr(0, next));
       params = next == std::string_view::npos ? std::string_view() : params.substr(next + 1);
       auto eq = param.find('=');
       if (eq == std::string_view::npos) continue;
-      if (Lower(Trim(param.substr(0, eq))) == "version") version_ok = Trim(param.substr(eq + 1)) == "2.1";
+      if (http::AsciiLower(http::TrimOws(param.substr(0, eq))) == "version")
+        version_ok = http::TrimOws(param.substr(eq + 1)) == "2.1";
     }
     if (version_ok) return true;
   }
@@ -185,7 +177,7 @@ std::set<std::string> CommaList(const std::string& text) {
   std::string_view rest = text;
   while (true) {
     auto comma = rest.find(',');
-    auto item = Trim(rest.substr(0, comma));
+    auto item = http::TrimOws(rest.substr(0, comma));
     if (!item.empty()) out.emplace(item);
     if (comma == std::string_view::npos) break;
     rest = rest.substr(comma + 1);
@@ -334,22 +326,16 @@ Result<CollectionRead> ReadCollectionRequest(const http::Request& request, http:
   return CollectionRead{std::move(c).value(), std::move(head).value(), std::move(filters).value()};
 }
 
-// GET .../objects/: every version, in log order (match[version] defaults to
-// all here: the log is a list of versions; docs/api.md).
-http::Response Objects(const http::Request& request, http::CallContext& context) {
-  if (!Acceptable(request)) return NotAcceptable(request);
-  auto read = ReadCollectionRequest(request, context, "all", false);
-  if (!read.ok()) return Fail(request, read.status());
-  auto page = ReadPage(context, read->head, read->filters);
-  if (!page.ok()) return Fail(request, page.status());
-  NoteSyncProgress(request, context, read->head, page->next);
-  std::string body = "{" + MoreAndNext(*page);
-  if (!page->versions.empty()) {
+// A page as TAXII answers it: more and next, the page's versions as objects
+// (each as `json_of` writes it) and the date headers.
+http::Response PageEnvelope(const Page& page, const std::function<std::string(const Version&)>& json_of) {
+  std::string body = "{" + MoreAndNext(page);
+  if (!page.versions.empty()) {
     body += ",\"objects\":[";
-    for (std::size_t i = 0; i < page->versions.size(); ++i) body += (i ? "," : "") + page->versions[i].object.json;
+    for (std::size_t i = 0; i < page.versions.size(); ++i) body += (i ? "," : "") + json_of(page.versions[i]);
     body += "]";
   }
-  return WithDateHeaders(Taxii(body + "}"), page->versions);
+  return WithDateHeaders(Taxii(body + "}"), page.versions);
 }
 
 std::string ManifestRecord(const std::string& id, int64_t date_added_ms, const std::string& version) {
@@ -357,31 +343,29 @@ std::string ManifestRecord(const std::string& id, int64_t date_added_ms, const s
          "\",\"version\":" + JsonQuote(version) + ",\"media_type\":" + JsonQuote(kStixType) + "}";
 }
 
-http::Response Manifest(const http::Request& request, http::CallContext& context) {
+// GET .../objects/: every version, in log order (match[version] defaults to
+// all here: the log is a list of versions; docs/api.md); GET .../manifest/:
+// the same versions' manifest records.
+http::Response Objects(bool manifest, const http::Request& request, http::CallContext& context) {
   if (!Acceptable(request)) return NotAcceptable(request);
   auto read = ReadCollectionRequest(request, context, "all", false);
   if (!read.ok()) return Fail(request, read.status());
   auto page = ReadPage(context, read->head, read->filters);
   if (!page.ok()) return Fail(request, page.status());
-  std::string body = "{" + MoreAndNext(*page);
-  if (!page->versions.empty()) {
-    body += ",\"objects\":[";
-    for (std::size_t i = 0; i < page->versions.size(); ++i) {
-      const Version& v = page->versions[i];
-      body += (i ? "," : "") + ManifestRecord(v.object.id, v.date_added_ms, v.object.modified);
-    }
-    body += "]";
+  if (manifest) {
+    return PageEnvelope(
+        *page, [](const Version& v) { return ManifestRecord(v.object.id, v.date_added_ms, v.object.modified); });
   }
-  return WithDateHeaders(Taxii(body + "}"), page->versions);
+  NoteSyncProgress(request, context, read->head, page->next);
+  return PageEnvelope(*page, [](const Version& v) { return v.object.json; });
 }
 
-// Every version of one object, an indicator or an opinion: the whole log is
-// read (an object's id does not name its log indexes), kMaxEntriesPerRead
-// entries at a time.
-Result<std::vector<Version>> VersionsOf(http::CallContext& context, const store::LogHead& head,
-                                        const std::string& object_id) {
-  const bool opinion = object_id.rfind("opinion--", 0) == 0;
-  std::vector<Version> out;
+// Calls visit(index, bytes, entry) on every entry of the log in order, read
+// kMaxEntriesPerRead entries at a time, until it returns false (found) or an
+// error. Serving an object by id reads the whole log: an object's id does not
+// name its log indexes.
+using EntryVisitor = std::function<Result<bool>(uint64_t index, const std::string& bytes, const v1::FeedEntry& entry)>;
+Status ScanLog(http::CallContext& context, const store::LogHead& head, const EntryVisitor& visit) {
   for (uint64_t pos = 0; pos < head.size;) {
     auto entries = store::ReadEntries(*context.db, head.log_id, pos, store::kMaxEntriesPerRead, head.size);
     if (!entries.ok()) return entries.status();
@@ -390,21 +374,37 @@ Result<std::vector<Version>> VersionsOf(http::CallContext& context, const store:
       v1::FeedEntry entry;
       if (!entry.ParseFromString(bytes))
         return Status::Internal("log entry " + std::to_string(pos) + " does not parse");
-      const auto& s = entry.signal();
-      const std::string id = opinion ? stix::OpinionId(entry.collection(), s.kind(), s.value())
-                                     : stix::IndicatorId(entry.collection(), s.kind(), s.value());
-      if (id == object_id && !opinion) {
-        auto v = VersionAt(bytes, pos);
-        if (!v.ok()) return v.status();
-        out.push_back(std::move(v).value());
-      } else if (id == object_id) {
-        auto v = stix::OpinionFromEntry(entry, pos);
-        if (!v.ok()) return v.status();
-        if (v->has_value()) out.push_back(Version{pos, entry.appended_at_ms(), std::move(**v)});
-      }
+      auto more = visit(pos, bytes, entry);
+      if (!more.ok()) return more.status();
+      if (!*more) return Status::Ok();
       ++pos;
     }
   }
+  return Status::Ok();
+}
+
+// Every version of one object, an indicator or an opinion.
+Result<std::vector<Version>> VersionsOf(http::CallContext& context, const store::LogHead& head,
+                                        const std::string& object_id) {
+  const bool opinion = object_id.rfind("opinion--", 0) == 0;
+  std::vector<Version> out;
+  Status scanned =
+      ScanLog(context, head, [&](uint64_t pos, const std::string& bytes, const v1::FeedEntry& entry) -> Result<bool> {
+        const auto& s = entry.signal();
+        const std::string id = opinion ? stix::OpinionId(entry.collection(), s.kind(), s.value())
+                                       : stix::IndicatorId(entry.collection(), s.kind(), s.value());
+        if (id == object_id && !opinion) {
+          auto v = VersionAt(bytes, pos);
+          if (!v.ok()) return v.status();
+          out.push_back(std::move(v).value());
+        } else if (id == object_id) {
+          auto v = stix::OpinionFromEntry(entry, pos);
+          if (!v.ok()) return v.status();
+          if (v->has_value()) out.push_back(Version{pos, entry.appended_at_ms(), std::move(**v)});
+        }
+        return true;
+      });
+  if (!scanned.ok()) return scanned;
   return out;
 }
 
@@ -413,22 +413,19 @@ Result<std::vector<Version>> VersionsOf(http::CallContext& context, const store:
 Result<std::string> ContributorIdentity(http::CallContext& context, const store::LogHead& head,
                                         const std::string& object_id) {
   std::set<std::string> checked;
-  for (uint64_t pos = 0; pos < head.size;) {
-    auto entries = store::ReadEntries(*context.db, head.log_id, pos, store::kMaxEntriesPerRead, head.size);
-    if (!entries.ok()) return entries.status();
-    if (entries->empty()) break;
-    for (const std::string& bytes : *entries) {
-      v1::FeedEntry entry;
-      if (!entry.ParseFromString(bytes))
-        return Status::Internal("log entry " + std::to_string(pos) + " does not parse");
-      for (const auto& slug : entry.signal().contributor_orgs()) {
-        if (checked.insert(slug).second && stix::OrganisationIdentityId(slug) == object_id) {
-          return stix::OrganisationIdentityJson(slug);
+  std::optional<std::string> found;
+  Status scanned =
+      ScanLog(context, head, [&](uint64_t, const std::string&, const v1::FeedEntry& entry) -> Result<bool> {
+        for (const auto& slug : entry.signal().contributor_orgs()) {
+          if (checked.insert(slug).second && stix::OrganisationIdentityId(slug) == object_id) {
+            found = stix::OrganisationIdentityJson(slug);
+            return false;
+          }
         }
-      }
-      ++pos;
-    }
-  }
+        return true;
+      });
+  if (!scanned.ok()) return scanned;
+  if (found) return *found;
   return Status::NotFound("no object " + object_id + " in this collection");
 }
 
@@ -489,23 +486,14 @@ http::Response Object(const services::CheckpointPublisher& publisher, bool versi
     }
     page.versions.push_back(v);
   }
-  std::string body;
-  if (versions_only) {
-    body = std::string("{\"more\":") + (page.more ? "true" : "false");
-    if (!page.versions.empty()) {
-      body += ",\"versions\":[";
-      for (std::size_t i = 0; i < page.versions.size(); ++i) {
-        body += (i ? ",\"" : "\"") + page.versions[i].object.modified + "\"";
-      }
-      body += "]";
+  if (!versions_only) return PageEnvelope(page, [](const Version& v) { return v.object.json; });
+  std::string body = std::string("{\"more\":") + (page.more ? "true" : "false");
+  if (!page.versions.empty()) {
+    body += ",\"versions\":[";
+    for (std::size_t i = 0; i < page.versions.size(); ++i) {
+      body += (i ? ",\"" : "\"") + page.versions[i].object.modified + "\"";
     }
-  } else {
-    body = "{" + MoreAndNext(page);
-    if (!page.versions.empty()) {
-      body += ",\"objects\":[";
-      for (std::size_t i = 0; i < page.versions.size(); ++i) body += (i ? "," : "") + page.versions[i].object.json;
-      body += "]";
-    }
+    body += "]";
   }
   return WithDateHeaders(Taxii(body + "}"), page.versions);
 }
@@ -524,8 +512,10 @@ void AddTaxiiRoutes(http::Router& router, const services::CheckpointPublisher& p
       {"/taxii2/exchange/", ApiRoot},
       {"/taxii2/exchange/collections/", Collections},
       {"/taxii2/exchange/collections/{id}/", OneCollection},
-      {"/taxii2/exchange/collections/{id}/objects/", Objects},
-      {"/taxii2/exchange/collections/{id}/manifest/", Manifest},
+      {"/taxii2/exchange/collections/{id}/objects/",
+       [](const http::Request& r, http::CallContext& c) { return Objects(false, r, c); }},
+      {"/taxii2/exchange/collections/{id}/manifest/",
+       [](const http::Request& r, http::CallContext& c) { return Objects(true, r, c); }},
       {"/taxii2/exchange/collections/{id}/objects/{object}/", object(false)},
       {"/taxii2/exchange/collections/{id}/objects/{object}/versions/", object(true)},
   };

@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: Apache-2.0
-// Who a caller is, as the domain names it: a credential's role, and the
-// status of an organisation and of a credential. Each has one spelling, the
+// Who a caller is, as the domain names it: a credential's identity and role,
+// and the status of an organisation and of a credential. Each has one spelling, the
 // one the database's CHECK constraints, the API and the audit log use
 // (migrations/0001_identity.sql), and these are the only functions that
 // turn the enums into names and back. Header-only plain values; thread-safe.
 #pragma once
 
 #include <array>
+#include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <utility>
 
@@ -16,6 +18,19 @@ namespace exchange {
 enum class Role { kMember, kAdmin, kAuditor };
 enum class OrgStatus { kActive, kSuspended, kRevoked };
 enum class CredentialStatus { kActive, kRevoked };
+
+// A credential and the organisation holding it, as every layer names them:
+// http::Caller is one that passed the server's checks (active, unexpired, of
+// an active organisation), store::CredentialRow adds what those checks read.
+struct CredentialIdentity {
+  int64_t credential_id = 0;
+  int64_t org_id = 0;
+  std::string org_slug;
+  std::string org_name;
+  Role role = Role::kMember;
+  std::string fingerprint;  // lowercase hex SHA-256 of the DER
+  std::string not_after;    // RFC 3339 UTC
+};
 
 namespace membership_internal {
 

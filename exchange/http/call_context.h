@@ -5,9 +5,6 @@
 // A CallContext lives for one handler call on one thread.
 #pragma once
 
-#include <cstdint>
-#include <string>
-
 #include "common/membership.h"
 
 namespace exchange::store {
@@ -19,15 +16,7 @@ namespace exchange::http {
 using exchange::Role;  // common/membership.h
 
 // An authenticated caller: an active credential of an active organisation.
-struct Caller {
-  int64_t credential_id = 0;
-  int64_t org_id = 0;
-  std::string org_slug;
-  std::string org_name;
-  Role role = Role::kMember;
-  std::string fingerprint;
-  std::string not_after;  // RFC 3339 UTC
-};
+using Caller = exchange::CredentialIdentity;
 
 using exchange::RoleName;
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "http/message.h"
 
+#include <cctype>
 #include <optional>
 #include <string_view>
 
@@ -15,6 +16,18 @@ namespace {
 bool IsUtf8(std::string_view text) { return signals::DecodeUtf8(text, "target").ok(); }
 
 }  // namespace
+
+std::string_view TrimOws(std::string_view text) {
+  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
+  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
+  return text;
+}
+
+std::string AsciiLower(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
 
 // In a query component '+' is a space. A decoded NUL is refused.
 std::optional<std::string> PercentDecode(std::string_view in, bool plus_is_space) {

@@ -55,4 +55,10 @@ bool ParseTarget(const std::string& target, std::string& path, std::map<std::str
 // Percent-decodes one component; nullopt for a bad escape or an encoded NUL.
 std::optional<std::string> PercentDecode(std::string_view in, bool plus_is_space);
 
+// Pieces of header values: `text` without HTTP's optional white space (spaces
+// and tabs) at either end, and `text` in ASCII lower case (media types,
+// parameter names and Sec-Fetch-Site compare case-insensitively).
+std::string_view TrimOws(std::string_view text);
+std::string AsciiLower(std::string_view text);
+
 }  // namespace exchange::http

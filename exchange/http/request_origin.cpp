@@ -3,24 +3,13 @@
 #include "http/request_origin.h"
 
 #include <algorithm>
-#include <cctype>
+#include <utility>
 
+#include "http/message.h"
 #include "http/wire.h"
 
 namespace exchange::http {
 namespace {
-
-std::string Lower(std::string_view in) {
-  std::string out(in);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
-  return out;
-}
-
-std::string_view Trim(std::string_view in) {
-  while (!in.empty() && (in.front() == ' ' || in.front() == '\t')) in.remove_prefix(1);
-  while (!in.empty() && (in.back() == ' ' || in.back() == '\t')) in.remove_suffix(1);
-  return in;
-}
 
 // The types a cross-site HTML form can send without a preflight, and so
 // never acceptable for a state-changing request.
@@ -34,11 +23,11 @@ bool IsFormOrText(const std::string& media_type) {
 bool IsStateChanging(std::string_view method) { return method != "GET" && method != "HEAD" && method != "OPTIONS"; }
 
 std::string MediaType(std::string_view content_type) {
-  return Lower(Trim(content_type.substr(0, content_type.find(';'))));
+  return AsciiLower(TrimOws(content_type.substr(0, content_type.find(';'))));
 }
 
 std::string NormaliseOrigin(std::string_view origin) {
-  std::string out = Lower(Trim(origin));
+  std::string out = AsciiLower(TrimOws(origin));
   if (!out.empty() && out.back() == '/') out.pop_back();
   for (const auto& [scheme, port] : {std::pair{"https://", ":443"}, std::pair{"http://", ":80"}}) {
     const std::string_view s(scheme), p(port);
@@ -58,7 +47,7 @@ OriginDecision CheckRequestOrigin(const OriginCheckInput& input) {
   }
   // Defence in depth for browsers that send Sec-Fetch-Site but, on some
   // requests, no Origin.
-  if (Lower(Trim(input.sec_fetch_site)) == "cross-site") {
+  if (AsciiLower(TrimOws(input.sec_fetch_site)) == "cross-site") {
     return {OriginVerdict::kForbidden, "cross-site request refused (Sec-Fetch-Site: cross-site)"};
   }
   const std::string type = MediaType(input.content_type);

@@ -71,6 +71,20 @@ class LumaSampler {
   size_t next_ = 0;                  // next output row to fill
 };
 
+// What a decoder's job holds besides its library's state: the input, the
+// options, the image being filled and the sampler filling it, and whether the
+// image was refused for its size.
+struct DecodeJob {
+  DecodeJob(std::span<const uint8_t> input, const DecodeOptions& decode_options, LumaImage& image)
+      : bytes(input), options(&decode_options), out(&image) {}
+
+  std::span<const uint8_t> bytes;
+  const DecodeOptions* options;
+  LumaImage* out;
+  std::optional<LumaSampler> sampler;
+  bool too_large = false;
+};
+
 // ---------------------------------------------------------------------------
 // JPEG
 //
@@ -85,20 +99,16 @@ class LumaSampler {
 // write about ten.
 constexpr int kMaxJpegScans = 1000;
 
-struct JpegJob {
+struct JpegJob : DecodeJob {
+  using DecodeJob::DecodeJob;
+
   jpeg_decompress_struct cinfo{};
   jpeg_error_mgr error{};
   jpeg_progress_mgr progress{};
   std::jmp_buf jump{};
   bool created = false;
   char message[JMSG_LENGTH_MAX] = {};
-  bool too_large = false;
-
-  std::span<const uint8_t> bytes;
-  const DecodeOptions* options = nullptr;
   std::vector<uint8_t> row;
-  LumaImage* out = nullptr;
-  std::optional<LumaSampler> sampler;
 };
 
 JpegJob& JobOf(j_common_ptr cinfo) { return *static_cast<JpegJob*>(cinfo->client_data); }
@@ -203,10 +213,7 @@ bool RunJpeg(JpegJob& job) {
 
 Result<LumaImage> DecodeJpeg(std::span<const uint8_t> bytes, const DecodeOptions& options) {
   LumaImage image;
-  JpegJob job;
-  job.bytes = bytes;
-  job.options = &options;
-  job.out = &image;
+  JpegJob job(bytes, options, image);
   bool ok = false;
   try {
     ok = RunJpeg(job);
@@ -226,20 +233,17 @@ Result<LumaImage> DecodeJpeg(std::span<const uint8_t> bytes, const DecodeOptions
 // libpng's fatal errors longjmp to the setjmp in RunPng, under the same
 // rules as for JPEG above.
 
-struct PngJob {
+struct PngJob : DecodeJob {
+  using DecodeJob::DecodeJob;
+
   png_structp png = nullptr;
   png_infop info = nullptr;
   char message[200] = {};
-  bool too_large = false;
   int64_t width = 0, height = 0;
 
-  std::span<const uint8_t> bytes;
   size_t offset = 0;
-  const DecodeOptions* options = nullptr;
   std::vector<uint8_t> rows;
   std::vector<png_bytep> row_pointers;
-  LumaImage* out = nullptr;
-  std::optional<LumaSampler> sampler;
 };
 
 [[noreturn]] void OnPngError(png_structp png, png_const_charp message) {
@@ -308,10 +312,7 @@ bool RunPng(PngJob& job) {
 
 Result<LumaImage> DecodePng(std::span<const uint8_t> bytes, const DecodeOptions& options) {
   LumaImage image;
-  PngJob job;
-  job.bytes = bytes;
-  job.options = &options;
-  job.out = &image;
+  PngJob job(bytes, options, image);
   job.png = png_create_read_struct(PNG_LIBPNG_VER_STRING, &job, OnPngError, OnPngWarning);
   if (job.png != nullptr) job.info = png_create_info_struct(job.png);
   if (job.info == nullptr) {

@@ -509,42 +509,67 @@ bool Index::Erase(const PdqHash& hash) {
   return true;
 }
 
+namespace {
+
+// The live hashes of `s`, appended to `items`.
+void AppendLive(const Segment& s, std::vector<Words>& items) {
+  for (size_t p = 0; p < s.size(); ++p) {
+    if (!s.IsDead(p)) items.push_back(s.hashes[p]);
+  }
+}
+
+}  // namespace
+
 void Index::MaybeCompact() {
   // Writer only: reading segments_ and buffer_ without mu_ is safe here.
-  const size_t buffer_limit = std::max(kMinBufferLimit, size_ / 256);
-  std::vector<size_t> rebuild;  // segments to fold into new ones
-  for (size_t i = 0; i < segments_.size(); ++i) {
-    if (segments_[i]->dead_count * 4 > segments_[i]->size()) rebuild.push_back(i);
-  }
-  if (buffer_.size() < buffer_limit && rebuild.empty()) return;
-  // The buffer joins the last segment when that has room.
-  if (!buffer_.empty() && !segments_.empty() && (rebuild.empty() || rebuild.back() != segments_.size() - 1) &&
-      segments_.back()->live() + buffer_.size() <= kMaxSegmentSize) {
-    rebuild.push_back(segments_.size() - 1);
-  }
-  std::vector<Words> items(buffer_.begin(), buffer_.end());
-  for (size_t i : rebuild) {
-    const Segment& s = *segments_[i];
-    for (size_t p = 0; p < s.size(); ++p) {
-      if (!s.IsDead(p)) items.push_back(s.hashes[p]);
+  // Each change below is built first, then swapped in under mu_ at once, so
+  // queries never see a hash twice or not at all.
+
+  // A segment a quarter dead is rebuilt where it stands (or dropped, if empty).
+  for (size_t i = 0; i < segments_.size();) {
+    if (segments_[i]->dead_count * 4 <= segments_[i]->size()) {
+      ++i;
+      continue;
     }
+    std::vector<Words> items;
+    AppendLive(*segments_[i], items);
+    std::unique_ptr<Segment> fresh = items.empty() ? nullptr : BuildSegment(std::move(items));
+    std::unique_ptr<Segment> retired;
+    std::unique_lock lock(mu_);
+    retired = std::move(segments_[i]);
+    if (fresh) {
+      segments_[i++] = std::move(fresh);
+    } else {
+      segments_.erase(segments_.begin() + static_cast<ptrdiff_t>(i));
+    }
+    lock.unlock();  // `retired` is freed outside the lock
   }
-  std::vector<std::unique_ptr<Segment>> fresh;
-  for (size_t begin = 0; begin < items.size(); begin += kMaxSegmentSize) {
-    const size_t end = std::min(items.size(), begin + kMaxSegmentSize);
-    fresh.push_back(BuildSegment(std::vector<Words>(items.begin() + static_cast<ptrdiff_t>(begin),
-                                                    items.begin() + static_cast<ptrdiff_t>(end))));
+
+  // A full buffer becomes a segment, together with the segments at the end
+  // that are not more than twice the size of what comes after them (see
+  // index.h: sizes then grow geometrically towards the front, and a hash is
+  // rebuilt only when its segment grows by half or more).
+  const size_t buffer_limit = std::max(kMinBufferLimit, size_ / 256);
+  if (buffer_.size() < buffer_limit) return;
+  size_t first = segments_.size();  // segments [first, end) join the buffer
+  size_t total = buffer_.size();
+  while (first > 0) {
+    const size_t live = segments_[first - 1]->live();
+    if (live > 2 * total || live + total > kMaxSegmentSize) break;
+    total += live;
+    --first;
   }
-  std::vector<Words>().swap(items);
+  std::vector<Words> items;
+  items.reserve(total);
+  items.assign(buffer_.begin(), buffer_.end());
+  for (size_t i = first; i < segments_.size(); ++i) AppendLive(*segments_[i], items);
+  std::unique_ptr<Segment> fresh = BuildSegment(std::move(items));
 
   std::vector<std::unique_ptr<Segment>> retired;
   std::unique_lock lock(mu_);
-  std::vector<std::unique_ptr<Segment>> kept;
-  for (size_t i = 0; i < segments_.size(); ++i) {
-    (std::find(rebuild.begin(), rebuild.end(), i) != rebuild.end() ? retired : kept).push_back(std::move(segments_[i]));
-  }
-  for (auto& s : fresh) kept.push_back(std::move(s));
-  segments_.swap(kept);
+  for (size_t i = first; i < segments_.size(); ++i) retired.push_back(std::move(segments_[i]));
+  segments_.resize(first);
+  segments_.push_back(std::move(fresh));
   buffer_.clear();
   buffer_.shrink_to_fit();
   lock.unlock();  // `retired` is freed outside the lock
@@ -587,6 +612,11 @@ Result<std::vector<Match>> Index::Query(const PdqHash& query, int max_distance) 
 size_t Index::size() const {
   std::shared_lock lock(mu_);
   return size_;
+}
+
+size_t Index::segment_count() const {
+  std::shared_lock lock(mu_);
+  return segments_.size();
 }
 
 size_t Index::MemoryBytes() const {

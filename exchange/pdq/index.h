@@ -39,12 +39,19 @@
 // bits) ≈ 63.2 bytes; at 10M (h = 19) ≈ 62.8. MemoryBytes() counts it.
 //
 // Updates: the directories are immutable segments of up to 2^24 hashes each
-// (so positions fit in 24 bits). Inserted hashes go to a small unindexed
-// buffer that every query scans (at most max(8192, size/256) hashes); a
-// deleted hash is marked dead in its segment, or removed from the buffer.
-// When the buffer fills, or a quarter of a segment is dead, the writer folds
-// them into a fresh segment: O(segment size), built off to the side while
-// queries go on, then swapped in. Nothing is ever rebuilt on a query.
+// (so positions fit in 24 bits). Assign builds them at once, one segment per
+// 2^24 hashes. Inserted hashes go to a small unindexed buffer that every
+// query scans (at most max(8192, size/256) hashes); a deleted hash is marked
+// dead in its segment, or removed from the buffer. When the buffer fills,
+// the writer folds it into a new segment at the end, together with the last
+// segments as long as each is at most twice the size of what follows it (as
+// in a log-structured merge tree): so every segment stays more than twice
+// the size of all those after it, there are O(log n) of them, and a hash is
+// rebuilt only when its segment grows by half or more — O(log n) times in
+// all, where folding into one big segment would rebuild it O(n / buffer)
+// times. A segment a quarter dead is rebuilt where it stands. Each is
+// O(size of what is rebuilt), built off to the side while queries go on,
+// then swapped in. Nothing is ever rebuilt on a query.
 //
 // Thread-safety: any number of concurrent readers (Query, Contains, size,
 // MemoryBytes) with at most one writer at a time (writers are serialised by
@@ -104,6 +111,8 @@ class Index {
   Result<std::vector<Match>> Query(const PdqHash& query, int max_distance = signals::kDefaultPdqMaxDistance) const;
 
   size_t size() const;
+  // Indexed segments (not counting the buffer): O(log n) under inserts.
+  size_t segment_count() const;
   // Bytes held by the index (hashes, directories, buffer, deletion bits).
   size_t MemoryBytes() const;
 
@@ -113,7 +122,8 @@ class Index {
   using Words = std::array<uint64_t, 4>;
 
   bool FindLocked(const Words& words, size_t* segment, size_t* position) const;
-  // Folds the buffer and heavily deleted segments into new segments when due.
+  // Rebuilds heavily deleted segments, and folds a full buffer into a new
+  // segment (merging the small segments at the end), when due.
   // Called by writers holding writer_mu_ and not mu_.
   void MaybeCompact();
 

@@ -9,27 +9,87 @@ namespace exchange::pdq {
 
 VpdqIndex::VpdqIndex(VpdqMatchRule frames) : frames_(frames) {}
 
-bool VpdqIndex::Insert(std::string_view key, std::span<const VpdqFeature> features) {
-  std::unique_lock lock(mu_);
-  if (by_key_.find(key) != by_key_.end()) return false;
-  const VideoId id = next_id_++;
+VpdqIndex::Video VpdqIndex::MakeVideo(std::string_view key, std::span<const VpdqFeature> features,
+                                      std::vector<uint32_t>* multiplicity) const {
   Video video;
   video.key = std::string(key);
   const std::vector<PdqHash> usable = UsableFrames(features, frames_);
   video.frames = usable.size();
   std::map<PdqHash, uint32_t> counts;  // hash -> ordinal in video.hashes
-  std::vector<uint32_t> multiplicity;
+  multiplicity->clear();
   for (const PdqHash& h : usable) {
     auto [it, added] = counts.emplace(h, static_cast<uint32_t>(video.hashes.size()));
     if (added) {
       video.hashes.push_back(h);
-      multiplicity.push_back(0);
+      multiplicity->push_back(0);
     }
-    ++multiplicity[it->second];
+    ++(*multiplicity)[it->second];
   }
+  return video;
+}
+
+void VpdqIndex::Assign(std::span<const VpdqVideo> videos) {
+  // Built off to the side, then swapped in: readers go on meanwhile.
+  std::map<std::string, VideoId, std::less<>> by_key;
+  std::unordered_map<VideoId, Video> stored;
+  stored.reserve(videos.size());
+  // Every (hash, posting) pair, sorted by hash then video: a hash's postings
+  // come out in video order, as inserting the videos in order leaves them.
+  struct Entry {
+    PdqHash hash;
+    Posting posting;
+  };
+  std::vector<Entry> entries;
+  std::vector<uint32_t> multiplicity;
+  VideoId next_id = 0;
+  for (const VpdqVideo& v : videos) {
+    if (by_key.find(v.key) != by_key.end()) continue;
+    const VideoId id = next_id++;
+    Video video = MakeVideo(v.key, v.features, &multiplicity);
+    for (uint32_t ordinal = 0; ordinal < video.hashes.size(); ++ordinal) {
+      entries.push_back({video.hashes[ordinal], {id, ordinal, multiplicity[ordinal]}});
+    }
+    by_key.emplace(video.key, id);
+    stored.emplace(id, std::move(video));
+  }
+  std::sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) {
+    return a.hash != b.hash ? a.hash < b.hash : a.posting.video < b.posting.video;
+  });
+  std::map<PdqHash, std::vector<Posting>> postings;
+  std::vector<PdqHash> distinct;
+  for (size_t i = 0; i < entries.size();) {
+    size_t j = i;
+    while (j < entries.size() && entries[j].hash == entries[i].hash) ++j;
+    std::vector<Posting> list;
+    list.reserve(j - i);
+    for (size_t k = i; k < j; ++k) list.push_back(entries[k].posting);
+    postings.emplace_hint(postings.end(), entries[i].hash, std::move(list));  // sorted: amortised O(1)
+    distinct.push_back(entries[i].hash);
+    i = j;
+  }
+  std::vector<Entry>().swap(entries);
+  auto hashes = std::make_unique<Index>();
+  hashes->Assign(distinct);
+  std::vector<PdqHash>().swap(distinct);
+
+  std::unique_lock lock(mu_);
+  hashes_.swap(hashes);
+  postings_.swap(postings);
+  videos_.swap(stored);
+  by_key_.swap(by_key);
+  next_id_ = next_id;
+  lock.unlock();  // the old contents are freed outside the lock
+}
+
+bool VpdqIndex::Insert(std::string_view key, std::span<const VpdqFeature> features) {
+  std::unique_lock lock(mu_);
+  if (by_key_.find(key) != by_key_.end()) return false;
+  const VideoId id = next_id_++;
+  std::vector<uint32_t> multiplicity;
+  Video video = MakeVideo(key, features, &multiplicity);
   for (uint32_t ordinal = 0; ordinal < video.hashes.size(); ++ordinal) {
     auto& list = postings_[video.hashes[ordinal]];
-    if (list.empty()) hashes_.Insert(video.hashes[ordinal]);
+    if (list.empty()) hashes_->Insert(video.hashes[ordinal]);
     list.push_back({id, ordinal, multiplicity[ordinal]});
   }
   by_key_.emplace(video.key, id);
@@ -47,7 +107,7 @@ bool VpdqIndex::Erase(std::string_view key) {
     auto it = postings_.find(h);
     std::erase_if(it->second, [id](const Posting& p) { return p.video == id; });
     if (it->second.empty()) {
-      hashes_.Erase(h);
+      hashes_->Erase(h);
       postings_.erase(it);
     }
   }
@@ -88,7 +148,7 @@ Result<std::vector<VpdqIndexMatch>> VpdqIndex::Query(std::span<const VpdqFeature
   std::unordered_map<VideoId, Tally> tallies;
   std::shared_lock lock(mu_);
   for (size_t q = 0; q < frames.size(); ++q) {
-    auto near = hashes_.Query(frames[q], rule.max_distance);
+    auto near = hashes_->Query(frames[q], rule.max_distance);
     if (!near.ok()) return near.status();
     for (const Match& m : *near) {
       for (const Posting& p : postings_.at(m.hash)) {

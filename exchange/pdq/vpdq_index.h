@@ -20,7 +20,10 @@
 // index is built; max_distance and the two percentages are chosen per query.
 //
 // Updates are live: Insert and Erase apply in place, no rebuild. A video with
-// no usable frame is kept (Contains is true) but can never match.
+// no usable frame is kept (Contains is true) but can never match. Assign
+// builds the whole index at once (one pdq::Index::Assign, postings built from
+// sorted runs): for a large initial set it is far faster than inserting the
+// videos one by one, and answers exactly as the inserted index would.
 //
 // Thread-safety: any number of concurrent Query/Contains/size calls; writers
 // (Insert, Erase) take an exclusive lock, so they may be called from any
@@ -30,6 +33,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <shared_mutex>
 #include <span>
 #include <string>
@@ -43,6 +47,12 @@
 
 namespace exchange::pdq {
 
+// One video for VpdqIndex::Assign.
+struct VpdqVideo {
+  std::string key;
+  std::vector<VpdqFeature> features;
+};
+
 struct VpdqIndexMatch {
   std::string key;              // the stored video's key, as inserted
   VpdqComparison comparison{};  // as CompareVpdq computes it; `match` is true
@@ -55,6 +65,11 @@ class VpdqIndex {
   explicit VpdqIndex(VpdqMatchRule frames = {});
   VpdqIndex(const VpdqIndex&) = delete;
   VpdqIndex& operator=(const VpdqIndex&) = delete;
+
+  // Replaces the contents with `videos`. A key given twice is stored once,
+  // from its first occurrence (as Insert keeps the first). The index then
+  // answers exactly as one built by inserting `videos` in order.
+  void Assign(std::span<const VpdqVideo> videos);
 
   // True if the video was added, false if `key` was already stored (the
   // stored frames are then left as they were).
@@ -83,12 +98,18 @@ class VpdqIndex {
     size_t frames = 0;            // usable frames (the stored side's denominator)
   };
 
+  // `key`'s video with its distinct usable hashes, and how many usable
+  // frames each stands for (ordinal order).
+  Video MakeVideo(std::string_view key, std::span<const VpdqFeature> features,
+                  std::vector<uint32_t>* multiplicity) const;
+
   const VpdqMatchRule frames_;
 
   // Guarded by mu_: readers shared, writers exclusive. The pdq::Index holds
-  // exactly the keys of postings_ (it is internally locked too).
+  // exactly the keys of postings_ (it is internally locked too; Assign builds
+  // a new one without mu_ and swaps it in).
   mutable std::shared_mutex mu_;
-  Index hashes_;
+  std::unique_ptr<Index> hashes_ = std::make_unique<Index>();
   std::map<PdqHash, std::vector<Posting>> postings_;
   std::unordered_map<VideoId, Video> videos_;
   std::map<std::string, VideoId, std::less<>> by_key_;

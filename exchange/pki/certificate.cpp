@@ -12,12 +12,11 @@
 namespace exchange::pki {
 namespace {
 
-using internal::BioContents;
 using internal::NameAttribute;
 using internal::OpenSslError;
 using internal::ReadOnlyBio;
 using internal::Rfc3339;
-using internal::WritableBio;
+using internal::WriteToBio;
 
 }  // namespace
 
@@ -51,11 +50,7 @@ Certificate Certificate::FromX509(X509* x509) {
 }
 
 Result<std::string> Certificate::ToPem() const {
-  BioPtr bio = WritableBio();
-  if (!bio || PEM_write_bio_X509(bio.get(), x509_.get()) != 1) {
-    return OpenSslError("cannot encode certificate");
-  }
-  return BioContents(bio.get());
+  return WriteToBio([this](BIO* bio) { return PEM_write_bio_X509(bio, x509_.get()); }, "cannot encode certificate");
 }
 
 Result<std::string> Certificate::ToDer() const {

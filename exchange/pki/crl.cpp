@@ -13,12 +13,11 @@
 namespace exchange::pki {
 namespace {
 
-using internal::BioContents;
 using internal::OpenSslError;
 using internal::ReadOnlyBio;
 using internal::Rfc3339;
 using internal::SignatureDigestFor;
-using internal::WritableBio;
+using internal::WriteToBio;
 
 constexpr std::size_t kMaxSerialHexDigits = 40;  // RFC 5280: at most 20 octets
 
@@ -126,11 +125,7 @@ Result<std::string> MakeCrlPem(const Certificate& issuer, const PrivateKey& issu
   if (X509_CRL_sign(crl.get(), issuer_key.get(), SignatureDigestFor(issuer_key.get())) <= 0) {
     return OpenSslError("cannot sign CRL");
   }
-  BioPtr bio = WritableBio();
-  if (!bio || PEM_write_bio_X509_CRL(bio.get(), crl.get()) != 1) {
-    return OpenSslError("cannot encode CRL");
-  }
-  return BioContents(bio.get());
+  return WriteToBio([&crl](BIO* bio) { return PEM_write_bio_X509_CRL(bio, crl.get()); }, "cannot encode CRL");
 }
 
 Result<CrlInfo> ParseCrl(std::string_view pem) {

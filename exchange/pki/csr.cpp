@@ -11,12 +11,11 @@ namespace exchange::pki {
 namespace {
 
 using internal::AppendSubjectName;
-using internal::BioContents;
 using internal::EcCurveNid;
 using internal::OpenSslError;
 using internal::ReadOnlyBio;
 using internal::SignatureDigestFor;
-using internal::WritableBio;
+using internal::WriteToBio;
 
 constexpr int kMinRsaBits = 3072;
 constexpr std::string_view kWhitespace = " \t\r\n";
@@ -70,11 +69,7 @@ Result<CertificateRequest> CertificateRequest::FromPem(std::string_view pem) {
 }
 
 Result<std::string> CertificateRequest::ToPem() const {
-  BioPtr bio = WritableBio();
-  if (!bio || PEM_write_bio_X509_REQ(bio.get(), req_.get()) != 1) {
-    return OpenSslError("cannot encode CSR");
-  }
-  return BioContents(bio.get());
+  return WriteToBio([this](BIO* bio) { return PEM_write_bio_X509_REQ(bio, req_.get()); }, "cannot encode CSR");
 }
 
 Status CertificateRequest::VerifySelfSignature() const {

@@ -11,10 +11,9 @@
 namespace exchange::pki {
 namespace {
 
-using internal::BioContents;
 using internal::OpenSslError;
 using internal::ReadOnlyBio;
-using internal::WritableBio;
+using internal::WriteToBio;
 
 // A PEM passphrase callback that supplies none, so an encrypted key fails
 // to load instead of prompting on the terminal.
@@ -37,11 +36,7 @@ PublicKey PublicKey::FromEvpPkey(EVP_PKEY* key) {
 }
 
 Result<std::string> PublicKey::ToPem() const {
-  BioPtr bio = WritableBio();
-  if (!bio || PEM_write_bio_PUBKEY(bio.get(), key_.get()) != 1) {
-    return OpenSslError("cannot encode public key");
-  }
-  return BioContents(bio.get());
+  return WriteToBio([this](BIO* bio) { return PEM_write_bio_PUBKEY(bio, key_.get()); }, "cannot encode public key");
 }
 
 std::string PublicKey::Describe() const {
@@ -88,20 +83,14 @@ Result<PrivateKey> PrivateKey::FromPem(std::string_view pem) {
 }
 
 Result<std::string> PrivateKey::ToPem() const {
-  BioPtr bio = WritableBio();
   // PEM_write_bio_PrivateKey writes PKCS#8 in OpenSSL 3; no cipher = unencrypted.
-  if (!bio || PEM_write_bio_PrivateKey(bio.get(), key_.get(), nullptr, nullptr, 0, nullptr, nullptr) != 1) {
-    return OpenSslError("cannot encode private key");
-  }
-  return BioContents(bio.get());
+  return WriteToBio(
+      [this](BIO* bio) { return PEM_write_bio_PrivateKey(bio, key_.get(), nullptr, nullptr, 0, nullptr, nullptr); },
+      "cannot encode private key");
 }
 
 Result<std::string> PrivateKey::PublicKeyPem() const {
-  BioPtr bio = WritableBio();
-  if (!bio || PEM_write_bio_PUBKEY(bio.get(), key_.get()) != 1) {
-    return OpenSslError("cannot encode public key");
-  }
-  return BioContents(bio.get());
+  return WriteToBio([this](BIO* bio) { return PEM_write_bio_PUBKEY(bio, key_.get()); }, "cannot encode public key");
 }
 
 Result<PublicKey> PrivateKey::GetPublicKey() const {

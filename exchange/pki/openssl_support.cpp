@@ -46,12 +46,12 @@ BioPtr ReadOnlyBio(std::string_view data) {
   return BioPtr(BIO_new_mem_buf(data.data(), static_cast<int>(data.size())));
 }
 
-BioPtr WritableBio() { return BioPtr(BIO_new(BIO_s_mem())); }
-
-std::string BioContents(BIO* bio) {
+Result<std::string> WriteToBio(const std::function<int(BIO*)>& write, std::string_view failure) {
+  BioPtr bio(BIO_new(BIO_s_mem()));
+  if (!bio || write(bio.get()) != 1) return OpenSslError(failure);
   char* data = nullptr;
-  long size = BIO_get_mem_data(bio, &data);
-  if (size <= 0 || data == nullptr) return {};
+  long size = BIO_get_mem_data(bio.get(), &data);
+  if (size <= 0 || data == nullptr) return std::string();
   return std::string(data, static_cast<std::size_t>(size));
 }
 

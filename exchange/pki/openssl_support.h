@@ -12,6 +12,7 @@
 #include <openssl/x509.h>
 
 #include <cstddef>
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -30,11 +31,9 @@ Status OpenSslError(std::string_view what, ErrorCode code = ErrorCode::kInternal
 // Null (with the error queue set) when `data` exceeds INT_MAX bytes.
 BioPtr ReadOnlyBio(std::string_view data);
 
-// A fresh, empty, writable memory BIO.
-BioPtr WritableBio();
-
-// The bytes written so far into a memory BIO.
-std::string BioContents(BIO* bio);
+// What `write` (a PEM_write_bio_* or i2d_*_bio call, 1 on success) writes
+// into a fresh memory BIO; OpenSslError(failure) when it fails.
+Result<std::string> WriteToBio(const std::function<int(BIO*)>& write, std::string_view failure);
 
 // Appends `subject`'s attributes to `name`; InvalidArgument when the
 // commonName is empty or an attribute is refused (e.g. too long).

@@ -50,10 +50,8 @@ Result<std::string> PackPkcs12(const Certificate& certificate, const PrivateKey&
   if (PKCS12_set_mac(p12.get(), pass.c_str(), -1, nullptr, 0, PKCS12_DEFAULT_ITER, EVP_sha256()) != 1) {
     return internal::OpenSslError("cannot MAC the PKCS#12 file");
   }
-  BioPtr out = internal::WritableBio();
-  if (!out || i2d_PKCS12_bio(out.get(), p12.get()) != 1)
-    return internal::OpenSslError("cannot encode the PKCS#12 file");
-  return internal::BioContents(out.get());
+  return internal::WriteToBio([&p12](BIO* bio) { return i2d_PKCS12_bio(bio, p12.get()); },
+                              "cannot encode the PKCS#12 file");
 }
 
 }  // namespace exchange::pki

@@ -25,15 +25,7 @@ Result<http::Caller> LoadCaller(store::Connection& conn, const std::string& fing
   if (row.not_after_unix <= std::time(nullptr))
     return Status::PermissionDenied("this certificate expired at " + row.not_after);
 
-  http::Caller caller;
-  caller.credential_id = row.credential_id;
-  caller.org_id = row.org_id;
-  caller.org_slug = row.org_slug;
-  caller.org_name = row.org_name;
-  caller.role = row.role;
-  caller.fingerprint = row.fingerprint;
-  caller.not_after = row.not_after;
-  return caller;
+  return http::Caller(row);
 }
 
 }  // namespace exchange::server

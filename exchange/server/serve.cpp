@@ -261,17 +261,25 @@ void MirrorPoolGauges(metrics::ServerMetrics& metrics, const store::WorkerPool& 
   metrics.SetPoolState(static_cast<double>(pool.QueueDepth()), static_cast<double>(pool.InFlight()));
 }
 
-// Admission at accept: the connection's registration with `tracker`, or null
-// when over a limit (a refused socket closes as it goes out of scope).
-// Refusals are counted in `metrics` when given.
-std::unique_ptr<net::ConnectionTracker::Registration> AdmitConnection(net::ConnectionTracker& tracker,
-                                                                      asio::ip::tcp::socket& socket,
-                                                                      metrics::ServerMetrics* metrics) {
-  boost::system::error_code ec;
-  const auto address = socket.remote_endpoint(ec).address().to_string();
-  auto registration = ec ? nullptr : tracker.Admit(address);
-  if (!registration && metrics) metrics->ConnectionRefused();
-  return registration;
+// A listener on `address`: each accepted connection is admitted by `tracker`
+// (a refused socket closes as it goes out of scope; refusals are counted in
+// env.metrics when it has one), then speaks TLS over `tls`, or plain HTTP
+// when `tls` is null.
+Result<std::shared_ptr<net::Listener>> BindListener(net::IoContextPool& contexts, const std::string& address,
+                                                    net::ConnectionTracker& tracker, const net::SessionEnvironment& env,
+                                                    asio::ssl::context* tls) {
+  return net::Listener::Bind(contexts, address, [&tracker, &env, tls](asio::ip::tcp::socket socket) {
+    boost::system::error_code ec;
+    const auto remote = socket.remote_endpoint(ec).address().to_string();
+    auto registration = ec ? nullptr : tracker.Admit(remote);
+    if (!registration) {
+      if (env.metrics) env.metrics->ConnectionRefused();
+    } else if (tls) {
+      net::StartTlsSession(std::move(socket), *tls, env, std::move(registration));
+    } else {
+      net::StartPlainSession(std::move(socket), env, std::move(registration));
+    }
+  });
 }
 
 }  // namespace
@@ -388,25 +396,12 @@ int Serve(const ServeConfig& config, std::function<Result<ServeConfig>()> reread
   net::SessionEnvironment ops_env{limits, &ops_dispatcher, nullptr, "ops", logging::Level::kDebug};
 
   net::IoContextPool contexts(static_cast<std::size_t>(config.io_threads));
-  auto& tls_context = **tls;
-  auto api_listener = net::Listener::Bind(contexts, config.listen, [&](asio::ip::tcp::socket socket) {
-    if (auto registration = AdmitConnection(api_connections, socket, &metrics)) {
-      net::StartTlsSession(std::move(socket), tls_context, api_env, std::move(registration));
-    }
-  });
+  auto api_listener = BindListener(contexts, config.listen, api_connections, api_env, tls->get());
   if (!api_listener.ok()) return Fail(api_listener.status());
-  auto& enroll_tls_context = **enroll_tls;
-  auto enroll_listener = net::Listener::Bind(contexts, config.enroll_listen, [&](asio::ip::tcp::socket socket) {
-    if (auto registration = AdmitConnection(enroll_connections, socket, &metrics)) {
-      net::StartTlsSession(std::move(socket), enroll_tls_context, enroll_env, std::move(registration));
-    }
-  });
+  auto enroll_listener =
+      BindListener(contexts, config.enroll_listen, enroll_connections, enroll_env, enroll_tls->get());
   if (!enroll_listener.ok()) return Fail(enroll_listener.status());
-  auto ops_listener = net::Listener::Bind(contexts, config.ops_listen, [&](asio::ip::tcp::socket socket) {
-    if (auto registration = AdmitConnection(ops_connections, socket, nullptr)) {
-      net::StartPlainSession(std::move(socket), ops_env, std::move(registration));
-    }
-  });
+  auto ops_listener = BindListener(contexts, config.ops_listen, ops_connections, ops_env, nullptr);
   if (!ops_listener.ok()) return Fail(ops_listener.status());
 
   (*api_listener)->Start();

@@ -2,6 +2,11 @@
 #include "services/pdq_lookup.h"
 
 #include <algorithm>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <utility>
+#include <vector>
 
 #include "common/logger.h"
 #include "exchange/v1/feed.pb.h"
@@ -12,18 +17,101 @@
 namespace exchange::services {
 namespace {
 
-// One vpdq entry of the log: the stored value is already canonical, so it is the key.
-void ApplyVpdq(const std::string& value, bool retracted, pdq::VpdqIndex& videos, const std::string& log_name) {
-  if (retracted) {
-    videos.Erase(value);
-    return;
+// An entry's signal, if it is one the indexes hold.
+struct Indexable {
+  bool is_pdq = false;  // else vpdq
+  bool retracted = false;
+  pdq::PdqHash hash{};  // pdq
+};
+
+std::optional<Indexable> Classify(const v1::FeedEntry& entry) {
+  Indexable out;
+  out.retracted = entry.signal().status() == "retracted";
+  if (entry.signal().kind() == "pdq") {
+    auto hash = signals::ParsePdq(entry.signal().value());
+    if (!hash.ok()) return std::nullopt;
+    out.is_pdq = true;
+    out.hash = *hash;
+    return out;
   }
+  if (entry.signal().kind() == "vpdq") return out;
+  return std::nullopt;
+}
+
+// The stored vpdq value is already canonical, so it is the key.
+Result<std::vector<signals::VpdqFeature>> ParseVpdq(const std::string& value, const std::string& log_name) {
   auto features = signals::ParseVpdqValue(value);
   if (!features.ok()) {
     logging::Error("vpdq index: unreadable value", {{"log", log_name}, {"error", features.status().message()}});
+  }
+  return features;
+}
+
+// What a log's entries leave in the indexes, gathered without touching them:
+// the first catch-up of a log applies it with one Assign per index instead
+// of an insert per entry. Applying an entry is "add" or "remove" of a set
+// element, so the state is the last operation on each hash or value.
+class BulkLoad {
+ public:
+  explicit BulkLoad(std::string log_name) : log_name_(std::move(log_name)) {}
+
+  void Apply(const v1::FeedEntry& entry) {
+    auto signal = Classify(entry);
+    if (!signal) return;
+    if (signal->is_pdq) {
+      pdq_.push_back({signal->hash, signal->retracted});
+      return;
+    }
+    const std::string& value = entry.signal().value();
+    if (signal->retracted) {
+      videos_.erase(value);
+    } else if (videos_.find(value) == videos_.end()) {
+      if (auto features = ParseVpdq(value, log_name_); features.ok()) videos_.emplace(value, std::move(*features));
+    }
+  }
+
+  void AssignTo(pdq::Index& index, pdq::VpdqIndex& videos) {
+    // Log order is kept among equal hashes (stable sort): the last one decides.
+    std::stable_sort(pdq_.begin(), pdq_.end(), [](const PdqOp& a, const PdqOp& b) { return a.hash < b.hash; });
+    std::vector<pdq::PdqHash> hashes;
+    for (size_t i = 0; i < pdq_.size(); ++i) {
+      if ((i + 1 == pdq_.size() || pdq_[i + 1].hash != pdq_[i].hash) && !pdq_[i].retracted) {
+        hashes.push_back(pdq_[i].hash);
+      }
+    }
+    std::vector<PdqOp>().swap(pdq_);
+    index.Assign(hashes);
+    std::vector<pdq::VpdqVideo> stored;
+    stored.reserve(videos_.size());
+    for (auto& [value, features] : videos_) stored.push_back({value, std::move(features)});
+    videos_.clear();
+    videos.Assign(stored);
+  }
+
+ private:
+  struct PdqOp {
+    pdq::PdqHash hash;
+    bool retracted;
+  };
+  const std::string log_name_;
+  std::vector<PdqOp> pdq_;  // in log order
+  std::unordered_map<std::string, std::vector<signals::VpdqFeature>> videos_;
+};
+
+// One entry applied to live indexes.
+void ApplyLive(const v1::FeedEntry& entry, pdq::Index& index, pdq::VpdqIndex& videos, const std::string& log_name) {
+  auto signal = Classify(entry);
+  if (!signal) return;
+  if (signal->is_pdq) {
+    signal->retracted ? (void)index.Erase(signal->hash) : (void)index.Insert(signal->hash);
     return;
   }
-  videos.Insert(value, *features);
+  const std::string& value = entry.signal().value();
+  if (signal->retracted) {
+    videos.Erase(value);
+  } else if (auto features = ParseVpdq(value, log_name); features.ok()) {
+    videos.Insert(value, *features);
+  }
 }
 
 }  // namespace
@@ -44,6 +132,18 @@ void PdqLookup::CatchUp(store::Connection& conn, store::Connection* replica) {
     if (replica) {
       if (auto size = store::CommittedSize(*replica, head.log_id); size.ok()) replica_size = *size;
     }
+    // A log seen for the first time (at startup) is loaded in bulk: its
+    // indexes stay empty, and `applied` 0, until the load is assigned at once.
+    std::optional<BulkLoad> bulk;
+    if (applied == 0 && head.size > 0) bulk.emplace(head.name);
+    auto publish = [&] {
+      if (bulk) {
+        bulk->AssignTo(*target->index, *target->videos);
+        bulk.reset();
+      }
+      std::unique_lock lock(mu_);
+      target->applied = applied;
+    };
     while (applied < head.size) {
       const uint64_t end = std::min(head.size, applied + store::kMaxEntriesPerRead);
       Result<std::vector<std::string>> entries = Status::Unavailable("no replica");
@@ -51,24 +151,27 @@ void PdqLookup::CatchUp(store::Connection& conn, store::Connection* replica) {
         entries = store::ReadEntries(*replica, head.log_id, applied, store::kMaxEntriesPerRead, head.size);
       }
       if (!entries.ok()) entries = store::ReadEntries(conn, head.log_id, applied, store::kMaxEntriesPerRead, head.size);
-      if (!entries.ok() || entries->empty()) return;  // try again on the next round
+      if (!entries.ok() || entries->empty()) {
+        publish();  // what was read so far; the rest on the next round
+        return;
+      }
       for (const auto& bytes : *entries) {
         v1::FeedEntry entry;
         if (!entry.ParseFromString(bytes)) {
           logging::Error("pdq index: unreadable entry", {{"log", head.name}, {"index", applied}});
-        } else if (entry.signal().kind() == "pdq") {
-          if (auto hash = signals::ParsePdq(entry.signal().value()); hash.ok()) {
-            entry.signal().status() == "retracted" ? (void)target->index->Erase(*hash)
-                                                   : (void)target->index->Insert(*hash);
-          }
-        } else if (entry.signal().kind() == "vpdq") {
-          ApplyVpdq(entry.signal().value(), entry.signal().status() == "retracted", *target->videos, head.name);
+        } else if (bulk) {
+          bulk->Apply(entry);
+        } else {
+          ApplyLive(entry, *target->index, *target->videos, head.name);
         }
         ++applied;
       }
-      std::unique_lock lock(mu_);
-      target->applied = applied;
+      if (!bulk) {
+        std::unique_lock lock(mu_);
+        target->applied = applied;
+      }
     }
+    if (bulk) publish();
   }
 }
 

@@ -8,7 +8,11 @@
 // CatchUp() (a background task, every ~250 ms) reads each log's entries past
 // what it has applied and inserts active and disputed pdq and vpdq signals,
 // erasing retracted ones: a change takes effect within a second of its commit, with
-// no rebuild and no pause for queries. Every exchanged process keeps its own.
+// no rebuild and no pause for queries. The first time it sees a log (at
+// startup) it gathers what the entries so far leave (in log order: a signal
+// added then retracted is absent) and builds each index with one Assign,
+// much faster than an insert per entry; until then that collection's
+// lookups find nothing and report 0 entries indexed. Every exchanged process keeps its own.
 // The heads come from `conn` (the primary); with a read replica, each page of
 // entries is read from it when it holds that page (store::CommittedSize),
 // from the primary otherwise: loading a large index moves to the replica,

@@ -57,6 +57,14 @@ std::string ExtensionsField() {
 // A UUIDv5 in the exchange's namespace (stable_id.h).
 std::string Id(std::string_view name) { return FormatUuid(NameBasedUuid(kExchangeNamespace, name)); }
 
+// An object opened with the common properties every STIX object carries
+// (STIX 2.1 §3.2), in the order all of ours write them.
+JsonObject StixObject(std::string_view type, std::string_view id, std::string_view created, std::string_view modified) {
+  JsonObject o;
+  o.Str("type", type).Str("spec_version", "2.1").Str("id", id).Str("created", created).Str("modified", modified);
+  return o;
+}
+
 }  // namespace
 
 std::string IndicatorId(std::string_view collection, std::string_view kind, std::string_view value) {
@@ -164,13 +172,8 @@ Result<IndicatorVersion> IndicatorFromEntry(const v1::FeedEntry& entry, uint64_t
   const std::string created = FormatTimestampMs(s.first_seen_ms());
 
   std::vector<std::string> principles;
-  JsonObject o;
-  o.Str("type", "indicator")
-      .Str("spec_version", "2.1")
-      .Str("id", out.id)
-      .Str("created", created)
-      .Str("modified", out.modified)
-      .Str("created_by_ref", ExchangeIdentityId())
+  JsonObject o = StixObject("indicator", out.id, created, out.modified);
+  o.Str("created_by_ref", ExchangeIdentityId())
       .Str("name", std::string(KindName(*kind)) + " " + Shortened(s.value(), 80))
       .Str("pattern", PatternFor(*kind, s.value()))
       .Str("pattern_type", "stix")
@@ -220,12 +223,7 @@ Result<std::optional<IndicatorVersion>> OpinionFromEntry(const v1::FeedEntry& en
   out.modified_ms = indicator->modified_ms;
   auto organisations = [](uint32_t n) { return std::to_string(n) + (n == 1 ? " organisation" : " organisations"); };
   out.json =
-      JsonObject()
-          .Str("type", "opinion")
-          .Str("spec_version", "2.1")
-          .Str("id", out.id)
-          .Str("created", FormatTimestampMs(s.first_seen_ms()))
-          .Str("modified", out.modified)
+      StixObject("opinion", out.id, FormatTimestampMs(s.first_seen_ms()), out.modified)
           .Str("created_by_ref", ExchangeIdentityId())
           .Str("explanation", organisations(s.disputes()) + " dispute and " + organisations(s.confirmations()) +
                                   " confirm this signal; its status in " + entry.collection() + " is " + s.status())
@@ -250,12 +248,7 @@ std::string ExtensionDefinitionJson() {
                                                "x_exchange_reviewed",         "x_exchange_pdq_quality",
                                                "x_exchange_contributor_orgs", "x_exchange_contributor_refs",
                                                "x_exchange_opinion_ref"};
-  return JsonObject()
-      .Str("type", "extension-definition")
-      .Str("spec_version", "2.1")
-      .Str("id", ExtensionDefinitionId())
-      .Str("created", kDefinitionsTime)
-      .Str("modified", kDefinitionsTime)
+  return StixObject("extension-definition", ExtensionDefinitionId(), kDefinitionsTime, kDefinitionsTime)
       .Str("created_by_ref", ExchangeIdentityId())
       .Str("name", kExtensionName)
       .Str("description",
@@ -274,24 +267,14 @@ std::string ExtensionDefinitionJson() {
 }
 
 std::string ExchangeIdentityJson(std::string_view exchange_name) {
-  return JsonObject()
-      .Str("type", "identity")
-      .Str("spec_version", "2.1")
-      .Str("id", ExchangeIdentityId())
-      .Str("created", kDefinitionsTime)
-      .Str("modified", kDefinitionsTime)
+  return StixObject("identity", ExchangeIdentityId(), kDefinitionsTime, kDefinitionsTime)
       .Str("name", exchange_name)
       .Str("identity_class", "system")
       .Done();
 }
 
 std::string OrganisationIdentityJson(std::string_view slug) {
-  return JsonObject()
-      .Str("type", "identity")
-      .Str("spec_version", "2.1")
-      .Str("id", OrganisationIdentityId(slug))
-      .Str("created", kDefinitionsTime)
-      .Str("modified", kDefinitionsTime)
+  return StixObject("identity", OrganisationIdentityId(slug), kDefinitionsTime, kDefinitionsTime)
       .Str("created_by_ref", ExchangeIdentityId())
       .Str("name", slug)
       .Str("description", "A member organisation of the exchange, by its slug")

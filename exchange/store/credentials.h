@@ -21,17 +21,10 @@
 namespace exchange::store {
 
 // A credential joined with its organisation: what the server knows of a caller.
-struct CredentialRow {
-  int64_t credential_id = 0;
-  int64_t org_id = 0;
-  std::string org_slug;
-  std::string org_name;
+struct CredentialRow : CredentialIdentity {
   OrgStatus org_status = OrgStatus::kActive;
-  Role role = Role::kMember;
   CredentialStatus credential_status = CredentialStatus::kActive;
-  std::string fingerprint;  // lowercase hex SHA-256 of the DER
   std::string serial_hex;
-  std::string not_after;  // RFC 3339 UTC
   int64_t not_after_unix = 0;
   std::string holder;      // who holds it (see migrations/0004_vetting.sql)
   std::string created_at;  // RFC 3339 UTC

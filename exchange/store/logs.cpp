@@ -15,7 +15,11 @@ namespace {
 constexpr const char* kSelectLogs = "SELECT id, name, kind, size, root FROM logs ORDER BY kind, name";
 constexpr const char* kSelectLogByName = "SELECT id, name, kind, size, root FROM logs WHERE name = $1";
 constexpr const char* kSelectLogSize = "SELECT size FROM logs WHERE id = $1";
-constexpr const char* kLockLog = "SELECT id, name, kind, size, root FROM logs WHERE id = $1 FOR UPDATE";
+// Appenders take turns on the log's row. NO KEY UPDATE, not UPDATE: the id
+// never changes, so rows that only refer to the log (a checkpoint, a sync
+// observation: their foreign keys take KEY SHARE) are written while a batch
+// holds the lock instead of waiting for its commit.
+constexpr const char* kLockLog = "SELECT id, name, kind, size, root FROM logs WHERE id = $1 FOR NO KEY UPDATE";
 constexpr const char* kSelectEntries = R"sql(
   SELECT entry FROM log_entries
    WHERE log_id = $1 AND idx >= $2 AND idx < $3

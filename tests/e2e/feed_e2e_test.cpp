@@ -81,19 +81,10 @@ log::VerifiedCheckpoint FetchCheckpoint(client::ApiClient& api, const std::strin
 // Every leaf hash of the log, fetched page by page.
 std::vector<log::Hash> FetchLeaves(client::ApiClient& api, const std::string& path, uint64_t size,
                                    std::vector<std::string>* entries = nullptr) {
+  const std::vector<std::string> fetched = testing::FetchEntries(api, path, size, 997);
   std::vector<log::Hash> leaves;
-  while (leaves.size() < size) {
-    v1::EntryBundle bundle;
-    Status s =
-        api.Call("GET", path + "/entries?start=" + std::to_string(leaves.size()) + "&limit=997", nullptr, &bundle);
-    REQUIRE_MESSAGE(s.ok(), s.ToString());
-    REQUIRE(bundle.start() == leaves.size());
-    REQUIRE(bundle.entries_size() > 0);
-    for (const auto& e : bundle.entries()) {
-      leaves.push_back(log::LeafHash(e));
-      if (entries) entries->push_back(e);
-    }
-  }
+  for (const auto& e : fetched) leaves.push_back(log::LeafHash(e));
+  if (entries) entries->insert(entries->end(), fetched.begin(), fetched.end());
   leaves.resize(size);
   return leaves;
 }

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // Near-duplicate lookup on the server: a resized copy of a submitted image is
-// found by its PDQ hash, a retraction takes effect within a second, and bad
-// queries are answered per item.
+// found by its PDQ hash, a retraction takes effect within a second, bad
+// queries are answered per item, and a server started on existing signals
+// (its index loaded at once from the log) answers as the running one.
 #include <doctest/doctest.h>
 
 #include <fstream>
@@ -58,8 +59,7 @@ v1::LookupResponse Lookup(client::ApiClient& api, const std::vector<std::string>
 
 TEST_CASE("PDQ lookup: a resized copy is found; a retraction applies within a second") {
   TestExchange ex;
-  auto [admin, alpha] = ex.Clients("admin1", "alpha");
-  testing::CreateCollection(*admin, "images", {"alpha"});
+  auto alpha = testing::CreateCollectionFor(ex, "images", "alpha");
 
   std::vector<uint8_t> bytes = testing::ReadTestBytes(testing::VectorDir("pdq") / "images" / "bridge-1-original.jpg");
   REQUIRE(!bytes.empty());
@@ -82,12 +82,7 @@ TEST_CASE("PDQ lookup: a resized copy is found; a retraction applies within a se
   REQUIRE(alpha->Call("POST", "/v1/collections/images/signals", &submit, nullptr).ok());
 
   // Within a second the index has it.
-  v1::LookupResponse found;
-  for (int i = 0; i < 20; ++i) {
-    found = Lookup(*alpha, {resized});
-    if (found.results(0).matches_size() > 0) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
+  const v1::LookupResponse found = testing::LookupUntilFound([&] { return Lookup(*alpha, {resized}); });
   REQUIRE(found.results(0).matches_size() == 1);
   const auto& match = found.results(0).matches(0);
   CHECK(match.value() == submitted);
@@ -146,19 +141,26 @@ TEST_CASE("PDQ lookup: a resized copy is found; a retraction applies within a se
   CHECK(bad.results(1).matches_size() == 1);
   CHECK(bad.results(1).matches(0).distance() == 0);
 
-  v1::RetractionsRequest retract;
-  auto* r = retract.add_signals();
-  r->set_kind("pdq");
-  r->set_value(submitted);
-  REQUIRE(alpha->Call("POST", "/v1/collections/images/retractions", &retract, nullptr).ok());
-  const auto retracted_at = std::chrono::steady_clock::now();
-  int remaining = 1;
-  while (remaining > 0 && std::chrono::steady_clock::now() - retracted_at < std::chrono::seconds(3)) {
-    remaining = Lookup(*alpha, {resized}).results(0).matches_size();
-    if (remaining) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  testing::Retract(*alpha, "images", "pdq", {submitted});
+  std::chrono::steady_clock::duration waited{};
+  CHECK(testing::WaitForNoMatches([&] { return Lookup(*alpha, {resized}).results(0).matches_size(); }, &waited) == 0);
+  CHECK(waited < std::chrono::seconds(1) + std::chrono::milliseconds(500));
+
+  // A server started now loads the log at once: the retracted hash is absent, the other found.
+  {
+    testing::SecondServer restarted(ex, "restarted.log");
+    client::ApiClient api(std::move(client::HttpsClient::Create(restarted.ClientOptionsFor("alpha"))).value());
+    v1::LookupResponse loaded;
+    for (int i = 0; i < 20; ++i) {
+      loaded = Lookup(api, {std::string(64, 'f'), resized}, 31);
+      if (loaded.results(0).matches_size() > 0) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    REQUIRE(loaded.results(0).matches_size() == 1);
+    CHECK(loaded.results(0).matches(0).value() == std::string(64, 'f'));
+    CHECK(loaded.results(1).matches_size() == 0);
+    CHECK(loaded.indexed_through() > 0);
   }
-  CHECK(remaining == 0);
-  CHECK(std::chrono::steady_clock::now() - retracted_at < std::chrono::seconds(1) + std::chrono::milliseconds(500));
 
   v1::LookupRequest none;
   none.add_pdq(submitted);

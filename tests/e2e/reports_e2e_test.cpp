@@ -14,6 +14,7 @@
 
 #include "collections.h"
 #include "common/time_format.h"
+#include "example_values.h"
 #include "exchange/v1/collections.pb.h"
 #include "exchange/v1/feed.pb.h"
 #include "exchange/v1/report.pb.h"
@@ -24,13 +25,12 @@
 #include "test_exchange.h"
 
 using namespace exchange;
+using exchange::testing::kMd5;
+using exchange::testing::kSha256;
 using exchange::testing::RunCommand;
 using exchange::testing::TestExchange;
 
 namespace {
-
-const std::string kMd5 = "d41d8cd98f00b204e9800998ecf8427e";
-const std::string kSha256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 
 int ThisYear() {
   std::time_t now = std::time(nullptr);

@@ -80,9 +80,7 @@ std::string Clip(int rate) {
 
 TEST_CASE("streams: a known clip spliced into a live MPEG-TS stream is reported within the delay bound") {
   TestExchange ex;
-  auto admin = ex.Client("admin1");
-  testing::CreateCollection(*admin, "streams", {"alpha"});
-  auto alpha = ex.Client("alpha");
+  auto alpha = testing::CreateCollectionFor(ex, "streams", "alpha");
   TempDir work;
   const std::string dir = work.path();
 
@@ -103,12 +101,7 @@ TEST_CASE("streams: a known clip spliced into a live MPEG-TS stream is reported 
   REQUIRE(image->quality >= 50);
 
   v1::SubmitSignalsRequest submit;
-  auto add = [&](const std::string& kind, const std::string& value) {
-    auto* s = submit.add_signals();
-    s->set_kind(kind);
-    s->set_value(value);
-    s->set_category("A1");
-  };
+  auto add = [&](const std::string& kind, const std::string& value) { testing::AddSignal(submit, kind, value); };
   const std::string clip_value = pdq::VpdqSignalValue(clip->frames);
   add("vpdq", clip_value);
   add("pdq", HexEncode(image->hash));

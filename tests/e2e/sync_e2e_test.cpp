@@ -229,13 +229,7 @@ TEST_CASE("sync: 100,000 entries, incremental syncs, kill -9 and resume; the mir
   auto more = testing::SubmitRandomSha256(*alpha, "big", 40, rng);
   {
     v1::SubmitSignalsRequest request;
-    for (int i = 0; i < 10; ++i) {
-      auto* s = request.add_signals();
-      s->set_kind("sha256");
-      s->set_value(values[static_cast<std::size_t>(i)]);
-      s->set_category("B1");
-      s->add_labels("beta-label");
-    }
+    for (size_t i = 0; i < 10; ++i) testing::AddSignal(request, "sha256", values[i], "B1")->add_labels("beta-label");
     REQUIRE(beta->Call("POST", "/v1/collections/big/signals", &request, nullptr).ok());
     v1::OpinionsRequest opinions;
     for (int i = 10; i < 15; ++i) {
@@ -246,13 +240,7 @@ TEST_CASE("sync: 100,000 entries, incremental syncs, kill -9 and resume; the mir
       o->set_reason("checked");
     }
     REQUIRE(beta->Call("POST", "/v1/collections/big/opinions", &opinions, nullptr).ok());
-    v1::RetractionsRequest retractions;
-    for (int i = 20; i < 25; ++i) {
-      auto* r = retractions.add_signals();
-      r->set_kind("sha256");
-      r->set_value(values[static_cast<std::size_t>(i)]);
-    }
-    REQUIRE(alpha->Call("POST", "/v1/collections/big/retractions", &retractions, nullptr).ok());
+    testing::Retract(*alpha, "big", "sha256", std::vector<std::string>(values.begin() + 20, values.begin() + 25));
   }
   const uint64_t size = LogSize(*alpha, "big");
   REQUIRE(size == 100'000 + 40 + 10 + 5 + 5);

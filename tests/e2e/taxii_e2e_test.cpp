@@ -99,16 +99,6 @@ void Submit(client::ApiClient& api, const std::string& collection,
   for (const auto& r : response.results()) REQUIRE_MESSAGE(r.status() != "rejected", r.error());
 }
 
-void Retract(client::ApiClient& api, const std::string& collection, const std::string& kind, const std::string& value) {
-  v1::RetractionsRequest request;
-  auto* s = request.add_signals();
-  s->set_kind(kind);
-  s->set_value(value);
-  v1::ItemResults out;
-  Status st = api.Call("POST", "/v1/collections/" + collection + "/retractions", &request, &out);
-  REQUIRE_MESSAGE(st.ok(), st.ToString());
-}
-
 void Dispute(client::ApiClient& api, const std::string& collection, const std::string& kind, const std::string& value) {
   v1::OpinionsRequest request;
   auto* o = request.add_opinions();
@@ -247,7 +237,7 @@ TEST_CASE("a member pages through a collection while others write, and gets ever
       std::vector<std::pair<std::string, std::string>> batch;
       for (int i = 0; i < 4; ++i) batch.emplace_back("md5", Md5(wrng));
       Submit(*b, "taxii-live", batch);
-      Retract(*b, "taxii-live", "md5", batch[0].second);
+      testing::Retract(*b, "taxii-live", "md5", {batch[0].second});
       Dispute(*b, "taxii-live", "md5", first[static_cast<std::size_t>(round)].second);
     }
     writing = false;

@@ -103,17 +103,19 @@ std::vector<log::Hash> ProofHashes(client::ApiClient& api, const std::string& ta
   return out;
 }
 
+// The bytes of `tile` (hashes or an entry bundle) under `prefix`, REQUIREd to
+// be served (200) as bytes, cacheable for good once full.
+std::string FetchTile(client::ApiClient& api, const std::string& prefix, const log::Tile& tile) {
+  auto r = Get(api, prefix + "/" + log::TilePath(tile));
+  REQUIRE_MESSAGE(r.status == 200, r.body);
+  CHECK(r.content_type == "application/octet-stream");
+  CHECK(r.Header("Cache-Control") == (tile.full() ? kImmutable : "public, max-age=5"));
+  return r.body;
+}
+
 // Every entry of the log through the entries endpoint.
 std::vector<std::string> EntriesEndpoint(client::ApiClient& api, const std::string& log_path, uint64_t size) {
-  std::vector<std::string> entries;
-  while (entries.size() < size) {
-    v1::EntryBundle page;
-    Status s =
-        api.Call("GET", log_path + "/entries?start=" + std::to_string(entries.size()) + "&limit=10000", nullptr, &page);
-    REQUIRE_MESSAGE(s.ok(), s.ToString());
-    REQUIRE(page.entries_size() > 0);
-    for (const auto& e : page.entries()) entries.push_back(e);
-  }
+  std::vector<std::string> entries = testing::FetchEntries(api, log_path, size, 10000);
   entries.resize(size);
   return entries;
 }
@@ -132,11 +134,7 @@ void CheckTiles(client::ApiClient& api, const std::string& log_path, const std::
   log::TileHashes tiles;
   for (const log::Tile& tile : log::TilesOfTree(size)) {
     CAPTURE(log::TilePath(tile));
-    auto r = Get(api, prefix + "/" + log::TilePath(tile));
-    REQUIRE_MESSAGE(r.status == 200, r.body);
-    CHECK(r.content_type == "application/octet-stream");
-    CHECK(r.Header("Cache-Control") == (tile.full() ? kImmutable : "public, max-age=5"));
-    auto hashes = log::DecodeHashTile(r.body, tile.width);
+    auto hashes = log::DecodeHashTile(FetchTile(api, prefix, tile), tile.width);
     REQUIRE_MESSAGE(hashes.ok(), hashes.status().ToString());
     tiles[tile] = *hashes;
   }
@@ -148,11 +146,7 @@ void CheckTiles(client::ApiClient& api, const std::string& log_path, const std::
   std::vector<std::string> from_bundles;
   for (const log::Tile& bundle : log::EntryBundlesOfTree(size)) {
     CAPTURE(log::TilePath(bundle));
-    auto r = Get(api, prefix + "/" + log::TilePath(bundle));
-    REQUIRE_MESSAGE(r.status == 200, r.body);
-    CHECK(r.content_type == "application/octet-stream");
-    CHECK(r.Header("Cache-Control") == (bundle.full() ? kImmutable : "public, max-age=5"));
-    auto entries = log::DecodeEntryBundle(r.body, bundle.width);
+    auto entries = log::DecodeEntryBundle(FetchTile(api, prefix, bundle), bundle.width);
     REQUIRE_MESSAGE(entries.ok(), entries.status().ToString());
     const auto& leaf_tile = tiles.at({log::TileKind::kHashes, 0, bundle.index, bundle.width});
     Status matches = log::CheckBundleAgainstTile(*entries, leaf_tile);

@@ -51,8 +51,7 @@ std::string Trimmed(std::string s) {
 
 TEST_CASE("videos: vpdq signals submitted, synced, and matched from a mirror; a known image found in a video") {
   TestExchange ex;
-  auto [admin, alpha] = ex.Clients("admin1", "alpha");
-  testing::CreateCollection(*admin, "videos", {"alpha"});
+  auto alpha = testing::CreateCollectionFor(ex, "videos", "alpha");
 
   // The known video, hashed once a second (as python-threatexchange does by default), and a known
   // image: the first frame of another video.
@@ -68,12 +67,7 @@ TEST_CASE("videos: vpdq signals submitted, synced, and matched from a mirror; a 
   CHECK_MESSAGE(hashed.out.find("\"vpdq\": " + JsonQuote(known_value)) != std::string::npos, hashed.out);
 
   v1::SubmitSignalsRequest submit;
-  auto add = [&](const std::string& kind, const std::string& value) {
-    auto* s = submit.add_signals();
-    s->set_kind(kind);
-    s->set_value(value);
-    s->set_category("A1");
-  };
+  auto add = [&](const std::string& kind, const std::string& value) { testing::AddSignal(submit, kind, value); };
   add("vpdq", known_value);
   add("pdq", HexEncode(image.hash));
   add("vpdq", "aGVsbG8=");  // the retired opaque form
@@ -145,8 +139,7 @@ TEST_CASE("videos: vpdq signals submitted, synced, and matched from a mirror; a 
 TEST_CASE("videos: a vpdq value of every frame of a video is stored") {
   // About 17 KB of frames: longer than a btree index entry, so it relies on value_key (migrations/0009).
   TestExchange ex;
-  auto [admin, alpha] = ex.Clients("admin1", "alpha");
-  testing::CreateCollection(*admin, "videos", {"alpha"});
+  auto alpha = testing::CreateCollectionFor(ex, "videos", "alpha");
   v1::SubmitSignalsRequest submit;
   auto* signal = submit.add_signals();
   signal->set_kind("vpdq");

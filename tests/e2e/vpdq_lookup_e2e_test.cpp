@@ -3,9 +3,11 @@
 // values): a submitted video is found by itself and by a near copy (bits
 // flipped in every frame, frames dropped) with both shares, an unrelated
 // video finds nothing, a retraction takes effect within a second, and a
-// malformed value is answered per query. exchangectl lookup --vpdq and
-// --video ask the same. A collection's own thresholds apply to lookups that
-// name none and, after a sync, to `exchangectl match --mirror`.
+// malformed value is answered per query; a server started on existing
+// signals (its index loaded at once from the log) answers as the running one.
+// exchangectl lookup --vpdq and --video ask the same. A collection's own
+// thresholds apply to lookups that name none and, after a sync, to
+// `exchangectl match --mirror`.
 #include <doctest/doctest.h>
 
 #include <optional>
@@ -85,9 +87,7 @@ std::string Trimmed(std::string s) {
 
 TEST_CASE("vPDQ lookup: a video and its near copy are found with both shares; a retraction applies within a second") {
   TestExchange ex;
-  auto admin = ex.Client("admin1");
-  testing::CreateCollection(*admin, "videos", {"alpha"});
-  auto alpha = ex.Client("alpha");
+  auto alpha = testing::CreateCollectionFor(ex, "videos", "alpha");
 
   std::mt19937_64 rng(20261203);
   const auto known = RandomFrames(rng, 40);
@@ -111,12 +111,7 @@ TEST_CASE("vPDQ lookup: a video and its near copy are found with both shares; a 
   CHECK_MESSAGE(submitted.results(0).status() == "created", submitted.results(0).error());
 
   // Within a second the index has it.
-  v1::LookupResponse found;
-  for (int i = 0; i < 20; ++i) {
-    found = Lookup(*alpha, {known_value});
-    if (found.results(0).matches_size() > 0) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
+  const v1::LookupResponse found = testing::LookupUntilFound([&] { return Lookup(*alpha, {known_value}); });
   REQUIRE(found.results(0).matches_size() == 1);
   CHECK(found.results(0).query() == known_value);
   CHECK(found.results(0).matches(0).value() == known_value);
@@ -185,13 +180,7 @@ TEST_CASE("vPDQ lookup: a video and its near copy are found with both shares; a 
   }
 
   // exchangectl lookup --vpdq asks the same.
-  const auto o = ex.ClientOptionsFor("alpha");
-  const std::vector<std::string> conn = {"--server", o.server,    "--ca",  o.ca_file,
-                                         "--cert",   o.cert_file, "--key", o.key_file};
-  auto ctl = [&](std::vector<std::string> args) {
-    args.insert(args.end(), conn.begin(), conn.end());
-    return testing::RunBinary("exchangectl", args);
-  };
+  auto ctl = [&](std::vector<std::string> args) { return ex.Ctl("alpha", std::move(args)); };
   auto by_value = ctl({"lookup", "--collection", "videos", "--vpdq", copy_value, "--output", "json"});
   CHECK_MESSAGE(by_value.code == 0, by_value.out << by_value.err);
   CHECK_MESSAGE(by_value.out.find("\"stored_percent\": 87.50") != std::string::npos, by_value.out);
@@ -201,20 +190,29 @@ TEST_CASE("vPDQ lookup: a video and its near copy are found with both shares; a 
   CHECK_MESSAGE(malformed.code == 2, malformed.out << malformed.err);
 
   // Retracted: gone from the index within a second.
-  v1::RetractionsRequest retract;
-  auto* r = retract.add_signals();
-  r->set_kind("vpdq");
-  r->set_value(known_value);
-  REQUIRE(alpha->Call("POST", "/v1/collections/videos/retractions", &retract, nullptr).ok());
-  const auto retracted_at = std::chrono::steady_clock::now();
-  int remaining = 1;
-  while (remaining > 0 && std::chrono::steady_clock::now() - retracted_at < std::chrono::seconds(3)) {
-    remaining = Lookup(*alpha, {copy_value}).results(0).matches_size();
-    if (remaining) std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  CHECK(remaining == 0);
-  CHECK(std::chrono::steady_clock::now() - retracted_at < std::chrono::seconds(1) + std::chrono::milliseconds(500));
+  testing::Retract(*alpha, "videos", "vpdq", {known_value});
+  std::chrono::steady_clock::duration waited{};
+  CHECK(testing::WaitForNoMatches([&] { return Lookup(*alpha, {copy_value}).results(0).matches_size(); }, &waited) ==
+        0);
+  CHECK(waited < std::chrono::seconds(1) + std::chrono::milliseconds(500));
   CHECK(Lookup(*alpha, {other_value}).results(0).matches_size() == 1);  // the other video stays
+
+  // A server started now loads the log at once: the retracted video is absent, the other found.
+  {
+    testing::SecondServer restarted(ex, "restarted.log");
+    client::ApiClient api(std::move(client::HttpsClient::Create(restarted.ClientOptionsFor("alpha"))).value());
+    v1::LookupResponse loaded;
+    for (int i = 0; i < 20; ++i) {
+      loaded = Lookup(api, {other_value, copy_value});
+      if (loaded.results(0).matches_size() > 0) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    REQUIRE(loaded.results(0).matches_size() == 1);
+    CHECK(loaded.results(0).matches(0).value() == other_value);
+    CHECK(loaded.results(0).matches(0).stored_percent() == 100.0);
+    CHECK(loaded.results(1).matches_size() == 0);
+    CHECK(loaded.indexed_through() > 0);
+  }
 
   v1::LookupRequest not_granted;
   not_granted.add_vpdq(other_value);
@@ -224,9 +222,7 @@ TEST_CASE("vPDQ lookup: a video and its near copy are found with both shares; a 
 
 TEST_CASE("vPDQ lookup: exchangectl lookup --video hashes a file and finds a re-encoded copy") {
   TestExchange ex;
-  auto admin = ex.Client("admin1");
-  testing::CreateCollection(*admin, "videos", {"alpha"});
-  auto alpha = ex.Client("alpha");
+  auto alpha = testing::CreateCollectionFor(ex, "videos", "alpha");
   auto video = [](const std::string& name) {
     return (testing::VectorDir("vpdq") / "videos" / (name + ".mp4")).string();
   };
@@ -236,20 +232,11 @@ TEST_CASE("vPDQ lookup: exchangectl lookup --video hashes a file and finds a re-
   REQUIRE_MESSAGE(hashed.ok(), hashed.status().message());
   const std::string known_value = pdq::VpdqSignalValue(hashed->frames);
   v1::SubmitSignalsRequest submit;
-  auto* s = submit.add_signals();
-  s->set_kind("vpdq");
-  s->set_value(known_value);
-  s->set_category("A1");
+  testing::AddSignal(submit, "vpdq", known_value);
   REQUIRE(alpha->Call("POST", "/v1/collections/videos/signals", &submit, nullptr).ok());
   std::this_thread::sleep_for(std::chrono::milliseconds(1000));  // the index catches up every ~250 ms
 
-  const auto o = ex.ClientOptionsFor("alpha");
-  const std::vector<std::string> conn = {"--server", o.server,    "--ca",  o.ca_file,
-                                         "--cert",   o.cert_file, "--key", o.key_file};
-  auto ctl = [&](std::vector<std::string> args) {
-    args.insert(args.end(), conn.begin(), conn.end());
-    return testing::RunBinary("exchangectl", args);
-  };
+  auto ctl = [&](std::vector<std::string> args) { return ex.Ctl("alpha", std::move(args)); };
   // Every frame of the copy with a grey bar: most of the known video is in it.
   auto copy = ctl({"lookup", "--collection", "videos", "--video", video("pattern-sd-grey-bar"), "--output", "json"});
   CHECK_MESSAGE(copy.code == 0, copy.out << copy.err);

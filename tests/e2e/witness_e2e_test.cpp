@@ -70,6 +70,12 @@ Reply Send(int port, const std::string& method, const std::string& target, const
   return reply;
 }
 
+// A 409: the checkpoint does not extend the one recorded, whose size the body gives.
+void CheckConflict(const Reply& reply, const std::string& recorded_size) {
+  CHECK(reply.status == 409);
+  CHECK(reply.body == recorded_size);
+}
+
 std::unique_ptr<ChildProcess> StartWitness(const std::string& dir, const TestLog& log, int port, int run,
                                            const std::vector<std::string>& env = {}) {
   auto child = std::make_unique<ChildProcess>(
@@ -114,15 +120,9 @@ TEST_CASE("exchangectl witness cosigns extensions, refuses forks, and keeps its 
   REQUIRE_MESSAGE(third.status == 200, third.body);
   CHECK(VerifyCosignature(log.At(3).Format(), third.body, witness_key).ok());
 
-  TestLog fork = log;
-  fork.leaves.resize(1);
-  fork.Grow(4, "fork");
-  Reply forked = Send(port, "POST", "/add-checkpoint", fork.Body(1, 3));
-  CHECK(forked.status == 409);
-  CHECK(forked.body == "3\n");
-  Reply same_size = Send(port, "POST", "/add-checkpoint", fork.Body(3, 3));
-  CHECK(same_size.status == 409);
-  CHECK(same_size.body == "3\n");
+  const TestLog fork = log.Fork(1, 4, "fork");
+  CheckConflict(Send(port, "POST", "/add-checkpoint", fork.Body(1, 3)), "3\n");  // forked
+  CheckConflict(Send(port, "POST", "/add-checkpoint", fork.Body(3, 3)), "3\n");  // same size
 
   CHECK(Send(port, "GET", "/add-checkpoint", "").status == 405);
   CHECK(Send(port, "POST", "/elsewhere", log.Body(3, 5)).status == 404);
@@ -148,12 +148,8 @@ TEST_CASE("exchangectl witness cosigns extensions, refuses forks, and keeps its 
   CHECK(killed.status == 0);  // no answer ever came
 
   witness = StartWitness(dir.path(), log, port, 3);
-  TestLog other = log;
-  other.leaves.resize(3);
-  other.Grow(2, "other");
-  Reply inconsistent = Send(port, "POST", "/add-checkpoint", other.Body(3, 5));
-  CHECK(inconsistent.status == 409);
-  CHECK(inconsistent.body == "5\n");
+  const TestLog other = log.Fork(3, 2, "other");
+  CheckConflict(Send(port, "POST", "/add-checkpoint", other.Body(3, 5)), "5\n");  // inconsistent
   // The honest size-5 checkpoint it persisted is what it holds.
   Reply again = Send(port, "POST", "/add-checkpoint", log.Body(5, 5));
   REQUIRE_MESSAGE(again.status == 200, again.body);

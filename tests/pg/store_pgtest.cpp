@@ -76,21 +76,29 @@ TEST_CASE("two processes migrating at once apply each migration exactly once") {
   CHECK(total == static_cast<int>(store::EmbeddedMigrations().size()));
 }
 
-TEST_CASE("a database with a migration this binary does not know is refused") {
+namespace {
+
+// The URL of a fresh, migrated database on which `sql` then ran (through psql).
+std::string MigratedThen(const std::string& sql) {
   std::string url = PgCluster::Shared().CreateDatabase();
   store::Connection conn(url);
   REQUIRE(store::Migrate(conn).ok());
-  Psql(url, "INSERT INTO schema_migrations (version, name, sha256) VALUES (9999, '9999_future', 'x')");
+  Psql(url, sql);
+  return url;
+}
+
+}  // namespace
+
+TEST_CASE("a database with a migration this binary does not know is refused") {
+  store::Connection conn(
+      MigratedThen("INSERT INTO schema_migrations (version, name, sha256) VALUES (9999, '9999_future', 'x')"));
   auto r = store::Migrate(conn);
   CHECK(r.status().code() == ErrorCode::kFailedPrecondition);
   CHECK(store::CheckSchemaCurrent(conn).code() == ErrorCode::kFailedPrecondition);
 }
 
 TEST_CASE("an edited migration is detected") {
-  std::string url = PgCluster::Shared().CreateDatabase();
-  store::Connection conn(url);
-  REQUIRE(store::Migrate(conn).ok());
-  Psql(url, "UPDATE schema_migrations SET sha256 = 'edited' WHERE version = 1");
+  store::Connection conn(MigratedThen("UPDATE schema_migrations SET sha256 = 'edited' WHERE version = 1"));
   auto r = store::Migrate(conn);
   CHECK(r.status().code() == ErrorCode::kFailedPrecondition);
   CHECK(r.status().message().find("edited") != std::string::npos);

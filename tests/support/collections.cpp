@@ -4,9 +4,12 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <thread>
 
 #include "common/hex.h"
+#include "exchange/v1/feed.pb.h"
 #include "exchange/v1/signals.pb.h"
+#include "test_exchange.h"
 
 namespace exchange::testing {
 
@@ -51,6 +54,69 @@ std::vector<std::string> SubmitRandomSha256(client::ApiClient& member, const std
     done += n;
   }
   return values;
+}
+
+std::unique_ptr<client::ApiClient> CreateCollectionFor(const TestExchange& exchange, const std::string& collection,
+                                                       const std::string& writer) {
+  CreateCollection(*exchange.Client("admin1"), collection, {writer});
+  return exchange.Client(writer);
+}
+
+std::vector<std::string> FetchEntries(client::ApiClient& api, const std::string& log_path, uint64_t size, int page) {
+  std::vector<std::string> entries;
+  while (entries.size() < size) {
+    v1::EntryBundle bundle;
+    const std::string target =
+        log_path + "/entries?start=" + std::to_string(entries.size()) + "&limit=" + std::to_string(page);
+    Status s = api.Call("GET", target, nullptr, &bundle);
+    REQUIRE_MESSAGE(s.ok(), target << ": " << s.ToString());
+    REQUIRE(bundle.start() == entries.size());
+    REQUIRE(bundle.entries_size() > 0);
+    entries.insert(entries.end(), bundle.entries().begin(), bundle.entries().end());
+  }
+  return entries;
+}
+
+v1::SignalSubmission* AddSignal(v1::SubmitSignalsRequest& submit, const std::string& kind, const std::string& value,
+                                const std::string& category) {
+  auto* s = submit.add_signals();
+  s->set_kind(kind);
+  s->set_value(value);
+  s->set_category(category);
+  return s;
+}
+
+void Retract(client::ApiClient& member, const std::string& collection, const std::string& kind,
+             const std::vector<std::string>& values) {
+  v1::RetractionsRequest retract;
+  for (const std::string& value : values) {
+    auto* r = retract.add_signals();
+    r->set_kind(kind);
+    r->set_value(value);
+  }
+  Status retracted = member.Call("POST", "/v1/collections/" + collection + "/retractions", &retract, nullptr);
+  REQUIRE_MESSAGE(retracted.ok(), "retract from " << collection << ": " << retracted.ToString());
+}
+
+v1::LookupResponse LookupUntilFound(const std::function<v1::LookupResponse()>& lookup) {
+  v1::LookupResponse found;
+  for (int i = 0; i < 20; ++i) {
+    found = lookup();
+    if (found.results(0).matches_size() > 0) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return found;
+}
+
+int WaitForNoMatches(const std::function<int()>& matches, std::chrono::steady_clock::duration* waited) {
+  const auto start = std::chrono::steady_clock::now();
+  int remaining = 1;
+  while (remaining > 0 && std::chrono::steady_clock::now() - start < std::chrono::seconds(3)) {
+    remaining = matches();
+    if (remaining) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  *waited = std::chrono::steady_clock::now() - start;
+  return remaining;
 }
 
 }  // namespace exchange::testing

@@ -113,39 +113,46 @@ class MiniJsonParser {
   }
 
   std::optional<JsonValue> ParseArray() {
-    ++pos_;
     JsonValue value;
     value.kind = JsonValue::Kind::kArray;
-    SkipSpace();
-    if (Consume("]")) return value;
-    while (true) {
-      std::optional<JsonValue> element = ParseValue();
-      if (!element) return std::nullopt;
-      value.array.push_back(std::move(*element));
-      SkipSpace();
-      if (Consume("]")) return value;
-      if (!Consume(",")) return std::nullopt;
-    }
+    if (!ParseItems("]", [&] {
+          std::optional<JsonValue> element = ParseValue();
+          if (element) value.array.push_back(std::move(*element));
+          return element.has_value();
+        }))
+      return std::nullopt;
+    return value;
   }
 
   std::optional<JsonValue> ParseObject() {
-    ++pos_;
     JsonValue value;
     value.kind = JsonValue::Kind::kObject;
+    if (!ParseItems("}", [&] {
+          SkipSpace();
+          if (pos_ >= text_.size() || text_[pos_] != '"') return false;
+          std::optional<std::string> key = ParseString();
+          SkipSpace();
+          if (!key || !Consume(":")) return false;
+          std::optional<JsonValue> member = ParseValue();
+          if (member) value.object.emplace_back(std::move(*key), std::move(*member));
+          return member.has_value();
+        }))
+      return std::nullopt;
+    return value;
+  }
+
+  // From the opening bracket at pos_: `item`s (each parses one and says whether
+  // it could) separated by ',' up to `close`, white space allowed around each.
+  template <typename ParseItem>
+  bool ParseItems(std::string_view close, ParseItem item) {
+    ++pos_;
     SkipSpace();
-    if (Consume("}")) return value;
+    if (Consume(close)) return true;
     while (true) {
+      if (!item()) return false;
       SkipSpace();
-      if (pos_ >= text_.size() || text_[pos_] != '"') return std::nullopt;
-      std::optional<std::string> key = ParseString();
-      SkipSpace();
-      if (!key || !Consume(":")) return std::nullopt;
-      std::optional<JsonValue> member = ParseValue();
-      if (!member) return std::nullopt;
-      value.object.emplace_back(std::move(*key), std::move(*member));
-      SkipSpace();
-      if (Consume("}")) return value;
-      if (!Consume(",")) return std::nullopt;
+      if (Consume(close)) return true;
+      if (!Consume(",")) return false;
     }
   }
 

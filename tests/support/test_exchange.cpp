@@ -261,6 +261,12 @@ void SecondServer::Restart(const std::string& log_name) {
   REQUIRE(TestExchange::WaitReady("127.0.0.1:" + std::to_string(ops_port_), std::chrono::seconds(20)));
 }
 
+BinaryRun TestExchange::Ctl(const std::string& who, std::vector<std::string> args) const {
+  const client::ClientOptions o = ClientOptionsFor(who);
+  args.insert(args.end(), {"--server", o.server, "--ca", o.ca_file, "--cert", o.cert_file, "--key", o.key_file});
+  return RunBinary("exchangectl", args);
+}
+
 client::ClientOptions SecondServer::ClientOptionsFor(const std::string& who) const {
   client::ClientOptions o = exchange_.ClientOptionsFor(who);
   o.server = "https://localhost:" + std::to_string(api_port_);

@@ -20,6 +20,8 @@
 
 namespace exchange::testing {
 
+struct BinaryRun;
+
 // A directory under /tmp removed (recursively) on destruction.
 class TempDir {
  public:
@@ -102,6 +104,9 @@ class TestExchange {
   // "stranger" (issued by our CA, never registered) and "foreign" (another CA).
   client::ClientOptions ClientOptionsFor(const std::string& who) const;
   std::unique_ptr<client::ApiClient> Client(const std::string& who) const;
+  // `exchangectl ARGS... --server --ca --cert --key` as `who` against this
+  // exchange (RunBinary: each argument one word).
+  BinaryRun Ctl(const std::string& who, std::vector<std::string> args) const;
   // Several at once: `auto [admin, alpha] = ex.Clients("admin1", "alpha");`
   template <typename... Who>
   std::array<std::unique_ptr<client::ApiClient>, sizeof...(Who)> Clients(const Who&... who) const {

@@ -27,6 +27,13 @@ struct WitnessedLog {
   void Grow(size_t n, std::string_view tag = "a") {
     for (size_t i = 0; i < n; ++i) leaves.push_back(log::LeafHash(std::string(tag) + std::to_string(leaves.size())));
   }
+  // A fork: the same key and first `keep` leaves, then `n` leaves named `tag`.
+  WitnessedLog Fork(size_t keep, size_t n, std::string_view tag) const {
+    WitnessedLog fork = *this;
+    fork.leaves.resize(keep);
+    fork.Grow(n, tag);
+    return fork;
+  }
   log::Checkpoint At(uint64_t size) const {
     log::Checkpoint c;
     c.origin = std::string(kWitnessedOrigin);

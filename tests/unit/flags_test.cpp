@@ -15,16 +15,28 @@ using exchange::ErrorCode;
 using exchange::FlagSet;
 using exchange::Status;
 
-TEST_CASE("flags: defaults, environment twins, then flags win") {
+namespace {
+
+// The flags the precedence tests share: --listen and --workers with
+// environment twins, and --migrate; each test declares more.
+struct ServerFlags {
   std::string listen = "0.0.0.0:8443";
   int64_t workers = 8;
-  std::chrono::milliseconds timeout{1000};
   bool migrate = false;
-  FlagSet flags("usage: test");
-  flags.String("listen", "FLAGS_TEST_LISTEN", &listen, "address");
-  flags.Int("workers", "FLAGS_TEST_WORKERS", &workers, "workers");
+  FlagSet flags{"usage: test"};
+
+  ServerFlags() {
+    flags.String("listen", "FLAGS_TEST_LISTEN", &listen, "address");
+    flags.Int("workers", "FLAGS_TEST_WORKERS", &workers, "workers");
+    flags.Bool("migrate", "", &migrate, "migrate");
+  }
+};
+
+}  // namespace
+
+TEST_CASE_FIXTURE(ServerFlags, "flags: defaults, environment twins, then flags win") {
+  std::chrono::milliseconds timeout{1000};
   flags.Millis("timeout", "", &timeout, "timeout");
-  flags.Bool("migrate", "", &migrate, "migrate");
 
   setenv("FLAGS_TEST_LISTEN", "127.0.0.1:1", 1);
   setenv("FLAGS_TEST_WORKERS", "3", 1);
@@ -72,17 +84,12 @@ class ConfigFile {
   std::string path_;
 };
 
-TEST_CASE("flags: a configuration file sits below the environment and the command line") {
-  std::string listen = "0.0.0.0:8443", name = "exchange.example", database = "unset";
-  int64_t workers = 8, threads = 2;
-  bool migrate = false;
-  FlagSet flags("usage: test");
-  flags.String("listen", "FLAGS_TEST_LISTEN", &listen, "address");
+TEST_CASE_FIXTURE(ServerFlags, "flags: a configuration file sits below the environment and the command line") {
+  std::string name = "exchange.example", database = "unset";
+  int64_t threads = 2;
   flags.String("name", "", &name, "name");
   flags.String("database", "FLAGS_TEST_DATABASE", &database, "database");
-  flags.Int("workers", "FLAGS_TEST_WORKERS", &workers, "workers");
   flags.Int("io-threads", "", &threads, "threads");
-  flags.Bool("migrate", "", &migrate, "migrate");
   flags.ConfigFile("config", "FLAGS_TEST_CONFIG", false, "file");
 
   ConfigFile file(

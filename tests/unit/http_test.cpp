@@ -3,6 +3,9 @@
 // the HTTP layer that need no sockets (and, like all of http/, no database).
 #include <doctest/doctest.h>
 
+#include <string>
+#include <utility>
+
 #include "exchange/v1/common.pb.h"
 #include "exchange/v1/identity.pb.h"
 #include "http/caller_cache.h"
@@ -12,6 +15,18 @@
 
 using namespace exchange;
 using namespace exchange::http;
+
+namespace {
+
+// A request as the router sees it: just its method and path.
+Request RequestFor(std::string method, std::string path) {
+  Request r;
+  r.method = std::move(method);
+  r.path = std::move(path);
+  return r;
+}
+
+}  // namespace
 
 TEST_CASE("request targets are split and percent-decoded") {
   std::string path;
@@ -44,9 +59,7 @@ TEST_CASE("the router matches templates, fills parameters and tells 404 from 405
   router.Add({.method = "GET", .pattern = "/v1/collections/{c}/entries", .max_body_bytes = 10, .handler = {}});
   router.Add({.method = "POST", .pattern = "/v1/collections/{c}/signals", .max_body_bytes = 1000, .handler = {}});
 
-  Request r;
-  r.method = "GET";
-  r.path = "/v1/collections/grooming/entries";
+  Request r = RequestFor("GET", "/v1/collections/grooming/entries");
   auto m = router.Match(r);
   REQUIRE(m.route);
   CHECK(m.route->pattern == "/v1/collections/{c}/entries");
@@ -77,9 +90,7 @@ TEST_CASE("a final {name...} segment takes the rest of the path") {
   Router router;
   router.Add({.method = "GET", .pattern = "/v1/collections/{c}/tlog/tile/{tile...}", .handler = {}});
   router.Add({.method = "GET", .pattern = "/v1/collections/{c}/tlog/checkpoint", .handler = {}});
-  Request r;
-  r.method = "GET";
-  r.path = "/v1/collections/grooming/tlog/tile/0/x001/x234/067.p/8";
+  Request r = RequestFor("GET", "/v1/collections/grooming/tlog/tile/0/x001/x234/067.p/8");
   auto m = router.Match(r);
   REQUIRE(m.route);
   CHECK(m.route->pattern == "/v1/collections/{c}/tlog/tile/{tile...}");

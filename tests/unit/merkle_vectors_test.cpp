@@ -122,10 +122,7 @@ std::map<exchange::log::NodeAddress, Hash> AllNodes(const std::vector<Hash>& lea
 }
 
 struct Tally {
-  int files = 0;
-  int accepted = 0;
-  int refused = 0;
-  int stand_ins = 0;
+  int files = 0, accepted = 0, refused = 0, stand_ins = 0;
   int leaf_hashes_refused = 0;  // not 32 bytes: refused before verification
 };
 

@@ -217,6 +217,80 @@ TEST_CASE("inserts and deletes, through buffer folds and segment rebuilds, stay 
   }
 }
 
+// Two indexes give the same answers, in the same order.
+void ExpectSame(const Index& a, const Index& b, const std::vector<PdqHash>& queries) {
+  REQUIRE(a.size() == b.size());
+  for (const int d : kDistances) {
+    for (const PdqHash& q : queries) {
+      auto x = a.Query(q, d);
+      auto y = b.Query(q, d);
+      REQUIRE(x.ok());
+      REQUIRE(y.ok());
+      REQUIRE(x->size() == y->size());
+      for (size_t i = 0; i < x->size(); ++i) {
+        REQUIRE(x->at(i).hash == y->at(i).hash);
+        REQUIRE(x->at(i).distance == y->at(i).distance);
+      }
+    }
+  }
+}
+
+// Built one insert at a time, the buffer folds into small segments that
+// merge into larger ones: past several merge levels the index stays exact,
+// answers as one Assign'd with the same hashes, keeps O(log n) segments, and
+// deletes spread over every segment apply.
+TEST_CASE("inserts one by one, through several segment merge levels, answer as Assign and brute force") {
+  std::mt19937_64 rng(9);
+  for (const bool allow_scan : {false, true}) {
+    CAPTURE(allow_scan);
+    Index inserted(IndexOptions{allow_scan});
+    std::vector<PdqHash> all;
+    std::set<PdqHash> model;
+    Tally tally;
+    size_t most_segments = 0;
+    // Near-duplicates of earlier hashes as well as new ones, so that matches
+    // span segments built at different times.
+    for (size_t i = 0; i < 100'000; ++i) {
+      const PdqHash h = (i % 3 == 0 && !all.empty()) ? Flip(all[rng() % all.size()], 1 + i % 25, rng) : RandomHash(rng);
+      CHECK(inserted.Insert(h) == model.insert(h).second);
+      all.push_back(h);
+      most_segments = std::max(most_segments, inserted.segment_count());
+      if (i == 30'000) ExpectExact(inserted, model, QueriesNear(all, 20, rng), tally);
+    }
+    // 100,000 / 8,192 folds, each segment more than twice the size of those after it.
+    MESSAGE("segments: " << inserted.segment_count() << " now, " << most_segments << " at most");
+    CHECK(inserted.segment_count() >= 2);
+    CHECK(most_segments <= 6);
+    const std::vector<PdqHash> queries = QueriesNear(all, 40, rng);
+    ExpectExact(inserted, model, queries, tally);
+    Index assigned(IndexOptions{allow_scan});
+    assigned.Assign(all);
+    CHECK(assigned.segment_count() == 1);
+    ExpectSame(inserted, assigned, queries);
+
+    // Deletes in every segment (and in the buffer), a third of everything,
+    // enough to rebuild some segments; then more inserts.
+    std::vector<PdqHash> stored(model.begin(), model.end());
+    std::shuffle(stored.begin(), stored.end(), rng);
+    for (size_t i = 0; i < stored.size() / 3; ++i) {
+      CHECK(inserted.Erase(stored[i]));
+      CHECK(assigned.Erase(stored[i]));
+      model.erase(stored[i]);
+    }
+    for (size_t i = 0; i < 100; ++i) CHECK(!inserted.Contains(stored[i]));
+    for (size_t i = stored.size() / 3; i < stored.size() / 3 + 100; ++i) CHECK(inserted.Contains(stored[i]));
+    for (size_t i = 0; i < 20'000; ++i) {
+      const PdqHash h = i % 2 ? RandomHash(rng) : stored[i];  // some of them deleted just now
+      CHECK(inserted.Insert(h) == model.insert(h).second);
+      assigned.Insert(h);
+    }
+    const std::vector<PdqHash> later = QueriesNear(stored, 40, rng);
+    ExpectExact(inserted, model, later, tally);
+    ExpectSame(inserted, assigned, later);
+    MESSAGE(tally.queries, " queries, ", tally.matches, " matches, all exact");
+  }
+}
+
 TEST_CASE("queries run while a writer inserts and deletes") {
   std::mt19937_64 rng(5);
   Index index;

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "canonical_forms.h"
+#include "example_values.h"
 #include "log/encoding.h"
 #include "signals/canonical.h"
 #include "signals/kind.h"
@@ -18,16 +19,6 @@ namespace {
 using namespace exchange;
 using namespace exchange::signals;
 using namespace exchange::testing;
-
-const std::string kMd5 = "d41d8cd98f00b204e9800998ecf8427e";
-const std::string kSha1 = "da39a3ee5e6b4b0d3255bfef95601890afd80709";
-const std::string kSha256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
-const std::string kPdq = "f8f8f0cee0f4a84f06370a22038f63f0b36e2ed596621e1d33e6b39c4e9c9b22";
-
-std::string Upper(std::string s) {
-  for (char& c : s) c = static_cast<char>(c >= 'a' && c <= 'z' ? c - 'a' + 'A' : c);
-  return s;
-}
 
 }  // namespace
 

@@ -7,6 +7,10 @@
 #include <google/protobuf/struct.pb.h>
 #include <google/protobuf/util/json_util.h>
 
+#include <initializer_list>
+#include <string>
+#include <utility>
+
 #include "signals/stable_id.h"
 #include "signals/stix.h"
 
@@ -43,6 +47,27 @@ v1::FeedEntry Entry(const std::string& kind, const std::string& value, const std
   return e;
 }
 
+// PatternLiteral(value) == expected for each {value, expected}.
+void CheckPatternLiterals(std::initializer_list<std::pair<std::string, std::string>> rows) {
+  for (const auto& row : rows) {
+    CAPTURE(row.first);
+    CHECK(PatternLiteral(row.first) == row.second);
+  }
+}
+
+// PatternFor(kind, value) == expected for each row.
+struct PatternCase {
+  Kind kind;
+  std::string value;
+  std::string expected;
+};
+void CheckPatterns(std::initializer_list<PatternCase> rows) {
+  for (const PatternCase& row : rows) {
+    CAPTURE(row.value);
+    CHECK(PatternFor(row.kind, row.value) == row.expected);
+  }
+}
+
 }  // namespace
 
 TEST_CASE("UUIDv5 agrees with RFC 4122's construction as Python's uuid module computes it") {
@@ -77,29 +102,31 @@ TEST_CASE("timestamps have milliseconds, both ways") {
 }
 
 TEST_CASE("pattern literals escape quotes and backslashes, nothing else") {
-  CHECK(PatternLiteral("abc") == "'abc'");
-  CHECK(PatternLiteral("it's") == "'it\\'s'");
-  CHECK(PatternLiteral("a\\b") == "'a\\\\b'");
-  CHECK(PatternLiteral("\\'") == "'\\\\\\''");
-  CHECK(PatternLiteral("\"ü\"") == "'\"ü\"'");
+  CheckPatternLiterals({
+      {"abc", "'abc'"},
+      {"it's", "'it\\'s'"},
+      {"a\\b", "'a\\\\b'"},
+      {"\\'", "'\\\\\\''"},
+      {"\"ü\"", "'\"ü\"'"},
+  });
 }
 
 TEST_CASE("each kind has its pattern") {
-  CHECK(PatternFor(Kind::kMd5, "d41d8cd98f00b204e9800998ecf8427e") ==
-        "[file:hashes.MD5 = 'd41d8cd98f00b204e9800998ecf8427e']");
-  CHECK(PatternFor(Kind::kSha1, "da39") == "[file:hashes.'SHA-1' = 'da39']");
-  CHECK(PatternFor(Kind::kSha256, "e3b0") == "[file:hashes.'SHA-256' = 'e3b0']");
-  CHECK(PatternFor(Kind::kPdq, "f8f8") == "[file:hashes.x_pdq = 'f8f8']");
-  CHECK(PatternFor(Kind::kPhotoDna, "AAA=") == "[file:hashes.x_photodna = 'AAA=']");
-  CHECK(PatternFor(Kind::kTmkPdqf, "aGVsbG8=") == "[file:hashes.x_tmk_pdqf = 'aGVsbG8=']");
-  CHECK(PatternFor(Kind::kVpdq, "aGVsbG8=") == "[file:hashes.x_vpdq = 'aGVsbG8=']");
-  CHECK(PatternFor(Kind::kUrl, "http://bad.example/it's") == "[url:value = 'http://bad.example/it\\'s']");
-  CHECK(PatternFor(Kind::kDomain, "bad.example") == "[domain-name:value = 'bad.example']");
-  CHECK(PatternFor(Kind::kKeyword, "grooming talk") == "[x-exchange-keyword:value = 'grooming talk']");
-  CHECK(PatternFor(Kind::kAccountId, "email:alice@example.com") ==
-        "[user-account:account_type = 'email' AND user-account:user_id = 'alice@example.com']");
-  CHECK(PatternFor(Kind::kAccountId, "twitter:a:b") ==
-        "[user-account:account_type = 'twitter' AND user-account:user_id = 'a:b']");
+  CheckPatterns({
+      {Kind::kMd5, "d41d8cd98f00b204e9800998ecf8427e", "[file:hashes.MD5 = 'd41d8cd98f00b204e9800998ecf8427e']"},
+      {Kind::kSha1, "da39", "[file:hashes.'SHA-1' = 'da39']"},
+      {Kind::kSha256, "e3b0", "[file:hashes.'SHA-256' = 'e3b0']"},
+      {Kind::kPdq, "f8f8", "[file:hashes.x_pdq = 'f8f8']"},
+      {Kind::kPhotoDna, "AAA=", "[file:hashes.x_photodna = 'AAA=']"},
+      {Kind::kTmkPdqf, "aGVsbG8=", "[file:hashes.x_tmk_pdqf = 'aGVsbG8=']"},
+      {Kind::kVpdq, "aGVsbG8=", "[file:hashes.x_vpdq = 'aGVsbG8=']"},
+      {Kind::kUrl, "http://bad.example/it's", "[url:value = 'http://bad.example/it\\'s']"},
+      {Kind::kDomain, "bad.example", "[domain-name:value = 'bad.example']"},
+      {Kind::kKeyword, "grooming talk", "[x-exchange-keyword:value = 'grooming talk']"},
+      {Kind::kAccountId, "email:alice@example.com",
+       "[user-account:account_type = 'email' AND user-account:user_id = 'alice@example.com']"},
+      {Kind::kAccountId, "twitter:a:b", "[user-account:account_type = 'twitter' AND user-account:user_id = 'a:b']"},
+  });
   for (Kind kind : AllKinds()) CHECK(PatternFor(kind, "v").front() == '[');
 }
 

@@ -7,15 +7,16 @@
 #include <string>
 #include <vector>
 
+#include "example_values.h"
 #include "signals/submission.h"
 
 namespace {
 
 using namespace exchange;
 using namespace exchange::signals;
+using exchange::testing::kPdq;
+using exchange::testing::kSha256;
 
-const std::string kSha256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
-const std::string kPdq = "f8f8f0cee0f4a84f06370a22038f63f0b36e2ed596621e1d33e6b39c4e9c9b22";
 constexpr int64_t kNow = 1767225600;  // 2026-01-01T00:00:00Z
 
 // A collection named `name` that asks nothing more.

@@ -4,7 +4,8 @@
 // repeated, of low quality, clips of longer videos), every query's answer
 // from the index is exactly the videos CompareVpdqFeatures matches, with the
 // same counts, for several distances and thresholds, and stays so as videos
-// are erased and inserted again.
+// are erased and inserted again. An index built at once (Assign) answers
+// exactly as the one built by inserts, and as brute force.
 #include <doctest/doctest.h>
 
 #include <algorithm>
@@ -178,6 +179,97 @@ TEST_CASE("vpdq index: the same answers as CompareVpdq over every stored video")
     CHECK((*again)[0].key == "video-0");
     CHECK((*again)[0].comparison.stored_percent == 100.0);
     for (const auto& q : queries) CheckAgrees(index, stored, q, frames, &after);
+  }
+}
+
+// An answer as comparable rows, in order: key, frame counts, shares.
+using Row = std::tuple<std::string, size_t, size_t, size_t, size_t, double, double>;
+std::vector<Row> Rows(const VpdqIndex& index, const Video& query, const VpdqMatchRule& rule) {
+  auto answer = index.Query(query, rule);
+  REQUIRE(answer.ok());
+  std::vector<Row> rows;
+  for (const auto& [key, c] : *answer) {
+    rows.emplace_back(key, c.query_frames, c.stored_frames, c.query_matched, c.stored_matched, c.query_percent,
+                      c.stored_percent);
+  }
+  return rows;
+}
+
+TEST_CASE("vpdq index: Assign answers as inserting one by one, and as brute force") {
+  VpdqMatchRule frames;
+  for (const uint64_t seed : {23, 32}) {
+    frames.deduplicate = seed == 23;
+    CAPTURE(frames.deduplicate);
+    std::mt19937_64 rng(seed);
+    // Stored videos in order, with near copies of each other (shared and
+    // close frames), a repeated key (the first occurrence counts), and a
+    // video with no usable frame.
+    std::vector<pdq::VpdqVideo> input;
+    std::vector<Video> queries;
+    for (int i = 0; i < 30; ++i) {
+      Video v = RandomVideo(rng, 5 + rng() % 40);
+      input.push_back({"video-" + std::to_string(i), v});
+      if (i % 3 == 0) input.push_back({"copy-of-" + std::to_string(i), NearCopy(v, rng, 6, 5)});
+      queries.push_back(v);
+      queries.push_back(NearCopy(v, rng, 12, 10));
+      queries.push_back(Embedded(NearCopy(v, rng, 8, 4), rng, 15));
+      queries.push_back(Video(v.begin(), v.begin() + (v.size() + 1) / 2));
+    }
+    input.push_back({"video-7", RandomVideo(rng, 9)});  // ignored: video-7 is already given
+    input.push_back({"all-low-quality", {{RandomHash(rng), 10, 0}, {RandomHash(rng), 49, 1000}}});
+    for (int i = 0; i < 8; ++i) queries.push_back(RandomVideo(rng, 20));
+
+    VpdqIndex inserted(frames), assigned(frames);
+    std::map<std::string, Video> stored;
+    for (const auto& v : input) {
+      inserted.Insert(v.key, v.features);
+      stored.emplace(v.key, v.features);
+    }
+    assigned.Insert("replaced", RandomVideo(rng, 10));  // Assign replaces what was there
+    assigned.Assign(input);
+    CHECK(!assigned.Contains("replaced"));
+    CHECK(assigned.size() == stored.size());
+    CHECK(assigned.Contains("all-low-quality"));
+    CHECK(!assigned.Insert("video-3", RandomVideo(rng, 3)));
+
+    size_t nonempty = 0;
+    for (const auto& [distance, stored_percent, query_percent] :
+         {std::tuple{31, 80.0, 0.0}, std::tuple{0, 80.0, 0.0}, std::tuple{10, 50.0, 50.0}, std::tuple{45, 30.0, 0.0},
+          std::tuple{20, 0.0, 0.0}}) {
+      VpdqMatchRule rule = frames;
+      rule.max_distance = distance;
+      rule.stored_percent = stored_percent;
+      rule.query_percent = query_percent;
+      CAPTURE(distance);
+      for (const auto& q : queries) {
+        CheckAgrees(assigned, stored, q, rule, &nonempty);
+        CHECK(Rows(inserted, q, rule) == Rows(assigned, q, rule));
+      }
+    }
+    CHECK(nonempty > queries.size());
+
+    // Live updates after Assign: erase and insert apply to both alike.
+    for (int i = 0; i < 30; i += 3) {
+      const std::string key = "video-" + std::to_string(i);
+      CHECK(assigned.Erase(key));
+      CHECK(inserted.Erase(key));
+      stored.erase(key);
+    }
+    const Video fresh = RandomVideo(rng, 25);
+    CHECK(assigned.Insert("fresh", fresh));
+    CHECK(inserted.Insert("fresh", fresh));
+    stored["fresh"] = fresh;
+    queries.push_back(fresh);
+    size_t after = 0;
+    for (const auto& q : queries) {
+      CheckAgrees(assigned, stored, q, frames, &after);
+      CHECK(Rows(inserted, q, frames) == Rows(assigned, q, frames));
+    }
+    CHECK(after > 0);
+
+    assigned.Assign({});
+    CHECK(assigned.size() == 0);
+    CHECK(assigned.Query(fresh, frames)->empty());
   }
 }
 

@@ -24,11 +24,6 @@ using namespace exchange::testing;
 const std::string kHashA = "f8f8f0cee0f4a84f06370a22038f63f0b36e2ed596621e1d33e6b39c4e9c9b22";
 const std::string kHashB = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
 
-std::string Upper(std::string s) {
-  for (char& c : s) c = static_cast<char>(c >= 'a' && c <= 'z' ? c - 'a' + 'A' : c);
-  return s;
-}
-
 PdqHash Hash(const std::string& hex) { return *ParsePdq(hex); }
 
 // `hash` with its first `bits` bits flipped.

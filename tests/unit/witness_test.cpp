@@ -34,6 +34,14 @@ Witness MakeWitness(const TestLog& log, Signer& cosigner) {
   return w;
 }
 
+// What most cases start from: an empty log, and a witness that trusts it
+// (its cosigner made by MakeWitness).
+struct LogAndWitness {
+  TestLog log;
+  Signer cosigner = GenerateSigner("x", KeyType::kCosignatureV1).value();
+  Witness w = MakeWitness(log, cosigner);
+};
+
 // Decide, and on 200 record as a server would after persisting.
 WitnessDecision Submit(Witness& w, const std::string& body) {
   WitnessDecision d = w.Decide(body, kNow);
@@ -47,9 +55,7 @@ WitnessDecision Submit(Witness& w, const std::string& body) {
 }
 
 TEST_CASE("a growing log is cosigned at every step and the cosignature verifies") {
-  TestLog log;
-  Signer cosigner = GenerateSigner("x", KeyType::kCosignatureV1).value();
-  Witness w = MakeWitness(log, cosigner);
+  auto [log, cosigner, w] = LogAndWitness{};
   log.Grow(300);
   uint64_t old_size = 0;
   for (uint64_t size : {1u, 2u, 3u, 7u, 8u, 9u, 255u, 256u, 257u, 300u}) {
@@ -68,9 +74,7 @@ TEST_CASE("a growing log is cosigned at every step and the cosignature verifies"
 }
 
 TEST_CASE("a checkpoint that does not extend the recorded one is 409 with the recorded size") {
-  TestLog log;
-  Signer cosigner = GenerateSigner("x", KeyType::kCosignatureV1).value();
-  Witness w = MakeWitness(log, cosigner);
+  auto [log, cosigner, w] = LogAndWitness{};
   log.Grow(20);
   REQUIRE(Submit(w, log.Body(0, 10)).http_status == 200);
 
@@ -101,9 +105,7 @@ TEST_CASE("a checkpoint that does not extend the recorded one is 409 with the re
 }
 
 TEST_CASE("a fork beyond the recorded size fails its proof: 422, nothing recorded") {
-  TestLog log;
-  Signer cosigner = GenerateSigner("x", KeyType::kCosignatureV1).value();
-  Witness w = MakeWitness(log, cosigner);
+  auto [log, cosigner, w] = LogAndWitness{};
   log.Grow(10);
   REQUIRE(Submit(w, log.Body(0, 8)).http_status == 200);
   TestLog fork;
@@ -129,9 +131,7 @@ TEST_CASE("a fork beyond the recorded size fails its proof: 422, nothing recorde
 }
 
 TEST_CASE("unknown origin is 404; untrusted or bad signature is 403") {
-  TestLog log;
-  Signer cosigner = GenerateSigner("x", KeyType::kCosignatureV1).value();
-  Witness w = MakeWitness(log, cosigner);
+  auto [log, cosigner, w] = LogAndWitness{};
   log.Grow(3);
 
   Checkpoint other = log.At(3);
@@ -155,9 +155,7 @@ TEST_CASE("unknown origin is 404; untrusted or bad signature is 403") {
 }
 
 TEST_CASE("malformed bodies are 400") {
-  TestLog log;
-  Signer cosigner = GenerateSigner("x", KeyType::kCosignatureV1).value();
-  Witness w = MakeWitness(log, cosigner);
+  auto [log, cosigner, w] = LogAndWitness{};
   log.Grow(3);
   const std::string note = log.Note(log.At(3));
   for (const std::string& body : std::vector<std::string>{
