@@ -125,7 +125,7 @@ if perf record -q -e cpu-clock -F 2000 -o "$work/perf.data" -- \
       share[c] += pct }
     END { for (c in share) printf "| %s | %.1f%% |\n", c, share[c] }' "$work/perf.txt" | sort -t'|' -k3,3gr >"$work/shares.md"
   kernel_top=$(awk '$2 ~ /kernel/ { $2 = ""; $3 = ""; printf "%s%s %s%%", sep, $4, $1; sep = ", " } ' "$work/perf.txt" | cut -d, -f1-4)
-  samples=$(perf report -i "$work/perf.data" --stdio 2>/dev/null | awk '/^# Samples:/ { print $3; exit }')
+  samples=$(perf report -i "$work/perf.data" --stdio 2>/dev/null | awk '/^# Samples:/ && !n { n = $3 } END { print n }')
   {
     echo "| where | share of one core's time |"
     echo "|---|---:|"
