@@ -12,6 +12,10 @@
 //     (buckets, filters, candidates, cache lines) counted by a model. Above
 //     10M, the random set only.
 //
+//   pdq_bench queries [--size 1000000] [--queries 1000] [--distance 31]
+//     Only Assign and the queries (random stored hashes), for a profiler:
+//     bench/pdq/run.sh runs it under callgrind.
+//
 //   pdq_bench hash --vectors DIR [--generated N] [--rounds R]
 //     Images/s end to end (decode + hash) on one thread, and the share of
 //     the time spent decoding, on the vector images and on N large JPEGs
@@ -535,6 +539,22 @@ int RunIndex(const std::vector<size_t>& sizes, int d, const std::string& data_di
   return 0;
 }
 
+// For callgrind (bench/pdq/run.sh): only this function's instructions and
+// simulated cache misses are collected (--toggle-collect).
+[[gnu::noinline]] size_t RunQueries(const exchange::pdq::Index& index, const std::vector<PdqHash>& queries, int d) {
+  size_t matches = 0;
+  for (const PdqHash& q : queries) matches += index.Query(q, d)->size();
+  return matches;
+}
+
+int RunQueriesOnly(size_t n, size_t queries, int d) {
+  const DataSet data = RandomData(n, queries, 1000 + n);
+  exchange::pdq::Index index;
+  index.Assign(data.stored);
+  std::printf("%zu queries, %zu matches\n", queries, RunQueries(index, data.queries, d));
+  return 0;
+}
+
 // --- hashing ----------------------------------------------------------------
 
 std::vector<uint8_t> ReadFile(const fs::path& path) {
@@ -719,12 +739,18 @@ int main(int argc, char** argv) {
     return RunIndex(sizes, std::stoi(FlagValue(argc, argv, "distance", "31")), FlagValue(argc, argv, "data-dir", ""),
                     threads);
   }
+  if (mode == "queries") {
+    return RunQueriesOnly(std::stoull(FlagValue(argc, argv, "size", "1000000")),
+                          std::stoull(FlagValue(argc, argv, "queries", "1000")),
+                          std::stoi(FlagValue(argc, argv, "distance", "31")));
+  }
   if (mode == "hash") {
     return RunHash(FlagValue(argc, argv, "vectors", ""), std::stoi(FlagValue(argc, argv, "generated", "16")),
                    std::stoi(FlagValue(argc, argv, "rounds", "5")));
   }
   std::fputs(
       "usage: pdq_bench index --sizes N[,N...] [--distance D] [--data-dir DIR] [--threads N[,N...]]\n"
+      "       pdq_bench queries [--size N] [--queries Q] [--distance D]\n"
       "       pdq_bench hash --vectors DIR [--generated N] [--rounds R]\n",
       stderr);
   return 2;

@@ -69,6 +69,29 @@ else
   faiss_note="FAISS rows missing: python3-faiss is not installed (apt-get install python3-faiss)."
 fi
 
+# The queries alone under callgrind: instructions and simulated cache misses.
+cg_queries=1000
+cg_note=""
+mhz=$(awk -F': *' '/^cpu MHz/ { printf "%.0f", $2; exit }' /proc/cpuinfo)
+: >"$work/callgrind.md"
+if command -v valgrind >/dev/null; then
+  echo "run.sh: matching under callgrind" >&2
+  valgrind --tool=callgrind --cache-sim=yes --toggle-collect='*RunQueries*' --callgrind-out-file="$work/cg.out" \
+    "$bench" queries --size 1000000 --queries "$cg_queries" --distance "$distance" >/dev/null 2>"$work/cg.err"
+  awk -v q="$cg_queries" -v mhz="$mhz" -v row="$(grep -E '^\| 1M \| random \| [0-9]+ \|' "$work/index.md" | tail -1)" '
+    /^events:/ { for (i = 2; i <= NF; ++i) name[i - 1] = $i }
+    /^summary:/ { for (i = 2; i <= NF; ++i) v[name[i - 1]] = $i }
+    END {
+      split(row, f, "|"); gsub(/[ ,]/, "", f[5]); buckets = f[5] + 0; gsub(/ /, "", f[10]); us = f[10] + 0
+      print "| instructions/query | per bucket visit | per cycle | L1 data read misses/query | last-level read misses/query |"
+      print "|---:|---:|---:|---:|---:|"
+      printf "| %.0f | %.0f | %.1f | %.0f | %.0f |\n", v["Ir"] / q, buckets ? v["Ir"] / q / buckets : 0,
+        us ? v["Ir"] / q / (us * mhz) : 0, v["D1mr"] / q, v["DLmr"] / q
+    }' "$work/cg.out" >"$work/callgrind.md"
+else
+  cg_note="Not measured: valgrind is not installed."
+fi
+
 echo "run.sh: hashing (pdq_bench hash)" >&2
 "$bench" hash --vectors "$vectors" --generated 16 --rounds "$rounds" >"$work/hash.md"
 
@@ -180,16 +203,23 @@ $(cat "$work/matching.md")
 
 $(cat "$work/updates.md")
 
-What bounds a query on one thread is memory latency, not instructions: *µs/query* ≈ *random cache lines/query*
-× *ns per dependent miss* ÷ *lines in flight*, and this VM answers a dependent load from main memory
-even for working sets of a few MiB (its reported L3 does not hold the index in practice; no hardware
-counters here to say more). The probing's software pipeline already keeps the *lines in flight* shown
-outstanding, so deeper prefetching gains little; faster queries need fewer lines. Most lines are the bucket
-visits (an offset pair and a filter line for each bucket within t bits of the query's key, per piece
-and per segment), the rest the candidates' positions and hashes. At 100M the index is several 2^24-hash
-segments (positions are 24 bits), each probed in full, which multiplies the bucket visits by the number of
-segments. Levers: fewer, larger segments (wider positions), a small bucket's filters stored beside its
-offset (one line per visit instead of two), more and shorter pieces at large n.
+Instructions and simulated cache misses of the queries alone (callgrind, its cache simulation
+configured from this machine's caches, on \`pdq_bench queries\`: $cg_queries queries at d = $distance on 1M random
+hashes; *per cycle* divides by the timed run's CPU µs/query at 1M random, above, at the nominal clock
+of $mhz MHz, so it is a rough figure): $cg_note
+
+$(cat "$work/callgrind.md")
+
+What bounds a query on one thread is the number of buckets it visits: each visit is an offset pair and
+a filter line read at a random place (*of them bucket visits* above) and a hundred-odd instructions
+(the pipeline step and the filter compare), while the candidates verified are a small fraction of the
+filters compared. At 1M the index fits the simulated L3 and the core runs at a high instruction rate; at 10M
+the arrays are ~10× larger, each visit's lines come from further away, and the same pipeline keeps
+more of them in flight (*lines in flight*: the misses outstanding on average, from the pointer-chase
+latency). At 100M the index is several 2^24-hash segments (positions are 24 bits), each probed in full,
+which multiplies the visits by the number of segments. Levers: fewer, larger segments (wider positions),
+a small bucket's filters stored beside its offset (one line per visit instead of two), more and shorter
+pieces at large n (fewer buckets within t bits), and fewer instructions per visit.
 
 ## Hashing: images per second, decode + hash, one thread
 
