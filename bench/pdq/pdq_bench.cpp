@@ -411,8 +411,8 @@ int RunIndex(const std::vector<size_t>& sizes, int d, const std::string& data_di
         if (t == 1) one_thread = rate;
         char ratio[32] = "", line[256];
         if (one_thread > 0) std::snprintf(ratio, sizeof ratio, "%.2f×", rate / one_thread);
-        std::snprintf(line, sizeof line, "| %s | %s | %d | %s | %s | %s |", label.c_str(), data.name.c_str(), t,
-                      Rate(rate).c_str(), ratio, Rate(cpu_rate).c_str());
+        std::snprintf(line, sizeof line, "| %s | %s | %d | %s | %s | %s | %.2f |", label.c_str(), data.name.c_str(), t,
+                      Rate(rate).c_str(), ratio, Rate(cpu_rate).c_str(), rate / cpu_rate);
         threaded.push_back(line);
       }
 
@@ -510,10 +510,11 @@ int RunIndex(const std::vector<size_t>& sizes, int d, const std::string& data_di
   if (!threaded.empty()) {
     std::printf(
         "\nThreads sharing one index (each answers every query once, one thread count after the other; "
-        "*× 1 thread* is wall-clock queries/s over the 1-thread row's):\n\n");
+        "*× 1 thread* is wall-clock queries/s over the 1-thread row's; *cores the threads got* is their CPU time over "
+        "the wall-clock time, below the thread count when other work held a core):\n\n");
     std::printf(
-        "| stored | data | threads | queries/s | × 1 thread | queries/CPU-s per thread "
-        "|\n|---|---|---:|---:|---:|---:|\n");
+        "| stored | data | threads | queries/s | × 1 thread | queries/CPU-s per thread | cores the threads got |\n"
+        "|---|---|---:|---:|---:|---:|---:|\n");
     for (const std::string& line : threaded) std::printf("%s\n", line.c_str());
   }
   std::printf(

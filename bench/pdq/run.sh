@@ -210,16 +210,17 @@ of $mhz MHz, so it is a rough figure): $cg_note
 
 $(cat "$work/callgrind.md")
 
-What bounds a query on one thread is the number of buckets it visits: each visit is an offset pair and
-a filter line read at a random place (*of them bucket visits* above) and a hundred-odd instructions
-(the pipeline step and the filter compare), while the candidates verified are a small fraction of the
-filters compared. At 1M the index fits the simulated L3 and the core runs at a high instruction rate; at 10M
-the arrays are ~10× larger, each visit's lines come from further away, and the same pipeline keeps
-more of them in flight (*lines in flight*: the misses outstanding on average, from the pointer-chase
-latency). At 100M the index is several 2^24-hash segments (positions are 24 bits), each probed in full,
-which multiplies the visits by the number of segments. Levers: fewer, larger segments (wider positions),
-a small bucket's filters stored beside its offset (one line per visit instead of two), more and shorter
-pieces at large n (fewer buckets within t bits), and fewer instructions per visit.
+What bounds a query on one thread: the buckets it visits, times what a visit costs. A visit is an offset
+pair and a filter line read at a random place (*of them bucket visits* above) and about the instructions
+per bucket visit shown by callgrind; the candidates verified are a small fraction of the filters compared.
+At 1M the visits' cost is mostly instructions (the index fits the simulated L3, and the core retires
+several instructions per cycle). As the index outgrows the caches (10M, 100M) each line costs more (*ns
+per dependent miss*) while the misses the software pipeline keeps outstanding fall (*lines in flight*),
+so a visit costs more: at 100M the query is bound by memory latency and the misses one core can keep in
+flight. And at 100M the index is several 2^24-hash segments (positions are 24 bits), each probed in
+full, which multiplies the visits by the number of segments. Levers: fewer, larger segments (wider
+positions), a small bucket's filters stored beside its offset (one line per visit instead of two), more and
+shorter pieces at large n (fewer buckets within t bits), fewer instructions per visit.
 
 ## Hashing: images per second, decode + hash, one thread
 
