@@ -7,12 +7,25 @@
 //     recall on one thread, beside a brute-force popcount scan in the same
 //     run, memory per stored hash, build time, and insert/erase rates. With
 //     --data-dir, writes each data set and its queries for faiss_bench.py.
+//     With --threads 1,2, the same queries again on that many threads sharing
+//     the index. Also: build time and peak RSS, and the work of a query
+//     (buckets, filters, candidates, cache lines) counted by a model. Above
+//     10M, the random set only.
+//
+//   pdq_bench queries [--size 1000000] [--queries 1000] [--distance 31]
+//     Only Assign and the queries (random stored hashes), for a profiler:
+//     bench/pdq/run.sh runs it under callgrind.
 //
 //   pdq_bench hash --vectors DIR [--generated N] [--rounds R]
 //     Images/s end to end (decode + hash) on one thread, and the share of
 //     the time spent decoding, on the vector images and on N large JPEGs
 //     generated here from one of them, for several JPEG decode scales.
+#include <sys/mman.h>
+#include <sys/resource.h>
+
 #include <algorithm>
+#include <atomic>
+#include <bit>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -22,10 +35,12 @@
 #include <fstream>
 #include <iterator>
 #include <map>
+#include <numeric>
 #include <random>
 #include <set>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 // clang-format off: jpeglib.h needs stdio.h and stddef.h first.
@@ -123,24 +138,205 @@ DataSet ClusteredData(size_t n, size_t queries, uint64_t seed) {
   return d;
 }
 
-// The reference point: a plain scan with the POPCNT instruction.
-struct Flat {
-  std::vector<std::array<uint64_t, 4>> words;
-  explicit Flat(const std::vector<PdqHash>& hashes) : words(hashes.size()) {
-    for (size_t i = 0; i < hashes.size(); ++i) std::memcpy(words[i].data(), hashes[i].data(), 32);
-  }
-};
-
-[[gnu::target("popcnt")]] void BruteForce(const Flat& flat, const PdqHash& query, int d, std::vector<uint32_t>& out) {
+// The reference point: a plain scan with the POPCNT instruction, straight
+// over the generated hashes (no copy: at 100M they are 3.2 GB).
+[[gnu::target("popcnt")]] void BruteForce(const std::vector<PdqHash>& stored, const PdqHash& query, int d,
+                                          std::vector<uint32_t>& out) {
   std::array<uint64_t, 4> q;
   std::memcpy(q.data(), query.data(), 32);
   out.clear();
-  const auto* w = flat.words.data();
-  for (size_t i = 0, n = flat.words.size(); i < n; ++i) {
-    const int dist = __builtin_popcountll(w[i][0] ^ q[0]) + __builtin_popcountll(w[i][1] ^ q[1]) +
-                     __builtin_popcountll(w[i][2] ^ q[2]) + __builtin_popcountll(w[i][3] ^ q[3]);
+  for (size_t i = 0, n = stored.size(); i < n; ++i) {
+    std::array<uint64_t, 4> w;
+    std::memcpy(w.data(), stored[i].data(), 32);
+    const int dist = __builtin_popcountll(w[0] ^ q[0]) + __builtin_popcountll(w[1] ^ q[1]) +
+                     __builtin_popcountll(w[2] ^ q[2]) + __builtin_popcountll(w[3] ^ q[3]);
     if (dist <= d) out.push_back(static_cast<uint32_t>(i));
   }
+}
+
+// Peak resident memory of this process since the last ResetPeakRss(), in
+// bytes: /proc/self/status's VmHWM, which writing 5 to clear_refs resets
+// (Linux 4.0+); getrusage's lifetime peak where that is missing.
+void ResetPeakRss() { std::ofstream("/proc/self/clear_refs") << "5"; }
+
+size_t PeakRssBytes() {
+  std::ifstream status("/proc/self/status");
+  for (std::string line; std::getline(status, line);) {
+    if (line.starts_with("VmHWM:")) return std::stoull(line.substr(6)) * 1024;
+  }
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return static_cast<size_t>(usage.ru_maxrss) * 1024;
+}
+
+// Where a query's time goes. There are no hardware counters in this VM
+// (`perf stat -e instructions` says "not supported"), so this counts the work
+// pdq::Index's probing does, from the layout index.h documents: segments of
+// up to 2^24 hashes in sorted order; in each, 8 pieces of 32 bits, whose top h
+// bits (h = bit width of the segment size - 4, clamped to 4-19) pick a bucket
+// and whose other bits fold by XOR into an 8-bit filter; thresholds t_i with
+// sum(t_i + 1) = d + 1; every bucket whose key is within e <= t_i bits is
+// visited and its entries' filters compared (within t_i - e bits); each entry
+// that passes is verified by reading its 3-byte position (pieces 1-7) and its
+// 32-byte hash. Every such read lands in an array far larger than the caches,
+// at a random place: the counts of cache lines below are the misses a query
+// pays, bar the few that hit by chance. A model, not the index: it checks
+// itself by finding exactly the brute-force matches.
+struct Work {
+  double buckets = 0;       // bucket visits (each reads one offset pair)
+  double entries = 0;       // filters compared
+  double candidates = 0;    // entries that passed their filter and were verified
+  double lines = 0;         // random cache lines read: offsets, filters, positions, hashes
+  double bucket_lines = 0;  // of which the bucket visits' (offsets and filters)
+  size_t matches = 0;       // distinct hashes within d (must equal brute force's)
+  size_t segments = 0;
+};
+
+uint32_t PieceOf(const PdqHash& h, int i) {
+  const size_t b = static_cast<size_t>(4 * i);
+  return (uint32_t{h[b]} << 24) | (uint32_t{h[b + 1]} << 16) | (uint32_t{h[b + 2]} << 8) | h[b + 3];
+}
+
+// Adds the work of `queries` against one segment (`stored[begin, end)`) to `work`.
+void CountSegmentWork(const std::vector<PdqHash>& stored, size_t begin, size_t end, const std::vector<PdqHash>& queries,
+                      int d, Work& work, std::vector<std::set<PdqHash>>& found) {
+  const size_t n = end - begin;
+  const int h = std::clamp(static_cast<int>(std::bit_width(n)) - 4, 4, 19);
+  const size_t buckets = size_t{1} << h;
+  std::vector<std::vector<std::pair<uint32_t, int>>> masks(8);  // (mask, bits) for each threshold
+  for (uint32_t m = 0; m < buckets; ++m) {
+    const int bits = std::popcount(m);
+    if (bits < 8) masks[static_cast<size_t>(bits)].push_back({m, bits});
+  }
+  ++work.segments;
+  for (int i = 0; i < 8; ++i) {
+    const int s = d + 1;
+    const int t = s / 8 + (i < s % 8 ? 1 : 0) - 1;
+    if (t < 0) continue;
+    // Piece i's buckets: counting sort of (filter, hash index) by key.
+    auto key = [&](uint32_t piece) { return piece >> (32 - h); };
+    auto filter = [&](uint32_t piece) {
+      uint32_t low = piece & ((uint32_t{1} << (32 - h)) - 1);
+      low ^= low >> 16;
+      low ^= low >> 8;
+      return static_cast<uint8_t>(low);
+    };
+    std::vector<uint32_t> offsets(buckets + 1, 0);
+    for (size_t p = begin; p < end; ++p) ++offsets[key(PieceOf(stored[p], i)) + 1];
+    std::partial_sum(offsets.begin(), offsets.end(), offsets.begin());
+    std::vector<uint32_t> next(offsets.begin(), offsets.end() - 1), which(n);
+    std::vector<uint8_t> filters(n);
+    for (size_t p = begin; p < end; ++p) {
+      const uint32_t piece = PieceOf(stored[p], i);
+      const uint32_t k = next[key(piece)]++;
+      filters[k] = filter(piece);
+      which[k] = static_cast<uint32_t>(p);
+    }
+    for (size_t q = 0; q < queries.size(); ++q) {
+      const uint32_t piece = PieceOf(queries[q], i);
+      const uint32_t qk = key(piece);
+      const uint8_t qf = filter(piece);
+      for (int e = 0; e <= std::min(t, h); ++e) {
+        for (const auto& [mask, bits] : masks[static_cast<size_t>(e)]) {
+          const uint32_t b = qk ^ mask;
+          const uint32_t lo = offsets[b], hi = offsets[b + 1];
+          work.buckets += 1;
+          const double visit = 1 + (hi > lo ? static_cast<double>((hi - 1) / 64 - lo / 64 + 1) : 0);
+          work.lines += visit;  // the offset pair and the filters
+          work.bucket_lines += visit;
+          work.entries += hi - lo;
+          for (uint32_t k = lo; k < hi; ++k) {
+            if (std::popcount(static_cast<uint32_t>(filters[k] ^ qf)) > t - bits) continue;
+            work.candidates += 1;
+            work.lines += i == 0 ? 1 : 2;  // position (pieces 1-7) and hash
+            if (exchange::signals::HammingDistance256(stored[which[k]], queries[q]) <= d) {
+              found[q].insert(stored[which[k]]);
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+// Counts the work of `queries` on an index Assign'd from `stored`, which it
+// reorders: the segments are consecutive runs of 2^24 of the sorted hashes.
+Work CountWork(std::vector<PdqHash>& stored, const std::vector<PdqHash>& queries, int d) {
+  constexpr size_t kSegment = size_t{1} << 24;
+  Work work;
+  std::vector<std::set<PdqHash>> found(queries.size());
+  // Segment k holds the sorted hashes [k 2^24, (k + 1) 2^24): partitioning
+  // is enough (random 256-bit hashes have no duplicates to remove).
+  for (size_t cut = kSegment; cut < stored.size(); cut += kSegment) {
+    std::nth_element(stored.begin() + static_cast<ptrdiff_t>(cut - kSegment),
+                     stored.begin() + static_cast<ptrdiff_t>(cut), stored.end());
+  }
+  for (size_t begin = 0; begin < stored.size(); begin += kSegment) {
+    CountSegmentWork(stored, begin, std::min(stored.size(), begin + kSegment), queries, d, work, found);
+  }
+  for (const auto& f : found) work.matches += f.size();
+  return work;
+}
+
+// Nanoseconds per dependent load (a pointer chase: each load's address comes
+// from the one before, so only one miss is ever in flight) over `bytes` of
+// memory on transparent huge pages, as the index's arrays are: the latency a
+// random cache line costs at that working-set size.
+double ChaseNs(size_t bytes) {
+  const size_t lines = std::max<size_t>(bytes / 64, 2);
+  const size_t length = lines * 64;
+  void* mapped = mmap(nullptr, length, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (mapped == MAP_FAILED) return 0;
+  madvise(mapped, length, MADV_HUGEPAGE);
+  auto* next = static_cast<uint64_t*>(mapped);  // line i's first word: the line to visit after it
+  std::vector<uint32_t> order(lines);
+  std::iota(order.begin(), order.end(), 0u);
+  std::mt19937_64 rng(7);
+  for (size_t i = lines - 1; i > 0; --i) {  // Sattolo: one cycle through every line
+    std::swap(order[i], order[std::uniform_int_distribution<size_t>(0, i - 1)(rng)]);
+  }
+  for (size_t i = 0; i < lines; ++i) next[8 * size_t{order[i]}] = 8 * size_t{order[(i + 1) % lines]};
+  std::vector<uint32_t>().swap(order);
+  const size_t steps = 4'000'000;
+  uint64_t at = 0;
+  for (size_t i = 0; i < steps / 4; ++i) at = next[at];  // warm-up
+  const double cpu = ThreadSeconds();
+  for (size_t i = 0; i < steps; ++i) at = next[at];
+  const double ns = 1e9 * (ThreadSeconds() - cpu) / static_cast<double>(steps);
+  if (at == UINT64_MAX) std::abort();  // keeps the chase
+  munmap(mapped, length);
+  return ns;
+}
+
+// Queries/s of `threads` threads sharing `index`, each answering every query
+// once (starting at a different one); and the mean queries/CPU-s of a thread.
+std::pair<double, double> QueryOnThreads(const exchange::pdq::Index& index, const std::vector<PdqHash>& queries, int d,
+                                         int threads) {
+  std::atomic<int> ready{0};
+  std::atomic<bool> go{false};
+  std::vector<double> cpu(static_cast<size_t>(threads));
+  std::vector<std::thread> workers;
+  for (int t = 0; t < threads; ++t) {
+    workers.emplace_back([&, t] {
+      ++ready;
+      while (!go) std::this_thread::yield();
+      const double started = ThreadSeconds();
+      const size_t n = queries.size(), first = n * static_cast<size_t>(t) / static_cast<size_t>(threads);
+      size_t total = 0;
+      for (size_t k = 0; k < n; ++k) total += index.Query(queries[(first + k) % n], d)->size();
+      cpu[static_cast<size_t>(t)] = ThreadSeconds() - started;
+      if (total == SIZE_MAX) std::abort();  // keeps the answers used
+    });
+  }
+  while (ready < threads) std::this_thread::yield();
+  const auto start = Clock::now();
+  go = true;
+  for (std::thread& w : workers) w.join();
+  const double wall = Seconds(start);
+  double cpu_total = 0;
+  for (double c : cpu) cpu_total += c;
+  const double n = static_cast<double>(queries.size());
+  return {n * threads / wall, n * threads / cpu_total};
 }
 
 void WriteHashes(const fs::path& path, const std::vector<PdqHash>& hashes) {
@@ -167,57 +363,77 @@ std::string Count(size_t n) {
   return std::to_string(n);
 }
 
-int RunIndex(const std::vector<size_t>& sizes, int d, const std::string& data_dir) {
+int RunIndex(const std::vector<size_t>& sizes, int d, const std::string& data_dir, const std::vector<int>& threads) {
   std::printf(
       "| stored | data | method | queries/s | queries/CPU-s | recall | false matches | matches/query | bytes/hash | "
       "build s |\n");
   std::printf("|---|---|---|---:|---:|---:|---:|---:|---:|---:|\n");
-  std::vector<std::string> updates;
+  std::vector<std::string> updates, threaded, memory, work_rows;
   for (const size_t n : sizes) {
-    // Query counts keep each measurement to seconds at this size.
-    const size_t index_queries = n <= 1'000'000 ? 20000 : 5000;
-    const size_t brute_queries = n <= 1'000'000 ? 300 : 40;
-    for (int kind = 0; kind < 2; ++kind) {
+    // Query counts keep each measurement to seconds at this size. Above 10M
+    // only the random set: a second 100M set would double the longest step.
+    const size_t index_queries = n <= 1'000'000 ? 20000 : n <= 10'000'000 ? 5000 : 2000;
+    const size_t brute_queries = n <= 1'000'000 ? 300 : n <= 10'000'000 ? 40 : 100;
+    const size_t work_queries = std::min<size_t>(brute_queries, 100);
+    for (int kind = 0; kind < (n <= 10'000'000 ? 2 : 1); ++kind) {
+      ResetPeakRss();
       DataSet data = kind == 0 ? RandomData(n, index_queries, 1000 + n) : ClusteredData(n, index_queries, 2000 + n);
       const std::string label = Count(n);
       std::fprintf(stderr, "pdq_bench: %s %s: building\n", label.c_str(), data.name.c_str());
 
-      exchange::pdq::Index index;
+      auto index = std::make_unique<exchange::pdq::Index>();
       auto start = Clock::now();
-      index.Assign(data.stored);
+      index->Assign(data.stored);
       const double build = Seconds(start);
-      const double bytes_per_hash = static_cast<double>(index.MemoryBytes()) / static_cast<double>(index.size());
+      const size_t build_peak = PeakRssBytes();
+      const size_t index_bytes = index->MemoryBytes();
+      const double bytes_per_hash = static_cast<double>(index_bytes) / static_cast<double>(index->size());
 
       std::fprintf(stderr, "pdq_bench: %s %s: querying\n", label.c_str(), data.name.c_str());
       std::vector<std::vector<PdqHash>> found(brute_queries);
       start = Clock::now();
       double cpu = ThreadSeconds();
       for (size_t i = 0; i < data.queries.size(); ++i) {
-        auto matches = index.Query(data.queries[i], d);
+        auto matches = index->Query(data.queries[i], d);
         if (i < brute_queries) {
           for (const auto& m : *matches) found[i].push_back(m.hash);
         }
       }
       const double index_rate = static_cast<double>(data.queries.size()) / Seconds(start);
-      const double index_cpu_rate = static_cast<double>(data.queries.size()) / (ThreadSeconds() - cpu);
+      const double index_cpu_seconds = ThreadSeconds() - cpu;
+      const double index_cpu_rate = static_cast<double>(data.queries.size()) / index_cpu_seconds;
+
+      // The same queries on 1, 2, ... threads sharing the index, one after another.
+      double one_thread = 0;
+      for (const int t : threads) {
+        std::fprintf(stderr, "pdq_bench: %s %s: querying on %d threads\n", label.c_str(), data.name.c_str(), t);
+        const auto [rate, cpu_rate] = QueryOnThreads(*index, data.queries, d, t);
+        if (t == 1) one_thread = rate;
+        char ratio[32] = "", line[256];
+        if (one_thread > 0) std::snprintf(ratio, sizeof ratio, "%.2f×", rate / one_thread);
+        std::snprintf(line, sizeof line, "| %s | %s | %d | %s | %s | %s | %.2f |", label.c_str(), data.name.c_str(), t,
+                      Rate(rate).c_str(), ratio, Rate(cpu_rate).c_str(), rate / cpu_rate);
+        threaded.push_back(line);
+      }
 
       std::fprintf(stderr, "pdq_bench: %s %s: brute force\n", label.c_str(), data.name.c_str());
-      const Flat flat(data.stored);
       std::vector<uint32_t> hits;
       size_t expected = 0, recalled = 0, false_matches = 0;
       start = Clock::now();
       cpu = ThreadSeconds();
       std::vector<std::vector<uint32_t>> truth(brute_queries);
       for (size_t i = 0; i < brute_queries; ++i) {
-        BruteForce(flat, data.queries[i], d, hits);
+        BruteForce(data.stored, data.queries[i], d, hits);
         truth[i] = hits;
       }
       const double brute_rate = static_cast<double>(brute_queries) / Seconds(start);
       const double brute_cpu_rate = static_cast<double>(brute_queries) / (ThreadSeconds() - cpu);
+      size_t work_expected = 0;
       for (size_t i = 0; i < brute_queries; ++i) {
         std::set<PdqHash> want;
         for (uint32_t p : truth[i]) want.insert(data.stored[p]);
         expected += want.size();
+        if (i < work_queries) work_expected += want.size();
         for (const PdqHash& h : found[i]) (want.count(h) ? recalled : false_matches) += 1;
       }
       const double recall = expected == 0 ? 1.0 : static_cast<double>(recalled) / static_cast<double>(expected);
@@ -229,7 +445,9 @@ int RunIndex(const std::vector<size_t>& sizes, int d, const std::string& data_di
                   data.name.c_str(), Rate(brute_rate).c_str(), Rate(brute_cpu_rate).c_str(), per_query);
       std::fflush(stdout);
 
-      if (!data_dir.empty()) {  // for faiss_bench.py: the stored set and the brute-forced queries
+      // For faiss_bench.py: the stored set and the brute-forced queries (not
+      // at 100M: 3.2 GB of files, and FAISS's multi-index would need ~25 GB).
+      if (!data_dir.empty() && n <= 10'000'000) {
         const fs::path base = fs::path(data_dir) / (label + "-" + data.name);
         WriteHashes(base.string() + ".stored", data.stored);
         WriteHashes(
@@ -242,21 +460,99 @@ int RunIndex(const std::vector<size_t>& sizes, int d, const std::string& data_di
         std::mt19937_64 rng(n);
         const size_t inserts = 100'000;
         start = Clock::now();
-        for (size_t i = 0; i < inserts; ++i) index.Insert(RandomHash(rng));
+        for (size_t i = 0; i < inserts; ++i) index->Insert(RandomHash(rng));
         const double insert_rate = static_cast<double>(inserts) / Seconds(start);
         start = Clock::now();
-        for (size_t i = 0; i < inserts; ++i) index.Erase(data.stored[i * 7 % n]);
+        for (size_t i = 0; i < inserts; ++i) index->Erase(data.stored[i * 7 % n]);
         const double erase_rate = static_cast<double>(inserts) / Seconds(start);
         char line[256];
         std::snprintf(line, sizeof line, "| %s | %s | %s |", label.c_str(), Rate(insert_rate).c_str(),
                       Rate(erase_rate).c_str());
         updates.push_back(line);
       }
+      const size_t peak = PeakRssBytes();
+      index.reset();
+
+      {
+        char line[256];
+        constexpr double kGiB = 1024.0 * 1024 * 1024;
+        std::snprintf(line, sizeof line, "| %s | %s | %.1f | %.1f | %.2f | %.2f | %.2f |", label.c_str(),
+                      data.name.c_str(), build, bytes_per_hash, 32.0 * static_cast<double>(n) / kGiB,
+                      static_cast<double>(build_peak) / kGiB, static_cast<double>(peak) / kGiB);
+        memory.push_back(line);
+      }
+
+      // The work behind the timed queries, counted on the first of them.
+      std::fprintf(stderr, "pdq_bench: %s %s: counting the work\n", label.c_str(), data.name.c_str());
+      const std::vector<PdqHash> sample(data.queries.begin(),
+                                        data.queries.begin() + static_cast<ptrdiff_t>(work_queries));
+      const Work work = CountWork(data.stored, sample, d);
+      const double latency = ChaseNs(std::min(index_bytes, size_t{2} << 30));
+      if (work.matches != work_expected) {
+        std::fprintf(stderr, "pdq_bench: the work model found %zu matches, brute force %zu\n", work.matches,
+                     work_expected);
+        return 1;
+      }
+      const double q = static_cast<double>(work_queries);
+      const double us_per_query = 1e6 * index_cpu_seconds / static_cast<double>(data.queries.size());
+      char line[320];
+      const double ns_per_line = 1000 * us_per_query / (work.lines / q);
+      std::snprintf(line, sizeof line, "| %s | %s | %zu | %s | %s | %s | %s | %.0f%% | %.0f | %.1f | %.0f | %.1f |",
+                    label.c_str(), data.name.c_str(), work.segments, Rate(work.buckets / q).c_str(),
+                    Rate(work.entries / q).c_str(), Rate(work.candidates / q).c_str(), Rate(work.lines / q).c_str(),
+                    100 * work.bucket_lines / work.lines, us_per_query, ns_per_line, latency, latency / ns_per_line);
+      work_rows.push_back(line);
     }
   }
   std::printf("\nUpdates on the random index (one thread; inserts include the buffer folds they trigger):\n\n");
   std::printf("| stored | inserts/s | erases/s |\n|---|---:|---:|\n");
   for (const std::string& line : updates) std::printf("%s\n", line.c_str());
+  if (!threaded.empty()) {
+    std::printf(
+        "\nThreads sharing one index (each answers every query once, one thread count after the other; "
+        "*× 1 thread* is wall-clock queries/s over the 1-thread row's; *cores the threads got* is their CPU time over "
+        "the wall-clock time, below the thread count when other work held a core):\n\n");
+    std::printf(
+        "| stored | data | threads | queries/s | × 1 thread | queries/CPU-s per thread | cores the threads got |\n"
+        "|---|---|---:|---:|---:|---:|---:|\n");
+    for (const std::string& line : threaded) std::printf("%s\n", line.c_str());
+  }
+  std::printf(
+      "\nBuild and memory (`Assign`, one thread; peak RSS is the process's, VmHWM, reset before each set was "
+      "generated, so it includes the generated hashes, 32 B each, and `Assign`'s working copies):\n\n");
+  std::printf(
+      "| stored | data | build s | bytes/hash (MemoryBytes) | generated hashes GiB | peak RSS after build GiB | peak "
+      "RSS "
+      "GiB |\n|---|---|---:|---:|---:|---:|---:|\n");
+  for (const std::string& line : memory) std::printf("%s\n", line.c_str());
+  std::printf(
+      "\nThe work of a query at d = %d (counted on the first queries by a model of the index's probing that "
+      "finds exactly the brute-force matches; *random cache lines* are the offset, filter, position and hash reads, "
+      "each at a random place in an array far larger than the L2 cache; *µs/query* is the timed run's CPU time; "
+      "*ns per dependent miss* is a pointer chase over as much memory as the index holds, up to 2 GiB, on huge "
+      "pages; *lines in flight* is the one over the other, the misses a query keeps outstanding on average):\n\n",
+      d);
+  std::printf(
+      "| stored | data | segments | buckets visited/query | filters compared/query | candidates verified/query | "
+      "random cache lines/query | of them bucket visits | µs/query | ns per cache line | ns per dependent miss | "
+      "lines in flight |\n|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+  for (const std::string& line : work_rows) std::printf("%s\n", line.c_str());
+  return 0;
+}
+
+// For callgrind (bench/pdq/run.sh): only this function's instructions and
+// simulated cache misses are collected (--toggle-collect).
+[[gnu::noinline]] size_t RunQueries(const exchange::pdq::Index& index, const std::vector<PdqHash>& queries, int d) {
+  size_t matches = 0;
+  for (const PdqHash& q : queries) matches += index.Query(q, d)->size();
+  return matches;
+}
+
+int RunQueriesOnly(size_t n, size_t queries, int d) {
+  const DataSet data = RandomData(n, queries, 1000 + n);
+  exchange::pdq::Index index;
+  index.Assign(data.stored);
+  std::printf("%zu queries, %zu matches\n", queries, RunQueries(index, data.queries, d));
   return 0;
 }
 
@@ -438,14 +734,24 @@ int main(int argc, char** argv) {
     std::vector<size_t> sizes;
     std::stringstream list(FlagValue(argc, argv, "sizes", "1000000"));
     for (std::string item; std::getline(list, item, ',');) sizes.push_back(std::stoull(item));
-    return RunIndex(sizes, std::stoi(FlagValue(argc, argv, "distance", "31")), FlagValue(argc, argv, "data-dir", ""));
+    std::vector<int> threads;
+    std::stringstream thread_list(FlagValue(argc, argv, "threads", ""));
+    for (std::string item; std::getline(thread_list, item, ',');) threads.push_back(std::stoi(item));
+    return RunIndex(sizes, std::stoi(FlagValue(argc, argv, "distance", "31")), FlagValue(argc, argv, "data-dir", ""),
+                    threads);
+  }
+  if (mode == "queries") {
+    return RunQueriesOnly(std::stoull(FlagValue(argc, argv, "size", "1000000")),
+                          std::stoull(FlagValue(argc, argv, "queries", "1000")),
+                          std::stoi(FlagValue(argc, argv, "distance", "31")));
   }
   if (mode == "hash") {
     return RunHash(FlagValue(argc, argv, "vectors", ""), std::stoi(FlagValue(argc, argv, "generated", "16")),
                    std::stoi(FlagValue(argc, argv, "rounds", "5")));
   }
   std::fputs(
-      "usage: pdq_bench index --sizes N[,N...] [--distance D] [--data-dir DIR]\n"
+      "usage: pdq_bench index --sizes N[,N...] [--distance D] [--data-dir DIR] [--threads N[,N...]]\n"
+      "       pdq_bench queries [--size N] [--queries Q] [--distance D]\n"
       "       pdq_bench hash --vectors DIR [--generated N] [--rounds R]\n",
       stderr);
   return 2;
