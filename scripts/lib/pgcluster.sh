@@ -94,7 +94,10 @@ CONF
     primary=${3:?usage: pgcluster.sh standby DIR PRIMARY_DIR}
     primary_port=$(sed -n 's/^port = //p' "$primary/pg/port.conf")
     prepare_data_dir
-    as_owner "$PGBIN/pg_basebackup" -h 127.0.0.1 -p "$primary_port" -U exchange -D "$data" -R -X stream \
+    # --checkpoint=fast: the default spread checkpoint waits up to
+    # checkpoint_completion_target x checkpoint_timeout (4.5 min) for the
+    # backup's start after writes.
+    as_owner "$PGBIN/pg_basebackup" -h 127.0.0.1 -p "$primary_port" -U exchange -D "$data" -R -X stream --checkpoint=fast \
       >"$dir/basebackup.log" 2>&1 || { cat "$dir/basebackup.log" >&2; exit 1; }
     start_on_free_port
     url="postgresql://exchange@127.0.0.1:$port/exchange"
