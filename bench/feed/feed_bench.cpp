@@ -45,10 +45,8 @@ int main(int argc, char** argv) {
   std::string collection = "bench", page_file;
   int64_t entries = 100000, batch = 10000, proofs = 2000, seed = 1;
   FlagSet flags("usage: feed_bench --server URL --ca F --cert F --key F [--collection C] [--entries N] [--batch B]");
-  flags.String("server", "", &options.server, "exchange URL");
-  flags.String("ca", "", &options.ca_file, "CA bundle");
-  flags.String("cert", "", &options.cert_file, "member certificate with write access");
-  flags.String("key", "", &options.key_file, "its key");
+  options.timeout = std::chrono::minutes(5);
+  client::AddConnectionFlags(flags, options);  // --cert: a member certificate with write access
   flags.String("collection", "", &collection, "collection to append to");
   flags.Int("entries", "", &entries, "entries to append");
   flags.Int("batch", "", &batch, "signals per submitted batch");
@@ -56,7 +54,6 @@ int main(int argc, char** argv) {
   flags.Int("seed", "", &seed, "distinguishes the values of separate runs");
   flags.String("page-file", "", &page_file, "write one page's bytes here (for the nginx comparison)");
   flags.ParseOrExit({argv + 1, argv + argc}, [](const Status& s) { Die(s); });
-  options.timeout = std::chrono::minutes(5);
   auto http = client::HttpsClient::Create(options);
   if (!http.ok()) return Die(http.status());
   client::ApiClient api(std::move(http).value());

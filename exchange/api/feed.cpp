@@ -29,9 +29,12 @@ http::Response Fail(const http::Request& request, const Status& status) {
 }
 
 // Fills `out` with the hashes of `plan`, read from `head`'s log (a replica
-// when it holds the tree of out.tree_size(), the larger one a proof is in).
+// when it holds the tree of out.tree_size(), the larger one a proof is in);
+// a plan that failed (sizes out of range) is the answer.
 http::Response Prove(metrics::ServerMetrics& metrics, const http::Request& request, http::CallContext& context,
-                     const store::LogHead& head, const log::ProofPlan& plan, v1::ProofResponse& out) {
+                     const store::LogHead& head, const Result<log::ProofPlan>& planned, v1::ProofResponse& out) {
+  if (!planned.ok()) return Fail(request, planned.status());
+  const log::ProofPlan& plan = *planned;
   auto nodes = ReadLogData(context, metrics, head.log_id, out.tree_size(),
                            [&](store::Connection& db) { return store::ReadNodes(db, head.log_id, plan.AllNodes()); });
   if (!nodes.ok()) return Fail(request, nodes.status());
@@ -179,12 +182,10 @@ http::Response Inclusion(metrics::ServerMetrics& metrics, const http::Request& r
     return Fail(request,
                 Status::InvalidArgument("size must be between 1 and the tree size " + std::to_string(head.size)));
   }
-  auto plan = log::PlanInclusionProof(index, size);
-  if (!plan.ok()) return Fail(request, plan.status());
   v1::ProofResponse out;
   out.set_index(index);
   out.set_tree_size(size);
-  return Prove(metrics, request, context, head, *plan, out);
+  return Prove(metrics, request, context, head, log::PlanInclusionProof(index, size), out);
 }
 
 http::Response Consistency(metrics::ServerMetrics& metrics, const http::Request& request, http::CallContext& context) {
@@ -194,12 +195,10 @@ http::Response Consistency(metrics::ServerMetrics& metrics, const http::Request&
   if (new_size > head.size) {
     return Fail(request, Status::InvalidArgument("new must not exceed the tree size " + std::to_string(head.size)));
   }
-  auto plan = log::PlanConsistencyProof(old_size, new_size);
-  if (!plan.ok()) return Fail(request, plan.status());
   v1::ProofResponse out;
   out.set_old_size(old_size);
   out.set_tree_size(new_size);
-  return Prove(metrics, request, context, head, *plan, out);
+  return Prove(metrics, request, context, head, log::PlanConsistencyProof(old_size, new_size), out);
 }
 
 }  // namespace

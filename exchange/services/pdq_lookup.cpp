@@ -175,23 +175,32 @@ void PdqLookup::CatchUp(store::Connection& conn, store::Connection* replica) {
   }
 }
 
-Result<PdqLookup::Answer> PdqLookup::Query(int64_t log_id, const pdq::PdqHash& query, int max_distance) const {
-  std::shared_lock lock(mu_);
-  auto it = indexes_.find(log_id);
-  if (it == indexes_.end()) return Answer{};
-  auto matches = it->second.index->Query(query, max_distance);
+namespace {
+
+// Asks log_id's indexes (`ask` picks one and queries it) under the shared
+// lock: a log with no index yet has no matches; an answer carries how far
+// the index has applied the log.
+template <typename Answer, typename Indexes, typename Ask>
+Result<Answer> AskIndex(std::shared_mutex& mu, const Indexes& indexes, int64_t log_id, Ask ask) {
+  std::shared_lock lock(mu);
+  auto it = indexes.find(log_id);
+  if (it == indexes.end()) return Answer{};
+  auto matches = ask(it->second);
   if (!matches.ok()) return matches.status();
   return Answer{std::move(matches).value(), it->second.applied};
 }
 
+}  // namespace
+
+Result<PdqLookup::Answer> PdqLookup::Query(int64_t log_id, const pdq::PdqHash& query, int max_distance) const {
+  return AskIndex<Answer>(mu_, indexes_, log_id,
+                          [&](const CollectionIndex& c) { return c.index->Query(query, max_distance); });
+}
+
 Result<PdqLookup::VpdqAnswer> PdqLookup::QueryVpdq(int64_t log_id, std::span<const signals::VpdqFeature> query,
                                                    const pdq::VpdqMatchRule& rule) const {
-  std::shared_lock lock(mu_);
-  auto it = indexes_.find(log_id);
-  if (it == indexes_.end()) return VpdqAnswer{};
-  auto matches = it->second.videos->Query(query, rule);
-  if (!matches.ok()) return matches.status();
-  return VpdqAnswer{std::move(matches).value(), it->second.applied};
+  return AskIndex<VpdqAnswer>(mu_, indexes_, log_id,
+                              [&](const CollectionIndex& c) { return c.videos->Query(query, rule); });
 }
 
 }  // namespace exchange::services

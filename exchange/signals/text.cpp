@@ -9,26 +9,25 @@
 namespace exchange::signals {
 namespace {
 
-Result<std::u16string> ToUtf16(std::string_view utf8) {
-  std::u16string out(utf8.size() + 1, u'\0');
+// u_strFromUTF8 and u_strToUTF8 take the same arguments: one conversion for
+// both, into an `Out` of `capacity` code units.
+template <typename Out, typename In, typename Convert>
+Result<Out> ConvertWithIcu(In in, size_t capacity, Convert convert, const char* to) {
+  Out out(capacity, typename Out::value_type{});
   UErrorCode error = U_ZERO_ERROR;
   int32_t length = 0;
-  u_strFromUTF8(out.data(), static_cast<int32_t>(out.size()), &length, utf8.data(), static_cast<int32_t>(utf8.size()),
-                &error);
-  if (U_FAILURE(error)) return Status::Internal("ICU could not convert text to UTF-16");
+  convert(out.data(), static_cast<int32_t>(out.size()), &length, in.data(), static_cast<int32_t>(in.size()), &error);
+  if (U_FAILURE(error)) return Status::Internal(std::string("ICU could not convert text to ") + to);
   out.resize(static_cast<size_t>(length));
   return out;
 }
 
+Result<std::u16string> ToUtf16(std::string_view utf8) {
+  return ConvertWithIcu<std::u16string>(utf8, utf8.size() + 1, u_strFromUTF8, "UTF-16");
+}
+
 Result<std::string> ToUtf8(std::u16string_view utf16) {
-  std::string out(utf16.size() * 3 + 1, '\0');
-  UErrorCode error = U_ZERO_ERROR;
-  int32_t length = 0;
-  u_strToUTF8(out.data(), static_cast<int32_t>(out.size()), &length, utf16.data(), static_cast<int32_t>(utf16.size()),
-              &error);
-  if (U_FAILURE(error)) return Status::Internal("ICU could not convert text to UTF-8");
-  out.resize(static_cast<size_t>(length));
-  return out;
+  return ConvertWithIcu<std::string>(utf16, utf16.size() * 3 + 1, u_strToUTF8, "UTF-8");
 }
 
 Result<std::u16string> NfkcCasefold(std::u16string_view text) {

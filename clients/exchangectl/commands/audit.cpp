@@ -25,9 +25,8 @@ namespace exchange::client {
 int RunAudit(Invocation& in) {
   std::string vkeys, state_file, origin, witness_policy;
   int64_t last = 20;
-  in.flags.String("feed-vkey", "EXCHANGECTL_FEED_VKEYS", &vkeys, "trusted feed verifier keys, comma-separated");
-  in.flags.String("witness-policy", "EXCHANGECTL_WITNESS_POLICY", &witness_policy,
-                  "witness policy file: which witnesses must have cosigned the checkpoint (docs/feed.md)");
+  AddFeedVkeyFlag(in.flags, &vkeys);
+  AddWitnessPolicyFlag(in.flags, &witness_policy);
   in.flags.String("state", "", &state_file, "file keeping the last verified checkpoint");
   in.flags.String("origin", "", &origin, "expected checkpoint origin, e.g. NAME/audit");
   in.flags.Int("last", "", &last, "how many recent events to list");

@@ -13,14 +13,29 @@
 namespace exchange::client {
 
 void AddGlobalFlags(FlagSet& flags, Cli& cli) {
-  flags.String("server", "EXCHANGECTL_SERVER", &cli.connection.server, "exchange URL, e.g. https://127.0.0.1:8443");
-  flags.String("ca", "EXCHANGECTL_CA", &cli.connection.ca_file, "CA bundle that the server's certificate chains to");
-  flags.String("cert", "EXCHANGECTL_CERT", &cli.connection.cert_file, "your client certificate (PEM)");
-  flags.String("key", "EXCHANGECTL_KEY", &cli.connection.key_file, "your private key (PEM)");
+  AddConnectionFlags(flags, cli.connection);
   flags.String("output", "EXCHANGECTL_OUTPUT", &cli.output, "table or json");
-  flags.Millis("timeout", "EXCHANGECTL_TIMEOUT_MS", &cli.connection.timeout, "time allowed for each request");
   flags.String("profile", "EXCHANGECTL_PROFILE", &cli.profile,
                "the profile to read settings from, in $EXCHANGECTL_CONFIG or ~/.config/exchangectl/config");
+}
+
+void AddFeedVkeyFlag(FlagSet& flags, std::string* vkeys) {
+  flags.String("feed-vkey", "EXCHANGECTL_FEED_VKEYS", vkeys,
+               "trusted feed (and freshness) verifier keys, comma-separated");
+}
+
+void AddWitnessPolicyFlag(FlagSet& flags, std::string* path) {
+  flags.String("witness-policy", "EXCHANGECTL_WITNESS_POLICY", path,
+               "witness policy file: which witnesses must have cosigned the checkpoint (docs/feed.md)");
+}
+
+void AddReportKeyFlag(FlagSet& flags, std::string* path) {
+  flags.String("report-key", "EXCHANGECTL_REPORT_KEY", path, "the exchange's report public key (PEM) to trust");
+}
+
+void AddEnrollServerFlag(FlagSet& flags, std::string* url) {
+  flags.String("enroll-server", "EXCHANGECTL_ENROLL_SERVER", url,
+               "the exchange's enrollment address (no client certificate needed)");
 }
 
 namespace {

@@ -52,6 +52,14 @@ struct Cli {
 // Adds --server --ca --cert --key --output --timeout --profile.
 void AddGlobalFlags(FlagSet& flags, Cli& cli);
 
+// The trust anchors and the enrollment address, for the commands that take
+// them: each declared here once, with its EXCHANGECTL_* twin and its help, so
+// that every command (and a profile: ProfileKeys()) means the same by it.
+void AddFeedVkeyFlag(FlagSet& flags, std::string* vkeys);      // --feed-vkey
+void AddWitnessPolicyFlag(FlagSet& flags, std::string* path);  // --witness-policy
+void AddReportKeyFlag(FlagSet& flags, std::string* path);      // --report-key
+void AddEnrollServerFlag(FlagSet& flags, std::string* url);    // --enroll-server
+
 // Parses with FlagSet::ParseOrExit: --help and usage errors ("exchangectl:
 // <problem>", exit kExitUsage) end the process here.
 void ParseCommandFlags(FlagSet& flags, const std::vector<std::string>& args);

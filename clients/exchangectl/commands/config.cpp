@@ -26,12 +26,10 @@ bool FlagGiven(const std::vector<std::string>& args, const std::string& name) {
 
 int RunConfig(Invocation& in) {
   std::string vkeys, witness_policy, report_key, enroll_server;
-  in.flags.String("feed-vkey", "EXCHANGECTL_FEED_VKEYS", &vkeys, "trusted feed verifier keys, comma-separated");
-  in.flags.String("witness-policy", "EXCHANGECTL_WITNESS_POLICY", &witness_policy,
-                  "the witness policy file sync and audit verify apply");
-  in.flags.String("report-key", "EXCHANGECTL_REPORT_KEY", &report_key,
-                  "the exchange's report public key (PEM) to trust");
-  in.flags.String("enroll-server", "EXCHANGECTL_ENROLL_SERVER", &enroll_server, "the enrollment listener's URL");
+  AddFeedVkeyFlag(in.flags, &vkeys);
+  AddWitnessPolicyFlag(in.flags, &witness_policy);
+  AddReportKeyFlag(in.flags, &report_key);
+  AddEnrollServerFlag(in.flags, &enroll_server);
   in.Parse();
   if (in.cli.output != "json" && in.cli.output != "table") return in.UsageError("--output must be table or json");
   if (in.positionals().size() != 1 || (in.positionals()[0] != "show" && in.positionals()[0] != "profiles")) {

@@ -141,8 +141,7 @@ int RunEnroll(Invocation& in) {
   std::string enroll_server;
   bool accept = false, fetch = false;
   int64_t wait_seconds = 0;
-  in.flags.String("enroll-server", "EXCHANGECTL_ENROLL_SERVER", &enroll_server,
-                  "the exchange's enrollment address (no client certificate needed)");
+  AddEnrollServerFlag(in.flags, &enroll_server);
   in.flags.String("token", "", &token, "the invitation token an admin gave you");
   in.flags.String("org", "", &org, "your organisation's name");
   in.flags.String("legal-name", "", &legal_name, "registered legal name");

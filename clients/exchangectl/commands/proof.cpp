@@ -147,8 +147,7 @@ int RunProof(Invocation& in) {
   int64_t index = -1;
   in.flags.String("mirror", "", &dir, "the mirror to prove from");
   in.flags.Int("index", "", &index, "prove this entry (default: the latest entry listing the signal)");
-  in.flags.String("feed-vkey", "EXCHANGECTL_FEED_VKEYS", &vkeys,
-                  "verify: trusted feed (and freshness) verifier keys, comma-separated");
+  AddFeedVkeyFlag(in.flags, &vkeys);
   in.flags.String("origin", "", &origin, "verify: expected checkpoint origin (default: <feed key name>/<collection>)");
   in.Parse();
   const auto& pos = in.positionals();

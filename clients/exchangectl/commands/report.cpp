@@ -44,7 +44,7 @@ int RunReport(Invocation& in) {
   in.flags.String("variant", "", &variant, "public: counts below --k withheld");
   in.flags.Int("k", "", &k, "threshold of the public variant");
   in.flags.String("out", "", &out, "file to write (annual)");
-  in.flags.String("report-key", "EXCHANGECTL_REPORT_KEY", &key_file, "the exchange's report public key (PEM) to trust");
+  AddReportKeyFlag(in.flags, &key_file);
   in.flags.String("sig", "", &sig_file, "detached signature (verify; default FILE.sig)");
   in.Parse();
   const auto& pos = in.positionals();

@@ -128,10 +128,8 @@ int RunSync(Invocation& in) {
   bool tiles = false;
   in.flags.String("collection", "", &collection, "the collection to mirror");
   in.flags.String("mirror", "", &dir, "the mirror's directory (created on first sync)");
-  in.flags.String("feed-vkey", "EXCHANGECTL_FEED_VKEYS", &vkeys,
-                  "trusted feed (and freshness) verifier keys, comma-separated");
-  in.flags.String("witness-policy", "EXCHANGECTL_WITNESS_POLICY", &witness_policy,
-                  "witness policy file: which witnesses must have cosigned the checkpoint (docs/feed.md)");
+  AddFeedVkeyFlag(in.flags, &vkeys);
+  AddWitnessPolicyFlag(in.flags, &witness_policy);
   in.flags.String("origin", "", &origin, "expected checkpoint origin (default: <feed key name>/<collection>)");
   in.flags.Int("max-age", "", &max_age, "oldest acceptable freshness cosignature, in seconds");
   in.flags.Int("follow", "", &follow, "keep syncing every this many seconds (0: sync once)");
@@ -197,7 +195,7 @@ int RunSync(Invocation& in) {
 
 int RunMirror(Invocation& in) {
   std::string vkeys;
-  in.flags.String("feed-vkey", "EXCHANGECTL_FEED_VKEYS", &vkeys, "trusted feed verifier keys, comma-separated");
+  AddFeedVkeyFlag(in.flags, &vkeys);
   in.Parse();
   const auto& pos = in.positionals();
   if (pos.size() != 2 || pos[0] != "verify") return in.UsageError("usage: exchangectl mirror verify DIR");

@@ -248,4 +248,12 @@ Result<HttpResult> HttpsClient::Send(const std::string& method, const std::strin
   return Status::Unavailable(method + " " + target + ": connection lost");
 }
 
+void AddConnectionFlags(FlagSet& flags, ClientOptions& options) {
+  flags.String("server", "EXCHANGECTL_SERVER", &options.server, "exchange URL, e.g. https://127.0.0.1:8443");
+  flags.String("ca", "EXCHANGECTL_CA", &options.ca_file, "CA bundle that the server's certificate chains to");
+  flags.String("cert", "EXCHANGECTL_CERT", &options.cert_file, "your client certificate (PEM)");
+  flags.String("key", "EXCHANGECTL_KEY", &options.key_file, "your private key (PEM)");
+  flags.Millis("timeout", "EXCHANGECTL_TIMEOUT_MS", &options.timeout, "time allowed for each request");
+}
+
 }  // namespace exchange::client

@@ -25,6 +25,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/flags.h"
 #include "common/status.h"
 
 namespace exchange::client {
@@ -36,6 +37,11 @@ struct ClientOptions {
   std::string key_file;
   std::chrono::milliseconds timeout{30'000};
 };
+
+// Adds --server --ca --cert --key --timeout, each with its EXCHANGECTL_*
+// twin: exchangectl's connection flags, for every program that connects
+// the way it does.
+void AddConnectionFlags(FlagSet& flags, ClientOptions& options);
 
 struct HttpResult {
   int status = 0;
