@@ -99,6 +99,7 @@ Measured by \`bench/21-replica.sh\` on $started: the sandbox's PostgreSQL, a str
 \`exchangectl sync --tiles\` of $entries entries, median of $rounds, the two servers alternately.
 
 $(bench_machine)
+- Load average (1, 5, 15 min) before: $load_before; after: $(bench_load) — the machine is shared, so other work may have run alongside.
 
 | exchanged | first sync from tiles | entries/s |
 |---|---:|---:|
