@@ -81,16 +81,21 @@ label[exchanged_protobuf]="exchanged /v1/whoami, $protobuf_bytes B Protobuf"
 
 hz=$(getconf CLK_TCK)
 
+# Starts loadgen against NAME in the background, its JSON to OUT; sets loadgen_pid.
+start_loadgen() {
+  "$bin/loadgen" --url "${url[$1]}" --ca "$EXCHANGE_CA" --cert "$ALPHA_CERT" --key "$ALPHA_KEY" \
+    --connections "$connections" --threads "$threads" --warmup "$warmup" --duration "$duration" \
+    --header "Accept: ${accept[$1]}" >"$2" &
+  loadgen_pid=$!
+}
+
 # One loadgen run against NAME; appends its JSON, plus the server's CPU time
 # per request over the measured window, to $work/NAME.runs.
 run_one() {
   local name=$1 round=$2 out="$work/$1.out" before after json requests server_us server_cores loadgen_cores
-  # shellcheck disable=SC2086  # pids is a list
-  "$bin/loadgen" --url "${url[$name]}" --ca "$EXCHANGE_CA" --cert "$ALPHA_CERT" --key "$ALPHA_KEY" \
-    --connections "$connections" --threads "$threads" --warmup "$warmup" --duration "$duration" \
-    --header "Accept: ${accept[$name]}" >"$out" &
-  loadgen_pid=$!
+  start_loadgen "$name" "$out"
   sleep "$warmup"
+  # shellcheck disable=SC2086  # pids is a list
   before=$(bench_cpu_ticks ${pids[$name]})
   if ! wait "$loadgen_pid"; then
     loadgen_pid=
@@ -122,11 +127,7 @@ load_after=$(bench_load)
 # of the figures above: sampling costs the server a little).
 profile_one() {
   local name=$1
-  # shellcheck disable=SC2086  # pids is a list
-  "$bin/loadgen" --url "${url[$name]}" --ca "$EXCHANGE_CA" --cert "$ALPHA_CERT" --key "$ALPHA_KEY" \
-    --connections "$connections" --threads "$threads" --warmup "$warmup" --duration "$duration" \
-    --header "Accept: ${accept[$name]}" >/dev/null &
-  loadgen_pid=$!
+  start_loadgen "$name" /dev/null
   sleep "$warmup"
   # shellcheck disable=SC2086
   bench_profile_record "$work/$name.perf" "$duration" ${pids[$name]}
