@@ -174,7 +174,7 @@ round_shares() {  # NAME: NAME's rate as a share of nginx's in the same round, r
 # less, something else ran, and that hurts nginx more than exchanged.
 crowded=$(awk -v b="$(busy nginx)" -v n="$(nproc)" 'BEGIN { print (b < 0.9 * n) ? 1 : 0 }')
 verdict() {
-  if [ "$1" -ge 50 ]; then echo -n "goal (≥ 50 %) met"; else echo -n "goal (≥ 50 %) not met"; fi
+  if [ "$1" -ge 90 ]; then echo -n "goal (≥ 90 %) met"; else echo -n "goal (≥ 90 %) not met"; fi
   [ "$crowded" = 1 ] && echo -n " — on a crowded machine, see below"
   echo
 }
