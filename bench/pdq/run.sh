@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
-# Measures PDQ matching and hashing and writes bench/pdq/RESULTS.md: never
+# Measures PDQ matching and writes bench/pdq/RESULTS.md: never
 # edit that file by hand, rerun this script.
 #
 #   bench/pdq/run.sh                      builds pdq_bench with scripts/build (build/)
@@ -8,8 +8,8 @@
 #   PDQ_SIZES=1000000 bench/pdq/run.sh    fewer stored-hash counts (default 1M, 10M and 100M)
 #
 # FAISS comes from Debian's python3-faiss, run with /usr/bin/python3; without
-# it the FAISS rows are left out and the section says so. The one-core hashing
-# profile needs perf (Debian's linux-perf); without it that table is left out.
+# it the FAISS rows are left out and the section says so. Image hashing is
+# bench/41-pdq-hashing.sh's.
 # About 15-20 minutes on a 2-core machine; needs ~4 GB of memory at 10M hashes
 # and ~14 GB at 100M (left out, and the section says so, when less is free).
 set -euo pipefail
@@ -20,21 +20,15 @@ source "$root/bench/lib/common.sh"
 
 if [ -n "${PDQ_BUILD_DIR:-}" ]; then
   build_dir=$PDQ_BUILD_DIR
-  cmake --build "$build_dir" --target pdq_bench exchangectl >&2
+  cmake --build "$build_dir" --target pdq_bench >&2
 else
   build_dir="$root/build"
-  "$root/scripts/build" --target pdq_bench exchangectl >&2
+  "$root/scripts/build" --target pdq_bench >&2
 fi
 bench="$build_dir/bin/pdq_bench"
-exchangectl="$build_dir/bin/exchangectl"
-vectors="${EXCHANGE_VECTORS_DIR:-$root/../shared/vectors}/pdq"
 sizes=${PDQ_SIZES:-1000000,10000000,100000000}
 distance=31
-rounds=5
 threads=1,2
-# Meta's reference pipeline (CImg + libjpeg), vector images per second on one
-# core, as issue 19 quotes it: it is not built or run here.
-reference_rate=65
 
 # 100M hashes need ~14 GB at their peak (the generated hashes, Assign's sorted
 # copy and the index): left out when that much is not available.
@@ -92,73 +86,6 @@ else
   cg_note="Not measured: valgrind is not installed."
 fi
 
-echo "run.sh: hashing (pdq_bench hash)" >&2
-"$bench" hash --vectors "$vectors" --generated 16 --rounds "$rounds" >"$work/hash.md"
-
-# exchangectl hash end to end (process start, file reading, MD5 and SHA-256
-# too) on the vector images, each given 20 times, on 1 and on 2 threads;
-# the best of 3 runs each, alternating.
-echo "run.sh: hashing (exchangectl hash)" >&2
-copies=20
-image_args=()
-for _ in $(seq "$copies"); do image_args+=("$vectors/images"); done
-image_count=$(($(find "$vectors/images" -type f | wc -l) * copies))
-declare -A best
-for _ in 1 2 3; do
-  for t in 1 2; do
-    begin=$(date +%s.%N)
-    "$exchangectl" hash --threads "$t" "${image_args[@]}" >"$work/ctl-$t.csv"
-    seconds=$(awk -v b="$begin" -v e="$(date +%s.%N)" 'BEGIN { printf "%.3f", e - b }')
-    if [ -z "${best[$t]:-}" ] || awk -v a="$seconds" -v b="${best[$t]}" 'BEGIN { exit !(a < b) }'; then
-      best[$t]=$seconds
-    fi
-  done
-done
-cmp -s "$work/ctl-1.csv" "$work/ctl-2.csv" || {
-  echo "run.sh: exchangectl hash --threads 1 and 2 disagree" >&2
-  exit 1
-}
-{
-  echo "| command | images | best of 3, s | images/s | × --threads 1 | × the quoted reference ($reference_rate/s) |"
-  echo "|---|---:|---:|---:|---:|---:|"
-  for t in 1 2; do
-    awk -v t="$t" -v n="$image_count" -v s="${best[$t]}" -v one="${best[1]}" -v ref="$reference_rate" 'BEGIN {
-      printf "| `exchangectl hash --threads %d` | %d | %.2f | %.0f | %.2f× | %.1f× |\n", t, n, s, n / s, one / s, n / s / ref }'
-  done
-} >"$work/ctl.md"
-
-# Where one core's hashing time goes: perf's timer samples (this VM has no
-# hardware counters) of exchangectl hash --threads 1 on the same images.
-profile_note=""
-: >"$work/profile.md"
-if perf record -q -e cpu-clock -F 2000 -o "$work/perf.data" -- \
-  "$exchangectl" hash --threads 1 "${image_args[@]}" >/dev/null 2>"$work/perf.err"; then
-  perf report -i "$work/perf.data" --stdio --no-children --sort dso,sym --percent-limit 0 2>/dev/null |
-    awk '!/^#/ && NF >= 3 { sub(/%$/, "", $1); print }' >"$work/perf.txt"
-  awk '
-    { pct = $1; dso = $2; $1 = ""; $2 = ""; $3 = ""; sym = $0
-      if (dso ~ /libjpeg|libpng|libwebp|libz\./) c = "decode: libjpeg (Huffman, IDCT, upsampling)"
-      else if (sym ~ /RunJpeg|DecodeJpeg|LumaSampler|DecodeLuma|OnJpeg|DecodePng|DecodeWebp/) c = "decode: our RGB to luminance conversion (RunJpeg)"
-      else if (sym ~ /BlurAndDecimate|BoxFilter/) c = "resize: box-filter blur and decimation to 64×64"
-      else if (sym ~ /Dct|ToBits|Quality|HashLuma|Transform|Median/) c = "DCT, quality and bits"
-      else if (dso ~ /libcrypto/) c = "MD5 and SHA-256 (libcrypto)"
-      else if (dso ~ /kernel/) c = "kernel: page faults on fresh buffers, file reads"
-      else if (dso ~ /libc\./) c = "libc: memset and memcpy of buffers, malloc"
-      else c = "other (start-up, libstdc++)"
-      share[c] += pct }
-    END { for (c in share) printf "| %s | %.1f%% |\n", c, share[c] }' "$work/perf.txt" | sort -t'|' -k3,3gr >"$work/shares.md"
-  kernel_top=$(awk '$2 ~ /kernel/ { $2 = ""; $3 = ""; printf "%s%s %s%%", sep, $4, $1; sep = ", " } ' "$work/perf.txt" | cut -d, -f1-4)
-  samples=$(perf report -i "$work/perf.data" --stdio 2>/dev/null | awk '/^# Samples:/ && !n { n = $3 } END { print n }')
-  {
-    echo "| where | share of one core's time |"
-    echo "|---|---:|"
-    cat "$work/shares.md"
-    echo
-    echo "$samples samples. The kernel's largest: $kernel_top."
-  } >"$work/profile.md"
-else
-  profile_note="No profile: \`perf record\` failed ($(head -1 "$work/perf.err"))."
-fi
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # The matching table: pdq_bench's rows and FAISS's, grouped by size and data.
@@ -221,31 +148,5 @@ flight. And at 100M the index is several 2^24-hash segments (positions are 24 bi
 full, which multiplies the visits by the number of segments. Levers: fewer, larger segments (wider
 positions), a small bucket's filters stored beside its offset (one line per visit instead of two), more and
 shorter pieces at large n (fewer buckets within t bits), fewer instructions per visit.
-
-## Hashing: images per second, decode + hash, one thread
-
-Each image is decoded from memory (file reading excluded) and hashed, $rounds rounds. *Max distance* is
-the largest Hamming distance between our hash and Meta's reference hash (\`expected.csv\`) for the vector
-images, and between the hash at that decode scale and our own full-size decode for the generated ones
-(bilinear enlargements of \`bridge-1-original.jpg\` with a little noise, encoded with libjpeg). For
-comparison, the issue measured Meta's reference pipeline (CImg + libjpeg) at about $reference_rate vector images/s
-per core on this kind of machine (decode ~83/s, hash ~310/s); that figure is quoted, not re-measured:
-the reference pipeline is not built here.
-
-$(cat "$work/hash.md")
-
-## Hashing with \`exchangectl hash\`, one and two threads
-
-The $image_count files are the vector images, each named $copies times, hashed end to end by \`exchangectl hash\` (process
-start, reading each file, MD5 and SHA-256 as well as PDQ) on one thread and on two; the best of 3 runs each,
-alternating, wall clock. Both runs print the same CSV. *× the quoted reference* divides by the quoted
-figure above, not by a measurement.
-
-$(cat "$work/ctl.md")
-
-Where one core's time goes in \`exchangectl hash --threads 1\` on the same files (perf's timer samples of
-the whole process, by shared object and symbol): $profile_note
-
-$(cat "$work/profile.md")
 EOF
 echo "run.sh: wrote $here/RESULTS.md" >&2
