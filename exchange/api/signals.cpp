@@ -398,6 +398,14 @@ Status FillStates(store::Connection& db, const store::CollectionRef& ref, signal
   return Status::Ok();
 }
 
+// The PDQ/vPDQ index could not answer: while it is still loading (503),
+// the client is told when to ask again.
+http::Response IndexUnanswered(const http::Request& request, const Status& status) {
+  http::Response response = http::ErrorResponse(&request, status);
+  if (status.code() == ErrorCode::kUnavailable) response.headers.emplace_back("Retry-After", "1");
+  return response;
+}
+
 http::Response NearLookup(const services::PdqLookup& index, const http::Request& request, http::CallContext& context) {
   auto collection = ReadableCollection(context, request.params.at("c"));
   if (!collection.ok()) return http::ErrorResponse(&request, collection.status());
@@ -475,7 +483,7 @@ http::Response NearLookup(const services::PdqLookup& index, const http::Request&
     }
     result->set_query(*canonical);
     auto answer = index.Query(collection->collection.log_id, *signals::ParsePdq(*canonical), max_distance);
-    if (!answer.ok()) return http::ErrorResponse(&request, answer.status());
+    if (!answer.ok()) return IndexUnanswered(request, answer.status());
     out.set_indexed_through(answer->indexed_through);
     for (const auto& match : answer->matches) {
       if (static_cast<uint32_t>(result->matches_size()) >= limit) break;
@@ -523,7 +531,7 @@ http::Response NearLookup(const services::PdqLookup& index, const http::Request&
       return http::ErrorResponse(&request, Status::PayloadTooLarge("at most 100000 vpdq frames per lookup"));
     }
     auto answer = index.QueryVpdq(collection->collection.log_id, *features, rule);
-    if (!answer.ok()) return http::ErrorResponse(&request, answer.status());
+    if (!answer.ok()) return IndexUnanswered(request, answer.status());
     out.set_indexed_through(answer->indexed_through);
     for (const auto& match : answer->matches) {
       if (static_cast<uint32_t>(result->matches_size()) >= limit) break;

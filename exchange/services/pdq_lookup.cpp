@@ -172,19 +172,31 @@ void PdqLookup::CatchUp(store::Connection& conn, store::Connection* replica) {
       }
     }
     if (bulk) publish();
+    std::unique_lock lock(mu_);
+    target->loaded = true;  // caught up with the head this pass read
   }
+  std::unique_lock lock(mu_);
+  passed_once_ = true;
 }
 
 namespace {
 
 // Asks log_id's indexes (`ask` picks one and queries it) under the shared
-// lock: a log with no index yet has no matches; an answer carries how far
-// the index has applied the log.
+// lock; an answer carries how far the index has applied the log. Until the
+// index has first caught up with its log (the bulk load at startup), there
+// is no answer: "no match" from a half-built index could let known material
+// through. A log the last full pass did not see is younger than that pass:
+// like any change of the last moments, its entries are not applied yet
+// (indexed_through 0).
 template <typename Answer, typename Indexes, typename Ask>
-Result<Answer> AskIndex(std::shared_mutex& mu, const Indexes& indexes, int64_t log_id, Ask ask) {
+Result<Answer> AskIndex(std::shared_mutex& mu, const Indexes& indexes, const bool& passed_once, int64_t log_id,
+                        Ask ask) {
   std::shared_lock lock(mu);
   auto it = indexes.find(log_id);
-  if (it == indexes.end()) return Answer{};
+  if (it == indexes.end() && passed_once) return Answer{};
+  if (it == indexes.end() || !it->second.loaded) {
+    return Status::Unavailable("this server is still loading the collection's PDQ and vPDQ index; retry in a moment");
+  }
   auto matches = ask(it->second);
   if (!matches.ok()) return matches.status();
   return Answer{std::move(matches).value(), it->second.applied};
@@ -193,13 +205,13 @@ Result<Answer> AskIndex(std::shared_mutex& mu, const Indexes& indexes, int64_t l
 }  // namespace
 
 Result<PdqLookup::Answer> PdqLookup::Query(int64_t log_id, const pdq::PdqHash& query, int max_distance) const {
-  return AskIndex<Answer>(mu_, indexes_, log_id,
+  return AskIndex<Answer>(mu_, indexes_, passed_once_, log_id,
                           [&](const CollectionIndex& c) { return c.index->Query(query, max_distance); });
 }
 
 Result<PdqLookup::VpdqAnswer> PdqLookup::QueryVpdq(int64_t log_id, std::span<const signals::VpdqFeature> query,
                                                    const pdq::VpdqMatchRule& rule) const {
-  return AskIndex<VpdqAnswer>(mu_, indexes_, log_id,
+  return AskIndex<VpdqAnswer>(mu_, indexes_, passed_once_, log_id,
                               [&](const CollectionIndex& c) { return c.videos->Query(query, rule); });
 }
 

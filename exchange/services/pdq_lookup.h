@@ -11,8 +11,11 @@
 // no rebuild and no pause for queries. The first time it sees a log (at
 // startup) it gathers what the entries so far leave (in log order: a signal
 // added then retracted is absent) and builds each index with one Assign,
-// much faster than an insert per entry; until then that collection's
-// lookups find nothing and report 0 entries indexed. Every exchanged process keeps its own.
+// much faster than an insert per entry; until that first pass has caught up
+// with the log, Query and QueryVpdq answer Unavailable (a 503 with
+// Retry-After), never a "no match" from a partial index. (A collection
+// created after a full pass is new, not unloaded: it answers, with nothing
+// applied yet.) Every exchanged process keeps its own.
 // The heads come from `conn` (the primary); with a read replica, each page of
 // entries is read from it when it holds that page (store::CommittedSize),
 // from the primary otherwise: loading a large index moves to the replica,
@@ -60,9 +63,11 @@ class PdqLookup {
     std::unique_ptr<pdq::Index> index = std::make_unique<pdq::Index>();
     std::unique_ptr<pdq::VpdqIndex> videos = std::make_unique<pdq::VpdqIndex>();
     uint64_t applied = 0;  // written only by CatchUp's thread; read under mu_
+    bool loaded = false;   // caught up with the log once: Query answers; as `applied`
   };
-  mutable std::shared_mutex mu_;                // guards the map's shape and `applied`
+  mutable std::shared_mutex mu_;                // guards the map's shape, `applied`, `loaded`, passed_once_
   std::map<int64_t, CollectionIndex> indexes_;  // by log id; both indexes are internally locked
+  bool passed_once_ = false;                    // CatchUp has once gone through every log
 };
 
 }  // namespace exchange::services

@@ -3,7 +3,8 @@
 // idempotency, opinions and the dispute rule, retraction, expiry, the states
 // the feed carries, and the grant every write re-checks in its own
 // transaction. Also that the C++ state of a created signal
-// (signals::CreatedState) is what the SQL view signal_states says of it.
+// (signals::CreatedState) is what the SQL view signal_states says of it, and
+// that the PDQ index behind lookups (services::PdqLookup) answers only once loaded.
 #include <doctest/doctest.h>
 
 #include <chrono>
@@ -14,7 +15,9 @@
 #include <vector>
 
 #include "exchange/v1/feed.pb.h"
+#include "services/pdq_lookup.h"
 #include "signals/kind.h"
+#include "signals/match.h"
 #include "store/collections.h"
 #include "store/credentials.h"
 #include "store/logs.h"
@@ -466,4 +469,34 @@ TEST_CASE("a grant revoked while a write is in flight waits for it: the write ho
   CHECK(revoker.get().ok());
   // Once revoked, nothing more gets through.
   CHECK(ex.Submit("beta", {Item(Kind::kMd5, Hex('3', 32))}).status().code() == ErrorCode::kPermissionDenied);
+}
+
+TEST_CASE("the PDQ index behind lookups answers only once it has caught up with the log") {
+  Exchange ex;
+  const std::string hash = Hex('3', 64);
+  REQUIRE(ex.Submit("alpha", {Item(Kind::kPdq, hash)}).ok());
+  const auto query = signals::ParsePdq(hash);
+  REQUIRE(query.ok());
+
+  services::PdqLookup lookup;
+  // Not loaded yet: no answer, rather than a "no match" that would be wrong.
+  auto before = lookup.Query(ex.ref.log_id, *query, signals::kDefaultPdqMaxDistance);
+  CHECK(before.status().code() == ErrorCode::kUnavailable);
+  CHECK(lookup.QueryVpdq(ex.ref.log_id, {}, {}).status().code() == ErrorCode::kUnavailable);
+
+  lookup.CatchUp(ex.conn);
+  auto after = lookup.Query(ex.ref.log_id, *query, signals::kDefaultPdqMaxDistance);
+  REQUIRE_MESSAGE(after.ok(), after.status().ToString());
+  CHECK(after->matches.size() == 1);
+  CHECK(after->indexed_through == ex.Feed().size());
+
+  // A collection created since that pass is new, not unloaded: it answers, with nothing applied yet.
+  store::CollectionRow spec;
+  spec.name = "later";
+  auto later = store::CreateCollection(ex.conn, spec, Event("collection.create"));
+  REQUIRE(later.ok());
+  auto nothing = lookup.Query(later->log_id, *query, 31);
+  REQUIRE_MESSAGE(nothing.ok(), nothing.status().ToString());
+  CHECK(nothing->matches.empty());
+  CHECK(nothing->indexed_through == 0);
 }

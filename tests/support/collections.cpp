@@ -108,6 +108,21 @@ v1::LookupResponse LookupUntilFound(const std::function<v1::LookupResponse()>& l
   return found;
 }
 
+v1::LookupResponse LookupOnceLoaded(client::ApiClient& api, const std::string& collection,
+                                    const v1::LookupRequest& request) {
+  v1::LookupResponse response;
+  Status s;
+  for (int i = 0; i < 50; ++i) {
+    response.Clear();
+    s = api.Call("POST", "/v1/collections/" + collection + "/lookup", &request, &response);
+    if (s.code() != ErrorCode::kUnavailable) break;
+    CHECK_MESSAGE(s.message().find("still loading") != std::string::npos, s.ToString());
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  REQUIRE_MESSAGE(s.ok(), s.ToString());
+  return response;
+}
+
 int WaitForNoMatches(const std::function<int()>& matches, std::chrono::steady_clock::duration* waited) {
   const auto start = std::chrono::steady_clock::now();
   int remaining = 1;

@@ -48,6 +48,13 @@ void Retract(client::ApiClient& member, const std::string& collection, const std
 // answer has a match; returns the last answer. The index catches up within a second.
 v1::LookupResponse LookupUntilFound(const std::function<v1::LookupResponse()>& lookup);
 
+// Posts `request` to `collection`'s lookup through `api`, again every 100 ms
+// (for up to 5 s) while the server answers 503 because it is still loading
+// the collection's PDQ index (a server just started); REQUIREs the first
+// other answer to succeed and returns it.
+v1::LookupResponse LookupOnceLoaded(client::ApiClient& api, const std::string& collection,
+                                    const v1::LookupRequest& request);
+
 // Asks `matches` every 50 ms until it answers 0 or 3 s have passed; returns its
 // last answer, and in `*waited` how long from the call until then.
 int WaitForNoMatches(const std::function<int()>& matches, std::chrono::steady_clock::duration* waited);
