@@ -93,8 +93,8 @@ int main(int argc, char** argv) {
       status = 1;
       continue;
     }
-    std::printf("%s,%s,%d\n", std::filesystem::path(path).filename().c_str(),
-                exchange::HexEncode(result->hash).c_str(), result->quality);
+    std::printf("%s,%s,%d\n", std::filesystem::path(path).filename().c_str(), exchange::HexEncode(result->hash).c_str(),
+                result->quality);
   }
   std::fprintf(stderr, "load_seconds %.6f hash_seconds %.6f\n", load_seconds, hash_seconds);
   return status;
