@@ -1,13 +1,17 @@
 // SPDX-License-Identifier: Apache-2.0
 // store/signals.cpp against a real PostgreSQL: submission outcomes and
 // idempotency, opinions and the dispute rule, retraction, expiry, the states
-// the feed carries, and the grant every write re-checks in its own
-// transaction. Also that the C++ state of a created signal
-// (signals::CreatedState) is what the SQL view signal_states says of it, and
-// that the PDQ index behind lookups (services::PdqLookup) answers only once loaded.
+// the feed carries, the grant every write re-checks in its own transaction,
+// and the counts the triggers of signals keep for the gauges (signal_counts).
+// Also that the C++ state of a created signal (signals::CreatedState) is what
+// the SQL view signal_states says of it, and that the PDQ index behind lookups
+// (services::PdqLookup) answers only once loaded.
 #include <doctest/doctest.h>
 
+#include <algorithm>
+#include <cctype>
 #include <chrono>
+#include <cstdio>
 #include <future>
 #include <map>
 #include <string>
@@ -21,6 +25,7 @@
 #include "store/collections.h"
 #include "store/credentials.h"
 #include "store/logs.h"
+#include "store/metrics_figures.h"
 #include "store/migrator.h"
 #include "store/signals.h"
 #include "test_exchange.h"
@@ -499,4 +504,158 @@ TEST_CASE("the PDQ index behind lookups answers only once it has caught up with 
   REQUIRE_MESSAGE(nothing.ok(), nothing.status().ToString());
   CHECK(nothing->matches.empty());
   CHECK(nothing->indexed_through == 0);
+}
+
+namespace {
+
+// What psql prints of `sql` (unaligned, no headers).
+std::string PsqlRows(const std::string& url, const std::string& sql) {
+  auto r = RunCommand("psql -qAt -v ON_ERROR_STOP=1 '" + url + "' -c \"" + sql + "\" 2>&1");
+  REQUIRE_MESSAGE(r.exit_code == 0, r.output);
+  return r.output;
+}
+
+// The signals per (collection, kind, status), counted, and as the triggers of
+// signals keep them in signal_counts (migrations/0011); a kept 0 is no signal.
+constexpr const char* kCounted =
+    "SELECT collection_id, kind, status, count(*) FROM signals GROUP BY 1, 2, 3 ORDER BY 1, 2, 3";
+constexpr const char* kMaintained =
+    "SELECT collection_id, kind, status, count FROM signal_counts WHERE count > 0 ORDER BY 1, 2, 3";
+
+// The signal gauges' figures as the GROUP BY over signals gave them before
+// signal_counts (by collection name), and as ReadMetricsFigures gives them now.
+constexpr const char* kCountedByName =
+    "SELECT c.name, s.kind, s.status, count(*) FROM signals s JOIN collections c ON c.id = s.collection_id "
+    "GROUP BY 1, 2, 3 ORDER BY 1, 2, 3";
+std::string GaugeFigures(store::Connection& conn) {
+  auto figures = store::ReadMetricsFigures(conn);
+  REQUIRE_MESSAGE(figures.ok(), figures.status().ToString());
+  std::vector<std::string> rows;
+  for (const auto& s : figures->signals) {
+    rows.push_back(s.collection + "|" + s.kind + "|" + s.status + "|" + std::to_string(static_cast<int64_t>(s.count)));
+  }
+  std::sort(rows.begin(), rows.end());
+  std::string out;
+  for (const auto& row : rows) out += row + "\n";
+  return out;
+}
+
+void CheckCounts(Exchange& ex) {
+  const auto counted = PsqlRows(ex.url, kCounted);
+  CHECK(PsqlRows(ex.url, kMaintained) == counted);
+  CHECK(GaugeFigures(ex.conn) == PsqlRows(ex.url, kCountedByName));
+}
+
+}  // namespace
+
+TEST_CASE("signal_counts equals counting the signals after submissions, status moves, respelling and deletes") {
+  Exchange ex(false, 1);  // one dispute is enough
+  CheckCounts(ex);
+  CHECK(PsqlRows(ex.url, kMaintained).empty());
+
+  // A second collection, written by alpha.
+  store::CollectionRow spec;
+  spec.name = "other";
+  auto created = store::CreateCollection(ex.conn, spec, Event("collection.create"));
+  REQUIRE_MESSAGE(created.ok(), created.status().ToString());
+  REQUIRE(store::SetGrant(ex.conn, "other", "alpha", store::GrantAccess::kWrite, Event("grant.set")).ok());
+  store::CollectionRef other{created->id, created->log_id,           created->name,
+                             false,       created->dispute_min_orgs, created->dispute_needs_majority};
+
+  // Several statements: a large mixed batch, a second organisation's batch
+  // (some new, some already held), and a batch in the other collection.
+  std::vector<store::SignalItem> batch;
+  for (int i = 0; i < 300; ++i) {
+    char digits[17];
+    std::snprintf(digits, sizeof digits, "%016x", i);
+    batch.push_back(Item(i % 3 == 0 ? Kind::kSha256 : Kind::kMd5, std::string(i % 3 == 0 ? 48 : 16, '0') + digits));
+  }
+  batch.push_back(Item(Kind::kDomain, "Example.ORG"));  // respelled below
+  batch.push_back(Item(Kind::kDomain, "refused.example"));
+  REQUIRE(ex.Submit("alpha", batch).ok());
+  CheckCounts(ex);
+  REQUIRE(ex.Submit("beta", {batch[0], batch[1], Item(Kind::kMd5, Hex('e', 32)), Item(Kind::kPdq, Hex('3', 64))}).ok());
+  store::SubmitBatch elsewhere;
+  elsewhere.collection = other;
+  elsewhere.org_id = ex.org_ids.at("alpha");
+  elsewhere.org_slug = "alpha";
+  elsewhere.items = {batch[0], batch[2], Item(Kind::kDomain, "example.org")};
+  REQUIRE(store::SubmitSignals(ex.conn, elsewhere, Exchange::RenderOutcomes).ok());
+  CheckCounts(ex);
+
+  // Disputes (and a confirmation that moves one back), retractions: status moves.
+  std::vector<store::OpinionItem> disputes;
+  for (int i = 0; i < 40; ++i) disputes.push_back({Key(batch[i].kind, batch[i].value), true, "not ours"});
+  REQUIRE(store::RecordOpinions(ex.conn, ex.ref, ex.org_ids.at("gamma"), disputes).ok());
+  CheckCounts(ex);
+  CHECK(PsqlRows(ex.url, "SELECT count(*) FROM signals WHERE status = 'disputed'") == "40\n");
+  REQUIRE(
+      store::RecordOpinions(ex.conn, ex.ref, ex.org_ids.at("gamma"), {{Key(batch[5].kind, batch[5].value), false, ""}})
+          .ok());
+  std::vector<store::SignalKey> retractions;
+  for (int i = 30; i < 120; ++i) retractions.push_back(Key(batch[i].kind, batch[i].value));
+  REQUIRE(store::RetractContributions(ex.conn, ex.ref, ex.org_ids.at("alpha"), retractions).ok());
+  CheckCounts(ex);
+  CHECK(PsqlRows(ex.url, "SELECT count(*) FROM signals WHERE status = 'retracted'") == "90\n");
+  // A tombstone revived; a raised pdq quality changes no count.
+  auto pdq = Item(Kind::kPdq, Hex('3', 64));
+  pdq.pdq_quality = 90;
+  REQUIRE(ex.Submit("alpha", {batch[100], pdq}).ok());
+  CheckCounts(ex);
+
+  // Re-canonicalisation: a respelled value (a new signal, the old one a
+  // tombstone) and a refused one; a dry run first, which rolls back.
+  const store::Recanonicalizer respell = [](Kind kind,
+                                            const std::string& value) -> Result<store::RecanonicalizedValue> {
+    if (value == "refused.example") return Status::InvalidArgument("refused");
+    std::string lower = value;
+    if (kind == Kind::kDomain) std::transform(lower.begin(), lower.end(), lower.begin(), ::tolower);
+    return store::RecanonicalizedValue{lower, ""};
+  };
+  const store::Skeletonizer no_skeleton = [](Kind, const std::string&) { return std::string(); };
+  REQUIRE(store::RecanonicalizeSignals(ex.conn, 2, respell, no_skeleton, true).ok());
+  CheckCounts(ex);
+  auto report = store::RecanonicalizeSignals(ex.conn, 2, respell, no_skeleton, false);
+  REQUIRE_MESSAGE(report.ok(), report.status().ToString());
+  CHECK(report->respelled == 1);
+  CHECK(report->merged == 0);
+  CHECK(report->refused == 1);
+  CheckCounts(ex);
+  CHECK(PsqlRows(ex.url, "SELECT status FROM signals WHERE kind = 'domain' ORDER BY collection_id, value") ==
+        "retracted\nactive\nretracted\nactive\n");
+
+  // The exchange deletes no signal; a statement that does (or moves signals
+  // between collections or kinds) keeps the counts too, and so does TRUNCATE.
+  Psql(ex.url, "UPDATE signals SET collection_id = " + std::to_string(other.id) +
+                   ", kind = 'sha1' WHERE kind = 'md5' AND status = 'disputed' AND collection_id = " +
+                   std::to_string(ex.ref.id));
+  CheckCounts(ex);
+  Psql(ex.url,
+       "DELETE FROM signal_status_changes; DELETE FROM opinions; DELETE FROM contributions WHERE signal_id IN "
+       "(SELECT id FROM signals WHERE status <> 'active'); DELETE FROM signals WHERE status <> 'active'");
+  CheckCounts(ex);
+  CHECK(PsqlRows(ex.url, "SELECT count(*) FROM signal_counts WHERE count < 0") == "0\n");
+  CHECK_FALSE(PsqlRows(ex.url, kMaintained).empty());
+  Psql(ex.url, "TRUNCATE signals CASCADE");
+  CheckCounts(ex);
+  CHECK(PsqlRows(ex.url, "SELECT count(*) FROM signal_counts") == "0\n");
+}
+
+TEST_CASE("migration 0011 counts the signals held before it") {
+  Exchange ex;
+  REQUIRE(ex.Submit("alpha",
+                    {Item(Kind::kMd5, Hex('a', 32)), Item(Kind::kMd5, Hex('b', 32)), Item(Kind::kSha256, Hex('c', 64))})
+              .ok());
+  REQUIRE(store::RetractContributions(ex.conn, ex.ref, ex.org_ids.at("alpha"), {Key(Kind::kMd5, Hex('b', 32))}).ok());
+  // Back to the schema before 0011, where more signals arrive uncounted.
+  Psql(ex.url,
+       "DROP TABLE signal_counts; DROP FUNCTION signal_counts_add() CASCADE; "
+       "DROP FUNCTION signal_counts_truncate() CASCADE; DELETE FROM schema_migrations WHERE version = 11");
+  REQUIRE(ex.Submit("beta", {Item(Kind::kMd5, Hex('a', 32)), Item(Kind::kPdq, Hex('d', 64))}).ok());
+  auto applied = store::Migrate(ex.conn);
+  REQUIRE_MESSAGE(applied.ok(), applied.status().ToString());
+  CHECK(*applied == 1);
+  CHECK(PsqlRows(ex.url, kMaintained) == PsqlRows(ex.url, kCounted));
+  CHECK(PsqlRows(ex.url, "SELECT count(*) FROM signal_counts") == "4\n");
+  CheckCounts(ex);
 }
