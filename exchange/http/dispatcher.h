@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <functional>
 #include <string>
+#include <string_view>
 
 #include "http/message.h"
 
@@ -32,7 +33,7 @@ class Dispatcher {
   virtual ~Dispatcher() = default;
 
   // The largest body accepted for this request line, known once headers are read.
-  virtual std::size_t BodyLimit(const std::string& method, const std::string& target) const = 0;
+  virtual std::size_t BodyLimit(std::string_view method, std::string_view target) const = 0;
   virtual void Dispatch(Request request, const Peer& peer, Done done) = 0;
 };
 
