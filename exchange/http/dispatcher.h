@@ -3,7 +3,8 @@
 //
 // The session (net/) owns sockets and timeouts; a Dispatcher owns what a
 // request means. Dispatch() calls `done` exactly once, on any thread; the
-// session posts the response back to its own strand.
+// session writes the response on its own thread (at once when `done` runs
+// there, else posted back to it).
 #pragma once
 
 #include <cstddef>

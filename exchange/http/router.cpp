@@ -45,10 +45,16 @@ std::vector<Router::PatternSegment> SplitPattern(std::string_view pattern) {
   return out;
 }
 
-// True when `path` matches the template; then, if `params` is not null, it
-// holds the decoded parameters (and nothing else).
-bool MatchPattern(const std::vector<Router::PatternSegment>& want, std::string_view path,
+// How many segments SegmentReader finds in `path`.
+std::size_t CountSegments(std::string_view path) { return static_cast<std::size_t>(std::ranges::count(path, '/')); }
+
+// True when `path`, of `path_segments` segments, matches the template; then,
+// if `params` is not null, it holds the decoded parameters (and nothing else).
+bool MatchPattern(const std::vector<Router::PatternSegment>& want, std::string_view path, std::size_t path_segments,
                   std::map<std::string, std::string>* params) {
+  // Most templates are ruled out by their length alone.
+  const bool rest = !want.empty() && want.back().kind == Kind::kRest;
+  if (rest ? path_segments < want.size() : path_segments != want.size()) return false;
   SegmentReader got(path);
   std::map<std::string, std::string> found;
   std::string_view segment;
@@ -91,13 +97,14 @@ void Router::Add(Route route) {
 
 RouteMatch Router::Match(Request& request) const {
   RouteMatch match;
+  const std::size_t segments = CountSegments(request.path);
   for (std::size_t i = 0; i < routes_.size(); ++i) {
     const Route& route = routes_[i];
     if (route.method != request.method) {
-      if (!match.path_known && MatchPattern(patterns_[i], request.path, nullptr)) match.path_known = true;
+      if (!match.path_known && MatchPattern(patterns_[i], request.path, segments, nullptr)) match.path_known = true;
       continue;
     }
-    if (!MatchPattern(patterns_[i], request.path, &request.params)) continue;
+    if (!MatchPattern(patterns_[i], request.path, segments, &request.params)) continue;
     match.route = &route;
     return match;
   }
@@ -106,8 +113,9 @@ RouteMatch Router::Match(Request& request) const {
 
 std::size_t Router::BodyLimit(std::string_view method, std::string_view path) const {
   std::size_t limit = 0;
+  const std::size_t segments = CountSegments(path);
   for (std::size_t i = 0; i < routes_.size(); ++i) {
-    if (routes_[i].method == method && MatchPattern(patterns_[i], path, nullptr))
+    if (routes_[i].method == method && MatchPattern(patterns_[i], path, segments, nullptr))
       limit = std::max(limit, routes_[i].max_body_bytes);
   }
   return limit;
