@@ -57,9 +57,24 @@ std::size_t Utf8SequenceAt(std::string_view text, std::size_t i, char32_t* code_
   return length;
 }
 
+namespace {
+
+// Printable ASCII other than '"' and '\\': copied as it is.
+bool PlainAscii(char c) { return c >= 0x20 && c < 0x7f && c != '"' && c != '\\'; }
+
+}  // namespace
+
 void AppendJsonQuoted(std::string_view value, std::string& out) {
   out += '"';
   for (std::size_t i = 0; i < value.size();) {
+    // Runs of plain ASCII (ids, routes, addresses: most of what is quoted) in one append.
+    std::size_t run = i;
+    while (run < value.size() && PlainAscii(value[run])) ++run;
+    if (run > i) {
+      out.append(value.substr(i, run - i));
+      i = run;
+      continue;
+    }
     char32_t c = 0;
     const std::size_t length = Utf8SequenceAt(value, i, &c);
     if (length == 0) {

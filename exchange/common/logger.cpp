@@ -3,6 +3,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <chrono>
@@ -29,17 +30,30 @@ std::string_view Cut(std::string_view value, std::string* storage) {
   return *storage;
 }
 
-std::string Rfc3339Millis(int64_t unix_millis) {
+void AppendRfc3339Millis(int64_t unix_millis, std::string& out) {
+  // The date and time to the second, as last formatted on this thread: lines
+  // come many a second, and gmtime_r takes glibc's time zone lock.
+  thread_local std::time_t cached_seconds = -1;
+  thread_local char cached[64];
+  thread_local std::size_t cached_size = 0;
+  const int64_t millis = ((unix_millis % 1000) + 1000) % 1000;
   const std::time_t seconds = static_cast<std::time_t>(unix_millis / 1000);
-  std::tm tm{};
-  gmtime_r(&seconds, &tm);
-  char out[80];  // room for any int the compiler can imagine in each field
-  std::snprintf(out, sizeof out, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-                tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(((unix_millis % 1000) + 1000) % 1000));
-  return out;
+  if (seconds != cached_seconds) {
+    std::tm tm{};
+    gmtime_r(&seconds, &tm);
+    // Room for any int the compiler can imagine in each field.
+    const int n = std::snprintf(cached, sizeof cached, "%04d-%02d-%02dT%02d:%02d:%02d", tm.tm_year + 1900,
+                                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+    cached_size = static_cast<std::size_t>(std::clamp(n, 0, static_cast<int>(sizeof cached) - 1));
+    cached_seconds = seconds;
+  }
+  out.append(cached, cached_size);
+  const char fraction[] = {'.', static_cast<char>('0' + millis / 100), static_cast<char>('0' + millis / 10 % 10),
+                           static_cast<char>('0' + millis % 10), 'Z'};
+  out.append(fraction, sizeof fraction);
 }
 
-void WriteLine(const std::string& line) {
+void WriteLine(std::string_view line) {
   std::lock_guard lock(g_write_mu);
   const char* p = line.data();
   std::size_t left = line.size();
@@ -50,6 +64,40 @@ void WriteLine(const std::string& line) {
     p += n;
     left -= static_cast<std::size_t>(n);
   }
+}
+
+// Appends the line FormatLine returns to `line`.
+void AppendLine(Format format, Level level, int64_t unix_millis, std::string_view msg,
+                std::initializer_list<Field> fields, std::string& line) {
+  if (format == Format::kJson) {
+    line += "{\"time\":\"";
+    AppendRfc3339Millis(unix_millis, line);
+    line += "\",\"level\":\"";
+    line += LevelName(level);
+    line += "\",\"msg\":";
+    AppendJsonQuoted(msg, line);
+    for (const Field& f : fields) {
+      line += ',';
+      AppendJsonQuoted(f.key(), line);
+      line += ':';
+      line += f.json();
+    }
+    line += '}';
+    return;
+  }
+  line += "exchanged: ";
+  if (level == Level::kWarn) line += "warning: ";
+  line += msg;
+  bool first = true;
+  for (const Field& f : fields) {
+    if (f.text().empty()) continue;
+    line += first ? " (" : ", ";
+    line += f.key();
+    line += '=';
+    line += f.text();
+    first = false;
+  }
+  if (!first) line += ')';
 }
 
 }  // namespace
@@ -75,12 +123,13 @@ std::string_view LevelName(Level level) {
 Field::Field(std::string_view key, std::string_view value) : key_(key) {
   std::string storage;
   const std::string_view cut = Cut(value, &storage);
-  json_ = JsonQuote(cut);
+  json_.reserve(cut.size() + 2);
+  AppendJsonQuoted(cut, json_);
   // The text format is for a terminal: quoted as JSON too when it would
   // otherwise be ambiguous (blanks, quotes, control characters, nothing).
   const bool plain =
       !cut.empty() && cut.find_first_of(" \t\r\n\",=()\\") == std::string_view::npos && json_.size() == cut.size() + 2;
-  text_ = plain ? std::string(cut) : json_;
+  text_ = plain ? TextForm::kUnquoted : TextForm::kSame;
 }
 
 Field::Field(std::string_view key, double value) : key_(key) {
@@ -90,16 +139,26 @@ Field::Field(std::string_view key, double value) : key_(key) {
   }
   char out[32];
   std::snprintf(out, sizeof out, "%.3f", value);
-  json_ = text_ = out;
+  json_ = out;
+  text_ = TextForm::kSame;
 }
 
-Field::Field(std::string_view key, bool value) : key_(key), json_(value ? "true" : "false"), text_(json_) {}
+Field::Field(std::string_view key, bool value) : key_(key), json_(value ? "true" : "false"), text_(TextForm::kSame) {}
 
 Field Field::Null(std::string_view key) {
   Field f;
-  f.key_ = std::string(key);
+  f.key_ = key;
   f.json_ = "null";
   return f;
+}
+
+std::string_view Field::text() const {
+  switch (text_) {
+    case TextForm::kNone: return {};
+    case TextForm::kSame: return json_;
+    case TextForm::kUnquoted: return std::string_view(json_).substr(1, json_.size() - 2);
+  }
+  return {};
 }
 
 void Configure(Format format, Level level) {
@@ -114,30 +173,7 @@ bool Enabled(Level level) { return static_cast<int>(level) >= g_level.load(); }
 std::string FormatLine(Format format, Level level, int64_t unix_millis, std::string_view msg,
                        std::initializer_list<Field> fields) {
   std::string line;
-  if (format == Format::kJson) {
-    line =
-        "{\"time\":\"" + Rfc3339Millis(unix_millis) + "\",\"level\":\"" + std::string(LevelName(level)) + "\",\"msg\":";
-    AppendJsonQuoted(msg, line);
-    for (const Field& f : fields) {
-      line += ',';
-      AppendJsonQuoted(f.key(), line);
-      line += ':';
-      line += f.json();
-    }
-    line += '}';
-    return line;
-  }
-  line = "exchanged: ";
-  if (level == Level::kWarn) line += "warning: ";
-  line += msg;
-  bool first = true;
-  for (const Field& f : fields) {
-    if (f.text().empty()) continue;
-    line += first ? " (" : ", ";
-    line += f.key() + "=" + f.text();
-    first = false;
-  }
-  if (!first) line += ')';
+  AppendLine(format, level, unix_millis, msg, fields, line);
   return line;
 }
 
@@ -145,7 +181,13 @@ void Log(Level level, std::string_view msg, std::initializer_list<Field> fields)
   if (!Enabled(level)) return;
   const auto now = std::chrono::system_clock::now().time_since_epoch();
   const int64_t millis = std::chrono::duration_cast<std::chrono::milliseconds>(now).count();
-  WriteLine(FormatLine(g_format.load(), level, millis, msg, fields) + "\n");
+  // Each thread builds its lines in its own buffer, which keeps its capacity:
+  // a line costs no allocation once the buffer has grown to it.
+  thread_local std::string line;
+  line.clear();
+  AppendLine(g_format.load(), level, millis, msg, fields, line);
+  line += '\n';
+  WriteLine(line);
 }
 
 }  // namespace exchange::logging

@@ -40,26 +40,36 @@ std::string_view LevelName(Level level);
 inline constexpr std::size_t kMaxFieldBytes = 2048;
 
 // One `key: value` of a line. The key is a fixed snake_case name (not
-// "time", "level" or "msg"); the value is kept already encoded.
+// "time", "level" or "msg"), a string literal: the Field keeps a view of it.
+// The value is kept already encoded.
 class Field {
  public:
   Field(std::string_view key, std::string_view value);
   Field(std::string_view key, const std::string& value) : Field(key, std::string_view(value)) {}
   Field(std::string_view key, const char* value) : Field(key, std::string_view(value)) {}
   template <typename Int, std::enable_if_t<std::is_integral_v<Int> && !std::is_same_v<Int, bool>, int> = 0>
-  Field(std::string_view key, Int value) : key_(key), json_(std::to_string(value)), text_(json_) {}
+  Field(std::string_view key, Int value) : key_(key), json_(std::to_string(value)), text_(TextForm::kSame) {}
   Field(std::string_view key, double value);
   Field(std::string_view key, bool value);
   // `"key": null` (and nothing in the text format).
   static Field Null(std::string_view key);
 
-  const std::string& key() const { return key_; }
+  std::string_view key() const { return key_; }
   const std::string& json() const { return json_; }  // the JSON value
-  const std::string& text() const { return text_; }  // for the text format; empty: left out
+  // For the text format; empty: left out.
+  std::string_view text() const;
 
  private:
+  // How the text form derives from the JSON one (one string kept, not two).
+  enum class TextForm {
+    kNone,      // left out of the text format
+    kSame,      // as in JSON (numbers, booleans, strings that need quoting)
+    kUnquoted,  // a JSON string without its quotes (nothing in it was escaped)
+  };
   Field() = default;
-  std::string key_, json_, text_;
+  std::string_view key_;
+  std::string json_;
+  TextForm text_ = TextForm::kNone;
 };
 
 // The format and the lowest level written. Until called: text, info.

@@ -3,12 +3,14 @@
 //
 // The session (net/) owns sockets and timeouts; a Dispatcher owns what a
 // request means. Dispatch() calls `done` exactly once, on any thread; the
-// session posts the response back to its own strand.
+// session writes the response on its own thread (at once when `done` runs
+// there, else posted back to it).
 #pragma once
 
 #include <cstddef>
 #include <functional>
 #include <string>
+#include <string_view>
 
 #include "http/message.h"
 
@@ -32,7 +34,7 @@ class Dispatcher {
   virtual ~Dispatcher() = default;
 
   // The largest body accepted for this request line, known once headers are read.
-  virtual std::size_t BodyLimit(const std::string& method, const std::string& target) const = 0;
+  virtual std::size_t BodyLimit(std::string_view method, std::string_view target) const = 0;
   virtual void Dispatch(Request request, const Peer& peer, Done done) = 0;
 };
 

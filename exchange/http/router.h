@@ -7,12 +7,16 @@
 // not match): the C2SP tlog-tiles paths, whose depth varies.
 //
 // Routes are added at start-up, then the Router is only read: Match() is
-// safe from any thread once serving begins.
+// safe from any thread once serving begins. Each template is split into its
+// segments once, at Add(); matching walks the path in place and allocates only
+// to decode parameters (every request is routed, so this is on the
+// hot path).
 #pragma once
 
 #include <cstddef>
 #include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "http/call_context.h"
@@ -49,11 +53,18 @@ class Router {
   // Fills request.params on a match.
   RouteMatch Match(Request& request) const;
   // Largest body any route with this method and path accepts; 0 when none.
-  std::size_t BodyLimit(const std::string& method, const std::string& path) const;
+  std::size_t BodyLimit(std::string_view method, std::string_view path) const;
   const std::vector<Route>& routes() const { return routes_; }
+
+  // One segment of a template: literal text, "{name}" or a final "{name...}".
+  struct PatternSegment {
+    enum class Kind { kLiteral, kParameter, kRest } kind = Kind::kLiteral;
+    std::string text;  // the literal, or the parameter's name
+  };
 
  private:
   std::vector<Route> routes_;
+  std::vector<std::vector<PatternSegment>> patterns_;  // patterns_[i]: routes_[i].pattern, split
 };
 
 }  // namespace exchange::http

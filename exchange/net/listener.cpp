@@ -60,21 +60,20 @@ void Listener::Stop() {
 }
 
 void Listener::DoAccept() {
-  acceptor_.async_accept(asio::make_strand(pool_.Next()),
-                         [self = shared_from_this()](boost::system::error_code ec, tcp::socket socket) {
-                           if (ec == asio::error::operation_aborted || !self->acceptor_.is_open()) return;
-                           if (!ec) {
-                             // A response is several TLS records; without this, Nagle holds the
-                             // last one back until the client's delayed ACK (~40 ms a response).
-                             boost::system::error_code ignored;
-                             socket.set_option(tcp::no_delay(true), ignored);
-                             self->on_accept_(std::move(socket));
-                           } else {
-                             // Out of file descriptors and the like: keep serving the connections we have.
-                             logging::Error("accept failed", {{"error", ec.message()}});
-                           }
-                           self->DoAccept();
-                         });
+  acceptor_.async_accept(pool_.Next(), [self = shared_from_this()](boost::system::error_code ec, Socket socket) {
+    if (ec == asio::error::operation_aborted || !self->acceptor_.is_open()) return;
+    if (!ec) {
+      // A response is several TLS records; without this, Nagle holds the
+      // last one back until the client's delayed ACK (~40 ms a response).
+      boost::system::error_code ignored;
+      socket.set_option(tcp::no_delay(true), ignored);
+      self->on_accept_(std::move(socket));
+    } else {
+      // Out of file descriptors and the like: keep serving the connections we have.
+      logging::Error("accept failed", {{"error", ec.message()}});
+    }
+    self->DoAccept();
+  });
 }
 
 }  // namespace exchange::net

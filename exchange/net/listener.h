@@ -19,9 +19,16 @@
 
 namespace exchange::net {
 
+// An accepted socket, bound to the io_context that runs its connection. The
+// executor is the context's own, not a strand nor the polymorphic
+// any_io_executor: each context runs on one thread (IoContextPool), so its
+// handlers never run concurrently, and a concrete executor costs no
+// type-erased copy per operation.
+using Socket = boost::asio::basic_stream_socket<boost::asio::ip::tcp, boost::asio::io_context::executor_type>;
+
 class Listener : public std::enable_shared_from_this<Listener> {
  public:
-  using OnAccept = std::function<void(boost::asio::ip::tcp::socket)>;
+  using OnAccept = std::function<void(Socket)>;
 
   // Binds and listens; InvalidArgument when the address cannot be used.
   // The acceptor runs on pool.First(); each accepted socket goes to pool.Next().

@@ -7,16 +7,20 @@
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
+#include <array>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 #include <cctype>
+#include <cstddef>
 #include <limits>
 #include <memory>
+#include <memory_resource>
 #include <optional>
 #include <random>
+#include <tuple>
 #include <type_traits>
 
 #include "common/hex.h"
@@ -33,8 +37,23 @@ namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
 using tcp = asio::ip::tcp;
 
-using TlsStream = beast::ssl_stream<beast::tcp_stream>;
-using PlainStream = beast::tcp_stream;
+// On the socket's own io_context executor (net/listener.h says why).
+using PlainStream = beast::basic_stream<tcp, asio::io_context::executor_type>;
+using TlsStream = beast::ssl_stream<PlainStream>;
+
+// The header fields of a request and of its response are allocated in the
+// connection's arena (Session::fields_), which is reset between requests:
+// Beast's basic_fields allocates each field apart, otherwise a malloc and a
+// free per header per request.
+using FieldAllocator = std::pmr::polymorphic_allocator<char>;
+using Fields = bhttp::basic_fields<FieldAllocator>;
+using RequestParser = bhttp::request_parser<bhttp::string_body, FieldAllocator>;
+using RequestMessage = bhttp::request<bhttp::string_body, Fields>;
+using ResponseMessage = bhttp::response<bhttp::string_body, Fields>;
+// The arena's own buffer, in each session: enough for the fields of a usual
+// request and its response; bigger headers take more from the heap until the
+// arena is reset.
+constexpr std::size_t kFieldArenaBytes = 1024;
 
 constexpr std::size_t kReadChunk = 16 * 1024;
 constexpr auto kShutdownTimeout = std::chrono::seconds(1);
@@ -117,8 +136,10 @@ metrics::HandshakeFailure ClassifyHandshakeError(const beast::error_code& ec) {
   return metrics::HandshakeFailure::kOther;
 }
 
+std::string_view View(beast::string_view text) { return {text.data(), text.size()}; }
+
 template <typename Field>
-std::string HeaderValue(const bhttp::request<bhttp::string_body>& message, Field field) {
+std::string HeaderValue(const RequestMessage& message, Field field) {
   auto it = message.find(field);
   return it == message.end() ? std::string() : std::string(it->value());
 }
@@ -139,7 +160,7 @@ class Session final : public Drainable, public std::enable_shared_from_this<Sess
 
   void Start() {
     beast::error_code ignored;
-    address_ = Socket().socket().remote_endpoint(ignored).address().to_string();
+    peer_.address = Socket().socket().remote_endpoint(ignored).address().to_string();
     registration_->Attach(this->weak_from_this());
     if (env_.metrics) env_.metrics->ConnectionOpened();
     asio::dispatch(stream_.get_executor(), [self = this->shared_from_this()] { self->DoHandshake(); });
@@ -180,7 +201,7 @@ class Session final : public Drainable, public std::enable_shared_from_this<Sess
         if (env_.metrics && !draining_) env_.metrics->HandshakeFailed(ClassifyHandshakeError(ec));
         return;  // the socket closes with the session
       }
-      fingerprint_ = PeerFingerprint(stream_.native_handle());
+      peer_.fingerprint = PeerFingerprint(stream_.native_handle());
       if (!registration_->Establish()) return Refused();
     }
     WaitForRequest();
@@ -204,8 +225,11 @@ class Session final : public Drainable, public std::enable_shared_from_this<Sess
 
   void ReadHeader() {
     current_ = CurrentRequest{};
-    current_.start = std::chrono::steady_clock::now();
-    parser_.emplace();
+    // The last request's messages are gone: their fields' memory can be reused.
+    out_.reset();
+    parser_.reset();
+    fields_.release();
+    parser_.emplace(std::piecewise_construct, std::make_tuple(), std::make_tuple(FieldAllocator(&fields_)));
     parser_->header_limit(env_.limits.max_header_bytes);
     // The route's limit is applied once the header is read. (Not boost::none:
     // Boost 1.74 compares a Content-Length with an empty optional as "over".)
@@ -224,8 +248,8 @@ class Session final : public Drainable, public std::enable_shared_from_this<Sess
     if (ec) return Refuse(400, "malformed HTTP request: " + ec.message());
 
     const auto& header = parser_->get();
-    current_.method = std::string(LoggedMethod(header.method_string()));
-    std::size_t limit = env_.dispatcher->BodyLimit(std::string(header.method_string()), std::string(header.target()));
+    current_.method = LoggedMethod(View(header.method_string()));
+    std::size_t limit = env_.dispatcher->BodyLimit(View(header.method_string()), View(header.target()));
     if (auto length = parser_->content_length(); length && *length > limit) {
       if (*length <= kMaxDiscardBytes) {
         discard_ = *length - std::min<std::uint64_t>(*length, buffer_.size());
@@ -262,17 +286,18 @@ class Session final : public Drainable, public std::enable_shared_from_this<Sess
       current_.client_id = client_id;
     }
 
-    http::Peer peer;
-    peer.fingerprint = fingerprint_;
-    peer.address = address_;
+    peer_.vouches = false;
+    peer_.vouched_fingerprint.clear();
     if (auto it = message.find(std::string_view("X-Exchange-Member-Cert")); it != message.end()) {
-      peer.vouches = true;
-      peer.vouched_fingerprint = EscapedPemFingerprint(it->value());
+      peer_.vouches = true;
+      peer_.vouched_fingerprint = EscapedPemFingerprint(it->value());
     }
     Socket().expires_never();
-    env_.dispatcher->Dispatch(std::move(request), peer, [self = this->shared_from_this()](http::Response response) {
-      asio::post(self->stream_.get_executor(),
-                 [self, response = std::move(response)]() mutable { self->Write(std::move(response)); });
+    env_.dispatcher->Dispatch(std::move(request), peer_, [self = this->shared_from_this()](http::Response response) {
+      // Answered on this session's thread (a handler that ran inline): written
+      // at once; from a database worker: posted back to it.
+      asio::dispatch(self->stream_.get_executor(),
+                     [self, response = std::move(response)]() mutable { self->Write(std::move(response)); });
     });
   }
 
@@ -287,33 +312,35 @@ class Session final : public Drainable, public std::enable_shared_from_this<Sess
   }
 
   void Write(http::Response response) {
-    response.headers.emplace_back("X-Request-Id", current_.id);
-    auto out = std::make_shared<bhttp::response<bhttp::string_body>>();
-    out->version(11);
-    out->result(static_cast<unsigned>(response.status));
-    out->set(bhttp::field::server, "exchanged");
-    if (!response.content_type.empty()) out->set(bhttp::field::content_type, response.content_type);
-    for (auto& [name, value] : response.headers) out->set(name, value);
-    out->body() = std::move(response.body);
+    out_.emplace(std::piecewise_construct, std::make_tuple(), std::make_tuple(FieldAllocator(&fields_)));
+    out_->version(11);
+    out_->result(static_cast<unsigned>(response.status));
+    out_->set(bhttp::field::server, "exchanged");
+    if (!response.content_type.empty()) out_->set(bhttp::field::content_type, response.content_type);
+    for (auto& [name, value] : response.headers) out_->set(name, value);
+    out_->set(std::string_view("X-Request-Id"), current_.id);
+    out_->body() = std::move(response.body);
     const bool keep = keep_alive_ && !response.close && !draining_;
-    out->keep_alive(keep);
-    out->prepare_payload();
+    out_->keep_alive(keep);
+    out_->prepare_payload();
+    current_.status = response.status;
+    current_.route = std::move(response.route);
+    current_.org = std::move(response.org);
+    current_.credential_id = response.credential_id;
     Socket().expires_after(env_.limits.write_timeout);
-    bhttp::async_write(stream_, *out,
-                       [self = this->shared_from_this(), out, keep, response = std::move(response)](
-                           beast::error_code ec, std::size_t) {
-                         self->LogRequest(response, out->body().size(), ec);
-                         if (ec || !keep) return self->discard_ > 0 && !ec ? self->Discard() : self->Close();
-                         self->WaitForRequest();
-                       });
+    bhttp::async_write(stream_, *out_, [self = this->shared_from_this(), keep](beast::error_code ec, std::size_t) {
+      self->LogRequest(self->out_->body().size(), ec);
+      if (ec || !keep) return self->discard_ > 0 && !ec ? self->Discard() : self->Close();
+      self->WaitForRequest();
+    });
   }
 
-  void LogRequest(const http::Response& response, std::size_t body_bytes, const beast::error_code& ec) {
+  void LogRequest(std::size_t body_bytes, const beast::error_code& ec) {
     if (!logging::Enabled(env_.request_log_level)) return;
     const std::chrono::duration<double, std::milli> latency = std::chrono::steady_clock::now() - current_.start;
-    auto org = response.org.empty() ? logging::Field::Null("org") : logging::Field("org", response.org);
-    auto credential = response.credential_id == 0 ? logging::Field::Null("credential_id")
-                                                  : logging::Field("credential_id", response.credential_id);
+    auto org = current_.org.empty() ? logging::Field::Null("org") : logging::Field("org", current_.org);
+    auto credential = current_.credential_id == 0 ? logging::Field::Null("credential_id")
+                                                  : logging::Field("credential_id", current_.credential_id);
     auto client_id = current_.client_id.empty() ? logging::Field::Null("client_request_id")
                                                 : logging::Field("client_request_id", current_.client_id);
     auto write_error = ec ? logging::Field("write_error", ec.message()) : logging::Field::Null("write_error");
@@ -322,13 +349,13 @@ class Session final : public Drainable, public std::enable_shared_from_this<Sess
                   client_id,
                   {"listener", env_.listener},
                   {"method", current_.method},
-                  {"route", response.route},
-                  {"status", response.status},
+                  {"route", current_.route},
+                  {"status", current_.status},
                   {"bytes", body_bytes},
                   {"latency_ms", latency.count()},
                   org,
                   credential,
-                  {"remote_addr", address_},
+                  {"remote_addr", peer_.address},
                   write_error});
   }
 
@@ -361,15 +388,26 @@ class Session final : public Drainable, public std::enable_shared_from_this<Sess
   // Everything below is touched only on the session's strand.
   Stream stream_;
   beast::flat_buffer buffer_;
-  std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
-  std::string fingerprint_;
-  std::string address_;
+  // Holds the fields of parser_'s and out_'s messages (declared before them,
+  // so destroyed after them).
+  alignas(std::max_align_t) std::array<std::byte, kFieldArenaBytes> field_buffer_;
+  std::pmr::monotonic_buffer_resource fields_{field_buffer_.data(), field_buffer_.size()};
+  std::optional<RequestParser> parser_;
+  std::optional<ResponseMessage> out_;  // the response being written
+  // The client certificate's fingerprint and the address, set once; the
+  // X-Exchange-Member-Cert part, per request.
+  http::Peer peer_;
   // The request being read or answered, for its log line.
   struct CurrentRequest {
     std::string id = NewRequestId();
-    std::string method = "-";
-    std::string client_id;  // a well-formed X-Request-Id the client sent
+    std::string_view method = "-";  // LoggedMethod's: a literal
+    std::string client_id;          // a well-formed X-Request-Id the client sent
     std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
+    // From the response, once written.
+    int status = 0;
+    std::string route;
+    std::string org;
+    int64_t credential_id = 0;
   } current_;
   bool keep_alive_ = false;
   std::uint64_t discard_ = 0;                               // bytes of a refused body still to drop
@@ -382,12 +420,12 @@ class Session final : public Drainable, public std::enable_shared_from_this<Sess
 
 }  // namespace
 
-void StartTlsSession(tcp::socket socket, asio::ssl::context& tls, const SessionEnvironment& env,
+void StartTlsSession(Socket socket, asio::ssl::context& tls, const SessionEnvironment& env,
                      std::unique_ptr<ConnectionTracker::Registration> registration) {
   std::make_shared<Session<TlsStream>>(env, std::move(registration), std::move(socket), tls)->Start();
 }
 
-void StartPlainSession(tcp::socket socket, const SessionEnvironment& env,
+void StartPlainSession(Socket socket, const SessionEnvironment& env,
                        std::unique_ptr<ConnectionTracker::Registration> registration) {
   std::make_shared<Session<PlainStream>>(env, std::move(registration), std::move(socket))->Start();
 }

@@ -22,8 +22,10 @@
 // Never the target (its path and query may hold values), a header value or
 // the body. A well-formed X-Request-Id the client sent is logged as
 // client_request_id; the response always carries the server's own id.
-// Each session runs on its own strand; the Dispatcher may answer from any
-// thread and the session posts the answer back.
+// Each session runs on the one thread of its socket's io_context (no strand
+// needed); the Dispatcher may answer from any thread: an answer given on that
+// thread is written at once, one from another thread (the database workers) is
+// posted back.
 #pragma once
 
 #include <boost/asio/ip/tcp.hpp>
@@ -34,6 +36,7 @@
 
 #include "common/logger.h"
 #include "net/connection_tracker.h"
+#include "net/listener.h"
 
 namespace exchange::http {
 class Dispatcher;
@@ -63,9 +66,9 @@ struct SessionEnvironment {
 };
 
 // `registration` is the connection's admission by its listener's tracker.
-void StartTlsSession(boost::asio::ip::tcp::socket socket, boost::asio::ssl::context& tls, const SessionEnvironment& env,
+void StartTlsSession(Socket socket, boost::asio::ssl::context& tls, const SessionEnvironment& env,
                      std::unique_ptr<ConnectionTracker::Registration> registration);
-void StartPlainSession(boost::asio::ip::tcp::socket socket, const SessionEnvironment& env,
+void StartPlainSession(Socket socket, const SessionEnvironment& env,
                        std::unique_ptr<ConnectionTracker::Registration> registration);
 
 }  // namespace exchange::net

@@ -58,8 +58,8 @@ ApiDispatcher::ApiDispatcher(const http::Router& router, store::WorkerPool& pool
       own_origin_(std::move(own_origin)),
       tile_proxies_(std::move(tile_proxies)) {}
 
-std::size_t ApiDispatcher::BodyLimit(const std::string& method, const std::string& target) const {
-  std::string path = target.substr(0, target.find('?'));
+std::size_t ApiDispatcher::BodyLimit(std::string_view method, std::string_view target) const {
+  std::string_view path = target.substr(0, target.find('?'));
   std::size_t limit = router_.BodyLimit(method, path);
   return limit ? limit : kUnmatchedBodyLimit;
 }
@@ -115,7 +115,6 @@ void ApiDispatcher::Dispatch(Request request, const http::Peer& peer, Done done)
     return finish(route.pattern, ErrorResponse(&request, Status::Unauthenticated("a client certificate is required")));
   }
   // A tile cache in front names the member it serves; the member is then the caller.
-  std::string fingerprint = peer.fingerprint;
   if (peer.vouches) {
     if (!tile_proxies_.contains(peer.fingerprint)) {
       return finish(route.pattern, ErrorResponse(&request, Status::PermissionDenied(
@@ -134,8 +133,8 @@ void ApiDispatcher::Dispatch(Request request, const http::Peer& peer, Done done)
                     ErrorResponse(&request, Status::InvalidArgument(
                                                 "X-Exchange-Member-Cert holds no URL-escaped PEM certificate")));
     }
-    fingerprint = peer.vouched_fingerprint;
   }
+  const std::string& fingerprint = peer.vouches ? peer.vouched_fingerprint : peer.fingerprint;
   // The proxy's own credential must still be good (revocation, suspension):
   // from the caller cache, or looked up with the member below.
   std::string unchecked_proxy;
@@ -165,14 +164,16 @@ void ApiDispatcher::Dispatch(Request request, const http::Peer& peer, Done done)
   }
   // Refused certificates: answered from memory within the cache TTL, and
   // limited per certificate and per address, so repeating them costs no query.
-  const std::string refused_cert_key = "cert:" + fingerprint, refused_address_key = "address:" + peer.address;
+  // (The keys are built only on this path: a cached caller needs neither.)
+  auto refused_cert_key = [](const std::string& fp) { return "cert:" + fp; };
+  auto refused_address_key = [](const std::string& address) { return "address:" + address; };
   if (needs_caller && !cached) {
     if (auto refusal = callers_.FindRefusal(fingerprint)) {
       return finish(route.pattern, ErrorResponse(&request, *refusal));
     }
     if (!callers_.RecentlyAccepted(fingerprint)) {
-      int wait = std::max(refused_per_certificate_ ? refused_per_certificate_->Peek(refused_cert_key) : 0,
-                          refused_per_address_ ? refused_per_address_->Peek(refused_address_key) : 0);
+      int wait = std::max(refused_per_certificate_ ? refused_per_certificate_->Peek(refused_cert_key(fingerprint)) : 0,
+                          refused_per_address_ ? refused_per_address_->Peek(refused_address_key(peer.address)) : 0);
       if (wait > 0) {
         Response r = ErrorResponse(&request, Status::ResourceExhausted("too many requests with refused client "
                                                                        "certificates; retry in " +
@@ -187,8 +188,8 @@ void ApiDispatcher::Dispatch(Request request, const http::Peer& peer, Done done)
     return finish(route.pattern, Invoke(route, request, context), context.caller);
   }
 
-  auto job = [this, &route, request, fingerprint, unchecked_proxy, cached, needs_caller, finish, limited,
-              refused_cert_key, refused_address_key](store::WorkerConnections conns) mutable {
+  auto job = [this, &route, request, fingerprint, address = peer.address, unchecked_proxy, cached, needs_caller, finish,
+              limited, refused_cert_key, refused_address_key](store::WorkerConnections conns) mutable {
     // Callers (credentials, suspensions) are read from the primary only.
     store::Connection& conn = conns.primary;
     if (!unchecked_proxy.empty()) {
@@ -207,8 +208,8 @@ void ApiDispatcher::Dispatch(Request request, const http::Peer& peer, Done done)
       if (!loaded.ok()) {
         if (loaded.status().code() == ErrorCode::kPermissionDenied) {
           callers_.RememberRefusal(fingerprint, loaded.status());
-          if (refused_per_certificate_) refused_per_certificate_->Take(refused_cert_key);
-          if (refused_per_address_) refused_per_address_->Take(refused_address_key);
+          if (refused_per_certificate_) refused_per_certificate_->Take(refused_cert_key(fingerprint));
+          if (refused_per_address_) refused_per_address_->Take(refused_address_key(address));
         }
         return finish(route.pattern, ErrorResponse(&request, loaded.status()));
       }

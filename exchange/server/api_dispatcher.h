@@ -40,7 +40,7 @@ class ApiDispatcher final : public http::Dispatcher {
                 http::RateLimiter* refused_per_certificate = nullptr, http::RateLimiter* refused_per_address = nullptr,
                 std::string own_origin = "", std::set<std::string> tile_proxies = {});
 
-  std::size_t BodyLimit(const std::string& method, const std::string& target) const override;
+  std::size_t BodyLimit(std::string_view method, std::string_view target) const override;
   void Dispatch(http::Request request, const http::Peer& peer, Done done) override;
 
  private:

@@ -21,7 +21,7 @@ class OpsDispatcher final : public http::Dispatcher {
   // `refresh` runs before each scrape to update gauges mirrored from other objects.
   OpsDispatcher(metrics::ServerMetrics& metrics, const store::ReadinessProbe& readiness, std::function<void()> refresh);
 
-  std::size_t BodyLimit(const std::string&, const std::string&) const override { return 0; }
+  std::size_t BodyLimit(std::string_view, std::string_view) const override { return 0; }
   void Dispatch(http::Request request, const http::Peer& peer, Done done) override;
 
  private:

@@ -268,7 +268,7 @@ void MirrorPoolGauges(metrics::ServerMetrics& metrics, const store::WorkerPool& 
 Result<std::shared_ptr<net::Listener>> BindListener(net::IoContextPool& contexts, const std::string& address,
                                                     net::ConnectionTracker& tracker, const net::SessionEnvironment& env,
                                                     asio::ssl::context* tls) {
-  return net::Listener::Bind(contexts, address, [&tracker, &env, tls](asio::ip::tcp::socket socket) {
+  return net::Listener::Bind(contexts, address, [&tracker, &env, tls](net::Socket socket) {
     boost::system::error_code ec;
     const auto remote = socket.remote_endpoint(ec).address().to_string();
     auto registration = ec ? nullptr : tracker.Admit(remote);
