@@ -2,12 +2,14 @@
 #include "store/collections.h"
 
 #include <chrono>
+#include <stdexcept>
 
 #include "log/hash.h"
 #include "store/audit_append.h"
 #include "store/grants.h"
 #include "store/log_append.h"
 #include "store/pg_arrays.h"
+#include "store/statements.h"
 #include "store/transaction.h"
 #include "store/typed_fields.h"
 
@@ -32,12 +34,16 @@ const std::string kSelectCollections = std::string(kCollectionColumns) + kFromCo
 const std::string kSelectGrantedCollections = std::string(kCollectionColumns) + kFromCollections + R"sql(
    WHERE EXISTS (SELECT 1 FROM collection_grants g WHERE g.collection_id = c.id AND g.org_id = $1)
    ORDER BY c.name)sql";
-// The collection and the organisation's grant on it in one query, so an
+// The collection, the organisation's grant on it and its log's head in one
+// query (a prepared statement: every feed read starts with it), so an
 // existing and a missing collection cost the same (one round trip) when the
 // answer is a refusal: timing tells nobody which names exist.
-const std::string kSelectCollectionAccess = std::string(kCollectionColumns) + ", g.access" + kFromCollections + R"sql(
+const Statement kSelectCollectionAccess{"collection_access",
+                                        std::string(kCollectionColumns) +
+                                            ", g.access, l.name AS log_name, l.kind AS log_kind, l.root AS log_root" +
+                                            kFromCollections + R"sql(
     LEFT JOIN collection_grants g ON g.collection_id = c.id AND g.org_id = $2
-   WHERE c.name = $1)sql";
+   WHERE c.name = $1)sql"};
 // NULL keeps a setting as it is.
 constexpr const char* kUpdateCollection = R"sql(
   UPDATE collections SET vpdq_stored_percent = COALESCE($2::integer, vpdq_stored_percent),
@@ -169,13 +175,17 @@ Result<std::vector<CollectionRow>> ListCollections(Connection& conn, std::option
 
 Result<std::optional<CollectionAccess>> FindCollectionAccess(Connection& conn, const std::string& name,
                                                              int64_t org_id) {
-  return RunTransaction(conn, [&](pqxx::work& tx) -> Result<std::optional<CollectionAccess>> {
-    auto rows = tx.exec_params(kSelectCollectionAccess, name, org_id);
+  return RunRead(conn, [&](pqxx::nontransaction& tx) -> Result<std::optional<CollectionAccess>> {
+    auto rows = tx.exec_prepared(kSelectCollectionAccess.name(), name, org_id);
     if (rows.empty()) return std::optional<CollectionAccess>();
     CollectionAccess found;
     found.collection = ToCollection(rows[0]);
     const auto& access = rows[0]["access"];
     if (!access.is_null()) found.access = *ParseGrantAccess(access.as<std::string>());
+    auto root = log::HashFromBytes(pqxx::binarystring(rows[0]["log_root"]).str());
+    if (!root.ok()) throw std::runtime_error("stored log root is not 32 bytes");
+    found.log = LogHead{found.collection.log_id, rows[0]["log_name"].as<std::string>(),
+                        rows[0]["log_kind"].as<std::string>(), found.collection.log_size, *root};
     return std::optional<CollectionAccess>(std::move(found));
   });
 }

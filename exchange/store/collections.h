@@ -15,6 +15,7 @@
 #include "exchange/v1/audit.pb.h"
 #include "signals/kind.h"
 #include "store/connection.h"
+#include "store/logs.h"
 
 namespace exchange::store {
 
@@ -48,10 +49,12 @@ Result<CollectionRow> CreateCollection(Connection& conn, const CollectionRow& sp
 // organisation holds a grant on.
 Result<std::vector<CollectionRow>> ListCollections(Connection& conn, std::optional<int64_t> org_id);
 
-// The collection and what `org_id` may do with it. nullopt: no such collection.
+// The collection, what `org_id` may do with it, and its log's committed
+// head, all read by one statement (one snapshot). nullopt: no such collection.
 struct CollectionAccess {
   CollectionRow collection;
   GrantAccess access = GrantAccess::kNone;
+  LogHead log;
 };
 Result<std::optional<CollectionAccess>> FindCollectionAccess(Connection& conn, const std::string& name, int64_t org_id);
 

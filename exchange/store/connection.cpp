@@ -3,6 +3,8 @@
 
 #include <pqxx/pqxx>
 
+#include "store/statements.h"
+
 namespace exchange::store {
 namespace {
 
@@ -15,10 +17,17 @@ Connection::~Connection() = default;
 
 pqxx::connection_base& Connection::Get() {
   if (conn_ && !conn_->is_open()) conn_.reset();
-  if (!conn_) conn_ = {new pqxx::connection(url_), &DeleteConnection};
+  if (!conn_) {
+    conn_ = {new pqxx::connection(url_), &DeleteConnection};
+    // A prepared statement lives as long as its session: every new one
+    // prepares them again (store/statements.h).
+    DefineStatements(*conn_);
+  }
   return *conn_;
 }
 
 void Connection::Reset() { conn_.reset(); }
+
+bool Connection::Connected() const { return conn_ && conn_->is_open(); }
 
 }  // namespace exchange::store

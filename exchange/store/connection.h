@@ -5,6 +5,7 @@
 // store functions catch pqxx::broken_connection, call Reset(), and return
 // Status::Unavailable, so the next job on this worker reconnects. Callers
 // outside store/ only pass a Connection& through; libpqxx stays inside store/.
+// Each session opened prepares the hot read statements (store/statements.h).
 //
 // Thread-safety: none. A Connection belongs to exactly one thread.
 #pragma once
@@ -30,6 +31,9 @@ class Connection {
   pqxx::connection_base& Get();
   // Drops the connection; the next Get() reconnects.
   void Reset();
+  // Whether a session is open (or was, until it is next used: a session the
+  // server closed while idle still counts until a query finds out).
+  bool Connected() const;
 
  private:
   std::string url_;

@@ -2,6 +2,7 @@
 #include "store/credentials.h"
 
 #include "store/audit_append.h"
+#include "store/statements.h"
 #include "store/transaction.h"
 #include "store/typed_fields.h"
 
@@ -16,7 +17,10 @@ constexpr const char* kSelectCredentialColumns = R"sql(
          extract(epoch FROM c.not_after)::bigint AS not_after_unix, c.holder,
          to_char(c.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS created_at
     FROM credentials c JOIN organisations o ON o.id = c.org_id)sql";
-const std::string kSelectCredentialByFingerprint = std::string(kSelectCredentialColumns) + " WHERE c.fingerprint = $1";
+// Who is calling: a prepared statement (store/statements.h), run whenever the
+// caller cache has no fresh entry.
+const Statement kSelectCredentialByFingerprint{"credential_by_fingerprint",
+                                               std::string(kSelectCredentialColumns) + " WHERE c.fingerprint = $1"};
 const std::string kSelectOrgCredentials = std::string(kSelectCredentialColumns) + " WHERE o.id = $1 ORDER BY c.id DESC";
 
 constexpr const char* kUpsertOrganisation = R"sql(
@@ -95,8 +99,8 @@ RevokedSerial ToRevokedSerial(const pqxx::row& row) {
   return {row["serial_hex"].as<std::string>(), row["revoked_at"].as<int64_t>(), row["hold"].as<bool>()};
 }
 
-std::optional<CredentialRow> SelectCredential(pqxx::work& tx, const std::string& fingerprint) {
-  auto rows = tx.exec_params(kSelectCredentialByFingerprint, fingerprint);
+std::optional<CredentialRow> SelectCredential(pqxx::transaction_base& tx, const std::string& fingerprint) {
+  auto rows = tx.exec_prepared(kSelectCredentialByFingerprint.name(), fingerprint);
   if (rows.empty()) return std::nullopt;
   return ToCredentialRow(rows[0]);
 }
@@ -104,8 +108,9 @@ std::optional<CredentialRow> SelectCredential(pqxx::work& tx, const std::string&
 }  // namespace
 
 Result<std::optional<CredentialRow>> FindCredential(Connection& conn, const std::string& fingerprint) {
-  return RunTransaction(
-      conn, [&](pqxx::work& tx) -> Result<std::optional<CredentialRow>> { return SelectCredential(tx, fingerprint); });
+  return RunRead(conn, [&](pqxx::nontransaction& tx) -> Result<std::optional<CredentialRow>> {
+    return SelectCredential(tx, fingerprint);
+  });
 }
 
 Result<CredentialRow> RegisterCredential(Connection& conn, const NewCredential& c,

@@ -6,6 +6,7 @@
 #include "common/hex.h"
 #include "store/log_append.h"
 #include "store/pg_arrays.h"
+#include "store/statements.h"
 #include "store/transaction.h"
 
 namespace exchange::store {
@@ -13,26 +14,28 @@ namespace {
 
 // Every head query yields the columns ToLogHead() reads by name.
 constexpr const char* kSelectLogs = "SELECT id, name, kind, size, root FROM logs ORDER BY kind, name";
-constexpr const char* kSelectLogByName = "SELECT id, name, kind, size, root FROM logs WHERE name = $1";
-constexpr const char* kSelectLogSize = "SELECT size FROM logs WHERE id = $1";
+// The reads of a proof, a page of entries and a tile are prepared
+// statements (store/statements.h).
+const Statement kSelectLogByName{"log_by_name", "SELECT id, name, kind, size, root FROM logs WHERE name = $1"};
+const Statement kSelectLogSize{"log_size", "SELECT size FROM logs WHERE id = $1"};
 // Appenders take turns on the log's row. NO KEY UPDATE, not UPDATE: the id
 // never changes, so rows that only refer to the log (a checkpoint, a sync
 // observation: their foreign keys take KEY SHARE) are written while a batch
 // holds the lock instead of waiting for its commit.
 constexpr const char* kLockLog = "SELECT id, name, kind, size, root FROM logs WHERE id = $1 FOR NO KEY UPDATE";
-constexpr const char* kSelectEntries = R"sql(
+const Statement kSelectEntries{"log_entries_range", R"sql(
   SELECT entry FROM log_entries
    WHERE log_id = $1 AND idx >= $2 AND idx < $3
-   ORDER BY idx)sql";
-constexpr const char* kSelectNodes = R"sql(
+   ORDER BY idx)sql"};
+const Statement kSelectNodes{"log_nodes_at", R"sql(
   SELECT n.level, n.idx, n.hash
     FROM log_nodes n
     JOIN unnest($2::integer[], $3::bigint[]) AS want(level, idx) USING (level, idx)
-   WHERE n.log_id = $1)sql";
-constexpr const char* kSelectNodeRun = R"sql(
+   WHERE n.log_id = $1)sql"};
+const Statement kSelectNodeRun{"log_node_run", R"sql(
   SELECT idx, hash FROM log_nodes
    WHERE log_id = $1 AND level = $2 AND idx >= $3 AND idx < $4
-   ORDER BY idx)sql";
+   ORDER BY idx)sql"};
 constexpr const char* kInsertEntries = R"sql(
   INSERT INTO log_entries (log_id, idx, entry)
   SELECT $1, $2 + t.ord - 1, t.entry FROM unnest($3::bytea[]) WITH ORDINALITY AS t(entry, ord))sql";
@@ -105,7 +108,7 @@ StoredCheckpoint ToCheckpoint(const pqxx::row& row) {
 }
 
 // The stored nodes among `addresses`, in one query (kSelectNodes).
-std::map<log::NodeAddress, log::Hash> SelectNodes(pqxx::work& tx, int64_t log_id,
+std::map<log::NodeAddress, log::Hash> SelectNodes(pqxx::transaction_base& tx, int64_t log_id,
                                                   const std::vector<log::NodeAddress>& addresses) {
   std::map<log::NodeAddress, log::Hash> nodes;
   if (addresses.empty()) return nodes;
@@ -115,7 +118,7 @@ std::map<log::NodeAddress, log::Hash> SelectNodes(pqxx::work& tx, int64_t log_id
     levels.push_back(a.level);
     indexes.push_back(a.index);
   }
-  for (const auto& row : tx.exec_params(kSelectNodes, log_id, IntArray(levels), IntArray(indexes))) {
+  for (const auto& row : tx.exec_prepared(kSelectNodes.name(), log_id, IntArray(levels), IntArray(indexes))) {
     nodes[{row["level"].as<uint32_t>(), row["idx"].as<uint64_t>()}] = ToHash(row["hash"]);
   }
   return nodes;
@@ -132,16 +135,16 @@ Result<std::vector<LogHead>> ListLogs(Connection& conn) {
 }
 
 Result<uint64_t> CommittedSize(Connection& conn, int64_t log_id) {
-  return RunTransaction(conn, [&](pqxx::work& tx) -> Result<uint64_t> {
-    auto rows = tx.exec_params(kSelectLogSize, log_id);
+  return RunRead(conn, [&](pqxx::nontransaction& tx) -> Result<uint64_t> {
+    auto rows = tx.exec_prepared(kSelectLogSize.name(), log_id);
     if (rows.empty()) return Status::NotFound("no log " + std::to_string(log_id));
     return rows[0]["size"].as<uint64_t>();
   });
 }
 
 Result<LogHead> FindLog(Connection& conn, const std::string& name) {
-  return RunTransaction(conn, [&](pqxx::work& tx) -> Result<LogHead> {
-    auto rows = tx.exec_params(kSelectLogByName, name);
+  return RunRead(conn, [&](pqxx::nontransaction& tx) -> Result<LogHead> {
+    auto rows = tx.exec_prepared(kSelectLogByName.name(), name);
     if (rows.empty()) return Status::NotFound("no log named " + name);
     return ToLogHead(rows[0]);
   });
@@ -152,10 +155,10 @@ Result<std::vector<std::string>> ReadEntries(Connection& conn, int64_t log_id, u
   if (limit > kMaxEntriesPerRead)
     return Status::InvalidArgument("at most " + std::to_string(kMaxEntriesPerRead) + " entries per read");
   uint64_t end = start >= size ? start : std::min(size, start + limit);
-  return RunTransaction(conn, [&](pqxx::work& tx) -> Result<std::vector<std::string>> {
+  return RunRead(conn, [&](pqxx::nontransaction& tx) -> Result<std::vector<std::string>> {
     std::vector<std::string> entries;
     if (end <= start) return entries;
-    auto rows = tx.exec_params(kSelectEntries, log_id, start, end);
+    auto rows = tx.exec_prepared(kSelectEntries.name(), log_id, start, end);
     entries.reserve(rows.size());
     for (const auto& row : rows) entries.push_back(pqxx::binarystring(row["entry"]).str());
     if (entries.size() != end - start) return Status::Internal("log entries are missing below the committed size");
@@ -165,17 +168,17 @@ Result<std::vector<std::string>> ReadEntries(Connection& conn, int64_t log_id, u
 
 Result<std::map<log::NodeAddress, log::Hash>> ReadNodes(Connection& conn, int64_t log_id,
                                                         const std::vector<log::NodeAddress>& addresses) {
-  return RunTransaction(conn, [&](pqxx::work& tx) -> Result<std::map<log::NodeAddress, log::Hash>> {
+  return RunRead(conn, [&](pqxx::nontransaction& tx) -> Result<std::map<log::NodeAddress, log::Hash>> {
     return SelectNodes(tx, log_id, addresses);
   });
 }
 
 Result<std::vector<log::Hash>> ReadNodeRun(Connection& conn, int64_t log_id, uint32_t level, uint64_t first_index,
                                            uint64_t count) {
-  return RunTransaction(conn, [&](pqxx::work& tx) -> Result<std::vector<log::Hash>> {
+  return RunRead(conn, [&](pqxx::nontransaction& tx) -> Result<std::vector<log::Hash>> {
     std::vector<log::Hash> hashes;
     if (count == 0) return hashes;
-    auto rows = tx.exec_params(kSelectNodeRun, log_id, level, first_index, first_index + count);
+    auto rows = tx.exec_prepared(kSelectNodeRun.name(), log_id, level, first_index, first_index + count);
     hashes.reserve(rows.size());
     for (const auto& row : rows) {
       if (row["idx"].as<uint64_t>() != first_index + hashes.size()) break;

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// RunTransaction: the one way store/ code talks to PostgreSQL.
+// RunTransaction and RunRead: the two ways store/ code talks to PostgreSQL.
 //
 // Runs `body(pqxx::work&)` (which returns a value, never void) in a transaction and commits, retrying a bounded
 // number of times on serialization failures and deadlocks. libpqxx exceptions
@@ -14,6 +14,16 @@
 // SQLSTATE and PostgreSQL's first line (it names the constraint), never its
 // DETAIL (row contents: "Key (value)=(...)") and, for data exceptions (class
 // 22, whose first line may quote the input), not even that.
+//
+// RunRead: the same for a read of one statement, which needs no transaction
+// block of its own (PostgreSQL runs a lone statement as its own transaction,
+// on one snapshot): `body(pqxx::nontransaction&)` is sent without BEGIN and
+// COMMIT, one round trip instead of three. Only for bodies that run a single
+// statement and write nothing; two statements would see two snapshots. A
+// read is safe to repeat, so when the worker's session had died while idle
+// (PostgreSQL restarted, its backend was terminated) RunRead reconnects and
+// runs it once more instead of answering Unavailable; a new session that
+// fails is not retried.
 // Private to store/: include only from store/*.cpp.
 #pragma once
 
@@ -21,6 +31,7 @@
 
 #include <string>
 #include <type_traits>
+#include <utility>
 
 #include "common/logger.h"
 #include "common/status.h"
@@ -47,16 +58,25 @@ inline Status DatabaseRefusal(Status status, const std::exception& e) {
   return status;
 }
 
-template <typename Body>
-auto RunTransaction(Connection& conn, Body&& body) -> std::invoke_result_t<Body, pqxx::work&> {
+// The session was lost (PostgreSQL shut down or terminated the backend):
+// class 08, or 57P01-57P03. Not 57014, a cancelled statement.
+inline bool SessionLost(const std::string& state) { return state.rfind("08", 0) == 0 || state.rfind("57P", 0) == 0; }
+
+// RunTransaction and RunRead: `Tx` is pqxx::work or pqxx::nontransaction.
+template <typename Tx, typename Body>
+auto RunIn(Connection& conn, Body&& body) -> std::invoke_result_t<Body, Tx&> {
+  constexpr bool kRead = std::is_same_v<Tx, pqxx::nontransaction>;
   for (int attempt = 1;; ++attempt) {
+    // Only a session that existed before this call may have died idle.
+    const bool reused = conn.Connected();
     try {
-      pqxx::work tx(conn.Get());
+      Tx tx(conn.Get());
       auto result = body(tx);
       if (result.ok()) tx.commit();
       return result;
     } catch (const pqxx::broken_connection& e) {
       conn.Reset();
+      if (kRead && reused) continue;
       return DatabaseRefusal(Status::Unavailable("the database is unavailable; retry shortly"), e);
     } catch (const pqxx::in_doubt_error& e) {
       conn.Reset();
@@ -72,6 +92,7 @@ auto RunTransaction(Connection& conn, Body&& body) -> std::invoke_result_t<Body,
       const std::string& state = e.sqlstate();
       if (state.rfind("57", 0) == 0 || state.rfind("08", 0) == 0) {
         conn.Reset();
+        if (kRead && reused && SessionLost(state)) continue;
         return DatabaseRefusal(Status::Unavailable("the database is unavailable; retry shortly"), e);
       }
       if (state == "23505") return DatabaseRefusal(Status::AlreadyExists("this conflicts with an existing record"), e);
@@ -92,6 +113,16 @@ auto RunTransaction(Connection& conn, Body&& body) -> std::invoke_result_t<Body,
       return Status::Internal(std::string("database inconsistency: ") + e.what());
     }
   }
+}
+
+template <typename Body>
+auto RunTransaction(Connection& conn, Body&& body) -> std::invoke_result_t<Body, pqxx::work&> {
+  return RunIn<pqxx::work>(conn, std::forward<Body>(body));
+}
+
+template <typename Body>
+auto RunRead(Connection& conn, Body&& body) -> std::invoke_result_t<Body, pqxx::nontransaction&> {
+  return RunIn<pqxx::nontransaction>(conn, std::forward<Body>(body));
 }
 
 }  // namespace exchange::store

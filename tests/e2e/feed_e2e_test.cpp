@@ -166,6 +166,34 @@ TEST_CASE("a collection's log: signed checkpoint, entries that hash to it, proof
       }
     }
   }
+  SUBCASE("proofs keep coming when the server's database sessions are terminated, twice") {
+    // Each worker prepares the proof's statements on its session
+    // (store/statements.h); a new session must prepare them again, and a read
+    // on a session that died while idle is retried on a new one.
+    for (int round = 0; round < 2; ++round) {
+      auto killed = testing::RunCommand("psql -At -X '" + ex.database_url() +
+                                        "' -c 'SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+                                        " WHERE datname = current_database() AND pid <> pg_backend_pid()' 2>&1");
+      REQUIRE_MESSAGE(killed.exit_code == 0, killed.output);
+      CHECK_MESSAGE(std::stoi(killed.output) >= 1, killed.output);  // at least the workers that served above
+      for (int i = 0; i < 12; ++i) {
+        const uint64_t index = (static_cast<uint64_t>(i) * 97) % head.size;
+        v1::ProofResponse proof;
+        Status s = alpha->Call(
+            "GET", path + "/proof/inclusion?index=" + std::to_string(index) + "&size=" + std::to_string(head.size),
+            nullptr, &proof);
+        REQUIRE_MESSAGE(s.ok(), "round " << round << ", request " << i << ": " << s.ToString());
+        CHECK(log::VerifyInclusion(index, head.size, leaves[index], ToHashes(proof), head.root).ok());
+        v1::ProofResponse consistency;
+        const auto& old = seen[static_cast<std::size_t>(i) % seen.size()].checkpoint;
+        s = alpha->Call(
+            "GET", path + "/proof/consistency?old=" + std::to_string(old.size) + "&new=" + std::to_string(head.size),
+            nullptr, &consistency);
+        REQUIRE_MESSAGE(s.ok(), "round " << round << ", request " << i << ": " << s.ToString());
+        CHECK(log::VerifyConsistency(old.size, head.size, ToHashes(consistency), old.root, head.root).ok());
+      }
+    }
+  }
   SUBCASE("bad parameters get 400 with a reason") {
     auto http = client::HttpsClient::Create(ex.ClientOptionsFor("alpha"));
     REQUIRE(http.ok());
