@@ -16,7 +16,8 @@
 # Knobs (environment): BENCH_CONNECTIONS (64), BENCH_THREADS (2),
 # BENCH_WARMUP (1 s), BENCH_DURATION (5 s), BENCH_RUNS (5), NGINX (/usr/sbin/nginx),
 # BENCH_PROFILE (1: after the rounds, one more run of nginx and of exchanged
-# with Protobuf under perf, to show where each server's CPU time goes; 0: none).
+# with JSON and with Protobuf under perf, to show where each server's CPU time
+# goes; 0: none).
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -136,7 +137,7 @@ profile_one() {
 }
 profiled=()
 if [ "${BENCH_PROFILE:-1}" = 1 ] && bench_profile_available; then
-  for name in nginx exchanged_protobuf; do
+  for name in nginx exchanged_json exchanged_protobuf; do
     log "profiling $name with perf"
     profile_one "$name" && profiled+=("$name")
   done
