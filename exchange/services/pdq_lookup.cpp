@@ -125,7 +125,12 @@ void PdqLookup::CatchUp(store::Connection& conn, store::Connection* replica) {
     uint64_t applied = 0;
     {
       std::unique_lock lock(mu_);
-      target = &indexes_[head.log_id];
+      auto [it, created] = indexes_.try_emplace(head.log_id);
+      // Only the logs of the first pass (those this process started with)
+      // are held back while they load; one created since is new, and answers
+      // from what is applied, like any change of the last moments.
+      if (created) it->second.loaded = passed_once_;
+      target = &it->second;
       applied = target->applied;
     }
     uint64_t replica_size = 0;

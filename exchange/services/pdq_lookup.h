@@ -14,8 +14,8 @@
 // much faster than an insert per entry; until that first pass has caught up
 // with the log, Query and QueryVpdq answer Unavailable (a 503 with
 // Retry-After), never a "no match" from a partial index. (A collection
-// created after a full pass is new, not unloaded: it answers, with nothing
-// applied yet.) Every exchanged process keeps its own.
+// first seen after a full pass is new, not unloaded: it answers from what is
+// applied, which indexed_through says.) Every exchanged process keeps its own.
 // The heads come from `conn` (the primary); with a read replica, each page of
 // entries is read from it when it holds that page (store::CommittedSize),
 // from the primary otherwise: loading a large index moves to the replica,

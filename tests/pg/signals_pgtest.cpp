@@ -504,6 +504,9 @@ TEST_CASE("the PDQ index behind lookups answers only once it has caught up with 
   REQUIRE_MESSAGE(nothing.ok(), nothing.status().ToString());
   CHECK(nothing->matches.empty());
   CHECK(nothing->indexed_through == 0);
+  // And still answers once a later pass has loaded it.
+  lookup.CatchUp(ex.conn);
+  CHECK(lookup.Query(later->log_id, *query, 31).ok());
 }
 
 namespace {
