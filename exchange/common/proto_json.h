@@ -19,7 +19,14 @@ enum class JsonLayout {
   kIndented,  // newlines and indentation, for a person reading a terminal
 };
 
-// `message` as JSON in `layout`, without a trailing newline.
+// `message` as JSON in `layout`, without a trailing newline. The compact
+// layout of most messages is printed by our own reflection walk, several
+// times faster than protobuf's converter and byte for byte the same; the rest
+// by protobuf's util::MessageToJsonString.
 std::string ProtoToJson(const google::protobuf::Message& message, JsonLayout layout = JsonLayout::kCompact);
+
+// The same, always by MessageToJsonString: the reference the fast path is
+// tested against (tests/unit/proto_json_test.cpp).
+std::string ProtoToJsonByProtobuf(const google::protobuf::Message& message, JsonLayout layout = JsonLayout::kCompact);
 
 }  // namespace exchange
