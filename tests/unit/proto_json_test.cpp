@@ -36,8 +36,8 @@ namespace {
 // Every message type of the schema's files, nested ones included.
 std::vector<const pb::Descriptor*> SchemaMessages() {
   const pb::FileDescriptor* files[] = {
-      exchange::v1::AuditEvent::descriptor()->file(),      exchange::v1::Collection::descriptor()->file(),
-      exchange::v1::FeedEntry::descriptor()->file(),       exchange::v1::WhoAmIResponse::descriptor()->file(),
+      exchange::v1::AuditEvent::descriptor()->file(),    exchange::v1::Collection::descriptor()->file(),
+      exchange::v1::FeedEntry::descriptor()->file(),     exchange::v1::WhoAmIResponse::descriptor()->file(),
       exchange::v1::LookupRequest::descriptor()->file(),
   };
   std::vector<const pb::Descriptor*> out;
@@ -86,8 +86,20 @@ class Filler {
 
   std::string Text() {
     static const std::string plain = "abcXYZ019 _-.:/@+,;!?()[]{}#$%*~^`|";
-    static const std::string special[] = {"\"", "\\", "<", ">", "&", "'", "=", "\n", "\t", "\x01", "\x7f",
-                                          "\xc3\xa9", "\xe2\x80\xa8", "\xf0\x9f\x98\x80"};
+    static const std::string special[] = {"\"",
+                                          "\\",
+                                          "<",
+                                          ">",
+                                          "&",
+                                          "'",
+                                          "=",
+                                          "\n",
+                                          "\t",
+                                          "\x01",
+                                          "\x7f",
+                                          "\xc3\xa9",
+                                          "\xe2\x80\xa8",
+                                          "\xf0\x9f\x98\x80"};
     std::string s;
     const int n = static_cast<int>(rng_() % 12);
     for (int i = 0; i < n; ++i) {
@@ -101,15 +113,27 @@ class Filler {
   }
 
   double Double() {
-    static const double values[] = {0.0,  -0.0, 1.0,   0.1,    12.5,  100.0,   1e21,   1e-7, 123456789.123,
-                                    5e-324, 1.7976931348623157e308, 2.0 / 3.0, -42.25, 99.99999999999999};
+    static const double values[] = {0.0,
+                                    -0.0,
+                                    1.0,
+                                    0.1,
+                                    12.5,
+                                    100.0,
+                                    1e21,
+                                    1e-7,
+                                    123456789.123,
+                                    5e-324,
+                                    1.7976931348623157e308,
+                                    2.0 / 3.0,
+                                    -42.25,
+                                    99.99999999999999};
     if (Chance(2)) return values[rng_() % std::size(values)];
     return std::uniform_real_distribution<double>(-1e6, 1e6)(rng_);
   }
 
   int64_t Int() {
-    static const int64_t values[] = {0, 1, -1, 127, 1 << 20, std::numeric_limits<int32_t>::max(),
-                                     std::numeric_limits<int32_t>::min()};
+    static const int64_t values[] = {
+        0, 1, -1, 127, 1 << 20, std::numeric_limits<int32_t>::max(), std::numeric_limits<int32_t>::min()};
     return Chance(2) ? values[rng_() % std::size(values)] : static_cast<int64_t>(rng_() % 100000);
   }
 
@@ -153,7 +177,8 @@ class Filler {
 
   int EnumNumber(const pb::FieldDescriptor* f) {
     const pb::EnumDescriptor* e = f->enum_type();
-    if (!plain_ && Chance(6)) return 1000 + static_cast<int>(rng_() % 10);  // unknown to the schema (proto3 enums are open)
+    if (!plain_ && Chance(6))
+      return 1000 + static_cast<int>(rng_() % 10);  // unknown to the schema (proto3 enums are open)
     return e->value(static_cast<int>(rng_() % static_cast<uint64_t>(e->value_count())))->number();
   }
 
@@ -175,7 +200,8 @@ TEST_CASE("ProtoToJson prints what MessageToJsonString prints, for every message
       std::unique_ptr<pb::Message> m(prototype->New());
       if (i > 0) (i % 2 ? mixed : plain).Fill(*m, 0);
       const std::string ours = ProtoToJson(*m), reference = ProtoToJsonByProtobuf(*m);
-      REQUIRE_MESSAGE(ours == reference, type->full_name() << "\n ours:      " << ours << "\n reference: " << reference);
+      REQUIRE_MESSAGE(ours == reference, type->full_name()
+                                             << "\n ours:      " << ours << "\n reference: " << reference);
       CHECK(ProtoToJson(*m, JsonLayout::kIndented) == ProtoToJsonByProtobuf(*m, JsonLayout::kIndented));
       ++compared;
     }
