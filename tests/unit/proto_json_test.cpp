@@ -74,9 +74,9 @@ class Filler {
       if (Chance(3)) continue;  // left unset
       if (f->is_repeated()) {
         const int n = static_cast<int>(rng_() % 4);
-        for (int k = 0; k < n; ++k) Add(m, *r, f, depth);
+        for (int k = 0; k < n; ++k) Put(m, *r, f, depth);
       } else {
-        Set(m, *r, f, depth);
+        Put(m, *r, f, depth);
       }
     }
   }
@@ -137,40 +137,28 @@ class Filler {
     return Chance(2) ? values[rng_() % std::size(values)] : static_cast<int64_t>(rng_() % 100000);
   }
 
-  void Set(pb::Message& m, const pb::Reflection& r, const pb::FieldDescriptor* f, int depth) {
+  // A value for `f`: set, or appended when `f` is repeated.
+  void Put(pb::Message& m, const pb::Reflection& r, const pb::FieldDescriptor* f, int depth) {
+    const bool rep = f->is_repeated();
+    auto put = [&](auto value, auto set, auto add) { rep ? (r.*add)(&m, f, value) : (r.*set)(&m, f, value); };
+    using R = pb::Reflection;
     switch (f->cpp_type()) {
-      case pb::FieldDescriptor::CPPTYPE_INT32: r.SetInt32(&m, f, static_cast<int32_t>(Int())); break;
-      case pb::FieldDescriptor::CPPTYPE_UINT32: r.SetUInt32(&m, f, static_cast<uint32_t>(Int())); break;
+      case pb::FieldDescriptor::CPPTYPE_INT32: put(static_cast<int32_t>(Int()), &R::SetInt32, &R::AddInt32); break;
+      case pb::FieldDescriptor::CPPTYPE_UINT32: put(static_cast<uint32_t>(Int()), &R::SetUInt32, &R::AddUInt32); break;
       case pb::FieldDescriptor::CPPTYPE_INT64:
-        r.SetInt64(&m, f, Chance(5) ? std::numeric_limits<int64_t>::min() : Int() * 1000003);
+        put(Chance(5) ? std::numeric_limits<int64_t>::min() : Int() * 1000003, &R::SetInt64, &R::AddInt64);
         break;
       case pb::FieldDescriptor::CPPTYPE_UINT64:
-        r.SetUInt64(&m, f, Chance(5) ? std::numeric_limits<uint64_t>::max() : static_cast<uint64_t>(Int()));
+        put(Chance(5) ? std::numeric_limits<uint64_t>::max() : static_cast<uint64_t>(Int()), &R::SetUInt64,
+            &R::AddUInt64);
         break;
-      case pb::FieldDescriptor::CPPTYPE_BOOL: r.SetBool(&m, f, Chance(2)); break;
-      case pb::FieldDescriptor::CPPTYPE_DOUBLE: r.SetDouble(&m, f, Double()); break;
-      case pb::FieldDescriptor::CPPTYPE_FLOAT: r.SetFloat(&m, f, static_cast<float>(Double())); break;
-      case pb::FieldDescriptor::CPPTYPE_ENUM: r.SetEnumValue(&m, f, EnumNumber(f)); break;
-      case pb::FieldDescriptor::CPPTYPE_STRING: r.SetString(&m, f, Text()); break;
+      case pb::FieldDescriptor::CPPTYPE_BOOL: put(Chance(2), &R::SetBool, &R::AddBool); break;
+      case pb::FieldDescriptor::CPPTYPE_DOUBLE: put(Double(), &R::SetDouble, &R::AddDouble); break;
+      case pb::FieldDescriptor::CPPTYPE_FLOAT: put(static_cast<float>(Double()), &R::SetFloat, &R::AddFloat); break;
+      case pb::FieldDescriptor::CPPTYPE_ENUM: put(EnumNumber(f), &R::SetEnumValue, &R::AddEnumValue); break;
+      case pb::FieldDescriptor::CPPTYPE_STRING: rep ? r.AddString(&m, f, Text()) : r.SetString(&m, f, Text()); break;
       case pb::FieldDescriptor::CPPTYPE_MESSAGE:
-        if (depth < 3) Fill(*r.MutableMessage(&m, f), depth + 1);
-        break;
-    }
-  }
-
-  void Add(pb::Message& m, const pb::Reflection& r, const pb::FieldDescriptor* f, int depth) {
-    switch (f->cpp_type()) {
-      case pb::FieldDescriptor::CPPTYPE_INT32: r.AddInt32(&m, f, static_cast<int32_t>(Int())); break;
-      case pb::FieldDescriptor::CPPTYPE_UINT32: r.AddUInt32(&m, f, static_cast<uint32_t>(Int())); break;
-      case pb::FieldDescriptor::CPPTYPE_INT64: r.AddInt64(&m, f, Int() * 1000003); break;
-      case pb::FieldDescriptor::CPPTYPE_UINT64: r.AddUInt64(&m, f, static_cast<uint64_t>(Int())); break;
-      case pb::FieldDescriptor::CPPTYPE_BOOL: r.AddBool(&m, f, Chance(2)); break;
-      case pb::FieldDescriptor::CPPTYPE_DOUBLE: r.AddDouble(&m, f, Double()); break;
-      case pb::FieldDescriptor::CPPTYPE_FLOAT: r.AddFloat(&m, f, static_cast<float>(Double())); break;
-      case pb::FieldDescriptor::CPPTYPE_ENUM: r.AddEnumValue(&m, f, EnumNumber(f)); break;
-      case pb::FieldDescriptor::CPPTYPE_STRING: r.AddString(&m, f, Text()); break;
-      case pb::FieldDescriptor::CPPTYPE_MESSAGE:
-        if (depth < 3) Fill(*r.AddMessage(&m, f), depth + 1);
+        if (depth < 3) Fill(rep ? *r.AddMessage(&m, f) : *r.MutableMessage(&m, f), depth + 1);
         break;
     }
   }
