@@ -2,11 +2,14 @@
 #include "common/proto_json.h"
 
 #include <google/protobuf/descriptor.h>
-#include <google/protobuf/stubs/strutil.h>
 #include <google/protobuf/util/json_util.h>
 
 #include <algorithm>
+#include <cfloat>
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <type_traits>
 #include <vector>
 
 namespace exchange {
@@ -104,13 +107,13 @@ class CompactPrinter {
       case pb::FieldDescriptor::CPPTYPE_DOUBLE: {
         const double v = rep ? r.GetRepeatedDouble(message, field, k) : r.GetDouble(message, field);
         if (!std::isfinite(v)) return false;
-        out_ += pb::SimpleDtoa(v);
+        out_ += Shortest(v);
         return true;
       }
       case pb::FieldDescriptor::CPPTYPE_FLOAT: {
         const float v = rep ? r.GetRepeatedFloat(message, field, k) : r.GetFloat(message, field);
         if (!std::isfinite(v)) return false;
-        out_ += pb::SimpleFtoa(v);
+        out_ += Shortest(v);
         return true;
       }
       case pb::FieldDescriptor::CPPTYPE_ENUM: {
@@ -131,6 +134,19 @@ class CompactPrinter {
     return false;
   }
 
+  // A finite number as protobuf prints it: the fewest of 15 (float: 6)
+  // significant digits that read back as the same value, else 17 (float: 9).
+  template <typename T>
+  static std::string Shortest(T v) {
+    constexpr bool is_float = std::is_same_v<T, float>;
+    char text[32];
+    std::snprintf(text, sizeof text, "%.*g", is_float ? FLT_DIG : DBL_DIG, static_cast<double>(v));
+    const T back = is_float ? std::strtof(text, nullptr) : static_cast<T>(std::strtod(text, nullptr));
+    if (back != v)
+      std::snprintf(text, sizeof text, "%.*g", is_float ? FLT_DIG + 3 : DBL_DIG + 2, static_cast<double>(v));
+    return text;
+  }
+
   void Quoted(const std::string& s) {
     out_ += '"';
     out_ += s;
@@ -138,7 +154,7 @@ class CompactPrinter {
   }
 
   // Printable ASCII only, other than the characters protobuf writes as
-  // \uXXXX (<, >, &, ', =): anything else is left to protobuf's printer.
+  // a \u escape (<, >, &, ', =): anything else is left to protobuf's printer.
   bool String(const std::string& s) {
     out_ += '"';
     for (const char c : s) {
